@@ -1,0 +1,63 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything
+# they depend on is installed here on first use (see README.md).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+ADMIN_EMAIL ?= admin@example.org
+FLASK := $(BIN)/flask --app planner
+LOCK := .ci/requirements.lock
+STAMP := $(VENV)/.installed
+TRANSLATIONS := planner/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-sqlite test-postgres install system-deps translations translations-extract lock clean
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) users bootstrap-admin --email "$(ADMIN_EMAIL)"
+	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The whole suite on the embedded SQLite database. CI also runs test-postgres.
+test: install system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install system-deps
+	PLANNER_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP) $(MO_FILES)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Pinned versions from the lock file; re-run whenever it or pyproject changes.
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO_FILES)
+
+# Refresh the catalogue after changing user-facing text, then translate the new entries.
+translations-extract: $(STAMP)
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	    --project=delegation-planner -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+# System packages of DESIGN.md (browser, PDF tools, fonts, libical, node parsers), installed only when missing.
+system-deps:
+	bash .ci/install-system-deps
+
+# Re-pin every dependency (needs network); commit the result.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header --no-annotate -o $(LOCK)
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,87 @@
+"""The delegation planner: a Flask application for official delegation trips.
+
+:func:`create_app` is the application factory, in the style of Flask's
+tutorial: ``flask --app planner run`` finds it by name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from planner import config as default_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build and configure the application.
+
+    ``test_config`` overrides every other source of configuration, so tests
+    can point the app at their own database and instance folder.
+    """
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_object(default_config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(default_config.from_environment())
+    if test_config is not None:
+        app.config.update(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_config.sqlite_url(app.instance_path))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = default_config.load_or_create_secret_key(app.instance_path)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from planner import cli, errors, formatting
+
+    cli.register(app)
+    errors.register(app)
+    formatting.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from planner import models  # noqa: F401  (every table must be known before migrate/create_all)
+    from planner.auth import access
+    from planner.extensions import babel, csrf, db, login_manager, migrate
+    from planner.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    access.init_app(app, login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from planner.auth.routes import bp as auth_bp
+    from planner.delegations.routes import bp as delegations_bp
+    from planner.i18n import bp as i18n_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(delegations_bp)
+    app.register_blueprint(i18n_bp)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite ignores foreign keys unless asked, per connection.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

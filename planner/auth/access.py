@@ -1,0 +1,84 @@
+"""Access control: every view requires a signed-in user unless it is declared public.
+
+Protection is deny-by-default: a ``before_request`` hook turns anonymous
+requests away before any view runs, so a route added later cannot be left
+open by forgetting a decorator. Views that must be reachable without an
+account (the sign-in page, static files, calendar feeds with their secret
+token) opt out with :func:`public`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+
+from planner.extensions import db
+from planner.models import User, UserRole
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_PUBLIC_ENDPOINTS = {"static"}
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in."""
+    view._planner_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def roles_required(*roles: UserRole) -> Callable[[F], F]:
+    """Allow a view only for users having one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+editors_only = roles_required(UserRole.ADMIN, UserRole.PLANNER)
+admins_only = roles_required(UserRole.ADMIN)
+
+
+def _require_login() -> Any:
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: let the 404 handler answer
+        return None
+    if endpoint in _PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "_planner_public", False):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    return None
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an, um diese Seite zu sehen.")
+    login_manager.login_message_category = "info"
+    # "strong": a session cookie replayed from another browser or IP is dropped.
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    app.before_request(_require_login)

@@ -1,0 +1,1 @@
+"""Whole-database export (and, later, import): the backup format of the planner."""

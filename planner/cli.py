@@ -1,0 +1,144 @@
+"""Command-line interface: ``flask --app planner <command>``.
+
+Commands print a clear message and exit non-zero on bad input; nothing is
+changed unless the whole command succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from planner.auth.operations import AccountError, bootstrap_admin, create_user
+from planner.backup.export import export_database
+from planner.extensions import db
+from planner.models import User, UserRole
+from planner.seed import KELLER_TRIP, SeedError, load_seed
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@click.command("seed")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=KELLER_TRIP,
+    show_default="the Keller trip",
+    help="Seed file (TOML) to load.",
+)
+def seed_command(path: Path) -> None:
+    """Load a trip from a seed file (default: the Keller trip). Safe to run again."""
+    try:
+        created = load_seed(db.session, path)
+        db.session.commit()
+    except SeedError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Seed file not loaded, nothing changed: {error}") from None
+    if created:
+        summary = ", ".join(f"{count} {kind}" for kind, count in sorted(created.items()))
+        click.echo(f"Seed loaded from {path.name}: created {summary}.")
+    else:
+        click.echo(f"Seed {path.name} is already loaded; nothing changed.")
+
+
+def _read_password(prompt: bool) -> str:
+    if sys.stdin.isatty() and prompt:
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Scripts pipe the password in; only the first line counts.
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in UserRole]),
+    default=UserRole.VIEWER.value,
+    show_default=True,
+    help="What the account may do.",
+)
+def create_user_command(email: str, role: str) -> None:
+    """Create an account. The password is read from a prompt, or from stdin when piped."""
+    password = _read_password(prompt=True)
+    try:
+        user = create_user(email, password, UserRole(role))
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """List accounts with their role and state."""
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        state = "active" if user.active else "disabled"
+        click.echo(f"{user.email}\t{user.role.value}\t{state}")
+
+
+@users_cli.command("bootstrap-admin")
+@click.option("--email", default="admin@example.org", show_default=True)
+def bootstrap_admin_command(email: str) -> None:
+    """Create a first admin with a random password when there is no account yet."""
+    try:
+        result = bootstrap_admin(email)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    if result is None:
+        click.echo("Accounts exist already; sign in with yours (or use `flask --app planner users create`).")
+        return
+    user, password = result
+    click.echo("")
+    click.echo("  First administrator account created. This password is shown only once:")
+    click.echo(f"    E-mail:   {user.email}")
+    click.echo(f"    Password: {password}")
+    click.echo("")
+
+
+@click.command("export-data")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    default=Path("-"),
+    show_default="stdout",
+    help="File to write the JSON document to.",
+)
+def export_data_command(output: Path) -> None:
+    """Write the whole database as one JSON document (the backup format)."""
+    document = export_database(db.session, schema_revision=_schema_revision())
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    # Write beside the target and rename, so a failed export never leaves a truncated backup.
+    partial = output.with_name(output.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"Cannot write {output}: {error.strerror or error}") from None
+    counts = ", ".join(f"{len(rows)} {name}" for name, rows in document["tables"].items() if rows)
+    click.echo(f"Exported to {output}: {counts}.", err=True)
+
+
+def _schema_revision() -> str | None:
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(export_data_command)

@@ -1,0 +1,83 @@
+"""Configuration defaults.
+
+Precedence, lowest first: these defaults, ``instance/config.py``, environment
+variables (``DATABASE_URL``, ``SECRET_KEY``, ``PLANNER_*``), and finally the
+``test_config`` mapping handed to :func:`planner.create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+HOME_TIMEZONE = "Europe/Berlin"
+BABEL_DEFAULT_LOCALE = "de"
+BABEL_DEFAULT_TIMEZONE = "UTC"  # we convert explicitly; never let Babel guess
+LANGUAGES = ("de", "en")
+# Uploads and request bodies larger than this are refused before any view runs.
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# The product's own domain for calendar UIDs; stable forever once data exists.
+UID_DOMAIN = "delegation-planner.invalid"
+
+_ENV_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "PLANNER_HOME_TIMEZONE": "HOME_TIMEZONE",
+    "PLANNER_BASE_URL": "BASE_URL",
+}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, str]:
+    """Return the settings that environment variables override."""
+    environ = os.environ if environ is None else environ
+    settings: dict[str, str] = {}
+    for env_key, config_key in _ENV_KEYS.items():
+        value = environ.get(env_key)
+        if value:
+            settings[config_key] = normalise_database_url(value) if env_key == "DATABASE_URL" else value
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting platforms hand out.
+
+    SQLAlchemy would pick psycopg2 for a bare ``postgresql://``; we ship psycopg 3.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "planner.sqlite3")
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it on first start.
+
+    The key lives in the instance folder (mode 0600) so it survives restarts
+    and is shared by every worker on this host, but is never in the repository.
+    """
+    path = Path(instance_path) / "secret_key"
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    # O_EXCL: when several workers start at once, exactly one writes the key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

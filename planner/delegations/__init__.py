@@ -1,0 +1,1 @@
+"""Delegations: the list of trips and (later) the pages of one trip."""

@@ -1,0 +1,49 @@
+"""How dates and times are written on pages, in the user's language.
+
+German offices write "Mi., 16. Okt. 2024" and the 24-hour clock; times are
+always shown in the zone of the place, with the home time beside them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from flask import Flask
+from flask_babel import get_locale
+
+from planner.labels import label
+from planner.timezones import get_zone, to_local
+
+_DAY_PATTERNS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
+
+
+def _locale() -> str:
+    return str(get_locale() or "de")
+
+
+def day(value: date | datetime) -> str:
+    """'Mi., 16. Okt. 2024' / 'Wed, 16 Oct 2024'."""
+    locale = _locale()
+    return format_date(value, _DAY_PATTERNS.get(locale[:2], _DAY_PATTERNS["en"]), locale=locale)
+
+
+def day_range(start: date, end: date) -> str:
+    return f"{day(start)} – {day(end)}"
+
+
+def clock(instant: datetime, zone_name: str) -> str:
+    """The wall-clock time of ``instant`` at ``zone_name``, 24-hour: '09:30'."""
+    return format_datetime(to_local(instant, zone_name), "HH:mm", tzinfo=get_zone(zone_name), locale=_locale())
+
+
+def current_locale() -> str:
+    return _locale()
+
+
+def register(app: Flask) -> None:
+    app.add_template_global(current_locale)
+    app.add_template_filter(day)
+    app.add_template_filter(clock)
+    app.add_template_filter(label)
+    app.add_template_global(day_range)

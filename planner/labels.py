@@ -1,0 +1,69 @@
+"""Translated, human-readable labels for the domain's enumerations.
+
+Code and database speak in enum values (``company_visit``); people read these.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from flask_babel import lazy_gettext as _l
+
+from planner.models import (
+    AppointmentKind,
+    DelegationStatus,
+    FollowUpStatus,
+    ItemStatus,
+    JourneyMode,
+    MemberRole,
+    OrganizationKind,
+    UserRole,
+)
+
+LABELS: dict[Enum, object] = {
+    DelegationStatus.DRAFT: _l("Entwurf"),
+    DelegationStatus.PLANNED: _l("In Planung"),
+    DelegationStatus.CONFIRMED: _l("Bestätigt"),
+    DelegationStatus.COMPLETED: _l("Abgeschlossen"),
+    DelegationStatus.CANCELLED: _l("Abgesagt"),
+    ItemStatus.TENTATIVE: _l("Vorläufig"),
+    ItemStatus.CONFIRMED: _l("Bestätigt"),
+    ItemStatus.CANCELLED: _l("Abgesagt"),
+    MemberRole.LEADER: _l("Delegationsleitung"),
+    MemberRole.MEMBER: _l("Mitglied"),
+    MemberRole.STAFF: _l("Begleitung (Verwaltung)"),
+    MemberRole.PRESS: _l("Presse"),
+    MemberRole.INTERPRETER: _l("Dolmetschung"),
+    AppointmentKind.COMPANY_VISIT: _l("Unternehmensbesuch"),
+    AppointmentKind.GOVERNMENT_MEETING: _l("Regierungstermin"),
+    AppointmentKind.PARTNER_CITY_EVENT: _l("Partnerstadt"),
+    AppointmentKind.CULTURAL_VISIT: _l("Kultur"),
+    AppointmentKind.SEMINAR: _l("Seminar"),
+    AppointmentKind.RECEPTION: _l("Empfang"),
+    AppointmentKind.MEAL: _l("Essen"),
+    AppointmentKind.PRESS: _l("Presse"),
+    AppointmentKind.INTERNAL_BRIEFING: _l("Interne Besprechung"),
+    AppointmentKind.OTHER: _l("Sonstiges"),
+    JourneyMode.FLIGHT: _l("Flug"),
+    JourneyMode.TRAIN: _l("Bahn"),
+    JourneyMode.CAR: _l("Auto"),
+    JourneyMode.OTHER: _l("Sonstige Reise"),
+    OrganizationKind.COMPANY: _l("Unternehmen"),
+    OrganizationKind.GOVERNMENT_BODY: _l("Behörde / Regierung"),
+    OrganizationKind.CULTURAL_INSTITUTION: _l("Kultureinrichtung"),
+    OrganizationKind.TRADE_FAIR: _l("Messe"),
+    OrganizationKind.ASSOCIATION: _l("Verband / Organisation"),
+    OrganizationKind.EDUCATION: _l("Bildungseinrichtung"),
+    OrganizationKind.OTHER: _l("Sonstige"),
+    FollowUpStatus.OPEN: _l("Offen"),
+    FollowUpStatus.IN_PROGRESS: _l("In Arbeit"),
+    FollowUpStatus.DONE: _l("Erledigt"),
+    FollowUpStatus.DROPPED: _l("Verworfen"),
+    UserRole.ADMIN: _l("Administration"),
+    UserRole.PLANNER: _l("Planung"),
+    UserRole.VIEWER: _l("Lesezugriff"),
+}
+
+
+def label(value: Enum) -> str:
+    return str(LABELS.get(value, value.value))

@@ -1,0 +1,45 @@
+"""The domain model. Importing this package registers every table and the revision hook."""
+
+from planner.models.base import Base, TimeZoneName, UTCDateTime
+from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
+from planner.models.directory import Organization, OrganizationKind, Person
+from planner.models.followups import FollowUp, FollowUpStatus
+from planner.models.geography import City, Country, Partnership
+from planner.models.program import (
+    Appointment,
+    AppointmentKind,
+    Journey,
+    JourneyMode,
+    appointment_attendees,
+    journey_travellers,
+)
+from planner.models.users import User, UserRole
+from planner.models import revisions  # noqa: F401  (registers the flush hook)
+
+__all__ = [
+    "Appointment",
+    "AppointmentKind",
+    "Base",
+    "City",
+    "Country",
+    "Delegation",
+    "DelegationStatus",
+    "FollowUp",
+    "FollowUpStatus",
+    "ItemStatus",
+    "Journey",
+    "JourneyMode",
+    "Leg",
+    "Member",
+    "MemberRole",
+    "Organization",
+    "OrganizationKind",
+    "Partnership",
+    "Person",
+    "TimeZoneName",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "appointment_attendees",
+    "journey_travellers",
+]

@@ -1,0 +1,85 @@
+"""Declarative base, the UTC column type and small column helpers shared by all models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from planner.timezones import UTC, ensure_utc, get_zone, utc_now
+
+# Deterministic constraint names: Alembic can only drop or alter a constraint
+# it can name, and SQLite batch migrations need them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware instant, stored in UTC; naive datetimes are refused.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zone support, so the
+    value is stored as naive UTC text and made aware again on the way out.
+    Either way Python code only ever sees aware UTC datetimes.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        instant = ensure_utc(value)  # raises for naive datetimes and non-datetimes
+        if dialect.name == "sqlite":
+            return instant.replace(tzinfo=None)
+        return instant
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class TimeZoneName(sa.types.TypeDecorator[str]):
+    """An IANA zone name; unknown names are refused before they reach the database."""
+
+    impl = sa.String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        get_zone(value)  # raises UnknownTimeZone
+        return value
+
+
+def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
+    """A VARCHAR column holding the enum's *values* (stable, readable in SQL and in exports)."""
+    return mapped_column(
+        sa.Enum(
+            enum_cls,
+            native_enum=False,
+            length=32,
+            values_callable=lambda members: [m.value for m in members],
+            validate_strings=True,
+        ),
+        **kwargs,
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)

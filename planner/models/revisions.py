@@ -1,0 +1,66 @@
+"""Revision counters, maintained for every write path at flush time.
+
+Two counters exist:
+
+* ``Appointment.revision`` / ``Journey.revision`` become the iCalendar
+  SEQUENCE. RFC 5545 wants it raised when a change is significant to the
+  attendee (time, place, status), so only those columns count.
+* ``Delegation.revision`` is raised once per flush that changes the
+  delegation or anything that belongs to it; caches and feed validators key
+  on it.
+
+Doing this in a ``before_flush`` hook rather than in each operation means a
+new write path (an import, a CLI command, a migration script) cannot forget
+it, which would leave calendar clients showing a stale time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from planner.models.delegations import Delegation, Leg, Member
+from planner.models.followups import FollowUp
+from planner.models.program import Appointment, Journey
+
+_OWNED = (Appointment, Journey, Leg, Member, FollowUp)
+
+
+def _significant_change(obj: Appointment | Journey) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in obj.REVISED_BY)
+
+
+def _owner(obj: Any) -> Delegation | None:
+    if isinstance(obj, Delegation):
+        return obj
+    if isinstance(obj, _OWNED):
+        return obj.delegation
+    return None
+
+
+@sa.event.listens_for(Session, "before_flush")
+def bump_revisions(session: Session, _flush_context: Any, _instances: Any) -> None:
+    touched: set[Delegation] = set()
+    for obj in session.new:
+        owner = _owner(obj)
+        if owner is not None:
+            touched.add(owner)
+    for obj in session.dirty:
+        if not session.is_modified(obj):
+            continue
+        if isinstance(obj, (Appointment, Journey)) and _significant_change(obj):
+            obj.revision = (obj.revision or 0) + 1
+        owner = _owner(obj)
+        if owner is not None:
+            touched.add(owner)
+    for obj in session.deleted:
+        owner = _owner(obj)
+        if owner is not None:
+            touched.add(owner)
+    for delegation in touched:
+        if delegation in session.new or delegation in session.deleted:
+            continue
+        delegation.revision = (delegation.revision or 0) + 1

@@ -1,0 +1,52 @@
+"""Accounts of the staff who use the planner."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.models.base import Base, TimestampMixin, UTCDateTime, enum_column
+
+
+class UserRole(enum.StrEnum):
+    ADMIN = "admin"  # everything, including managing users
+    PLANNER = "planner"  # reads and edits delegations
+    VIEWER = "viewer"  # reads only
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[UserRole] = enum_column(UserRole, default=UserRole.VIEWER)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        # One account per address, whatever the capitalisation people type.
+        return value.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def can_edit(self) -> bool:
+        return self.role in (UserRole.ADMIN, UserRole.PLANNER)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,326 @@
+"""Loading a delegation trip from a seed file (TOML) into the database.
+
+The file is data, not code: ``keller-2024.toml`` beside this module holds the
+Keller trip. Wall times in the file are local to the place (TOML local
+date-times) and converted here through :mod:`planner.timezones`.
+
+Loading is idempotent: every record is looked up by its natural key (ISO
+code, name, UID ...) and only created when missing. Existing records are
+never overwritten, so loading the seed again neither duplicates anything nor
+undoes a planner's edits.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import uuid
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from planner.models import (
+    Appointment,
+    AppointmentKind,
+    City,
+    Country,
+    Delegation,
+    DelegationStatus,
+    FollowUp,
+    FollowUpStatus,
+    ItemStatus,
+    Journey,
+    JourneyMode,
+    Leg,
+    Member,
+    MemberRole,
+    Organization,
+    OrganizationKind,
+    Partnership,
+    Person,
+)
+from planner.timezones import TimeZoneError, get_zone, to_utc
+
+SEED_DIR = Path(__file__).parent
+KELLER_TRIP = SEED_DIR / "keller-2024.toml"
+
+# Seeded UIDs are derived from the seed keys so that every installation gives
+# the same appointment the same UID: a participant who re-subscribes after a
+# reinstall must not see every event twice.
+_UID_NAMESPACE = uuid.UUID("6f1d3c52-5b0e-4c7a-9d8e-2a4c1f0b7e93")
+
+
+class SeedError(ValueError):
+    """The seed file is malformed; the message names the entry."""
+
+
+def seed_uid(trip_key: str, item_key: str) -> str:
+    return str(uuid.uuid5(_UID_NAMESPACE, f"{trip_key}/{item_key}"))
+
+
+def read_seed(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SeedError(f"{path}: {error}") from None
+
+
+def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
+    """Load the trip at ``path``; return how many records of each kind were created.
+
+    Nothing is committed; the caller commits (or rolls back on error), so a
+    broken file leaves the database as it was.
+    """
+    return _Loader(session, read_seed(path)).load()
+
+
+class _Loader:
+    def __init__(self, session: Session, data: dict[str, Any]) -> None:
+        self.session = session
+        self.data = data
+        self.created: Counter[str] = Counter()
+        self.countries: dict[str, Country] = {}
+        self.cities: dict[str, City] = {}
+        self.organizations: dict[str, Organization] = {}
+        self.people: dict[str, Person] = {}
+        self.members: dict[str, Member] = {}
+        self.appointments: dict[str, Appointment] = {}
+        try:
+            self.trip_key: str = data["meta"]["key"]
+        except KeyError:
+            raise SeedError("[meta] key is missing") from None
+
+    # -- helpers ---------------------------------------------------------
+
+    def _find_or_add(self, counter: str, model: type, lookup: dict[str, Any], /, **values: Any) -> Any:
+        stmt = sa.select(model).filter_by(**lookup)
+        with self.session.no_autoflush:
+            existing = self.session.scalars(stmt).first()
+        if existing is not None:
+            return existing
+        obj = model(**lookup, **values)
+        self.session.add(obj)
+        self.session.flush()
+        self.created[counter] += 1
+        return obj
+
+    @staticmethod
+    def _ref(table: dict[str, Any], key: str | None, what: str) -> Any:
+        if key is None:
+            return None
+        try:
+            return table[key]
+        except KeyError:
+            raise SeedError(f"unknown {what} {key!r}") from None
+
+    @staticmethod
+    def _wall(value: Any, where: str) -> datetime:
+        # TOML local date-times arrive as naive datetimes: exactly a wall time.
+        if not isinstance(value, datetime) or value.tzinfo is not None:
+            raise SeedError(f"{where}: expected a local date-time like 2024-10-14T14:00:00, got {value!r}")
+        return value
+
+    def _instant(self, value: Any, zone: str, where: str) -> datetime:
+        try:
+            return to_utc(self._wall(value, where), zone, fold=0)
+        except TimeZoneError as error:
+            raise SeedError(f"{where}: {error}") from None
+
+    def _members_named(self, keys: Any, where: str) -> list[Member]:
+        if keys == "all":
+            return list(self.members.values())
+        return [self._ref(self.members, key, f"member in {where}") for key in keys or []]
+
+    # -- sections ---------------------------------------------------------
+
+    def load(self) -> Counter[str]:
+        for entry in self.data.get("countries", []):
+            self.countries[entry["iso_code"]] = self._find_or_add(
+                "countries", Country, {"iso_code": entry["iso_code"]}, name=entry["name"]
+            )
+        for entry in self.data.get("cities", []):
+            self._city(entry)
+        for entry in self.data.get("partnerships", []):
+            home = self._ref(self.cities, entry["home"], "city")
+            partner = self._ref(self.cities, entry["partner"], "city")
+            self._find_or_add(
+                "partnerships",
+                Partnership,
+                {"home_city_id": home.id, "partner_city_id": partner.id},
+                since=entry["since"],
+                notes=entry.get("notes"),
+            )
+        for entry in self.data.get("organizations", []):
+            self._organization(entry)
+        for entry in self.data.get("people", []):
+            self._person(entry)
+        delegation = self._delegation(self.data["delegation"])
+        for entry in self.data["delegation"].get("follow_ups", []):
+            self._follow_up(delegation, entry)
+        self.session.flush()
+        return self.created
+
+    def _city(self, entry: dict[str, Any]) -> None:
+        get_zone(entry["timezone"])  # fail early and clearly on a typo
+        country = self._ref(self.countries, entry["country"], "country")
+        fields = {k: entry.get(k) for k in ("native_name", "latitude", "longitude", "profile")}
+        self.cities[entry["key"]] = self._find_or_add(
+            "cities", City, {"country_id": country.id, "name": entry["name"]}, timezone=entry["timezone"], **fields
+        )
+
+    def _organization(self, entry: dict[str, Any]) -> None:
+        fields = {
+            k: entry.get(k)
+            for k in ("native_name", "sector", "profile", "home_relation", "founded_year", "website", "address", "phone", "email")
+        }
+        city = self._ref(self.cities, entry.get("city"), "city")
+        self.organizations[entry["key"]] = self._find_or_add(
+            "organizations",
+            Organization,
+            {"name": entry["name"]},
+            kind=OrganizationKind(entry["kind"]),
+            city_id=city.id if city else None,
+            contact_is_placeholder=entry.get("contact_is_placeholder", False),
+            **fields,
+        )
+
+    def _person(self, entry: dict[str, Any]) -> None:
+        organization = self._ref(self.organizations, entry.get("organization"), "organization")
+        fields = {k: entry.get(k) for k in ("native_name", "honorific", "function", "email", "phone", "languages", "notes")}
+        self.people[entry["key"]] = self._find_or_add(
+            "people",
+            Person,
+            {"name": entry["name"], "organization_id": organization.id if organization else None},
+            contact_is_placeholder=entry.get("contact_is_placeholder", False),
+            **fields,
+        )
+
+    def _delegation(self, entry: dict[str, Any]) -> Delegation:
+        home = self._ref(self.cities, entry["home_city"], "city")
+        start, end = entry["start_date"], entry["end_date"]
+        if not isinstance(start, date) or not isinstance(end, date):
+            raise SeedError("delegation start_date/end_date must be TOML dates")
+        delegation = self._find_or_add(
+            "delegations",
+            Delegation,
+            {"title": entry["title"], "start_date": start},
+            end_date=end,
+            purpose=entry.get("purpose"),
+            home_city_id=home.id,
+            status=DelegationStatus(entry.get("status", "draft")),
+            notes=entry.get("notes"),
+        )
+        for order, item in enumerate(entry.get("members", [])):
+            person = self._ref(self.people, item["person"], "person")
+            self.members[item["person"]] = self._find_or_add(
+                "members",
+                Member,
+                {"delegation_id": delegation.id, "person_id": person.id},
+                role=MemberRole(item["role"]),
+                function=item.get("function"),
+                sort_order=order,
+            )
+        for item in entry.get("legs", []):
+            self._leg(delegation, item)
+        for item in entry.get("journeys", []):
+            self._journey(delegation, item)
+        for item in entry.get("appointments", []):
+            self._appointment(delegation, item)
+        return delegation
+
+    def _leg(self, delegation: Delegation, item: dict[str, Any]) -> None:
+        city = self._ref(self.cities, item["city"], "city")
+        where = f"leg in {city.name}"
+        fields = {k: item.get(k) for k in ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")}
+        self._find_or_add(
+            "legs",
+            Leg,
+            {"delegation_id": delegation.id, "city_id": city.id, "arrive_at": self._instant(item["arrive"], city.timezone, where)},
+            depart_at=self._instant(item["depart"], city.timezone, where),
+            status=ItemStatus(item.get("status", "tentative")),
+            **fields,
+        )
+
+    def _journey(self, delegation: Delegation, item: dict[str, Any]) -> None:
+        uid = seed_uid(self.trip_key, item["key"])
+        origin = self._ref(self.cities, item["from_city"], "city")
+        destination = self._ref(self.cities, item["to_city"], "city")
+        departure_zone = item.get("departure_timezone", origin.timezone)
+        arrival_zone = item.get("arrival_timezone", destination.timezone)
+        where = f"journey {item['key']}"
+        before = self.created["journeys"]
+        journey = self._find_or_add(
+            "journeys",
+            Journey,
+            {"uid": uid},
+            delegation_id=delegation.id,
+            mode=JourneyMode(item.get("mode", "flight")),
+            status=ItemStatus(item.get("status", "tentative")),
+            departure_city_id=origin.id,
+            departure_place=item["from_place"],
+            depart_at=self._instant(item["depart"], departure_zone, where),
+            departure_timezone=departure_zone,
+            arrival_city_id=destination.id,
+            arrival_place=item["to_place"],
+            arrive_at=self._instant(item["arrive"], arrival_zone, where),
+            arrival_timezone=arrival_zone,
+            carrier=item.get("carrier"),
+            number=item.get("number"),
+            booking_reference=item.get("booking_reference"),
+            notes=item.get("notes"),
+        )
+        if self.created["journeys"] > before:
+            journey.travellers = self._members_named(item.get("travellers", "all"), where)
+
+    def _appointment(self, delegation: Delegation, item: dict[str, Any]) -> None:
+        uid = seed_uid(self.trip_key, item["key"])
+        city = self._ref(self.cities, item["city"], "city")
+        zone = item.get("timezone", city.timezone)
+        where = f"appointment {item['key']}"
+        fields = {
+            k: item.get(k)
+            for k in ("venue", "address", "latitude", "longitude", "objectives", "talking_points", "background", "dress_code", "notes")
+        }
+        organization = self._ref(self.organizations, item.get("organization"), "organization")
+        contact = self._ref(self.people, item.get("contact"), "person")
+        before = self.created["appointments"]
+        appointment = self._find_or_add(
+            "appointments",
+            Appointment,
+            {"uid": uid},
+            delegation_id=delegation.id,
+            title=item["title"],
+            kind=AppointmentKind(item["kind"]),
+            status=ItemStatus(item.get("status", "tentative")),
+            start_at=self._instant(item["start"], zone, where),
+            end_at=self._instant(item["end"], zone, where),
+            timezone=zone,
+            all_day=item.get("all_day", False),
+            city_id=city.id,
+            organization_id=organization.id if organization else None,
+            contact_person_id=contact.id if contact else None,
+            **fields,
+        )
+        if self.created["appointments"] > before:
+            appointment.attendees = self._members_named(item.get("attendees", "all"), where)
+        self.appointments[item["key"]] = appointment
+
+    def _follow_up(self, delegation: Delegation, item: dict[str, Any]) -> None:
+        owner = self._ref(self.people, item.get("owner"), "person")
+        organization = self._ref(self.organizations, item.get("organization"), "organization")
+        appointment = self._ref(self.appointments, item.get("appointment"), "appointment")
+        self._find_or_add(
+            "follow_ups",
+            FollowUp,
+            {"delegation_id": delegation.id, "title": item["title"]},
+            description=item.get("description"),
+            owner_id=owner.id if owner else None,
+            due_on=item.get("due_on"),
+            status=FollowUpStatus(item.get("status", "open")),
+            organization_id=organization.id if organization else None,
+            appointment_id=appointment.id if appointment else None,
+        )

@@ -1,0 +1,177 @@
+"""The one place where local wall time and UTC instants are converted.
+
+Instants are stored in UTC; every place has an IANA zone. Planners type the
+wall time of the place, so conversion must be exact about the two awkward
+cases of daylight saving time:
+
+* a wall time inside the spring-forward gap does not exist (02:30 in
+  Europe/Berlin on 31 March 2024) -> :class:`NonexistentLocalTime`;
+* a wall time inside the fall-back overlap happens twice (02:30 in
+  Europe/Berlin on 27 October 2024) -> :class:`AmbiguousLocalTime` unless the
+  caller says which occurrence it means (``fold=0`` the first, summer-time
+  one; ``fold=1`` the second).
+
+``zoneinfo`` never raises for either case by itself; it silently picks an
+offset. That silent pick is exactly what we must not do with a mayor's
+programme, hence the explicit checks below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+UTC = timezone.utc
+
+
+class TimeZoneError(ValueError):
+    """Base class of the conversion errors; each carries what a form needs to explain it."""
+
+
+class UnknownTimeZone(TimeZoneError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown time zone {name!r}")
+        self.name = name
+
+
+class NaiveDateTimeError(TimeZoneError):
+    """A datetime without a UTC offset reached code that needs an instant."""
+
+
+class NonexistentLocalTime(TimeZoneError):
+    def __init__(self, wall: datetime, zone_name: str) -> None:
+        super().__init__(f"{wall:%Y-%m-%d %H:%M} does not exist in {zone_name} (clocks skip it)")
+        self.wall = wall
+        self.zone_name = zone_name
+
+
+class AmbiguousLocalTime(TimeZoneError):
+    def __init__(self, wall: datetime, zone_name: str, earlier: datetime, later: datetime) -> None:
+        super().__init__(f"{wall:%Y-%m-%d %H:%M} happens twice in {zone_name}; say which")
+        self.wall = wall
+        self.zone_name = zone_name
+        self.earlier = earlier  # UTC instant of the first occurrence (fold=0)
+        self.later = later  # UTC instant of the second occurrence (fold=1)
+
+
+@lru_cache(maxsize=None)
+def get_zone(name: str) -> ZoneInfo:
+    """Return the IANA zone called ``name`` or raise :class:`UnknownTimeZone`."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        raise UnknownTimeZone(str(name))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # ValueError/OSError: names such as "../etc" or with NUL bytes.
+        raise UnknownTimeZone(name) from None
+
+
+def is_known_zone(name: str) -> bool:
+    try:
+        get_zone(name)
+    except UnknownTimeZone:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Sorted IANA zone names for select boxes (no legacy aliases like 'posixrules')."""
+    return tuple(sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "posix", "right"))))
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Return ``value`` converted to UTC; refuse naive datetimes."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDateTimeError(f"naive datetime {value.isoformat()} has no UTC offset")
+    return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_utc(wall: datetime, zone_name: str, *, fold: int | None = None) -> datetime:
+    """Convert a naive wall-clock time at ``zone_name`` to an aware UTC instant.
+
+    ``fold`` resolves the fall-back overlap: ``None`` (the default) raises
+    :class:`AmbiguousLocalTime`; 0 takes the first occurrence, 1 the second.
+    Outside an overlap ``fold`` is ignored.
+    """
+    if wall.tzinfo is not None:
+        raise TypeError("to_utc() takes a naive wall-clock time; it is already an instant")
+    if fold not in (None, 0, 1):
+        raise ValueError("fold must be None, 0 or 1")
+    zone = get_zone(zone_name)
+    first = wall.replace(tzinfo=zone, fold=0)
+    second = wall.replace(tzinfo=zone, fold=1)
+    earlier, later = first.astimezone(UTC), second.astimezone(UTC)
+    # Round trip: a wall time in the gap comes back as a different wall time.
+    if earlier.astimezone(zone).replace(tzinfo=None) != wall and later.astimezone(zone).replace(tzinfo=None) != wall:
+        raise NonexistentLocalTime(wall, zone_name)
+    if earlier != later:
+        if fold is None:
+            raise AmbiguousLocalTime(wall, zone_name, earlier, later)
+        return earlier if fold == 0 else later
+    return earlier
+
+
+def to_local(instant: datetime, zone_name: str) -> datetime:
+    """Return the aware wall-clock time of ``instant`` at ``zone_name``."""
+    return ensure_utc(instant).astimezone(get_zone(zone_name))
+
+
+def is_ambiguous(instant: datetime, zone_name: str) -> bool:
+    """Whether the wall time that ``instant`` shows at ``zone_name`` happens twice.
+
+    Forms use it to pre-select the right occurrence when editing.
+    """
+    local = to_local(instant, zone_name)
+    wall = local.replace(tzinfo=None)
+    try:
+        to_utc(wall, zone_name)
+    except AmbiguousLocalTime:
+        return True
+    return False
+
+
+def utc_offset(instant: datetime, zone_name: str) -> timedelta:
+    offset = to_local(instant, zone_name).utcoffset()
+    assert offset is not None  # ZoneInfo always has an offset for an aware datetime
+    return offset
+
+
+def offset_between(instant: datetime, zone_name: str, home_zone_name: str) -> timedelta:
+    """How far ``zone_name`` is ahead of ``home_zone_name`` at ``instant`` (e.g. Seoul vs. Düsseldorf: +7 h)."""
+    return utc_offset(instant, zone_name) - utc_offset(instant, home_zone_name)
+
+
+@dataclass(frozen=True)
+class LocalDayBounds:
+    start: datetime
+    end: datetime
+
+
+def local_day_bounds(day: date, zone_name: str) -> LocalDayBounds:
+    """UTC instants at which the local calendar ``day`` begins and ends at ``zone_name``.
+
+    Days are not always 24 hours long (23 or 25 around DST changes), and in a
+    few zones midnight itself falls in a gap; then the day starts at the first
+    instant that exists.
+    """
+    return LocalDayBounds(_start_of_day(day, zone_name), _start_of_day(day + timedelta(days=1), zone_name))
+
+
+def _start_of_day(day: date, zone_name: str) -> datetime:
+    wall = datetime.combine(day, time(0, 0))
+    try:
+        return to_utc(wall, zone_name, fold=0)
+    except NonexistentLocalTime:
+        # Midnight skipped: the day starts when the clocks jump, i.e. at the
+        # instant the previous offset would call midnight.
+        zone = get_zone(zone_name)
+        return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
