@@ -6,6 +6,7 @@ tutorial: ``flask --app planner run`` finds it by name.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ``test_config`` overrides every other source of configuration, so tests
     can point the app at their own database and instance folder.
     """
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    instance_path = (
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("PLANNER_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance")
+    )
     app = Flask(
         __name__,
         instance_path=str(instance_path),

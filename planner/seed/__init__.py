@@ -65,7 +65,7 @@ def read_seed(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise SeedError(f"{path}: {error}") from None
 
 
@@ -75,7 +75,16 @@ def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
     Nothing is committed; the caller commits (or rolls back on error), so a
     broken file leaves the database as it was.
     """
-    return _Loader(session, read_seed(path)).load()
+    data = read_seed(path)
+    try:
+        return _Loader(session, data).load()
+    except SeedError:
+        raise
+    except KeyError as error:
+        raise SeedError(f"{path.name}: required key {error} is missing") from None
+    except (ValueError, TypeError, sa.exc.StatementError) as error:
+        # Bad enum values, wrong value types, values the database refuses.
+        raise SeedError(f"{path.name}: {error}") from None
 
 
 class _Loader:
