@@ -64,20 +64,36 @@ def load_or_create_secret_key(instance_path: str) -> str:
 
     The key lives in the instance folder (mode 0600) so it survives restarts
     and is shared by every worker on this host, but is never in the repository.
+    The file is written completely under a temporary name and then linked into
+    place, so no worker ever reads a half-written (empty) key; when several
+    start at once, the first link wins and everyone reads that key.
     """
     path = Path(instance_path) / "secret_key"
-    try:
-        key = path.read_text(encoding="ascii").strip()
-        if key:
-            return key
-    except FileNotFoundError:
-        pass
-    key = secrets.token_hex(32)
-    # O_EXCL: when several workers start at once, exactly one writes the key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
+    key = _read_key(path)
+    if key:
+        return key
+    temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(secrets.token_hex(32) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        if path.exists():
+            # An empty or unreadable leftover (e.g. a crash in an older version): replace it.
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+    finally:
+        temporary.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return ""

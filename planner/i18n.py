@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from planner.auth.access import public
+from planner.auth.access import public, safe_next_url
 from planner.extensions import db
 
 bp = Blueprint("i18n", __name__)
@@ -34,12 +34,4 @@ def set_language() -> Response:
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would let a phishing link
-    # bounce through the planner's own address.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("delegations.index")
+    return redirect(safe_next_url(request.form.get("next")))

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -82,3 +83,20 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         return user if user is not None and user.active else None
 
     app.before_request(_require_login)
+
+
+def safe_next_url(target: str | None) -> str:
+    r"""Return ``target`` if it is a path on this site, else the start page.
+
+    An open redirect would let a phishing link bounce through the planner's
+    own address. Browsers and Werkzeug drop tabs and newlines from URLs, so
+    ``/\t/evil.example`` would become ``//evil.example``: any control
+    character or backslash disqualifies a target outright.
+    """
+    fallback = url_for("delegations.index")
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target

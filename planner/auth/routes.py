@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from planner.auth.access import public
+from planner.auth.access import public, safe_next_url
 from planner.auth.forms import LoginForm
 from planner.auth.operations import authenticate
-from planner.i18n import _safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -25,7 +24,7 @@ def login() -> str | Response:
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next_url(request.args.get("next")))
         flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
     return render_template("auth/login.html", form=form)
 

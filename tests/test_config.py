@@ -1,0 +1,154 @@
+"""Where the configuration comes from: instance folder, environment, test_config."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from planner import create_app
+from planner.extensions import db
+from tests.conftest import PASSWORD, csrf_token, make_user
+
+ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "PLANNER_HOME_TIMEZONE", "PLANNER_BASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+
+
+def fresh_app(instance: Path, **config: object) -> Flask:
+    """An app with no SECRET_KEY given, on a throw-away SQLite file unless ``config`` says otherwise."""
+    settings: dict[str, object] = {
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance.parent / 'unused.sqlite3'}",
+    }
+    settings.update(config)
+    return create_app({k: v for k, v in settings.items() if v is not None})
+
+
+# -- 1. secret key --------------------------------------------------------------
+
+
+def test_first_start_creates_a_private_random_secret_key(tmp_path: Path) -> None:
+    app = fresh_app(tmp_path / "inst")
+    key_file = tmp_path / "inst" / "secret_key"
+    assert key_file.exists()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text(encoding="ascii").strip()
+    assert re.fullmatch(r"[0-9a-f]{64,}", key)
+    assert app.config["SECRET_KEY"] == key
+
+
+def test_restart_reuses_the_secret_key(tmp_path: Path) -> None:
+    first = fresh_app(tmp_path / "inst").config["SECRET_KEY"]
+    assert fresh_app(tmp_path / "inst").config["SECRET_KEY"] == first
+
+
+def test_each_instance_gets_its_own_secret_key(tmp_path: Path) -> None:
+    assert fresh_app(tmp_path / "a").config["SECRET_KEY"] != fresh_app(tmp_path / "b").config["SECRET_KEY"]
+
+
+def test_secret_key_from_environment_needs_no_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert fresh_app(tmp_path / "inst").config["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "inst" / "secret_key").exists()
+
+
+def test_empty_secret_key_file_does_not_leave_the_app_without_a_key(tmp_path: Path) -> None:
+    (tmp_path / "inst").mkdir()
+    (tmp_path / "inst" / "secret_key").write_text("", encoding="ascii")
+    app = fresh_app(tmp_path / "inst")
+    assert len(app.config["SECRET_KEY"]) >= 64
+
+
+# -- 2./3. database URL ----------------------------------------------------------------
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
+    instance = tmp_path / "inst"
+    app = fresh_app(instance, SQLALCHEMY_DATABASE_URI=None)
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert url.get_backend_name() == "sqlite"
+    assert Path(url.database) == instance / "planner.sqlite3"
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    assert (instance / "planner.sqlite3").is_file()
+
+
+@pytest.mark.parametrize("given", ["postgres://u@h/db", "postgresql://u@h/db"])
+def test_database_url_from_environment_selects_postgresql_with_psycopg3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    # Host "h" does not exist: creating the app must not try to connect.
+    app = fresh_app(tmp_path / "inst", SQLALCHEMY_DATABASE_URI=None)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert not (tmp_path / "inst" / "planner.sqlite3").exists()
+
+
+def test_test_config_overrides_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
+    chosen = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
+    assert fresh_app(tmp_path / "inst", SQLALCHEMY_DATABASE_URI=chosen).config["SQLALCHEMY_DATABASE_URI"] == chosen
+
+
+# -- 4. instance/config.py and its overrides ----------------------------------------------
+
+
+@pytest.fixture
+def instance_with_config(tmp_path: Path) -> Path:
+    instance = tmp_path / "inst"
+    instance.mkdir()
+    (instance / "config.py").write_text('HOME_TIMEZONE = "Asia/Seoul"\n', encoding="utf-8")
+    return instance
+
+
+def test_instance_config_file_is_read(instance_with_config: Path) -> None:
+    assert fresh_app(instance_with_config).config["HOME_TIMEZONE"] == "Asia/Seoul"
+
+
+def test_environment_overrides_instance_config_file(instance_with_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_HOME_TIMEZONE", "America/New_York")
+    assert fresh_app(instance_with_config).config["HOME_TIMEZONE"] == "America/New_York"
+
+
+def test_test_config_overrides_environment_and_file(instance_with_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_HOME_TIMEZONE", "America/New_York")
+    assert fresh_app(instance_with_config, HOME_TIMEZONE="Europe/London").config["HOME_TIMEZONE"] == "Europe/London"
+
+
+# -- 5. cookies and CSRF -----------------------------------------------------------------
+
+
+def test_session_cookie_settings(tmp_path: Path) -> None:
+    config = fresh_app(tmp_path / "inst").config
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config.get("WTF_CSRF_ENABLED", True) is not False
+
+
+def test_session_cookie_sent_after_sign_in_is_httponly_and_samesite_lax(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_user(email="cookie@example.org")
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"csrf_token": token, "email": "cookie@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(app.config["SESSION_COOKIE_NAME"] + "=")]
+    assert cookies
+    assert all("HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
+
+
+def test_forms_require_a_csrf_token_by_default(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_user(email="csrf@example.org")
+    response = client.post("/auth/login", data={"email": "csrf@example.org", "password": PASSWORD})
+    assert response.status_code == 400
