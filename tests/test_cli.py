@@ -120,8 +120,10 @@ def test_export_data_is_the_whole_database(runner: FlaskCliRunner, app_ctx, tmp_
     assert result.exit_code == 0, result.output
     document = json.loads(target.read_text(encoding="utf-8"))
     tables = document["tables"]
-    assert set(tables) == set(db.metadata.tables)
+    assert set(tables) == set(db.metadata.tables) - {"pending_imports"}
     for name, table in db.metadata.tables.items():
+        if name == "pending_imports":
+            continue
         assert len(tables[name]) == db.session.scalar(sa.select(sa.func.count()).select_from(table)), name
     # Secrets stay out of backups.
     assert all(row["password_hash"] is None for row in tables["users"])

@@ -7,7 +7,7 @@ in UTC with a ``Z``; every appointment row carries its UTC instants, its
 IANA zone, UID and revision.
 
 Secrets are left out: password hashes are replaced by ``null`` (restored
-accounts get new passwords), and so will be feed tokens.
+accounts get new passwords), and so are feed tokens.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ FORMAT = "delegation-planner-export"
 FORMAT_VERSION = 1
 
 # Columns never written to an export file: table name -> column names.
-SECRET_COLUMNS = {"users": {"password_hash"}}
+# Feed tokens are secrets too: restored subscriptions must be issued anew.
+SECRET_COLUMNS = {"users": {"password_hash"}, "feed_tokens": {"token", "digest"}}
+# Uploads between preview and confirmation are not part of the planner's data.
+TRANSIENT_TABLES = {"pending_imports"}
 
 
 def _json_value(value: Any) -> Any:
@@ -43,6 +46,8 @@ def export_database(session: Session, *, schema_revision: str | None = None) -> 
     """Return the whole database as a JSON-serialisable mapping."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in Base.metadata.sorted_tables:
+        if table.name in TRANSIENT_TABLES:
+            continue
         secret = SECRET_COLUMNS.get(table.name, set())
         # Through the ORM's column types, so instants come back aware and
         # enums as their values, on SQLite exactly as on PostgreSQL.

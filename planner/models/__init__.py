@@ -1,6 +1,7 @@
 """The domain model. Importing this package registers every table and the revision hook."""
 
 from planner.models.base import Base, TimeZoneName, UTCDateTime
+from planner.models.calendar import FeedToken, PendingImport
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person
 from planner.models.followups import FollowUp, FollowUpStatus
@@ -24,6 +25,7 @@ __all__ = [
     "Country",
     "Delegation",
     "DelegationStatus",
+    "FeedToken",
     "FollowUp",
     "FollowUpStatus",
     "ItemStatus",
@@ -35,6 +37,7 @@ __all__ = [
     "Organization",
     "OrganizationKind",
     "Partnership",
+    "PendingImport",
     "Person",
     "TimeZoneName",
     "UTCDateTime",

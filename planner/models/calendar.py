@@ -1,0 +1,73 @@
+"""Calendar subscriptions (secret feed tokens) and .ics uploads awaiting confirmation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.models.base import Base, UTCDateTime
+from planner.models.delegations import Delegation, Member
+from planner.models.users import User
+from planner.timezones import utc_now
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class FeedToken(Base):
+    """A secret URL under which one delegation's (or one member's) calendar can be subscribed to.
+
+    The token itself is kept so planners can hand the link out again; lookups
+    go through its SHA-256 digest and the final comparison is constant-time,
+    so response timing reveals nothing about valid tokens.
+    """
+
+    __tablename__ = "feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
+    # None: the whole delegation; otherwise only what this member attends.
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(sa.String(64))
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    locale: Mapped[str] = mapped_column(sa.String(8), default="de")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    delegation: Mapped[Delegation] = relationship()
+    member: Mapped[Member | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @classmethod
+    def issue(cls, delegation: Delegation, member: Member | None = None, **kwargs: object) -> FeedToken:
+        # 32 random bytes: 256 bits, far beyond guessing; URL-safe, 43 characters.
+        token = secrets.token_urlsafe(32)
+        return cls(delegation=delegation, member=member, token=token, digest=token_digest(token), **kwargs)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PendingImport(Base):
+    """An uploaded .ics file between preview and confirmation.
+
+    Kept in the database rather than on local disk or in the session so any
+    app server behind the load balancer can confirm what another one previewed.
+    """
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
