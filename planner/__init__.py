@@ -75,10 +75,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from planner.auth.routes import bp as auth_bp
+    from planner.calendar.routes import bp as calendar_bp
     from planner.delegations.routes import bp as delegations_bp
     from planner.i18n import bp as i18n_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(i18n_bp)
 

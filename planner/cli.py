@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from planner.auth.operations import AccountError, bootstrap_admin, create_user
 from planner.backup.export import export_database
@@ -33,6 +33,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
     show_default="the Keller trip",
     help="Seed file (TOML) to load.",
 )
+@with_appcontext
 def seed_command(path: Path) -> None:
     """Load a trip from a seed file (default: the Keller trip). Safe to run again."""
     try:
@@ -112,23 +113,67 @@ def bootstrap_admin_command(email: str) -> None:
     show_default="stdout",
     help="File to write the JSON document to.",
 )
+@with_appcontext
 def export_data_command(output: Path) -> None:
     """Write the whole database as one JSON document (the backup format)."""
     document = export_database(db.session, schema_revision=_schema_revision())
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    _write(output, text.encode("utf-8"))
     if str(output) == "-":
-        click.echo(text, nl=False)
         return
-    # Write beside the target and rename, so a failed export never leaves a truncated backup.
+    counts = ", ".join(f"{len(rows)} {name}" for name, rows in document["tables"].items() if rows)
+    click.echo(f"Exported to {output}: {counts}.", err=True)
+
+
+@click.command("export-ics")
+@click.argument("delegation_id", type=int)
+@click.option("--member", "person_id", type=int, help="Only what this person (ID in the directory) attends.")
+@click.option("--locale", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    default=Path("-"),
+    show_default="stdout",
+)
+@with_appcontext
+def export_ics_command(delegation_id: int, person_id: int | None, locale: str, output: Path) -> None:
+    """Write a delegation's calendar (or one member's) as an .ics file, as the download gives it."""
+    from planner.calendar.export import Scope, export_calendar
+    from planner.delegations.queries import delegation_with_programme
+    from planner.calendar.queries import member_for_person
+    from planner.timezones import to_local, utc_now
+
+    delegation = delegation_with_programme(delegation_id)
+    if delegation is None:
+        raise click.ClickException(f"There is no delegation with ID {delegation_id}.")
+    scope = Scope()
+    if person_id is not None:
+        member = member_for_person(delegation, person_id)
+        if member is None:
+            raise click.ClickException(f"Person {person_id} is not a member of delegation {delegation_id}.")
+        scope = Scope(member=member)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    today = to_local(utc_now(), app.config["HOME_TIMEZONE"]).date()
+    # Links in the calendar point at the configured public address of the planner.
+    with app.test_request_context(base_url=app.config.get("BASE_URL", "http://127.0.0.1:5000")):
+        exported = export_calendar(delegation, scope, locale=locale, today=today)
+    _write(output, exported.body)
+
+
+def _write(output: Path, data: bytes) -> None:
+    if str(output) == "-":
+        click.echo(data, nl=False)  # bytes go to the binary stdout unchanged
+        return
+    # Write beside the target and rename, so a failure never leaves a truncated file.
     partial = output.with_name(output.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        partial.write_bytes(data)
         partial.replace(output)
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise click.ClickException(f"Cannot write {output}: {error.strerror or error}") from None
-    counts = ", ".join(f"{len(rows)} {name}" for name, rows in document["tables"].items() if rows)
-    click.echo(f"Exported to {output}: {counts}.", err=True)
+    click.echo(f"Wrote {output} ({len(data)} bytes).", err=True)
 
 
 def _schema_revision() -> str | None:
@@ -142,3 +187,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_data_command)
+    app.cli.add_command(export_ics_command)

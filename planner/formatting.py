@@ -37,6 +37,12 @@ def clock(instant: datetime, zone_name: str) -> str:
     return format_datetime(to_local(instant, zone_name), "HH:mm", tzinfo=get_zone(zone_name), locale=_locale())
 
 
+def place_name(zone_name: str, city: object | None = None) -> str:
+    """How a place is named beside a time: the city if known, else the zone's own city ('Asia/Seoul' -> 'Seoul')."""
+    name = getattr(city, "name", None)
+    return name or zone_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def current_locale() -> str:
     return _locale()
 
@@ -47,3 +53,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(clock)
     app.add_template_filter(label)
     app.add_template_global(day_range)
+    app.add_template_global(place_name)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from planner.extensions import db
-from planner.models import Delegation, Leg, Member
+from planner.models import Appointment, City, Delegation, FollowUp, Journey, Leg, Member, Person
+from planner.timezones import to_local
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,59 @@ def delegations_by_period(today: date) -> DelegationOverview:
     upcoming = sorted((d for d in delegations if d.start_date > today), key=lambda d: d.start_date)
     past = [d for d in delegations if d.end_date < today]
     return DelegationOverview(current=current, upcoming=upcoming, past=past)
+
+
+def delegation_with_programme(delegation_id: int) -> Delegation | None:
+    """The delegation with appointments, journeys and their people, in a fixed number of queries."""
+    return db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(
+            selectinload(Delegation.home_city),
+            selectinload(Delegation.members).selectinload(Member.person).selectinload(Person.organization),
+            selectinload(Delegation.legs).selectinload(Leg.city).selectinload(City.country),
+            selectinload(Delegation.follow_ups).options(
+                selectinload(FollowUp.owner), selectinload(FollowUp.organization)
+            ),
+            selectinload(Delegation.appointments).options(
+                selectinload(Appointment.city),
+                selectinload(Appointment.organization),
+                selectinload(Appointment.contact_person),
+                selectinload(Appointment.attendees).selectinload(Member.person),
+            ),
+            selectinload(Delegation.journeys).options(
+                selectinload(Journey.departure_city),
+                selectinload(Journey.arrival_city),
+                selectinload(Journey.travellers).selectinload(Member.person),
+            ),
+        )
+    ).one_or_none()
+
+
+@dataclass
+class ProgrammeEntry:
+    item: Appointment | Journey
+    starts_at: datetime
+    zone: str  # where it starts
+
+    @property
+    def is_journey(self) -> bool:
+        return isinstance(self.item, Journey)
+
+
+@dataclass
+class ProgrammeDay:
+    day: date
+    zone: str
+    entries: list[ProgrammeEntry] = field(default_factory=list)
+
+
+def programme(delegation: Delegation) -> list[ProgrammeDay]:
+    """Appointments and journeys grouped by the local date of the place where each starts."""
+    entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in delegation.appointments]
+    entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in delegation.journeys]
+    days: dict[date, ProgrammeDay] = {}
+    for entry in sorted(entries, key=lambda e: (e.starts_at, e.is_journey)):
+        local_day = to_local(entry.starts_at, entry.zone).date()
+        days.setdefault(local_day, ProgrammeDay(local_day, entry.zone)).entries.append(entry)
+    return [days[d] for d in sorted(days)]

@@ -1,0 +1,1 @@
+"""Calendars: iCalendar export, subscription feeds and .ics import."""

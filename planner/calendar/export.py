@@ -1,0 +1,86 @@
+"""Which items go into which calendar, and what the calendar is called.
+
+Routes, feeds and the CLI all come through :func:`export_calendar`, so a
+member's download and a member's subscription can never differ.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from flask_babel import force_locale
+
+from planner.calendar.ical import CalendarRequest, Item, build_calendar
+from planner.calendar.queries import items_for_member, items_on_day
+from planner.formatting import day as format_day
+from planner.models import Appointment, Delegation, Journey, Member
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Part of a delegation's programme; all fields empty means the whole trip."""
+
+    member: Member | None = None
+    day: date | None = None
+    appointment: Appointment | None = None
+
+
+@dataclass(frozen=True)
+class ExportedCalendar:
+    body: bytes
+    filename: str
+    last_modified: datetime
+
+
+def planner_link(item: Item | Delegation) -> str:
+    """Absolute link back to the planner page showing ``item`` (needs a request context)."""
+    if isinstance(item, Delegation):
+        return url_for("delegations.show", delegation_id=item.id, _external=True)
+    anchor = f"appointment-{item.id}" if isinstance(item, Appointment) else f"journey-{item.id}"
+    return url_for("delegations.show", delegation_id=item.delegation_id, _external=True, _anchor=anchor)
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "kalender"
+
+
+def export_calendar(
+    delegation: Delegation,
+    scope: Scope,
+    *,
+    locale: str,
+    today: date,
+    link_for: Callable[[Item | Delegation], str] = planner_link,
+    source_url: str | None = None,
+) -> ExportedCalendar:
+    appointments: list[Appointment] = list(delegation.appointments)
+    journeys: list[Journey] = list(delegation.journeys)
+    name = delegation.title
+    with force_locale(locale):
+        if scope.member is not None:
+            appointments, journeys = items_for_member(delegation, scope.member)
+            name = f"{delegation.title} – {scope.member.person.display_name}"
+        elif scope.day is not None:
+            appointments, journeys = items_on_day(delegation, scope.day)
+            name = f"{delegation.title} – {format_day(scope.day)}"
+        elif scope.appointment is not None:
+            appointments, journeys = [scope.appointment], []
+            name = f"{delegation.title} – {scope.appointment.title}"
+    request = CalendarRequest(
+        delegation=delegation,
+        name=name,
+        locale=locale,
+        link_for=link_for,
+        today=today,
+        appointments=appointments,
+        journeys=journeys,
+        source_url=source_url,
+    )
+    changed = [delegation.updated_at, *(i.updated_at for i in (*appointments, *journeys))]
+    return ExportedCalendar(build_calendar(request), _slug(name) + ".ics", max(changed))

@@ -1,0 +1,244 @@
+"""Build iCalendar documents from a delegation's programme.
+
+One builder serves every output: the downloads (whole trip, one member, one
+day, one appointment), the subscription feeds and the command line. It is a
+pure function of the data it is handed, with no clock inside: the same
+programme always gives the same bytes, so feeds can answer with a stable
+ETag, and DTSTAMP is the item's last change (RFC 5545 3.8.7.2, for calendars
+without METHOD).
+
+Choices that real clients force on us:
+* no ATTENDEE or ORGANIZER: with them Outlook and Google treat the file as a
+  meeting invitation and offer to send replies;
+* no METHOD: a published calendar, not an iTIP message (RFC 5546 would then
+  require ORGANIZER and more);
+* VTIMEZONEs with RRULEs (see :mod:`planner.calendar.vtimezone`);
+* cancelled appointments keep their UID and stay in the feed, with STATUS
+  CANCELLED *and* a visible prefix in SUMMARY (Outlook ignores STATUS), until
+  the trip is over;
+* booking references are left out: a feed link is easily forwarded, and a
+  reference plus a surname is enough to change a booking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event, Timezone, vGeo
+
+from planner.calendar.vtimezone import build_vtimezone
+from planner.labels import label
+from planner.models import Appointment, Delegation, ItemStatus, Journey
+from planner.timezones import UTC, is_ambiguous, to_local, utc_offset
+
+PRODID = "-//Delegationsplaner//Delegation Planner 1.0//DE"
+REFRESH = timedelta(hours=1)
+
+# Control characters other than tab and newline are invalid in iCalendar text
+# and make strict parsers reject the whole file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+_STATUS = {
+    ItemStatus.TENTATIVE: "TENTATIVE",
+    ItemStatus.CONFIRMED: "CONFIRMED",
+    ItemStatus.CANCELLED: "CANCELLED",
+}
+
+Item = Appointment | Journey
+
+
+@dataclass
+class CalendarRequest:
+    """What to put in one calendar, and how to phrase it."""
+
+    delegation: Delegation
+    name: str
+    locale: str
+    link_for: Callable[[Item | Delegation], str]
+    today: date  # in the home zone: cancelled items drop out once the trip is over
+    appointments: list[Appointment] = field(default_factory=list)
+    journeys: list[Journey] = field(default_factory=list)
+    source_url: str | None = None  # the feed's own address, for subscriptions
+
+
+def clean(text: str | None) -> str:
+    return _CONTROL.sub("", text or "").strip()
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+    # Cached per zone and span of years; the component is never modified after building.
+    return build_vtimezone(zone_name, datetime(first_year, 1, 1, tzinfo=UTC), datetime(last_year, 12, 31, tzinfo=UTC))
+
+
+def _visible(item: Item, request: CalendarRequest) -> bool:
+    if item.status != ItemStatus.CANCELLED:
+        return True
+    return request.today <= request.delegation.end_date
+
+
+def build_calendar(request: CalendarRequest) -> bytes:
+    """Return the calendar as iCalendar bytes (UTF-8, CRLF, folded at 75 octets)."""
+    with force_locale(request.locale):
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("name", clean(request.name))
+        calendar.add("x-wr-calname", clean(request.name))
+        if request.delegation.purpose:
+            calendar.add("description", clean(request.delegation.purpose))
+        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")  # Outlook reads this one; kept equal to REFRESH
+        if request.source_url:
+            calendar.add("source", request.source_url, parameters={"VALUE": "URI"})
+
+        appointments = [a for a in request.appointments if _visible(a, request)]
+        journeys = [j for j in request.journeys if _visible(j, request)]
+        for component in _timezones(appointments, journeys):
+            calendar.add_component(component)
+        events = [_appointment_event(a, request) for a in appointments]
+        events += [_journey_event(j, request) for j in journeys]
+        for event in sorted(events, key=lambda e: (e["dtstart"].dt.isoformat(), str(e["uid"]))):
+            calendar.add_component(event)
+        return calendar.to_ical()
+
+
+def _timezones(appointments: Iterable[Appointment], journeys: Iterable[Journey]) -> list:
+    spans: dict[str, list[datetime]] = {}
+    for a in appointments:
+        if not a.all_day:
+            spans.setdefault(a.timezone, []).extend((a.start_at, a.end_at))
+    for j in journeys:
+        spans.setdefault(j.departure_timezone, []).append(j.depart_at)
+        spans.setdefault(j.arrival_timezone, []).append(j.arrive_at)
+    return [_vtimezone(zone, min(times).year, max(times).year) for zone, times in sorted(spans.items())]
+
+
+def _common(event: Event, item: Item) -> None:
+    event.add("uid", item.uid)
+    event.add("dtstamp", item.updated_at)
+    event.add("created", item.created_at)
+    event.add("last-modified", item.updated_at)
+    event.add("sequence", item.revision)
+    event.add("status", _STATUS[item.status])
+    # A cancelled item should not block anyone's free/busy time.
+    event.add("transp", "TRANSPARENT" if item.status == ItemStatus.CANCELLED else "OPAQUE")
+
+
+def _summary(title: str, status: ItemStatus) -> str:
+    title = clean(title)
+    if status == ItemStatus.CANCELLED:
+        return _("Abgesagt: %(title)s", title=title)
+    if status == ItemStatus.TENTATIVE:
+        return _("%(title)s (vorläufig)", title=title)
+    return title
+
+
+def _local(instant: datetime, zone: str) -> datetime:
+    """The value to write for ``instant``: wall time at ``zone`` (DTSTART;TZID=...), or UTC.
+
+    A wall time that happens twice (the fall-back hour) is ambiguous in a
+    file: RFC 5545 3.3.5 says readers take the first occurrence, but libical
+    and ical.js (Thunderbird) take the second (the interop tests show it).
+    Such instants are written in UTC instead, which every client places
+    right and shows in its own zone.
+    """
+    if is_ambiguous(instant, zone):
+        return instant
+    return to_local(instant, zone)
+
+
+def _appointment_event(appointment: Appointment, request: CalendarRequest) -> Event:
+    event = Event()
+    _common(event, appointment)
+    event.add("summary", _summary(appointment.title, appointment.status))
+    if appointment.all_day:
+        event.add("dtstart", _local(appointment.start_at, appointment.timezone).date())
+        event.add("dtend", _local(appointment.end_at, appointment.timezone).date())  # exclusive, RFC 5545 3.6.1
+    else:
+        event.add("dtstart", _local(appointment.start_at, appointment.timezone))
+        event.add("dtend", _local(appointment.end_at, appointment.timezone))
+    location = ", ".join(clean(part) for part in (appointment.venue, appointment.address) if clean(part))
+    if location:
+        event.add("location", location)
+    latitude, longitude = appointment.latitude, appointment.longitude
+    if (latitude is None or longitude is None) and appointment.city is not None:
+        latitude, longitude = appointment.city.latitude, appointment.city.longitude
+    if latitude is not None and longitude is not None:
+        event.add("geo", vGeo((latitude, longitude)))
+    event.add("categories", [label(appointment.kind)])
+    event.add("description", _appointment_description(appointment, request))
+    event.add("url", request.link_for(appointment), parameters={"VALUE": "URI"})
+    return event
+
+
+def _appointment_description(appointment: Appointment, request: CalendarRequest) -> str:
+    lines: list[str] = []
+
+    def section(heading: str, text: str | None) -> None:
+        if clean(text):
+            lines.extend((f"{heading}:", clean(text), ""))
+
+    lines.append(f"{label(appointment.kind)} · {label(appointment.status)}")
+    lines.append("")
+    if appointment.organization is not None:
+        section(_("Organisation"), appointment.organization.name)
+    section(_("Ziele"), appointment.objectives)
+    section(_("Gesprächspunkte"), appointment.talking_points)
+    contact = appointment.contact_person
+    if contact is not None:
+        details = [contact.display_name, contact.function, contact.phone, contact.email]
+        text = "\n".join(clean(d) for d in details if clean(d))
+        if contact.contact_is_placeholder:
+            text += "\n" + _("(Kontaktdaten sind Platzhalter)")
+        section(_("Ansprechperson vor Ort"), text)
+    section(_("Kleiderordnung"), appointment.dress_code)
+    attendees = ", ".join(m.person.display_name for m in appointment.attendees)
+    section(_("Teilnehmende"), attendees)
+    section(_("Hinweise"), appointment.notes)
+    lines.append(_("Im Delegationsplaner: %(url)s", url=request.link_for(appointment)))
+    return "\n".join(lines)
+
+
+def _journey_event(journey: Journey, request: CalendarRequest) -> Event:
+    event = Event()
+    _common(event, journey)
+    route = f"{clean(journey.departure_place)} → {clean(journey.arrival_place)}"
+    number = " ".join(clean(p) for p in (journey.carrier, journey.number) if clean(p))
+    title = f"{label(journey.mode)} {route}" + (f" ({number})" if number else "")
+    event.add("summary", _summary(title, journey.status))
+    # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs).
+    # Exception: when the departure zone changes its offset while under way (a
+    # night flight over the October DST change), clients that compute the end
+    # as "start + duration" on the start's wall clock (recurring-ical-events
+    # does) would land an hour off; a UTC start keeps them exact.
+    if utc_offset(journey.depart_at, journey.departure_timezone) != utc_offset(journey.arrive_at, journey.departure_timezone):
+        event.add("dtstart", journey.depart_at)
+    else:
+        event.add("dtstart", _local(journey.depart_at, journey.departure_timezone))
+    event.add("dtend", _local(journey.arrive_at, journey.arrival_timezone))
+    event.add("location", clean(journey.departure_place))
+    if journey.departure_city is not None and journey.departure_city.latitude is not None:
+        event.add("geo", vGeo((journey.departure_city.latitude, journey.departure_city.longitude)))
+    event.add("categories", [label(journey.mode)])
+    lines = [route, label(journey.status), ""]
+    if number:
+        lines += [_("Verbindung: %(number)s", number=number), ""]
+    travellers = ", ".join(m.person.display_name for m in journey.travellers)
+    if travellers:
+        lines += [_("Reisende: %(names)s", names=travellers), ""]
+    if clean(journey.notes):
+        lines += [_("Hinweise") + ":", clean(journey.notes), ""]
+    lines.append(_("Im Delegationsplaner: %(url)s", url=request.link_for(journey)))
+    event.add("description", "\n".join(lines))
+    event.add("url", request.link_for(journey), parameters={"VALUE": "URI"})
+    return event
+
+

@@ -1,0 +1,29 @@
+"""Writes for calendars: issuing, rotating and revoking subscription feeds."""
+
+from __future__ import annotations
+
+from planner.extensions import db
+from planner.models import Delegation, FeedToken, Member, User
+from planner.timezones import utc_now
+
+
+def issue_feed(delegation: Delegation, member: Member | None, user: User, locale: str) -> FeedToken:
+    feed = FeedToken.issue(delegation, member, locale=locale, created_by=user)
+    db.session.add(feed)
+    db.session.commit()
+    return feed
+
+
+def revoke_feed(feed: FeedToken) -> None:
+    if feed.revoked_at is None:
+        feed.revoked_at = utc_now()
+    db.session.commit()
+
+
+def rotate_feed(feed: FeedToken, user: User) -> FeedToken:
+    """Replace a feed's secret: the old link stops working at once, the new one shows the same calendar."""
+    feed.revoked_at = utc_now()
+    replacement = FeedToken.issue(feed.delegation, feed.member, locale=feed.locale, created_by=user)
+    db.session.add(replacement)
+    db.session.commit()
+    return replacement

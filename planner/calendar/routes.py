@@ -1,0 +1,180 @@
+"""Calendar downloads, subscription feeds and their management, and .ics import."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from planner.auth.access import editors_only, public
+from planner.calendar import operations, queries
+from planner.calendar.export import ExportedCalendar, Scope, export_calendar
+from planner.calendar.forms import ActionForm, NewFeedForm
+from planner.calendar.qr import qr_svg
+from wtforms.fields.choices import SelectChoice
+from planner.models import Delegation
+from planner.timezones import to_local, utc_now
+
+bp = Blueprint("calendar", __name__)
+
+ICS_MIMETYPE = "text/calendar"
+
+
+def _today() -> date:
+    return to_local(utc_now(), current_app.config["HOME_TIMEZONE"]).date()
+
+
+def _delegation_or_404(delegation_id: int) -> Delegation:
+    delegation = queries.delegation_with_programme(delegation_id)
+    if delegation is None:
+        abort(404)
+    return delegation
+
+
+def _download(delegation: Delegation, scope: Scope) -> Response:
+    exported = export_calendar(delegation, scope, locale=str(get_locale()), today=_today())
+    response = _ics_response(exported)
+    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+def _ics_response(exported: ExportedCalendar) -> Response:
+    response = Response(exported.body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
+    response.last_modified = exported.last_modified
+    response.add_etag()  # a hash of the body: stable while nothing changes
+    return response
+
+
+@bp.get("/delegations/<int:delegation_id>/calendar.ics")
+def delegation_ics(delegation_id: int) -> Response:
+    return _download(_delegation_or_404(delegation_id), Scope())
+
+
+@bp.get("/delegations/<int:delegation_id>/members/<int:member_id>/calendar.ics")
+def member_ics(delegation_id: int, member_id: int) -> Response:
+    delegation = _delegation_or_404(delegation_id)
+    member = queries.member_in(delegation, member_id)
+    if member is None:
+        abort(404)
+    return _download(delegation, Scope(member=member))
+
+
+@bp.get("/delegations/<int:delegation_id>/days/<day>/calendar.ics")
+def day_ics(delegation_id: int, day: str) -> Response:
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    return _download(_delegation_or_404(delegation_id), Scope(day=parsed))
+
+
+@bp.get("/delegations/<int:delegation_id>/appointments/<int:appointment_id>/calendar.ics")
+def appointment_ics(delegation_id: int, appointment_id: int) -> Response:
+    delegation = _delegation_or_404(delegation_id)
+    appointment = next((a for a in delegation.appointments if a.id == appointment_id), None)
+    if appointment is None:
+        abort(404)
+    return _download(delegation, Scope(appointment=appointment))
+
+
+@bp.get("/feeds/<token>.ics")
+@public
+def feed(token: str) -> Response:
+    """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered."""
+    subscription = queries.active_feed(token)
+    if subscription is None:
+        # Plain and identical for unknown and revoked tokens: nothing to learn from it.
+        return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
+    delegation = queries.delegation_with_programme(subscription.delegation_id)
+    assert delegation is not None  # the token row would have been deleted with it
+    exported = export_calendar(
+        delegation,
+        Scope(member=subscription.member),
+        locale=subscription.locale,
+        today=_today(),
+        source_url=url_for("calendar.feed", token=token, _external=True),
+    )
+    response = _ics_response(exported)
+    response.headers["Content-Disposition"] = f'inline; filename="{exported.filename}"'
+    # The URL is a secret: shared caches must not keep it; clients revalidate with the ETag.
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response.make_conditional(request)
+
+
+@bp.get("/delegations/<int:delegation_id>/subscriptions")
+@editors_only
+def subscriptions(delegation_id: int) -> str:
+    delegation = _delegation_or_404(delegation_id)
+    feeds = queries.feeds_of(delegation_id)
+    form = NewFeedForm()
+    form.member_id.choices = _member_choices(delegation)
+    links = {feed.id: _feed_links(feed.token) for feed in feeds}
+    return render_template(
+        "calendar/subscriptions.html",
+        delegation=delegation,
+        feeds=feeds,
+        links=links,
+        form=form,
+        action_form=ActionForm(),
+        qr_svg=qr_svg,
+    )
+
+
+def _member_choices(delegation: Delegation) -> list[SelectChoice]:
+    return [SelectChoice(0, _("Ganze Delegation"))] + [SelectChoice(m.id, m.person.display_name) for m in delegation.members]
+
+
+def _feed_links(token: str) -> dict[str, str]:
+    https = url_for("calendar.feed", token=token, _external=True)
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@bp.post("/delegations/<int:delegation_id>/subscriptions")
+@editors_only
+def create_subscription(delegation_id: int) -> Response:
+    delegation = _delegation_or_404(delegation_id)
+    form = NewFeedForm()
+    form.member_id.choices = _member_choices(delegation)
+    if not form.validate_on_submit():
+        flash(_("Das Abonnement konnte nicht angelegt werden. Bitte prüfen Sie die Auswahl."), "error")
+        return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
+    member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
+    operations.issue_feed(delegation, member, current_user, form.locale.data)
+    flash(_("Neuer Abonnement-Link angelegt."), "info")
+    return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
+
+
+def _feed_or_404(delegation_id: int, feed_id: int):  # noqa: ANN202
+    feed = queries.feed_in(delegation_id, feed_id)
+    if feed is None or feed.revoked_at is not None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return feed
+
+
+@bp.post("/delegations/<int:delegation_id>/subscriptions/<int:feed_id>/rotate")
+@editors_only
+def rotate_subscription(delegation_id: int, feed_id: int) -> Response:
+    operations.rotate_feed(_feed_or_404(delegation_id, feed_id), current_user)
+    flash(_("Der Link wurde erneuert. Der alte Link funktioniert nicht mehr."), "info")
+    return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
+
+
+@bp.post("/delegations/<int:delegation_id>/subscriptions/<int:feed_id>/revoke")
+@editors_only
+def revoke_subscription(delegation_id: int, feed_id: int) -> Response:
+    operations.revoke_feed(_feed_or_404(delegation_id, feed_id))
+    flash(_("Der Link wurde gesperrt."), "info")
+    return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
+
+
+@bp.route("/delegations/<int:delegation_id>/import", methods=["GET", "POST"])
+@editors_only
+def import_upload(delegation_id: int) -> str | Response:
+    abort(404)

@@ -1,0 +1,265 @@
+"""Calendar downloads and subscription feeds over HTTP: access, content, caching, tokens."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from icalendar import Calendar
+
+from planner.extensions import db
+from planner.models import Appointment, Delegation, FeedToken, ItemStatus, Member, MemberRole, Person, UserRole
+from planner.seed import load_seed
+from planner.timezones import to_local, to_utc, utc_now
+from tests.conftest import csrf_token, login, make_appointment, make_city, make_user
+
+
+@pytest.fixture
+def keller(app: Flask) -> int:
+    with app.app_context():
+        load_seed(db.session)
+        db.session.commit()
+        return db.session.scalars(sa.select(Delegation.id)).one()
+
+
+@pytest.fixture
+def planner_client(app: Flask, client: FlaskClient) -> FlaskClient:
+    with app.app_context():
+        make_user(UserRole.PLANNER, "planner@example.org")
+    login(client, "planner@example.org")
+    return client
+
+
+def events(body: bytes) -> dict[str, object]:
+    return {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+def new_feed(client: FlaskClient, delegation_id: int, member_id: int = 0, locale: str = "de") -> str:
+    token = csrf_token(client, f"/delegations/{delegation_id}/subscriptions")
+    response = client.post(
+        f"/delegations/{delegation_id}/subscriptions", data={"csrf_token": token, "member_id": member_id, "locale": locale}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/delegations/{delegation_id}/subscriptions").get_data(as_text=True)
+    urls = re.findall(r'value="http://localhost(/feeds/[A-Za-z0-9_-]{43}\.ics)"', page)
+    assert page.count("webcal://localhost/feeds/") >= 1
+    return urls[-1]
+
+
+def test_downloads_need_a_login(client: FlaskClient, keller: int) -> None:
+    for path in (f"/delegations/{keller}/calendar.ics", f"/delegations/{keller}/members/1/calendar.ics"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_whole_delegation_download(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    response = planner_client.get(f"/delegations/{keller}/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert response.headers["Content-Disposition"].endswith('.ics"')
+    with app.app_context():
+        appointments = db.session.scalars(sa.select(Appointment)).all()
+        uids = {a.uid for a in appointments}
+    found = events(response.data)
+    assert uids <= set(found)
+    assert len(found) == len(uids) + 3  # and the three journeys
+
+
+def test_member_download_holds_only_what_they_attend(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    with app.app_context():
+        diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
+        attended = {a.uid for a in diener.delegation.appointments if diener in a.attendees}
+        travelled = {j.uid for j in diener.delegation.journeys if diener in j.travellers}
+        everything = {a.uid for a in diener.delegation.appointments}
+        member_id = diener.id
+    assert attended and attended != everything
+    response = planner_client.get(f"/delegations/{keller}/members/{member_id}/calendar.ics")
+    assert set(events(response.data)) == attended | travelled
+    assert "Wolfram Diener" in Calendar.from_ical(response.data)["X-WR-CALNAME"]
+
+
+def test_day_and_single_appointment_downloads(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    with app.app_context():
+        appointments = db.session.scalars(sa.select(Appointment)).all()
+        seoul_tuesday = {a.uid for a in appointments if to_local(a.start_at, a.timezone).date() == date(2024, 10, 15)}
+        first = appointments[0]
+        first_id, first_uid = first.id, first.uid
+    day = planner_client.get(f"/delegations/{keller}/days/2024-10-15/calendar.ics")
+    assert set(events(day.data)) == seoul_tuesday and seoul_tuesday
+    single = planner_client.get(f"/delegations/{keller}/appointments/{first_id}/calendar.ics")
+    assert list(events(single.data)) == [first_uid]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/delegations/999/calendar.ics",
+        "/delegations/{d}/members/999/calendar.ics",
+        "/delegations/{d}/days/2024-02-30/calendar.ics",
+        "/delegations/{d}/days/yesterday/calendar.ics",
+        "/delegations/{d}/appointments/999/calendar.ics",
+    ],
+)
+def test_unknown_parts_are_404(planner_client: FlaskClient, keller: int, path: str) -> None:
+    assert planner_client.get(path.format(d=keller)).status_code == 404
+
+
+def test_feed_without_login_with_validators_and_head(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller)
+    anonymous = app.test_client()
+    first = anonymous.get(feed)
+    assert first.status_code == 200
+    assert first.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert "private" in first.headers["Cache-Control"]
+    again = anonymous.get(feed, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    since = anonymous.get(feed, headers={"If-Modified-Since": last_modified})
+    assert since.status_code == 304
+    head = anonymous.head(feed)
+    assert head.status_code == 200 and head.data == b"" and int(head.headers["Content-Length"]) == len(first.data)
+    assert Calendar.from_ical(first.data)["SOURCE"] == "http://localhost" + feed
+
+
+def test_changing_a_time_raises_sequence_keeps_uid_and_changes_etag(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller)
+    anonymous = app.test_client()
+    before = anonymous.get(feed)
+    with app.app_context():
+        appointment = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("AIMMO"))).one()
+        uid = appointment.uid
+        old_sequence = int(events(before.data)[uid]["SEQUENCE"])
+        appointment.start_at += timedelta(minutes=30)
+        appointment.end_at += timedelta(minutes=30)
+        db.session.commit()
+        new_start = appointment.start_at
+    after = anonymous.get(feed, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    event = events(after.data)[uid]
+    assert int(event["SEQUENCE"]) == old_sequence + 1
+    assert event["DTSTART"].dt == new_start
+
+
+def test_rotated_and_revoked_tokens_stop_working(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller)
+    anonymous = app.test_client()
+    assert anonymous.get(feed).status_code == 200
+    with app.app_context():
+        feed_id = db.session.scalars(sa.select(FeedToken.id)).one()
+    token = csrf_token(planner_client, f"/delegations/{keller}/subscriptions")
+    rotated = planner_client.post(f"/delegations/{keller}/subscriptions/{feed_id}/rotate", data={"csrf_token": token})
+    assert rotated.status_code == 302
+    old = anonymous.get(feed)
+    assert old.status_code == 404 and old.data == b"Not Found\n"
+    page = planner_client.get(f"/delegations/{keller}/subscriptions").get_data(as_text=True)
+    (replacement,) = re.findall(r'value="http://localhost(/feeds/[A-Za-z0-9_-]{43}\.ics)"', page)
+    assert replacement != feed and anonymous.get(replacement).status_code == 200
+    with app.app_context():
+        new_id = db.session.scalars(sa.select(FeedToken.id).where(FeedToken.revoked_at.is_(None))).one()
+    planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token})
+    assert anonymous.get(replacement).status_code == 404
+    # Revoking again, or without a CSRF token, changes nothing and is refused.
+    assert planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["x", "A" * 43, "A" * 44, "A" * 42 + "=", "..", "%00" * 10, "é" * 43],
+)
+def test_unknown_tokens_are_plain_404(client: FlaskClient, keller: int, token: str) -> None:
+    response = client.get(f"/feeds/{token}.ics")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_tokens_are_long_random_and_unique(app: Flask, keller: int) -> None:
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        tokens = {FeedToken.issue(delegation).token for _ in range(200)}
+    assert len(tokens) == 200
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", t) for t in tokens)
+
+
+def test_viewers_cannot_manage_feeds(app: Flask, client: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        make_user(UserRole.VIEWER, "viewer@example.org")
+    login(client, "viewer@example.org")
+    assert client.get(f"/delegations/{keller}/subscriptions").status_code == 403
+    assert client.get(f"/delegations/{keller}/calendar.ics").status_code == 200
+
+
+def test_creating_a_feed_needs_csrf(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    response = planner_client.post(f"/delegations/{keller}/subscriptions", data={"member_id": 0, "locale": "de"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(FeedToken.id))) == 0
+
+
+def test_member_feed_in_english(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    with app.app_context():
+        keller_member = db.session.scalars(sa.select(Member).where(Member.role == MemberRole.LEADER)).one()
+        member_id = keller_member.id
+        expected = {a.uid for a in keller_member.delegation.appointments if keller_member in a.attendees}
+    feed = new_feed(planner_client, keller, member_id=member_id, locale="en")
+    body = app.test_client().get(feed).data
+    assert {u for u in events(body) if u in expected} == expected
+    text = body.decode()
+    assert "(tentative)" in text and "(vorläufig)" not in text
+
+
+def _future_trip(app: Flask) -> tuple[int, str]:
+    """A trip running now, with a cancelled appointment."""
+    with app.app_context():
+        today = to_local(utc_now(), "Europe/Berlin").date()
+        seoul = make_city("Seoul", "Asia/Seoul", "KR")
+        delegation = Delegation(title="Laufende Reise", home_city=make_city(), start_date=today - timedelta(days=1), end_date=today + timedelta(days=3))
+        db.session.add(delegation)
+        db.session.flush()
+        cancelled = make_appointment(
+            delegation, datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=10),
+            title="Werksbesichtigung", status=ItemStatus.CANCELLED, city=seoul,
+        )
+        db.session.commit()
+        return delegation.id, cancelled.uid
+
+
+def test_cancelled_stays_visible_until_the_trip_ends(planner_client: FlaskClient, app: Flask) -> None:
+    delegation_id, uid = _future_trip(app)
+    body = planner_client.get(f"/delegations/{delegation_id}/calendar.ics").data
+    event = events(body)[uid]
+    assert event["STATUS"] == "CANCELLED"
+    assert str(event["SUMMARY"]).startswith("Abgesagt: Werksbesichtigung")
+    assert event["TRANSP"] == "TRANSPARENT"
+    with app.app_context():
+        delegation = db.session.get(Delegation, delegation_id)
+        delegation.start_date -= timedelta(days=30)
+        delegation.end_date = to_local(utc_now(), "Europe/Berlin").date() - timedelta(days=1)
+        db.session.commit()
+    assert uid not in events(planner_client.get(f"/delegations/{delegation_id}/calendar.ics").data)
+
+
+def test_cli_export_matches_the_download(planner_client: FlaskClient, keller: int, app: Flask, tmp_path) -> None:
+    target = tmp_path / "keller.ics"
+    result = app.test_cli_runner().invoke(args=["export-ics", str(keller), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    downloaded = events(planner_client.get(f"/delegations/{keller}/calendar.ics").data)
+    exported = events(target.read_bytes())
+    assert set(exported) == set(downloaded)
+    for uid, event in exported.items():
+        assert event["DTSTART"].dt == downloaded[uid]["DTSTART"].dt
+        assert event["SEQUENCE"] == downloaded[uid]["SEQUENCE"]
+    with app.app_context():
+        diener = db.session.scalars(sa.select(Person).where(Person.name == "Wolfram Diener")).one()
+        person_id = diener.id
+    member = app.test_cli_runner().invoke(args=["export-ics", str(keller), "--member", str(person_id)])
+    assert member.exit_code == 0
+    assert len(events(member.stdout_bytes)) < len(exported)
+    for bad in (["export-ics", "999"], ["export-ics", str(keller), "--member", "999"], ["export-ics", "abc"]):
+        failed = app.test_cli_runner().invoke(args=bad)
+        assert failed.exit_code != 0 and "Traceback" not in failed.output
