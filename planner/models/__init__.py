@@ -6,6 +6,7 @@ from planner.models.delegations import Delegation, DelegationStatus, ItemStatus,
 from planner.models.directory import Organization, OrganizationKind, Person
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
+from planner.models.history import ChangeRecord
 from planner.models.program import (
     Appointment,
     AppointmentKind,
@@ -15,12 +16,13 @@ from planner.models.program import (
     journey_travellers,
 )
 from planner.models.users import User, UserRole
-from planner.models import revisions  # noqa: F401  (registers the flush hook)
+from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 
 __all__ = [
     "Appointment",
     "AppointmentKind",
     "Base",
+    "ChangeRecord",
     "City",
     "Country",
     "Delegation",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from planner.timezones import UTC, ensure_utc, get_zone, utc_now
 
@@ -83,3 +83,22 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+
+class VersionedMixin:
+    """Optimistic locking for records planners edit in forms.
+
+    ``version`` rises with every change of the record's own data (see
+    :mod:`planner.models.revisions`), and every UPDATE carries
+    ``WHERE version = <the version this session loaded>``: when two planners
+    save the same record, the second save finds a newer version and is
+    turned into a conflict instead of silently overwriting the first.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        # We set the new value ourselves (only for real edits, not for the
+        # delegation's revision counter), so SQLAlchemy must not generate one.
+        return {"version_id_col": cls.version, "version_id_generator": False}

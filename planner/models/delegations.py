@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimestampMixin, UTCDateTime, enum_column
+from planner.models.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from planner.models.directory import Person
 from planner.models.geography import City
 
@@ -42,7 +42,7 @@ class ItemStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Delegation(TimestampMixin, Base):
+class Delegation(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "delegations"
     __table_args__ = (sa.CheckConstraint("end_date >= start_date", name="dates_in_order"),)
 
@@ -89,7 +89,7 @@ class Delegation(TimestampMixin, Base):
         return f"<Delegation {self.id} {self.title!r}>"
 
 
-class Member(Base):
+class Member(VersionedMixin, Base):
     """A person taking part in one delegation, in a role."""
 
     __tablename__ = "members"
@@ -110,7 +110,7 @@ class Member(Base):
         return f"<Member {self.person_id} in {self.delegation_id} as {self.role}>"
 
 
-class Leg(TimestampMixin, Base):
+class Leg(VersionedMixin, TimestampMixin, Base):
     """A stay of the delegation in one city, from arrival to departure.
 
     The leg's wall times are those of its city's zone.

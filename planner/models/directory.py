@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimestampMixin, enum_column
+from planner.models.base import Base, TimestampMixin, VersionedMixin, enum_column
 
 if TYPE_CHECKING:
     from planner.models.geography import City
@@ -24,7 +24,7 @@ class OrganizationKind(enum.StrEnum):
     OTHER = "other"
 
 
-class Organization(TimestampMixin, Base):
+class Organization(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class Organization(TimestampMixin, Base):
         return f"<Organization {self.name}>"
 
 
-class Person(TimestampMixin, Base):
+class Person(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimeZoneName
+from planner.models.base import Base, TimeZoneName, VersionedMixin
 
 if TYPE_CHECKING:
     from planner.models.directory import Organization
@@ -33,7 +33,7 @@ class Country(Base):
         return f"<Country {self.iso_code}>"
 
 
-class City(Base):
+class City(VersionedMixin, Base):
     __tablename__ = "cities"
     __table_args__ = (sa.UniqueConstraint("country_id", "name"),)
 
@@ -54,7 +54,7 @@ class City(Base):
         return f"<City {self.name} ({self.timezone})>"
 
 
-class Partnership(Base):
+class Partnership(VersionedMixin, Base):
     """A twinning between the home city and a partner city (Düsseldorf–Chongqing since 22 July 2004)."""
 
     __tablename__ = "partnerships"

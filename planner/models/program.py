@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimestampMixin, TimeZoneName, UTCDateTime, enum_column
+from planner.models.base import Base, TimeZoneName, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from planner.models.delegations import Delegation, ItemStatus, Member
 from planner.models.directory import Organization, Person
 from planner.models.geography import City
@@ -55,7 +55,7 @@ journey_travellers = sa.Table(
 )
 
 
-class Appointment(TimestampMixin, Base):
+class Appointment(VersionedMixin, TimestampMixin, Base):
     """One entry of the programme, at one place, in that place's zone.
 
     ``start_at``/``end_at`` are UTC instants; ``timezone`` is the IANA zone
@@ -95,6 +95,9 @@ class Appointment(TimestampMixin, Base):
     background: Mapped[str | None] = mapped_column(sa.Text)
     dress_code: Mapped[str | None] = mapped_column(sa.String(100))
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Deleted appointments go to the trash and can be restored; queries skip
+    # them unless asked (see planner.models.trash).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     delegation: Mapped[Delegation] = relationship(back_populates="appointments")
     city: Mapped[City | None] = relationship()
@@ -106,7 +109,7 @@ class Appointment(TimestampMixin, Base):
         return f"<Appointment {self.id} {self.title!r} {self.start_at:%Y-%m-%d %H:%M}Z>"
 
 
-class Journey(TimestampMixin, Base):
+class Journey(VersionedMixin, TimestampMixin, Base):
     """Travel from one place to another; each end has its own zone.
 
     A flight leaving Düsseldorf at 13:40 and landing in Seoul at 08:55 the

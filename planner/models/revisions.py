@@ -9,6 +9,12 @@ Two counters exist:
   delegation or anything that belongs to it; caches and feed validators key
   on it.
 
+A third, ``version`` (optimistic locking, :class:`VersionedMixin`), is raised
+here too, when a record's *own* data changes: its columns and its
+many-to-many lists (attendees), but not the bookkeeping columns and not the
+child collections, so adding an appointment does not make an open edit form
+of the delegation stale.
+
 Doing this in a ``before_flush`` hook rather than in each operation means a
 new write path (an import, a CLI command, a migration script) cannot forget
 it, which would leave calendar clients showing a stale time.
@@ -21,11 +27,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from planner.models.base import VersionedMixin
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.followups import FollowUp
 from planner.models.program import Appointment, Journey
 
 _OWNED = (Appointment, Journey, Leg, Member, FollowUp)
+BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at"})
+
+
+def own_data_changed(obj: Any) -> bool:
+    """Whether a record's own data changed: columns and many-to-many lists, not bookkeeping."""
+    state = sa.inspect(obj)
+    mapper = state.mapper
+    names = [a.key for a in mapper.column_attrs if a.key not in BOOKKEEPING]
+    names += [r.key for r in mapper.relationships if r.secondary is not None]
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _significant_change(obj: Appointment | Journey) -> bool:
@@ -53,6 +70,8 @@ def bump_revisions(session: Session, _flush_context: Any, _instances: Any) -> No
             continue
         if isinstance(obj, (Appointment, Journey)) and _significant_change(obj):
             obj.revision = (obj.revision or 0) + 1
+        if isinstance(obj, VersionedMixin) and own_data_changed(obj):
+            obj.version = (obj.version or 1) + 1
         owner = _owner(obj)
         if owner is not None:
             touched.add(owner)

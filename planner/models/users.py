@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.models.base import Base, TimestampMixin, UTCDateTime, enum_column
+from planner.models.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 
 
 class UserRole(enum.StrEnum):
@@ -19,7 +19,7 @@ class UserRole(enum.StrEnum):
     VIEWER = "viewer"  # reads only
 
 
-class User(UserMixin, TimestampMixin, Base):
+class User(UserMixin, VersionedMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

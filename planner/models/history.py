@@ -1,0 +1,160 @@
+"""The change history: who changed what, when, from which value to which.
+
+Recorded automatically at flush time for every planning record, so no write
+path (form, import, CLI) can forget it. The acting user comes from the
+signed-in user of the current request; commands run without one ("system").
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from planner.models.base import Base, UTCDateTime
+from planner.models.delegations import Delegation, Leg, Member
+from planner.models.directory import Organization, Person
+from planner.models.followups import FollowUp
+from planner.models.geography import City, Partnership
+from planner.models.program import Appointment, Journey
+from planner.models.revisions import BOOKKEEPING
+from planner.models.users import User
+from planner.timezones import utc_now
+
+TRACKED = (Delegation, Member, Leg, Appointment, Journey, FollowUp, Organization, Person, City, Partnership, User)
+# Never copied into the history, whatever the record.
+SECRET_FIELDS = frozenset({"password_hash"})
+
+
+class ChangeRecord(Base):
+    __tablename__ = "change_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    user_email: Mapped[str | None] = mapped_column(sa.String(254))  # kept when the account goes
+    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
+    entity: Mapped[str] = mapped_column(sa.String(40))  # table name
+    entity_id: Mapped[int] = mapped_column()
+    action: Mapped[str] = mapped_column(sa.String(16))  # create, update, delete, trash, restore
+    label: Mapped[str] = mapped_column(sa.String(300))  # what the record was called at the time
+    changes: Mapped[dict[str, list[Any]]] = mapped_column(sa.JSON, default=dict)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_label(v) for v in value]
+    return value
+
+
+def _label(obj: Any) -> str:
+    for name in ("title", "name", "email"):
+        value = getattr(obj, name, None)
+        if value:
+            return str(value)[:300]
+    if isinstance(obj, Member):
+        return obj.person.name if obj.person is not None else f"member {obj.id}"
+    if isinstance(obj, Leg):
+        return obj.city.name if obj.city is not None else f"leg {obj.id}"
+    return f"{type(obj).__name__} {getattr(obj, 'id', '')}"
+
+
+def _delegation_id(obj: Any) -> int | None:
+    if isinstance(obj, Delegation):
+        return obj.id
+    owner = getattr(obj, "delegation", None)
+    return owner.id if isinstance(owner, Delegation) else None
+
+
+def _diff(obj: Any, *, everything: bool) -> dict[str, list[Any]]:
+    state = sa.inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    names = [a.key for a in state.mapper.column_attrs]
+    names += [r.key for r in state.mapper.relationships if r.secondary is not None]
+    for name in names:
+        if name in BOOKKEEPING or name in SECRET_FIELDS or name == "id":
+            continue
+        history = state.attrs[name].history
+        if everything:
+            value = getattr(obj, name)
+            if value not in (None, [], ""):
+                changes[name] = [None, _jsonable(value)]
+        elif history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if state.mapper.relationships.get(name) is not None:
+                old, new = list(history.unchanged) + list(history.deleted), list(history.unchanged) + list(history.added)
+            changes[name] = [_jsonable(old), _jsonable(new)]
+    if isinstance(obj, User) and state.attrs["password_hash"].history.has_changes() and not everything:
+        changes["password"] = ["***", "***"]
+    return changes
+
+
+def _actor() -> tuple[int | None, str | None]:
+    if not has_request_context():
+        return None, None
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, None
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context: Any) -> None:
+    # Histories are still intact after the flush, and new rows have their ids now.
+    pending: list[dict[str, Any]] = session.info.setdefault("history_pending", [])
+    for obj in session.new:
+        if isinstance(obj, TRACKED):
+            pending.append(_record(obj, "create", _diff(obj, everything=True)))
+    for obj in session.dirty:
+        if isinstance(obj, TRACKED) and session.is_modified(obj):
+            changes = _diff(obj, everything=False)
+            if not changes:
+                continue
+            action = "update"
+            if isinstance(obj, Appointment) and "deleted_at" in changes:
+                action = "trash" if obj.deleted_at is not None else "restore"
+            pending.append(_record(obj, action, changes))
+    deleted_delegations = {obj.id for obj in session.deleted if isinstance(obj, Delegation)}
+    for obj in session.deleted:
+        if isinstance(obj, TRACKED):
+            pending.append(_record(obj, "delete", {}, gone=deleted_delegations))
+
+
+def _record(obj: Any, action: str, changes: dict[str, list[Any]], gone: set[int] = frozenset()) -> dict[str, Any]:
+    user_id, email = _actor()
+    delegation_id = _delegation_id(obj)
+    if delegation_id in gone:  # the delegation's history goes with it
+        delegation_id = None
+    return {
+        "user_id": user_id,
+        "user_email": email,
+        "delegation_id": delegation_id,
+        "entity": type(obj).__tablename__,
+        "entity_id": obj.id,
+        "action": action,
+        "label": _label(obj),
+        "changes": changes,
+    }
+
+
+@sa.event.listens_for(Session, "after_flush_postexec")
+def _write(session: Session, _flush_context: Any) -> None:
+    # Adding rows here makes the session flush them in the same flush() call.
+    pending = session.info.pop("history_pending", [])
+    if pending:
+        session.add_all(ChangeRecord(**entry) for entry in pending)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("history_pending", None)
