@@ -78,11 +78,13 @@ def _register_blueprints(app: Flask) -> None:
     from planner.calendar.routes import bp as calendar_bp
     from planner.delegations.routes import bp as delegations_bp
     from planner.i18n import bp as i18n_bp
+    from planner.program.routes import bp as program_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(i18n_bp)
+    app.register_blueprint(program_bp)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

@@ -22,6 +22,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# Minimum gap between appointments at different venues before the programme warns.
+CONFLICT_BUFFER_MINUTES = 30
 # The product's own domain for calendar UIDs; stable forever once data exists.
 UID_DOMAIN = "delegation-planner.invalid"
 

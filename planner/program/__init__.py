@@ -1,0 +1,1 @@
+"""The programme of a delegation: appointments, journeys, conflict checks, timeline and trash."""

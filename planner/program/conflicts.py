@@ -1,0 +1,136 @@
+"""Conflict checks on a programme: warnings for planners, never blocks.
+
+A pure function of the delegation's data (already loaded), so the programme
+page, the save of one appointment and tests all see the same warnings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+
+from planner.formatting import clock, day
+from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg
+from planner.timezones import to_local
+
+IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean a wrong zone
+
+
+@dataclass(frozen=True)
+class Warning:
+    appointment_id: int
+    kind: str  # double_booking, buffer, during_journey, wrong_city, odd_hour, outside_trip
+    message: str
+
+
+def _active(items: list) -> list:
+    return [i for i in items if i.status != ItemStatus.CANCELLED]
+
+
+def _overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def _place(a: Appointment) -> tuple:
+    return (a.city_id, (a.venue or "").strip().lower(), (a.address or "").strip().lower())
+
+
+def _who(a: Appointment, all_members: frozenset[int]) -> frozenset[int]:
+    # An appointment without named attendees concerns the whole delegation.
+    return frozenset(m.id for m in a.attendees) or all_members
+
+
+def _leg_at(legs: list[Leg], instant: datetime) -> Leg | None:
+    return next((leg for leg in legs if leg.arrive_at <= instant < leg.depart_at), None)
+
+
+def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
+    """All warnings for the delegation's programme, in programme order."""
+    warnings: list[Warning] = []
+    appointments = sorted(_active(delegation.appointments), key=lambda a: (a.start_at, a.id))
+    journeys: list[Journey] = _active(delegation.journeys)
+    everyone = frozenset(m.id for m in delegation.members)
+    names = {m.id: m.person.display_name for m in delegation.members}
+    home = delegation.home_timezone
+
+    # Per member: too little time to get from one place to the next.
+    by_member: dict[int, list[Appointment]] = defaultdict(list)
+    for a in appointments:
+        for member_id in _who(a, everyone):
+            by_member[member_id].append(a)
+    reported: set[tuple[int, int, str]] = set()
+    for items in by_member.values():
+        for first, second in zip(items, items[1:], strict=False):
+            gap = second.start_at - first.end_at
+            if not timedelta(0) <= gap < buffer or _place(first) == _place(second):
+                continue
+            if (first.id, second.id, "buffer") in reported:
+                continue
+            reported.add((first.id, second.id, "buffer"))
+            text = _(
+                "Nur %(minutes)d Minuten zwischen „%(a)s“ und „%(b)s“ an verschiedenen Orten (mindestens %(buffer)d empfohlen).",
+                minutes=int(gap.total_seconds() // 60), a=first.title, b=second.title, buffer=int(buffer.total_seconds() // 60),
+            )
+            warnings += [Warning(first.id, "buffer", text), Warning(second.id, "buffer", text)]
+
+    # Members booked into overlapping appointments.
+    for index, first in enumerate(appointments):
+        for second in appointments[index + 1 :]:
+            if second.start_at >= first.end_at:
+                break  # sorted by start: nothing later can overlap ``first``
+            _report_overlap(first, second, everyone, names, reported, warnings)
+
+    legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
+    for a in appointments:
+        for j in journeys:
+            travellers = frozenset(m.id for m in j.travellers) or everyone
+            if _overlap(a.start_at, a.end_at, j.depart_at, j.arrive_at) and travellers & _who(a, everyone):
+                warnings.append(Warning(a.id, "during_journey", _(
+                    "„%(a)s“ fällt in die Reise %(from)s → %(to)s.", a=a.title, **{"from": j.departure_place, "to": j.arrival_place}
+                )))
+        leg = _leg_at(legs, a.start_at)
+        if leg is not None and a.city_id is not None and a.city_id != leg.city_id:
+            warnings.append(Warning(a.id, "wrong_city", _(
+                "„%(a)s“ ist in %(city)s, die Delegation ist an diesem Tag aber in %(leg)s.",
+                a=a.title, city=a.city.name if a.city else "?", leg=leg.city.name,
+            )))
+        local = to_local(a.start_at, a.timezone)
+        if not a.all_day and local.hour < IMPLAUSIBLE_BEFORE_HOUR:
+            warnings.append(Warning(a.id, "odd_hour", _(
+                "„%(a)s“ beginnt um %(time)s Ortszeit – ist die Zeitzone (%(zone)s) richtig?",
+                a=a.title, time=clock(a.start_at, a.timezone), zone=a.timezone,
+            )))
+        home_day = to_local(a.start_at, home).date()
+        if not delegation.start_date <= home_day <= delegation.end_date:
+            warnings.append(Warning(a.id, "outside_trip", _(
+                "„%(a)s“ liegt am %(day)s, außerhalb der Reisedaten.", a=a.title, day=day(home_day)
+            )))
+    return warnings
+
+
+def _report_overlap(
+    first: Appointment,
+    second: Appointment,
+    everyone: frozenset[int],
+    names: dict[int, str],
+    reported: set[tuple[int, int, str]],
+    warnings: list[Warning],
+) -> None:
+    common = _who(first, everyone) & _who(second, everyone)
+    if not common or (first.id, second.id, "double_booking") in reported:
+        return
+    reported.add((first.id, second.id, "double_booking"))
+    who = ", ".join(sorted(names.get(m, "") for m in common))
+    text = _("Doppelbuchung für %(who)s: „%(a)s“ und „%(b)s“ überschneiden sich.", who=who, a=first.title, b=second.title)
+    warnings += [Warning(first.id, "double_booking", text), Warning(second.id, "double_booking", text)]
+
+
+def warnings_by_appointment(warnings: list[Warning]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for w in warnings:
+        if w.message not in grouped[w.appointment_id]:
+            grouped[w.appointment_id].append(w.message)
+    return dict(grouped)

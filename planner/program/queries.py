@@ -1,0 +1,171 @@
+"""Reads for the programme: choices for the forms, single items, the trash, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from planner.extensions import db
+from planner.models import Appointment, City, Delegation, Journey, Organization, Person
+from planner.models.trash import include_trashed
+from planner.timezones import local_day_bounds, to_local, zone_names
+
+
+def city_choices() -> tuple[list[SelectChoice], dict[int, str]]:
+    """Cities for a select box, and each city's zone (the default zone of an appointment there)."""
+    cities = db.session.scalars(sa.select(City).options(selectinload(City.country)).order_by(City.name)).all()
+    return [SelectChoice(c.id, c.name) for c in cities], {c.id: c.timezone for c in cities}
+
+
+def zone_choices(empty_label: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(name, name) for name in zone_names()]
+    return ([SelectChoice("", empty_label)] if empty_label else []) + choices
+
+
+def organization_choices() -> list[SelectChoice]:
+    rows = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
+    return [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in rows]
+
+
+def person_choices() -> list[SelectChoice]:
+    rows = db.session.execute(sa.select(Person.id, Person.name).order_by(Person.name)).all()
+    return [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in rows]
+
+
+def member_choices(delegation: Delegation) -> list[SelectChoice]:
+    return [SelectChoice(m.id, m.person.display_name) for m in delegation.members]
+
+
+def appointment_in(delegation: Delegation, appointment_id: int) -> Appointment | None:
+    return next((a for a in delegation.appointments if a.id == appointment_id), None)
+
+
+def journey_in(delegation: Delegation, journey_id: int) -> Journey | None:
+    return next((j for j in delegation.journeys if j.id == journey_id), None)
+
+
+def trashed_appointments(delegation_id: int) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            sa.select(Appointment)
+            .where(Appointment.delegation_id == delegation_id, Appointment.deleted_at.is_not(None))
+            .options(selectinload(Appointment.city))
+            .order_by(Appointment.deleted_at.desc())
+            .execution_options(**include_trashed())
+        )
+    )
+
+
+def trashed_appointment(delegation_id: int, appointment_id: int) -> Appointment | None:
+    return db.session.scalars(
+        sa.select(Appointment)
+        .where(
+            Appointment.id == appointment_id,
+            Appointment.delegation_id == delegation_id,
+            Appointment.deleted_at.is_not(None),
+        )
+        .execution_options(**include_trashed())
+    ).one_or_none()
+
+
+def default_place(delegation: Delegation, day: date | None) -> tuple[int | None, datetime | None]:
+    """City and a sensible start for a new appointment: the leg the delegation is in that day, 09:00 local."""
+    legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
+    if not legs:
+        return None, None
+    leg = legs[0]
+    if day is not None:
+        for candidate in legs:
+            first = to_local(candidate.arrive_at, candidate.timezone).date()
+            last = to_local(candidate.depart_at, candidate.timezone).date()
+            if first <= day <= last:
+                leg = candidate
+                break
+    start_day = day or to_local(leg.arrive_at, leg.timezone).date()
+    return leg.city_id, datetime.combine(start_day, time(9, 0))
+
+
+# -- timeline ------------------------------------------------------------------
+
+
+@dataclass
+class TimelineBlock:
+    item: Appointment | Journey
+    top: float  # percent of the day column
+    height: float
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def is_journey(self) -> bool:
+        return isinstance(self.item, Journey)
+
+
+@dataclass
+class TimelineDay:
+    day: date
+    zone: str
+    blocks: list[TimelineBlock] = field(default_factory=list)
+
+
+def timeline(delegation: Delegation) -> list[TimelineDay]:
+    """Days as columns (local date and zone of where the delegation is), items as positioned blocks.
+
+    Blocks that overlap share the column side by side (lanes), so clashes are
+    visible at a glance; a journey over midnight appears in each day it touches.
+    """
+    legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
+
+    def zone_on(day: date) -> str:
+        for leg in legs:
+            if to_local(leg.arrive_at, leg.timezone).date() <= day <= to_local(leg.depart_at, leg.timezone).date():
+                return leg.timezone
+        return delegation.home_timezone
+
+    days: list[TimelineDay] = []
+    current = delegation.start_date
+    while current <= delegation.end_date and len(days) < 62:
+        days.append(TimelineDay(current, zone_on(current)))
+        current += timedelta(days=1)
+    spans = [(a, a.start_at, a.end_at) for a in delegation.appointments]
+    spans += [(j, j.depart_at, j.arrive_at) for j in delegation.journeys]
+    for column in days:
+        bounds = local_day_bounds(column.day, column.zone)
+        length = (bounds.end - bounds.start).total_seconds()
+        blocks = []
+        for item, start, end in sorted(spans, key=lambda s: s[1]):
+            if end <= bounds.start or start >= bounds.end:
+                continue
+            top = max(0.0, (start - bounds.start).total_seconds() / length * 100)
+            bottom = min(100.0, (end - bounds.start).total_seconds() / length * 100)
+            blocks.append(TimelineBlock(item, round(top, 3), round(max(bottom - top, 1.2), 3)))
+        _assign_lanes(blocks)
+        column.blocks = blocks
+    return days
+
+
+def _assign_lanes(blocks: list[TimelineBlock]) -> None:
+    lane_ends: list[float] = []
+    group: list[TimelineBlock] = []
+    group_end = -1.0
+    for block in blocks:
+        if block.top >= group_end and group:
+            for member in group:
+                member.lanes = len(lane_ends)
+            lane_ends, group = [], []
+        for lane, end in enumerate(lane_ends):
+            if block.top >= end:
+                block.lane = lane
+                lane_ends[lane] = block.top + block.height
+                break
+        else:
+            block.lane = len(lane_ends)
+            lane_ends.append(block.top + block.height)
+        group.append(block)
+        group_end = max(group_end, block.top + block.height)
+    for member in group:
+        member.lanes = max(len(lane_ends), 1)
