@@ -43,6 +43,17 @@ def place_name(zone_name: str, city: object | None = None) -> str:
     return name or zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
+def offset_to_home(instant: datetime, zone_name: str, home_zone: str) -> str:
+    """'+7 h zu Düsseldorf'-style difference of ``zone_name`` to the home zone at ``instant``."""
+    from flask_babel import gettext as _
+
+    from planner.timezones import offset_between
+
+    hours = offset_between(instant, zone_name, home_zone).total_seconds() / 3600
+    text = f"{hours:+.1f}".replace(".0", "") if hours % 1 else f"{int(hours):+d}"
+    return _("%(offset)s h zur Heimatzeit", offset=text)
+
+
 def current_locale() -> str:
     return _locale()
 
@@ -54,3 +65,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(label)
     app.add_template_global(day_range)
     app.add_template_global(place_name)
+    app.add_template_global(offset_to_home)

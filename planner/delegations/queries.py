@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, FollowUp, Journey, Leg, Member, Person
+from planner.models import Appointment, ChangeRecord, City, Delegation, FollowUp, Journey, Leg, Member, Person
 from planner.timezones import to_local
 
 
@@ -18,6 +19,7 @@ class DelegationOverview:
     current: list[Delegation]
     upcoming: list[Delegation]
     past: list[Delegation]
+    archived: list[Delegation]
 
 
 def delegations_by_period(today: date) -> DelegationOverview:
@@ -31,10 +33,12 @@ def delegations_by_period(today: date) -> DelegationOverview:
         )
         .order_by(Delegation.start_date.desc(), Delegation.id)
     ).all()
-    current = [d for d in delegations if d.start_date <= today <= d.end_date]
-    upcoming = sorted((d for d in delegations if d.start_date > today), key=lambda d: d.start_date)
-    past = [d for d in delegations if d.end_date < today]
-    return DelegationOverview(current=current, upcoming=upcoming, past=past)
+    archived = [d for d in delegations if d.archived_at is not None]
+    active = [d for d in delegations if d.archived_at is None]
+    current = [d for d in active if d.start_date <= today <= d.end_date]
+    upcoming = sorted((d for d in active if d.start_date > today), key=lambda d: d.start_date)
+    past = [d for d in active if d.end_date < today]
+    return DelegationOverview(current=current, upcoming=upcoming, past=past, archived=archived)
 
 
 def delegation_with_programme(delegation_id: int) -> Delegation | None:
@@ -91,3 +95,23 @@ def programme(delegation: Delegation) -> list[ProgrammeDay]:
         local_day = to_local(entry.starts_at, entry.zone).date()
         days.setdefault(local_day, ProgrammeDay(local_day, entry.zone)).entries.append(entry)
     return [days[d] for d in sorted(days)]
+
+
+def history(delegation_id: int, limit: int = 500) -> list[ChangeRecord]:
+    """The newest changes to a delegation and everything in it."""
+    return list(
+        db.session.scalars(
+            sa.select(ChangeRecord)
+            .where(ChangeRecord.delegation_id == delegation_id)
+            .order_by(ChangeRecord.at.desc(), ChangeRecord.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def home_city_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.id, c.name) for c in db.session.scalars(sa.select(City).order_by(City.name))]
+
+
+def appointment_choices(delegation: Delegation) -> list[SelectChoice]:
+    return [SelectChoice(0, "—")] + [SelectChoice(a.id, a.title) for a in delegation.appointments]

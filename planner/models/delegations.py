@@ -55,6 +55,8 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
     end_date: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[DelegationStatus] = enum_column(DelegationStatus, default=DelegationStatus.DRAFT)
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Archived trips leave the main lists but keep all their data.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change to the delegation or anything in it (see
     # planner.models.revisions); feeds use it as their validator.
     revision: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,81 @@
+"""Forms of the delegations feature: the trip itself, its members, legs and follow-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from planner.editing import VersionField
+from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
+from planner.program.forms import LOCAL_FORMAT, convert_local, enum_choices, fold_choices
+
+
+class DelegationForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    purpose = TextAreaField(_l("Zweck und Ziele"), validators=[Optional(), Length(max=20000)])
+    home_city_id = SelectField(_l("Heimatstadt"), coerce=int, validators=[InputRequired()])
+    start_date = DateField(_l("Abreise (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben."))])
+    end_date = DateField(_l("Rückkehr (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben."))])
+    status = SelectField(_l("Status"), choices=enum_choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
+    notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=20000)])
+    version = VersionField()
+
+    def validate_end_date(self, field: DateField) -> None:
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValueError(_("Die Rückkehr darf nicht vor der Abreise liegen."))
+
+
+class CloneForm(FlaskForm):
+    title = StringField(_l("Titel der neuen Reise"), validators=[DataRequired(), Length(max=200)])
+    start_date = DateField(_l("Neues Abreisedatum"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben."))])
+
+
+class MemberForm(FlaskForm):
+    person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Rolle"), choices=enum_choices(MemberRole), default=MemberRole.MEMBER.value)
+    function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
+    version = VersionField()
+
+
+class LegForm(FlaskForm):
+    city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
+    arrives = DateTimeLocalField(_l("Ankunft (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired()])
+    departs = DateTimeLocalField(_l("Abreise (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired()])
+    fold = RadioField(_l("Welche der beiden Uhrzeiten ist gemeint?"), choices=fold_choices(), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=enum_choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
+    focus = TextAreaField(_l("Schwerpunkte"), validators=[Optional(), Length(max=5000)])
+    hotel_name = StringField(_l("Hotel"), validators=[Optional(), Length(max=200)])
+    hotel_address = TextAreaField(_l("Hoteladresse"), validators=[Optional(), Length(max=2000)])
+    hotel_phone = StringField(_l("Telefon des Hotels"), validators=[Optional(), Length(max=50)])
+    notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=10000)])
+    version = VersionField()
+
+    arrive_at: datetime | None = None
+    depart_at: datetime | None = None
+    city_zones: dict[int, str] = {}
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        self.fold.needed = False
+        valid = super().validate(extra_validators)
+        zone = self.city_zones.get(self.city_id.data)
+        self.arrive_at = convert_local(self, self.arrives, zone, self.fold)
+        self.depart_at = convert_local(self, self.departs, zone, self.fold)
+        if self.arrive_at and self.depart_at and self.depart_at <= self.arrive_at:
+            self.departs.errors.append(_("Die Abreise muss nach der Ankunft liegen."))
+        return valid and zone is not None and self.arrive_at is not None and self.depart_at is not None and not self.departs.errors
+
+
+class FollowUpForm(FlaskForm):
+    title = StringField(_l("Aufgabe"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
+    owner_id = SelectField(_l("Verantwortlich"), coerce=int, default=0)
+    due_on = DateField(_l("Fällig am"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=enum_choices(FollowUpStatus), default=FollowUpStatus.OPEN.value)
+    organization_id = SelectField(_l("Organisation"), coerce=int, default=0)
+    appointment_id = SelectField(_l("Termin"), coerce=int, default=0)
+    version = VersionField()
