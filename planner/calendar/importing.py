@@ -69,12 +69,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -90,6 +91,7 @@ from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus,
 from planner.timezones import (
     UTC,
     NonexistentLocalTime,
+    TimeZoneError,
     UnknownTimeZone,
     get_zone,
     local_day_bounds,
@@ -185,7 +187,7 @@ class _IsolatedParser(CalendarIcalParser):
     is cached: :func:`parse_ics` resolves zones per file.
     """
 
-    datetime_names: tuple[str, ...] = ()
+    datetime_names: ClassVar[tuple[str, ...]] = ()
 
     def handle_end_component(self, vals: str) -> None:
         if not self._stack:
@@ -289,7 +291,15 @@ def parse_ics(
                 _("Die Datei enthält nur Aufgaben oder Notizen (%(kinds)s), keine Termine.", kinds=", ".join(sorted(others)))
             )
         raise ImportRejected(_("Die Datei enthält keine Termine."))
-    items = [reader.item(event) for event in events]
+    items = []
+    for event in events:
+        try:
+            items.append(reader.item(event))
+        except (ImportRejected, TimeZoneError):
+            raise  # TimeZoneError: a zone lookup returned a bad zone, a bug not a bad file
+        except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as exc:
+            # Whatever else a hostile event makes icalendar or dateutil trip over.
+            raise ImportRejected(_("Ein Termin in der Datei ist fehlerhaft und konnte nicht gelesen werden.")) from exc
     seen: set[str] = set()
     for item in items:
         if item.uid in seen:
@@ -366,7 +376,7 @@ def _checked_lines(text: str) -> list[str]:
         if len(raw) > MAX_LINE_CHARS:
             raise _line_too_long(number)
         if len(logical) >= MAX_LINES:
-            raise ImportRejected(_("Die Datei hat mehr als %(count)d Zeilen und wird nicht importiert.", count=MAX_LINES))
+            raise ImportRejected(_("Die Datei hat zu viele Zeilen und wird nicht importiert."))
         logical.append([raw])
         numbers.append(number)
         length = len(raw)
@@ -431,9 +441,7 @@ def _checked_lines(text: str) -> list[str]:
 
 
 def _line_too_long(number: int) -> ImportRejected:
-    return ImportRejected(
-        _("Zeile %(line)d ist länger als %(count)d Zeichen und wird nicht importiert.", line=number, count=MAX_LINE_CHARS)
-    )
+    return ImportRejected(_("Zeile %(line)d ist zu lang und wird nicht importiert.", line=number))
 
 
 @dataclass(frozen=True)
@@ -496,7 +504,7 @@ class _Reader:
             )
 
         if isinstance(start_value, datetime):
-            start, end, end_assumed = self._timed(event, start_prop, start_value, end_prop, duration_prop, label)
+            start, end, end_assumed = self._timed(start_prop, start_value, end_prop, duration_prop, label)
             all_day = False
         elif isinstance(start_value, date):
             start, end, end_assumed = self._all_day(start_value, end_prop, duration_prop, label)
@@ -514,7 +522,7 @@ class _Reader:
         status_explicit = status is not None
         if self._cancel_all:
             status, status_explicit = ItemStatus.CANCELLED, True
-        location = _clean_text(self._text(event, "LOCATION"))
+        location = _clean_text(self._text(event, "LOCATION"), keep_newlines=True)
         description = _clean_text(self._text(event, "DESCRIPTION"), keep_newlines=True)
 
         is_journey = start.zone != end.zone
@@ -547,7 +555,7 @@ class _Reader:
         )
 
     def _timed(
-        self, event: Event, start_prop: Any, start_value: datetime, end_prop: Any, duration_prop: Any, label: str
+        self, start_prop: Any, start_value: datetime, end_prop: Any, duration_prop: Any, label: str
     ) -> tuple[_Moment, _Moment, bool]:
         start = self._moment(start_prop, start_value, label, start_of=None)
         if end_prop is not None:
@@ -604,12 +612,16 @@ class _Reader:
     def _moment(self, prop: Any, value: datetime, label: str, *, start_of: _Moment | None) -> _Moment:
         """Resolve a DTSTART (``start_of`` None) or DTEND to an instant and a zone."""
         _check_year(value, label)
-        if value.tzinfo is not None:  # a UTC time ("Z")
+        tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+        if value.tzinfo is not None:
+            # Only a UTC value ("Z") is aware: _IsolatedParser leaves TZID
+            # values naive. Anything else means icalendar resolved a zone
+            # through its global cache after all, which we must not trust.
+            if value.utcoffset() != timedelta(0) or value.dst() not in (None, timedelta(0)):
+                raise RuntimeError("icalendar resolved a TZID; the upload parser is not isolated")
             instant = value.astimezone(UTC)
             zone = start_of.zone if start_of is not None else self._zone_for_instant(instant)
-            _known(zone)
-            return _Moment(instant, zone, False, None)
-        tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+            return _Moment(instant, _known(zone), False, None)
         if not tzid or not str(tzid).strip():
             # Floating: the leg's zone for a start, the start's zone for an end.
             zone = start_of.zone if start_of is not None else self._fallback(value)
@@ -637,7 +649,9 @@ class _Reader:
     def _fallback(self, wall: datetime) -> str:
         return _known(self._fallback_zone_for(wall))
 
-    def _equivalent_zone(self, candidates: Sequence[str], instant: datetime, offset: timedelta | None, tzid: str) -> str:
+    def _equivalent_zone(
+        self, candidates: Sequence[str], instant: datetime, offset: timedelta | None, tzid: str
+    ) -> str:
         """An IANA zone that shows ``instant`` with the file's ``offset``, to store the item in."""
         if offset is not None:
             for zone in candidates:
@@ -726,7 +740,7 @@ def _check_vtimezone(component: Timezone, tzid: str) -> None:
             raise _bad_vtimezone(tzid)
         for name in ("TZOFFSETFROM", "TZOFFSETTO"):
             offset = observance.get(name)
-            delta = getattr(offset, "td", None)
+            delta = None if isinstance(offset, (list, vBroken)) else getattr(offset, "td", None)
             if not isinstance(delta, timedelta) or abs(delta) > timedelta(hours=18):
                 raise _bad_vtimezone(tzid)
         rule = observance.get("RRULE")
@@ -826,7 +840,12 @@ def _mixed_kinds(label: str) -> ImportRejected:
 
 
 def _nonexistent(wall: datetime, zone: str, label: str, *, ending: bool) -> ImportRejected:
-    values = {"summary": label, "day": wall.strftime("%d.%m.%Y"), "time": wall.strftime("%H:%M"), "zone": _shorten(zone, 80)}
+    values = {
+        "summary": label,
+        "day": wall.strftime("%d.%m.%Y"),
+        "time": wall.strftime("%H:%M"),
+        "zone": _shorten(zone, 80),
+    }
     if ending:
         message = _(
             "Der Termin „%(summary)s“ endet am %(day)s um %(time)s (%(zone)s) – "
@@ -891,12 +910,13 @@ def _route(location: str | None, summary: str) -> tuple[str | None, str | None]:
     for text in (location, summary):
         if not text:
             continue
+        text = " ".join(text.split())
         stripped = _FLIGHT_WORDS.sub("", _FLIGHT_NUMBER.sub("", text, count=1)).strip(" :,-")
         parts = [p.strip(" :,") for p in _ROUTE_SEPARATOR.split(stripped, maxsplit=1)]
         if len(parts) == 2 and all(parts):
             return _shorten(parts[0], PLACE_LENGTH), _shorten(parts[1], PLACE_LENGTH)
     if location:
-        return _shorten(location, PLACE_LENGTH), None
+        return _shorten(" ".join(location.split()), PLACE_LENGTH), None
     return None, None
 
 
@@ -971,13 +991,16 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
     appointments: dict[str, Appointment] = {}
     journeys: dict[str, Journey] = {}
     for chunk in _chunks(uids, 400):
-        appointments.update((a.uid, a) for a in session.scalars(sa.select(Appointment).where(Appointment.uid.in_(chunk))))
-        journeys.update((j.uid, j) for j in session.scalars(sa.select(Journey).where(Journey.uid.in_(chunk))))
+        for appointment in session.scalars(sa.select(Appointment).where(Appointment.uid.in_(chunk))):
+            appointments[appointment.uid] = appointment
+        for journey in session.scalars(sa.select(Journey).where(Journey.uid.in_(chunk))):
+            journeys[journey.uid] = journey
 
     planned = []
     for item in items:
-        existing: Appointment | Journey | None = journeys.get(item.uid) if item.is_journey else appointments.get(item.uid)
-        other: Appointment | Journey | None = appointments.get(item.uid) if item.is_journey else journeys.get(item.uid)
+        same_kind, other_kind = (journeys, appointments) if item.is_journey else (appointments, journeys)
+        existing: Appointment | Journey | None = same_kind.get(item.uid)
+        other: Appointment | Journey | None = other_kind.get(item.uid)
         for row in (existing, other):
             if row is not None and row.delegation_id != delegation.id:
                 raise ImportRejected(
@@ -1133,6 +1156,7 @@ def import_ics(session: Session, delegation: Delegation, data: bytes) -> Counter
     """
     planned = plan_import(session, delegation, parse_for_delegation(delegation, data))
     try:
+        _begin_for_real(session)
         with session.begin_nested():
             return apply_import(session, delegation, planned)
     except ImportRejected:
@@ -1141,3 +1165,19 @@ def import_ics(session: Session, delegation: Delegation, data: bytes) -> Counter
         raise ImportRejected(
             _("Der Import konnte nicht gespeichert werden; es wurde nichts geändert. Bitte erneut versuchen.")
         ) from exc
+
+
+def _begin_for_real(session: Session) -> None:
+    """Make sure the database itself is inside a transaction before the SAVEPOINT.
+
+    Python's sqlite3 driver only opens a transaction before a write. A
+    SAVEPOINT issued outside one starts a transaction of its own, and its
+    RELEASE then commits: the import would be committed behind the caller's
+    back. PostgreSQL is always inside a transaction here.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection) and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")

@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.auth.access import editors_only, public
-from planner.calendar import operations, queries
+from planner.calendar import importing, operations, queries
+from planner.calendar import import_operations
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
-from planner.calendar.forms import ActionForm, NewFeedForm
+from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
 from wtforms.fields.choices import SelectChoice
-from planner.models import Delegation
+from planner.extensions import db
+from planner.models import Delegation, PendingImport
 from planner.timezones import to_local, utc_now
 
 bp = Blueprint("calendar", __name__)
@@ -177,4 +179,70 @@ def revoke_subscription(delegation_id: int, feed_id: int) -> Response:
 @bp.route("/delegations/<int:delegation_id>/import", methods=["GET", "POST"])
 @editors_only
 def import_upload(delegation_id: int) -> str | Response:
-    abort(404)
+    """Step 1: upload. Nothing is imported yet; the file waits for the preview."""
+    delegation = _delegation_or_404(delegation_id)
+    form = ImportForm()
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(importing.MAX_BYTES + 1)
+        try:
+            importing.plan_import(db.session, delegation, importing.parse_for_delegation(delegation, data))
+        except importing.ImportRejected as rejected:
+            error = rejected.message
+        else:
+            pending = import_operations.keep_upload(delegation, current_user, upload.filename or "kalender.ics", data)
+            return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=pending.key))
+    return render_template("calendar/import_upload.html", delegation=delegation, form=form, error=error,
+                           limit=importing.MAX_BYTES // (1024 * 1024), max_items=importing.MAX_ITEMS)
+
+
+def _pending_or_404(delegation_id: int, key: str) -> PendingImport:
+    pending = queries.pending_import(delegation_id, key, current_user.id)
+    if pending is None:
+        abort(404)
+    return pending
+
+
+@bp.get("/delegations/<int:delegation_id>/import/<key>")
+@editors_only
+def import_preview(delegation_id: int, key: str) -> str | Response:
+    """Step 2: what will be created, updated or left alone; floating times flagged."""
+    delegation = _delegation_or_404(delegation_id)
+    pending = _pending_or_404(delegation_id, key)
+    try:
+        items = importing.plan_import(db.session, delegation, importing.parse_for_delegation(delegation, pending.content))
+    except importing.ImportRejected as rejected:
+        flash(rejected.message, "error")
+        import_operations.discard_upload(pending)
+        return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
+    return render_template("calendar/import_preview.html", delegation=delegation, pending=pending, items=items, form=ActionForm())
+
+
+@bp.post("/delegations/<int:delegation_id>/import/<key>/confirm")
+@editors_only
+def import_confirm(delegation_id: int, key: str) -> Response:
+    """Step 3: import as one transaction; a file that no longer fits imports nothing."""
+    delegation = _delegation_or_404(delegation_id)
+    pending = _pending_or_404(delegation_id, key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        counts = import_operations.import_upload(delegation, pending)
+    except importing.ImportRejected as rejected:
+        flash(rejected.message, "error")
+        return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
+    flash(_("Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",
+            created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"]), "info")
+    return redirect(url_for("delegations.show", delegation_id=delegation_id))
+
+
+@bp.post("/delegations/<int:delegation_id>/import/<key>/discard")
+@editors_only
+def import_discard(delegation_id: int, key: str) -> Response:
+    pending = _pending_or_404(delegation_id, key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    import_operations.discard_upload(pending)
+    flash(_("Import verworfen; es wurde nichts geändert."), "info")
+    return redirect(url_for("delegations.show", delegation_id=delegation_id))

@@ -1,0 +1,161 @@
+"""A new planner plans a trip in Chromium, end to end, as the product issue describes it."""
+
+from __future__ import annotations
+
+import re
+
+from planner.models import UserRole
+from tests.browser.conftest import LiveServer, screenshot
+from tests.conftest import PASSWORD, make_user
+
+
+def sign_in(page, server: LiveServer, email: str) -> None:
+    page.goto(server.url + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(server.url + "/")
+
+
+def entry(page, title: str):
+    """The programme entry whose title is ``title`` (warnings in other entries may mention it too)."""
+    return page.locator("li.entry").filter(has=page.locator(".entry__title", has_text=title))
+
+
+def save(page) -> None:
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_load_state()
+
+
+def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
+    with live_server.app.app_context():
+        make_user(UserRole.PLANNER, "planerin@example.org")
+    sign_in(page, live_server, "planerin@example.org")
+
+    # A new delegation.
+    page.get_by_role("link", name="Neue Reise").click()
+    page.get_by_label("Titel").fill("Wirtschaftsreise Seoul und Chongqing 2025")
+    page.get_by_label("Heimatstadt").select_option(label="Düsseldorf")
+    page.get_by_label("Abreise (Datum)").fill("2025-10-12")
+    page.get_by_label("Rückkehr (Datum)").fill("2025-10-19")
+    save(page)
+    assert page.get_by_role("heading", level=1).inner_text() == "Wirtschaftsreise Seoul und Chongqing 2025"
+    trip_url = page.url.split("#")[0]
+
+    # Two members.
+    for name in ("Stephan Keller", "Wolfram Diener"):
+        page.get_by_role("link", name="Teilnehmende hinzufügen").click()
+        page.get_by_label("Person").select_option(label=name)
+        save(page)
+    assert "Wolfram Diener" in page.get_by_role("region", name="Teilnehmende").inner_text()
+
+    # Two legs in different zones.
+    for city, arrives, departs in (("Seoul", "2025-10-13T09:00", "2025-10-15T14:00"), ("Chongqing", "2025-10-15T17:00", "2025-10-18T10:00")):
+        page.get_by_role("link", name="Station hinzufügen").click()
+        page.get_by_label("Stadt").select_option(label=city)
+        page.get_by_label("Ankunft (Ortszeit)").fill(arrives)
+        page.get_by_label("Abreise (Ortszeit)").fill(departs)
+        save(page)
+    legs = page.get_by_role("region", name="Stationen").inner_text()
+    assert "Seoul" in legs and "Asia/Seoul" in legs and "+7 h zur Heimatzeit" in legs
+    assert "Chongqing" in legs and "Asia/Shanghai" in legs and "+6 h zur Heimatzeit" in legs
+
+    # A flight over midnight and across zones: Düsseldorf 13:40 -> Seoul 08:55 the next morning.
+    page.get_by_role("link", name="Neue Reise", exact=True).last.click()
+    page.get_by_label("Abfahrt/Abflug: Stadt").select_option(label="Düsseldorf")
+    page.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
+    page.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
+    page.get_by_label("Ankunft: Stadt").select_option(label="Seoul")
+    page.get_by_label("Ankunft: Ort").fill("Seoul Incheon (ICN)")
+    page.get_by_label("Ankunft (Ortszeit)").fill("2025-10-13T08:55")
+    save(page)
+    journey = page.locator("li.entry--journey").first.inner_text()
+    assert "13:40 Düsseldorf" in journey and "08:55 Seoul" in journey and "01:55 Düsseldorf" in journey
+
+    # Two appointments for the same people at the same time: a double booking.
+    for title, start, end in (("Besuch bei Doosan Robotics", "2025-10-14T10:00", "2025-10-14T11:30"),
+                              ("Gespräch im Handelsministerium", "2025-10-14T11:00", "2025-10-14T12:00")):
+        page.goto(trip_url + "/appointments/new?day=2025-10-14")
+        page.get_by_label("Titel").fill(title)
+        page.get_by_label("Stadt").select_option(label="Seoul")
+        page.get_by_label("Beginn (Ortszeit)").fill(start)
+        page.get_by_label("Ende (Ortszeit)").fill(end)
+        save(page)
+    warning = page.locator(".flash--warning").first.inner_text()
+    assert "Doppelbuchung" in warning and "Stephan Keller" in warning
+    doosan = entry(page, "Besuch bei Doosan Robotics")
+    assert "10:00 Seoul" in doosan.inner_text() and "03:00 Düsseldorf" in doosan.inner_text()
+    assert "Doppelbuchung" in doosan.inner_text()
+    screenshot(page, "03-programme-with-warning")
+
+    # Cancel one: it stays, struck through and labelled.
+    ministry = entry(page, "Gespräch im Handelsministerium")
+    ministry.get_by_role("button", name=re.compile("^Absagen")).click()
+    page.wait_for_load_state()
+    ministry = entry(page, "Gespräch im Handelsministerium")
+    assert "entry--cancelled" in ministry.get_attribute("class")
+    assert "Abgesagt" in ministry.inner_text()
+    title_style = ministry.locator(".entry__title").evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "line-through" in title_style
+
+    # Delete the other and restore it from the trash.
+    entry(page, "Besuch bei Doosan Robotics").get_by_role("button", name=re.compile("^Löschen")).click()
+    page.wait_for_load_state()
+    assert entry(page, "Besuch bei Doosan Robotics").count() == 0
+    page.get_by_role("link", name="Papierkorb").click()
+    screenshot(page, "04-trash")
+    page.get_by_role("button", name=re.compile("Wiederherstellen")).click()
+    page.wait_for_load_state()
+    assert entry(page, "Besuch bei Doosan Robotics").count() == 1
+
+    # The timeline shows the days as columns.
+    page.get_by_role("link", name="Zeitleiste").click()
+    assert page.locator(".timeline__day").count() == 8
+    screenshot(page, "05-timeline")
+
+    # History records who changed what.
+    page.goto(trip_url + "/history")
+    history = page.locator(".history").inner_text()
+    assert "planerin@example.org" in history and "Gespräch im Handelsministerium" in history
+    screenshot(page, "06-history")
+
+    # And everything in English.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    page.goto(trip_url)
+    assert page.get_by_role("heading", name="Programme").is_visible()
+    assert "Cancelled" in entry(page, "Gespräch im Handelsministerium").inner_text()
+    assert re.search(r"Tue, 14 Oct 2025", page.content())
+    screenshot(page, "07-programme-english")
+
+
+def test_two_planners_edit_the_same_appointment(live_server: LiveServer, browser) -> None:
+    with live_server.app.app_context():
+        make_user(UserRole.PLANNER, "anna@example.org")
+        make_user(UserRole.PLANNER, "ben@example.org")
+    pages = []
+    for email in ("anna@example.org", "ben@example.org"):
+        context = browser.new_context(locale="de-DE")
+        tab = context.new_page()
+        sign_in(tab, live_server, email)
+        tab.goto(live_server.url + "/delegations/1")
+        entry(tab, "AIMMO").get_by_role("link", name=re.compile("^Bearbeiten")).click()
+        pages.append(tab)
+    anna, ben = pages
+    anna.get_by_label("Titel").fill("AIMMO – Besuch mit Vorstand")
+    save(anna)
+    assert "AIMMO – Besuch mit Vorstand" in anna.content()
+
+    ben.get_by_label("Ort / Gebäude").fill("Konferenzraum 3")
+    ben.get_by_role("button", name="Speichern").click()
+    ben.wait_for_load_state()
+    assert "inzwischen geändert" in ben.get_by_role("heading", level=1).inner_text()
+    table = ben.locator(".conflict-table").inner_text()
+    assert "AIMMO – Besuch mit Vorstand" in table and "Konferenzraum 3" in table
+    screenshot(ben, "08-conflict")
+    # Nothing was overwritten: Anna's title stands, Ben's venue was not saved.
+    ben.goto(live_server.url + "/delegations/1")
+    saved = entry(ben, "AIMMO – Besuch mit Vorstand").inner_text()
+    assert "Konferenzraum 3" not in saved
+    for tab in pages:
+        tab.context.close()
