@@ -1,0 +1,159 @@
+"""Every URL rule of the app, for every role: anonymous, viewer, planner, admin.
+
+Each endpoint must be listed below with the least role that may use it, so
+a new route cannot be added without deciding who may reach it; the walk then
+proves the decision is enforced.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from planner.extensions import db
+from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
+from planner.seed import load_seed
+from tests.conftest import csrf_token, login, make_user
+
+PUBLIC, READ, EDIT, ADMIN = "public", "read", "edit", "admin"
+
+LEAST_ROLE = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "calendar.feed": PUBLIC,  # the secret token is the key
+    "i18n.set_language": PUBLIC,
+    "auth.logout": READ,
+    "delegations.index": READ,
+    "delegations.show": READ,
+    "delegations.history": READ,
+    "program.timeline": READ,
+    "calendar.delegation_ics": READ,
+    "calendar.member_ics": READ,
+    "calendar.day_ics": READ,
+    "calendar.appointment_ics": READ,
+    "delegations.new": EDIT,
+    "delegations.edit": EDIT,
+    "delegations.cancel": EDIT,
+    "delegations.archive": EDIT,
+    "delegations.clone": EDIT,
+    "delegations.new_member": EDIT,
+    "delegations.edit_member": EDIT,
+    "delegations.remove_member": EDIT,
+    "delegations.new_leg": EDIT,
+    "delegations.edit_leg": EDIT,
+    "delegations.delete_leg": EDIT,
+    "delegations.new_follow_up": EDIT,
+    "delegations.edit_follow_up": EDIT,
+    "program.new_appointment": EDIT,
+    "program.edit_appointment": EDIT,
+    "program.cancel_appointment": EDIT,
+    "program.delete_appointment": EDIT,
+    "program.trash": EDIT,
+    "program.restore": EDIT,
+    "program.new_journey": EDIT,
+    "program.edit_journey": EDIT,
+    "program.delete_journey": EDIT,
+    "calendar.subscriptions": EDIT,
+    "calendar.create_subscription": EDIT,
+    "calendar.rotate_subscription": EDIT,
+    "calendar.revoke_subscription": EDIT,
+    "calendar.import_upload": EDIT,
+    "calendar.import_preview": EDIT,
+    "calendar.import_confirm": EDIT,
+    "calendar.import_discard": EDIT,
+}
+RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
+ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
+
+
+def test_every_endpoint_is_classified(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unclassified = sorted(endpoints - LEAST_ROLE.keys())
+    assert not unclassified, f"decide who may use these routes and add them to LEAST_ROLE: {unclassified}"
+    assert not LEAST_ROLE.keys() - endpoints, "LEAST_ROLE lists routes that no longer exist"
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, object]:
+    """The Keller trip plus one of everything a URL can point at, and an account per role."""
+    with app.app_context():
+        load_seed(db.session)
+        db.session.commit()
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        feed = FeedToken.issue(delegation)
+        db.session.add(feed)
+        for role in (UserRole.VIEWER, UserRole.PLANNER, UserRole.ADMIN):
+            make_user(role, f"{role.value}@example.org")
+        db.session.commit()
+        first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
+        return {
+            "delegation_id": delegation.id,
+            "appointment_id": first(Appointment),
+            "journey_id": first(Journey),
+            "leg_id": first(Leg),
+            "member_id": first(Member),
+            "follow_up_id": first(FollowUp),
+            "feed_id": feed.id,
+            "token": feed.token,
+            "day": "2024-10-15",
+            "key": "no-such-upload",
+            "filename": "css/planner.css",
+            "user_id": 1,
+            "organization_id": 1,
+            "person_id": 1,
+            "city_id": 1,
+            "partnership_id": 1,
+        }
+
+
+def _client(app: Flask, role: str) -> FlaskClient:
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, f"{role}@example.org")
+    return client
+
+
+def _cases(app: Flask) -> list[tuple[str, str, str]]:
+    cases = []
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        method = "GET" if "GET" in methods else "POST"
+        cases.append((rule.endpoint, rule.rule, method))
+    return sorted(cases)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> None:
+    client = _client(app, role)
+    token = None if role == "anonymous" else csrf_token(client, "/")
+    anonymous_token = csrf_token(client, "/auth/login") if role == "anonymous" else None
+    problems = []
+    for endpoint, rule, method in _cases(app):
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(world[m.group(1)]), rule)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            # With a valid CSRF token, so a refusal is about the role, not the token.
+            response = client.post(url, data={"csrf_token": token or anonymous_token})
+        least = LEAST_ROLE[endpoint]
+        allowed = ROLES[role] >= RANK[least]
+        status = response.status_code
+        if response.status_code >= 500:
+            problems.append(f"{method} {url}: {status}")
+        elif not allowed and role == "anonymous":
+            if not (status == 302 and "/auth/login" in response.headers.get("Location", "")):
+                problems.append(f"{method} {url}: anonymous got {status}, expected the login page")
+        elif not allowed and status != 403:
+            problems.append(f"{method} {url}: {role} got {status}, expected 403")
+        elif endpoint == "auth.logout":
+            pass  # signing out ends at the login page by design
+        elif allowed and status in (401, 403) or (allowed and status == 302 and "/auth/login" in response.headers.get("Location", "")):
+            problems.append(f"{method} {url}: {role} was refused ({status})")
+        if endpoint == "auth.logout" and allowed:
+            client = _client(app, role)  # signed out by the walk: sign in again
+            token = csrf_token(client, "/")
+    assert not problems, "\n".join(problems)
