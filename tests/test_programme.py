@@ -1,0 +1,248 @@
+"""Planning through the web forms: time-zone validation, conflict warnings, locking, history, trash, cloning."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from planner.extensions import db
+from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Journey, UserRole
+from planner.program.conflicts import check_programme
+from planner.seed import load_seed
+from planner.timezones import to_local, to_utc
+from tests.conftest import csrf_token, login, make_user
+
+
+@pytest.fixture
+def keller(app: Flask) -> int:
+    with app.app_context():
+        load_seed(db.session)
+        db.session.commit()
+        make_user(UserRole.PLANNER, "planner@example.org")
+        return db.session.scalars(sa.select(Delegation.id)).one()
+
+
+@pytest.fixture
+def planner(client: FlaskClient, keller: int) -> FlaskClient:
+    login(client, "planner@example.org")
+    return client
+
+
+def seoul_id(app: Flask) -> int:
+    with app.app_context():
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        return delegation.legs[0].city_id
+
+
+def form(client: FlaskClient, url: str, **fields: object) -> dict[str, object]:
+    data: dict[str, object] = {"csrf_token": csrf_token(client, url), "version": "1", "kind": "other", "status": "tentative",
+                               "timezone": "", "organization_id": "0", "contact_person_id": "0"}
+    data.update(fields)
+    return data
+
+
+def errors(response) -> list[str]:
+    return re.findall(r'<ul class="field-errors"[^>]*><li>([^<]+)</li>', response.get_data(as_text=True))
+
+
+def count(app: Flask, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count(model.id)))
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"starts": "2024-10-15T10:00", "ends": "2024-10-15T09:00"}, "Das Ende muss nach dem Beginn liegen."),
+        ({"starts": "2024-03-31T02:30", "ends": "2024-03-31T04:00", "timezone": "Europe/Berlin"}, "gibt es am 31. März 2024 in Europe/Berlin nicht"),
+        ({"starts": "2024-10-27T02:30", "ends": "2024-10-27T04:00", "timezone": "Europe/Berlin"}, "zweimal"),
+        ({"starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00", "timezone": "Mars/Olympus"}, "Unbekannte Zeitzone „Mars/Olympus“"),
+        ({"starts": "", "ends": "2024-10-15T11:00"}, "Bitte Datum und Uhrzeit des Beginns angeben."),
+        ({"starts": "15.10.2024 10:00", "ends": "2024-10-15T11:00"}, "Bitte Datum und Uhrzeit des Beginns angeben."),
+        ({"title": "", "starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00"}, "Dieses Feld wird benötigt."),
+        ({"title": "x" * 201, "starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00"}, "200"),
+    ],
+)
+def test_appointment_form_refuses_bad_times_in_german(app: Flask, planner: FlaskClient, keller: int, fields: dict, message: str) -> None:
+    url = f"/delegations/{keller}/appointments/new"
+    before = count(app, Appointment)
+    data = form(planner, url, **{"title": "Test", "city_id": seoul_id(app), **fields})
+    response = planner.post(url, data=data)
+    assert response.status_code == 200
+    assert any(message in e for e in errors(response)), errors(response)
+    assert count(app, Appointment) == before
+
+
+def test_ambiguous_time_asks_and_then_takes_the_chosen_occurrence(app: Flask, planner: FlaskClient, keller: int) -> None:
+    url = f"/delegations/{keller}/appointments/new"
+    data = form(planner, url, title="Nachtgespräch", city_id=seoul_id(app), timezone="Europe/Berlin",
+                starts="2024-10-27T02:30", ends="2024-10-27T04:00")
+    first = planner.post(url, data=data)
+    assert "Welche der beiden Uhrzeiten ist gemeint?" in first.get_data(as_text=True)
+    second = planner.post(url, data=dict(data, fold="1"))
+    assert second.status_code == 302
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title == "Nachtgespräch")).one()
+        assert item.start_at == datetime(2024, 10, 27, 1, 30, tzinfo=item.start_at.tzinfo)  # the second 02:30 (CET)
+
+
+def test_journey_arrival_judged_on_instants(app: Flask, planner: FlaskClient, keller: int) -> None:
+    url = f"/delegations/{keller}/journeys/new"
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        home, seoul = delegation.home_city_id, delegation.legs[0].city_id
+    data = {"csrf_token": csrf_token(planner, url), "version": "1", "mode": "flight", "status": "tentative",
+            "departure_city_id": home, "departure_place": "DUS", "departure_timezone": "", "departs": "2024-10-13T13:40",
+            "arrival_city_id": seoul, "arrival_place": "ICN", "arrival_timezone": "", "arrives": "2024-10-14T08:55"}
+    # 08:55 in Seoul the next morning is after 13:40 in Düsseldorf, though the wall clock reads earlier.
+    assert planner.post(url, data=data).status_code == 302
+    # 18:00 Seoul on the same day is 11:00 in Düsseldorf: before the departure, refused.
+    refused = planner.post(url, data=dict(data, arrives="2024-10-13T18:00"))
+    assert "Die Ankunft muss nach der Abfahrt liegen" in refused.get_data(as_text=True)
+    with app.app_context():
+        journey = db.session.scalars(sa.select(Journey).where(Journey.departure_place == "DUS")).one()
+        assert journey.arrive_at - journey.depart_at == timedelta(hours=12, minutes=15)
+
+
+def test_conflict_checks(app: Flask, keller: int) -> None:
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        aimmo = next(a for a in delegation.appointments if "AIMMO" in a.title)
+        keller_member = delegation.leader
+        wall = lambda h, m=0: to_utc(datetime(2024, 10, 14, h, m), "Asia/Seoul")  # noqa: E731
+        chongqing = delegation.legs[1].city
+        first_departure = delegation.journeys[0].depart_at
+        extra = [
+            Appointment(delegation=delegation, title="Überschneidung", start_at=aimmo.start_at + timedelta(minutes=30),
+                        end_at=aimmo.end_at + timedelta(minutes=30), timezone="Asia/Seoul", city=aimmo.city, attendees=[keller_member]),
+            Appointment(delegation=delegation, title="Nachts", start_at=wall(3), end_at=wall(4), timezone="Asia/Seoul", city=aimmo.city),
+            Appointment(delegation=delegation, title="Falsche Stadt", start_at=wall(20), end_at=wall(21), timezone="Asia/Shanghai",
+                        city=chongqing),
+            Appointment(delegation=delegation, title="Im Flugzeug", start_at=first_departure + timedelta(hours=2),
+                        end_at=first_departure + timedelta(hours=3), timezone="Europe/Berlin"),
+            Appointment(delegation=delegation, title="Nach der Reise", start_at=to_utc(datetime(2024, 11, 5, 10), "Europe/Berlin"),
+                        end_at=to_utc(datetime(2024, 11, 5, 11), "Europe/Berlin"), timezone="Europe/Berlin"),
+        ]
+        db.session.add_all(extra)
+        db.session.commit()
+        kinds = {}
+        for warning in check_programme(db.session.get(Delegation, keller), timedelta(minutes=30)):
+            kinds.setdefault(warning.kind, set()).add(db.session.get(Appointment, warning.appointment_id).title)
+        assert {"Überschneidung", aimmo.title} <= kinds["double_booking"]
+        assert "Nachts" in kinds["odd_hour"]
+        assert "Falsche Stadt" in kinds["wrong_city"]
+        assert "Im Flugzeug" in kinds["during_journey"]
+        assert "Nach der Reise" in kinds["outside_trip"]
+        # Cancelled appointments clash with nothing.
+        extra[0].status = ItemStatus.CANCELLED
+        db.session.commit()
+        still = {w.appointment_id for w in check_programme(db.session.get(Delegation, keller), timedelta(minutes=30)) if w.kind == "double_booking"}
+        assert extra[0].id not in still
+
+
+def test_buffer_between_venues(app: Flask, keller: int) -> None:
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        warnings = check_programme(delegation, timedelta(minutes=30))
+        assert not [w for w in warnings if w.kind == "buffer"], "the seed keeps 60 min between venues"
+        assert [w for w in check_programme(delegation, timedelta(minutes=90)) if w.kind == "buffer"]
+
+
+def test_stale_edit_gets_the_conflict_page_and_saves_nothing(app: Flask, planner: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Seegene"))).one()
+        item_id, version, city_id = item.id, item.version, item.city_id
+    url = f"/delegations/{keller}/appointments/{item_id}/edit"
+    page = planner.get(url).get_data(as_text=True)
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
+    starts = re.search(r'id="starts"[^>]*value="([^"]+)"', page).group(1)
+    ends = re.search(r'id="ends"[^>]*value="([^"]+)"', page).group(1)
+    with app.app_context():  # another planner saves first
+        other = db.session.get(Appointment, item_id)
+        other.venue = "Vorstandsetage"
+        db.session.commit()
+    data = {"csrf_token": fields["csrf_token"], "version": str(version), "title": "Seegene (mein Titel)", "kind": "company_visit",
+            "status": "tentative", "city_id": city_id, "timezone": "Asia/Seoul", "starts": starts, "ends": ends,
+            "organization_id": "0", "contact_person_id": "0"}
+    response = planner.post(url, data=data)
+    assert response.status_code == 409, errors(response)
+    text = response.get_data(as_text=True)
+    assert "Seegene (mein Titel)" in text and "Vorstandsetage" in text
+    with app.app_context():
+        saved = db.session.get(Appointment, item_id)
+        assert saved.venue == "Vorstandsetage" and "mein Titel" not in saved.title
+
+
+def test_lost_race_on_the_version_column_is_a_conflict(app: Flask, keller: int) -> None:
+    """Both saves pass the form check; the UPDATE ... WHERE version = n lets only one through."""
+    from planner.editing import EditConflict, commit_edit
+
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()
+        item_id = item.id
+        item.venue = "Erste Fassung"
+        # Meanwhile another session commits a change to the same row.
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE appointments SET version = version + 1 WHERE id = :id"), {"id": item_id})
+        with pytest.raises(EditConflict):
+            commit_edit(item)
+        assert db.session.get(Appointment, item_id).venue != "Erste Fassung"
+
+
+def test_trash_hides_everywhere_and_history_records_it(app: Flask, planner: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Doosan"))).one()
+        item_id, uid, version, title = item.id, item.uid, item.version, item.title
+    token = csrf_token(planner, f"/delegations/{keller}")
+    assert planner.post(f"/delegations/{keller}/appointments/{item_id}/delete", data={"csrf_token": token, "version": version}).status_code == 302
+    assert f'id="appointment-{item_id}"' not in planner.get(f"/delegations/{keller}").get_data(as_text=True)
+    assert uid.encode() not in planner.get(f"/delegations/{keller}/calendar.ics").data
+    assert title in planner.get(f"/delegations/{keller}/trash").get_data(as_text=True)
+    planner.post(f"/delegations/{keller}/trash/{item_id}/restore", data={"csrf_token": token})
+    assert uid.encode() in planner.get(f"/delegations/{keller}/calendar.ics").data
+    with app.app_context():
+        actions = db.session.scalars(
+            sa.select(ChangeRecord.action).where(ChangeRecord.entity == "appointments", ChangeRecord.entity_id == item_id)
+            .order_by(ChangeRecord.id)
+        ).all()
+        emails = set(db.session.scalars(sa.select(ChangeRecord.user_email).where(
+            ChangeRecord.entity == "appointments", ChangeRecord.entity_id == item_id, ChangeRecord.action.in_(["trash", "restore"]))))
+    assert actions[-2:] == ["trash", "restore"]
+    assert emails == {"planner@example.org"}
+    history = planner.get(f"/delegations/{keller}/history").get_data(as_text=True)
+    assert "planner@example.org" in history and "Doosan" in history
+
+
+def test_edit_history_shows_old_and_new(app: Flask, planner: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("AIMMO"))).one()
+        item.venue = "Neuer Ort"
+        db.session.commit()
+        record = db.session.scalars(sa.select(ChangeRecord).where(ChangeRecord.action == "update").order_by(ChangeRecord.id.desc())).first()
+        assert record.changes["venue"][1] == "Neuer Ort"
+
+
+def test_clone_keeps_local_wall_times(app: Flask, planner: FlaskClient, keller: int) -> None:
+    url = f"/delegations/{keller}/clone"
+    response = planner.post(url, data={"csrf_token": csrf_token(planner, url), "title": "Seoul 2025", "start_date": "2025-03-16"})
+    assert response.status_code == 302
+    with app.app_context():
+        source = db.session.get(Delegation, keller)
+        copy = db.session.scalars(sa.select(Delegation).where(Delegation.title == "Seoul 2025")).one()
+        assert copy.start_date == date(2025, 3, 16) and copy.end_date == date(2025, 3, 23)
+        offset = timedelta(days=(copy.start_date - source.start_date).days)
+        originals = {a.title: a for a in source.appointments}
+        assert len(copy.appointments) == len(originals)
+        for item in copy.appointments:
+            original = originals[item.title]
+            assert item.uid != original.uid
+            assert to_local(item.start_at, item.timezone).replace(tzinfo=None) == to_local(original.start_at, original.timezone).replace(tzinfo=None) + offset
+        # The outbound flight leaves Düsseldorf at 13:40 local time again, though Berlin is now in winter time.
+        outbound = min(copy.journeys, key=lambda j: j.depart_at)
+        assert to_local(outbound.depart_at, "Europe/Berlin").strftime("%Y-%m-%d %H:%M") == "2025-03-16 13:40"
+        assert {m.person_id for m in copy.members} == {m.person_id for m in source.members}
