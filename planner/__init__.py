@@ -74,17 +74,23 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from planner.admin.routes import bp as admin_bp
     from planner.auth.routes import bp as auth_bp
     from planner.calendar.routes import bp as calendar_bp
     from planner.delegations.routes import bp as delegations_bp
+    from planner.directory.routes import bp as directory_bp
     from planner.i18n import bp as i18n_bp
     from planner.program.routes import bp as program_bp
+    from planner.search.routes import bp as search_bp
 
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(delegations_bp)
+    app.register_blueprint(directory_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(program_bp)
+    app.register_blueprint(search_bp)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -94,3 +100,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # SQLite's own lower() folds only A-Z; search must find "Ärzte" for "ÄRZTE" as PostgreSQL does.
+        dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)

@@ -76,11 +76,14 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(reference: str) -> User | None:
+        user_id, _, fingerprint = reference.partition(":")
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.get_id() != reference:
+            return None  # disabled, or the password changed since this session signed in
+        return user
 
     app.before_request(_require_login)
 

@@ -33,7 +33,8 @@ from planner.models.followups import FollowUp
 from planner.models.program import Appointment, Journey
 
 _OWNED = (Appointment, Journey, Leg, Member, FollowUp)
-BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at"})
+# Not the record's own data: counters, timestamps, and what signing in records.
+BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale"})
 
 
 def own_data_changed(obj: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,6 +35,15 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
     def _normalise_email(self, _key: str, value: str) -> str:
         # One account per address, whatever the capitalisation people type.
         return value.strip().lower()
+
+    def get_id(self) -> str:
+        """The session's user reference: the id plus a fingerprint of the password hash.
+
+        A password reset changes the fingerprint, so sessions signed in with
+        the old password (on a lost laptop, say) stop working at once.
+        """
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fingerprint}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

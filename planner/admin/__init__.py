@@ -1,0 +1,1 @@
+"""User management for admins: invite accounts, change roles, disable, reset passwords."""

@@ -1,0 +1,153 @@
+"""Writes of user management: inviting, changing role and status, resetting passwords.
+
+There is no mail server, so new and reset passwords are random one-time
+passwords that the calling view shows exactly once; only their hash is stored
+(and the change history records "password changed", never the value).
+
+The rules that keep the planner administrable live here, not in the views,
+so every write path obeys them:
+
+* an admin can neither disable their own account nor take away their own
+  admin role (they would lock themselves out mid-session);
+* the last active admin can never be demoted or disabled, whoever asks.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from planner.auth.operations import AccountError, create_user, normalise_email
+from planner.editing import EditConflict, commit_edit, ensure_version
+from planner.extensions import db
+from planner.models import User, UserRole
+
+# No 0/O, 1/l/I: the admin may read the password out over the phone.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_GROUPS, _GROUP_LENGTH = 4, 5  # 20 random characters, about 99 bits
+
+
+class AccountRuleError(AccountError):
+    """A change refused by the admin rules; ``field`` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def one_time_password() -> str:
+    """A random password such as ``k7vqm-3xhdp-r9tca-u2wne``."""
+    return "-".join(
+        "".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_LENGTH)) for _ in range(_GROUPS)
+    )
+
+
+def invite_user(email: str, role: UserRole) -> tuple[User, str]:
+    """Create an account with a one-time password; return both (the password is not kept).
+
+    Raises :class:`AccountError` for an invalid or already registered address;
+    nothing is created then.
+    """
+    try:
+        address = normalise_email(email)
+    except AccountError:
+        # email_validator explains in English; a German office wants one clear sentence.
+        raise AccountError(
+            _("„%(email)s“ ist keine gültige E-Mail-Adresse (Beispiel: name@stadt.de).", email=email.strip())
+        ) from None
+    password = one_time_password()
+    try:
+        user = create_user(address, password, role)
+    except IntegrityError:
+        # Two admins inviting the same address at once: the unique index decides.
+        db.session.rollback()
+        raise AccountError(_("Ein Konto für %(email)s gibt es bereits.", email=address)) from None
+    return user, password
+
+
+def change_account(user: User, *, role: UserRole, active: bool, version: int | None, actor: User | None) -> bool:
+    """Set ``user``'s role and status; return whether anything changed.
+
+    ``version`` is the one the edit form was opened with: a stale one raises
+    :class:`~planner.editing.EditConflict` and saves nothing. ``actor`` is the
+    admin making the change (``None`` for system callers).
+    """
+    ensure_version(user, version)
+    stays_active_admin = role == UserRole.ADMIN and active
+    leaves_admins = user.role == UserRole.ADMIN and user.active and not stays_active_admin
+    if leaves_admins:
+        _check_may_leave_admins(user, active=active, actor=actor)
+    # Assign only real changes: an unchanged save must not raise the version.
+    changed = False
+    if user.role != role:
+        user.role, changed = role, True
+    if user.active != active:
+        user.active, changed = active, True
+    if leaves_admins:
+        try:
+            db.session.flush()
+        except StaleDataError:
+            db.session.rollback()
+            db.session.refresh(user)
+            raise EditConflict(user) from None
+        _verify_admin_remains(user, "status" if not active else "role")
+    commit_edit(user)
+    return changed
+
+
+def _check_may_leave_admins(user: User, *, active: bool, actor: User | None) -> None:
+    field = "status" if not active else "role"
+    if actor is not None and actor.id == user.id:
+        if not active:
+            raise AccountRuleError(
+                _("Sie können Ihr eigenes Konto nicht deaktivieren. Das muss ein anderes Administrationskonto tun."),
+                field,
+            )
+        raise AccountRuleError(
+            _("Sie können sich die Administrationsrolle nicht selbst entziehen. Das muss ein anderes Administrationskonto tun."),
+            field,
+        )
+    # FOR UPDATE (PostgreSQL): two admins demoting each other at the same moment
+    # are serialised here, and the second one counts again after the first commits.
+    active_admins = db.session.scalars(
+        sa.select(User.id)
+        .where(User.role == UserRole.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if not any(admin_id != user.id for admin_id in active_admins):
+        message = _last_admin_message(user)
+        db.session.rollback()  # release the row locks now, not at the end of the request
+        raise AccountRuleError(message, field)
+
+
+def _verify_admin_remains(user: User, field: str) -> None:
+    # SQLite ignores FOR UPDATE; but after our UPDATE this transaction holds the
+    # database's write lock, so this count sees every other committed change.
+    remaining = db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.role == UserRole.ADMIN, User.active.is_(True))
+    )
+    if not remaining:
+        message = _last_admin_message(user)
+        db.session.rollback()
+        raise AccountRuleError(message, field)
+
+
+def _last_admin_message(user: User) -> str:
+    return _(
+        "%(email)s ist das letzte aktive Administrationskonto und kann weder herabgestuft noch deaktiviert werden. "
+        "Ernennen Sie zuerst ein weiteres Konto zur Administration.",
+        email=user.email,
+    )
+
+
+def reset_password(user: User) -> str:
+    """Give ``user`` a new one-time password and return it; the old one stops working at once."""
+    password = one_time_password()
+    user.set_password(password)
+    db.session.commit()
+    return password

@@ -1,0 +1,265 @@
+"""Reads of the directory, each page's data in a fixed number of SQL queries.
+
+Relationships that a page shows are loaded eagerly (``selectinload``), so a
+profile costs the same number of queries whether an organization has one
+appointment or a hundred. Trashed appointments are left out by the global
+rule in :mod:`planner.models.trash`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from babel import Locale
+from flask_babel import get_locale
+from sqlalchemy.orm import selectinload
+
+from planner.extensions import db
+from planner.models import (
+    Appointment,
+    City,
+    Country,
+    Delegation,
+    Member,
+    Organization,
+    OrganizationKind,
+    Partnership,
+    Person,
+)
+from planner.timezones import to_local, utc_offset
+
+# Codes Babel knows that are not countries (EU, UN, "unknown region") or only
+# parts of one (Canary Islands): a city must belong to a real ISO 3166-1 country.
+_NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
+
+
+def _sort_key(text: str) -> str:
+    # "Österreich" between "Oman" and "Pakistan", not after "Zypern".
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _territories() -> dict[str, str]:
+    return Locale.parse(str(get_locale() or "de")).territories
+
+
+def country_name(country: Country | None) -> str:
+    """The country's name in the user's language ("KR" -> "Südkorea"); the stored name as fallback."""
+    if country is None:
+        return ""
+    return _territories().get(country.iso_code, country.name)
+
+
+def english_country_name(iso_code: str) -> str:
+    """The name stored with a new country (the column keeps one language; pages translate)."""
+    return Locale.parse("en").territories.get(iso_code, iso_code)
+
+
+def is_country_code(iso_code: str) -> bool:
+    return len(iso_code) == 2 and iso_code.isalpha() and iso_code.isupper() and iso_code not in _NOT_COUNTRIES and iso_code in Locale.parse("en").territories
+
+
+# -- choices for the forms ---------------------------------------------------------
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 country, named in the user's language and sorted the way people read."""
+    names = {code: name for code, name in _territories().items() if is_country_code(code)}
+    return sorted(names.items(), key=lambda item: _sort_key(item[1]))
+
+
+def city_choices() -> list[tuple[int, str]]:
+    cities = db.session.scalars(sa.select(City).options(selectinload(City.country))).all()
+    choices = [(city.id, f"{city.name} ({country_name(city.country)})") for city in cities]
+    return sorted(choices, key=lambda item: _sort_key(item[1]))
+
+
+def organization_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(sa.select(Organization.id, Organization.name)).all()
+    return sorted(((row.id, row.name) for row in rows), key=lambda item: _sort_key(item[1]))
+
+
+# -- appointments seen from the directory -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    """One appointment as the directory lists it: local day, local and home time."""
+
+    appointment: Appointment
+    local_day: date
+    home_zone: str
+    home_place: str
+
+    @property
+    def delegation(self) -> Delegation:
+        return self.appointment.delegation
+
+
+def appointment_rows(appointments: list[Appointment]) -> list[AppointmentRow]:
+    """Rows for appointments loaded with their delegation's home city (no further queries)."""
+    return [
+        AppointmentRow(
+            appointment=a,
+            local_day=to_local(a.start_at, a.timezone).date(),
+            home_zone=a.delegation.home_timezone,
+            home_place=a.delegation.home_city.name,
+        )
+        for a in appointments
+    ]
+
+
+def _appointments_where(condition: sa.ColumnElement[bool]) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            sa.select(Appointment)
+            .where(condition)
+            .options(
+                selectinload(Appointment.delegation).selectinload(Delegation.home_city),
+                selectinload(Appointment.city),
+                selectinload(Appointment.organization),
+                selectinload(Appointment.contact_person),
+            )
+            .order_by(Appointment.start_at, Appointment.id)
+        ).all()
+    )
+
+
+# -- organizations -------------------------------------------------------------------
+
+
+def organizations(kind: OrganizationKind | None = None) -> list[Organization]:
+    stmt = sa.select(Organization).options(selectinload(Organization.city).selectinload(City.country))
+    if kind is not None:
+        stmt = stmt.where(Organization.kind == kind)
+    return sorted(db.session.scalars(stmt).all(), key=lambda o: _sort_key(o.name))
+
+
+def organization(organization_id: int) -> Organization | None:
+    """The organization as an edit form needs it."""
+    return db.session.get(Organization, organization_id)
+
+
+@dataclass(frozen=True)
+class OrganizationProfile:
+    organization: Organization
+    appointments: list[AppointmentRow]
+
+
+def organization_profile(organization_id: int) -> OrganizationProfile | None:
+    """The organization with its city, its people and its appointments across all delegations."""
+    found = db.session.scalars(
+        sa.select(Organization)
+        .where(Organization.id == organization_id)
+        .options(selectinload(Organization.city).selectinload(City.country), selectinload(Organization.people))
+    ).one_or_none()
+    if found is None:
+        return None
+    appointments = _appointments_where(Appointment.organization_id == organization_id)
+    return OrganizationProfile(found, appointment_rows(appointments))
+
+
+# -- people --------------------------------------------------------------------------
+
+
+def people() -> list[Person]:
+    found = db.session.scalars(sa.select(Person).options(selectinload(Person.organization))).all()
+    return sorted(found, key=lambda p: (_sort_key(p.name), p.id))
+
+
+def person(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    person: Person
+    memberships: list[Member]
+    contact_for: list[AppointmentRow]
+
+
+def person_profile(person_id: int) -> PersonProfile | None:
+    """The person, the delegations they travel with, and the appointments they are the on-site contact for."""
+    found = db.session.scalars(
+        sa.select(Person).where(Person.id == person_id).options(selectinload(Person.organization))
+    ).one_or_none()
+    if found is None:
+        return None
+    memberships = db.session.scalars(
+        sa.select(Member)
+        .join(Member.delegation)
+        .where(Member.person_id == person_id)
+        .options(selectinload(Member.delegation))
+        .order_by(Delegation.start_date.desc(), Delegation.id)
+    ).all()
+    appointments = _appointments_where(Appointment.contact_person_id == person_id)
+    return PersonProfile(found, list(memberships), appointment_rows(appointments))
+
+
+# -- cities and partnerships ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CityRow:
+    city: City
+    offset: timedelta  # the zone's current offset from UTC
+
+
+def cities(now: datetime) -> list[CityRow]:
+    found = db.session.scalars(sa.select(City).options(selectinload(City.country))).all()
+    rows = [CityRow(city, utc_offset(now, city.timezone)) for city in found]
+    return sorted(rows, key=lambda row: (_sort_key(row.city.name), row.city.id))
+
+
+def city(city_id: int) -> City | None:
+    return db.session.scalars(
+        sa.select(City).where(City.id == city_id).options(selectinload(City.country))
+    ).one_or_none()
+
+
+@dataclass(frozen=True)
+class CityProfile:
+    city: City
+    offset: timedelta
+    partnerships: list[Partnership]
+    organizations: list[Organization]
+
+
+def _partnerships_stmt() -> sa.Select[tuple[Partnership]]:
+    return sa.select(Partnership).options(
+        selectinload(Partnership.home_city).selectinload(City.country),
+        selectinload(Partnership.partner_city).selectinload(City.country),
+    )
+
+
+def city_profile(city_id: int, now: datetime) -> CityProfile | None:
+    found = city(city_id)
+    if found is None:
+        return None
+    partnerships = db.session.scalars(
+        _partnerships_stmt()
+        .where(sa.or_(Partnership.home_city_id == city_id, Partnership.partner_city_id == city_id))
+        .order_by(Partnership.since, Partnership.id)
+    ).all()
+    organizations = db.session.scalars(sa.select(Organization).where(Organization.city_id == city_id)).all()
+    return CityProfile(
+        found,
+        utc_offset(now, found.timezone),
+        list(partnerships),
+        sorted(organizations, key=lambda o: _sort_key(o.name)),
+    )
+
+
+def partnerships() -> list[Partnership]:
+    found = db.session.scalars(_partnerships_stmt()).all()
+    return sorted(found, key=lambda p: (_sort_key(p.home_city.name), p.since, p.id))
+
+
+def partnership(partnership_id: int) -> Partnership | None:
+    return db.session.scalars(_partnerships_stmt().where(Partnership.id == partnership_id)).one_or_none()
+
+
+def country_by_code(iso_code: str) -> Country | None:
+    return db.session.scalars(sa.select(Country).where(Country.iso_code == iso_code)).one_or_none()

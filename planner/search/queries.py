@@ -1,0 +1,138 @@
+"""The search itself: a case-insensitive substring match, the same on SQLite and PostgreSQL.
+
+``ILIKE`` (SQLAlchemy's :meth:`~sqlalchemy.sql.operators.ColumnOperators.ilike`;
+``lower(x) LIKE lower(y)`` on SQLite) with the user's ``%`` and ``_`` escaped,
+so they match themselves instead of acting as wildcards. Each kind of
+result is one statement with its related records loaded eagerly: a results
+page costs the same number of queries however much it finds. Trashed
+appointments stay out through the global rule in :mod:`planner.models.trash`.
+
+Limitation: SQLite's ``lower()`` folds only ASCII letters, so there "ÄRZTE"
+does not find "Ärzte" (PostgreSQL does); lowercase input, the usual case,
+matches on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from planner.directory.queries import AppointmentRow, appointment_rows
+from planner.extensions import db
+from planner.models import Appointment, Delegation, Organization, Person
+
+MAX_QUERY_LENGTH = 200
+# Per kind; a search that finds more asks the planner to be more specific.
+LIMIT = 50
+_ESCAPE = "\\"
+
+
+class Problem(Enum):
+    """Why a query was not run."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class Group:
+    items: list
+    more: bool  # more than LIMIT matched; only the first LIMIT are listed
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    term: str
+    delegations: Group
+    appointments: Group
+    organizations: Group
+    people: Group
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.items) for g in (self.delegations, self.appointments, self.organizations, self.people))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the page shows: results, or the reason there are none."""
+
+    term: str
+    problem: Problem | None = None
+    results: SearchResults | None = field(default=None)
+
+
+def escape_like(term: str) -> str:
+    """Make ``%``, ``_`` and the escape character itself match literally in LIKE."""
+    return term.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+
+
+def _matches(term: str, *columns: sa.ColumnElement[str | None]) -> sa.ColumnElement[bool]:
+    pattern = f"%{escape_like(term)}%"
+    return sa.or_(*(column.ilike(pattern, escape=_ESCAPE) for column in columns))
+
+
+def _group(stmt: sa.Select) -> Group:
+    found = list(db.session.scalars(stmt.limit(LIMIT + 1)).unique().all())
+    return Group(found[:LIMIT], len(found) > LIMIT)
+
+
+def normalise(raw: str | None) -> str:
+    """The search term as typed, without surrounding or repeated whitespace."""
+    return " ".join((raw or "").split())
+
+
+def search(raw: str | None) -> Outcome:
+    """Search everything for ``raw``; refuse an empty or over-long term with a reason, never an error."""
+    term = normalise(raw)
+    if not term:
+        return Outcome(term, Problem.EMPTY)
+    if len(term) > MAX_QUERY_LENGTH:
+        return Outcome(term[:MAX_QUERY_LENGTH], Problem.TOO_LONG)
+    return Outcome(term, results=_search(term))
+
+
+def _search(term: str) -> SearchResults:
+    delegations = _group(
+        sa.select(Delegation)
+        .where(_matches(term, Delegation.title, Delegation.purpose))
+        .options(selectinload(Delegation.home_city))
+        .order_by(Delegation.start_date.desc(), Delegation.id)
+    )
+    appointments = _group(
+        sa.select(Appointment)
+        .outerjoin(Appointment.organization)
+        .where(_matches(term, Appointment.title, Appointment.venue, Organization.name))
+        .options(
+            selectinload(Appointment.delegation).selectinload(Delegation.home_city),
+            selectinload(Appointment.city),
+            selectinload(Appointment.organization),
+        )
+        .order_by(Appointment.start_at, Appointment.id)
+    )
+    organizations = _group(
+        sa.select(Organization)
+        .where(_matches(term, Organization.name, Organization.native_name, Organization.sector, Organization.profile))
+        .options(selectinload(Organization.city))
+        .order_by(Organization.name, Organization.id)
+    )
+    people = _group(
+        sa.select(Person)
+        .outerjoin(Person.organization)
+        .where(_matches(term, Person.name, Person.native_name, Person.function, Organization.name))
+        .options(selectinload(Person.organization))
+        .order_by(Person.name, Person.id)
+    )
+    return SearchResults(
+        term=term,
+        delegations=delegations,
+        appointments=Group(appointment_rows(appointments.items), appointments.more),
+        organizations=organizations,
+        people=people,
+    )
+
+
+__all__ = ["AppointmentRow", "LIMIT", "MAX_QUERY_LENGTH", "Outcome", "Problem", "SearchResults", "escape_like", "search"]

@@ -1,0 +1,23 @@
+"""The search page: ``/search?q=...``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from planner.directory import native_lang
+from planner.search import queries
+
+bp = Blueprint("search", __name__)
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"native_lang": native_lang}
+
+
+@bp.get("/search")
+def index() -> str:
+    outcome = queries.search(request.args.get("q"))
+    return render_template("search/results.html", outcome=outcome, max_length=queries.MAX_QUERY_LENGTH, limit=queries.LIMIT)

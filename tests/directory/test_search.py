@@ -1,0 +1,166 @@
+"""Searching the planner: partial, case-insensitive, grouped, and safe with any input."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from planner.extensions import db
+from planner.models import Appointment, Organization, OrganizationKind, Person
+from planner.search.queries import escape_like, search
+from tests.directory.conftest import text
+
+
+def section(page: str, heading: str) -> str:
+    """The part of the results page under one group heading (up to the next group)."""
+    start = page.index(f">{heading} <span")
+    end = page.find("<section", start)
+    return page[start:] if end == -1 else page[start:end]
+
+
+@pytest.mark.parametrize("term", ["doosan", "DOOSAN", "Doosan", "oosa"])
+def test_doosan_is_found_in_every_group_whatever_the_case(seeded: None, viewer: FlaskClient, term: str) -> None:
+    response = viewer.get("/search", query_string={"q": term})
+    assert response.status_code == 200
+    page = text(response)
+    assert "Doosan Robotics" in section(page, "Organisationen")
+    assert "두산로보틱스" in page
+    assert "Unternehmensbesuch Doosan Robotics" in section(page, "Termine")
+    assert "14:00 Seoul" in page and "07:00 Düsseldorf" in page
+    assert "Ansprechpartner/in vor Ort Doosan Robotics (Platzhalter)" in section(page, "Personen")  # via the organization
+    assert "Delegationsreise nach Seoul und Chongqing" in section(page, "Delegationen")  # via the purpose
+
+
+def test_chongqing_finds_trip_appointments_and_organizations(app: Flask, seeded: None, viewer: FlaskClient) -> None:
+    page = text(viewer.get("/search?q=chongqing"))
+    assert "Delegationsreise nach Seoul und Chongqing" in section(page, "Delegationen")
+    appointments = section(page, "Termine")
+    assert "Unternehmensbesuche in Chongqing" in appointments  # by title
+    assert "Bürgermeister Hu Henghua" in appointments  # by its organization, Stadtregierung Chongqing
+    assert "Stadtregierung Chongqing" in section(page, "Organisationen")
+    assert "Hu Henghua" in section(page, "Personen")  # by organization name
+    with app.app_context():
+        meeting = db.session.scalar(sa.select(Appointment).where(Appointment.title.like("Treffen%Hu Henghua")))
+        assert f'href="/delegations/{meeting.delegation_id}#appointment-{meeting.id}"' in page
+
+
+def test_gateway_finds_the_location_seminar(seeded: None, viewer: FlaskClient) -> None:
+    page = text(viewer.get("/search?q=gateway"))
+    assert "Gateway to Europe's Health Market" in section(page, "Termine")
+    assert "Wirtschaftsförderung Düsseldorf" in section(page, "Organisationen")  # its profile names the seminar
+
+
+def test_venue_and_native_names_are_searched(seeded: None, viewer: FlaskClient) -> None:
+    page = text(viewer.get("/search?q=z-space"))
+    assert "Eröffnung der Fotoausstellung" in section(page, "Termine")
+    page = text(viewer.get("/search?q=胡衡华"))
+    assert "Hu Henghua" in section(page, "Personen")
+    page = text(viewer.get("/search?q=씨젠"))
+    assert "Seegene" in section(page, "Organisationen")
+
+
+def test_links_lead_to_the_records(seeded: None, viewer: FlaskClient) -> None:
+    page = text(viewer.get("/search?q=seegene"))
+    for link in re.findall(r'href="(/(?:directory|delegations)/[^"#]+)', page):
+        assert viewer.get(link).status_code == 200, link
+
+
+def test_nothing_found_says_so(seeded: None, viewer: FlaskClient) -> None:
+    response = viewer.get("/search?q=Zeppelin")
+    assert response.status_code == 200
+    assert "Nichts gefunden für „Zeppelin“." in text(response)
+
+
+@pytest.mark.parametrize("query", ["", "   ", None])
+def test_empty_query_asks_for_a_term(seeded: None, viewer: FlaskClient, query: str | None) -> None:
+    response = viewer.get("/search", query_string={} if query is None else {"q": query})
+    assert response.status_code == 200
+    page = text(response)
+    assert "Bitte geben Sie einen Suchbegriff ein." in page
+    assert "Treffer" not in page
+
+
+def test_over_long_query_is_refused_with_a_message(seeded: None, viewer: FlaskClient) -> None:
+    response = viewer.get("/search", query_string={"q": "doosan " * 40})
+    assert response.status_code == 200
+    page = text(response)
+    assert "Der Suchbegriff ist zu lang: Bitte höchstens 200 Zeichen eingeben." in page
+    assert "Unternehmensbesuch Doosan Robotics" not in page
+    # exactly 200 characters is still a search
+    assert "Nichts gefunden" in text(viewer.get("/search", query_string={"q": "x" * 200}))
+
+
+@pytest.fixture
+def tricky_names(app: Flask, seeded: None) -> None:
+    with app.app_context():
+        for name in ("100% Solar", "1000 Solar", "Foo_Bar", "FooXBar", "Back\\slash AG", "Backslash AG"):
+            db.session.add(Organization(name=name, kind=OrganizationKind.COMPANY))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("term", "found", "not_found"),
+    [
+        ("100%", ["100% Solar"], ["1000 Solar"]),
+        ("%", ["100% Solar"], ["1000 Solar", "Doosan Robotics"]),
+        ("o_B", ["Foo_Bar"], ["FooXBar"]),
+        ("_", ["Foo_Bar"], ["FooXBar", "Doosan Robotics"]),
+        ("k\\s", ["Back\\slash AG"], ["Backslash AG"]),
+        ("%_", [], ["100% Solar", "Foo_Bar"]),
+    ],
+)
+def test_percent_underscore_and_backslash_match_themselves(
+    tricky_names: None, viewer: FlaskClient, term: str, found: list[str], not_found: list[str]
+) -> None:
+    response = viewer.get("/search", query_string={"q": term})
+    assert response.status_code == 200
+    page = text(response)
+    for name in found:
+        assert name in page, name
+    for name in not_found:
+        assert name not in page, name
+
+
+def test_quotes_and_markup_in_the_query_are_harmless(seeded: None, viewer: FlaskClient) -> None:
+    response = viewer.get("/search", query_string={"q": "'; DROP TABLE people; -- <script>alert(1)</script>"})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert viewer.get("/directory/people").status_code == 200
+
+
+def test_trashed_appointments_are_not_found(app: Flask, seeded: None, viewer: FlaskClient) -> None:
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Appointment).where(Appointment.title == "Unternehmensbesuch Doosan Robotics"))
+        visit.deleted_at = datetime.now(ZoneInfo("UTC"))
+        db.session.commit()
+    page = text(viewer.get("/search?q=doosan"))
+    assert "Unternehmensbesuch Doosan Robotics" not in page
+    assert "Doosan Robotics" in section(page, "Organisationen")
+
+
+def test_many_hits_are_capped_with_a_note(app: Flask, seeded: None, viewer: FlaskClient) -> None:
+    with app.app_context():
+        db.session.add_all(Person(name=f"Musterperson {n:03d}") for n in range(60))
+        db.session.commit()
+    page = text(viewer.get("/search?q=musterperson"))
+    assert "Musterperson 049" in page and "Musterperson 050" not in page
+    assert "Es gibt weitere Treffer; gezeigt werden die ersten 50." in page
+
+
+def test_escape_like() -> None:
+    assert escape_like("100%") == "100\\%"
+    assert escape_like("a_b") == "a\\_b"
+    assert escape_like("c:\\x") == "c:\\\\x"
+
+
+def test_search_function_normalises_whitespace(app: Flask, seeded: None) -> None:
+    with app.app_context():
+        outcome = search("  Doosan \n  Robotics ")
+        assert outcome.term == "Doosan Robotics" and outcome.problem is None
+        assert [o.name for o in outcome.results.organizations.items] == ["Doosan Robotics"]
