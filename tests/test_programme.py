@@ -246,3 +246,16 @@ def test_clone_keeps_local_wall_times(app: Flask, planner: FlaskClient, keller: 
         outbound = min(copy.journeys, key=lambda j: j.depart_at)
         assert to_local(outbound.depart_at, "Europe/Berlin").strftime("%Y-%m-%d %H:%M") == "2025-03-16 13:40"
         assert {m.person_id for m in copy.members} == {m.person_id for m in source.members}
+
+
+def test_keller_programme_in_local_and_home_time(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """Seoul days in Korean time, Chongqing days in China time, Düsseldorf time beside each."""
+    page = planner.get(f"/delegations/{keller}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    # The seed fact sheet places AIMMO at 14:00 Seoul (UTC+9) and the meeting with Hu Henghua at 09:30 Chongqing (UTC+8);
+    # Düsseldorf was on summer time (UTC+2).
+    assert "14:00 Seoul · 07:00 Düsseldorf" in text
+    assert "09:30 Chongqing · 03:30 Düsseldorf" in text
+    days = re.findall(r'<h3 id="day-(\d{4}-\d{2}-\d{2})"', page)
+    assert days == sorted(days) and days[0] == "2024-10-13"
+    assert "Mi., 16. Okt. 2024" in text
