@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres install system-deps translations translations-extract lock clean
+.PHONY: run test test-sqlite test-postgres bench install system-deps translations translations-extract lock clean
 
 run: install
 	$(FLASK) db upgrade
@@ -27,6 +27,10 @@ test: install system-deps
 
 test-postgres: install system-deps
 	PLANNER_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed figures against floors measured in the same run (see benchmarks/README.md).
+bench: install system-deps
+	$(BIN)/python benchmarks/bench_brief.py $(BENCH_ARGS)
 
 install: $(STAMP) $(MO_FILES)
 

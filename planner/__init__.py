@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from planner.admin.routes import bp as admin_bp
     from planner.auth.routes import bp as auth_bp
+    from planner.briefs.routes import bp as briefs_bp
     from planner.calendar.routes import bp as calendar_bp
     from planner.delegations.routes import bp as delegations_bp
     from planner.directory.routes import bp as directory_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(briefs_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(directory_bp)

@@ -184,6 +184,9 @@ def _schema_revision() -> str | None:
 
 
 def register(app: Flask) -> None:
+    from planner.briefs.cli import export_brief_command
+
+    app.cli.add_command(export_brief_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_data_command)

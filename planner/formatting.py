@@ -22,8 +22,14 @@ def _locale() -> str:
     return str(get_locale() or "de")
 
 
-def day(value: date | datetime) -> str:
-    """'Mi., 16. Okt. 2024' / 'Wed, 16 Oct 2024'."""
+def day(value: date | datetime, zone_name: str | None = None) -> str:
+    """'Mi., 16. Okt. 2024' / 'Wed, 16 Oct 2024'.
+
+    An instant needs the zone whose calendar day is meant (``instant | day(zone)``):
+    08:55 in Seoul on 14 October is still 13 October in UTC.
+    """
+    if isinstance(value, datetime) and zone_name is not None:
+        value = to_local(value, zone_name)
     locale = _locale()
     return format_date(value, _DAY_PATTERNS.get(locale[:2], _DAY_PATTERNS["en"]), locale=locale)
 

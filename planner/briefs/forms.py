@@ -1,0 +1,80 @@
+"""The brief's options form: audience, language, sections and member, sent by GET."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from planner.briefs.options import (
+    AUDIENCE_LABELS,
+    SECTION_LABELS,
+    SECTIONS,
+    Audience,
+    BriefOptions,
+    BriefOptionsError,
+    check_options,
+)
+from planner.formatting import current_locale
+from planner.models import Delegation
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BriefOptionsForm(FlaskForm):
+    """Read from the query string; a GET changes nothing, so there is no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    audience = RadioField(
+        _l("Fassung"),
+        choices=[SelectChoice(a.value, AUDIENCE_LABELS[a]) for a in Audience],
+        default=Audience.FULL.value,
+        validate_choice=False,
+    )
+    member = SelectField(_l("Persönliches Programm für"), choices=[], validate_choice=False)
+    lang = RadioField(_l("Sprache"), choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")], default=current_locale, validate_choice=False)
+    sections = _Checkboxes(
+        _l("Abschnitte"),
+        choices=[SelectChoice(s, SECTION_LABELS[s]) for s in SECTIONS],
+        default=list(SECTIONS),
+        validate_choice=False,
+    )
+
+    options: BriefOptions | None = None
+
+    def __init__(self, *args: Any, delegation: Delegation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = delegation.members if delegation is not None else []
+        self.member.choices = [SelectChoice("", _l("– keine Auswahl (ganze Delegation) –"))] + [
+            SelectChoice(str(m.person_id), m.person.display_name) for m in members
+        ]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        try:
+            self.options = check_options(
+                _raw(self.audience),
+                _raw(self.member),
+                _raw(self.lang),
+                self.sections.raw_data or None,
+                default_lang=current_locale(),
+            )
+        except BriefOptionsError as error:
+            getattr(self, error.field).errors = [*getattr(self, error.field).errors, error.message]
+            return False
+        return True
+
+
+def _raw(field: Any) -> str | None:
+    """What the request said, not the field's default: "no audience" differs from "audience=full"."""
+    return field.raw_data[0] if field.raw_data else None

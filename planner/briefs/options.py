@@ -1,0 +1,134 @@
+"""What a brief is rendered for: audience, language, sections and (for a personal brief) the member.
+
+The web form and the ``export-brief`` command both end in
+:func:`check_options`, so a URL and a command line with the same choices get
+the same brief, and the same refusal for the same mistake.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+class Audience(enum.StrEnum):
+    FULL = "full"  # leader and staff: everything
+    MEMBER = "member"  # one member's personal brief: only what they attend
+    PRESS = "press"  # public programme: no contact data, nothing internal
+
+
+LANGUAGES = ("de", "en")
+
+# The cover is always printed; these can be left out. Order = order in the brief.
+SECTIONS = ("contents", "delegation", "glance", "programme", "briefings", "partner", "contacts", "followups")
+
+AUDIENCE_LABELS = {
+    Audience.FULL: _l("Gesamtbriefing (Leitung und Team)"),
+    Audience.MEMBER: _l("Persönliches Programm eines Mitglieds"),
+    Audience.PRESS: _l("Presse- und Öffentlichkeitsprogramm"),
+}
+
+SECTION_LABELS = {
+    "contents": _l("Inhalt"),
+    "delegation": _l("Die Delegation"),
+    "glance": _l("Auf einen Blick"),
+    "programme": _l("Programm"),
+    "briefings": _l("Gesprächsunterlagen"),
+    "partner": _l("Städtepartnerschaft"),
+    "contacts": _l("Kontakte und Notfälle"),
+    "followups": _l("Nachbereitung"),
+}
+
+# Sections that only hold internal material; the press programme never has them.
+INTERNAL_SECTIONS = frozenset({"contacts", "followups"})
+
+
+class BriefOptionsError(ValueError):
+    """A choice that makes no brief; ``field`` names the form field, ``message`` is for people."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BriefOptions:
+    audience: Audience = Audience.FULL
+    person_id: int | None = None  # the member of a personal brief (a Person id, as in the directory)
+    lang: str = "de"
+    sections: frozenset[str] = frozenset(SECTIONS)
+
+    def has(self, section: str) -> bool:
+        if self.audience is Audience.PRESS and section in INTERNAL_SECTIONS:
+            return False
+        return section in self.sections
+
+    @property
+    def slug(self) -> str:
+        """A short ASCII name for files: 'full-de', 'member-12-en'."""
+        who = f"-{self.person_id}" if self.audience is Audience.MEMBER else ""
+        return f"{self.audience.value}{who}-{self.lang}"
+
+
+def check_options(
+    audience: str | None,
+    person_id: str | int | None,
+    lang: str | None,
+    sections: Iterable[str] | None,
+    *,
+    default_lang: str = "de",
+) -> BriefOptions:
+    """Turn raw choices into :class:`BriefOptions` or raise :class:`BriefOptionsError`.
+
+    No audience but a member means the member's personal brief; an audience
+    other than "member" together with a member is refused rather than
+    guessed, since the press programme of one person is no brief anyone asked for.
+    No sections means all of them.
+    """
+    if person_id in ("", None):
+        person = None
+    else:
+        try:
+            person = int(person_id)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise BriefOptionsError("member", _l("Die Person muss als Nummer (ID) angegeben werden.")) from None
+        if person <= 0:
+            raise BriefOptionsError("member", _l("Die Person muss als Nummer (ID) angegeben werden."))
+
+    if audience in ("", None):
+        chosen = Audience.MEMBER if person is not None else Audience.FULL
+    else:
+        try:
+            chosen = Audience(audience)
+        except ValueError:
+            raise BriefOptionsError(
+                "audience", _l("Unbekannte Zielgruppe „%(value)s“. Möglich sind: full, member, press.", value=audience)
+            ) from None
+    if chosen is Audience.MEMBER and person is None:
+        raise BriefOptionsError("member", _l("Für ein persönliches Programm wählen Sie bitte ein Mitglied aus."))
+    if chosen is not Audience.MEMBER and person is not None:
+        raise BriefOptionsError(
+            "member", _l("Ein Mitglied kann nur für das persönliche Programm (Zielgruppe „Mitglied“) gewählt werden.")
+        )
+
+    language = lang or default_lang
+    if language not in LANGUAGES:
+        raise BriefOptionsError("lang", _l("Unbekannte Sprache „%(value)s“. Möglich sind: de, en.", value=language))
+
+    chosen_sections = [s for s in (sections or []) if s != ""]
+    unknown = sorted(set(chosen_sections) - set(SECTIONS))
+    if unknown:
+        raise BriefOptionsError(
+            "sections",
+            _l("Unbekannter Abschnitt „%(value)s“. Möglich sind: %(known)s.", value=", ".join(unknown), known=", ".join(SECTIONS)),
+        )
+    return BriefOptions(
+        audience=chosen,
+        person_id=person,
+        lang=language,
+        sections=frozenset(chosen_sections) if chosen_sections else frozenset(SECTIONS),
+    )

@@ -1,0 +1,82 @@
+"""The brief's HTML to PDF with WeasyPrint, without ever touching the network.
+
+WeasyPrint fetches whatever a document points at: stylesheets, images,
+fonts, over HTTP or from ``file://`` URLs. A brief carries text that
+planners typed and data that was imported, so rendering must not become a
+way to make the server fetch a URL or read a local file.
+:class:`StaticOnlyFetcher` serves the app's own static files (from disk, by
+path) and refuses everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+log = logging.getLogger(__name__)
+
+
+class FetchRefused(ValueError):
+    """A URL outside the app's static files; WeasyPrint logs it and leaves the resource out."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves ``<base_url><static_url_path>/...`` from ``static_folder``; refuses every other URL.
+
+    Only the path counts, never the host: the file is read from disk, so a
+    brief rendered from the command line (with the configured public
+    address) and one rendered in a request (with the request's host) load
+    the same files. ``refused`` lists what was turned away, for tests and logs.
+    """
+
+    def __init__(self, static_folder: str | Path, static_url_path: str = "/static", base_url: str | None = None) -> None:
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+        self.static_folder = Path(static_folder).resolve()
+        self.prefix = static_url_path.rstrip("/") + "/"
+        self.origin = _origin(base_url) if base_url else None
+        self.refused: list[str] = []
+        self.served: list[str] = []
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:  # noqa: ARG002 (WeasyPrint's signature)
+        path = self._static_path(url)
+        if path is None:
+            self.refused.append(url)
+            log.info("brief rendering: refused to fetch %s", url[:200])
+            raise FetchRefused(f"not one of the app's static files: {url[:200]}")
+        self.served.append(url)
+        mime_type, encoding = mimetypes.guess_type(path.name)
+        headers_out = {"Content-Type": mime_type or "application/octet-stream"}
+        return URLFetcherResponse(url, body=path.read_bytes(), headers=headers_out)
+
+    def _static_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.query or parts.username or parts.password:
+            return None
+        if self.origin is not None and _origin(url) != self.origin:
+            return None
+        if not parts.path.startswith(self.prefix):
+            return None
+        relative = unquote(parts.path[len(self.prefix):])
+        if not relative or "\\" in relative or "\x00" in relative:
+            return None
+        candidate = (self.static_folder / relative).resolve()
+        # resolve() follows "..", symlinks and percent-decoded dots: the result must still be inside.
+        if not candidate.is_relative_to(self.static_folder) or not candidate.is_file():
+            return None
+        return candidate
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def html_to_pdf(html: str, *, base_url: str, static_folder: str | Path, static_url_path: str = "/static") -> bytes:
+    """Render ``html`` (the brief) to PDF bytes with the static-only fetcher."""
+    fetcher = StaticOnlyFetcher(static_folder, static_url_path, base_url)
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()

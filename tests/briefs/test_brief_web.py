@@ -1,0 +1,227 @@
+"""The brief's routes and options through the test client: access, validation, languages, query count."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient
+
+from planner.briefs import queries, render
+from planner.briefs.options import Audience, BriefOptions
+from planner.extensions import db
+from planner.models import Delegation, FeedToken, Member, Person, UserRole
+from planner.seed import load_seed
+from tests.briefs.conftest import KELLER_TITLE, KellerBriefs
+from tests.briefs.synthetic import make_trip
+from tests.conftest import login, make_user
+from tests.test_web import unlabelled_fields
+
+
+@pytest.fixture
+def seeded(app: Flask) -> int:
+    with app.app_context():
+        load_seed(db.session)
+        db.session.commit()
+        return db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
+
+
+@pytest.fixture
+def viewer(app: Flask, client: FlaskClient) -> FlaskClient:
+    with app.app_context():
+        email = make_user(UserRole.VIEWER, "viewer@example.org").email
+    login(client, email)
+    return client
+
+
+def text(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def test_anonymous_users_are_sent_to_sign_in(client: FlaskClient, seeded: int) -> None:
+    for path in (f"/delegations/{seeded}/brief", f"/delegations/{seeded}/brief.pdf", f"/delegations/{seeded}/brief/options"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"], path
+
+
+def test_a_viewer_gets_the_print_view_with_print_stylesheet_and_no_caching(viewer: FlaskClient, seeded: int) -> None:
+    response = viewer.get(f"/delegations/{seeded}/brief")
+    assert response.status_code == 200
+    html = text(response)
+    assert '<html lang="de">' in html
+    assert "/static/css/brief.css" in html
+    assert "@top-left" in html and "counter(pages)" in html
+    assert "Seite" in html
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "Mo., 14. Okt. 2024" in html
+
+
+def test_pdf_route_answers_a_pdf(keller: KellerBriefs) -> None:
+    response = keller.client.get(f"/delegations/{keller.delegation_id}/brief.pdf?audience=press&sections=programme")  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"] == f'inline; filename="reisebriefing-{keller.delegation_id}-press-de.pdf"'
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_english_brief_uses_english_dates_and_language(keller: KellerBriefs) -> None:
+    html = unescape(keller.html("?lang=en"))
+    assert '<html lang="en">' in html
+    assert "Sun, 13 Oct 2024" in html and "Mon, 14 Oct 2024" in html
+    assert "Mo., 14. Okt. 2024" not in html
+    assert "South Korea" in html  # country names come from the locale data
+    assert "Korean" in html  # and so do language names
+
+
+@pytest.mark.parametrize(
+    ("query", "field_message"),
+    [
+        ("?audience=everyone", "Unbekannte Zielgruppe"),
+        ("?audience=member", "wählen Sie bitte ein Mitglied"),
+        ("?member=abc", "als Nummer"),
+        ("?audience=press&member=1", "nur für das persönliche Programm"),
+        ("?lang=fr", "Unbekannte Sprache"),
+        ("?sections=programme&sections=gossip", "Unbekannter Abschnitt"),
+    ],
+)
+def test_invalid_options_get_400_with_the_form_and_the_reason(viewer: FlaskClient, seeded: int, query: str, field_message: str) -> None:
+    for suffix in ("brief", "brief.pdf"):
+        response = viewer.get(f"/delegations/{seeded}/{suffix}{query}")
+        assert response.status_code == 400, (suffix, query)
+        page = text(response)
+        assert "Mit diesen Angaben lässt sich kein Reisebriefing erstellen." in page
+        assert field_message in page
+        assert 'action="/delegations/' in page  # the form is there to correct the choice
+        assert "Traceback" not in page
+
+
+def test_a_person_outside_the_delegation_gets_404_with_a_clear_message(app: Flask, viewer: FlaskClient, seeded: int) -> None:
+    with app.app_context():
+        outsider = db.session.scalars(sa.select(Person.id).filter_by(name="Hu Henghua")).one()
+    response = viewer.get(f"/delegations/{seeded}/brief?audience=member&member={outsider}")
+    assert response.status_code == 404
+    assert f"Die Person {outsider} gehört nicht zu dieser Delegation." in text(response)
+    assert viewer.get("/delegations/9999/brief").status_code == 404
+
+
+def test_member_alone_means_the_personal_brief(app: Flask, viewer: FlaskClient, seeded: int) -> None:
+    with app.app_context():
+        diener = db.session.scalars(sa.select(Person.id).filter_by(name="Wolfram Diener")).one()
+    html = text(viewer.get(f"/delegations/{seeded}/brief?member={diener}"))
+    assert "Persönliches Programm für" in html and "Wolfram Diener" in html
+    assert "Treffen von Oberbürgermeister Dr. Keller mit Bürgermeister Hu Henghua" not in html
+
+
+def test_sections_can_be_left_out_but_the_cover_stays(viewer: FlaskClient, seeded: int) -> None:
+    html = text(viewer.get(f"/delegations/{seeded}/brief?sections=programme"))
+    assert 'id="cover"' in html and 'id="section-programme"' in html
+    for absent in ("contents", "delegation", "glance", "briefings", "partner", "contacts", "followups"):
+        assert f'id="section-{absent}"' not in html, absent
+
+
+def test_options_page_and_form_partial_label_every_field(app: Flask, viewer: FlaskClient, seeded: int) -> None:
+    page = viewer.get(f"/delegations/{seeded}/brief/options")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert unlabelled_fields(html) == []
+    assert 'method="get"' in html and f'formaction="/delegations/{seeded}/brief.pdf"' in html
+    assert html.count('type="checkbox"') == 8 and html.count('checked') >= 8 + 2
+    assert "Wolfram Diener" in html
+    # The partial as the delegation page includes it.
+    with app.test_request_context():
+        delegation = queries.brief_source(seeded).delegation  # type: ignore[union-attr]
+        snippet = render_template_string('{% include "briefs/_options.html" %}', delegation=delegation)
+    assert unlabelled_fields(snippet) == [] and "Reisebriefing drucken" in snippet
+
+
+def test_qr_code_of_an_existing_subscription_without_creating_one(app: Flask, viewer: FlaskClient, seeded: int) -> None:
+    with app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count(FeedToken.id)))
+    html = text(viewer.get(f"/delegations/{seeded}/brief"))
+    assert "Kalender-Abo: beim Organisationsteam erhältlich" in html and 'class="qr"' not in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(FeedToken.id))) == count  # rendering issued nothing
+        delegation = db.session.get(Delegation, seeded)
+        feed = FeedToken.issue(delegation, locale="de")
+        db.session.add(feed)
+        db.session.commit()
+        token = feed.token
+    html = text(viewer.get(f"/delegations/{seeded}/brief"))
+    assert 'class="qr"' in html and "Kalender abonnieren" in html
+    assert f"/feeds/{token}.ics" not in html  # the secret is in the QR code only, not printed as text
+    press = text(viewer.get(f"/delegations/{seeded}/brief?audience=press"))
+    assert 'class="qr"' not in press and "Kalender-Abo: beim Organisationsteam erhältlich" in press
+
+
+def test_data_cannot_make_the_renderer_fetch_anything(app: Flask, viewer: FlaskClient, seeded: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Markup in data is text: an <img> in a title is printed, not loaded."""
+    from planner.briefs import pdf as pdf_module
+    from planner.models import Appointment
+
+    with app.app_context():
+        appointment = db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == seeded)).first()
+        appointment.title = '<img src="http://example.org/x.png"> <link rel="stylesheet" href="file:///etc/passwd">'
+        appointment.venue = "file:///etc/passwd"
+        db.session.commit()
+    fetchers: list[pdf_module.StaticOnlyFetcher] = []
+    original = pdf_module.StaticOnlyFetcher.__init__
+
+    def remember(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        original(self, *args, **kwargs)
+        fetchers.append(self)
+
+    monkeypatch.setattr(pdf_module.StaticOnlyFetcher, "__init__", remember)
+    response = viewer.get(f"/delegations/{seeded}/brief.pdf?sections=programme")
+    assert response.status_code == 200
+    (fetcher,) = fetchers
+    assert fetcher.refused == []  # nothing in the data was even tried
+    assert any(url.endswith("/static/css/brief.css") for url in fetcher.served)
+    html = text(viewer.get(f"/delegations/{seeded}/brief?sections=programme"))
+    assert '<img src="http://example.org/x.png">' in html  # as text, once unescaped
+    assert '<img src="http://example.org' not in viewer.get(f"/delegations/{seeded}/brief").get_data(as_text=True)
+
+
+def _statements(app: Flask, delegation_id: int, options: BriefOptions) -> int:
+    """SQL statements needed to load and render the brief of ``delegation_id``."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    with app.test_request_context():
+        db.session.expunge_all()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            source = queries.brief_source(delegation_id)
+            render.brief_html(source, options)  # type: ignore[arg-type]
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_brief_costs_a_fixed_number_of_queries(app: Flask, seeded: int) -> None:
+    with app.app_context():
+        big = make_trip(db.session, appointments=60)
+        db.session.commit()
+        big_id = big.id
+        member = db.session.scalars(sa.select(Member).where(Member.delegation_id == big_id)).first()
+        person_id = member.person_id
+    full = BriefOptions()
+    keller = _statements(app, seeded, full)
+    assert keller == _statements(app, big_id, full)
+    assert keller <= 25, keller
+    assert _statements(app, big_id, BriefOptions(audience=Audience.MEMBER, person_id=person_id)) == keller
+
+
+def test_big_trip_renders_every_appointment(app: Flask, viewer: FlaskClient) -> None:
+    with app.app_context():
+        big = make_trip(db.session, appointments=40)
+        db.session.commit()
+        big_id = big.id
+    html = text(viewer.get(f"/delegations/{big_id}/brief"))
+    assert len(re.findall(r'<article class="entry entry--(?!journey)', html)) == 40
+    assert len(re.findall(r'<article class="briefing ', html)) == 40
+    assert "Abgesagt" in html and "Bestätigt" in html
