@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 from datetime import timedelta
@@ -10,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from babel.messages.extract import extract_from_file
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -193,35 +191,3 @@ def test_export_brief_into_a_missing_folder_is_refused(keller_runner: tuple[Flas
     runner, delegation_id, _diener = keller_runner
     result = runner.invoke(args=["export-brief", str(delegation_id), "-o", str(tmp_path / "nope" / "b.pdf")])
     assert result.exit_code != 0 and "does not exist" in result.output
-
-
-# -- translations -----------------------------------------------------------------------------------
-
-
-def _msgids() -> set[str]:
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
-    found: set[str] = set()
-    for path in sorted((ROOT / "planner" / "briefs").glob("*.py")):
-        found |= {m[1] for m in extract_from_file("python", str(path), keywords=keywords) if isinstance(m[1], str)}
-    for path in sorted((ROOT / "templates" / "briefs").glob("*.html")):
-        found |= {m[1] for m in extract_from_file("jinja2", str(path), keywords=keywords,
-                                                   options={"extensions": "jinja2.ext.i18n"}) if isinstance(m[1], str)}
-    return found
-
-
-def test_every_brief_message_has_an_english_translation() -> None:
-    """translations-en.json is merged into the catalogue; until then it must already cover every msgid."""
-    translations = json.loads((ROOT / "planner" / "briefs" / "translations-en.json").read_text(encoding="utf-8"))
-    from babel.messages.pofile import read_po
-
-    with (ROOT / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalogue = {m.id for m in read_po(handle) if m.id and m.string}
-    msgids = _msgids()
-    assert "Reisebriefing" in msgids and "Seite {page} von {pages}" in msgids  # the extraction read the files
-    missing = sorted(m for m in msgids if m not in translations and m not in catalogue)
-    stale = sorted(m for m in translations if m not in msgids)
-    assert missing == [] and stale == []
-    assert all(value.strip() for value in translations.values())
-    for msgid, value in translations.items():
-        # Placeholders survive the translation.
-        assert sorted(re.findall(r"%\(\w+\)s|\{\w+\}", msgid)) == sorted(re.findall(r"%\(\w+\)s|\{\w+\}", value)), msgid
