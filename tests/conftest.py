@@ -34,6 +34,9 @@ from planner.models import (
 )
 from planner.timezones import to_utc
 
+# Browser fixtures (one Chromium for the whole run) are shared by several test folders.
+pytest_plugins = ["tests.browser.fixtures"]
+
 BACKEND = os.environ.get("PLANNER_TEST_DATABASE", "sqlite")
 POSTGRES_SERVER = os.environ.get("PLANNER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct horse battery staple"

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from planner.extensions import db
 from planner.models import Delegation, UserRole
 from tests.briefs.conftest import ARTIFACTS, KELLER_TITLE, read_pdf
-from tests.browser.conftest import LiveServer, browser, live_server, page, screenshot, seeded_app  # noqa: F401 (fixtures)
+from tests.browser.fixtures import LiveServer, screenshot
 from tests.conftest import PASSWORD, make_user
 
 
-def test_print_view_in_chromium_print_preview(live_server: LiveServer, page) -> None:  # noqa: F811
+def test_print_view_in_chromium_print_preview(live_server: LiveServer, page) -> None:
     with live_server.app.app_context():
         email = make_user(UserRole.VIEWER, "leserin@example.org").email
         delegation_id = db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from planner.models import UserRole
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot
 from tests.conftest import PASSWORD, make_user
 
 
