@@ -30,6 +30,8 @@ LEAST_ROLE = {
     "delegations.index": READ,
     "delegations.show": READ,
     "delegations.history": READ,
+    "delegations.show_member": READ,
+    "program.show_appointment": READ,
     "program.timeline": READ,
     "calendar.delegation_ics": READ,
     "calendar.member_ics": READ,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, timedelta
 
@@ -259,3 +260,28 @@ def test_keller_programme_in_local_and_home_time(app: Flask, planner: FlaskClien
     days = re.findall(r'<h3 id="day-(\d{4}-\d{2}-\d{2})"', page)
     assert days == sorted(days) and days[0] == "2024-10-13"
     assert "Mi., 16. Okt. 2024" in text
+
+
+def test_member_page_shows_only_their_programme(app: Flask, planner: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        diener = next(m for m in delegation.members if m.person.name == "Wolfram Diener")
+        theirs = {a.title for a in delegation.appointments if diener in a.attendees}
+        others = {a.title for a in delegation.appointments} - theirs
+        member_id = diener.id
+    page = html.unescape(planner.get(f"/delegations/{keller}/members/{member_id}").get_data(as_text=True))
+    assert theirs and others
+    assert all(title in page for title in theirs)
+    assert not [title for title in others if f">{title}<" in page]
+    assert f"/delegations/{keller}/members/{member_id}/calendar.ics" in page
+
+
+def test_appointment_page_shows_the_briefing(app: Flask, planner: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Doosan"))).one()
+        item_id, talking_points = item.id, item.talking_points
+    page = html.unescape(planner.get(f"/delegations/{keller}/appointments/{item_id}").get_data(as_text=True))
+    assert "14:00 Seoul · 07:00 Düsseldorf" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "August 2024" in page
+    assert talking_points.splitlines()[0][:40] in page
+    assert f"/delegations/{keller}/appointments/{item_id}/calendar.ics" in page

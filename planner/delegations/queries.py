@@ -88,10 +88,15 @@ class ProgrammeDay:
     entries: list[ProgrammeEntry] = field(default_factory=list)
 
 
-def programme(delegation: Delegation) -> list[ProgrammeDay]:
-    """Appointments and journeys grouped by the local date of the place where each starts."""
-    entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in delegation.appointments]
-    entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in delegation.journeys]
+def programme(delegation: Delegation, member: Member | None = None) -> list[ProgrammeDay]:
+    """Appointments and journeys grouped by the local date of the place where each starts.
+
+    With ``member``, only what that person attends or travels on.
+    """
+    appointments = [a for a in delegation.appointments if member is None or member in a.attendees]
+    journeys = [j for j in delegation.journeys if member is None or member in j.travellers]
+    entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in appointments]
+    entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in journeys]
     days: dict[date, ProgrammeDay] = {}
     for entry in sorted(entries, key=lambda e: (e.starts_at, e.is_journey)):
         local_day = to_local(entry.starts_at, entry.zone).date()

@@ -65,6 +65,16 @@ def show(delegation_id: int) -> str:
     )
 
 
+@bp.get("/delegations/<int:delegation_id>/members/<int:member_id>")
+def show_member(delegation_id: int, member_id: int) -> str:
+    """One participant's own programme, with their calendar download."""
+    delegation = _delegation(delegation_id)
+    member = _member(delegation, member_id)
+    return render_template(
+        "delegations/member.html", delegation=delegation, member=member, programme=queries.programme(delegation, member)
+    )
+
+
 @bp.get("/delegations/<int:delegation_id>/history")
 def history(delegation_id: int) -> str:
     delegation = _delegation(delegation_id)

@@ -315,3 +315,15 @@ def _parse_day(text: str | None) -> date | None:
         return None
 
 
+
+
+@bp.get("/appointments/<int:appointment_id>")
+def show_appointment(delegation_id: int, appointment_id: int) -> str:
+    delegation = _delegation(delegation_id)
+    appointment = queries.appointment_in(delegation, appointment_id)
+    if appointment is None:
+        abort(404)
+    warnings = [w.message for w in check_programme(delegation, _buffer()) if w.appointment_id == appointment.id]
+    return render_template(
+        "program/appointment.html", delegation=delegation, appointment=appointment, warnings=list(dict.fromkeys(warnings))
+    )
