@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 
@@ -106,7 +107,7 @@ def check_options(
             chosen = Audience(audience)
         except ValueError:
             raise BriefOptionsError(
-                "audience", _l("Unbekannte Zielgruppe „%(value)s“. Möglich sind: full, member, press.", value=audience)
+                "audience", _("Unbekannte Zielgruppe „%(value)s“. Möglich sind: full, member, press.", value=audience)
             ) from None
     if chosen is Audience.MEMBER and person is None:
         raise BriefOptionsError("member", _l("Für ein persönliches Programm wählen Sie bitte ein Mitglied aus."))
@@ -117,14 +118,14 @@ def check_options(
 
     language = lang or default_lang
     if language not in LANGUAGES:
-        raise BriefOptionsError("lang", _l("Unbekannte Sprache „%(value)s“. Möglich sind: de, en.", value=language))
+        raise BriefOptionsError("lang", _("Unbekannte Sprache „%(value)s“. Möglich sind: de, en.", value=language))
 
     chosen_sections = [s for s in (sections or []) if s != ""]
     unknown = sorted(set(chosen_sections) - set(SECTIONS))
     if unknown:
         raise BriefOptionsError(
             "sections",
-            _l("Unbekannter Abschnitt „%(value)s“. Möglich sind: %(known)s.", value=", ".join(unknown), known=", ".join(SECTIONS)),
+            _("Unbekannter Abschnitt „%(value)s“. Möglich sind: %(known)s.", value=", ".join(unknown), known=", ".join(SECTIONS)),
         )
     return BriefOptions(
         audience=chosen,

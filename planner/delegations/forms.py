@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,15 +12,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from planner.editing import VersionField
 from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
-from planner.program.forms import LOCAL_FORMAT, convert_local, enum_choices, fold_choices
+from planner.program.forms import LAST_YEAR, FIRST_YEAR, LOCAL_FORMAT, convert_local, enum_choices, fold_choices, plausible_date
 
 
 class DelegationForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Zweck und Ziele"), validators=[Optional(), Length(max=20000)])
     home_city_id = SelectField(_l("Heimatstadt"), coerce=int, validators=[InputRequired()])
-    start_date = DateField(_l("Abreise (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben."))])
-    end_date = DateField(_l("Rückkehr (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben."))])
+    start_date = DateField(_l("Abreise (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date])
+    end_date = DateField(_l("Rückkehr (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date])
     status = SelectField(_l("Status"), choices=enum_choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
     notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=20000)])
     version = VersionField()
@@ -32,7 +32,16 @@ class DelegationForm(FlaskForm):
 
 class CloneForm(FlaskForm):
     title = StringField(_l("Titel der neuen Reise"), validators=[DataRequired(), Length(max=200)])
-    start_date = DateField(_l("Neues Abreisedatum"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben."))])
+    start_date = DateField(_l("Neues Abreisedatum"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date])
+
+    def validate_start_date(self, field: DateField) -> None:
+        # The copy ends as many days later as the original; keep that inside the plausible range too.
+        if field.data is None or self.source_length is None or not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            return  # missing or implausible: reported by the other validators
+        if field.data.year == LAST_YEAR and (field.data + self.source_length).year > LAST_YEAR:
+            raise ValueError(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
+
+    source_length: timedelta | None = None
 
 
 class MemberForm(FlaskForm):
@@ -74,7 +83,7 @@ class FollowUpForm(FlaskForm):
     title = StringField(_l("Aufgabe"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
     owner_id = SelectField(_l("Verantwortlich"), coerce=int, default=0)
-    due_on = DateField(_l("Fällig am"), validators=[Optional()])
+    due_on = DateField(_l("Fällig am"), validators=[Optional(), plausible_date])
     status = SelectField(_l("Status"), choices=enum_choices(FollowUpStatus), default=FollowUpStatus.OPEN.value)
     organization_id = SelectField(_l("Organisation"), coerce=int, default=0)
     appointment_id = SelectField(_l("Termin"), coerce=int, default=0)

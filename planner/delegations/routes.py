@@ -197,6 +197,7 @@ def archive(delegation_id: int) -> Response:
 def clone(delegation_id: int) -> str | Response:
     delegation = _delegation(delegation_id)
     form = CloneForm()
+    form.source_length = delegation.end_date - delegation.start_date
     if request.method == "GET":
         form.title.data = _("Kopie von %(title)s", title=delegation.title)[:200]
         form.start_date.data = delegation.start_date

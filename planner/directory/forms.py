@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -108,7 +109,7 @@ def _web_address(_form: FlaskForm, field: Any) -> None:
 def _known_zone(_form: FlaskForm, field: Any) -> None:
     if field.data and not is_known_zone(field.data):
         raise ValidationError(
-            _l(
+            _(
                 "„%(zone)s“ ist keine bekannte IANA-Zeitzone. Bitte eine Zeitzone aus der Liste wählen, z. B. Europe/Berlin.",
                 zone=field.data,
             )

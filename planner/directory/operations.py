@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -88,7 +89,7 @@ def _organization_name_taken(name: str, organization_id: int | None = None) -> R
     if organization_id is not None:
         stmt = stmt.where(Organization.id != organization_id)
     if _record_exists(stmt):
-        return Rejected("name", _l("Eine Organisation namens „%(name)s“ gibt es bereits.", name=name))
+        return Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=name))
     return None
 
 
@@ -105,7 +106,7 @@ def create_organization(values: Mapping[str, Any]) -> Organization:
     _referenced(City, values["city_id"], "city_id", _l("Diese Stadt gibt es nicht mehr."))
     organization = Organization()
     _assign(organization, _organization_values(values), ORGANIZATION_FIELDS)
-    _commit_new(organization, Rejected("name", _l("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"])))
+    _commit_new(organization, Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"])))
     return organization
 
 
@@ -116,7 +117,7 @@ def update_organization(organization: Organization, values: Mapping[str, Any], v
         raise taken
     _referenced(City, values["city_id"], "city_id", _l("Diese Stadt gibt es nicht mehr."))
     _assign(organization, _organization_values(values), ORGANIZATION_FIELDS)
-    _commit_existing(organization, Rejected("name", _l("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"])))
+    _commit_existing(organization, Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"])))
 
 
 # -- people -------------------------------------------------------------------------
@@ -159,7 +160,7 @@ def _city_taken(values: Mapping[str, Any], country: Country, city_id: int | None
     stmt = sa.select(City.id).where(City.country_id == country.id, sa.func.lower(City.name) == values["name"].lower())
     if city_id is not None:
         stmt = stmt.where(City.id != city_id)
-    rejected = Rejected("name", _l("Die Stadt „%(name)s“ gibt es in diesem Land bereits.", name=values["name"]))
+    rejected = Rejected("name", _("Die Stadt „%(name)s“ gibt es in diesem Land bereits.", name=values["name"]))
     if country.id is not None and _record_exists(stmt):
         raise rejected
     return rejected

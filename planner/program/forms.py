@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.editing import VersionField
@@ -45,6 +45,16 @@ def fold_choices() -> list[SelectChoice]:
     ]
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def plausible_date(form: FlaskForm, field: Field) -> None:
+    """A WTForms validator: dates far outside any trip are typing mistakes (and overflow date arithmetic)."""
+    value = field.data
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
+
+
 def known_zone(field: Field) -> str | None:
     """The zone chosen in ``field``, or None with a clear error (select boxes can be tampered with)."""
     if field.data and is_known_zone(field.data):
@@ -60,6 +70,9 @@ def convert_local(form: FlaskForm, field: Field, zone: str | None, fold_field: R
     """The UTC instant of ``field``'s wall time at ``zone``, or None with an error on the field."""
     wall = field.data
     if wall is None or zone is None:
+        return None
+    if not FIRST_YEAR <= wall.year <= LAST_YEAR:
+        field.errors.append(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
         return None
     fold = int(fold_field.data) if fold_field.data in ("0", "1") else None
     try:

@@ -1,0 +1,130 @@
+"""Hostile input at every form: never a 5xx, and a refused submission changes nothing.
+
+Hypothesis fills each form's own fields (read from the rendered page) with
+arbitrary text, control characters, huge values, numbers, impossible dates
+and times, bogus zones and missing fields. Set PLANNER_HOSTILE_EXAMPLES to
+run more (CI runs the default of 200 per form).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.backup.export import export_database
+from planner.extensions import db
+from planner.models import Delegation, UserRole
+from planner.seed import load_seed
+from tests.conftest import login, make_user
+
+EXAMPLES = int(os.environ.get("PLANNER_HOSTILE_EXAMPLES", "200"))
+
+FORMS = [
+    "/delegations/new",
+    "/delegations/{d}/edit",
+    "/delegations/{d}/clone",
+    "/delegations/{d}/members/new",
+    "/delegations/{d}/legs/new",
+    "/delegations/{d}/follow-ups/new",
+    "/delegations/{d}/appointments/new",
+    "/delegations/{d}/appointments/1/edit",
+    "/delegations/{d}/journeys/new",
+    "/directory/organizations/new",
+    "/directory/people/new",
+    "/directory/cities/new",
+    "/directory/partnerships/new",
+    "/admin/users/new",
+]
+
+nasty_text = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
+    st.sampled_from(["", " ", "<script>alert(1)</script>", "'; DROP TABLE users; --", "%00", "\u202e", "😀" * 50,
+                     "x" * 5000, "../../etc/passwd", "NaN", "-1", "0", "99999999999999999999", "1e309"]),
+)
+nasty_time = st.sampled_from(["2024-03-31T02:30", "2024-10-27T02:30", "2024-02-30T10:00", "2024-10-15T25:00", "0000-01-01T00:00",
+                              "9999-12-31T23:59", "2024-10-15", "15.10.2024 10:00", "2024-10-15T10:00", "2024-10-16T09:00"])
+nasty_date = st.sampled_from(["2024-02-30", "2024-13-01", "0001-01-01", "9999-12-31", "2024-10-13", "gestern", ""])
+nasty_zone = st.sampled_from(["", "Europe/Berlin", "Asia/Seoul", "Mars/Olympus", "../../etc", "UTC", "Europe/Berlin\x00"])
+nasty_choice = st.one_of(st.sampled_from(["0", "1", "2", "-1", "999999", "abc", ""]), nasty_text)
+
+
+def field_names(page: str) -> dict[str, str]:
+    """name -> kind of every field of the page's main form (not the language or logout forms)."""
+    form = page[page.find("<main"):]
+    names: dict[str, str] = {}
+    for tag, attrs in re.findall(r"<(input|select|textarea)([^>]*)>", form):
+        name = re.search(r'name="([^"]+)"', attrs)
+        if not name or name.group(1) in ("csrf_token", "q", "next", "locale"):
+            continue
+        kind = re.search(r'type="([^"]+)"', attrs)
+        names[name.group(1)] = tag if tag != "input" else (kind.group(1) if kind else "text")
+    return names
+
+
+def value_for(kind: str, name: str) -> st.SearchStrategy:
+    if kind == "datetime-local" or name in ("starts", "ends", "departs", "arrives"):
+        return st.one_of(nasty_time, nasty_text)
+    if kind == "date" or name.endswith(("_date", "_on", "since")):
+        return st.one_of(nasty_date, nasty_text)
+    if "timezone" in name:
+        return st.one_of(nasty_zone, nasty_text)
+    if kind in ("select", "radio", "checkbox") or name.endswith("_id") or name == "version":
+        return nasty_choice
+    return nasty_text
+
+
+@pytest.fixture
+def world(app: Flask, client: FlaskClient) -> int:
+    with app.app_context():
+        load_seed(db.session)
+        db.session.commit()
+        make_user(UserRole.ADMIN, "admin@example.org")
+        delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
+    login(client, "admin@example.org")
+    return delegation_id
+
+
+def snapshot(app: Flask) -> dict:
+    with app.app_context():
+        document = export_database(db.session)
+    document.pop("exported_at")
+    return document
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_forms_survive_hostile_input(app: Flask, client: FlaskClient, world: int, path: str) -> None:
+    url = path.format(d=world)
+    page = client.get(url)
+    assert page.status_code == 200, url
+    text = page.get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
+    fields = field_names(text)
+    assert fields, f"no fields found on {url}"
+    strategy = st.fixed_dictionaries({}, optional={name: value_for(kind, name) for name, kind in fields.items()})
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(data=strategy)
+    def submit(data: dict[str, str]) -> None:
+        before = snapshot(app)
+        response = client.post(url, data={"csrf_token": token, **data})
+        assert response.status_code < 500, (url, data, response.status_code)
+        body = unescape(response.get_data(as_text=True))
+        assert "Traceback" not in body
+        if response.status_code != 302:
+            # Refused: it says why, and nothing changed.
+            assert response.status_code in (200, 400, 404, 409, 413, 422), response.status_code
+            assert "field-errors" in body or "flash--error" in body or "Fehler" in body, (url, data)
+            assert snapshot(app) == before, (url, data)
+        # Markup typed into a field is never served as markup.
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+    submit()
