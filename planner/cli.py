@@ -76,6 +76,23 @@ def create_user_command(email: str, role: str) -> None:
     click.echo(f"Created {user.role.value} account {user.email}.")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Set an account's password (prompt, or stdin when piped); e.g. after restoring a backup."""
+    from planner.auth.operations import MIN_PASSWORD_LENGTH
+
+    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
+    if user is None:
+        raise click.ClickException(f"There is no account {email}.")
+    password = _read_password(prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"Password of {user.email} changed; their open sessions have ended.")
+
+
 @users_cli.command("list")
 def list_users_command() -> None:
     """List accounts with their role and state."""
@@ -184,9 +201,11 @@ def _schema_revision() -> str | None:
 
 
 def register(app: Flask) -> None:
+    from planner.backup.importer import import_data_command
     from planner.briefs.cli import export_brief_command
 
     app.cli.add_command(export_brief_command)
+    app.cli.add_command(import_data_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_data_command)

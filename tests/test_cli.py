@@ -178,3 +178,15 @@ def test_real_flask_command_end_to_end(databases: DatabaseFactory, tmp_path: Pat
     assert secret.exists() and stat.S_IMODE(secret.stat().st_mode) == 0o600
     if BACKEND == "sqlite":
         assert not (tmp_path / "instance" / "planner.sqlite3").exists(), "DATABASE_URL must win over the default"
+
+
+def test_set_password(runner: FlaskCliRunner, app_ctx) -> None:
+    runner.invoke(args=["users", "create", "a@example.org"], input="a long enough secret\n")
+    assert runner.invoke(args=["users", "set-password", "A@example.org"], input="short\n").exit_code == 1
+    result = runner.invoke(args=["users", "set-password", "a@example.org"], input="another long secret\n")
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    user = db.session.scalars(sa.select(User)).one()
+    assert user.check_password("another long secret") and not user.check_password("a long enough secret")
+    missing = runner.invoke(args=["users", "set-password", "nobody@example.org"], input="another long secret\n")
+    assert missing.exit_code == 1 and "no account" in missing.output
