@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.editing import VersionField
 from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
@@ -27,7 +27,7 @@ class DelegationForm(FlaskForm):
 
     def validate_end_date(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValueError(_("Die Rückkehr darf nicht vor der Abreise liegen."))
+            raise ValidationError(_("Die Rückkehr darf nicht vor der Abreise liegen."))
 
 
 class CloneForm(FlaskForm):
@@ -39,7 +39,7 @@ class CloneForm(FlaskForm):
         if field.data is None or self.source_length is None or not FIRST_YEAR <= field.data.year <= LAST_YEAR:
             return  # missing or implausible: reported by the other validators
         if field.data.year == LAST_YEAR and (field.data + self.source_length).year > LAST_YEAR:
-            raise ValueError(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
+            raise ValidationError(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
 
     source_length: timedelta | None = None
 
