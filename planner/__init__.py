@@ -7,17 +7,46 @@ tutorial: ``flask --app planner run`` finds it by name.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from planner import config as default_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class PlannerRequest(Request):
+    """Requests whose form fields never carry control characters.
+
+    NUL and the other C0 controls (tab and line breaks aside) have no place in
+    any text a planner types; PostgreSQL refuses NUL outright, so one stray
+    byte would otherwise turn a form into a server error.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__["form"]
+        cleaned = [(key, _CONTROL.sub("", value)) for key, value in form.items(multi=True)]
+        self.__dict__["form"] = ImmutableMultiDict(cleaned)
+
+    @property
+    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        if "_clean_args" not in self.__dict__:
+            raw = Request.args.__get__(self, type(self))  # werkzeug's own parsing of the query string
+            self.__dict__["_clean_args"] = ImmutableMultiDict(
+                [(key, _CONTROL.sub("", value)) for key, value in raw.items(multi=True)]
+            )
+        return self.__dict__["_clean_args"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    app.request_class = PlannerRequest
     app.config.from_object(default_config)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(default_config.from_environment())
