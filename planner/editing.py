@@ -40,6 +40,12 @@ class EditConflict(Exception):
         self.obj = obj
 
 
+def optional_text(value: str | None) -> str | None:
+    """A form's text as stored: surrounding blanks trimmed, empty input as NULL."""
+    value = (value or "").strip()
+    return value or None
+
+
 def ensure_version(obj: Any, submitted: int | None) -> None:
     if submitted is None or submitted != obj.version:
         raise EditConflict(obj)

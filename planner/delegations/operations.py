@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
-from planner.editing import commit_edit, ensure_version
+from planner.editing import commit_edit, ensure_version, optional_text
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -22,11 +22,6 @@ from planner.models import (
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 
 
-def _text(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
 def save_delegation(form: DelegationForm, delegation: Delegation | None = None) -> Delegation:
     if delegation is None:
         delegation = Delegation()
@@ -34,12 +29,12 @@ def save_delegation(form: DelegationForm, delegation: Delegation | None = None) 
     else:
         ensure_version(delegation, form.version.data)
     delegation.title = form.title.data.strip()
-    delegation.purpose = _text(form.purpose.data)
+    delegation.purpose = optional_text(form.purpose.data)
     delegation.home_city_id = form.home_city_id.data
     delegation.start_date = form.start_date.data
     delegation.end_date = form.end_date.data
     delegation.status = DelegationStatus(form.status.data)
-    delegation.notes = _text(form.notes.data)
+    delegation.notes = optional_text(form.notes.data)
     commit_edit(delegation)
     return delegation
 
@@ -136,7 +131,7 @@ def save_member(delegation: Delegation, form: MemberForm, member: Member | None 
         ensure_version(member, form.version.data)
     member.person_id = form.person_id.data
     member.role = MemberRole(form.role.data)
-    member.function = _text(form.function.data)
+    member.function = optional_text(form.function.data)
     commit_edit(member)
     return member
 
@@ -158,7 +153,7 @@ def save_leg(delegation: Delegation, form: LegForm, leg: Leg | None = None) -> L
     leg.depart_at = form.depart_at
     leg.status = ItemStatus(form.status.data)
     for name in ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes"):
-        setattr(leg, name, _text(getattr(form, name).data))
+        setattr(leg, name, optional_text(getattr(form, name).data))
     commit_edit(leg)
     return leg
 
@@ -176,7 +171,7 @@ def save_follow_up(delegation: Delegation, form: FollowUpForm, follow_up: Follow
     else:
         ensure_version(follow_up, form.version.data)
     follow_up.title = form.title.data.strip()
-    follow_up.description = _text(form.description.data)
+    follow_up.description = optional_text(form.description.data)
     follow_up.owner_id = form.owner_id.data or None
     follow_up.due_on = form.due_on.data
     follow_up.status = FollowUpStatus(form.status.data)

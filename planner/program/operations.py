@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.editing import commit_edit, ensure_version
+from planner.editing import commit_edit, ensure_version, optional_text
 from planner.extensions import db
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Member
 from planner.program.forms import AppointmentForm, JourneyForm
@@ -12,11 +12,6 @@ from planner.timezones import utc_now
 def _members(delegation: Delegation, ids: list[int] | None) -> list[Member]:
     wanted = set(ids or [])
     return [m for m in delegation.members if m.id in wanted]
-
-
-def _text(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 def save_appointment(delegation: Delegation, form: AppointmentForm, appointment: Appointment | None = None) -> Appointment:
@@ -33,13 +28,13 @@ def save_appointment(delegation: Delegation, form: AppointmentForm, appointment:
     appointment.timezone = form.resolved_zone
     appointment.start_at = form.start_at
     appointment.end_at = form.end_at
-    appointment.venue = _text(form.venue.data)
-    appointment.address = _text(form.address.data)
+    appointment.venue = optional_text(form.venue.data)
+    appointment.address = optional_text(form.address.data)
     appointment.organization_id = form.organization_id.data or None
     appointment.contact_person_id = form.contact_person_id.data or None
     appointment.attendees = _members(delegation, form.attendees.data)
     for name in ("objectives", "talking_points", "background", "dress_code", "notes"):
-        setattr(appointment, name, _text(getattr(form, name).data))
+        setattr(appointment, name, optional_text(getattr(form, name).data))
     commit_edit(appointment)
     return appointment
 
@@ -78,7 +73,7 @@ def save_journey(delegation: Delegation, form: JourneyForm, journey: Journey | N
     journey.arrival_timezone = form.arrival_timezone.data
     journey.arrive_at = form.arrive_at
     for name in ("carrier", "number", "booking_reference", "notes"):
-        setattr(journey, name, _text(getattr(form, name).data))
+        setattr(journey, name, optional_text(getattr(form, name).data))
     journey.travellers = _members(delegation, form.travellers.data)
     commit_edit(journey)
     return journey
