@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres bench install system-deps translations translations-extract lock clean
+.PHONY: run serve test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
 
 run: install
 	$(FLASK) db upgrade
@@ -22,6 +22,16 @@ run: install
 	$(FLASK) users bootstrap-admin --email "$(ADMIN_EMAIL)"
 	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production: gunicorn with WORKERS processes. Configure by environment (README, "Operations"):
+# DATABASE_URL, SECRET_KEY, REDIS_URL, PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL.
+# gunicorn's own access log stays off: it would print feed URLs with their secret tokens;
+# the planner writes one JSON line per request with the tokens redacted.
+WORKERS ?= 4
+BIND ?= 127.0.0.1:$(PORT)
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()'
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
 test: install system-deps

@@ -82,7 +82,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from planner import cli, errors, formatting
+    from planner import cli, errors, formatting, security
+    from planner.auth import ratelimit
+
+    # After the blueprints: the limiter wraps the registered sign-in view.
+    security.init_app(app)
+    ratelimit.init_app(app)
 
     cli.register(app)
     errors.register(app)
@@ -110,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.calendar.routes import bp as calendar_bp
     from planner.delegations.routes import bp as delegations_bp
     from planner.directory.routes import bp as directory_bp
+    from planner.health import bp as health_bp
     from planner.i18n import bp as i18n_bp
     from planner.program.routes import bp as program_bp
     from planner.search.routes import bp as search_bp
@@ -120,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(search_bp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 HOME_TIMEZONE = "Europe/Berlin"
@@ -21,6 +22,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
+# A signed-in session ends after this long without a request (see planner.security).
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+REMEMBER_COOKIE_DURATION = timedelta(days=14)
+# Behind HTTPS: Secure cookies and HSTS. PLANNER_PROXY_FIX: how many reverse proxies to trust.
+PLANNER_HTTPS = False
+PLANNER_PROXY_FIX = 0
+# Login rate-limit counters: per worker in memory, or shared in Redis when REDIS_URL is set.
+RATELIMIT_STORAGE_URI = "memory://"
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 # Minimum gap between appointments at different venues before the programme warns.
 CONFLICT_BUFFER_MINUTES = 30
@@ -32,18 +41,37 @@ _ENV_KEYS = {
     "SECRET_KEY": "SECRET_KEY",
     "PLANNER_HOME_TIMEZONE": "HOME_TIMEZONE",
     "PLANNER_BASE_URL": "BASE_URL",
+    "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
+# Environment switches read as booleans or counts rather than strings.
+_ENV_SWITCHES = {"PLANNER_HTTPS": "PLANNER_HTTPS", "PLANNER_PROXY_FIX": "PLANNER_PROXY_FIX"}
 
 
-def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, str]:
+def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, object]:
     """Return the settings that environment variables override."""
     environ = os.environ if environ is None else environ
-    settings: dict[str, str] = {}
+    settings: dict[str, object] = {}
     for env_key, config_key in _ENV_KEYS.items():
         value = environ.get(env_key)
         if value:
             settings[config_key] = normalise_database_url(value) if env_key == "DATABASE_URL" else value
+    for env_key, config_key in _ENV_SWITCHES.items():
+        value = environ.get(env_key)
+        if value:
+            settings[config_key] = _switch(env_key, value)
     return settings
+
+
+def _switch(name: str, value: str) -> int:
+    """``1``/``true``/``yes``/``on`` → 1, ``0``/``false``/``no``/``off`` → 0, a number → that number."""
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return 1
+    if lowered in {"0", "false", "no", "off", ""}:
+        return 0
+    if lowered.isdigit():
+        return int(lowered)
+    raise ValueError(f"{name}={value!r}: expected 0/1, yes/no, true/false or a number of proxies")
 
 
 def normalise_database_url(url: str) -> str:

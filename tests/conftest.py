@@ -96,6 +96,8 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": "test-secret-key-not-used-anywhere-else",
         "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.NullPool},
+        # Each app counts its own sign-in failures, whatever REDIS_URL the machine has.
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
     return create_app(config)
