@@ -44,6 +44,11 @@ test-postgres: install system-deps
 bench: install system-deps
 	$(BIN)/python benchmarks/bench_brief.py $(BENCH_ARGS)
 
+# 50 simulated users for 60 s against gunicorn (4 workers) and a throwaway PostgreSQL
+# database on loopback; prints throughput, latency and the lost-update check (README, "Operations").
+load: install
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
 install: $(STAMP) $(MO_FILES)
 
 $(BIN)/python:
@@ -52,7 +57,7 @@ $(BIN)/python:
 # Pinned versions from the lock file; re-run whenever it or pyproject changes.
 $(STAMP): $(BIN)/python pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)
@@ -73,7 +78,7 @@ system-deps:
 # Re-pin every dependency (needs network); commit the result.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header --no-annotate -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --no-header --no-annotate -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

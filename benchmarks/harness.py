@@ -1,0 +1,224 @@
+"""What the benchmark and load scripts share.
+
+* :func:`machine` — what the figures were measured on (they mean nothing without it).
+* :func:`postgres_database` — a throwaway database on the PostgreSQL server, dropped afterwards.
+* :func:`prepare_database` — migrate, seed the Keller trip, add sign-in accounts and a feed.
+* :class:`Gunicorn` — the planner as it runs in production (``make serve``), on a free
+  loopback port, until the ``with`` block ends.
+
+Everything runs on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+POSTGRES_SERVER = os.environ.get("PLANNER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "benchmark password, used nowhere else"
+
+
+# -- the machine ----------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, object]:
+    """CPU count and model, memory, load and software versions: the context of every figure."""
+    memory_kb = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_kb = int(line.split()[1])
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1) if memory_kb else None,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def describe_machine(info: dict[str, object]) -> str:
+    return f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, load {info['load_average_1min']}, Python {info['python']}"
+
+
+# -- databases -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str = "planner_bench") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server; dropped (with its connections) at the end."""
+    server = sa.create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        raise SystemExit(f"PostgreSQL is not reachable at {POSTGRES_SERVER} (set PLANNER_TEST_POSTGRES_URL): {error.orig}") from None
+    try:
+        yield sa.make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@dataclass
+class Prepared:
+    """What :func:`prepare_database` made: ids and secrets the load needs."""
+
+    keller_id: int
+    feed_token: str
+    appointment_ids: list[int]
+    planners: list[str]
+    viewers: list[str]
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def prepare_database(database_url: str, instance_path: Path, *, planners: int = 10, viewers: int = 10) -> Prepared:
+    """Migrate, seed the Keller trip, create accounts (all with :data:`PASSWORD`) and one trip feed."""
+    import flask_migrate
+
+    from planner import create_app
+    from planner.extensions import db
+    from planner.models import Appointment, Delegation, FeedToken, User, UserRole
+    from planner.seed import load_seed
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(instance_path),
+            "SECRET_KEY": "benchmark-only",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.NullPool},
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_seed(db.session)
+        keller = db.session.scalars(sa.select(Delegation).order_by(Delegation.id)).first()
+        emails = {UserRole.PLANNER: [f"planner{i}@example.org" for i in range(planners)],
+                  UserRole.VIEWER: [f"viewer{i}@example.org" for i in range(viewers)]}
+        for role, addresses in emails.items():
+            for email in addresses:
+                user = User(email=email, role=role)
+                user.set_password(PASSWORD)
+                db.session.add(user)
+        feed = FeedToken.issue(keller)
+        db.session.add(feed)
+        db.session.commit()
+        appointment_ids = list(db.session.scalars(sa.select(Appointment.id).where(Appointment.delegation_id == keller.id).order_by(Appointment.id)))
+        prepared = Prepared(keller.id, feed.token, appointment_ids, emails[UserRole.PLANNER], emails[UserRole.VIEWER])
+        db.engine.dispose()
+    return prepared
+
+
+# -- gunicorn --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """``make serve`` in a subprocess: ``with Gunicorn(url, instance) as server: server.base_url``.
+
+    The request log (one JSON line per request) goes to ``log_path``; the
+    workers' peak memory is read from /proc before they stop.
+    """
+
+    def __init__(self, database_url: str, instance_path: Path, log_path: Path, *, workers: int = 4, extra_env: dict[str, str] | None = None) -> None:
+        self.database_url = database_url
+        self.instance_path = instance_path
+        self.log_path = log_path
+        self.workers = workers
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Gunicorn:
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "PLANNER_INSTANCE_PATH": str(self.instance_path),
+            "SECRET_KEY": "benchmark-only",
+        }
+        env.pop("REDIS_URL", None)  # counters in memory unless the caller asks for Redis
+        env.update(self.extra_env)
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
+                   "--timeout", "180", "--error-logfile", "-", "planner:create_app()"]
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait_until_healthy()
+        return self
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
+            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as answer:
+                    if answer.status == 200 and len(self.worker_pids()) == self.workers:
+                        return
+            time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not become healthy within {timeout:.0f} s; see {self.log_path}")
+
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def peak_memory_mib(self) -> dict[int, float]:
+        """Each worker's peak resident memory so far (VmHWM), in MiB."""
+        peaks = {}
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[pid] = round(int(line.split()[1]) / 1024, 1)
+        return peaks
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()

@@ -1,0 +1,189 @@
+"""``make load``: the planner under concurrent use, as it runs in production.
+
+    .venv/bin/python benchmarks/load.py [--users 50] [--seconds 60] [--workers 4]
+
+1. creates a throwaway PostgreSQL database (127.0.0.1:5432), migrates it, seeds
+   the Keller trip, adds planner and viewer accounts and a trip feed;
+2. starts gunicorn (``make serve``'s command) with 4 workers on a free loopback port;
+3. runs locust headless (benchmarks/load/locustfile.py) for 60 s with 50 users
+   mixing programme views, timeline and appointment pages, feed polls with
+   ETags and appointment edits;
+4. checks the database afterwards: every save the server acknowledged is in it
+   (no lost update) and no save it refused is;
+5. prints requests/s, p50/p95/p99 latency and errors per kind of request, the
+   workers' peak memory and the machine, and writes them as JSON to
+   benchmarks/results/load-<UTC timestamp>.json.
+
+Exits 1 when there was any error or lost update. Nothing leaves 127.0.0.1;
+the database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database  # noqa: E402
+
+RESULTS = HERE / "results"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
+    parser.add_argument("--seconds", type=int, default=60, help="how long the load runs (default 60)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON (default benchmarks/results)")
+    args = parser.parse_args()
+    if not (1 <= args.users <= 1000 and 5 <= args.seconds <= 3600 and 1 <= args.workers <= 64):
+        parser.error("--users 1..1000, --seconds 5..3600, --workers 1..64")
+
+    workdir = Path(tempfile.mkdtemp(prefix="planner-load-"))
+    started = datetime.now(timezone.utc)
+    with postgres_database("planner_load") as database_url:
+        prepared = prepare_database(database_url, workdir / "instance")
+        plan = {
+            "delegation_id": prepared.keller_id,
+            "appointment_ids": prepared.appointment_ids,
+            "feed_token": prepared.feed_token,
+            "planners": prepared.planners,
+            "viewers": prepared.viewers,
+            "password": PASSWORD,
+            "ack_file": str(workdir / "acknowledged.jsonl"),
+            "conflict_file": str(workdir / "conflicts.txt"),
+        }
+        with Gunicorn(database_url, workdir / "instance", workdir / "gunicorn.log", workers=args.workers) as server:
+            print(f"gunicorn with {args.workers} workers on {server.base_url}, PostgreSQL database {database_url.rsplit('/', 1)[-1]}")
+            print(f"{args.users} users for {args.seconds} s ...", flush=True)
+            locust = subprocess.run(
+                [sys.executable, "-m", "locust", "-f", str(HERE / "load" / "locustfile.py"), "--headless",
+                 "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.seconds}s",
+                 "--host", server.base_url, "--csv", str(workdir / "locust"), "--only-summary", "--stop-timeout", "10",
+                 "--loglevel", "WARNING"],
+                env={**os.environ, "PLANNER_LOAD_PLAN": json.dumps(plan)},
+                capture_output=True,
+                text=True,
+            )
+            peaks = server.peak_memory_mib()
+        stats = read_stats(workdir / "locust_stats.csv")
+        lost, phantom, acknowledged = check_edits(database_url, plan)
+    server_errors = count_server_errors(workdir / "gunicorn.log")
+    conflicts = _lines(Path(plan["conflict_file"]))
+
+    total = stats.get("Aggregated", {})
+    errors = int(total.get("failures", 0))
+    result = {
+        "measured_at": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "setup": {"users": args.users, "seconds": args.seconds, "gunicorn_workers": args.workers, "database": "PostgreSQL",
+                  "trip": "Keller (seed)", "appointments": len(prepared.appointment_ids)},
+        "requests": stats,
+        "errors": errors,
+        "server_errors_5xx": server_errors,
+        "edits_acknowledged": acknowledged,
+        "edits_refused_as_conflicts": conflicts,
+        "lost_updates": lost,
+        "saves_in_database_not_acknowledged": phantom,
+        "worker_peak_memory_mib": sorted(peaks.values()),
+    }
+    print_report(result)
+    if locust.returncode not in (0, 1):  # locust exits 1 when a request failed; that is reported above
+        print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n", file=sys.stderr)
+        print(f"locust exited with {locust.returncode}", file=sys.stderr)
+        return 1
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"load-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten to {path}")
+    ok = errors == 0 and server_errors == 0 and lost == 0 and phantom == 0 and acknowledged > 0
+    if ok:
+        print("PASS: no errors, no lost updates")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0
+    print(f"FAIL: see errors / lost updates above; server log and locust files in {workdir}")
+    return 1
+
+
+def read_stats(path: Path) -> dict[str, dict[str, float]]:
+    """Locust's per-request summary: count, failures, req/s, p50/p95/p99 in ms."""
+    stats = {}
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            stats[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "requests_per_s": round(float(row["Requests/s"]), 1),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+                "p99_ms": float(row["99%"]),
+                "max_ms": round(float(row["Max Response Time"]), 1),
+            }
+    return stats
+
+
+def check_edits(database_url: str, plan: dict) -> tuple[int, int, int]:
+    """(lost, phantom, acknowledged): acknowledged markers missing from the notes, and markers saved but refused."""
+    import re
+
+    import sqlalchemy as sa
+
+    acknowledged = [json.loads(line) for line in _read(Path(plan["ack_file"]))]
+    refused = set(_read(Path(plan["conflict_file"])))
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        notes = dict(connection.execute(sa.text("SELECT id, coalesce(notes, '') FROM appointments WHERE delegation_id = :d"),
+                                        {"d": plan["delegation_id"]}).all())
+    engine.dispose()
+    lost = [edit for edit in acknowledged if edit["marker"] not in notes.get(edit["appointment_id"], "")]
+    saved = {marker for text in notes.values() for marker in re.findall(r"\[[0-9a-f]{10}\]", text)}
+    phantom = saved & refused
+    for edit in lost[:10]:
+        print(f"LOST: appointment {edit['appointment_id']} lacks acknowledged save {edit['marker']}", file=sys.stderr)
+    return len(lost), len(phantom), len(acknowledged)
+
+
+def count_server_errors(log: Path) -> int:
+    count = 0
+    for line in _read(log):
+        if line.startswith("{"):
+            try:
+                count += json.loads(line).get("status", 0) >= 500
+            except json.JSONDecodeError:
+                continue
+    return count
+
+
+def _read(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def _lines(path: Path) -> int:
+    return len(_read(path))
+
+
+def print_report(result: dict) -> None:
+    print()
+    print(f"{'request':32} {'count':>7} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    for name, row in result["requests"].items():
+        print(f"{name:32} {row['requests']:>7} {row['failures']:>6} {row['requests_per_s']:>7} {row['p50_ms']:>7.0f} {row['p95_ms']:>7.0f} {row['p99_ms']:>7.0f}")
+    print()
+    print(f"errors: {result['errors']} (5xx in the server log: {result['server_errors_5xx']})")
+    print(f"edits acknowledged: {result['edits_acknowledged']}, refused as conflicting (409): {result['edits_refused_as_conflicts']}")
+    print(f"lost updates: {result['lost_updates']}, refused saves found in the database: {result['saves_in_database_not_acknowledged']}")
+    print(f"peak memory per worker (MiB): {result['worker_peak_memory_mib']}")
+    print(f"machine: {describe_machine(result['machine'])}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
