@@ -42,7 +42,7 @@ test-postgres: install system-deps
 
 # Speed figures against floors measured in the same run (see benchmarks/README.md).
 bench: install system-deps
-	$(BIN)/python benchmarks/bench_brief.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # 50 simulated users for 60 s against gunicorn (4 workers) and a throwaway PostgreSQL
 # database on loopback; prints throughput, latency and the lost-update check (README, "Operations").

@@ -1,0 +1,140 @@
+"""``make bench``: every speed and memory figure of the planner in one table, against floors of the same run.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--only pages,brief,server] [--sizes 300,3000]
+                                       [--pdf-sizes 300] [--runs 5] [--seconds 10]
+
+Three parts, each measuring the planner next to a floor measured moments
+before or after on the same machine (benchmarks/README.md says which floor
+and why):
+
+* pages  (bench_pages.py):  SQL queries per page, programme page vs its template,
+  feed build vs icalendar's serialization, 304 feed polls vs a constant view;
+* brief  (bench_brief.py):  the PDF route vs WeasyPrint alone;
+* server (bench_server.py): gunicorn (4 workers) on PostgreSQL under wrk, and the
+  workers' peak memory.
+
+Prints one table (figure, trip, value, floor, ratio, target, pass/fail) and the
+machine, and writes it all to benchmarks/results/bench-<UTC timestamp>.json.
+Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from harness import describe_machine, machine  # noqa: E402
+
+RESULTS = HERE / "results"
+PARTS = ("pages", "brief", "server")
+
+
+def sizes_argument(text: str) -> list[int]:
+    try:
+        sizes = [int(size) for size in text.split(",") if size.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("whole numbers separated by commas, e.g. 300,3000") from None
+    if any(not 1 <= size <= 20000 for size in sizes):
+        raise argparse.ArgumentTypeError("each size between 1 and 20000")
+    return sizes
+
+
+def parts_argument(text: str) -> list[str]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(PARTS)}")
+    return parts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", type=parts_argument, default=list(PARTS), help="parts to run: pages,brief,server")
+    parser.add_argument("--sizes", type=sizes_argument, default=[300, 3000], help="generated trips for pages and server")
+    parser.add_argument("--pdf-sizes", type=sizes_argument, default=[300],
+                        help="generated trips for the PDF (default 300; 3000 takes about half an hour per run)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per in-process figure (median reported)")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per server figure")
+    parser.add_argument("--quick", action="store_true", help="a first look: 300 appointments only, fewer runs, short wrk")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.pdf_sizes, args.runs, args.seconds = [300], [], 2, 3
+    if not (1 <= args.runs <= 100 and 1 <= args.seconds <= 600):
+        parser.error("--runs 1..100, --seconds 1..600")
+
+    started = datetime.now(timezone.utc)
+    before = machine()
+    rows: list[dict[str, Any]] = []
+    durations = {}
+    for part in args.only:
+        print(f"[{part}] ...", flush=True)
+        clock = time.perf_counter()
+        if part == "pages":
+            import bench_pages
+
+            rows += [{"part": part, **row} for row in bench_pages.run(runs=args.runs, sizes=args.sizes)]
+        elif part == "brief":
+            import bench_brief
+
+            rows += [{"part": part, **row} for row in bench_brief.run(runs=max(1, min(args.runs, 3)), sizes=args.pdf_sizes)]
+        else:
+            import bench_server
+
+            rows += [{"part": part, **row} for row in bench_server.run(seconds=args.seconds, sizes=args.sizes)]
+        durations[part] = round(time.perf_counter() - clock, 1)
+
+    print()
+    print_table(rows)
+    after = machine()
+    print()
+    print(f"machine: {describe_machine(before)}; load at the end {after['load_average_1min']}")
+    checked = [row for row in rows if row["passed"] is not None]
+    missed = [row for row in checked if not row["passed"]]
+    print(f"targets met: {len(checked) - len(missed)} of {len(checked)}")
+
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"bench-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    document = {
+        "measured_at": started.isoformat(timespec="seconds"),
+        "machine": before,
+        "load_average_at_end": after["load_average_1min"],
+        "settings": {"parts": args.only, "sizes": args.sizes, "pdf_sizes": args.pdf_sizes, "runs": args.runs, "wrk_seconds": args.seconds},
+        "seconds_per_part": durations,
+        "rows": rows,
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written to {path}")
+    return 1 if missed else 0
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """One line per figure; this table is what the README's performance section shows."""
+    header = f"| {'figure':<46} | {'trip':<17} | {'value':>14} | {'floor':>8} | {'ratio':>6} | {'target':<26} | pass |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for row in rows:
+        value = f"{_number(row['value'])} {row['unit']}"
+        passed = {True: "yes", False: "NO", None: ""}[row["passed"]]
+        print(f"| {row['figure']:<46} | {row['trip']:<17} | {value:>14} | {_number(row['floor']):>8} | {_number(row['ratio']):>6} "
+              f"| {row['target']:<26} | {passed:<4} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
