@@ -80,14 +80,15 @@ def create_user_command(email: str, role: str) -> None:
 @click.argument("email")
 def set_password_command(email: str) -> None:
     """Set an account's password (prompt, or stdin when piped); e.g. after restoring a backup."""
-    from planner.auth.operations import MIN_PASSWORD_LENGTH
+    from planner.auth.operations import password_problem
 
     user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
     if user is None:
         raise click.ClickException(f"There is no account {email}.")
     password = _read_password(prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    problem = password_problem(password, user.email)
+    if problem:
+        raise click.ClickException(problem)
     user.set_password(password)
     db.session.commit()
     click.echo(f"Password of {user.email} changed; their open sessions have ended.")

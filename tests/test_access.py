@@ -28,6 +28,7 @@ LEAST_ROLE = {
     "i18n.set_language": PUBLIC,
     "health.healthz": PUBLIC,  # for load balancers; says only ok/unavailable
     "auth.logout": READ,
+    "auth.password": READ,
     "delegations.index": READ,
     "delegations.show": READ,
     "delegations.history": READ,

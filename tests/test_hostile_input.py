@@ -42,6 +42,7 @@ FORMS = [
     "/directory/cities/new",
     "/directory/partnerships/new",
     "/admin/users/new",
+    "/auth/password",
 ]
 
 nasty_text = st.one_of(

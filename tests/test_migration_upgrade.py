@@ -51,6 +51,8 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "version": 1,  # 9ed8b7bf20ee: server_default='1', NOT NULL; optimistic locking starts at 1
     "deleted_at": None,  # 9ed8b7bf20ee: nothing was in the trash before there was a trash
     "archived_at": None,  # 776f765ebc14: nothing was archived before archiving existed
+    "must_change_password": False,  # 3c5e0d7a91b2: existing accounts keep the passwords they chose
+    "session_epoch": 0,  # 3c5e0d7a91b2: epoch 0 keeps the old fingerprint, so nobody is signed out
 }
 
 Rows = dict[str, list[dict[str, Any]]]  # table name -> rows as column -> value

@@ -61,7 +61,7 @@ def invite_user(email: str, role: UserRole) -> tuple[User, str]:
         ) from None
     password = one_time_password()
     try:
-        user = create_user(address, password, role)
+        user = create_user(address, password, role, one_time=True)
     except IntegrityError:
         # Two admins inviting the same address at once: the unique index decides.
         db.session.rollback()
@@ -87,6 +87,8 @@ def change_account(user: User, *, role: UserRole, active: bool, version: int | N
         user.role, changed = role, True
     if user.active != active:
         user.active, changed = active, True
+        if not active:
+            user.session_epoch = (user.session_epoch or 0) + 1  # its sessions end now and stay ended
     if leaves_admins:
         try:
             db.session.flush()
@@ -149,5 +151,6 @@ def reset_password(user: User) -> str:
     """Give ``user`` a new one-time password and return it; the old one stops working at once."""
     password = one_time_password()
     user.set_password(password)
+    user.must_change_password = True
     db.session.commit()
     return password

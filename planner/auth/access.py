@@ -14,7 +14,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -24,6 +24,8 @@ from planner.models import User, UserRole
 F = TypeVar("F", bound=Callable[..., Any])
 
 _PUBLIC_ENDPOINTS = {"static"}
+# What a user who still has a one-time password may reach: the page to replace it, and the way out.
+_WHILE_PASSWORD_MUST_CHANGE = {"auth.password", "auth.logout", "i18n.set_language"}
 
 
 def public(view: F) -> F:
@@ -64,6 +66,9 @@ def _require_login() -> Any:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if current_user.must_change_password and endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
+        # 303: a form posted with the one-time password is not repeated, the browser GETs the page.
+        return redirect(url_for("auth.password"), 303)
     return None
 
 

@@ -13,10 +13,30 @@ from planner.models import User, UserRole
 from planner.timezones import utc_now
 
 MIN_PASSWORD_LENGTH = 12
+# scrypt's cost grows with the input: a megabyte "password" would be a cheap way to burn CPU.
+MAX_PASSWORD_LENGTH = 1024
 
 
 class AccountError(ValueError):
-    """A request to create or change an account that cannot be carried out; the message says why."""
+    """A request to create or change an account that cannot be carried out; the message says why.
+
+    ``field`` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def password_problem(password: str, email: str) -> str | None:
+    """Why ``password`` may not be the password of the account ``email``, or ``None`` if it may."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _("Das Passwort darf höchstens %(n)d Zeichen lang sein.", n=MAX_PASSWORD_LENGTH)
+    if password.strip().lower() == email.strip().lower():
+        return _("Das Passwort darf nicht die E-Mail-Adresse sein.")
+    return None
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -41,13 +61,15 @@ def normalise_email(email: str) -> str:
         raise AccountError(_("Ungültige E-Mail-Adresse: %(reason)s", reason=str(error))) from None
 
 
-def create_user(email: str, password: str, role: UserRole) -> User:
+def create_user(email: str, password: str, role: UserRole, *, one_time: bool = False) -> User:
+    """Create an account; ``one_time``: the password was made for the user, who must replace it at first sign-in."""
     address = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH))
+    problem = password_problem(password, address)
+    if problem:
+        raise AccountError(problem, "password")
     if db.session.scalar(sa.select(User.id).where(User.email == address)) is not None:
         raise AccountError(_("Ein Konto für %(email)s gibt es bereits.", email=address))
-    user = User(email=address, role=role)
+    user = User(email=address, role=role, must_change_password=one_time)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -63,4 +85,22 @@ def bootstrap_admin(email: str) -> tuple[User, str] | None:
     if db.session.scalar(sa.select(sa.func.count(User.id))):
         return None
     password = secrets.token_urlsafe(15)
-    return create_user(email, password, UserRole.ADMIN), password
+    return create_user(email, password, UserRole.ADMIN, one_time=True), password
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace ``user``'s password; every other session of the account ends with the old one.
+
+    Raises :class:`AccountError` (with the field it concerns) and changes
+    nothing when the current password is wrong or the new one is not allowed.
+    """
+    if not user.check_password(current):
+        raise AccountError(_("Das bisherige Passwort stimmt nicht."), "current_password")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise AccountError(problem, "new_password")
+    if user.check_password(new):
+        raise AccountError(_("Das neue Passwort muss sich vom bisherigen unterscheiden."), "new_password")
+    user.set_password(new)
+    user.must_change_password = False
+    db.session.commit()

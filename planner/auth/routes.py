@@ -1,15 +1,15 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in, sign-out and changing one's own password."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from planner.auth.access import public, safe_next_url
-from planner.auth.forms import LoginForm
-from planner.auth.operations import authenticate
+from planner.auth.forms import LoginForm, PasswordForm
+from planner.auth.operations import MIN_PASSWORD_LENGTH, AccountError, authenticate, change_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -34,3 +34,22 @@ def logout() -> Response:
     logout_user()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> str | Response:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current_password.data or "", form.new_password.data or "")
+        except AccountError as error:
+            getattr(form, error.field or "new_password").errors.append(str(error))
+        else:
+            # The session's fingerprint changed with the password: sign this browser in again
+            # (keeping "stay signed in" if it was on); every other session has ended.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(user, remember=remembered)
+            flash(_("Ihr Passwort ist geändert. Anmeldungen mit dem alten Passwort sind beendet."), "info")
+            return redirect(url_for("delegations.index"))
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

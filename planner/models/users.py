@@ -30,6 +30,10 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set with a one-time password (invitation, reset by an admin): the user must choose their own first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Raised when an admin disables the account, so its sessions stay dead if it is enabled again.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
@@ -37,12 +41,15 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
         return value.strip().lower()
 
     def get_id(self) -> str:
-        """The session's user reference: the id plus a fingerprint of the password hash.
+        """The session's user reference: the id plus a fingerprint of the password hash and session epoch.
 
-        A password reset changes the fingerprint, so sessions signed in with
-        the old password (on a lost laptop, say) stop working at once.
+        A password change or reset changes the fingerprint, so sessions signed
+        in with the old password (on a lost laptop, say) stop working at once;
+        so does disabling the account, for good, even if it is enabled again.
         """
-        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        # Epoch 0 hashes the password hash alone, as before the epoch existed: upgrading signs nobody out.
+        material = self.password_hash if not self.session_epoch else f"{self.password_hash}:{self.session_epoch}"
+        fingerprint = hashlib.sha256(material.encode()).hexdigest()[:16]
         return f"{self.id}:{fingerprint}"
 
     def set_password(self, password: str) -> None:

@@ -62,9 +62,17 @@ def test_invited_account_signs_in_with_the_password_shown_once(admin_app: Flask,
     for path in ("/admin/users", "/admin/users/new", f"/admin/users/{user.id}"):
         assert password not in admin.get(path).get_data(as_text=True), path
 
-    # The new colleague signs in through the real sign-in form (with its CSRF token).
+    # The new colleague signs in through the real sign-in form (with its CSRF token) and must
+    # first replace the one-time password: every page leads to the password page until then.
     colleague = admin_app.test_client()
     login(colleague, "new.person@example.org", password)
+    assert colleague.get("/").headers["Location"].endswith("/auth/password")
+    own = "Mein eigenes langes Passwort"
+    response = colleague.post("/auth/password", data={
+        "csrf_token": csrf_token(colleague, "/auth/password"),
+        "current_password": password, "new_password": own, "confirm_password": own,
+    })
+    assert response.status_code == 302
     assert colleague.get("/").status_code == 200
     assert colleague.get("/admin/users").status_code == 403  # a planner, not an admin
 
