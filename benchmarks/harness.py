@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -68,6 +69,29 @@ def machine() -> dict[str, object]:
 
 def describe_machine(info: dict[str, object]) -> str:
     return f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, load {info['load_average_1min']}, Python {info['python']}"
+
+
+# -- the table ----------------------------------------------------------------------------
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """One line per figure; this table is what the README's performance section shows."""
+    header = f"| {'figure':<46} | {'trip':<17} | {'value':>14} | {'floor':>8} | {'ratio':>6} | {'target':<26} | pass |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for row in rows:
+        value = f"{_number(row['value'])} {row['unit']}"
+        passed = {True: "yes", False: "NO", None: ""}[row["passed"]]
+        print(f"| {row['figure']:<46} | {row['trip']:<17} | {value:>14} | {_number(row['floor']):>8} | {_number(row['ratio']):>6} "
+              f"| {row['target']:<26} | {passed:<4} |")
 
 
 # -- databases -----------------------------------------------------------------------------

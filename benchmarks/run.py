@@ -31,7 +31,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import describe_machine, machine  # noqa: E402
+from harness import describe_machine, machine, print_table  # noqa: E402
 
 RESULTS = HERE / "results"
 PARTS = ("pages", "brief", "server")
@@ -114,26 +114,6 @@ def main() -> int:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"written to {path}")
     return 1 if missed else 0
-
-
-def _number(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value)}"
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    """One line per figure; this table is what the README's performance section shows."""
-    header = f"| {'figure':<46} | {'trip':<17} | {'value':>14} | {'floor':>8} | {'ratio':>6} | {'target':<26} | pass |"
-    print(header)
-    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
-    for row in rows:
-        value = f"{_number(row['value'])} {row['unit']}"
-        passed = {True: "yes", False: "NO", None: ""}[row["passed"]]
-        print(f"| {row['figure']:<46} | {row['trip']:<17} | {value:>14} | {_number(row['floor']):>8} | {_number(row['ratio']):>6} "
-              f"| {row['target']:<26} | {passed:<4} |")
 
 
 if __name__ == "__main__":

@@ -263,3 +263,56 @@ def test_cli_export_matches_the_download(planner_client: FlaskClient, keller: in
     for bad in (["export-ics", "999"], ["export-ics", str(keller), "--member", "999"], ["export-ics", "abc"]):
         failed = app.test_cli_runner().invoke(args=bad)
         assert failed.exit_code != 0 and "Traceback" not in failed.output
+
+
+def _rename_contact(appointment: Appointment) -> None:
+    appointment.contact_person.phone = "+44 20 7946 0999"
+
+
+def _rename_organization(appointment: Appointment) -> None:
+    appointment.organization.name += " (neu)"
+
+
+def _move_city(appointment: Appointment) -> None:
+    # The feed quotes a city by its coordinates (GEO, for appointments without their own), not by name.
+    assert appointment.latitude is None
+    appointment.city.latitude = (appointment.city.latitude or 0) + 0.5
+
+
+def _member_function(appointment: Appointment) -> None:
+    appointment.attendees[0].person.name += " Jr."
+
+
+def _notes(appointment: Appointment) -> None:
+    appointment.notes = (appointment.notes or "") + " Neue Notiz"
+
+
+def _trash(appointment: Appointment) -> None:
+    appointment.deleted_at = utc_now()
+
+
+def _drop_attendee(appointment: Appointment) -> None:
+    appointment.attendees = appointment.attendees[1:]
+
+
+@pytest.mark.parametrize("change", [_notes, _rename_contact, _rename_organization, _move_city, _member_function, _trash, _drop_attendee])
+def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client: FlaskClient, keller: int, app: Flask, change) -> None:  # noqa: ANN001
+    # Polls are answered 304 from what this worker built before, without building again: that
+    # shortcut must notice every change a subscriber could see, including in the directory.
+    feed = new_feed(planner_client, keller)
+    anonymous = app.test_client()
+    first = anonymous.get(feed)
+    etag = first.headers["ETag"]
+    assert anonymous.get(feed, headers={"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        appointment = db.session.scalars(
+            sa.select(Appointment).where(Appointment.contact_person_id.is_not(None), Appointment.organization_id.is_not(None),
+                                         Appointment.attendees.any()).order_by(Appointment.id)
+        ).first()
+        change(appointment)
+        db.session.commit()
+    after = anonymous.get(feed, headers={"If-None-Match": etag})
+    assert after.status_code == 200, change.__name__
+    assert after.data != first.data and after.headers["ETag"] != etag
+    # And the new state is cached in turn.
+    assert anonymous.get(feed, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304

@@ -59,6 +59,21 @@ def export_calendar(
     link_for: Callable[[Item | Delegation], str] = planner_link,
     source_url: str | None = None,
 ) -> ExportedCalendar:
+    request = calendar_request(delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url)
+    changed = [delegation.updated_at, *(i.updated_at for i in (*request.appointments, *request.journeys))]
+    return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", max(changed))
+
+
+def calendar_request(
+    delegation: Delegation,
+    scope: Scope,
+    *,
+    locale: str,
+    today: date,
+    link_for: Callable[[Item | Delegation], str] = planner_link,
+    source_url: str | None = None,
+) -> CalendarRequest:
+    """What goes into the calendar of ``scope``, and its name."""
     appointments: list[Appointment] = list(delegation.appointments)
     journeys: list[Journey] = list(delegation.journeys)
     name = delegation.title
@@ -72,7 +87,7 @@ def export_calendar(
         elif scope.appointment is not None:
             appointments, journeys = [scope.appointment], []
             name = f"{delegation.title} – {scope.appointment.title}"
-    request = CalendarRequest(
+    return CalendarRequest(
         delegation=delegation,
         name=name,
         locale=locale,
@@ -82,5 +97,3 @@ def export_calendar(
         journeys=journeys,
         source_url=source_url,
     )
-    changed = [delegation.updated_at, *(i.updated_at for i in (*appointments, *journeys))]
-    return ExportedCalendar(build_calendar(request), _slug(name) + ".ics", max(changed))

@@ -28,12 +28,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from contextvars import ContextVar
+from enum import Enum
+from typing import Any
+
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import gettext
 from icalendar import Calendar, Event, Timezone, vGeo
 
+from planner import labels
 from planner.calendar.vtimezone import build_vtimezone
-from planner.labels import label
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.timezones import UTC, is_ambiguous, to_local, utc_offset
 
@@ -67,6 +71,34 @@ class CalendarRequest:
     source_url: str | None = None  # the feed's own address, for subscriptions
 
 
+# Translations already looked up for the calendar being built (one locale per calendar): flask-babel's
+# lookup of the same dozen texts for every event cost more than building the rest of the event.
+_phrasebook: ContextVar[dict[Any, str] | None] = ContextVar("calendar_phrasebook", default=None)
+
+
+def _(text: str, **variables: Any) -> str:
+    """``gettext``, remembered while one calendar is built; the same result, text for text."""
+    book = _phrasebook.get()
+    if book is None:
+        return gettext(text, **variables)
+    translated = book.get(text)
+    if translated is None:
+        translated = book[text] = gettext(text)
+    return translated % variables if variables else translated
+
+
+def label(value: Enum) -> str:
+    """:func:`planner.labels.label`, remembered while one calendar is built."""
+    book = _phrasebook.get()
+    if book is None:
+        return labels.label(value)
+    key = (type(value), value)  # StrEnum members of different enums can share a value ("press")
+    translated = book.get(key)
+    if translated is None:
+        translated = book[key] = labels.label(value)
+    return translated
+
+
 def clean(text: str | None) -> str:
     return _CONTROL.sub("", text or "").strip()
 
@@ -85,29 +117,42 @@ def _visible(item: Item, request: CalendarRequest) -> bool:
 
 def build_calendar(request: CalendarRequest) -> bytes:
     """Return the calendar as iCalendar bytes (UTF-8, CRLF, folded at 75 octets)."""
-    with force_locale(request.locale):
-        calendar = Calendar()
-        calendar.add("prodid", PRODID)
-        calendar.add("version", "2.0")
-        calendar.add("calscale", "GREGORIAN")
-        calendar.add("name", clean(request.name))
-        calendar.add("x-wr-calname", clean(request.name))
-        if request.delegation.purpose:
-            calendar.add("description", clean(request.delegation.purpose))
-        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", "PT1H")  # Outlook reads this one; kept equal to REFRESH
-        if request.source_url:
-            calendar.add("source", request.source_url, parameters={"VALUE": "URI"})
+    return make_calendar(request).to_ical()
 
-        appointments = [a for a in request.appointments if _visible(a, request)]
-        journeys = [j for j in request.journeys if _visible(j, request)]
-        for component in _timezones(appointments, journeys):
-            calendar.add_component(component)
-        events = [_appointment_event(a, request) for a in appointments]
-        events += [_journey_event(j, request) for j in journeys]
-        for event in sorted(events, key=lambda e: (e["dtstart"].dt.isoformat(), str(e["uid"]))):
-            calendar.add_component(event)
-        return calendar.to_ical()
+
+def make_calendar(request: CalendarRequest) -> Calendar:
+    """The calendar as an icalendar object, every component built, not yet serialized."""
+    with force_locale(request.locale):
+        remembered = _phrasebook.set({})
+        try:
+            return _make_calendar(request)
+        finally:
+            _phrasebook.reset(remembered)
+
+
+def _make_calendar(request: CalendarRequest) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", clean(request.name))
+    calendar.add("x-wr-calname", clean(request.name))
+    if request.delegation.purpose:
+        calendar.add("description", clean(request.delegation.purpose))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")  # Outlook reads this one; kept equal to REFRESH
+    if request.source_url:
+        calendar.add("source", request.source_url, parameters={"VALUE": "URI"})
+
+    appointments = [a for a in request.appointments if _visible(a, request)]
+    journeys = [j for j in request.journeys if _visible(j, request)]
+    for component in _timezones(appointments, journeys):
+        calendar.add_component(component)
+    events = [_appointment_event(a, request) for a in appointments]
+    events += [_journey_event(j, request) for j in journeys]
+    for event in sorted(events, key=lambda e: (e["dtstart"].dt.isoformat(), str(e["uid"]))):
+        calendar.add_component(event)
+    return calendar
 
 
 def _timezones(appointments: Iterable[Appointment], journeys: Iterable[Journey]) -> list:
@@ -174,12 +219,13 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> Ev
     if latitude is not None and longitude is not None:
         event.add("geo", vGeo((latitude, longitude)))
     event.add("categories", [label(appointment.kind)])
-    event.add("description", _appointment_description(appointment, request))
-    event.add("url", request.link_for(appointment), parameters={"VALUE": "URI"})
+    link = request.link_for(appointment)
+    event.add("description", _appointment_description(appointment, link))
+    event.add("url", link, parameters={"VALUE": "URI"})
     return event
 
 
-def _appointment_description(appointment: Appointment, request: CalendarRequest) -> str:
+def _appointment_description(appointment: Appointment, link: str) -> str:
     lines: list[str] = []
 
     def section(heading: str, text: str | None) -> None:
@@ -203,7 +249,7 @@ def _appointment_description(appointment: Appointment, request: CalendarRequest)
     attendees = ", ".join(m.person.display_name for m in appointment.attendees)
     section(_("Teilnehmende"), attendees)
     section(_("Hinweise"), appointment.notes)
-    lines.append(_("Im Delegationsplaner: %(url)s", url=request.link_for(appointment)))
+    lines.append(_("Im Delegationsplaner: %(url)s", url=link))
     return "\n".join(lines)
 
 
@@ -236,9 +282,10 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> Event:
         lines += [_("Reisende: %(names)s", names=travellers), ""]
     if clean(journey.notes):
         lines += [_("Hinweise") + ":", clean(journey.notes), ""]
-    lines.append(_("Im Delegationsplaner: %(url)s", url=request.link_for(journey)))
+    link = request.link_for(journey)
+    lines.append(_("Im Delegationsplaner: %(url)s", url=link))
     event.add("description", "\n".join(lines))
-    event.add("url", request.link_for(journey), parameters={"VALUE": "URI"})
+    event.add("url", link, parameters={"VALUE": "URI"})
     return event
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from planner.extensions import db
 from planner.delegations.queries import delegation_with_programme  # noqa: F401  (re-exported for the calendar views)
-from planner.models import Appointment, Delegation, FeedToken, Journey, Member, PendingImport
+from planner.models import Appointment, City, Delegation, FeedToken, Journey, Member, Organization, PendingImport, Person
 from planner.models.calendar import token_digest
 from planner.timezones import to_local
 
@@ -38,6 +39,13 @@ def member_in(delegation: Delegation, member_id: int) -> Member | None:
     return next((m for m in delegation.members if m.id == member_id), None)
 
 
+def feed_member(delegation: Delegation, member_id: int | None) -> Member | None:
+    """The member whose feed it is (None: the whole trip), from the members already loaded when possible."""
+    if member_id is None:
+        return None
+    return member_in(delegation, member_id) or db.session.get(Member, member_id)
+
+
 def member_for_person(delegation: Delegation, person_id: int) -> Member | None:
     return next((m for m in delegation.members if m.person_id == person_id), None)
 
@@ -53,6 +61,73 @@ def active_feed(token: str) -> FeedToken | None:
         return None
     # The digest lookup already matched; compare the token itself in constant time as well.
     return feed if hmac.compare_digest(feed.token.encode(), token.encode()) else None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """An active feed, and everything its calendar depends on that can change (see :func:`feed_state`)."""
+
+    id: int
+    token: str
+    delegation_id: int
+    member_id: int | None
+    locale: str
+    end_date: date
+    validator: tuple  # equal validators, equal bodies (with the same feed, locale, host and day)
+
+    def with_today(self, today: date) -> tuple:
+        # Cancelled items drop out of the feed once the trip is over.
+        return (*self.validator, today <= self.end_date)
+
+
+def _fingerprint(model: type, *, stamped: bool = True) -> sa.Subquery:
+    columns = [sa.func.count(model.id).label("rows"), sa.func.sum(model.version).label("versions")]
+    if stamped:
+        columns.append(sa.func.max(model.updated_at).label("newest"))
+    return sa.select(*columns).subquery()
+
+
+_PEOPLE, _ORGANIZATIONS, _CITIES = _fingerprint(Person), _fingerprint(Organization), _fingerprint(City, stamped=False)
+_FEED_STATE = (
+    sa.select(
+        FeedToken.id, FeedToken.token, FeedToken.delegation_id, FeedToken.member_id, FeedToken.locale, FeedToken.revoked_at,
+        Delegation.end_date, Delegation.revision, Delegation.updated_at,
+        *_PEOPLE.c, *_ORGANIZATIONS.c, *_CITIES.c,
+    )
+    .join(Delegation, Delegation.id == FeedToken.delegation_id)
+    .join(_PEOPLE, sa.true())
+    .join(_ORGANIZATIONS, sa.true())
+    .join(_CITIES, sa.true())
+    .where(FeedToken.digest == sa.bindparam("digest"))
+)
+
+
+def feed_state(token: str) -> FeedState | None:
+    """The unrevoked feed for ``token`` with its validator, in one query; None as :func:`active_feed` gives None.
+
+    The validator holds everything that can change the feed's body:
+
+    * the delegation's ``revision``, raised at every flush that changes the
+      delegation or anything it owns (appointments, journeys, members,
+      legs, follow-ups; :mod:`planner.models.revisions`), and its
+      ``updated_at`` (Last-Modified) and end date;
+    * the directory records a feed quotes (names of people, contact
+      details, organization names, coordinates of cities), which belong to
+      no delegation: row count, sum of versions and newest change of each
+      table, so that an edit anywhere in them counts as a change.
+
+    A poll costs this one query when its answer is 304 (see the feed view).
+    """
+    if not _TOKEN_SHAPE.match(token):
+        return None
+    row = db.session.connection().execute(_FEED_STATE, {"digest": token_digest(token)}).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    # The digest lookup already matched; compare the token itself in constant time as well.
+    if not hmac.compare_digest(row.token.encode(), token.encode()):
+        return None
+    validator = (row.revision, row.updated_at, *row[9:])
+    return FeedState(row.id, row.token, row.delegation_id, row.member_id, row.locale, row.end_date, validator)
 
 
 def feeds_of(delegation_id: int) -> list[FeedToken]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections import OrderedDict
+from datetime import date, datetime
+from threading import Lock
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -85,27 +87,87 @@ def appointment_ics(delegation_id: int, appointment_id: int) -> Response:
 @bp.get("/feeds/<token>.ics")
 @public
 def feed(token: str) -> Response:
-    """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered."""
-    subscription = queries.active_feed(token)
+    """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered.
+
+    Calendar apps poll every hour and nearly always hold the current ETag.
+    The answer to such a poll is found without building the calendar: one
+    query finds the feed and reads everything its body depends on (see
+    :func:`queries.feed_state`), and if this worker has built the feed
+    for exactly that state before, it knows the ETag and Last-Modified the
+    body had and answers 304 with the same headers. Anything else builds
+    the calendar as before.
+    """
+    subscription = queries.feed_state(token)
     if subscription is None:
         # Plain and identical for unknown and revoked tokens: nothing to learn from it.
         return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
+    today = _today()
+    key = (subscription.id, token, subscription.member_id, subscription.locale, request.root_url, subscription.with_today(today))
+    known = _built_feeds().get(key)
+    if known is not None:
+        etag, last_modified, filename = known
+        unchanged = Response(b"", content_type=f"{ICS_MIMETYPE}; charset=utf-8")
+        unchanged.last_modified = last_modified
+        unchanged.set_etag(etag)
+        unchanged = _feed_headers(unchanged, filename).make_conditional(request)
+        if unchanged.status_code == 304:
+            return unchanged
     delegation = queries.delegation_with_programme(subscription.delegation_id)
     assert delegation is not None  # the token row would have been deleted with it
+    member = queries.feed_member(delegation, subscription.member_id)
     exported = export_calendar(
         delegation,
-        Scope(member=subscription.member),
+        Scope(member=member),
         locale=subscription.locale,
-        today=_today(),
+        today=today,
         source_url=url_for("calendar.feed", token=token, _external=True),
     )
-    response = _ics_response(exported)
-    response.headers["Content-Disposition"] = f'inline; filename="{exported.filename}"'
+    response = _feed_headers(_ics_response(exported), exported.filename)
+    # The validator was read before the build: if the data changed in between, this entry is for a state
+    # that is already gone and will not be looked up again.
+    _built_feeds().put(key, (response.get_etag()[0], exported.last_modified, exported.filename))
+    return response.make_conditional(request)
+
+
+def _feed_headers(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # The URL is a secret: shared caches must not keep it; clients revalidate with the ETag.
     response.cache_control.private = True
     response.cache_control.no_cache = True
     response.headers["X-Robots-Tag"] = "noindex"
-    return response.make_conditional(request)
+    return response
+
+
+class _BuiltFeeds:
+    """ETag, Last-Modified and file name of feeds this worker built, by the state they were built from.
+
+    Small (a few hundred entries of three short values, oldest dropped
+    first) and per worker: another worker simply builds the feed once.
+    """
+
+    LIMIT = 512
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, tuple[str, datetime, str]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> tuple[str, datetime, str] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: tuple[str, datetime, str]) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.LIMIT:
+                self._entries.popitem(last=False)
+
+
+def _built_feeds() -> _BuiltFeeds:
+    return current_app.extensions.setdefault("planner_built_feeds", _BuiltFeeds())
 
 
 @bp.get("/delegations/<int:delegation_id>/subscriptions")

@@ -56,10 +56,13 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
     names = {m.id: m.person.display_name for m in delegation.members}
     home = delegation.home_timezone
 
+    # Who each item concerns, worked out once (the checks below ask again and again).
+    who = {a: _who(a, everyone) for a in appointments}
+
     # Per member: too little time to get from one place to the next.
     by_member: dict[int, list[Appointment]] = defaultdict(list)
     for a in appointments:
-        for member_id in _who(a, everyone):
+        for member_id in who[a]:
             by_member[member_id].append(a)
     reported: set[tuple[int, int, str]] = set()
     for items in by_member.values():
@@ -77,17 +80,19 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
             warnings += [Warning(first.id, "buffer", text), Warning(second.id, "buffer", text)]
 
     # Members booked into overlapping appointments.
+    count = len(appointments)
     for index, first in enumerate(appointments):
-        for second in appointments[index + 1 :]:
+        for later in range(index + 1, count):
+            second = appointments[later]
             if second.start_at >= first.end_at:
                 break  # sorted by start: nothing later can overlap ``first``
-            _report_overlap(first, second, everyone, names, reported, warnings)
+            _report_overlap(first, second, who, names, reported, warnings)
 
     legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
+    travelling = [(j, frozenset(m.id for m in j.travellers) or everyone) for j in journeys]
     for a in appointments:
-        for j in journeys:
-            travellers = frozenset(m.id for m in j.travellers) or everyone
-            if _overlap(a.start_at, a.end_at, j.depart_at, j.arrive_at) and travellers & _who(a, everyone):
+        for j, travellers in travelling:
+            if _overlap(a.start_at, a.end_at, j.depart_at, j.arrive_at) and travellers & who[a]:
                 warnings.append(Warning(a.id, "during_journey", _(
                     "„%(a)s“ fällt in die Reise %(from)s → %(to)s.", a=a.title, **{"from": j.departure_place, "to": j.arrival_place}
                 )))
@@ -114,12 +119,12 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
 def _report_overlap(
     first: Appointment,
     second: Appointment,
-    everyone: frozenset[int],
+    concerned: dict[Appointment, frozenset[int]],
     names: dict[int, str],
     reported: set[tuple[int, int, str]],
     warnings: list[Warning],
 ) -> None:
-    common = _who(first, everyone) & _who(second, everyone)
+    common = concerned[first] & concerned[second]
     if not common or (first.id, second.id, "double_booking") in reported:
         return
     reported.add((first.id, second.id, "double_booking"))
