@@ -3,9 +3,9 @@
 The programme itself comes from
 :func:`planner.delegations.queries.delegation_with_programme`; this module
 adds what only the brief needs (organizations with their people, partner
-cities, the calendar subscription for the QR code) in a fixed number of
-further queries, so the brief costs the same number of SQL statements for
-17 appointments as for 300.
+cities, the calendar subscription for the QR code) in three further
+queries, so the brief costs the same number of SQL statements for 17
+appointments as for 3,000.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
@@ -67,14 +67,15 @@ def _organizations(delegation: Delegation) -> dict[int, Organization]:
             ids.add(member.person.organization_id)
     if not ids:
         return {}
+    # One query: an organization has one city and a few people, so joining them costs little.
     organizations = db.session.scalars(
         sa.select(Organization)
         .where(Organization.id.in_(ids))
         .options(
-            selectinload(Organization.city).selectinload(City.country),
-            selectinload(Organization.people),
+            joinedload(Organization.city).joinedload(City.country),
+            joinedload(Organization.people),
         )
-    ).all()
+    ).unique().all()
     return {organization.id: organization for organization in organizations}
 
 
@@ -87,7 +88,7 @@ def _partnerships(delegation: Delegation) -> list[Partnership]:
         db.session.scalars(
             sa.select(Partnership)
             .where(Partnership.home_city_id == delegation.home_city_id, Partnership.partner_city_id.in_(city_ids))
-            .options(selectinload(Partnership.partner_city).selectinload(City.country))
+            .options(joinedload(Partnership.partner_city).joinedload(City.country))
             .order_by(Partnership.since)
         )
     )

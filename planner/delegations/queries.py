@@ -43,23 +43,25 @@ def delegations_by_period(today: date) -> DelegationOverview:
 
 
 def delegation_with_programme(delegation_id: int) -> Delegation | None:
-    """The delegation with everything its pages show, in eight queries however large the trip.
+    """The delegation with everything its pages show, in six queries however large the trip.
 
-    One query per collection (selectin); the things each row points to
-    (city, organization, person) ride along as joins. Who attends which
+    The delegation comes with its home city and its legs (a handful of rows)
+    in one joined query; members, follow-ups, appointments and journeys take
+    one query each (selectin), the things each row points to (city,
+    organization, person) riding along as joins. Who attends which
     appointment and who travels on which journey are read as pairs of ids
-    from the two association tables and matched to the members already
-    loaded: one query each, however many appointments (a selectin load
-    would run one more query for every 500 appointments and load every
-    member row again for every appointment it attends).
+    from the two association tables in one more query and matched to the
+    members already loaded (a selectin load would run one more query for
+    every 500 appointments and load every member row again for every
+    appointment it attends).
     """
     delegation = db.session.scalars(
         sa.select(Delegation)
         .where(Delegation.id == delegation_id)
         .options(
             joinedload(Delegation.home_city),
+            joinedload(Delegation.legs).joinedload(Leg.city).joinedload(City.country),
             selectinload(Delegation.members).joinedload(Member.person).joinedload(Person.organization),
-            selectinload(Delegation.legs).joinedload(Leg.city).joinedload(City.country),
             selectinload(Delegation.follow_ups).options(joinedload(FollowUp.owner), joinedload(FollowUp.organization)),
             selectinload(Delegation.appointments).options(
                 joinedload(Appointment.city),
@@ -73,31 +75,33 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
         )
     ).unique().one_or_none()
     if delegation is not None:
-        _attach_members(delegation, delegation.appointments, Appointment, appointment_attendees.c.appointment_id,
-                        appointment_attendees.c.member_id, "attendees")
-        _attach_members(delegation, delegation.journeys, Journey, journey_travellers.c.journey_id,
-                        journey_travellers.c.member_id, "travellers")
+        _attach_members(delegation)
     return delegation
 
 
-def _attach_members(delegation: Delegation, items: list, model: type, item_column: sa.Column, member_column: sa.Column,
-                    attribute: str) -> None:
-    """Fill ``attribute`` (attendees, travellers) of every item from one query on its association table.
+def _attach_members(delegation: Delegation) -> None:
+    """Fill every appointment's ``attendees`` and every journey's ``travellers`` from one query.
 
     Members come in the relationship's order (``Member.sort_order``, then id,
     as the delegation lists them). The lists are set as loaded state, so
     nothing is marked changed and no lazy load follows.
     """
-    ids: dict[int, set[int]] = {item.id: set() for item in items}
+    items = {("attendees", a.id): a for a in delegation.appointments} | {("travellers", j.id): j for j in delegation.journeys}
+    ids: dict[tuple[str, int], set[int]] = {key: set() for key in items}
     if ids:
         pairs = db.session.execute(
-            sa.select(item_column, member_column)
-            .join(model, model.id == item_column)
-            .where(model.delegation_id == delegation.id)
+            sa.union_all(
+                sa.select(sa.literal("attendees"), appointment_attendees.c.appointment_id, appointment_attendees.c.member_id)
+                .join(Appointment, Appointment.id == appointment_attendees.c.appointment_id)
+                .where(Appointment.delegation_id == delegation.id),
+                sa.select(sa.literal("travellers"), journey_travellers.c.journey_id, journey_travellers.c.member_id)
+                .join(Journey, Journey.id == journey_travellers.c.journey_id)
+                .where(Journey.delegation_id == delegation.id),
+            )
         )
-        for item_id, member_id in pairs:
-            if item_id in ids:
-                ids[item_id].add(member_id)
+        for kind, item_id, member_id in pairs:
+            if (kind, item_id) in ids:
+                ids[kind, item_id].add(member_id)
     members = list(delegation.members)
     known = {m.id for m in members}
     strangers = set().union(*ids.values()) - known if ids else set()
@@ -106,8 +110,9 @@ def _attach_members(delegation: Delegation, items: list, model: type, item_colum
         members.sort(key=lambda m: (m.sort_order, m.id))
     by_id = {m.id: m for m in members}
     position = {m.id: index for index, m in enumerate(members)}
-    for item in items:
-        set_committed_value(item, attribute, [by_id[i] for i in sorted(ids[item.id], key=position.__getitem__)])
+    for (attribute, _id), item in items.items():
+        chosen = sorted(ids[attribute, _id], key=position.__getitem__)
+        set_committed_value(item, attribute, [by_id[i] for i in chosen])
 
 
 @dataclass
