@@ -119,6 +119,7 @@ def bootstrap_admin_command(email: str) -> None:
     click.echo("  First administrator account created. This password is shown only once:")
     click.echo(f"    E-mail:   {user.email}")
     click.echo(f"    Password: {password}")
+    click.echo("  At the first sign-in the planner asks you to choose your own password.")
     click.echo("")
 
 
