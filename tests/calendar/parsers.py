@@ -32,18 +32,17 @@ Every parser refuses floating times and TZIDs without a VTIMEZONE in the file
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+
+from tests.npm import NpmError, ensure_npm_package
 
 HERE = Path(__file__).resolve().parent
 LIBICAL_PYTHON = "/usr/bin/python3"
@@ -356,29 +355,13 @@ def libical_restriction_errors(data: bytes) -> list[str]:
 def ensure_node_modules() -> Path:
     """Install ical.js into ``tests/calendar/node_modules`` if it is missing; return that dir.
 
-    ``npm ci`` when a lock file is present (exact, reproducible), otherwise
-    ``npm install --no-package-lock``. A file lock keeps parallel pytest-xdist
-    workers from installing at the same time.
+    The installation (``npm ci`` from the lock file, under a file lock) is
+    ``tests.npm.ensure_npm_package``, shared with the browser tests' axe-core.
     """
-    marker = HERE / "node_modules" / "ical.js" / "package.json"
-    if marker.exists():
-        return HERE
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ParserError("icaljs: npm is not installed (apt-get install npm, see .ci/)")
-    lock_name = "planner-calendar-npm-" + hashlib.sha256(str(HERE).encode()).hexdigest()[:12] + ".lock"
-    with open(Path(tempfile.gettempdir()) / lock_name, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not marker.exists():
-            if (HERE / "package-lock.json").exists():
-                command = [npm, "ci", "--no-audit", "--no-fund"]
-            else:
-                command = [npm, "install", "--no-audit", "--no-fund", "--no-package-lock"]
-            result = subprocess.run(command, cwd=HERE, capture_output=True, timeout=300, check=False)
-            if result.returncode != 0 or not marker.exists():
-                raise ParserError(
-                    f"icaljs: {' '.join(command)} failed:\n" + result.stderr.decode("utf-8", "replace")
-                )
+    try:
+        ensure_npm_package(HERE, "ical.js")
+    except NpmError as error:
+        raise ParserError(f"icaljs: {error}") from error
     return HERE
 
 
