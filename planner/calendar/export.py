@@ -45,6 +45,29 @@ def planner_link(item: Item | Delegation) -> str:
     return url_for("delegations.show", delegation_id=item.delegation_id, _external=True, _anchor=anchor)
 
 
+class _PlannerLinks:
+    """:func:`planner_link` for the items of one calendar, building each delegation page's address once.
+
+    ``url_for`` per event was a noticeable part of building a large feed; the
+    item links differ from the page's address only by their anchor (which
+    ``url_for`` would leave unquoted: letters, digits and a hyphen).
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[int, str] = {}
+
+    def __call__(self, item: Item | Delegation) -> str:
+        if isinstance(item, Delegation):
+            return planner_link(item)
+        page = self._pages.get(item.delegation_id)
+        if page is None:
+            page = self._pages[item.delegation_id] = url_for(
+                "delegations.show", delegation_id=item.delegation_id, _external=True
+            )
+        anchor = f"appointment-{item.id}" if isinstance(item, Appointment) else f"journey-{item.id}"
+        return f"{page}#{anchor}"
+
+
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "kalender"
@@ -74,6 +97,8 @@ def calendar_request(
     source_url: str | None = None,
 ) -> CalendarRequest:
     """What goes into the calendar of ``scope``, and its name."""
+    if link_for is planner_link:
+        link_for = _PlannerLinks()  # the same links, each delegation's page address built once
     appointments: list[Appointment] = list(delegation.appointments)
     journeys: list[Journey] = list(delegation.journeys)
     name = delegation.title

@@ -34,7 +34,8 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext
-from icalendar import Calendar, Event, Timezone, vGeo
+from icalendar import Calendar, Event, Timezone, vCategory, vDDDTypes, vGeo, vInt, vText, vUri
+from icalendar.timezone import tzp
 
 from planner import labels
 from planner.calendar.vtimezone import build_vtimezone
@@ -148,11 +149,16 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     journeys = [j for j in request.journeys if _visible(j, request)]
     for component in _timezones(appointments, journeys):
         calendar.add_component(component)
+    # (sort key, event) pairs: the key is the start as written (its ISO form) and the UID.
     events = [_appointment_event(a, request) for a in appointments]
     events += [_journey_event(j, request) for j in journeys]
-    for event in sorted(events, key=lambda e: (e["dtstart"].dt.isoformat(), str(e["uid"]))):
-        calendar.add_component(event)
+    events.sort(key=_sort_key)
+    calendar.subcomponents.extend(event for _key, event in events)  # what add_component does, one by one
     return calendar
+
+
+def _sort_key(keyed: tuple[tuple[str, str], Event]) -> tuple[str, str]:
+    return keyed[0]
 
 
 def _timezones(appointments: Iterable[Appointment], journeys: Iterable[Journey]) -> list:
@@ -166,15 +172,33 @@ def _timezones(appointments: Iterable[Appointment], journeys: Iterable[Journey])
     return [_vtimezone(zone, min(times).year, max(times).year) for zone, times in sorted(spans.items())]
 
 
+# Events are filled by assigning property values (``event["SUMMARY"] = vText(...)``) rather than
+# through ``Component.add``, whose per-call work (finding the property type by name, inferring
+# VALUE, checking for an earlier value) was most of the time spent building a feed. Each value
+# is made with the very type and parameters ``add`` would choose (vText, vDDDTypes, vInt,
+# vCategory, vGeo, vUri with VALUE=URI), so the calendar serializes to the same bytes; the six
+# parsers of tests/calendar check the result.
+
+
+def _utc_stamp(instant: datetime) -> datetime:
+    """What ``Component.add`` does to DTSTAMP, CREATED and LAST-MODIFIED values: UTC, as icalendar spells it."""
+    return tzp.localize_utc(instant)
+
+
 def _common(event: Event, item: Item) -> None:
-    event.add("uid", item.uid)
-    event.add("dtstamp", item.updated_at)
-    event.add("created", item.created_at)
-    event.add("last-modified", item.updated_at)
-    event.add("sequence", item.revision)
-    event.add("status", _STATUS[item.status])
+    updated = _utc_stamp(item.updated_at)
+    event["UID"] = vText(item.uid)
+    event["DTSTAMP"] = vDDDTypes(updated)
+    event["CREATED"] = vDDDTypes(_utc_stamp(item.created_at))
+    event["LAST-MODIFIED"] = vDDDTypes(updated)
+    event["SEQUENCE"] = vInt(item.revision)
+    event["STATUS"] = vText(_STATUS[item.status])
     # A cancelled item should not block anyone's free/busy time.
-    event.add("transp", "TRANSPARENT" if item.status == ItemStatus.CANCELLED else "OPAQUE")
+    event["TRANSP"] = vText("TRANSPARENT" if item.status == ItemStatus.CANCELLED else "OPAQUE")
+
+
+def _url(link: str) -> vUri:
+    return vUri(link, params={"VALUE": "URI"})
 
 
 def _summary(title: str, status: ItemStatus) -> str:
@@ -200,39 +224,44 @@ def _local(instant: datetime, zone: str) -> datetime:
     return to_local(instant, zone)
 
 
-def _appointment_event(appointment: Appointment, request: CalendarRequest) -> Event:
+def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tuple[tuple[str, str], Event]:
+    """The event and its sort key (start as written, UID)."""
     event = Event()
     _common(event, appointment)
-    event.add("summary", _summary(appointment.title, appointment.status))
+    event["SUMMARY"] = vText(_summary(appointment.title, appointment.status))
     if appointment.all_day:
-        event.add("dtstart", _local(appointment.start_at, appointment.timezone).date())
-        event.add("dtend", _local(appointment.end_at, appointment.timezone).date())  # exclusive, RFC 5545 3.6.1
+        start = _local(appointment.start_at, appointment.timezone).date()
+        end = _local(appointment.end_at, appointment.timezone).date()  # exclusive, RFC 5545 3.6.1
     else:
-        event.add("dtstart", _local(appointment.start_at, appointment.timezone))
-        event.add("dtend", _local(appointment.end_at, appointment.timezone))
-    location = ", ".join(clean(part) for part in (appointment.venue, appointment.address) if clean(part))
+        start = _local(appointment.start_at, appointment.timezone)
+        end = _local(appointment.end_at, appointment.timezone)
+    event["DTSTART"] = vDDDTypes(start)
+    event["DTEND"] = vDDDTypes(end)
+    location = ", ".join(part for part in (clean(appointment.venue), clean(appointment.address)) if part)
     if location:
-        event.add("location", location)
+        event["LOCATION"] = vText(location)
     latitude, longitude = appointment.latitude, appointment.longitude
     if (latitude is None or longitude is None) and appointment.city is not None:
         latitude, longitude = appointment.city.latitude, appointment.city.longitude
     if latitude is not None and longitude is not None:
-        event.add("geo", vGeo((latitude, longitude)))
-    event.add("categories", [label(appointment.kind)])
+        event["GEO"] = vGeo((latitude, longitude))
+    kind = label(appointment.kind)
+    event["CATEGORIES"] = vCategory([kind])
     link = request.link_for(appointment)
-    event.add("description", _appointment_description(appointment, link))
-    event.add("url", link, parameters={"VALUE": "URI"})
-    return event
+    event["DESCRIPTION"] = vText(_appointment_description(appointment, link, kind))
+    event["URL"] = _url(link)
+    return (start.isoformat(), appointment.uid), event
 
 
-def _appointment_description(appointment: Appointment, link: str) -> str:
+def _appointment_description(appointment: Appointment, link: str, kind: str) -> str:
     lines: list[str] = []
 
     def section(heading: str, text: str | None) -> None:
-        if clean(text):
-            lines.extend((f"{heading}:", clean(text), ""))
+        text = clean(text)
+        if text:
+            lines.extend((f"{heading}:", text, ""))
 
-    lines.append(f"{label(appointment.kind)} · {label(appointment.status)}")
+    lines.append(f"{kind} · {label(appointment.status)}")
     lines.append("")
     if appointment.organization is not None:
         section(_("Organisation"), appointment.organization.name)
@@ -240,8 +269,8 @@ def _appointment_description(appointment: Appointment, link: str) -> str:
     section(_("Gesprächspunkte"), appointment.talking_points)
     contact = appointment.contact_person
     if contact is not None:
-        details = [contact.display_name, contact.function, contact.phone, contact.email]
-        text = "\n".join(clean(d) for d in details if clean(d))
+        details = (clean(contact.display_name), clean(contact.function), clean(contact.phone), clean(contact.email))
+        text = "\n".join(d for d in details if d)
         if contact.contact_is_placeholder:
             text += "\n" + _("(Kontaktdaten sind Platzhalter)")
         section(_("Ansprechperson vor Ort"), text)
@@ -253,39 +282,42 @@ def _appointment_description(appointment: Appointment, link: str) -> str:
     return "\n".join(lines)
 
 
-def _journey_event(journey: Journey, request: CalendarRequest) -> Event:
+def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[str, str], Event]:
+    """The event and its sort key (start as written, UID)."""
     event = Event()
     _common(event, journey)
-    route = f"{clean(journey.departure_place)} → {clean(journey.arrival_place)}"
-    number = " ".join(clean(p) for p in (journey.carrier, journey.number) if clean(p))
-    title = f"{label(journey.mode)} {route}" + (f" ({number})" if number else "")
-    event.add("summary", _summary(title, journey.status))
+    departure_place = clean(journey.departure_place)
+    route = f"{departure_place} → {clean(journey.arrival_place)}"
+    number = " ".join(part for part in (clean(journey.carrier), clean(journey.number)) if part)
+    mode = label(journey.mode)
+    title = f"{mode} {route}" + (f" ({number})" if number else "")
+    event["SUMMARY"] = vText(_summary(title, journey.status))
     # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs).
     # Exception: when the departure zone changes its offset while under way (a
     # night flight over the October DST change), clients that compute the end
     # as "start + duration" on the start's wall clock (recurring-ical-events
     # does) would land an hour off; a UTC start keeps them exact.
     if utc_offset(journey.depart_at, journey.departure_timezone) != utc_offset(journey.arrive_at, journey.departure_timezone):
-        event.add("dtstart", journey.depart_at)
+        start = journey.depart_at
     else:
-        event.add("dtstart", _local(journey.depart_at, journey.departure_timezone))
-    event.add("dtend", _local(journey.arrive_at, journey.arrival_timezone))
-    event.add("location", clean(journey.departure_place))
+        start = _local(journey.depart_at, journey.departure_timezone)
+    event["DTSTART"] = vDDDTypes(start)
+    event["DTEND"] = vDDDTypes(_local(journey.arrive_at, journey.arrival_timezone))
+    event["LOCATION"] = vText(departure_place)
     if journey.departure_city is not None and journey.departure_city.latitude is not None:
-        event.add("geo", vGeo((journey.departure_city.latitude, journey.departure_city.longitude)))
-    event.add("categories", [label(journey.mode)])
+        event["GEO"] = vGeo((journey.departure_city.latitude, journey.departure_city.longitude))
+    event["CATEGORIES"] = vCategory([mode])
     lines = [route, label(journey.status), ""]
     if number:
         lines += [_("Verbindung: %(number)s", number=number), ""]
     travellers = ", ".join(m.person.display_name for m in journey.travellers)
     if travellers:
         lines += [_("Reisende: %(names)s", names=travellers), ""]
-    if clean(journey.notes):
-        lines += [_("Hinweise") + ":", clean(journey.notes), ""]
+    notes = clean(journey.notes)
+    if notes:
+        lines += [_("Hinweise") + ":", notes, ""]
     link = request.link_for(journey)
     lines.append(_("Im Delegationsplaner: %(url)s", url=link))
-    event.add("description", "\n".join(lines))
-    event.add("url", link, parameters={"VALUE": "URI"})
-    return event
-
-
+    event["DESCRIPTION"] = vText("\n".join(lines))
+    event["URL"] = _url(link)
+    return (start.isoformat(), journey.uid), event

@@ -102,7 +102,9 @@ def feed(token: str) -> Response:
         # Plain and identical for unknown and revoked tokens: nothing to learn from it.
         return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
     today = _today()
-    key = (subscription.id, token, subscription.member_id, subscription.locale, request.root_url, subscription.with_today(today))
+    # The root URL as its parts (it is a function of them): building the string costs more than the rest of the key.
+    key = (subscription.id, token, subscription.member_id, subscription.locale,
+           request.scheme, request.host, request.root_path, subscription.with_today(today))
     known = _built_feeds().get(key)
     if known is not None:
         etag, last_modified, filename = known
