@@ -21,7 +21,6 @@ the database is dropped at the end.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -69,20 +68,21 @@ def main() -> int:
             locust = subprocess.run(
                 [sys.executable, "-m", "locust", "-f", str(HERE / "load" / "locustfile.py"), "--headless",
                  "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.seconds}s",
-                 "--host", server.base_url, "--csv", str(workdir / "locust"), "--only-summary", "--stop-timeout", "10",
+                 "--host", server.base_url, "--json-file", str(workdir / "locust"), "--stop-timeout", "10",
                  "--loglevel", "WARNING"],
                 env={**os.environ, "PLANNER_LOAD_PLAN": json.dumps(plan)},
                 capture_output=True,
                 text=True,
             )
             peaks = server.peak_memory_mib()
-        stats = read_stats(workdir / "locust_stats.csv")
+        stats = read_stats(workdir / "locust.json")
         lost, phantom, acknowledged = check_edits(database_url, plan)
     server_errors = count_server_errors(workdir / "gunicorn.log")
     conflicts = _lines(Path(plan["conflict_file"]))
 
     total = stats.get("Aggregated", {})
     errors = int(total.get("failures", 0))
+    saves = stats.get("save appointment", {"requests": 0, "failures": 0})
     result = {
         "measured_at": started.isoformat(timespec="seconds"),
         "machine": machine(),
@@ -93,6 +93,8 @@ def main() -> int:
         "server_errors_5xx": server_errors,
         "edits_acknowledged": acknowledged,
         "edits_refused_as_conflicts": conflicts,
+        # Every save locust counted ended as acknowledged, refused as a conflict, or an error.
+        "saves_unaccounted": saves["requests"] - saves["failures"] - acknowledged - conflicts,
         "lost_updates": lost,
         "saves_in_database_not_acknowledged": phantom,
         "worker_peak_memory_mib": sorted(peaks.values()),
@@ -106,7 +108,8 @@ def main() -> int:
     path = args.results / f"load-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {path}")
-    ok = errors == 0 and server_errors == 0 and lost == 0 and phantom == 0 and acknowledged > 0
+    ok = (errors == 0 and server_errors == 0 and lost == 0 and phantom == 0 and acknowledged > 0
+          and result["saves_unaccounted"] == 0)
     if ok:
         print("PASS: no errors, no lost updates")
         shutil.rmtree(workdir, ignore_errors=True)
@@ -116,20 +119,50 @@ def main() -> int:
 
 
 def read_stats(path: Path) -> dict[str, dict[str, float]]:
-    """Locust's per-request summary: count, failures, req/s, p50/p95/p99 in ms."""
+    """Locust's final figures per kind of request, and all together: count, failures, req/s, p50/p95/p99 in ms.
+
+    Read from ``--json-file``, which locust writes after the last user has
+    stopped; its CSV is written periodically and can miss the final seconds.
+    """
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    if not entries:
+        return {}
+    started = min(entry["start_time"] for entry in entries)
+    ended = max(entry["last_request_timestamp"] or started for entry in entries)
+    seconds = max(ended - started, 1e-9)
+    total: dict[str, object] = {"name": "Aggregated", "num_requests": 0, "num_failures": 0, "response_times": {}, "max_response_time": 0}
+    for entry in entries:
+        total["num_requests"] += entry["num_requests"]
+        total["num_failures"] += entry["num_failures"]
+        total["max_response_time"] = max(total["max_response_time"], entry["max_response_time"] or 0)
+        for ms, count in entry["response_times"].items():
+            total["response_times"][ms] = total["response_times"].get(ms, 0) + count
     stats = {}
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            stats[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "requests_per_s": round(float(row["Requests/s"]), 1),
-                "p50_ms": float(row["50%"]),
-                "p95_ms": float(row["95%"]),
-                "p99_ms": float(row["99%"]),
-                "max_ms": round(float(row["Max Response Time"]), 1),
-            }
+    for entry in sorted(entries, key=lambda e: e["name"]) + [total]:
+        times = {float(ms): count for ms, count in entry["response_times"].items()}
+        stats[entry["name"]] = {
+            "requests": entry["num_requests"],
+            "failures": entry["num_failures"],
+            "requests_per_s": round(entry["num_requests"] / seconds, 1),
+            "p50_ms": _percentile(times, 0.50),
+            "p95_ms": _percentile(times, 0.95),
+            "p99_ms": _percentile(times, 0.99),
+            "max_ms": round(entry["max_response_time"] or 0, 1),
+        }
     return stats
+
+
+def _percentile(times: dict[float, int], share: float) -> float:
+    """The response time (ms, as locust rounds it) below which ``share`` of the requests finished."""
+    total = sum(times.values())
+    if not total:
+        return 0.0
+    seen = 0
+    for ms in sorted(times):
+        seen += times[ms]
+        if seen >= share * total:
+            return ms
+    return max(times)
 
 
 def check_edits(database_url: str, plan: dict) -> tuple[int, int, int]:
@@ -179,7 +212,8 @@ def print_report(result: dict) -> None:
         print(f"{name:32} {row['requests']:>7} {row['failures']:>6} {row['requests_per_s']:>7} {row['p50_ms']:>7.0f} {row['p95_ms']:>7.0f} {row['p99_ms']:>7.0f}")
     print()
     print(f"errors: {result['errors']} (5xx in the server log: {result['server_errors_5xx']})")
-    print(f"edits acknowledged: {result['edits_acknowledged']}, refused as conflicting (409): {result['edits_refused_as_conflicts']}")
+    print(f"edits acknowledged: {result['edits_acknowledged']}, refused as conflicting (409): {result['edits_refused_as_conflicts']}"
+          f" (saves not accounted for: {result['saves_unaccounted']})")
     print(f"lost updates: {result['lost_updates']}, refused saves found in the database: {result['saves_in_database_not_acknowledged']}")
     print(f"peak memory per worker (MiB): {result['worker_peak_memory_mib']}")
     print(f"machine: {describe_machine(result['machine'])}")
