@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--only", type=parts_argument, default=list(PARTS), help="parts to run: pages,brief,server")
     parser.add_argument("--sizes", type=sizes_argument, default=[300, 3000], help="generated trips for pages and server")
     parser.add_argument("--pdf-sizes", type=sizes_argument, default=[300],
-                        help="generated trips for the PDF (default 300; 3000 takes about half an hour per run)")
+                        help="generated trips for the PDF (default 300; 3000 takes several minutes per rendering)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per in-process figure (median reported)")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per server figure")
     parser.add_argument("--quick", action="store_true", help="a first look: 300 appointments only, fewer runs, short wrk")
