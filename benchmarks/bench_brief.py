@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import sqlalchemy as sa  # noqa: E402
 import weasyprint  # noqa: E402
-from harness import describe_machine, machine  # noqa: E402
+from harness import describe_machine, machine, sizes_argument  # noqa: E402
 from trips import generate_trip  # noqa: E402
 
 from planner import create_app  # noqa: E402
@@ -113,13 +113,9 @@ def run(runs: int = 3, sizes: tuple[int, ...] | list[int] = (300,)) -> list[dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per figure (median is reported)")
-    parser.add_argument("--sizes", default="300", help="generated trip sizes, comma-separated (empty: Keller only)")
+    parser.add_argument("--sizes", type=sizes_argument, default="300", help="generated trip sizes, comma-separated (empty: Keller only)")
     args = parser.parse_args()
-    try:
-        sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas, e.g. 300")
-    rows = run(args.runs, sizes)
+    rows = run(args.runs, args.sizes)
     print(f"Trip brief PDF (WeasyPrint {weasyprint.__version__}): median of {args.runs} runs; floor = WeasyPrint alone on the same HTML")
     for row in rows:
         print(f"{row['trip']:<20} {row['value']:>8.2f} s  floor {row['floor']:>8.2f} s  ratio {row['ratio']:.2f}  {row['pages']} pages")

@@ -44,8 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ sys.path.insert(0, str(HERE))
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask, Response, render_template, template_rendered  # noqa: E402
 from flask_login import login_user  # noqa: E402
-from harness import describe_machine, machine, print_table  # noqa: E402
+from harness import counted, describe_machine, machine, print_table, sizes_argument  # noqa: E402
 from trips import generate_trip  # noqa: E402
 
 from planner import create_app  # noqa: E402
@@ -140,22 +139,6 @@ def sign_in(app: Flask):  # noqa: ANN201
 
 
 # -- measuring -------------------------------------------------------------------------
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def timed(action: Callable[[], Any]) -> float:
@@ -356,10 +339,9 @@ def run(runs: int = 5, sizes: tuple[int, ...] | list[int] = (300, 3000)) -> list
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (the median is reported)")
-    parser.add_argument("--sizes", default="300,3000", help="sizes of the generated trips, comma-separated")
+    parser.add_argument("--sizes", type=sizes_argument, default="300,3000", help="sizes of the generated trips, comma-separated")
     args = parser.parse_args()
-    sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
-    rows = run(runs=args.runs, sizes=sizes)
+    rows = run(runs=args.runs, sizes=args.sizes)
     print(f"Pages and feeds: median of {args.runs} runs; floors measured in the same run")
     print(f"Machine: {describe_machine(machine())}")
     print()

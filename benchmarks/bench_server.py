@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "load"))
 
 from forms import csrf_token  # noqa: E402
-from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database  # noqa: E402
+from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database, sizes_argument  # noqa: E402
 
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
@@ -140,13 +140,9 @@ def _server_errors(log: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per figure")
-    parser.add_argument("--sizes", default="300,3000", help="generated trip sizes, comma-separated")
+    parser.add_argument("--sizes", type=sizes_argument, default="300,3000", help="generated trip sizes, comma-separated")
     args = parser.parse_args()
-    try:
-        sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas, e.g. 300,3000")
-    rows = run(args.seconds, sizes)
+    rows = run(args.seconds, args.sizes)
     print(f"{'figure':36} {'trip':18} {'value':>9} {'unit':6} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
     for r in rows:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""

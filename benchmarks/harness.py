@@ -11,6 +11,7 @@ Everything runs on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import platform
@@ -69,6 +70,39 @@ def machine() -> dict[str, object]:
 
 def describe_machine(info: dict[str, object]) -> str:
     return f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, load {info['load_average_1min']}, Python {info['python']}"
+
+
+# -- counting and arguments --------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def counted(app: Any) -> Iterator[list[str]]:
+    """The SQL statements ``app``'s engine runs inside the block (also used by tests/test_query_counts.py)."""
+    from planner.extensions import db
+
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def sizes_argument(text: str) -> list[int]:
+    """``--sizes 300,3000`` for argparse: trip sizes, each between 1 and 20,000 appointments."""
+    try:
+        sizes = [int(size) for size in text.split(",") if size.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("whole numbers separated by commas, e.g. 300,3000") from None
+    if any(not 1 <= size <= 20000 for size in sizes):
+        raise argparse.ArgumentTypeError("each size between 1 and 20000")
+    return sizes
 
 
 # -- the table ----------------------------------------------------------------------------

@@ -31,20 +31,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import describe_machine, machine, print_table  # noqa: E402
+from harness import describe_machine, machine, print_table, sizes_argument  # noqa: E402
 
 RESULTS = HERE / "results"
 PARTS = ("pages", "brief", "server")
-
-
-def sizes_argument(text: str) -> list[int]:
-    try:
-        sizes = [int(size) for size in text.split(",") if size.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError("whole numbers separated by commas, e.g. 300,3000") from None
-    if any(not 1 <= size <= 20000 for size in sizes):
-        raise argparse.ArgumentTypeError("each size between 1 and 20000")
-    return sizes
 
 
 def parts_argument(text: str) -> list[str]:

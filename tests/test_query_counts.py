@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -15,23 +13,8 @@ from planner.extensions import db
 from planner.models import Appointment, AppointmentKind, Delegation, FeedToken, Journey, Leg, Member, MemberRole, Organization, Person, UserRole
 from planner.models.directory import OrganizationKind
 from planner.timezones import to_utc
+from benchmarks.harness import counted  # the same counter as make bench's query figures
 from tests.conftest import login, make_city, make_user
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def build_trip(app: Flask, appointments: int) -> tuple[int, str]:
