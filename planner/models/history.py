@@ -32,6 +32,8 @@ SECRET_FIELDS = frozenset({"password_hash"})
 
 class ChangeRecord(Base):
     __tablename__ = "change_records"
+    # The newest change of a kind of record, in one index lookup: calendar feeds ask on every poll.
+    __table_args__ = (sa.Index("ix_change_records_entity_id", "entity", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, index=True)
