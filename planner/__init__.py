@@ -75,6 +75,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_config.sqlite_url(app.instance_path))
+    # A server can drop a pooled connection (restart, idle timeout): test it before use. A SQLite
+    # file cannot, and the test would cost every request a round trip for nothing.
+    engine_options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    engine_options.setdefault("pool_pre_ping", not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = default_config.load_or_create_secret_key(app.instance_path)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")

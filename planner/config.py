@@ -30,7 +30,8 @@ PLANNER_HTTPS = False
 PLANNER_PROXY_FIX = 0
 # Login rate-limit counters: per worker in memory, or shared in Redis when REDIS_URL is set.
 RATELIMIT_STORAGE_URI = "memory://"
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# pool_pre_ping is added in create_app for database servers (see there), not for SQLite files.
+SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 # Minimum gap between appointments at different venues before the programme warns.
 CONFLICT_BUFFER_MINUTES = 30
 # The product's own domain for calendar UIDs; stable forever once data exists.

@@ -95,6 +95,16 @@ def test_database_url_from_environment_selects_postgresql_with_psycopg3(
     assert not (tmp_path / "inst" / "planner.sqlite3").exists()
 
 
+def test_pooled_connections_are_tested_before_use_only_on_a_database_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sqlite_app = fresh_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=None)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    server_app = fresh_app(tmp_path / "b", SQLALCHEMY_DATABASE_URI=None)
+    chosen = fresh_app(tmp_path / "c", SQLALCHEMY_DATABASE_URI=None, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})
+    assert sqlite_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    assert server_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert chosen.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False  # a deployment's own choice stays
+
+
 def test_test_config_overrides_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     chosen = f"sqlite:///{tmp_path / 'chosen.sqlite3'}"
