@@ -45,7 +45,7 @@ _ENV_KEYS = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
 }
 # Environment switches read as booleans or counts rather than strings.
-_ENV_SWITCHES = {"PLANNER_HTTPS": "PLANNER_HTTPS", "PLANNER_PROXY_FIX": "PLANNER_PROXY_FIX"}
+_ENV_SWITCHES = ("PLANNER_HTTPS", "PLANNER_PROXY_FIX")  # same name in the environment and the config
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, object]:
@@ -56,10 +56,10 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
         value = environ.get(env_key)
         if value:
             settings[config_key] = normalise_database_url(value) if env_key == "DATABASE_URL" else value
-    for env_key, config_key in _ENV_SWITCHES.items():
-        value = environ.get(env_key)
+    for key in _ENV_SWITCHES:
+        value = environ.get(key)
         if value:
-            settings[config_key] = _switch(env_key, value)
+            settings[key] = _switch(key, value)
     return settings
 
 

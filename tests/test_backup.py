@@ -24,7 +24,7 @@ from flask import Flask
 
 from planner.backup.export import export_database
 from planner.backup.importer import import_data_command
-from planner.calendar.queries import active_feed
+from planner.calendar.queries import feed_state
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -167,7 +167,7 @@ def test_export_import_export_is_identical(
         users = db.session.scalars(sa.select(User)).all()
         assert users and not any(user.check_password(PASSWORD) for user in users)
         assert all(user.password_hash.startswith("!") for user in users)
-        assert active_feed(source[1]["active"]) is None and active_feed(source[1]["revoked"]) is None
+        assert feed_state(source[1]["active"]) is None and feed_state(source[1]["revoked"]) is None
         # The restore itself wrote no history: the counts match the file.
         records = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord))
         assert records == len(document["tables"]["change_records"])

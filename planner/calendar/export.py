@@ -41,16 +41,19 @@ def planner_link(item: Item | Delegation) -> str:
     """Absolute link back to the planner page showing ``item`` (needs a request context)."""
     if isinstance(item, Delegation):
         return url_for("delegations.show", delegation_id=item.id, _external=True)
-    anchor = f"appointment-{item.id}" if isinstance(item, Appointment) else f"journey-{item.id}"
-    return url_for("delegations.show", delegation_id=item.delegation_id, _external=True, _anchor=anchor)
+    return url_for("delegations.show", delegation_id=item.delegation_id, _external=True, _anchor=_anchor(item))
+
+
+def _anchor(item: Item) -> str:
+    # Letters, digits and a hyphen: url_for leaves it as it is, so _PlannerLinks may append it itself.
+    return f"appointment-{item.id}" if isinstance(item, Appointment) else f"journey-{item.id}"
 
 
 class _PlannerLinks:
     """:func:`planner_link` for the items of one calendar, building each delegation page's address once.
 
     ``url_for`` per event was a noticeable part of building a large feed; the
-    item links differ from the page's address only by their anchor (which
-    ``url_for`` would leave unquoted: letters, digits and a hyphen).
+    item links differ from the page's address only by their anchor.
     """
 
     def __init__(self) -> None:
@@ -64,8 +67,7 @@ class _PlannerLinks:
             page = self._pages[item.delegation_id] = url_for(
                 "delegations.show", delegation_id=item.delegation_id, _external=True
             )
-        anchor = f"appointment-{item.id}" if isinstance(item, Appointment) else f"journey-{item.id}"
-        return f"{page}#{anchor}"
+        return f"{page}#{_anchor(item)}"
 
 
 def _slug(text: str) -> str:

@@ -50,19 +50,6 @@ def member_for_person(delegation: Delegation, person_id: int) -> Member | None:
     return next((m for m in delegation.members if m.person_id == person_id), None)
 
 
-def active_feed(token: str) -> FeedToken | None:
-    """The unrevoked feed for ``token``, or None. Timing does not depend on how close a guess was."""
-    if not _TOKEN_SHAPE.match(token):
-        return None
-    feed = db.session.scalars(
-        sa.select(FeedToken).where(FeedToken.digest == token_digest(token)).options(selectinload(FeedToken.member))
-    ).one_or_none()
-    if feed is None or feed.revoked_at is not None:
-        return None
-    # The digest lookup already matched; compare the token itself in constant time as well.
-    return feed if hmac.compare_digest(feed.token.encode(), token.encode()) else None
-
-
 @dataclass(frozen=True)
 class FeedState:
     """An active feed, and everything its calendar depends on that can change (see :func:`feed_state`)."""
@@ -80,9 +67,10 @@ class FeedState:
         return (*self.validator, today <= self.end_date)
 
 
-def _newest_change(model: type) -> sa.ScalarSelect:
+def _newest_change(model: type) -> sa.Label:
     # An index on (entity, id) makes this one lookup, however long the history is.
-    return sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
+    newest = sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
+    return newest.label(f"newest_{model.__tablename__}")
 
 
 # What a feed quotes from the directory (names of people, contact details, organization
@@ -100,7 +88,10 @@ _FEED_STATE = (
 
 
 def feed_state(token: str) -> FeedState | None:
-    """The unrevoked feed for ``token`` with its validator, in one query; None as :func:`active_feed` gives None.
+    """The unrevoked feed for ``token`` with its validator, in one query; None for unknown or revoked tokens.
+
+    Timing does not depend on how close a guess was: the lookup is by digest,
+    and the token itself is compared in constant time.
 
     The validator holds everything that can change the feed's body:
 
@@ -131,7 +122,7 @@ def feed_state(token: str) -> FeedState | None:
     # The digest lookup already matched; compare the token itself in constant time as well.
     if not hmac.compare_digest(row.token.encode(), token.encode()):
         return None
-    validator = (row.revision, row.updated_at, *row[9:])
+    validator = (row.revision, row.updated_at, *(row._mapping[f"newest_{model.__tablename__}"] for model in _DIRECTORY))
     return FeedState(row.id, row.token, row.delegation_id, row.member_id, row.locale, row.end_date, validator)
 
 
