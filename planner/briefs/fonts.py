@@ -1,4 +1,4 @@
-"""The fonts the brief is set in, shipped with the app, and the check that they (and fast subsetting) are there.
+"""The fonts the brief is set in, shipped with the app, and the check that they (DejaVu Sans and fast subsetting) are there.
 
 Korean and Chinese names must print as the same glyphs on every machine, so
 the brief does not rely on whatever CJK font a system happens to have: the
@@ -8,8 +8,8 @@ carries, so fontconfig cannot quietly substitute a local font for them.
 Latin text is set in DejaVu Sans, the font every Debian system has with
 fontconfig (``fonts-dejavu-core``).
 
-:func:`rendering_problems` is the one start-up check: a missing brief font,
-and WeasyPrint running without HarfBuzz's subsetter (``libharfbuzz-subset0``),
+:func:`rendering_problems` is the one start-up check: a missing brief font
+(shipped or DejaVu Sans), and WeasyPrint running without HarfBuzz's subsetter (``libharfbuzz-subset0``),
 which makes every PDF about 30 times slower.
 """
 
@@ -86,6 +86,34 @@ def font_face_css(urls: Mapping[str, str]) -> str:
     return " ".join(rules)
 
 
+# The brief's Latin font, the one face it takes from the system (brief.css).
+SYSTEM_FONT_FAMILY = "DejaVu Sans"
+
+
+def system_font_installed(family: str = SYSTEM_FONT_FAMILY) -> bool:
+    """True when fontconfig, as WeasyPrint sees it, has a font of exactly this ``family``.
+
+    fontconfig always answers with *some* font; only the family of that answer
+    tells whether the asked-for one is there rather than a substitute.
+    """
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
+    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
+    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+    fontconfig.FcConfigSubstitute(config, pattern, fontconfig.FcMatchPattern)
+    fontconfig.FcDefaultSubstitute(pattern)
+    result = ffi.new("FcResult *")
+    matched = fontconfig.FcFontMatch(config, pattern, result)
+    if matched == ffi.NULL:
+        return False
+    matched = ffi.gc(matched, fontconfig.FcPatternDestroy)
+    name = ffi.new("FcChar8 **")
+    if fontconfig.FcPatternGetString(matched, b"family", 0, name) != fontconfig.FcResultMatch:
+        return False
+    return ffi.string(name[0]).decode("utf-8", "replace").casefold() == family.casefold()
+
+
 def harfbuzz_subset_available() -> bool:
     """True when WeasyPrint subsets fonts with HarfBuzz, by WeasyPrint's own test (``pdf/fonts.py``).
 
@@ -110,6 +138,11 @@ def rendering_problems(app: Flask) -> list[str]:
                 f"The brief font {font.filename} ({font.family}) is missing {where}: Korean and Chinese names "
                 f"would print as empty boxes. Run `make install` (it installs {font.distribution})."
             )
+    if not system_font_installed():
+        problems.append(
+            f"The brief's Latin font {SYSTEM_FONT_FAMILY} is not installed: the brief is set in another font. "
+            f"Install it: sudo {RUN_DEPS_COMMAND}"
+        )
     if not harfbuzz_subset_available():
         problems.append(
             "libharfbuzz-subset0 is missing: WeasyPrint subsets fonts with fontTools instead and every brief PDF "

@@ -27,22 +27,22 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 CJK_NAMES = ("서울", "重庆", "胡衡华", "천종윤", "두산로보틱스")
 
 
-def base_fonts_only(tmp_path: Path) -> Path:
-    """A fontconfig configuration that lists only the DejaVu folder, as on a fresh Debian."""
-    if not (DEJAVU / "DejaVuSans.ttf").is_file():
-        pytest.fail(f"{DEJAVU} has no DejaVuSans.ttf; Debian's fonts-dejavu-core provides it")
-    config = tmp_path / "fonts.conf"
+def fontconfig_with(tmp_path: Path, folder: Path) -> Path:
+    """A fontconfig configuration that lists only ``folder``: DejaVu as on a fresh Debian, or an empty one."""
+    config = tmp_path / f"fonts-{folder.name}.conf"
     config.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{DEJAVU}</dir>\n  <cachedir>{tmp_path / 'fontconfig-cache'}</cachedir>\n</fontconfig>\n",
+        f"  <dir>{folder}</dir>\n  <cachedir>{tmp_path / 'fontconfig-cache'}</cachedir>\n</fontconfig>\n",
         encoding="utf-8",
     )
     return config
 
 
 def test_brief_embeds_the_shipped_cjk_fonts_on_a_machine_with_only_dejavu(tmp_path: Path) -> None:
+    if not (DEJAVU / "DejaVuSans.ttf").is_file():
+        pytest.fail(f"{DEJAVU} has no DejaVuSans.ttf; Debian's fonts-dejavu-core provides it")
     output = tmp_path / "keller-base-fonts.pdf"
-    env = {**os.environ, "FONTCONFIG_FILE": str(base_fonts_only(tmp_path))}
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_with(tmp_path, DEJAVU))}
     env.pop("FONTCONFIG_PATH", None)
     done = subprocess.run(
         [sys.executable, "-m", "tests.briefs.render_keller_pdf", str(output)],
@@ -133,10 +133,14 @@ def test_missing_harfbuzz_subsetting_is_reported(app: Flask, monkeypatch: pytest
 
 
 def test_the_app_warns_at_start_when_a_brief_font_is_missing(tmp_path: Path) -> None:
-    # A real start (not TESTING), as `make run`, `flask` commands and gunicorn do it.
+    # A real start (not TESTING), as `make run`, `flask` commands and gunicorn do it, on a machine
+    # without the font packages' files (an empty BRIEF_FONT_DIR) and without any system font.
+    no_fonts = tmp_path / "no-fonts"
+    no_fonts.mkdir()
     env = {
         **os.environ,
-        "PLANNER_BRIEF_FONT_DIR": str(tmp_path / "no-fonts-here"),
+        "FONTCONFIG_FILE": str(fontconfig_with(tmp_path, no_fonts)),
+        "PLANNER_BRIEF_FONT_DIR": str(no_fonts),
         "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
         "SECRET_KEY": "start-check-not-a-secret",
@@ -148,3 +152,4 @@ def test_the_app_warns_at_start_when_a_brief_font_is_missing(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     for font in BRIEF_FONTS:
         assert f"{font.filename} ({font.family}) is missing" in done.stderr, done.stderr
+    assert "Latin font DejaVu Sans is not installed" in done.stderr, done.stderr
