@@ -69,7 +69,7 @@ def font_file(filename: str, folder: str | Path | None = None) -> Path | None:
 def font_files_by_url(app: Flask) -> dict[str, Path]:
     """URL path -> file of every brief font that is there, for the PDF's URL fetcher (needs a request context)."""
     folder = app.config.get("BRIEF_FONT_DIR")
-    files = {}
+    files: dict[str, Path] = {}
     for font in BRIEF_FONTS:
         path = font_file(font.filename, folder)
         if path is not None:
@@ -79,7 +79,7 @@ def font_files_by_url(app: Flask) -> dict[str, Path]:
 
 def font_face_css(urls: Mapping[str, str]) -> str:
     """``@font-face`` rules for the brief fonts, ``urls`` mapping each file name to its URL."""
-    rules = []
+    rules: list[str] = []
     for font in BRIEF_FONTS:
         # The names are ours (constants above); the URL comes from url_for, which quotes it.
         rules.append(f'@font-face {{ font-family: "{font.family}"; src: url("{urls[font.filename]}"); }}')
@@ -128,7 +128,7 @@ def harfbuzz_subset_available() -> bool:
 
 def rendering_problems(app: Flask) -> list[str]:
     """What the brief's PDF is missing on this machine, one sentence each; empty when all is well."""
-    problems = []
+    problems: list[str] = []
     folder = app.config.get("BRIEF_FONT_DIR")
     for font in BRIEF_FONTS:
         path = font_path(font, folder)
