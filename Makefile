@@ -14,9 +14,10 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run serve test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
+.PHONY: run run-deps serve test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
 
-run: install
+# run-deps first: without libharfbuzz-subset0 every brief PDF is ~30x slower (the app says so at start too).
+run: install run-deps
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	$(FLASK) users bootstrap-admin --email "$(ADMIN_EMAIL)"
@@ -29,7 +30,7 @@ run: install
 # the planner writes one JSON line per request with the tokens redacted.
 WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
-serve: install
+serve: install run-deps
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()'
 
@@ -70,6 +71,11 @@ translations-extract: $(STAMP)
 	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	    --project=delegation-planner -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+# The Debian packages the app itself needs for fast brief PDFs (HarfBuzz subsetting, Pango, DejaVu):
+# installed when root or sudo allows, else the apt-get command is printed.
+run-deps:
+	bash .ci/install-run-deps
 
 # System packages of DESIGN.md (browser, PDF tools, fonts, libical, node parsers), installed only when missing.
 system-deps:

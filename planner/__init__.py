@@ -97,6 +97,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     errors.register(app)
     formatting.register(app)
+    if not app.testing:
+        # Said at every start (server, `make run`, CLI) rather than discovered as boxes or a slow PDF.
+        from planner.briefs.fonts import log_rendering_problems
+
+        log_rendering_problems(app)
     return app
 
 

@@ -37,12 +37,16 @@ CONFLICT_BUFFER_MINUTES = 30
 # The product's own domain for calendar UIDs; stable forever once data exists.
 UID_DOMAIN = "delegation-planner.invalid"
 
+# Folder with the brief's font files (planner/briefs/fonts.py); None: from their installed packages.
+BRIEF_FONT_DIR: str | None = None
+
 _ENV_KEYS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
     "PLANNER_HOME_TIMEZONE": "HOME_TIMEZONE",
     "PLANNER_BASE_URL": "BASE_URL",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
+    "PLANNER_BRIEF_FONT_DIR": "BRIEF_FONT_DIR",
 }
 # Environment switches read as booleans or counts rather than strings.
 _ENV_SWITCHES = ("PLANNER_HTTPS", "PLANNER_PROXY_FIX")  # same name in the environment and the config

@@ -27,6 +27,7 @@ LEAST_ROLE = {
     "calendar.feed": PUBLIC,  # the secret token is the key
     "i18n.set_language": PUBLIC,
     "health.healthz": PUBLIC,  # for load balancers; says only ok/unavailable
+    "briefs.font": PUBLIC,  # the brief's open-licence fonts, like the static files
     "auth.logout": READ,
     "auth.password": READ,
     "delegations.index": READ,
@@ -131,6 +132,7 @@ def world(app: Flask) -> dict[str, object]:
             "day": "2024-10-15",
             "key": "no-such-upload",
             "filename": "css/planner.css",
+            "font_file": "NotoSansKR-Regular.otf",
             "user_id": 1,
             "organization_id": 1,
             "person_id": 1,

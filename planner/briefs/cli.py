@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from planner.briefs import queries, render
+from planner.briefs.fonts import font_files_by_url
 from planner.briefs.options import LANGUAGES, SECTIONS, Audience, BriefOptionsError, check_options
 from planner.briefs.pdf import html_to_pdf
 
@@ -70,6 +71,7 @@ def export_brief_command(
             base_url=context.request.host_url,
             static_folder=app.static_folder or "",
             static_url_path=app.static_url_path,
+            files=font_files_by_url(app),
         )
     if to_stdout:
         stdout = click.get_binary_stream("stdout")

@@ -5,13 +5,15 @@ fonts, over HTTP or from ``file://`` URLs. A brief carries text that
 planners typed and data that was imported, so rendering must not become a
 way to make the server fetch a URL or read a local file.
 :class:`StaticOnlyFetcher` serves the app's own static files (from disk, by
-path) and refuses everything else.
+path) and the brief's fonts (a fixed list of URL paths, each to one known
+file, see :mod:`planner.briefs.fonts`) and refuses everything else.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,7 +28,7 @@ class FetchRefused(ValueError):
 
 
 class StaticOnlyFetcher(URLFetcher):
-    """Serves ``<base_url><static_url_path>/...`` from ``static_folder``; refuses every other URL.
+    """Serves ``<base_url><static_url_path>/...`` from ``static_folder`` and the URL paths in ``files``; refuses every other URL.
 
     Only the path counts, never the host: the file is read from disk, so a
     brief rendered from the command line (with the configured public
@@ -34,9 +36,17 @@ class StaticOnlyFetcher(URLFetcher):
     the same files. ``refused`` lists what was turned away, for tests and logs.
     """
 
-    def __init__(self, static_folder: str | Path, static_url_path: str = "/static", base_url: str | None = None) -> None:
+    def __init__(
+        self,
+        static_folder: str | Path,
+        static_url_path: str = "/static",
+        base_url: str | None = None,
+        files: Mapping[str, Path] | None = None,
+    ) -> None:
         super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
         self.static_folder = Path(static_folder).resolve()
+        # Exact URL path -> file: nothing in a URL is ever joined to a folder here.
+        self.files = dict(files or {})
         self.prefix = static_url_path.rstrip("/") + "/"
         self.origin = _origin(base_url) if base_url else None
         self.refused: list[str] = []
@@ -59,6 +69,8 @@ class StaticOnlyFetcher(URLFetcher):
             return None
         if self.origin is not None and _origin(url) != self.origin:
             return None
+        if parts.path in self.files:
+            return self.files[parts.path]
         if not parts.path.startswith(self.prefix):
             return None
         relative = unquote(parts.path[len(self.prefix):])
@@ -76,7 +88,14 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc.lower()
 
 
-def html_to_pdf(html: str, *, base_url: str, static_folder: str | Path, static_url_path: str = "/static") -> bytes:
-    """Render ``html`` (the brief) to PDF bytes with the static-only fetcher."""
-    fetcher = StaticOnlyFetcher(static_folder, static_url_path, base_url)
+def html_to_pdf(
+    html: str,
+    *,
+    base_url: str,
+    static_folder: str | Path,
+    static_url_path: str = "/static",
+    files: Mapping[str, Path] | None = None,
+) -> bytes:
+    """Render ``html`` (the brief) to PDF bytes with the static-only fetcher (plus ``files``: URL path -> file)."""
+    fetcher = StaticOnlyFetcher(static_folder, static_url_path, base_url, files)
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()

@@ -24,6 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from planner.briefs.fonts import BRIEF_FONTS, font_face_css
 from planner.briefs.options import AUDIENCE_LABELS, SECTION_LABELS, SECTIONS, Audience, BriefOptions, BriefOptionsError
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
@@ -813,10 +814,11 @@ def build_brief(source: BriefSource, options: BriefOptions, *, now: datetime | N
 
 
 def page_css(brief: Brief) -> Markup:
-    """The page rules that carry text: running header, handling mark, 'page X of Y'.
+    """The page rules that carry text (running header, handling mark, 'page X of Y') and the brief's fonts.
 
     They are built here rather than in brief.css because their words depend
-    on the delegation and the language; both WeasyPrint and Chromium read them.
+    on the delegation and the language, and the fonts' URLs on where the app
+    is mounted; both WeasyPrint and Chromium read them.
     """
     footer_parts = []
     for piece in re.split(r"(\{page\}|\{pages\})", _("Seite {page} von {pages}")):
@@ -833,8 +835,9 @@ def page_css(brief: Brief) -> Markup:
         place=brief.home_place,
         revision=brief.revision,
     )
+    fonts = font_face_css({font.filename: url_for("briefs.font", font_file=font.filename) for font in BRIEF_FONTS})
     css = (
-        "@page {"
+        f"{fonts} @page {{"
         f" @top-left {{ content: {css_string(brief.title)}; }}"
         f" @top-right {{ content: {css_string(brief.handling_mark)}; }}"
         f" @bottom-left {{ content: {css_string(as_of)}; }}"

@@ -8,10 +8,11 @@ choice that makes no brief gets the options form back with the reason
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from planner.briefs import queries, render
+from planner.auth.access import public
+from planner.briefs import fonts, queries, render
 from planner.briefs.forms import BriefOptionsForm
 from planner.briefs.options import BriefOptions, BriefOptionsError
 from planner.briefs.pdf import html_to_pdf
@@ -94,7 +95,18 @@ def pdf(delegation_id: int) -> Response:
         base_url=request.host_url,
         static_folder=current_app.static_folder or "",
         static_url_path=url_for("static", filename=""),
+        files=fonts.font_files_by_url(current_app),
     )
     response = _private(Response(body, content_type="application/pdf"))
     response.headers["Content-Disposition"] = f'inline; filename="reisebriefing-{delegation_id}-{options.slug}.pdf"'
     return response
+
+
+@bp.get("/brief-fonts/<font_file>")
+@public  # the shipped open-licence fonts, like the static files; the browser's print view loads them
+def font(font_file: str) -> Response:
+    """One of the brief's fonts (planner.briefs.fonts.BRIEF_FONTS) from its installed package; 404 for any other name."""
+    path = fonts.font_file(font_file, current_app.config.get("BRIEF_FONT_DIR"))
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="font/otf", max_age=86400)

@@ -7,6 +7,7 @@ Rendering costs seconds, so each variant is rendered once and shared.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -17,6 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from fontTools.pens.boundsPen import ControlBoundsPen
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
 
 from planner.extensions import db
 from planner.models import Delegation, Journey, UserRole
@@ -70,6 +74,53 @@ class RenderedPdf:
 
     def fonts(self) -> str:
         return subprocess.run(["pdffonts", str(self.path)], capture_output=True, text=True, check=True).stdout
+
+
+def is_cjk(text: str) -> bool:
+    """Hangul syllables or CJK unified ideographs: the characters a Latin font turns into boxes."""
+    return any("\uac00" <= ch <= "\ud7af" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@dataclass
+class FontGlyphs:
+    """The Korean/Chinese characters one embedded font draws: with a real outline, or as an empty box."""
+
+    drawn: list[str] = field(default_factory=list)
+    boxes: list[str] = field(default_factory=list)  # .notdef, a glyph the font does not have, or no outline
+
+
+def cjk_glyphs(path: Path) -> dict[str, FontGlyphs]:
+    """For each embedded font (by PDF name), which CJK characters it draws and which of them are boxes.
+
+    pdftotext cannot tell: WeasyPrint maps a missing glyph to its character in
+    the ToUnicode table all the same. So each font program is read with
+    fontTools and every glyph that the ToUnicode table assigns a CJK character
+    must exist in it, not be glyph 0 (.notdef) and have an outline.
+    """
+    result: dict[str, FontGlyphs] = {}
+    for page in PdfReader(path).pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            name = str(font["/BaseFont"]).lstrip("/")
+            if name in result or font.get("/Subtype") != "/Type0":
+                continue
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = (descriptor.get("/FontFile2") or descriptor.get("/FontFile3")).get_object().get_data()
+            outlines = TTFont(io.BytesIO(program))
+            order, glyphs = outlines.getGlyphOrder(), outlines.getGlyphSet()
+            found = result[name] = FontGlyphs()
+            to_unicode = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            for block in re.findall(r"beginbfchar(.*?)endbfchar", to_unicode, re.S):
+                for code, utf16 in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+                    text = bytes.fromhex(utf16).decode("utf-16-be")
+                    if not is_cjk(text):
+                        continue
+                    glyph_id = int(code, 16)
+                    pen = ControlBoundsPen(glyphs)
+                    if 0 < glyph_id < len(order):
+                        glyphs[order[glyph_id]].draw(pen)
+                    (found.drawn if pen.bounds is not None else found.boxes).append(text)
+    return result
 
 
 def read_pdf(path: Path) -> RenderedPdf:

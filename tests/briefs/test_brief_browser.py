@@ -28,6 +28,12 @@ def test_print_view_in_chromium_print_preview(live_server: LiveServer, page) -> 
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Drucken").is_visible()  # print media hides the toolbar
     assert page.get_by_role("heading", level=1, name="Delegationsreise nach Seoul und Chongqing").is_visible()
+    # The Korean and Chinese names are set in the app's own fonts (served by /brief-fonts/, allowed by the CSP),
+    # not in whatever CJK font this browser's machine has.
+    loaded = page.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family))"
+    )
+    assert {family.strip('"') for family in loaded} == {"Brief Noto Sans KR", "Brief Noto Sans SC"}, loaded
     screenshot(page, "brief-print-preview")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
