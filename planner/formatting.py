@@ -12,7 +12,7 @@ from babel.dates import format_date, format_datetime
 from flask import Flask
 from flask_babel import get_locale
 
-from planner.labels import label
+from planner.labels import field_label, label
 from planner.timezones import get_zone, to_local
 
 _DAY_PATTERNS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
@@ -69,6 +69,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(clock)
     app.add_template_filter(label)
+    app.add_template_filter(field_label)
     app.add_template_global(day_range)
     app.add_template_global(place_name)
     app.add_template_global(offset_to_home)

@@ -67,3 +67,30 @@ LABELS: dict[Enum, object] = {
 
 def label(value: Enum) -> str:
     return str(LABELS.get(value, value.value))
+
+
+# The model fields an import (or any other summary of changes) may name, as
+# the edit forms call them: people never read column names.
+FIELD_LABELS: dict[str, object] = {
+    "title": _l("Titel"),
+    "status": _l("Status"),
+    "start_at": _l("Beginn"),
+    "end_at": _l("Ende"),
+    "timezone": _l("Zeitzone"),
+    "all_day": _l("Ganztägig"),
+    "venue": _l("Ort / Gebäude"),
+    "address": _l("Adresse"),
+    "notes": _l("Hinweise"),
+    "depart_at": _l("Abfahrt/Abflug"),
+    "arrive_at": _l("Ankunft"),
+    "departure_timezone": _l("Abfahrt/Abflug: Zeitzone"),
+    "arrival_timezone": _l("Ankunft: Zeitzone"),
+    "departure_place": _l("Abfahrt/Abflug: Ort"),
+    "arrival_place": _l("Ankunft: Ort"),
+    "number": _l("Flug-/Zugnummer"),
+}
+
+
+def field_label(name: str) -> str:
+    """The translated name of a model field ("start_at" -> "Beginn"); unknown names as they are."""
+    return str(FIELD_LABELS.get(name, name))

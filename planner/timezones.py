@@ -19,7 +19,7 @@ programme, hence the explicit checks below.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -118,6 +118,58 @@ def to_utc(wall: datetime, zone_name: str, *, fold: int | None = None) -> dateti
             raise AmbiguousLocalTime(wall, zone_name, earlier, later)
         return earlier if fold == 0 else later
     return earlier
+
+
+@dataclass(frozen=True)
+class WallTimeReading:
+    """How a wall time from a calendar file was read under RFC 5545, 3.3.5 (see :func:`read_wall_time`)."""
+
+    wall: datetime  # naive, as the file wrote it
+    instant: datetime  # aware, UTC
+    ambiguous: bool = False  # the wall time happens twice; the first occurrence was taken
+    shifted_to: datetime | None = None  # the wall time does not exist; this (naive) one was taken instead
+
+    @property
+    def offset(self) -> timedelta:
+        """The UTC offset the wall time was read with (after a gap: the offset before it)."""
+        return self.wall - self.instant.replace(tzinfo=None)
+
+
+def read_wall_time(wall: datetime, zone: str | tzinfo) -> WallTimeReading:
+    """Read a wall time of a calendar file as RFC 5545, section 3.3.5 prescribes.
+
+    Unlike :func:`to_utc` (for what planners type, where we ask), a file
+    cannot be asked, and the RFC settles both awkward cases:
+
+    * a wall time that happens twice (fall-back) is its *first* occurrence;
+    * a wall time that does not exist (spring-forward gap) "is interpreted
+      using the UTC offset before the gap", which moves it forward by the
+      length of the gap (02:30 on 31 March 2024 in Berlin becomes 03:30 CEST).
+
+    The result says which case applied, so the caller can tell the user.
+    ``zone`` is an IANA name or a tzinfo (a zone a file defined itself); only
+    the offsets the zone reports are used, so it works for zones that ignore
+    ``fold`` too.
+    """
+    if wall.tzinfo is not None:
+        raise TypeError("read_wall_time() takes a naive wall-clock time; it is already an instant")
+    tz = get_zone(zone) if isinstance(zone, str) else zone
+    # The offsets in force around this wall time: at both folds, and a day
+    # either side (transitions are never closer together than that).
+    probes = [wall.replace(tzinfo=tz, fold=fold).astimezone(UTC) for fold in (0, 1)]
+    probes += [(wall + step).replace(tzinfo=UTC) for step in (timedelta(days=-1), timedelta(days=1))]
+    offsets = {offset for offset in (probe.astimezone(tz).utcoffset() for probe in probes) if offset is not None}
+    readings = sorted((wall - offset).replace(tzinfo=UTC) for offset in offsets)
+    valid = [instant for instant in readings if instant.astimezone(tz).replace(tzinfo=None) == wall]
+    if valid:
+        # Earliest instant = first occurrence (RFC 5545 3.3.5).
+        return WallTimeReading(wall, valid[0], ambiguous=len(valid) > 1)
+    # In the gap. Read with the largest offset, the wall time lies before the
+    # jump, so the zone reports the offset in force before the gap there.
+    before_gap = readings[0].astimezone(tz).utcoffset()
+    assert before_gap is not None
+    instant = (wall - before_gap).replace(tzinfo=UTC)
+    return WallTimeReading(wall, instant, shifted_to=instant.astimezone(tz).replace(tzinfo=None))
 
 
 def to_local(instant: datetime, zone_name: str) -> datetime:

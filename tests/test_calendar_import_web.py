@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from planner.backup.export import export_database
 from planner.extensions import db
-from planner.models import Appointment, Delegation, Journey, PendingImport, UserRole
+from planner.models import Appointment, Delegation, Journey, PendingImport, User, UserRole
 from planner.seed import load_seed
 from tests.conftest import csrf_token, login, make_user
 
@@ -145,3 +145,116 @@ def test_discard(app: Flask, client: FlaskClient, keller: int) -> None:
     assert client.post(preview_url + "/discard", data={"csrf_token": token}).status_code == 302
     assert client.get(preview_url).status_code == 404
     assert counts(app)[0] == 16
+
+
+# -- our own export, imported back into the same trip ------------------------------------------------
+
+
+def set_locale(app: Flask, email: str, locale: str) -> None:
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == email)).one()
+        user.locale = locale
+        db.session.commit()
+
+
+def trip_tables(app: Flask) -> dict:
+    """The rows an import could touch (history and audit records apart: a no-op writes none anyway)."""
+    tables = snapshot(app)["tables"]
+    return {name: tables[name] for name in ("appointments", "journeys", "delegations")}
+
+
+def import_through_the_web(client: FlaskClient, delegation_id: int, data: bytes) -> tuple[str, str]:
+    """Upload, preview and confirm; the preview page and the page after confirming."""
+    response = upload(client, delegation_id, data, "eigener-export.ics")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    done = confirm(client, response.headers["Location"])
+    assert done.status_code == 302
+    return preview, client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_reimporting_our_own_export_changes_nothing(app: Flask, client: FlaskClient, keller: int, locale: str) -> None:
+    set_locale(app, "planner@example.org", locale)
+    login(client, "planner@example.org")
+    exported = client.get(f"/delegations/{keller}/calendar.ics")
+    assert exported.status_code == 200
+    before = trip_tables(app)
+    items = sum(counts(app))
+    for round_ in range(3):
+        preview, page = import_through_the_web(client, keller, exported.data)
+        unchanged = ">unverändert<" if locale == "de" else ">unchanged<"
+        assert preview.count(unchanged) == items, f"round {round_ + 1}: the preview announces changes"
+        assert trip_tables(app) == before, f"round {round_ + 1} changed the trip"
+        exported_again = client.get(f"/delegations/{keller}/calendar.ics")
+        assert exported_again.data == exported.data
+
+
+@pytest.mark.parametrize(("locale", "changes"), [("de", "Ändert: Beginn"), ("en", "Changes: Start")])
+def test_one_real_change_in_our_export_is_applied_and_named_in_words(
+    app: Flask, client: FlaskClient, keller: int, locale: str, changes: str
+) -> None:
+    set_locale(app, "planner@example.org", locale)
+    login(client, "planner@example.org")
+    exported = client.get(f"/delegations/{keller}/calendar.ics").data
+    moved = exported.replace(b"DTSTART;TZID=Asia/Seoul:20241014T140000", b"DTSTART;TZID=Asia/Seoul:20241014T133000")
+    assert moved.count(b"20241014T133000") == 1
+    before = trip_tables(app)
+    preview, _page = import_through_the_web(client, keller, moved)
+    assert f"<p>{changes}</p>" in preview
+    assert "start_at" not in preview
+    after = trip_tables(app)
+    changed = [
+        (old["uid"], key)
+        for old, new in zip(before["appointments"], after["appointments"], strict=True)
+        for key in old
+        if old[key] != new[key]
+    ]
+    aimmo = next(row["uid"] for row in before["appointments"] if row["title"] == "Unternehmensbesuch AIMMO")
+    # The start, and what every save bumps (revision for SEQUENCE, version, updated_at).
+    assert {key for uid, key in changed if uid == aimmo} <= {"start_at", "revision", "version", "updated_at"}
+    assert (aimmo, "start_at") in changed and {uid for uid, _key in changed} == {aimmo}
+    assert after["journeys"] == before["journeys"]
+
+
+DST_FILE = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//DE\r\n"
+    b"BEGIN:VEVENT\r\nUID:gap@test\r\nSUMMARY:Vorbesprechung\r\n"
+    b"DTSTART;TZID=Europe/Berlin:20241013T090000\r\nDTEND;TZID=Europe/Berlin:20241013T100000\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:twice@test\r\nSUMMARY:Nachtzug\r\n"
+    b"DTSTART;TZID=Europe/Berlin:20241027T023000\r\nDURATION:PT30M\r\nEND:VEVENT\r\n"
+    b"BEGIN:VEVENT\r\nUID:skipped@test\r\nSUMMARY:Fruehtermin\r\n"
+    b"DTSTART;TZID=Europe/Berlin:20240331T023000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "twice", "skipped"),
+    [
+        (
+            "de",
+            "Den Beginn am 27.10.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung zweimal. "
+            "Übernommen wurde das erste Mal (UTC+02:00), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt.",
+            "Den Beginn am 31.03.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung nicht. "
+            "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke (60 Minuten) auf 03:30 Uhr verschoben.",
+        ),
+        (
+            "en",
+            "The start on 27.10.2024 at 02:30 (Europe/Berlin) happens twice because the clocks go back. "
+            "The first occurrence (UTC+02:00) was taken, as RFC 5545 (section 3.3.5) prescribes.",
+            "The start on 31.03.2024 at 02:30 (Europe/Berlin) does not exist because the clocks go forward. "
+            "As RFC 5545 (section 3.3.5) prescribes, it was moved forward by the length of the gap (60 minutes) to 03:30.",
+        ),
+    ],
+)
+def test_preview_says_how_dst_wall_times_were_read_and_the_file_imports(
+    app: Flask, client: FlaskClient, keller: int, locale: str, twice: str, skipped: str
+) -> None:
+    set_locale(app, "planner@example.org", locale)
+    login(client, "planner@example.org")
+    before = sum(counts(app))
+    preview, _page = import_through_the_web(client, keller, DST_FILE)
+    assert twice in preview and skipped in preview
+    assert preview.count("RFC 5545") == 2, "the plain event gets no note"
+    assert sum(counts(app)) == before + 3

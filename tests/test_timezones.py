@@ -23,6 +23,7 @@ from planner.timezones import (
     is_known_zone,
     local_day_bounds,
     offset_between,
+    read_wall_time,
     to_local,
     to_utc,
     zone_names,
@@ -161,3 +162,31 @@ def test_day_starting_inside_a_gap() -> None:
     bounds = local_day_bounds(date(2024, 9, 8), "America/Santiago")
     assert to_local(bounds.start, "America/Santiago").replace(tzinfo=None) == datetime(2024, 9, 8, 1, 0)
     assert bounds.end - bounds.start == timedelta(hours=23)
+
+
+# -- calendar files: RFC 5545 3.3.5 instead of asking -------------------------------------
+
+
+def test_read_wall_time_follows_rfc_5545() -> None:
+    plain = read_wall_time(datetime(2024, 10, 15, 9, 0), "Europe/Berlin")
+    assert (plain.instant, plain.ambiguous, plain.shifted_to) == (datetime(2024, 10, 15, 7, 0, tzinfo=UTC), False, None)
+
+    twice = read_wall_time(datetime(2024, 10, 27, 2, 30), "Europe/Berlin")
+    assert twice.ambiguous and twice.shifted_to is None
+    assert twice.instant == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # the first occurrence, still CEST
+    assert twice.offset == timedelta(hours=2)
+
+    # In the gap: read with the offset before it (+01:00), i.e. moved forward by the gap's hour.
+    skipped = read_wall_time(datetime(2024, 3, 31, 2, 30), "Europe/Berlin")
+    assert not skipped.ambiguous
+    assert skipped.instant == datetime(2024, 3, 31, 1, 30, tzinfo=UTC)
+    assert skipped.shifted_to == datetime(2024, 3, 31, 3, 30)
+
+    # Lord Howe Island moves its clocks by half an hour.
+    half = read_wall_time(datetime(2024, 10, 6, 2, 15), "Australia/Lord_Howe")
+    assert half.shifted_to == datetime(2024, 10, 6, 2, 45)
+
+
+def test_read_wall_time_takes_naive_wall_times_only() -> None:
+    with pytest.raises(TypeError):
+        read_wall_time(datetime(2024, 10, 15, 9, 0, tzinfo=UTC), "Europe/Berlin")

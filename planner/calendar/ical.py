@@ -202,6 +202,7 @@ def _url(link: str) -> vUri:
 
 
 def _summary(title: str, status: ItemStatus) -> str:
+    """SUMMARY: the title with the status made visible (Outlook ignores STATUS)."""
     title = clean(title)
     if status == ItemStatus.CANCELLED:
         return _("Abgesagt: %(title)s", title=title)
@@ -237,7 +238,7 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tu
         end = _local(appointment.end_at, appointment.timezone)
     event["DTSTART"] = vDDDTypes(start)
     event["DTEND"] = vDDDTypes(end)
-    location = ", ".join(part for part in (clean(appointment.venue), clean(appointment.address)) if part)
+    location = appointment_location(appointment)
     if location:
         event["LOCATION"] = vText(location)
     latitude, longitude = appointment.latitude, appointment.longitude
@@ -251,6 +252,32 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tu
     event["DESCRIPTION"] = vText(_appointment_description(appointment, link, kind))
     event["URL"] = _url(link)
     return (start.isoformat(), appointment.uid), event
+
+
+def appointment_location(appointment: Appointment) -> str:
+    """LOCATION as the export writes it: venue and address on one line."""
+    return ", ".join(part for part in (clean(appointment.venue), clean(appointment.address)) if part)
+
+
+def appointment_summary(appointment: Appointment) -> str:
+    """SUMMARY of an appointment as the export writes it, in the current locale."""
+    return _summary(appointment.title, appointment.status)
+
+
+def journey_summary(journey: Journey) -> str:
+    """SUMMARY of a journey as the export writes it, in the current locale."""
+    return _summary(_journey_title(journey), journey.status)
+
+
+def journey_connection(journey: Journey) -> str:
+    """Carrier and number as one text ("Lufthansa LH 712"), as the journey's SUMMARY shows them."""
+    return " ".join(part for part in (clean(journey.carrier), clean(journey.number)) if part)
+
+
+def _journey_title(journey: Journey) -> str:
+    route = f"{clean(journey.departure_place)} → {clean(journey.arrival_place)}"
+    number = journey_connection(journey)
+    return f"{label(journey.mode)} {route}" + (f" ({number})" if number else "")
 
 
 def _appointment_description(appointment: Appointment, link: str, kind: str) -> str:
@@ -288,10 +315,9 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     _common(event, journey)
     departure_place = clean(journey.departure_place)
     route = f"{departure_place} → {clean(journey.arrival_place)}"
-    number = " ".join(part for part in (clean(journey.carrier), clean(journey.number)) if part)
+    number = journey_connection(journey)
     mode = label(journey.mode)
-    title = f"{mode} {route}" + (f" ({number})" if number else "")
-    event["SUMMARY"] = vText(_summary(title, journey.status))
+    event["SUMMARY"] = vText(journey_summary(journey))
     # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs).
     # Exception: when the departure zone changes its offset while under way (a
     # night flight over the October DST change), clients that compute the end

@@ -37,10 +37,11 @@ Decisions worth knowing (the issue left them open):
   (``floating=True``) for the preview. A floating or UTC end takes the
   start's zone: an event is only a journey when the file says so with two
   different TZIDs.
-* **Ambiguous wall times** (autumn fall-back) mean the first occurrence, as
-  RFC 5545 says. **Non-existent ones** (spring-forward gap) are refused with
-  the time in the message, as everywhere in the planner (RFC 5545 would shift
-  them; we would rather ask).
+* **Ambiguous wall times** (autumn fall-back) mean the first occurrence, and
+  **non-existent ones** (spring-forward gap) are moved forward by the length
+  of the gap, both as RFC 5545 3.3.5 prescribes (a file cannot be asked, unlike
+  a planner at a form). Either case is listed on the item
+  (:class:`TimeNote`), and the preview says what was taken and why.
 * **All-day events** (VALUE=DATE) span local midnights in the zone of the
   leg the delegation is in at noon of the first day; ``all_day=True``. A date
   has no time of day to get wrong, so they are not flagged as floating.
@@ -61,6 +62,16 @@ Decisions worth knowing (the issue left them open):
   re-import bumps no revision. Fields the file does not carry (no STATUS,
   no LOCATION, no DESCRIPTION) keep what the planners entered; the kind and
   city of an appointment and the mode of a journey are set only on creation.
+* **Our own export** imported back changes nothing
+  (:mod:`planner.calendar.own_export`): the status decorations of SUMMARY
+  ("Abgesagt: …", "… (vorläufig)", in every UI language) are taken off, a
+  journey SUMMARY in our format gives its places and connection, and a
+  generated DESCRIPTION is never copied into notes. For a UID of this trip,
+  each field is also compared with what our export writes for the row as it
+  is (SUMMARY, LOCATION), and a time the file gives without a zone (UTC,
+  all-day) keeps the row's zone: only real changes are applied. A
+  same-zone event whose UID is a journey of this trip and whose SUMMARY is
+  in our journey format updates that journey (a train within one zone).
 * **Other components.** VTODO, VJOURNAL and VFREEBUSY are ignored next to
   events; a file with none of the events is refused.
 """
@@ -87,16 +98,18 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from planner.calendar import ical
+from planner.calendar.own_export import OwnExport, summaries
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode
 from planner.timezones import (
     UTC,
-    NonexistentLocalTime,
     TimeZoneError,
     UnknownTimeZone,
+    WallTimeReading,
     get_zone,
     local_day_bounds,
+    read_wall_time,
     to_local,
-    to_utc,
 )
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -139,6 +152,60 @@ class ImportRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class TimeNote:
+    """A wall time of the file that RFC 5545 3.3.5 had to settle (DST change); the preview explains it."""
+
+    ending: bool  # DTEND rather than DTSTART
+    reading: WallTimeReading
+    zone: str  # as the file names it (IANA name or its own TZID)
+
+    def message(self) -> str:
+        """What was taken and why, in the user's language."""
+        values = {
+            "day": self.reading.wall.strftime("%d.%m.%Y"),
+            "time": self.reading.wall.strftime("%H:%M"),
+            "zone": _shorten(self.zone, 80),
+        }
+        if self.reading.shifted_to is not None:
+            gap = int((self.reading.shifted_to - self.reading.wall).total_seconds() // 60)
+            values.update(shifted=self.reading.shifted_to.strftime("%H:%M"), minutes=gap)
+            if self.ending:
+                return _(
+                    "Das Ende am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung nicht. "
+                    "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde es um die Länge der Lücke "
+                    "(%(minutes)d Minuten) auf %(shifted)s Uhr verschoben. Bitte prüfen.",
+                    **values,
+                )
+            return _(
+                "Den Beginn am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung nicht. "
+                "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke "
+                "(%(minutes)d Minuten) auf %(shifted)s Uhr verschoben. Bitte prüfen.",
+                **values,
+            )
+        values["offset"] = _offset_label(self.reading.offset)
+        if self.ending:
+            return _(
+                "Das Ende am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung zweimal. "
+                "Übernommen wurde das erste Mal (%(offset)s), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt. "
+                "Bitte prüfen.",
+                **values,
+            )
+        return _(
+            "Den Beginn am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung zweimal. "
+            "Übernommen wurde das erste Mal (%(offset)s), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt. "
+            "Bitte prüfen.",
+            **values,
+        )
+
+
+def _offset_label(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+@dataclass(frozen=True)
 class ImportItem:
     """One event of the file, read and resolved, as the preview shows it."""
 
@@ -166,6 +233,15 @@ class ImportItem:
     arrival_place: str | None = None
     changes: tuple[str, ...] = ()  # for updates: the model fields that will change
     outside_trip: bool = False  # starts outside the delegation's dates (set by plan_import)
+    time_notes: tuple[TimeNote, ...] = ()  # ambiguous or skipped wall times and how they were read
+    # -- what plan_import needs to tell real changes from our own export's decorations --
+    raw_summary: str = ""  # SUMMARY as written (cleaned, not shortened, decorations kept)
+    description_generated: bool = False  # DESCRIPTION was generated by our export; not used as notes
+    own_journey_format: bool = False  # SUMMARY is "<mode> <from> → <to> (<connection>)" as we write it
+    start_zone_open: bool = False  # the file gave the start as UTC or as a date: the zone is our guess
+    end_zone_open: bool = False
+    all_day_dates: tuple[date, date] | None = None  # first day and the day after the last, all-day events
+    updates: tuple[tuple[str, Any], ...] = ()  # for updates: (field, value) pairs apply_import writes
 
     @property
     def line(self) -> str:
@@ -450,6 +526,8 @@ class _Moment:
     zone: str
     floating: bool
     source_tzid: str | None  # a non-IANA TZID as written in the file
+    zone_open: bool = False  # UTC or a date: exact, but the file named no zone
+    note: TimeNote | None = None  # how an ambiguous or non-existent wall time was read
 
 
 class _Reader:
@@ -473,13 +551,13 @@ class _Reader:
             if isinstance(tzid, str) and tzid.strip():
                 self._vtimezones.setdefault(tzid.strip(), component)
         self._custom: dict[str, tzinfo] = {}  # built lazily, for this file only
+        self._own = OwnExport.current()
 
     # -- one event ---------------------------------------------------------
 
     def item(self, event: Event) -> ImportItem:
-        summary_raw = self._text(event, "SUMMARY")
-        summary = _clean_title(summary_raw or "")
-        label = summary or _("(ohne Titel)")
+        raw_summary = _clean_line(self._text(event, "SUMMARY") or "")
+        label = _shorten(raw_summary, TITLE_LENGTH) or _("(ohne Titel)")
         for name in _SINGLE_PROPERTIES:
             if isinstance(event.get(name), list):
                 raise ImportRejected(
@@ -503,11 +581,12 @@ class _Reader:
                 _("Der Termin „%(summary)s“ hat sowohl ein Ende (DTEND) als auch eine Dauer (DURATION).", summary=label)
             )
 
+        all_day_dates = None
         if isinstance(start_value, datetime):
             start, end, end_assumed = self._timed(start_prop, start_value, end_prop, duration_prop, label)
             all_day = False
         elif isinstance(start_value, date):
-            start, end, end_assumed = self._all_day(start_value, end_prop, duration_prop, label)
+            start, end, end_assumed, all_day_dates = self._all_day(start_value, end_prop, duration_prop, label)
             all_day = True
         else:
             raise _invalid_value("DTSTART", label)
@@ -520,17 +599,30 @@ class _Reader:
         status_text = (self._text(event, "STATUS") or "").strip().upper()
         status = _STATUSES.get(status_text)
         status_explicit = status is not None
+        # The decoration our export puts on SUMMARY matches the STATUS it writes beside it.
+        title = self._own.title(raw_summary, status)
+        summary = _shorten(title, TITLE_LENGTH)
         if self._cancel_all:
             status, status_explicit = ItemStatus.CANCELLED, True
         location = _clean_text(self._text(event, "LOCATION"), keep_newlines=True)
         description = _clean_text(self._text(event, "DESCRIPTION"), keep_newlines=True)
+        description_generated = self._own.is_generated_description(description)
+        if description_generated:
+            description = None
 
-        is_journey = start.zone != end.zone
-        mode = number = departure_place = arrival_place = None
-        if is_journey:
+        # Journey details are read for every event: plan_import may find that
+        # a same-zone event is a journey of this trip (a train within China).
+        route = self._own.journey_route(title)
+        if route is not None:
+            mode = route.mode
+            departure_place = _shorten(route.departure, PLACE_LENGTH)
+            arrival_place = _shorten(route.arrival, PLACE_LENGTH)
+            number = _flight_number(route.connection or "")
+        else:
             number = _flight_number(summary)
             mode = JourneyMode.FLIGHT if number else JourneyMode.OTHER
             departure_place, arrival_place = _route(location, summary)
+        is_journey = start.zone != end.zone
         tzids = tuple(dict.fromkeys(t for t in (start.source_tzid, end.source_tzid) if t))
         return ImportItem(
             uid=uid,
@@ -552,6 +644,13 @@ class _Reader:
             number=number,
             departure_place=departure_place,
             arrival_place=arrival_place,
+            time_notes=tuple(moment.note for moment in (start, end) if moment.note is not None),
+            raw_summary=raw_summary,
+            description_generated=description_generated,
+            own_journey_format=route is not None,
+            start_zone_open=start.zone_open,
+            end_zone_open=end.zone_open,
+            all_day_dates=all_day_dates,
         )
 
     def _timed(
@@ -576,9 +675,11 @@ class _Reader:
         except OverflowError:
             raise _out_of_range(label) from None
         _check_year(to_local(instant, start.zone), label)
-        return dataclasses.replace(start, instant=instant)
+        return dataclasses.replace(start, instant=instant, note=None)
 
-    def _all_day(self, first_day: date, end_prop: Any, duration_prop: Any, label: str) -> tuple[_Moment, _Moment, bool]:
+    def _all_day(
+        self, first_day: date, end_prop: Any, duration_prop: Any, label: str
+    ) -> tuple[_Moment, _Moment, bool, tuple[date, date]]:
         _check_year(first_day, label)
         end_assumed = False
         if end_prop is not None:
@@ -607,7 +708,12 @@ class _Reader:
         zone = self._fallback(datetime.combine(first_day, time(12, 0)))
         start = local_day_bounds(first_day, zone).start
         end = local_day_bounds(end_day - timedelta(days=1), zone).end
-        return _Moment(start, zone, False, None), _Moment(end, zone, False, None), end_assumed
+        return (
+            _Moment(start, zone, False, None, zone_open=True),
+            _Moment(end, zone, False, None, zone_open=True),
+            end_assumed,
+            (first_day, end_day),
+        )
 
     def _moment(self, prop: Any, value: datetime, label: str, *, start_of: _Moment | None) -> _Moment:
         """Resolve a DTSTART (``start_of`` None) or DTEND to an instant and a zone."""
@@ -621,30 +727,26 @@ class _Reader:
                 raise RuntimeError("icalendar resolved a TZID; the upload parser is not isolated")
             instant = value.astimezone(UTC)
             zone = start_of.zone if start_of is not None else self._zone_for_instant(instant)
-            return _Moment(instant, _known(zone), False, None)
+            return _Moment(instant, _known(zone), False, None, zone_open=True)
+        ending = start_of is not None
         if not tzid or not str(tzid).strip():
             # Floating: the leg's zone for a start, the start's zone for an end.
             zone = start_of.zone if start_of is not None else self._fallback(value)
-            return _Moment(self._to_utc(value, zone, label, ending=start_of is not None), zone, True, None)
+            reading = read_wall_time(value, zone)
+            return _Moment(reading.instant, zone, True, None, note=_note(reading, zone, ending=ending))
         tzid = str(tzid).strip()
         iana = _iana_name(tzid)
         if iana is not None:
             source = None if iana == tzid else tzid
-            return _Moment(self._to_utc(value, iana, label, ending=start_of is not None), iana, False, source)
+            reading = read_wall_time(value, iana)
+            return _Moment(reading.instant, iana, False, source, note=_note(reading, tzid, ending=ending))
         custom = self._custom_zone(tzid, label)
-        instant = _custom_to_utc(value, custom, tzid, label, ending=start_of is not None)
+        reading = _custom_to_utc(value, custom, tzid)
+        instant = reading.instant
         offset = instant.astimezone(custom).utcoffset()
         preferred = [start_of.zone] if start_of is not None and start_of.source_tzid == tzid else []
         zone = self._equivalent_zone(preferred + [self._fallback(value)], instant, offset, tzid)
-        return _Moment(instant, zone, False, tzid)
-
-    @staticmethod
-    def _to_utc(wall: datetime, zone: str, label: str, *, ending: bool) -> datetime:
-        try:
-            # fold=0: an ambiguous wall time is its first occurrence (RFC 5545, 3.3.5).
-            return to_utc(wall, zone, fold=0)
-        except NonexistentLocalTime:
-            raise _nonexistent(wall, zone, label, ending=ending) from None
+        return _Moment(instant, zone, False, tzid, note=_note(reading, tzid, ending=ending))
 
     def _fallback(self, wall: datetime) -> str:
         return _known(self._fallback_zone_for(wall))
@@ -768,20 +870,12 @@ def _check_vtimezone(component: Timezone, tzid: str) -> None:
             raise _bad_vtimezone(tzid)
 
 
-def _custom_to_utc(wall: datetime, zone: tzinfo, tzid: str, label: str, *, ending: bool) -> datetime:
-    """Wall time -> UTC for a zone defined by the file itself.
-
-    planner.timezones only knows IANA zones by name; this is the same check
-    (round trip, first occurrence) for a tzinfo built from a VTIMEZONE.
-    """
+def _custom_to_utc(wall: datetime, zone: tzinfo, tzid: str) -> WallTimeReading:
+    """Wall time -> UTC for a zone defined by the file itself (RFC 5545 3.3.5, as for IANA zones)."""
     try:
-        candidates = [wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)]
-        valid = [c for c in candidates if c.astimezone(zone).replace(tzinfo=None) == wall]
+        return read_wall_time(wall, zone)
     except Exception as exc:  # a broken definition may fail only when used
         raise _bad_vtimezone(tzid) from exc
-    if not valid:
-        raise _nonexistent(wall, tzid, label, ending=ending)
-    return min(valid)
 
 
 def _iana_name(tzid: str) -> str | None:
@@ -839,26 +933,10 @@ def _mixed_kinds(label: str) -> ImportRejected:
     )
 
 
-def _nonexistent(wall: datetime, zone: str, label: str, *, ending: bool) -> ImportRejected:
-    values = {
-        "summary": label,
-        "day": wall.strftime("%d.%m.%Y"),
-        "time": wall.strftime("%H:%M"),
-        "zone": _shorten(zone, 80),
-    }
-    if ending:
-        message = _(
-            "Der Termin „%(summary)s“ endet am %(day)s um %(time)s (%(zone)s) – "
-            "diese Uhrzeit gibt es wegen der Zeitumstellung nicht.",
-            **values,
-        )
-    else:
-        message = _(
-            "Der Termin „%(summary)s“ beginnt am %(day)s um %(time)s (%(zone)s) – "
-            "diese Uhrzeit gibt es wegen der Zeitumstellung nicht.",
-            **values,
-        )
-    return ImportRejected(message)
+def _note(reading: WallTimeReading, zone: str, *, ending: bool) -> TimeNote | None:
+    if reading.ambiguous or reading.shifted_to is not None:
+        return TimeNote(ending=ending, reading=reading, zone=zone)
+    return None
 
 
 def _bad_vtimezone(tzid: str) -> ImportRejected:
@@ -870,10 +948,11 @@ def _bad_vtimezone(tzid: str) -> ImportRejected:
 # -- text clean-up ----------------------------------------------------------
 
 
-def _clean_title(value: str) -> str:
+def _clean_line(value: str) -> str:
+    """One line of text without controls and bidi overrides, blanks collapsed; not shortened."""
     text = _BIDI.sub("", _CONTROL.sub(" ", value))
     text = " ".join(text.split())  # newlines and runs of blanks -> one space
-    return _shorten(unicodedata.normalize("NFC", text), TITLE_LENGTH)
+    return unicodedata.normalize("NFC", text)
 
 
 def _clean_text(value: str | None, *, keep_newlines: bool = False) -> str | None:
@@ -997,6 +1076,7 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
             journeys[journey.uid] = journey
 
     planned = []
+    own = OwnExport.current()
     for item in items:
         same_kind, other_kind = (journeys, appointments) if item.is_journey else (appointments, journeys)
         existing: Appointment | Journey | None = same_kind.get(item.uid)
@@ -1009,27 +1089,111 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
                         summary=item.line,
                     )
                 )
+        if existing is None and isinstance(other, Journey) and item.own_journey_format:
+            # One zone in the file, but the UID is a journey of this trip and
+            # SUMMARY is a journey as we write it: a journey that starts and
+            # ends in the same zone (a train within China), from our own export.
+            item = dataclasses.replace(item, is_journey=True)
+            existing, other = other, None
+        elif existing is None and isinstance(other, Appointment) and item.start_zone_open:
+            # Two zones only because the start came in UTC (our export writes a
+            # fall-back-hour start so) and was placed in the leg's zone: the
+            # appointment keeps its zone (see _keep_zones).
+            existing, other = other, None
         if existing is None and other is not None:
             if item.is_journey:
                 message = _("„%(summary)s“ ist hier als Termin angelegt, die Datei beschreibt aber eine Reise.", summary=item.line)
             else:
                 message = _("„%(summary)s“ ist hier als Reise angelegt, die Datei beschreibt aber einen Termin.", summary=item.line)
             raise ImportRejected(message)
+        if existing is not None:
+            item = _keep_zones(item, existing)
         outside = not delegation.start_date <= to_local(item.start, item.start_zone).date() <= delegation.end_date
         if existing is None:
-            planned.append(dataclasses.replace(item, action=CREATE, existing_id=None, changes=(), outside_trip=outside))
+            planned.append(
+                dataclasses.replace(item, action=CREATE, existing_id=None, changes=(), updates=(), outside_trip=outside)
+            )
             continue
-        changes = tuple(name for name, value in _updates(item).items() if getattr(existing, name) != value)
+        updates = {
+            name: value
+            for name, value in _real_updates(own, item, existing).items()
+            if getattr(existing, name) != value
+        }
         planned.append(
             dataclasses.replace(
                 item,
-                action=UPDATE if changes else UNCHANGED,
+                action=UPDATE if updates else UNCHANGED,
                 existing_id=existing.id,
-                changes=changes,
+                changes=tuple(updates),
+                updates=tuple(updates.items()),
                 outside_trip=outside,
             )
         )
     return planned
+
+
+def _keep_zones(item: ImportItem, row: Appointment | Journey) -> ImportItem:
+    """Where the file gave an instant without its zone (UTC, a date), keep the row's zone.
+
+    Our export writes a fall-back-hour instant in UTC and an all-day event
+    as dates; the zone the reader guessed for them (the leg's) may not be the
+    one the row has, and is no change the file asks for.
+    """
+    if isinstance(row, Journey):
+        zones = {}
+        if item.start_zone_open:
+            zones["start_zone"] = row.departure_timezone
+        if item.end_zone_open:
+            zones["end_zone"] = row.arrival_timezone
+        return dataclasses.replace(item, **zones)
+    if not item.start_zone_open:
+        return item
+    if item.all_day_dates is not None:
+        first_day, end_day = item.all_day_dates
+        start = local_day_bounds(first_day, row.timezone).start
+        end = local_day_bounds(end_day - timedelta(days=1), row.timezone).end
+        return dataclasses.replace(item, start=start, end=end, start_zone=row.timezone, end_zone=row.timezone)
+    return dataclasses.replace(item, is_journey=False, start_zone=row.timezone, end_zone=row.timezone)
+
+
+def _real_updates(own: OwnExport, item: ImportItem, row: Appointment | Journey) -> dict[str, Any]:
+    """:func:`_updates`, minus what is only our own export's rendering of ``row`` as it is.
+
+    A SUMMARY or LOCATION exactly as our export writes it for the row (in
+    any language) says nothing new; reading it back field by field could
+    only lose information (a title that ends in brackets, the split between
+    venue and address).
+    """
+    values = _updates(item)
+    unchanged_summary = item.raw_summary in {_clean_line(text) for text in summaries(row)}
+    if isinstance(row, Journey):
+        if unchanged_summary:
+            for name in ("departure_place", "arrival_place", "number"):
+                values.pop(name, None)
+        elif item.own_journey_format:
+            route = own.journey_route(own.title(item.raw_summary, item.status), arrival_hint=row.arrival_place)
+            if route is not None:
+                values["departure_place"] = _shorten(route.departure, PLACE_LENGTH)
+                values["arrival_place"] = _shorten(route.arrival, PLACE_LENGTH)
+                values.pop("number", None)
+                if (route.connection or "") != ical.journey_connection(row):
+                    number = _flight_number(route.connection or "")
+                    if number is not None:
+                        values["number"] = number
+        return values
+    if unchanged_summary:
+        values.pop("title", None)
+    if item.location is not None:
+        written = _clean_text(ical.appointment_location(row), keep_newlines=True)
+        venue = _clean_text(ical.clean(row.venue), keep_newlines=True)
+        if item.location == written:
+            values.pop("venue", None)
+            values.pop("address", None)
+        elif venue and item.location.startswith(venue + ", "):
+            # Our "venue, address" with a changed address: the venue stays.
+            values["venue"] = row.venue
+            values["address"] = item.location[len(venue) + 2 :]
+    return values
 
 
 def _chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
@@ -1101,7 +1265,7 @@ def apply_import(session: Session, delegation: Delegation, planned: Iterable[Imp
             row = session.get(model, item.existing_id)
             if row is None or row.delegation_id != delegation.id or row.uid != item.uid:
                 raise ImportRejected(_("Die Daten haben sich seit der Vorschau geändert. Bitte die Datei erneut hochladen."))
-            for name, value in _updates(item).items():
+            for name, value in item.updates:
                 if getattr(row, name) != value:
                     setattr(row, name, value)
             counts["updated"] += 1
@@ -1128,7 +1292,8 @@ def _new_row(delegation: Delegation, item: ImportItem) -> Appointment | Journey:
             departure_place=item.departure_place or item.start_zone,
             arrival_place=item.arrival_place or item.end_zone,
             number=item.number,
-            notes=item.description or item.summary or None,
+            # A summary in our own format says nothing the journey's fields do not.
+            notes=item.description or (None if item.own_journey_format else item.summary) or None,
         )
     location = _venue_and_address(item.location) if item.location else {"venue": None, "address": None}
     return Appointment(

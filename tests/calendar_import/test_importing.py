@@ -12,14 +12,17 @@ import gzip
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from icalendar.timezone import tzp
 
 from planner.calendar import importing
+from planner.calendar.export import Scope, calendar_request
+from planner.calendar.ical import build_calendar
 from planner.calendar.importing import (
     MAX_BYTES,
     MAX_ITEMS,
@@ -41,7 +44,7 @@ from planner.models import (
     JourneyMode,
     Leg,
 )
-from planner.timezones import UTC, to_utc
+from planner.timezones import UTC, local_day_bounds, to_utc
 from tests.conftest import make_appointment, make_city, make_delegation
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -359,6 +362,87 @@ def test_ambiguous_wall_time_means_the_first_occurrence(trip: Trip) -> None:
     data = calendar(event("twice@test", "Zweimal", "DTSTART;TZID=Europe/Berlin:20241027T023000", "DURATION:PT30M"))
     (item,) = parse_for_delegation(trip.delegation, data)
     assert item.start == utc(2024, 10, 27, 0, 30)  # 02:30 CEST, not 02:30 CET
+    (note,) = item.time_notes
+    assert note.message() == (
+        "Den Beginn am 27.10.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung zweimal. "
+        "Übernommen wurde das erste Mal (UTC+02:00), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt. Bitte prüfen."
+    )
+    with force_locale("en"):
+        assert note.message() == (
+            "The start on 27.10.2024 at 02:30 (Europe/Berlin) happens twice because the clocks go back. "
+            "The first occurrence (UTC+02:00) was taken, as RFC 5545 (section 3.3.5) prescribes. Please check."
+        )
+
+
+def test_ambiguous_end_is_explained_too(trip: Trip) -> None:
+    data = calendar(
+        event("end-twice@test", "Ende zweimal", "DTSTART;TZID=Europe/Berlin:20241027T013000", "DTEND;TZID=Europe/Berlin:20241027T023000")
+    )
+    (item,) = parse_for_delegation(trip.delegation, data)
+    assert item.end == utc(2024, 10, 27, 0, 30)
+    (note,) = item.time_notes
+    assert note.message().startswith("Das Ende am 27.10.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung zweimal.")
+    with force_locale("en"):
+        assert note.message().startswith("The end on 27.10.2024 at 02:30 (Europe/Berlin) happens twice")
+
+
+@pytest.mark.parametrize(
+    ("lines", "start", "end", "german", "english"),
+    [
+        (
+            ("DTSTART;TZID=Europe/Berlin:20240331T023000", "DURATION:PT1H"),
+            utc(2024, 3, 31, 1, 30),  # 03:30 CEST: 02:30 read with the offset before the gap (+01:00)
+            utc(2024, 3, 31, 2, 30),
+            "Den Beginn am 31.03.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung nicht. "
+            "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke (60 Minuten) "
+            "auf 03:30 Uhr verschoben. Bitte prüfen.",
+            "The start on 31.03.2024 at 02:30 (Europe/Berlin) does not exist because the clocks go forward. "
+            "As RFC 5545 (section 3.3.5) prescribes, it was moved forward by the length of the gap (60 minutes) "
+            "to 03:30. Please check.",
+        ),
+        (
+            ("DTSTART;TZID=Europe/Berlin:20240331T013000", "DTEND;TZID=Europe/Berlin:20240331T023000"),
+            utc(2024, 3, 31, 0, 30),
+            utc(2024, 3, 31, 1, 30),  # 03:30 CEST
+            "Das Ende am 31.03.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung nicht. "
+            "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde es um die Länge der Lücke (60 Minuten) "
+            "auf 03:30 Uhr verschoben. Bitte prüfen.",
+            "The end on 31.03.2024 at 02:30 (Europe/Berlin) does not exist because the clocks go forward. "
+            "As RFC 5545 (section 3.3.5) prescribes, it was moved forward by the length of the gap (60 minutes) "
+            "to 03:30. Please check.",
+        ),
+        (
+            ("DTSTART;TZID=Büro:20240331T023000", "DURATION:PT1H"),
+            utc(2024, 3, 31, 1, 30),
+            utc(2024, 3, 31, 2, 30),
+            "Den Beginn am 31.03.2024 um 02:30 (Büro) gibt es wegen der Zeitumstellung nicht. "
+            "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke (60 Minuten) "
+            "auf 03:30 Uhr verschoben. Bitte prüfen.",
+            "The start on 31.03.2024 at 02:30 (Büro) does not exist because the clocks go forward. "
+            "As RFC 5545 (section 3.3.5) prescribes, it was moved forward by the length of the gap (60 minutes) "
+            "to 03:30. Please check.",
+        ),
+    ],
+    ids=["start", "end", "custom-zone"],
+)
+def test_nonexistent_wall_time_moves_forward_by_the_gap_and_the_rest_imports(
+    trip: Trip, lines: tuple[str, ...], start: datetime, end: datetime, german: str, english: str
+) -> None:
+    data = calendar(
+        berlin_like_vtimezone("Büro"),
+        event("gap@test", "Zeitsprung", *lines),
+        event("normal@test", "Normal"),
+    )
+    gap, normal = plan_import(db.session, trip.delegation, parse_for_delegation(trip.delegation, data))
+    assert (gap.start, gap.end) == (start, end)
+    assert normal.time_notes == ()
+    (note,) = gap.time_notes
+    assert note.message() == german
+    with force_locale("en"):
+        assert note.message() == english
+    assert import_ics(db.session, trip.delegation, data)["created"] == 2
+    db.session.commit()
+    assert appointment_by_uid("gap@test").start_at == start
 
 
 def test_utc_value_with_a_tzid_is_utc(trip: Trip) -> None:
@@ -774,9 +858,6 @@ BAD_FILES: list[tuple[str, Callable[[], bytes], str | None]] = [
     ("year-9999", lambda: calendar(event("y9@test", "Ferne Zukunft", "DTSTART:99991231T090000Z", "DURATION:PT1H")), "2200"),
     ("year-1800", lambda: calendar(event("y18@test", "Vergangenheit", "DTSTART;TZID=Europe/Berlin:18000101T090000", "DURATION:PT1H")), "1900"),
     ("duration-beyond-2200", lambda: calendar(event("long@test", "Ewig", "DTSTART:20241015T090000Z", "DURATION:P99999W")), "2200"),
-    ("dst-gap-start", lambda: calendar(event("gap@test", "Zeitsprung", "DTSTART;TZID=Europe/Berlin:20240331T023000", "DURATION:PT1H")), "31.03.2024 um 02:30"),
-    ("dst-gap-end", lambda: calendar(event("gap2@test", "Zeitsprung", "DTSTART;TZID=Europe/Berlin:20240331T013000", "DTEND;TZID=Europe/Berlin:20240331T023000")), "endet am 31.03.2024 um 02:30"),
-    ("dst-gap-custom-zone", lambda: calendar(berlin_like_vtimezone("Büro"), event("gap3@test", "Lücke", "DTSTART;TZID=Büro:20240331T023000", "DURATION:PT1H")), "02:30"),
     ("rrule", lambda: calendar(event("rr@test", "Jour fixe", "RRULE:FREQ=WEEKLY;COUNT=10")), "Serientermine"),
     ("rdate", lambda: calendar(event("rd@test", "Extra", "RDATE:20241020T090000Z")), "Serientermine"),
     ("recurrence-id", lambda: calendar(event("ri@test", "Ausnahme", "RECURRENCE-ID:20241015T000000Z")), "Serientermine"),
@@ -840,3 +921,114 @@ def _no_global_timezone_cache_growth() -> Iterator[None]:
     yield
     for name in ("Planner Test Hostile Zone", "Reisezone", "Mitteleuropa (Büro)", "Bombe"):
         assert tzp.timezone(name) is None, name
+
+
+# -- our own export, imported back ------------------------------------------------------
+
+
+def own_export(delegation: Delegation, locale: str) -> bytes:
+    """The trip's calendar as our exporter writes it (download and feed share this builder)."""
+    request = calendar_request(
+        delegation,
+        Scope(),
+        locale=locale,
+        today=date(2024, 10, 1),
+        link_for=lambda item: f"https://planner.test/delegations/{delegation.id}#item-{getattr(item, 'uid', '')}",
+    )
+    return build_calendar(request)
+
+
+@pytest.fixture
+def awkward_trip(trip: Trip) -> Trip:
+    """The trip plus everything our export decorates or writes without a zone."""
+    delegation = trip.delegation
+    for status in ItemStatus:
+        make_appointment(delegation, datetime(2024, 10, 15, 9, 0), title=f"Termin {status.value}", status=status,
+                         uid=f"status-{status.value}@planner.test", notes="Eigene Notiz\nzweite Zeile",
+                         venue="Rathaus (Saal 2)", address="Sejong-daero 110, Seoul")
+    make_appointment(delegation, datetime(2024, 10, 16, 9, 0), title="Probe (vorläufig)", status=ItemStatus.CONFIRMED,
+                     uid="literal-brackets@planner.test")
+    make_appointment(delegation, datetime(2024, 10, 16, 11, 0), title="Abgesagt: Ersatztermin", status=ItemStatus.TENTATIVE,
+                     uid="literal-prefix@planner.test")
+    berlin_day = local_day_bounds(date(2024, 10, 15), "Europe/Berlin")
+    db.session.add(
+        Appointment(delegation=delegation, uid="all-day-berlin@planner.test", title="Feiertag zu Hause",
+                    kind=AppointmentKind.OTHER, status=ItemStatus.CONFIRMED, start_at=berlin_day.start,
+                    end_at=berlin_day.end, timezone="Europe/Berlin", all_day=True)
+    )
+    # 01:30 happens twice in New York on 3 Nov 2024: our export writes such an instant in UTC.
+    make_appointment(delegation, datetime(2024, 11, 3, 5, 30), zone="UTC", title="Telefonat New York",
+                     status=ItemStatus.CONFIRMED, uid="fall-back@planner.test")
+    appointment_by_uid("fall-back@planner.test").timezone = "America/New_York"
+    db.session.add(
+        Journey(delegation=delegation, uid="flight@planner.test", mode=JourneyMode.FLIGHT, status=ItemStatus.TENTATIVE,
+                departure_place="Seoul Incheon (ICN)", arrival_place="Chongqing Jiangbei (CKG)",
+                depart_at=to_utc(datetime(2024, 10, 17, 10, 15), "Asia/Seoul"),
+                arrive_at=to_utc(datetime(2024, 10, 17, 12, 30), "Asia/Shanghai"),
+                departure_timezone="Asia/Seoul", arrival_timezone="Asia/Shanghai",
+                carrier="Air China (Star Alliance)", number="CA 140", notes="Gepäck: 23 kg")
+    )
+    # Departs on CEST, lands after the change back: our export writes the start in UTC.
+    db.session.add(
+        Journey(delegation=delegation, uid="night-flight@planner.test", mode=JourneyMode.FLIGHT,
+                status=ItemStatus.CONFIRMED, departure_place="Frankfurt (FRA)", arrival_place="Seoul Incheon (ICN)",
+                depart_at=to_utc(datetime(2024, 10, 26, 22, 0), "Europe/Berlin"),
+                arrive_at=to_utc(datetime(2024, 10, 27, 17, 0), "Asia/Seoul"),
+                departure_timezone="Europe/Berlin", arrival_timezone="Asia/Seoul")
+    )
+    db.session.commit()
+    return trip
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_our_own_export_imported_three_times_changes_nothing(awkward_trip: Trip, locale: str) -> None:
+    delegation = awkward_trip.delegation
+    data = own_export(delegation, locale)
+    before = snapshot()
+    items = len(delegation.appointments) + len(delegation.journeys)
+    for round_ in range(1, 4):
+        planned = plan_import(db.session, delegation, parse_for_delegation(delegation, data))
+        assert {(item.uid, item.changes) for item in planned if item.action != "unchanged"} == set(), f"round {round_}"
+        assert import_ics(db.session, delegation, data) == {"created": 0, "updated": 0, "unchanged": items}
+        db.session.commit()
+        assert snapshot() == before, f"round {round_} changed the trip"
+        assert own_export(db.session.get(Delegation, delegation.id), locale) == data
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_one_real_change_in_our_own_export_is_the_only_change(awkward_trip: Trip, locale: str) -> None:
+    delegation = awkward_trip.delegation
+    data = own_export(delegation, locale)
+    moved = data.replace(b"DTSTART;TZID=Asia/Seoul:20241016T090000", b"DTSTART;TZID=Asia/Seoul:20241016T083000")
+    assert moved != data
+    before = appointment_by_uid("literal-brackets@planner.test")
+    title, notes, end_at = before.title, before.notes, before.end_at
+    planned = plan_import(db.session, delegation, parse_for_delegation(delegation, moved))
+    assert [(item.uid, item.changes) for item in planned if item.action == "update"] == [
+        ("literal-brackets@planner.test", ("start_at",))
+    ]
+    assert import_ics(db.session, delegation, moved)["updated"] == 1
+    db.session.commit()
+    db.session.expire_all()
+    after = appointment_by_uid("literal-brackets@planner.test")
+    assert after.start_at == to_utc(datetime(2024, 10, 16, 8, 30), "Asia/Seoul")
+    assert (after.title, after.notes, after.end_at) == (title, notes, end_at)
+
+
+def test_our_decorations_are_taken_off_when_creating_from_our_export(awkward_trip: Trip) -> None:
+    """Another planner's export of the same trip (no row here yet): titles and places come without decorations."""
+    data = own_export(awkward_trip.delegation, "en")
+    home = make_city("Köln", "Europe/Berlin", "DE")
+    fresh = make_delegation(home, title="Neue Reise")
+    db.session.flush()
+    # The UIDs already belong to the other trip; give them new ones, as a copied calendar would have.
+    copied = data.replace(b"@planner.test", b"@copy.test")
+    by_uid = {item.uid: item for item in parse_for_delegation(fresh, copied)}
+    assert by_uid["status-tentative@copy.test"].summary == "Termin tentative"
+    assert by_uid["status-cancelled@copy.test"].summary == "Termin cancelled"
+    assert by_uid["literal-brackets@copy.test"].summary == "Probe (vorläufig)"
+    assert by_uid["status-tentative@copy.test"].description is None, "a generated description is no note"
+    flight = by_uid["flight@copy.test"]
+    assert (flight.departure_place, flight.arrival_place, flight.number, flight.mode) == (
+        "Seoul Incheon (ICN)", "Chongqing Jiangbei (CKG)", "CA 140", JourneyMode.FLIGHT
+    )
