@@ -40,7 +40,7 @@ from icalendar.timezone import tzp
 from planner import labels
 from planner.calendar.vtimezone import build_vtimezone
 from planner.models import Appointment, Delegation, ItemStatus, Journey
-from planner.timezones import UTC, is_ambiguous, to_local, utc_offset
+from planner.timezones import UTC, ensure_utc, shows_unique_wall_time, to_local, utc_offset
 
 PRODID = "-//Delegationsplaner//Delegation Planner 1.0//DE"
 REFRESH = timedelta(hours=1)
@@ -210,18 +210,21 @@ def _summary(title: str, status: ItemStatus) -> str:
     return title
 
 
-def _local(instant: datetime, zone: str) -> datetime:
-    """The value to write for ``instant``: wall time at ``zone`` (DTSTART;TZID=...), or UTC.
+def _ends(start: datetime, start_zone: str, end: datetime, end_zone: str) -> tuple[datetime, datetime]:
+    """The DTSTART and DTEND values of a timed item: both as wall time with their zone, or both in UTC.
 
-    A wall time that happens twice (the fall-back hour) is ambiguous in a
-    file: RFC 5545 3.3.5 says readers take the first occurrence, but libical
-    and ical.js (Thunderbird) take the second (the interop tests show it).
-    Such instants are written in UTC instead, which every client places
-    right and shows in its own zone.
+    A wall time in a transition hour is ambiguous in a file: in the repeated
+    (fall-back) hour RFC 5545 3.3.5 says readers take the first occurrence,
+    but libical and ical.js (Thunderbird) take the second (the interop tests
+    show it). Such an instant is written in UTC, which every client places
+    right and shows in its own zone. The *other* end goes to UTC with it:
+    recurring-ical-events (and clients like it) turn a UTC DTEND into the
+    start's zone and lose the hour when the start is a wall time, so an item
+    never mixes the two forms because of a transition hour.
     """
-    if is_ambiguous(instant, zone):
-        return instant
-    return to_local(instant, zone)
+    if shows_unique_wall_time(start, start_zone) and shows_unique_wall_time(end, end_zone):
+        return to_local(start, start_zone), to_local(end, end_zone)
+    return ensure_utc(start), ensure_utc(end)
 
 
 def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tuple[tuple[str, str], Event]:
@@ -229,12 +232,13 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tu
     event = Event()
     _common(event, appointment)
     event["SUMMARY"] = vText(_summary(appointment.title, appointment.status))
+    start: date | datetime
+    end: date | datetime
     if appointment.all_day:
-        start = _local(appointment.start_at, appointment.timezone).date()
-        end = _local(appointment.end_at, appointment.timezone).date()  # exclusive, RFC 5545 3.6.1
+        start = to_local(appointment.start_at, appointment.timezone).date()
+        end = to_local(appointment.end_at, appointment.timezone).date()  # exclusive, RFC 5545 3.6.1
     else:
-        start = _local(appointment.start_at, appointment.timezone)
-        end = _local(appointment.end_at, appointment.timezone)
+        start, end = _ends(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone)
     event["DTSTART"] = vDDDTypes(start)
     event["DTEND"] = vDDDTypes(end)
     location = ", ".join(part for part in (clean(appointment.venue), clean(appointment.address)) if part)
@@ -292,17 +296,17 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     mode = label(journey.mode)
     title = f"{mode} {route}" + (f" ({number})" if number else "")
     event["SUMMARY"] = vText(_summary(title, journey.status))
-    # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs).
+    # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs),
+    # both in UTC when either falls in a transition hour (see _ends).
+    start, end = _ends(journey.depart_at, journey.departure_timezone, journey.arrive_at, journey.arrival_timezone)
     # Exception: when the departure zone changes its offset while under way (a
     # night flight over the October DST change), clients that compute the end
     # as "start + duration" on the start's wall clock (recurring-ical-events
     # does) would land an hour off; a UTC start keeps them exact.
     if utc_offset(journey.depart_at, journey.departure_timezone) != utc_offset(journey.arrive_at, journey.departure_timezone):
-        start = journey.depart_at
-    else:
-        start = _local(journey.depart_at, journey.departure_timezone)
+        start = ensure_utc(journey.depart_at)
     event["DTSTART"] = vDDDTypes(start)
-    event["DTEND"] = vDDDTypes(_local(journey.arrive_at, journey.arrival_timezone))
+    event["DTEND"] = vDDDTypes(end)
     event["LOCATION"] = vText(departure_place)
     if journey.departure_city is not None and journey.departure_city.latitude is not None:
         event["GEO"] = vGeo((journey.departure_city.latitude, journey.departure_city.longitude))
