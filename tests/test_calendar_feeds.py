@@ -316,3 +316,50 @@ def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client:
     assert after.data != first.data and after.headers["ETag"] != etag
     # And the new state is cached in turn.
     assert anonymous.get(feed, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028"], ids=["lf", "crlf", "cr", "line-separator"])
+def test_line_breaks_in_one_line_fields_do_not_break_calendars(
+    planner_client: FlaskClient, keller: int, app: Flask, newline: str
+) -> None:
+    """A trip title or person name with a line break (written past the forms: import-data, a seed file)
+    still gives every calendar of the trip, the anonymous feed included, as one valid file."""
+    with app.app_context():
+        diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
+        member_id = diener.id
+        appointment = next(a for a in diener.delegation.appointments if diener in a.attendees)
+        day = to_local(appointment.start_at, appointment.timezone).date()
+        appointment_id = appointment.id
+    member_feed = new_feed(planner_client, keller, member_id)
+    trip_feed = new_feed(planner_client, keller)
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        delegation.title = f"Reise{newline}Content-Type: text/html{newline}BEGIN:VEVENT"
+        diener = db.session.get(Member, member_id)
+        diener.person.name = f"Wolfram{newline}Diener"
+        diener.person.honorific = f"Dr.{newline}"
+        db.session.get(Appointment, appointment_id).title = f"Empfang{newline}im Rathaus"
+        uid = db.session.get(Appointment, appointment_id).uid
+        db.session.commit()
+    paths = [
+        f"/delegations/{keller}/calendar.ics",
+        f"/delegations/{keller}/members/{member_id}/calendar.ics",
+        f"/delegations/{keller}/days/{day.isoformat()}/calendar.ics",
+        f"/delegations/{keller}/appointments/{appointment_id}/calendar.ics",
+    ]
+    responses = [planner_client.get(path) for path in paths]
+    anonymous = app.test_client()
+    responses += [anonymous.get(member_feed), anonymous.get(trip_feed)]
+    for path, response in zip([*paths, member_feed, trip_feed], responses, strict=True):
+        assert response.status_code == 200, path
+        assert "\n" not in response.headers["Content-Disposition"] and "\r" not in response.headers["Content-Disposition"]
+        calendar = Calendar.from_ical(response.data)
+        name = str(calendar["X-WR-CALNAME"])
+        assert name.startswith("Reise Content-Type: text/html BEGIN:VEVENT"), name
+        assert str(calendar["NAME"]) == name
+        # One line per property: the break never reached the file as a raw line end.
+        assert b"\r\nContent-Type" not in response.data and b"\nBEGIN:VEVENT\\" not in response.data
+        assert response.data.split(b"\r\n").count(b"BEGIN:VEVENT") == len(calendar.walk("VEVENT"))
+        assert str(events(response.data)[uid]["SUMMARY"]).startswith("Empfang im Rathaus"), path
+    member_calendar = Calendar.from_ical(responses[1].data)
+    assert str(member_calendar["X-WR-CALNAME"]).endswith("Dr. Wolfram Diener")

@@ -48,6 +48,10 @@ REFRESH = timedelta(hours=1)
 # Control characters other than tab and newline are invalid in iCalendar text
 # and make strict parsers reject the whole file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Line breaks of every kind (CR, LF, vertical tab, form feed, NEL, U+2028/2029) with the blanks
+# around them: a one-line field that holds one (written past the forms, by import-data or a
+# seed file) is shown as one line.
+_LINE_BREAK = re.compile(r"[ \t]*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 _STATUS = {
     ItemStatus.TENTATIVE: "TENTATIVE",
@@ -101,7 +105,13 @@ def label(value: Enum) -> str:
 
 
 def clean(text: str | None) -> str:
+    """``text`` without the control characters iCalendar forbids (tab and newline stay)."""
     return _CONTROL.sub("", text or "").strip()
+
+
+def one_line(text: str | None) -> str:
+    """:func:`clean` for one-line fields (titles, names, places): every line break becomes a space."""
+    return clean(_LINE_BREAK.sub(" ", text or ""))
 
 
 @lru_cache(maxsize=64)
@@ -136,8 +146,12 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", clean(request.name))
-    calendar.add("x-wr-calname", clean(request.name))
+    # icalendar does not know NAME (RFC 7986) or X-WR-CALNAME and would write them unescaped: a
+    # comma would cut the name short, a line break would end the content line (and make to_ical raise).
+    # Both are TEXT, so they get vText's escaping explicitly.
+    name = vText(one_line(request.name))
+    calendar["NAME"] = name
+    calendar["X-WR-CALNAME"] = name
     if request.delegation.purpose:
         calendar.add("description", clean(request.delegation.purpose))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
@@ -202,7 +216,7 @@ def _url(link: str) -> vUri:
 
 
 def _summary(title: str, status: ItemStatus) -> str:
-    title = clean(title)
+    title = one_line(title)
     if status == ItemStatus.CANCELLED:
         return _("Abgesagt: %(title)s", title=title)
     if status == ItemStatus.TENTATIVE:
@@ -290,9 +304,9 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     """The event and its sort key (start as written, UID)."""
     event = Event()
     _common(event, journey)
-    departure_place = clean(journey.departure_place)
-    route = f"{departure_place} → {clean(journey.arrival_place)}"
-    number = " ".join(part for part in (clean(journey.carrier), clean(journey.number)) if part)
+    departure_place = one_line(journey.departure_place)
+    route = f"{departure_place} → {one_line(journey.arrival_place)}"
+    number = " ".join(part for part in (one_line(journey.carrier), one_line(journey.number)) if part)
     mode = label(journey.mode)
     title = f"{mode} {route}" + (f" ({number})" if number else "")
     event["SUMMARY"] = vText(_summary(title, journey.status))
