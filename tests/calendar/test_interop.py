@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from icalendar import Calendar
 
 from planner.calendar.export import Scope, export_calendar
 from planner.calendar.queries import delegation_with_programme
@@ -35,7 +36,7 @@ from planner.models import (
     UserRole,
 )
 from planner.seed import load_seed
-from planner.timezones import to_local, to_utc
+from planner.timezones import UTC, to_local, to_utc, utc_offset
 from tests.calendar.parsers import PARSERS, libical_restriction_errors, parse_all
 from tests.conftest import login, make_city, make_user
 
@@ -93,6 +94,26 @@ def assert_well_formed(data: bytes) -> None:
     used = set(re.findall(r"TZID=([^:;]+)", text))
     defined = set(re.findall(r"\r\nTZID:([^\r]+)", text))
     assert used <= defined, f"TZIDs without VTIMEZONE: {used - defined}"
+    assert_outlook_safe_zones(data)
+
+
+def assert_outlook_safe_zones(data: bytes) -> None:
+    """MS-OXCICAL's shape: a zone with summer time has one STANDARD and one DAYLIGHT, each with an RRULE.
+
+    Outlook reads the first STANDARD it finds; a second, rule-less one (the state before the first
+    transition) would leave it without an end of summer. Zones without summer time: one STANDARD.
+    """
+    zones = Calendar.from_ical(data).walk("VTIMEZONE")
+    assert zones
+    for zone in zones:
+        standard = [c for c in zone.subcomponents if c.name == "STANDARD"]
+        daylight = [c for c in zone.subcomponents if c.name == "DAYLIGHT"]
+        tzid = str(zone["TZID"])
+        if utc_offset(datetime(2024, 1, 15, tzinfo=UTC), tzid) == utc_offset(datetime(2024, 7, 15, tzinfo=UTC), tzid):
+            assert (len(standard), len(daylight)) == (1, 0), zone.to_ical().decode()
+        else:
+            assert (len(standard), len(daylight)) == (1, 1), zone.to_ical().decode()
+            assert all("RRULE" in c for c in (*standard, *daylight)), zone.to_ical().decode()
 
 
 # -- the Keller trip ---------------------------------------------------------
