@@ -199,8 +199,29 @@ def _utc_stamp(instant: datetime) -> datetime:
     return tzp.localize_utc(instant)
 
 
+def last_change(item: Item) -> datetime:
+    """When anything that the item's event shows last changed: its LAST-MODIFIED.
+
+    Not only the item itself: its organization, contact person, the city
+    whose coordinates stand in for its own, the members attending or
+    travelling and who they are. A client that updates per event compares
+    LAST-MODIFIED, so a contact's new phone number in DESCRIPTION must move
+    it too. SEQUENCE is the item's own revision: it rises only for time,
+    place and status (RFC 5545 3.8.7.4), never for such a text change.
+    Everything read here is loaded with the programme (no query per event).
+    """
+    sources: list[Any]
+    if isinstance(item, Appointment):
+        sources = [item, item.organization, item.contact_person, *item.attendees, *(m.person for m in item.attendees)]
+        if item.latitude is None or item.longitude is None:
+            sources.append(item.city)  # GEO falls back to the city's coordinates
+    else:
+        sources = [item, item.departure_city, *item.travellers, *(m.person for m in item.travellers)]
+    return max(source.updated_at for source in sources if source is not None)
+
+
 def _common(event: Event, item: Item) -> None:
-    updated = _utc_stamp(item.updated_at)
+    updated = _utc_stamp(last_change(item))
     event["UID"] = vText(item.uid)
     event["DTSTAMP"] = vDDDTypes(updated)
     event["CREATED"] = vDDDTypes(_utc_stamp(item.created_at))

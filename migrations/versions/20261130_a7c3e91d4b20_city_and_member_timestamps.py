@@ -1,0 +1,39 @@
+"""created_at and updated_at for cities and members
+
+A calendar event's LAST-MODIFIED is the newest change of everything it shows:
+a city's coordinates (GEO) and which person a member is (attendee names)
+need a time of their last change like the other records have. Rows that
+exist already get the time of the upgrade: the earliest change we know of.
+
+Revision ID: a7c3e91d4b20
+Revises: 5b81f2c4d0e6
+Create Date: 2026-11-30 16:00:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'a7c3e91d4b20'
+down_revision = '5b81f2c4d0e6'
+branch_labels = None
+depends_on = None
+
+TABLES = ('cities', 'members')
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('created_at', sa.DateTime(timezone=True), nullable=True))
+            batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
+        op.execute(sa.text(f'UPDATE {table} SET created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP'))
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column('created_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+            batch_op.alter_column('updated_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('updated_at')
+            batch_op.drop_column('created_at')
