@@ -3,12 +3,16 @@
 A calendar event's LAST-MODIFIED is the newest change of everything it shows:
 a city's coordinates (GEO) and which person a member is (attendee names)
 need a time of their last change like the other records have. Rows that
-exist already get the time of the upgrade: the earliest change we know of.
+exist already get the Unix epoch: when they last changed is unknown, and an
+instant before everything else keeps the upgrade itself from moving the
+LAST-MODIFIED of every calendar event (and so the bytes of every feed).
 
 Revision ID: a7c3e91d4b20
 Revises: 5b81f2c4d0e6
 Create Date: 2026-11-30 16:00:00.000000
 """
+
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,6 +23,7 @@ branch_labels = None
 depends_on = None
 
 TABLES = ('cities', 'members')
+UNKNOWN = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def upgrade() -> None:
@@ -26,7 +31,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('created_at', sa.DateTime(timezone=True), nullable=True))
             batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
-        op.execute(sa.text(f'UPDATE {table} SET created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP'))
+        rows = sa.table(table, sa.column('created_at', sa.DateTime(timezone=True)), sa.column('updated_at', sa.DateTime(timezone=True)))
+        op.execute(rows.update().values(created_at=UNKNOWN, updated_at=UNKNOWN))
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column('created_at', existing_type=sa.DateTime(timezone=True), nullable=False)
             batch_op.alter_column('updated_at', existing_type=sa.DateTime(timezone=True), nullable=False)
