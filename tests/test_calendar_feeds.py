@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
-from planner.extensions import db
 from planner.delegations.operations import remove_member
 from planner.directory.operations import PERSON_FIELDS, update_person
+from planner.extensions import db
 from planner.models import (
     Appointment,
     City,
