@@ -317,3 +317,33 @@ def test_every_fold_combination_in_every_parser(app: Flask, tmp_path: Path) -> N
         start_line, end_line = _written_forms(body)[row["uid"]]
         in_repeated_hour = not {"before", "after"} >= set(row["title"].split(" bis "))
         assert start_line.endswith("Z") == end_line.endswith("Z") == in_repeated_hour, (row["title"], start_line, end_line)
+
+
+def test_zone_that_changed_its_rules_keeps_its_history_in_every_parser(app: Flask, tmp_path: Path) -> None:
+    """Brazil ended summer time in 2019: a calendar over 2018-2019 needs the old rule and its end.
+
+    The Outlook shape (one STANDARD, one DAYLIGHT) is for zones with a current rule; here the
+    historical observances must stay, and all six parsers must still agree with the database.
+    """
+    zone = "America/Sao_Paulo"
+    with app.app_context():
+        city = make_city("São Paulo", zone, "BR")
+        delegation = Delegation(title="Brasilien", home_city=city, start_date=date(2018, 1, 1), end_date=date(2019, 12, 31))
+        db.session.add(delegation)
+        for wall in (datetime(2018, 1, 10, 10), datetime(2018, 11, 20, 10), datetime(2019, 1, 10, 10),
+                     datetime(2019, 11, 20, 10), datetime(2019, 12, 20, 10)):
+            start = to_utc(wall, zone)
+            db.session.add(Appointment(delegation=delegation, title=f"Termin {wall:%Y-%m-%d}", timezone=zone,
+                                       start_at=start, end_at=start + timedelta(hours=1)))
+        db.session.commit()
+        delegation_id = delegation.id
+        tables = exported_rows(app, tmp_path)
+        with app.test_request_context():
+            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de",
+                                   today=date(2018, 1, 1)).body
+    assert_every_parser_reads(body, expected_events(tables, delegation_id, include_cancelled=True))
+    (vtimezone,) = Calendar.from_ical(body).walk("VTIMEZONE")
+    observances = vtimezone.subcomponents
+    assert any(c.name == "DAYLIGHT" for c in observances) and len(observances) > 2
+    # The rule that ended says so, or clients would keep applying it.
+    assert all("UNTIL" in c["RRULE"] for c in observances if "RRULE" in c)
