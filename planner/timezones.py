@@ -191,6 +191,22 @@ def is_ambiguous(instant: datetime, zone_name: str) -> bool:
     return False
 
 
+def shows_unique_wall_time(instant: datetime, zone_name: str) -> bool:
+    """Whether the wall time of ``instant`` at ``zone_name`` names this instant and no other.
+
+    False inside a transition hour: in the repeated (fall-back) hour the
+    same wall time names two instants; a wall time in the skipped
+    (spring-forward) hour names none, so if conversion ever produced one it
+    would not lead back here. Writers of wall times (the calendar export)
+    use UTC for such instants instead.
+    """
+    wall = to_local(instant, zone_name).replace(tzinfo=None)
+    try:
+        return to_utc(wall, zone_name) == ensure_utc(instant)
+    except (AmbiguousLocalTime, NonexistentLocalTime):
+        return False
+
+
 def utc_offset(instant: datetime, zone_name: str) -> timedelta:
     offset = to_local(instant, zone_name).utcoffset()
     assert offset is not None  # ZoneInfo always has an offset for an aware datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -11,8 +11,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
+from planner.delegations.operations import remove_member
+from planner.directory.operations import PERSON_FIELDS, update_person
 from planner.extensions import db
-from planner.models import Appointment, Delegation, FeedToken, ItemStatus, Member, MemberRole, Person, UserRole
+from planner.models import (
+    Appointment,
+    City,
+    Delegation,
+    FeedToken,
+    ItemStatus,
+    Journey,
+    Member,
+    MemberRole,
+    Organization,
+    Person,
+    UserRole,
+)
 from planner.seed import load_seed
 from planner.timezones import to_local, to_utc, utc_now
 from tests.conftest import csrf_token, login, make_appointment, make_city, make_user
@@ -316,3 +330,169 @@ def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client:
     assert after.data != first.data and after.headers["ETag"] != etag
     # And the new state is cached in turn.
     assert anonymous.get(feed, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028"], ids=["lf", "crlf", "cr", "line-separator"])
+def test_line_breaks_in_one_line_fields_do_not_break_calendars(
+    planner_client: FlaskClient, keller: int, app: Flask, newline: str
+) -> None:
+    """A trip title or person name with a line break (written past the forms: import-data, a seed file)
+    still gives every calendar of the trip, the anonymous feed included, as one valid file."""
+    with app.app_context():
+        diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
+        member_id = diener.id
+        appointment = next(a for a in diener.delegation.appointments if diener in a.attendees)
+        day = to_local(appointment.start_at, appointment.timezone).date()
+        appointment_id = appointment.id
+    member_feed = new_feed(planner_client, keller, member_id)
+    trip_feed = new_feed(planner_client, keller)
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        delegation.title = f"Reise{newline}Content-Type: text/html{newline}BEGIN:VEVENT"
+        diener = db.session.get(Member, member_id)
+        diener.person.name = f"Wolfram{newline}Diener"
+        diener.person.honorific = f"Dr.{newline}"
+        db.session.get(Appointment, appointment_id).title = f"Empfang{newline}im Rathaus"
+        uid = db.session.get(Appointment, appointment_id).uid
+        db.session.commit()
+    paths = [
+        f"/delegations/{keller}/calendar.ics",
+        f"/delegations/{keller}/members/{member_id}/calendar.ics",
+        f"/delegations/{keller}/days/{day.isoformat()}/calendar.ics",
+        f"/delegations/{keller}/appointments/{appointment_id}/calendar.ics",
+    ]
+    responses = [planner_client.get(path) for path in paths]
+    anonymous = app.test_client()
+    responses += [anonymous.get(member_feed), anonymous.get(trip_feed)]
+    for path, response in zip([*paths, member_feed, trip_feed], responses, strict=True):
+        assert response.status_code == 200, path
+        assert "\n" not in response.headers["Content-Disposition"] and "\r" not in response.headers["Content-Disposition"]
+        calendar = Calendar.from_ical(response.data)
+        name = str(calendar["X-WR-CALNAME"])
+        assert name.startswith("Reise Content-Type: text/html BEGIN:VEVENT"), name
+        assert str(calendar["NAME"]) == name
+        # One line per property: the break never reached the file as a raw line end.
+        assert b"\r\nContent-Type" not in response.data and b"\nBEGIN:VEVENT\\" not in response.data
+        assert response.data.split(b"\r\n").count(b"BEGIN:VEVENT") == len(calendar.walk("VEVENT"))
+        assert str(events(response.data)[uid]["SUMMARY"]).startswith("Empfang im Rathaus"), path
+    member_calendar = Calendar.from_ical(responses[1].data)
+    assert str(member_calendar["X-WR-CALNAME"]).endswith("Dr. Wolfram Diener")
+
+
+# -- LAST-MODIFIED follows everything an event shows (issue 11, #6) -----------------------------
+
+LONG_AGO = datetime(2024, 9, 1, 12, 0, tzinfo=timezone.utc)
+STAMPS = (b"DTSTAMP", b"LAST-MODIFIED")
+
+
+def _backdate_everything() -> None:
+    """Every record last changed LONG_AGO, so that a change in this test shows in LAST-MODIFIED (whole seconds)."""
+    for model in (Delegation, Appointment, Journey, Member, Person, Organization, City):
+        db.session.execute(sa.update(model).values(updated_at=LONG_AGO))
+    db.session.commit()
+
+
+def _event_states(client: FlaskClient, feed: str) -> dict[str, tuple[datetime, int, bytes]]:
+    """UID -> (LAST-MODIFIED, SEQUENCE, the event's bytes without its two time stamps)."""
+    response = client.get(feed)
+    assert response.status_code == 200
+    states = {}
+    for uid, event in events(response.data).items():
+        assert event["DTSTAMP"].dt == event["LAST-MODIFIED"].dt  # a published calendar: DTSTAMP is the last change
+        text = b"\r\n".join(line for line in event.to_ical().split(b"\r\n") if not line.startswith(STAMPS))
+        states[uid] = (event["LAST-MODIFIED"].dt, int(event["SEQUENCE"]), text)
+    return states
+
+
+def _moved(before: dict, after: dict) -> set[str]:
+    """UIDs whose LAST-MODIFIED moved; every event whose bytes changed must be among them, and only those."""
+    assert before.keys() == after.keys()
+    changed = {uid for uid in before if before[uid][2] != after[uid][2]}
+    moved = {uid for uid in before if after[uid][0] > before[uid][0]}
+    assert changed == moved, {"text changed, stamp did not": changed - moved, "stamp moved, text did not": moved - changed}
+    assert all(after[uid][0] == before[uid][0] for uid in before.keys() - moved)
+    return moved
+
+
+def test_directory_changes_move_last_modified_of_the_events_showing_them(
+    planner_client: FlaskClient, keller: int, app: Flask
+) -> None:
+    feed = new_feed(planner_client, keller)
+    with app.app_context():
+        _backdate_everything()
+        appointments = db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == keller)).all()
+        contact = next(a.contact_person for a in appointments if a.contact_person is not None)
+        by_contact = {a.uid for a in appointments if a.contact_person_id == contact.id}
+        city = next(a.city for a in appointments if a.city is not None and a.latitude is None)
+        journeys = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == keller)).all()
+        in_city = {a.uid for a in appointments if a.city_id == city.id and a.latitude is None}
+        in_city |= {j.uid for j in journeys if j.departure_city_id == city.id}
+    first = _event_states(planner_client, feed)
+
+    # A contact's phone number, through the directory's operation: the events naming that contact, nothing else.
+    with app.app_context():
+        person = db.session.get(Person, contact.id)
+        values = {name: getattr(person, name) for name in PERSON_FIELDS} | {"phone": "+44 20 7946 0999"}
+        with app.test_request_context():
+            update_person(person, values, person.version)
+    second = _event_states(planner_client, feed)
+    assert _moved(first, second) == by_contact
+    assert all(b"+44 20 7946 0999" in second[uid][2] for uid in by_contact)
+    assert all(second[uid][1] == first[uid][1] for uid in first)  # a text change: SEQUENCE stays
+
+    # A city's coordinates: GEO of the items that borrow them.
+    with app.app_context():
+        _backdate_everything()
+    second = _event_states(planner_client, feed)
+    with app.app_context():
+        db.session.get(City, city.id).latitude += 0.01
+        db.session.commit()
+    third = _event_states(planner_client, feed)
+    assert _moved(second, third) == in_city
+    assert all(third[uid][1] == second[uid][1] for uid in second)
+
+
+def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller)
+    with app.app_context():
+        diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
+        member_id = diener.id
+        own = {a.uid for a in diener.delegation.appointments if diener in a.attendees}
+        own |= {j.uid for j in diener.delegation.journeys if diener in j.travellers}
+        _backdate_everything()
+    first = _event_states(planner_client, feed)
+
+    # Another person takes the place (attendee names change; the member row is what changed).
+    with app.app_context():
+        db.session.get(Member, member_id).person = Person(name="Erika Vertretung")
+        db.session.commit()
+    second = _event_states(planner_client, feed)
+    assert own and _moved(first, second) == own
+
+    # Removing the member takes the name out of the same events; the database's cascade alone
+    # (ON DELETE CASCADE of the attendance rows) changed no item, so no LAST-MODIFIED moved.
+    with app.app_context():
+        _backdate_everything()
+    third = _event_states(planner_client, feed)
+    with app.app_context():
+        member = db.session.get(Member, member_id)
+        with app.test_request_context():
+            remove_member(member, member.version)
+    fourth = _event_states(planner_client, feed)
+    assert _moved(third, fourth) == own
+    assert all(fourth[uid][1] == third[uid][1] for uid in third)
+
+
+def test_time_change_moves_last_modified_and_sequence(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller)
+    with app.app_context():
+        _backdate_everything()
+        uid = db.session.scalars(sa.select(Appointment.uid).where(Appointment.delegation_id == keller)).first()
+    first = _event_states(planner_client, feed)
+    with app.app_context():
+        appointment = db.session.scalars(sa.select(Appointment).where(Appointment.uid == uid)).one()
+        appointment.start_at -= timedelta(minutes=30)
+        db.session.commit()
+    second = _event_states(planner_client, feed)
+    assert _moved(first, second) == {uid}
+    assert second[uid][1] == first[uid][1] + 1

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,28 @@ SEEDED_TITLE = "Delegationsreise nach Seoul und Chongqing"  # planner/seed/kelle
 # migration that adds a column to a table with data has to state here what old
 # rows get (the test fails with the column's name until it does), because
 # "whatever the database happens to do" is not an answer for real data.
+@dataclass(frozen=True)
+class _Instant:
+    """Equal to the instant ``at`` as read back: naive UTC on SQLite, aware on PostgreSQL."""
+
+    at: datetime
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, datetime) and (other if other.tzinfo else other.replace(tzinfo=UTC)) == self.at
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
 EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "version": 1,  # 9ed8b7bf20ee: server_default='1', NOT NULL; optimistic locking starts at 1
     "deleted_at": None,  # 9ed8b7bf20ee: nothing was in the trash before there was a trash
     "archived_at": None,  # 776f765ebc14: nothing was archived before archiving existed
     "must_change_password": False,  # 3c5e0d7a91b2: existing accounts keep the passwords they chose
     "session_epoch": 0,  # 3c5e0d7a91b2: epoch 0 keeps the old fingerprint, so nobody is signed out
+    # a7c3e91d4b20 (cities, members): when they last changed is unknown; the epoch moves no event's LAST-MODIFIED
+    "created_at": _Instant(datetime(1970, 1, 1, tzinfo=UTC)),
+    "updated_at": _Instant(datetime(1970, 1, 1, tzinfo=UTC)),
 }
 
 Rows = dict[str, list[dict[str, Any]]]  # table name -> rows as column -> value

@@ -24,6 +24,7 @@ from planner.timezones import (
     local_day_bounds,
     offset_between,
     read_wall_time,
+    shows_unique_wall_time,
     to_local,
     to_utc,
     zone_names,
@@ -87,6 +88,17 @@ def test_is_ambiguous_tells_which_instants_share_a_wall_time() -> None:
     assert is_ambiguous(utc(2024, 10, 27, 1, 30), BERLIN)
     assert not is_ambiguous(utc(2024, 10, 27, 2, 30), BERLIN)
     assert not is_ambiguous(utc(2024, 10, 27, 0, 30), "Asia/Seoul")
+
+
+def test_unique_wall_time_outside_transition_hours_only() -> None:
+    # Both occurrences of 02:30 on 27 Oct, and the instants around the spring gap, which show 01:59 and 03:00.
+    assert not shows_unique_wall_time(utc(2024, 10, 27, 0, 30), BERLIN)
+    assert not shows_unique_wall_time(utc(2024, 10, 27, 1, 59), BERLIN)
+    assert shows_unique_wall_time(utc(2024, 10, 27, 2, 0), BERLIN)
+    assert shows_unique_wall_time(utc(2024, 10, 26, 23, 59), BERLIN)
+    assert shows_unique_wall_time(utc(2024, 3, 31, 0, 59), BERLIN)
+    assert shows_unique_wall_time(utc(2024, 3, 31, 1, 0), BERLIN)
+    assert shows_unique_wall_time(utc(2024, 10, 27, 0, 30), "Asia/Seoul")
 
 
 def test_round_trip_every_quarter_hour_of_2024_in_berlin() -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from flask import url_for
 from flask_babel import force_locale
 
-from planner.calendar.ical import CalendarRequest, Item, build_calendar
+from planner.calendar.ical import CalendarRequest, Item, build_calendar, last_change
 from planner.calendar.queries import items_for_member, items_on_day
 from planner.formatting import day as format_day
 from planner.models import Appointment, Delegation, Journey, Member
@@ -85,7 +85,7 @@ def export_calendar(
     source_url: str | None = None,
 ) -> ExportedCalendar:
     request = calendar_request(delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url)
-    changed = [delegation.updated_at, *(i.updated_at for i in (*request.appointments, *request.journeys))]
+    changed = [delegation.updated_at, *(last_change(i) for i in (*request.appointments, *request.journeys))]
     return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", max(changed))
 
 

@@ -40,7 +40,7 @@ from icalendar.timezone import tzp
 from planner import labels
 from planner.calendar.vtimezone import build_vtimezone
 from planner.models import Appointment, Delegation, ItemStatus, Journey
-from planner.timezones import UTC, is_ambiguous, to_local, utc_offset
+from planner.timezones import UTC, ensure_utc, shows_unique_wall_time, to_local, utc_offset
 
 PRODID = "-//Delegationsplaner//Delegation Planner 1.0//DE"
 REFRESH = timedelta(hours=1)
@@ -48,6 +48,10 @@ REFRESH = timedelta(hours=1)
 # Control characters other than tab and newline are invalid in iCalendar text
 # and make strict parsers reject the whole file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Line breaks of every kind (CR, LF, vertical tab, form feed, NEL, U+2028/2029) with the blanks
+# around them: a one-line field that holds one (written past the forms, by import-data or a
+# seed file) is shown as one line.
+_LINE_BREAK = re.compile(r"[ \t]*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 _STATUS = {
     ItemStatus.TENTATIVE: "TENTATIVE",
@@ -101,7 +105,13 @@ def label(value: Enum) -> str:
 
 
 def clean(text: str | None) -> str:
+    """``text`` without the control characters iCalendar forbids (tab and newline stay)."""
     return _CONTROL.sub("", text or "").strip()
+
+
+def one_line(text: str | None) -> str:
+    """:func:`clean` for one-line fields (titles, names, places): every line break becomes a space."""
+    return clean(_LINE_BREAK.sub(" ", text or ""))
 
 
 @lru_cache(maxsize=64)
@@ -136,8 +146,12 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", clean(request.name))
-    calendar.add("x-wr-calname", clean(request.name))
+    # icalendar does not know NAME (RFC 7986) or X-WR-CALNAME and would write them unescaped: a
+    # comma would cut the name short, a line break would end the content line (and make to_ical raise).
+    # Both are TEXT, so they get vText's escaping explicitly.
+    name = vText(one_line(request.name))
+    calendar["NAME"] = name
+    calendar["X-WR-CALNAME"] = name
     if request.delegation.purpose:
         calendar.add("description", clean(request.delegation.purpose))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
@@ -185,8 +199,29 @@ def _utc_stamp(instant: datetime) -> datetime:
     return tzp.localize_utc(instant)
 
 
+def last_change(item: Item) -> datetime:
+    """When anything that the item's event shows last changed: its LAST-MODIFIED.
+
+    Not only the item itself: its organization, contact person, the city
+    whose coordinates stand in for its own, the members attending or
+    travelling and who they are. A client that updates per event compares
+    LAST-MODIFIED, so a contact's new phone number in DESCRIPTION must move
+    it too. SEQUENCE is the item's own revision: it rises only for time,
+    place and status (RFC 5545 3.8.7.4), never for such a text change.
+    Everything read here is loaded with the programme (no query per event).
+    """
+    sources: list[Any]
+    if isinstance(item, Appointment):
+        sources = [item, item.organization, item.contact_person, *item.attendees, *(m.person for m in item.attendees)]
+        if item.latitude is None or item.longitude is None:
+            sources.append(item.city)  # GEO falls back to the city's coordinates
+    else:
+        sources = [item, item.departure_city, *item.travellers, *(m.person for m in item.travellers)]
+    return max(source.updated_at for source in sources if source is not None)
+
+
 def _common(event: Event, item: Item) -> None:
-    updated = _utc_stamp(item.updated_at)
+    updated = _utc_stamp(last_change(item))
     event["UID"] = vText(item.uid)
     event["DTSTAMP"] = vDDDTypes(updated)
     event["CREATED"] = vDDDTypes(_utc_stamp(item.created_at))
@@ -203,7 +238,7 @@ def _url(link: str) -> vUri:
 
 def _summary(title: str, status: ItemStatus) -> str:
     """SUMMARY: the title with the status made visible (Outlook ignores STATUS)."""
-    title = clean(title)
+    title = one_line(title)
     if status == ItemStatus.CANCELLED:
         return _("Abgesagt: %(title)s", title=title)
     if status == ItemStatus.TENTATIVE:
@@ -211,18 +246,21 @@ def _summary(title: str, status: ItemStatus) -> str:
     return title
 
 
-def _local(instant: datetime, zone: str) -> datetime:
-    """The value to write for ``instant``: wall time at ``zone`` (DTSTART;TZID=...), or UTC.
+def _ends(start: datetime, start_zone: str, end: datetime, end_zone: str) -> tuple[datetime, datetime]:
+    """The DTSTART and DTEND values of a timed item: both as wall time with their zone, or both in UTC.
 
-    A wall time that happens twice (the fall-back hour) is ambiguous in a
-    file: RFC 5545 3.3.5 says readers take the first occurrence, but libical
-    and ical.js (Thunderbird) take the second (the interop tests show it).
-    Such instants are written in UTC instead, which every client places
-    right and shows in its own zone.
+    A wall time in a transition hour is ambiguous in a file: in the repeated
+    (fall-back) hour RFC 5545 3.3.5 says readers take the first occurrence,
+    but libical and ical.js (Thunderbird) take the second (the interop tests
+    show it). Such an instant is written in UTC, which every client places
+    right and shows in its own zone. The *other* end goes to UTC with it:
+    recurring-ical-events (and clients like it) turn a UTC DTEND into the
+    start's zone and lose the hour when the start is a wall time, so an item
+    never mixes the two forms because of a transition hour.
     """
-    if is_ambiguous(instant, zone):
-        return instant
-    return to_local(instant, zone)
+    if shows_unique_wall_time(start, start_zone) and shows_unique_wall_time(end, end_zone):
+        return to_local(start, start_zone), to_local(end, end_zone)
+    return ensure_utc(start), ensure_utc(end)
 
 
 def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tuple[tuple[str, str], Event]:
@@ -230,12 +268,13 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tu
     event = Event()
     _common(event, appointment)
     event["SUMMARY"] = vText(_summary(appointment.title, appointment.status))
+    start: date | datetime
+    end: date | datetime
     if appointment.all_day:
-        start = _local(appointment.start_at, appointment.timezone).date()
-        end = _local(appointment.end_at, appointment.timezone).date()  # exclusive, RFC 5545 3.6.1
+        start = to_local(appointment.start_at, appointment.timezone).date()
+        end = to_local(appointment.end_at, appointment.timezone).date()  # exclusive, RFC 5545 3.6.1
     else:
-        start = _local(appointment.start_at, appointment.timezone)
-        end = _local(appointment.end_at, appointment.timezone)
+        start, end = _ends(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone)
     event["DTSTART"] = vDDDTypes(start)
     event["DTEND"] = vDDDTypes(end)
     location = appointment_location(appointment)
@@ -271,11 +310,11 @@ def journey_summary(journey: Journey) -> str:
 
 def journey_connection(journey: Journey) -> str:
     """Carrier and number as one text ("Lufthansa LH 712"), as the journey's SUMMARY shows them."""
-    return " ".join(part for part in (clean(journey.carrier), clean(journey.number)) if part)
+    return " ".join(part for part in (one_line(journey.carrier), one_line(journey.number)) if part)
 
 
 def _journey_title(journey: Journey) -> str:
-    route = f"{clean(journey.departure_place)} → {clean(journey.arrival_place)}"
+    route = f"{one_line(journey.departure_place)} → {one_line(journey.arrival_place)}"
     number = journey_connection(journey)
     return f"{label(journey.mode)} {route}" + (f" ({number})" if number else "")
 
@@ -313,22 +352,22 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     """The event and its sort key (start as written, UID)."""
     event = Event()
     _common(event, journey)
-    departure_place = clean(journey.departure_place)
-    route = f"{departure_place} → {clean(journey.arrival_place)}"
+    departure_place = one_line(journey.departure_place)
+    route = f"{departure_place} → {one_line(journey.arrival_place)}"
     number = journey_connection(journey)
     mode = label(journey.mode)
     event["SUMMARY"] = vText(journey_summary(journey))
-    # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs).
+    # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs),
+    # both in UTC when either falls in a transition hour (see _ends).
+    start, end = _ends(journey.depart_at, journey.departure_timezone, journey.arrive_at, journey.arrival_timezone)
     # Exception: when the departure zone changes its offset while under way (a
     # night flight over the October DST change), clients that compute the end
     # as "start + duration" on the start's wall clock (recurring-ical-events
     # does) would land an hour off; a UTC start keeps them exact.
     if utc_offset(journey.depart_at, journey.departure_timezone) != utc_offset(journey.arrive_at, journey.departure_timezone):
-        start = journey.depart_at
-    else:
-        start = _local(journey.depart_at, journey.departure_timezone)
+        start = ensure_utc(journey.depart_at)
     event["DTSTART"] = vDDDTypes(start)
-    event["DTEND"] = vDDDTypes(_local(journey.arrive_at, journey.arrival_timezone))
+    event["DTEND"] = vDDDTypes(end)
     event["LOCATION"] = vText(departure_place)
     if journey.departure_city is not None and journey.departure_city.latitude is not None:
         event["GEO"] = vGeo((journey.departure_city.latitude, journey.departure_city.longitude))

@@ -10,7 +10,8 @@ DTSTART. No RDATE is ever written.
 
 The description covers a window around the calendar's events (from a year
 before the first to a year after the last), which is all a client needs to
-place them, and keeps the component small.
+place them, and keeps the component small: it starts with the rule in
+force at the window's start, not with the zone's history.
 """
 
 from __future__ import annotations
@@ -115,19 +116,39 @@ def _split_into_runs(items: list[Transition]) -> list[list[Transition]]:
     return runs
 
 
+# How far back to look for the transition that set the clock in force at the window's start.
+# Zones with summer time change twice a year, so one year suffices for them; two leave room.
+_LOOKBACK = timedelta(days=2 * 366)
+
+
 def build_vtimezone(zone_name: str, first: datetime, last: datetime) -> Timezone:
-    """A VTIMEZONE for ``zone_name`` valid for events between the UTC instants ``first`` and ``last``."""
+    """A VTIMEZONE for ``zone_name`` valid for events between the UTC instants ``first`` and ``last``.
+
+    A zone with a current summer-time rule gets exactly one STANDARD and one
+    DAYLIGHT observance, each with its RRULE, as Microsoft's iCalendar
+    profile (MS-OXCICAL) expects: Outlook reads the first STANDARD it finds,
+    so a rule-less STANDARD for "the state before the first transition"
+    would leave it without an end of summer. The rules start at the last
+    transition before the window (which the zone really made), so every
+    instant in the window already lies under one of them. Further
+    observances appear only where the zone changed its rules within the
+    window; a zone without transitions there has one STANDARD block.
+    """
     window_start = datetime(first.year - 1, 1, 1, tzinfo=UTC)
     window_end = datetime(last.year + 2, 1, 1, tzinfo=UTC)
-    changes = transitions(zone_name, window_start, window_end)
+    changes = transitions(zone_name, window_start - _LOOKBACK, window_end)
+    # Earlier transitions than the one in force at the window's start say nothing about the window.
+    in_force = [i for i, t in enumerate(changes) if t.at <= window_start]
+    if in_force:
+        changes = changes[in_force[-1]:]
 
     zone = Timezone()
     zone.add("tzid", zone_name)
-    # The state at the window's start, so that any instant in the window has
-    # an observance before it, even in zones that change rarely.
-    offset, is_dst, name = _state(zone_name, window_start)
-    initial = Transition(window_start, offset, offset, is_dst, name)
-    zone.add_component(_observance(initial))
+    if not changes or changes[0].at > window_start:
+        # No transition in the look-back: the state at the window's start as an observance of its
+        # own, so that any instant in the window has an observance before it.
+        offset, is_dst, name = _state(zone_name, window_start)
+        zone.add_component(_observance(Transition(window_start, offset, offset, is_dst, name)))
 
     by_key: dict[tuple, list[Transition]] = {}
     for t in changes:

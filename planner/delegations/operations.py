@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
 from planner.editing import commit_edit, ensure_version, optional_text
 from planner.extensions import db
@@ -137,7 +139,18 @@ def save_member(delegation: Delegation, form: MemberForm, member: Member | None 
 
 
 def remove_member(member: Member, version: int | None) -> None:
+    """Remove ``member`` from the delegation and from every item they attend or travel on.
+
+    The database would drop the attendance rows by itself (ON DELETE CASCADE),
+    but then the items would not count as changed: their calendar events lose
+    a name while LAST-MODIFIED stays, and clients keep the old text. Taking
+    the member off the lists here makes it an edit of each item.
+    """
     ensure_version(member, version)
+    for appointment in db.session.scalars(sa.select(Appointment).where(Appointment.attendees.any(Member.id == member.id))):
+        appointment.attendees.remove(member)
+    for journey in db.session.scalars(sa.select(Journey).where(Journey.travellers.any(Member.id == member.id))):
+        journey.travellers.remove(member)
     db.session.delete(member)
     db.session.commit()
 

@@ -91,7 +91,7 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
         return f"<Delegation {self.id} {self.title!r}>"
 
 
-class Member(VersionedMixin, Base):
+class Member(VersionedMixin, TimestampMixin, Base):
     """A person taking part in one delegation, in a role."""
 
     __tablename__ = "members"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimeZoneName, VersionedMixin
+from planner.models.base import Base, TimestampMixin, TimeZoneName, VersionedMixin
 
 if TYPE_CHECKING:
     from planner.models.directory import Organization
@@ -33,7 +33,7 @@ class Country(Base):
         return f"<Country {self.iso_code}>"
 
 
-class City(VersionedMixin, Base):
+class City(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "cities"
     __table_args__ = (sa.UniqueConstraint("country_id", "name"),)
 

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from icalendar import Calendar
 
 from planner.calendar.export import Scope, export_calendar
 from planner.calendar.queries import delegation_with_programme
@@ -35,7 +36,7 @@ from planner.models import (
     UserRole,
 )
 from planner.seed import load_seed
-from planner.timezones import to_local, to_utc
+from planner.timezones import UTC, to_local, to_utc, utc_offset
 from tests.calendar.parsers import PARSERS, libical_restriction_errors, parse_all
 from tests.conftest import login, make_city, make_user
 
@@ -93,6 +94,26 @@ def assert_well_formed(data: bytes) -> None:
     used = set(re.findall(r"TZID=([^:;]+)", text))
     defined = set(re.findall(r"\r\nTZID:([^\r]+)", text))
     assert used <= defined, f"TZIDs without VTIMEZONE: {used - defined}"
+    assert_outlook_safe_zones(data)
+
+
+def assert_outlook_safe_zones(data: bytes) -> None:
+    """MS-OXCICAL's shape: a zone with summer time has one STANDARD and one DAYLIGHT, each with an RRULE.
+
+    Outlook reads the first STANDARD it finds; a second, rule-less one (the state before the first
+    transition) would leave it without an end of summer. Zones without summer time: one STANDARD.
+    """
+    zones = Calendar.from_ical(data).walk("VTIMEZONE")
+    assert zones
+    for zone in zones:
+        standard = [c for c in zone.subcomponents if c.name == "STANDARD"]
+        daylight = [c for c in zone.subcomponents if c.name == "DAYLIGHT"]
+        tzid = str(zone["TZID"])
+        if utc_offset(datetime(2024, 1, 15, tzinfo=UTC), tzid) == utc_offset(datetime(2024, 7, 15, tzinfo=UTC), tzid):
+            assert (len(standard), len(daylight)) == (1, 0), zone.to_ical().decode()
+        else:
+            assert (len(standard), len(daylight)) == (1, 1), zone.to_ical().decode()
+            assert all("RRULE" in c for c in (*standard, *daylight)), zone.to_ical().decode()
 
 
 # -- the Keller trip ---------------------------------------------------------
@@ -221,3 +242,108 @@ def test_sequence_rises_in_every_parser(app: Flask, hard_trip: int, tmp_path: Pa
     wanted = expected_events(tables, hard_trip, include_cancelled=True)
     assert (uid, _instant("2024-10-28T10:00:00Z"), _instant("2024-10-28T11:00:00Z"), "TENTATIVE", 1) in wanted
     assert_every_parser_reads(body, wanted)
+
+
+# -- start and end in the repeated hour, every combination --------------------
+
+# 27 October 2024, Europe/Berlin: 03:00 CEST becomes 02:00 CET, so 02:00-02:59 happens twice
+# (fold 0 at 00:xxZ, fold 1 at 01:xxZ). Europe/London repeats 01:00-01:59 at the same instants.
+FALL_BACK = {
+    "before": (datetime(2024, 10, 27, 1, 30), None),
+    "first-0215": (datetime(2024, 10, 27, 2, 15), 0),
+    "first-0245": (datetime(2024, 10, 27, 2, 45), 0),
+    "second-0215": (datetime(2024, 10, 27, 2, 15), 1),
+    "second-0245": (datetime(2024, 10, 27, 2, 45), 1),
+    "after": (datetime(2024, 10, 27, 3, 30), None),
+}
+FOLD_PAIRS = [
+    (start, end)
+    for start in FALL_BACK
+    for end in FALL_BACK
+    if to_utc(FALL_BACK[start][0], BERLIN, fold=FALL_BACK[start][1])
+    < to_utc(FALL_BACK[end][0], BERLIN, fold=FALL_BACK[end][1])
+]
+
+
+def _berlin(name: str) -> datetime:
+    wall, fold = FALL_BACK[name]
+    return to_utc(wall, BERLIN, fold=fold)
+
+
+def _written_forms(body: bytes) -> dict[str, tuple[str, str]]:
+    """UID -> (DTSTART line, DTEND line) as written."""
+    forms = {}
+    for block in body.decode().replace("\r\n ", "").split("BEGIN:VEVENT")[1:]:
+        lines = block.split("\r\n")
+        uid = next(line[4:] for line in lines if line.startswith("UID:"))
+        start = next(line for line in lines if line.startswith("DTSTART"))
+        end = next(line for line in lines if line.startswith("DTEND"))
+        forms[uid] = (start, end)
+    return forms
+
+
+def test_every_fold_combination_in_every_parser(app: Flask, tmp_path: Path) -> None:
+    """Start and end before, in the first or second repeated hour, or after it: all six parsers agree.
+
+    The 27 Oct 01:30-02:30 (second) appointment of issue 11 used to be written with a
+    Berlin DTSTART and a UTC DTEND, which recurring-ical-events read an hour off.
+    """
+    assert ("before", "second-0245") in FOLD_PAIRS and ("first-0245", "second-0215") in FOLD_PAIRS
+    with app.app_context():
+        berlin = make_city("Düsseldorf", BERLIN, "DE")
+        london = make_city("London", "Europe/London", "GB")
+        delegation = Delegation(title="Rückstellung", home_city=berlin,
+                                start_date=date(2024, 10, 26), end_date=date(2024, 10, 28))
+        db.session.add(delegation)
+        for start, end in FOLD_PAIRS:
+            db.session.add(Appointment(delegation=delegation, title=f"{start} bis {end}", timezone=BERLIN,
+                                       start_at=_berlin(start), end_at=_berlin(end)))
+            # The same instants as a short hop to London, whose repeated hour (01:xx) is the same hour of UTC.
+            db.session.add(Journey(delegation=delegation, mode=JourneyMode.FLIGHT, departure_place=f"DUS {start}",
+                                   arrival_place=f"LHR {end}", depart_at=_berlin(start), departure_timezone=BERLIN,
+                                   arrive_at=_berlin(end), arrival_timezone="Europe/London"))
+        db.session.commit()
+        delegation_id = delegation.id
+        tables = exported_rows(app, tmp_path)
+        with app.test_request_context():
+            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de",
+                                   today=date(2024, 10, 1)).body
+    assert_well_formed(body)
+    wanted = expected_events(tables, delegation_id, include_cancelled=True)
+    assert len(wanted) == 2 * len(FOLD_PAIRS)
+    assert_every_parser_reads(body, wanted)
+    # One rule for every item: an end in a repeated hour puts both ends in UTC, otherwise both carry their zone.
+    for row in tables["appointments"]:
+        start_line, end_line = _written_forms(body)[row["uid"]]
+        in_repeated_hour = not {"before", "after"} >= set(row["title"].split(" bis "))
+        assert start_line.endswith("Z") == end_line.endswith("Z") == in_repeated_hour, (row["title"], start_line, end_line)
+
+
+def test_zone_that_changed_its_rules_keeps_its_history_in_every_parser(app: Flask, tmp_path: Path) -> None:
+    """Brazil ended summer time in 2019: a calendar over 2018-2019 needs the old rule and its end.
+
+    The Outlook shape (one STANDARD, one DAYLIGHT) is for zones with a current rule; here the
+    historical observances must stay, and all six parsers must still agree with the database.
+    """
+    zone = "America/Sao_Paulo"
+    with app.app_context():
+        city = make_city("São Paulo", zone, "BR")
+        delegation = Delegation(title="Brasilien", home_city=city, start_date=date(2018, 1, 1), end_date=date(2019, 12, 31))
+        db.session.add(delegation)
+        for wall in (datetime(2018, 1, 10, 10), datetime(2018, 11, 20, 10), datetime(2019, 1, 10, 10),
+                     datetime(2019, 11, 20, 10), datetime(2019, 12, 20, 10)):
+            start = to_utc(wall, zone)
+            db.session.add(Appointment(delegation=delegation, title=f"Termin {wall:%Y-%m-%d}", timezone=zone,
+                                       start_at=start, end_at=start + timedelta(hours=1)))
+        db.session.commit()
+        delegation_id = delegation.id
+        tables = exported_rows(app, tmp_path)
+        with app.test_request_context():
+            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de",
+                                   today=date(2018, 1, 1)).body
+    assert_every_parser_reads(body, expected_events(tables, delegation_id, include_cancelled=True))
+    (vtimezone,) = Calendar.from_ical(body).walk("VTIMEZONE")
+    observances = vtimezone.subcomponents
+    assert any(c.name == "DAYLIGHT" for c in observances) and len(observances) > 2
+    # The rule that ended says so, or clients would keep applying it.
+    assert all("UNTIL" in c["RRULE"] for c in observances if "RRULE" in c)
