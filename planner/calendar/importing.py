@@ -92,7 +92,7 @@ from planner.timezones import (
     UTC,
     NonexistentLocalTime,
     TimeZoneError,
-    UnknownTimeZone,
+    canonical_zone,
     get_zone,
     local_day_bounds,
     to_local,
@@ -795,11 +795,10 @@ def _iana_name(tzid: str) -> str | None:
         parts = tzid.strip("/").split("/")
         candidates.extend("/".join(parts[i:]) for i in range(1, len(parts)))
     for name in candidates:
-        try:
-            get_zone(name)
-        except UnknownTimeZone:
-            continue
-        return name
+        # Canonical names only, an old alias as its zone: "localtime" or "right/..." are files, not places.
+        canonical = canonical_zone(name)
+        if canonical is not None:
+            return canonical
     return None
 
 
