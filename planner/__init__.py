@@ -7,7 +7,6 @@ tutorial: ``flask --app planner run`` finds it by name.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,11 +17,10 @@ from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from planner import config as default_config
+from planner.text import CONTROL
+from planner.urls import PlannerFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class PlannerRequest(Request):
@@ -36,7 +34,7 @@ class PlannerRequest(Request):
     def _load_form_data(self) -> None:
         super()._load_form_data()
         form = self.__dict__["form"]
-        cleaned = [(key, _CONTROL.sub("", value)) for key, value in form.items(multi=True)]
+        cleaned = [(key, CONTROL.sub("", value)) for key, value in form.items(multi=True)]
         self.__dict__["form"] = ImmutableMultiDict(cleaned)
 
     @property
@@ -44,7 +42,7 @@ class PlannerRequest(Request):
         if "_clean_args" not in self.__dict__:
             raw = Request.args.__get__(self, type(self))  # werkzeug's own parsing of the query string
             self.__dict__["_clean_args"] = ImmutableMultiDict(
-                [(key, _CONTROL.sub("", value)) for key, value in raw.items(multi=True)]
+                [(key, CONTROL.sub("", value)) for key, value in raw.items(multi=True)]
             )
         return self.__dict__["_clean_args"]
 
@@ -60,7 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         or os.environ.get("PLANNER_INSTANCE_PATH")
         or str(PROJECT_ROOT / "instance")
     )
-    app = Flask(
+    app = PlannerFlask(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
@@ -80,6 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     engine_options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     engine_options.setdefault("pool_pre_ping", not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+    _create_private_sqlite_file(str(app.config["SQLALCHEMY_DATABASE_URI"]), app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = default_config.load_or_create_secret_key(app.instance_path)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
@@ -103,6 +102,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
         log_rendering_problems(app)
     return app
+
+
+def _create_private_sqlite_file(uri: str, instance_path: str) -> None:
+    """Create a missing SQLite database file readable by its owner only (0600).
+
+    The database holds personal data and password hashes, but SQLite creates
+    its file with the process umask, usually 0644 (world-readable). SQLite
+    gives its -journal and -wal files the mode of the database file, so
+    creating the file ourselves, empty, is enough. An existing file keeps
+    the mode its operator chose.
+    """
+    url = sa.engine.make_url(uri)
+    database = url.database
+    if not url.drivername.startswith("sqlite") or not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # Flask-SQLAlchemy resolves a relative SQLite path against the instance folder.
+    path = Path(database) if os.path.isabs(database) else Path(instance_path) / database
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # it exists already; any other problem SQLite reports itself when it opens the file
 
 
 def _init_extensions(app: Flask) -> None:

@@ -21,9 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = timezone.utc
+# Dates outside these years are typing mistakes (and overflow date arithmetic near
+# year 1 and 9999 in some zones): forms and imports refuse them.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 class TimeZoneError(ValueError):
@@ -68,9 +72,70 @@ def get_zone(name: str) -> ZoneInfo:
         raise UnknownTimeZone(name) from None
 
 
+@lru_cache(maxsize=1)
+def _tz_database() -> tuple[frozenset[str], dict[str, str]]:
+    """The canonical zone names of the tz database and its links (alias -> zone).
+
+    Read from the ``tzdata`` package we pin, not from the file system:
+    ``zoneinfo`` happily opens any file under /usr/share/zoneinfo, including
+    ``localtime`` (whatever /etc/localtime is on this server), ``posixrules``,
+    ``Factory`` and the leap-second ``right/...`` copies, none of which is a
+    place. Canonical are the zones of ``tzdata.zi`` (its ``Z`` lines, less
+    ``Factory``) and every name of ``zone.tab``: since 2022 the tz database
+    builds some country zones (Europe/Amsterdam, Europe/Oslo) as links to a
+    neighbour, yet ``zone.tab`` still lists them as the zone of their country,
+    and a planner must be able to choose them. Backward links (``US/Eastern``,
+    ``Asia/Calcutta``) are not canonical.
+    """
+    package = resources.files("tzdata") / "zoneinfo"
+    zones: set[str] = set()
+    links: dict[str, str] = {}
+    for line in (package / "tzdata.zi").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "Z":
+            zones.add(parts[1])
+        elif len(parts) >= 3 and parts[0] == "L":
+            links[parts[2]] = parts[1]
+    for line in (package / "zone.tab").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if not line.startswith("#") and len(parts) >= 3:
+            zones.add(parts[2])
+    zones.discard("Factory")
+    return frozenset(zones), links
+
+
+def canonical_zone_names() -> frozenset[str]:
+    """Every zone name the planner accepts for a place (see :func:`_tz_database`)."""
+    return _tz_database()[0]
+
+
+def check_zone(name: str) -> ZoneInfo:
+    """Return the zone called ``name`` if it is a canonical IANA name, else raise :class:`UnknownTimeZone`.
+
+    Every write path (forms, the .ics and backup imports, the column type)
+    checks with this; :func:`get_zone` stays lenient for reading what is stored.
+    """
+    if not isinstance(name, str) or name not in canonical_zone_names():
+        raise UnknownTimeZone(str(name))
+    return get_zone(name)
+
+
+def canonical_zone(name: str) -> str | None:
+    """``name`` if canonical, the zone a backward link such as ``US/Eastern`` stands for, else None.
+
+    For names written by other programs (a TZID in an .ics file), where an
+    old alias means exactly its zone.
+    """
+    if is_known_zone(name):
+        return name
+    target = _tz_database()[1].get(name)
+    return target if target is not None and is_known_zone(target) else None
+
+
 def is_known_zone(name: str) -> bool:
+    """Whether ``name`` is a canonical IANA zone name (see :func:`check_zone`)."""
     try:
-        get_zone(name)
+        check_zone(name)
     except UnknownTimeZone:
         return False
     return True
@@ -78,8 +143,8 @@ def is_known_zone(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
-    """Sorted IANA zone names for select boxes (no legacy aliases like 'posixrules')."""
-    return tuple(sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "posix", "right"))))
+    """Sorted canonical zone names of places, for select boxes (no ``Etc/GMT+5``, no ``EST5EDT``)."""
+    return tuple(sorted(n for n in canonical_zone_names() if "/" in n and not n.startswith("Etc/")))
 
 
 def ensure_utc(value: datetime) -> datetime:

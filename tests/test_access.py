@@ -188,3 +188,21 @@ def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> No
             client = _client(app, role)  # signed out by the walk: sign in again
             token = csrf_token(client, "/")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("huge", [2**31, 99999999999999999999])
+def test_ids_beyond_the_database_integer_are_not_found(app: Flask, world: dict[str, object], huge: int) -> None:
+    """An id no INTEGER key can hold is a 404 on every route, not a database error (PostgreSQL: >= 2**31)."""
+    client = _client(app, "admin")
+    token = csrf_token(client, "/")
+    problems = []
+    for endpoint, rule, method in _cases(app):
+        if "<int:" not in rule:
+            continue
+        # One id at a time out of range, the others real: each lookup must refuse it by itself.
+        for name in re.findall(r"<int:(\w+)>", rule):
+            url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(huge if m.group(1) == name else world[m.group(1)]), rule)
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+            if response.status_code != 404:
+                problems.append(f"{method} {url}: {response.status_code}")
+    assert not problems, "\n".join(problems)

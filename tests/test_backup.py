@@ -194,6 +194,24 @@ def test_import_from_stdin(backup: Path, document: dict[str, Any], databases: Da
     assert len(tables_of(target)["appointments"]) == len(document["tables"]["appointments"])
 
 
+def test_account_addresses_are_restored_in_lower_case(document: dict[str, Any], databases: DatabaseFactory, tmp_path: Path) -> None:
+    # Accounts are found by the lower-case address; one restored as typed could neither sign in nor get a password.
+    changed = copy.deepcopy(document)
+    changed["tables"]["users"][0]["email"] = "PlanerIn@Example.ORG"
+    path = tmp_path / "mixed-case.json"
+    path.write_text(json.dumps(changed), encoding="utf-8")
+    target = migrated_app(databases, tmp_path / "instance")
+    result = import_file(target, str(path))
+    assert result.exit_code == 0, result.output
+    assert [row["email"] for row in tables_of(target)["users"]] == ["planerin@example.org"]
+    reset = target.test_cli_runner().invoke(args=["users", "set-password", "PlanerIn@Example.ORG"], input=PASSWORD + "\n")
+    assert reset.exit_code == 0, reset.output
+    with target.app_context():
+        from planner.auth.operations import authenticate
+
+        assert authenticate("planerin@example.org", PASSWORD) is not None
+
+
 # -- refusals -------------------------------------------------------------------
 
 Mutation = Callable[[dict[str, Any]], Any]
@@ -281,6 +299,19 @@ BAD_FILES = [
     ("older-schema", edit(lambda d: d.__setitem__("schema_revision", revisions()[0])), "from an older schema revision"),
     ("no-schema", edit(lambda d: d.__setitem__("schema_revision", None)), "does not say which schema revision"),
     ("several-problems", edit(two_problems), "the file has 2 problems"),
+    # What the forms refuse, a restore refuses too: pages, brief and calendars could not show it.
+    ("year-9999", set_value("appointments", "end_at", "9999-12-31T23:00:00Z"), "end_at: 9999-12-31 is outside the years 1900 to 2200"),
+    ("year-1", set_value("appointments", "start_at", "0001-01-01T03:00:00Z"), "start_at: 0001-01-01 is outside the years"),
+    ("date-year-9999", set_value("delegations", "end_date", "9999-01-01"), "end_date: 9999-01-01 is outside the years"),
+    ("line-break-in-title", set_value("appointments", "title", "Empfang\r\nim Rathaus"), "title: \"Empfang\\r\\nim Rathaus\" has a line break"),
+    ("line-break-in-name", set_value("people", "name", "Dr.\nKeller"), "has a line break or tab, but this field holds one line"),
+    ("zone-localtime", set_value("appointments", "timezone", "localtime"), 'unknown time zone "localtime"'),
+    ("zone-posixrules", set_value("cities", "timezone", "posixrules"), 'unknown time zone "posixrules"'),
+    ("zone-factory", set_value("journeys", "arrival_timezone", "Factory"), 'unknown time zone "Factory"'),
+    ("zone-right", set_value("appointments", "timezone", "right/Europe/Berlin"), 'unknown time zone "right/Europe/Berlin"'),
+    ("zone-backward-link", set_value("appointments", "timezone", "US/Eastern"), 'unknown time zone "US/Eastern"'),
+    ("latitude-beyond-pole", set_value("cities", "latitude", 91.5), "latitude: 91.5 is out of range"),
+    ("number-of-5001-digits", raw(lambda text: text.replace(b'"format_version": 1', b'"format_version": ' + b"9" * 5001)), "holds a number that cannot be read"),
 ]
 
 

@@ -44,7 +44,8 @@ from sqlalchemy.orm import Session
 from planner.backup.export import FORMAT, FORMAT_VERSION, SECRET_COLUMNS, TRANSIENT_TABLES
 from planner.models import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import token_digest
-from planner.timezones import UTC, is_known_zone, utc_now
+from planner.text import is_single_line, is_single_line_column
+from planner.timezones import FIRST_YEAR, LAST_YEAR, UTC, is_known_zone, utc_now
 
 # The keys of a format-1 document; anything else means it is not one.
 DOCUMENT_KEYS = frozenset({"format", "format_version", "schema_revision", "exported_at", "tables"})
@@ -88,6 +89,9 @@ def parse_document(data: bytes) -> Any:
         ) from None
     except RecursionError:
         raise RestoreError("the file is not a backup: its JSON is nested far too deeply") from None
+    except ValueError as error:
+        # Python refuses to read integers of more than 4300 digits (a guard against slow parsing).
+        raise RestoreError(f"the file is not a backup: it holds a number that cannot be read ({error})") from None
 
 
 # -- checking values ----------------------------------------------------------
@@ -124,7 +128,7 @@ def _boolean(value: Any) -> bool:
     return value
 
 
-def _text(length: int | None) -> Converter:
+def _text(length: int | None, *, one_line: bool = False) -> Converter:
     def convert(value: Any) -> str:
         if not isinstance(value, str):
             raise _Bad(f"expected a string, got {_describe(value)}")
@@ -136,14 +140,50 @@ def _text(length: int | None) -> Converter:
             raise _Bad("the text contains an unpaired surrogate (invalid Unicode)") from None
         if length is not None and len(value) > length:
             raise _Bad(f"the text is {len(value)} characters long, at most {length} fit")
+        if one_line and not is_single_line(value):
+            # The app keeps these fields on one line (planner.text); a restore writes rows as they are.
+            raise _Bad(f"{_describe(value)} has a line break or tab, but this field holds one line of text")
         return value
 
     return convert
 
 
+def _account_email(value: Any) -> str:
+    # Accounts are looked up by the lower-case address (User's validator, sign-in, `users set-password`);
+    # an address stored in mixed case could neither sign in nor get a new password.
+    return _text(254, one_line=True)(value).strip().lower()
+
+
+def _in_range(convert: Converter, low: float, high: float) -> Converter:
+    def check(value: Any) -> Any:
+        result = convert(value)
+        if not low <= result <= high:
+            raise _Bad(f"{_describe(value)} is out of range (the forms take {low:g} to {high:g})")
+        return result
+
+    return check
+
+
+# Columns with a tighter range than their type, as the forms have it.
+_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("cities", "latitude"): (-90, 90),
+    ("cities", "longitude"): (-180, 180),
+    ("appointments", "latitude"): (-90, 90),
+    ("appointments", "longitude"): (-180, 180),
+    ("organizations", "founded_year"): (1000, date.today().year + 1),
+}
+
+
+def _in_years(value: date) -> None:
+    # The forms' range: outside it, pages, the brief and calendars could not show the instant in every zone.
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise _Bad(f"{value.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR} the planner accepts")
+
+
 def _zone(value: Any) -> str:
     if not isinstance(value, str) or not is_known_zone(value):
-        raise _Bad(f"unknown time zone {_describe(value)}")
+        # Canonical names only (planner.timezones.check_zone): "localtime" or "right/..." are files, not places.
+        raise _Bad(f"unknown time zone {_describe(value)}; expected a canonical IANA name such as \"Europe/Berlin\"")
     return value
 
 
@@ -156,7 +196,10 @@ def _instant(value: Any) -> datetime:
         raise _Bad(f"expected an instant such as \"2024-10-14T05:00:00Z\", got {_describe(value)}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise _Bad(f"{_describe(value)} has no UTC offset (a naive time); expected e.g. \"2024-10-14T05:00:00Z\"")
-    return parsed.astimezone(UTC)
+    _in_years(parsed.date())  # first: converting year 1 or 9999 to UTC can overflow
+    instant = parsed.astimezone(UTC)
+    _in_years(instant.date())
+    return instant
 
 
 def _date(value: Any) -> date:
@@ -166,6 +209,7 @@ def _date(value: Any) -> date:
         parsed = None
     if parsed is None or parsed.isoformat() != value:
         raise _Bad(f"expected a date such as \"2024-10-13\", got {_describe(value)}")
+    _in_years(parsed)
     return parsed
 
 
@@ -186,8 +230,13 @@ def _json(value: Any) -> Any:
 
 
 def _converter(column: sa.Column[Any]) -> Converter:
-    """How a column's JSON value becomes the Python value the column type binds."""
+    """How a column's JSON value becomes the Python value the column type binds, checked as the forms check it."""
     kind = column.type
+    where = (column.table.name, column.name)
+    if where == ("users", "email"):
+        return _account_email
+    if where in _RANGES:
+        return _in_range(_float if isinstance(kind, sa.Float) else _integer, *_RANGES[where])
     # Order matters: the TypeDecorators first, Enum before String (it is one).
     if isinstance(kind, UTCDateTime):
         return _instant
@@ -208,7 +257,7 @@ def _converter(column: sa.Column[Any]) -> Converter:
     if isinstance(kind, sa.JSON):
         return _json
     if isinstance(kind, sa.String):
-        return _text(kind.length)
+        return _text(kind.length, one_line=is_single_line_column(column))
     raise TypeError(f"the backup format has no encoding for {column.table.name}.{column.name} ({kind!r})")
 
 

@@ -106,6 +106,7 @@ from planner.timezones import (
     TimeZoneError,
     UnknownTimeZone,
     WallTimeReading,
+    canonical_zone,
     get_zone,
     local_day_bounds,
     read_wall_time,
@@ -889,11 +890,10 @@ def _iana_name(tzid: str) -> str | None:
         parts = tzid.strip("/").split("/")
         candidates.extend("/".join(parts[i:]) for i in range(1, len(parts)))
     for name in candidates:
-        try:
-            get_zone(name)
-        except UnknownTimeZone:
-            continue
-        return name
+        # Canonical names only, an old alias as its zone: "localtime" or "right/..." are files, not places.
+        canonical = canonical_zone(name)
+        if canonical is not None:
+            return canonical
     return None
 
 

@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from planner.editing import VersionField
 from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
-from planner.program.forms import LAST_YEAR, FIRST_YEAR, LOCAL_FORMAT, convert_local, enum_choices, fold_choices, plausible_date
+from planner.program.forms import LOCAL_FORMAT, convert_local, enum_choices, fold_choices, plausible_date
+from planner.timezones import FIRST_YEAR, LAST_YEAR
 
 
 class DelegationForm(FlaskForm):

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from planner.timezones import UTC, ensure_utc, get_zone, utc_now
+from planner.text import is_single_line_column, single_line
+from planner.timezones import UTC, check_zone, ensure_utc, utc_now
 
 # Deterministic constraint names: Alembic can only drop or alter a constraint
 # it can name, and SQLite batch migrations need them.
@@ -54,7 +55,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 
 class TimeZoneName(sa.types.TypeDecorator[str]):
-    """An IANA zone name; unknown names are refused before they reach the database."""
+    """A canonical IANA zone name; unknown and non-canonical names are refused before they reach the database."""
 
     impl = sa.String(64)
     cache_ok = True
@@ -62,8 +63,27 @@ class TimeZoneName(sa.types.TypeDecorator[str]):
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
         if value is None:
             return None
-        get_zone(value)  # raises UnknownTimeZone
+        check_zone(value)  # raises UnknownTimeZone, also for "localtime", "posixrules", "right/..."
         return value
+
+
+def _one_line(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+    return single_line(value) if isinstance(value, str) else value
+
+
+@sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
+def _single_line_columns(mapper: sa.orm.Mapper[Any], class_: type) -> None:
+    """Every one-line column (``String(n)``) keeps its value on one line, however it is set.
+
+    Done when a value is assigned rather than in each form, so the seed, the
+    .ics import and the CLI cannot forget it: one line break in a title used to
+    turn every calendar of the trip into a server error.
+    """
+    if not issubclass(class_, Base):
+        return
+    for prop in mapper.column_attrs:
+        if len(prop.columns) == 1 and is_single_line_column(prop.columns[0]):
+            sa.event.listen(getattr(class_, prop.key), "set", _one_line, retval=True)
 
 
 def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:

@@ -72,7 +72,8 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
-    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
+    # Matched byte for byte against re-imported files, so never rewritten (see planner.text).
+    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid, info={"single_line": False})
     revision: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[AppointmentKind] = enum_column(AppointmentKind, default=AppointmentKind.OTHER)
@@ -134,7 +135,8 @@ class Journey(VersionedMixin, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
-    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
+    # Matched byte for byte against re-imported files, so never rewritten (see planner.text).
+    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid, info={"single_line": False})
     revision: Mapped[int] = mapped_column(default=0)
     mode: Mapped[JourneyMode] = enum_column(JourneyMode, default=JourneyMode.FLIGHT)
     status: Mapped[ItemStatus] = enum_column(ItemStatus, default=ItemStatus.TENTATIVE)

@@ -22,7 +22,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from planner.editing import VersionField
 from planner.labels import label
 from planner.models import AppointmentKind, ItemStatus, JourneyMode
-from planner.timezones import AmbiguousLocalTime, NonexistentLocalTime, UnknownTimeZone, is_known_zone, to_utc
+from planner.timezones import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    UnknownTimeZone,
+    is_known_zone,
+    to_utc,
+)
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -43,9 +51,6 @@ def fold_choices() -> list[SelectChoice]:
         SelectChoice("0", _l("die erste (noch Sommerzeit)")),
         SelectChoice("1", _l("die zweite (schon Winterzeit)")),
     ]
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def plausible_date(form: FlaskForm, field: Field) -> None:

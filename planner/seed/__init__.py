@@ -42,7 +42,8 @@ from planner.models import (
     Partnership,
     Person,
 )
-from planner.timezones import TimeZoneError, get_zone, to_utc
+from planner.text import single_line
+from planner.timezones import TimeZoneError, check_zone, to_utc
 
 SEED_DIR = Path(__file__).parent
 KELLER_TRIP = SEED_DIR / "keller-2024.toml"
@@ -106,6 +107,8 @@ class _Loader:
     # -- helpers ---------------------------------------------------------
 
     def _find_or_add(self, counter: str, model: type, lookup: dict[str, Any], /, **values: Any) -> Any:
+        # Names are one line (the models make them so): look them up the way they are stored.
+        lookup = {key: single_line(value) if isinstance(value, str) else value for key, value in lookup.items()}
         stmt = sa.select(model).filter_by(**lookup)
         with self.session.no_autoflush:
             existing = self.session.scalars(stmt).first()
@@ -174,7 +177,7 @@ class _Loader:
         return self.created
 
     def _city(self, entry: dict[str, Any]) -> None:
-        get_zone(entry["timezone"])  # fail early and clearly on a typo
+        check_zone(entry["timezone"])  # fail early and clearly on a typo or a non-canonical name
         country = self._ref(self.countries, entry["country"], "country")
         fields = {k: entry.get(k) for k in ("native_name", "latitude", "longitude", "profile")}
         self.cities[entry["key"]] = self._find_or_add(
