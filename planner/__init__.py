@@ -18,6 +18,7 @@ from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from planner import config as default_config
+from planner import log_redaction
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ``test_config`` overrides every other source of configuration, so tests
     can point the app at their own database and instance folder.
     """
+    # First of all: from here on no log record of this process carries a feed token.
+    log_redaction.install()
     instance_path = (
         (test_config or {}).get("INSTANCE_PATH")
         or os.environ.get("PLANNER_INSTANCE_PATH")
