@@ -19,6 +19,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from planner import config as default_config
 from planner import log_redaction
+from planner.db_recovery import PlannerFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,7 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         or os.environ.get("PLANNER_INSTANCE_PATH")
         or str(PROJECT_ROOT / "instance")
     )
-    app = Flask(
+    app = PlannerFlask(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
