@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask import Flask, g, request
 from flask.wrappers import Response
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def is_dropped_connection(error: BaseException) -> bool:
     return isinstance(error, sa.exc.DBAPIError) and bool(error.connection_invalidated)
 
 
-def discard_session(session: sa.orm.scoped_session) -> None:
+def discard_session(session: scoped_session[Session]) -> None:
     """End the current transaction; if the server cannot even be told, throw the connection away.
 
     Never raises: it runs on the way to an error page or at the end of a request.

@@ -46,5 +46,6 @@ def register(app: Flask) -> None:
             # The page header asks the database about the signed-in user; when that is what failed,
             # the page is shown as to a visitor rather than leaving the answer to gunicorn's bare 500.
             current_app.logger.exception("The error page failed; shown without the user's menu")
+            discard_session(db.session)
             g._login_user = login_manager.anonymous_user()
             return _render(500, _MESSAGES[500])
