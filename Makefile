@@ -24,15 +24,16 @@ run: install run-deps
 	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# Production: gunicorn with WORKERS processes. Configure by environment (README, "Operations"):
-# DATABASE_URL, SECRET_KEY, REDIS_URL, PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL.
-# gunicorn's own access log stays off: it would print feed URLs with their secret tokens;
-# the planner writes one JSON line per request with the tokens redacted.
+# Production: gunicorn with WORKERS processes, behind a reverse proxy (README, "Operations";
+# .ci/nginx.conf.template). Configure by environment: DATABASE_URL, SECRET_KEY, REDIS_URL,
+# PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL. planner/gunicorn_conf.py holds the rest:
+# gthread workers with a short keep-alive, no access log (it would print feed URLs with their
+# secret tokens; the planner writes one JSON line per request with the tokens redacted).
 WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
 serve: install run-deps
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()'
+	$(BIN)/gunicorn -c python:planner.gunicorn_conf --workers $(WORKERS) --bind $(BIND) 'planner:create_app()'
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
 test: install system-deps
@@ -46,8 +47,9 @@ bench: install system-deps
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # 50 simulated users for 60 s against gunicorn (4 workers) and a throwaway PostgreSQL
-# database on loopback; prints throughput, latency and the lost-update check (README, "Operations").
-load: install
+# database on loopback, then 50 idle connections for 30 s through nginx in front of it; prints
+# throughput, latency, the lost-update and the slow-client checks (README, "Operations").
+load: install system-deps
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 install: $(STAMP) $(MO_FILES)

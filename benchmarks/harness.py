@@ -220,7 +220,8 @@ class Gunicorn:
         self.log_path = log_path
         self.workers = workers
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.address = f"127.0.0.1:{self.port}"
+        self.base_url = f"http://{self.address}"
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -233,8 +234,9 @@ class Gunicorn:
         }
         env.pop("REDIS_URL", None)  # counters in memory unless the caller asks for Redis
         env.update(self.extra_env)
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                   "--timeout", "180", "--error-logfile", "-", "planner:create_app()"]
+        # The production settings (planner/gunicorn_conf.py), as `make serve` uses them.
+        command = [sys.executable, "-m", "gunicorn", "-c", "python:planner.gunicorn_conf", "--workers", str(self.workers),
+                   "--bind", f"127.0.0.1:{self.port}", "planner:create_app()"]
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_until_healthy()

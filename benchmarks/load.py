@@ -8,13 +8,16 @@
 3. runs locust headless (benchmarks/load/locustfile.py) for 60 s with 50 users
    mixing programme views, timeline and appointment pages, feed polls with
    ETags and appointment edits;
-4. checks the database afterwards: every save the server acknowledged is in it
+4. holds 50 idle connections for 30 s through nginx in front of gunicorn
+   (benchmarks/load_slow_clients.py) while /healthz and the programme page must
+   keep answering;
+5. checks the database afterwards: every save the server acknowledged is in it
    (no lost update) and no save it refused is;
-5. prints requests/s, p50/p95/p99 latency and errors per kind of request, the
+6. prints requests/s, p50/p95/p99 latency and errors per kind of request, the
    workers' peak memory and the machine, and writes them as JSON to
    benchmarks/results/load-<UTC timestamp>.json.
 
-Exits 1 when there was any error or lost update. Nothing leaves 127.0.0.1;
+Exits 1 when there was any error or lost update, or the planner stopped answering. Nothing leaves 127.0.0.1;
 the database is dropped at the end.
 """
 
@@ -34,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database  # noqa: E402
+from load_slow_clients import print_slow_clients, run_slow_clients  # noqa: E402
 
 RESULTS = HERE / "results"
 
@@ -43,10 +47,14 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
     parser.add_argument("--seconds", type=int, default=60, help="how long the load runs (default 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--slow-clients", type=int, default=50,
+                        help="idle connections held through nginx after the load, 0 to skip (default 50)")
+    parser.add_argument("--slow-seconds", type=int, default=30, help="how long they are held (default 30)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON (default benchmarks/results)")
     args = parser.parse_args()
-    if not (1 <= args.users <= 1000 and 5 <= args.seconds <= 3600 and 1 <= args.workers <= 64):
-        parser.error("--users 1..1000, --seconds 5..3600, --workers 1..64")
+    if not (1 <= args.users <= 1000 and 5 <= args.seconds <= 3600 and 1 <= args.workers <= 64
+            and 0 <= args.slow_clients <= 1000 and 5 <= args.slow_seconds <= 600):
+        parser.error("--users 1..1000, --seconds 5..3600, --workers 1..64, --slow-clients 0..1000, --slow-seconds 5..600")
 
     workdir = Path(tempfile.mkdtemp(prefix="planner-load-"))
     started = datetime.now(timezone.utc)
@@ -75,6 +83,11 @@ def main() -> int:
                 text=True,
             )
             peaks = server.peak_memory_mib()
+            slow = None
+            if args.slow_clients:
+                print(f"{args.slow_clients} idle connections for {args.slow_seconds} s through nginx ...", flush=True)
+                slow = run_slow_clients(server.address, prepared.keller_id, prepared.viewers[0], PASSWORD,
+                                        connections=args.slow_clients, seconds=args.slow_seconds)
         stats = read_stats(workdir / "locust.json")
         lost, phantom, acknowledged = check_edits(database_url, plan)
     server_errors = count_server_errors(workdir / "gunicorn.log")
@@ -98,8 +111,11 @@ def main() -> int:
         "lost_updates": lost,
         "saves_in_database_not_acknowledged": phantom,
         "worker_peak_memory_mib": sorted(peaks.values()),
+        "slow_clients": slow.as_dict() if slow is not None else None,
     }
     print_report(result)
+    if slow is not None:
+        print_slow_clients(slow)
     if locust.returncode not in (0, 1):  # locust exits 1 when a request failed; that is reported above
         print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n", file=sys.stderr)
         print(f"locust exited with {locust.returncode}", file=sys.stderr)
@@ -109,7 +125,7 @@ def main() -> int:
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {path}")
     ok = (errors == 0 and server_errors == 0 and lost == 0 and phantom == 0 and acknowledged > 0
-          and result["saves_unaccounted"] == 0)
+          and result["saves_unaccounted"] == 0 and (slow is None or slow.passed))
     if ok:
         print("PASS: no errors, no lost updates")
         shutil.rmtree(workdir, ignore_errors=True)
@@ -187,8 +203,11 @@ def check_edits(database_url: str, plan: dict) -> tuple[int, int, int]:
 
 
 def count_server_errors(log: Path) -> int:
+    """5xx answers in the planner's JSON request lines, plus requests gunicorn had to answer itself."""
     count = 0
     for line in _read(log):
+        # An exception that escaped the planner: gunicorn sent its own 500 page, and no JSON line was written.
+        count += "Error handling request" in line
         if line.startswith("{"):
             try:
                 count += json.loads(line).get("status", 0) >= 500

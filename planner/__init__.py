@@ -17,10 +17,16 @@ from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from planner import config as default_config
+from planner import log_redaction
+from planner.db_recovery import RetryLostReads
 from planner.text import CONTROL
-from planner.urls import PlannerFlask
+from planner.urls import BaseUrlLinks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class PlannerFlask(RetryLostReads, BaseUrlLinks):
+    """The planner's Flask: reads retried after a lost connection, record-id URLs, links from ``BASE_URL``."""
 
 
 class PlannerRequest(Request):
@@ -53,6 +59,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ``test_config`` overrides every other source of configuration, so tests
     can point the app at their own database and instance folder.
     """
+    # First of all: from here on no log record of this process carries a feed token.
+    log_redaction.install()
     instance_path = (
         (test_config or {}).get("INSTANCE_PATH")
         or os.environ.get("PLANNER_INSTANCE_PATH")

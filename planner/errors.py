@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from planner.extensions import db
+from planner.db_recovery import discard_session
+from planner.extensions import db, login_manager
 
 _MESSAGES = {
     400: _l("Die Anfrage war fehlerhaft."),
@@ -36,6 +37,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal_error(_error: InternalServerError) -> tuple[str, int]:
-        # Whatever half-done work the request had must not leak into the next one.
-        db.session.rollback()
-        return _render(500, _MESSAGES[500])
+        # Whatever half-done work the request had must not leak into the next one; a connection the
+        # server dropped is thrown away instead of failing this handler too.
+        discard_session(db.session)
+        try:
+            return _render(500, _MESSAGES[500])
+        except Exception:
+            # The page header asks the database about the signed-in user; when that is what failed,
+            # the page is shown as to a visitor rather than leaving the answer to gunicorn's bare 500.
+            current_app.logger.exception("The error page failed; shown without the user's menu")
+            discard_session(db.session)
+            g._login_user = login_manager.anonymous_user()
+            return _render(500, _MESSAGES[500])

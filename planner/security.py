@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 import sys
 import time
@@ -30,6 +29,8 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import user_loaded_from_cookie, user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from planner.log_redaction import redact
 
 REQUEST_LOGGER = "planner.requests"
 
@@ -48,7 +49,6 @@ _CSP = {
 _PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 _HSTS = "max-age=31536000"  # no includeSubDomains: other hosts of the city's domain are not ours to decide
 _NONCE_KEY = "_planner_csp_nonce"
-_SECRET_PATH = re.compile(r"^/feeds/[^/]+")
 
 
 def csp_nonce() -> str:
@@ -100,7 +100,7 @@ def _make_session_permanent(*_args: Any, **_kwargs: Any) -> None:
 
 def loggable_path(path: str) -> str:
     """``path`` fit for a log: a feed's secret token replaced by ``***``."""
-    return _SECRET_PATH.sub("/feeds/***", path)
+    return redact(path)
 
 
 def _start_timer() -> None:

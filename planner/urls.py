@@ -4,7 +4,7 @@ Both are rules for every route, so they live here once instead of in each view:
 
 * :class:`RecordIdConverter` replaces Werkzeug's ``int`` converter, so every
   ``<int:...>`` in a rule only matches an id a database key can hold.
-* :class:`PlannerFlask` builds absolute links (``url_for(..., _external=True)``:
+* :class:`BaseUrlLinks` builds absolute links (``url_for(..., _external=True)``:
   feed links, the ``SOURCE``/``URL`` of a calendar, QR codes) from the
   configured public address ``BASE_URL`` (``PLANNER_BASE_URL``) when there is
   one, instead of from the request's ``Host`` header, which any client can forge.
@@ -64,7 +64,7 @@ class RecordIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-class PlannerFlask(Flask):
+class BaseUrlLinks(Flask):
     """Flask, with the record-id converter and absolute links built from ``BASE_URL``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

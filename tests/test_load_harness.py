@@ -96,7 +96,8 @@ def test_the_check_finds_a_lost_update_and_a_refused_save_that_landed(databases:
 @pytest.mark.skipif(BACKEND != "postgresql", reason="the load runs against PostgreSQL; make test-postgres runs it")
 def test_a_short_load_run_ends_without_errors_or_lost_updates(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "load.py"), "--users", "6", "--seconds", "8", "--workers", "2", "--results", str(tmp_path)],
+        [sys.executable, str(BENCHMARKS / "load.py"), "--users", "6", "--seconds", "8", "--workers", "2", "--results", str(tmp_path),
+         "--slow-clients", "20", "--slow-seconds", "6"],
         capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -105,3 +106,4 @@ def test_a_short_load_run_ends_without_errors_or_lost_updates(tmp_path: Path) ->
     result = json.loads(result_file.read_text())
     assert result["lost_updates"] == 0 and result["errors"] == 0 and result["edits_acknowledged"] > 0
     assert result["requests"]["feed poll"]["requests"] > 0 and result["requests"]["programme (delegation page)"]["requests"] > 0
+    assert result["slow_clients"]["passed"] and result["slow_clients"]["connections"] == 20

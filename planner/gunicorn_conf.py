@@ -1,0 +1,50 @@
+"""gunicorn's settings for the planner, one place for ``make serve``, ``make load`` and the docs.
+
+    gunicorn -c python:planner.gunicorn_conf --workers 4 --bind 127.0.0.1:8000 'planner:create_app()'
+
+Command-line options win over these, so ``--workers`` and ``--bind`` stay per
+deployment. What is fixed here, and why:
+
+* **gthread workers.** A sync worker is one request at a time and waits for a
+  client's headers until ``timeout``: four idle connections stopped a
+  four-worker server for three minutes. A gthread worker keeps connections that
+  have sent nothing in its poller, without holding a thread, and serves
+  ``threads`` requests at once. It still reads a started request on a thread
+  until it is complete, so a client that trickles its headers holds that thread:
+  the real protection against slow clients is the reverse proxy in front
+  (README, "Operations"; ``.ci/nginx.conf.template``), which hands gunicorn only
+  complete requests.
+* **Short keep-alive.** An idle kept-alive connection is closed after
+  ``keepalive`` seconds, so a browser's open connection does not count against
+  the worker for long.
+* **timeout** is the worker's heartbeat: a gthread worker's main loop keeps
+  beating while its threads work, so a long PDF rendering is not killed by it,
+  but a worker that hangs altogether is replaced.
+* **No access log, redacted error log.** gunicorn's access line would print
+  feed URLs with their secret tokens; the planner writes its own JSON request
+  line with the tokens redacted (:mod:`planner.security`), and every other log
+  record of master and workers is redacted too (:mod:`planner.log_redaction`).
+"""
+
+from __future__ import annotations
+
+import os
+
+from planner import log_redaction
+
+# In the master already: its records (and those of workers forked from it) are redacted from the start.
+log_redaction.install()
+
+worker_class = "gthread"
+# Two threads: in `make load` four threads per worker let a worker hold four large pages at once and
+# peak at 250 MiB; two kept every worker under 185 MiB (the bench target is 200) at the same throughput.
+threads = int(os.environ.get("PLANNER_THREADS", "2"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+keepalive = 5
+timeout = 120
+graceful_timeout = 30
+accesslog = None
+errorlog = "-"
+# Requests are complete when the proxy hands them over; these limits refuse what no browser sends.
+limit_request_line = 8190
+limit_request_fields = 100
