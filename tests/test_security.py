@@ -154,6 +154,41 @@ def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, 
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_every_response_to_a_signed_in_user_is_private_and_not_stored(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        load_seed(db.session)
+        delegation = db.session.scalars(sa.select(Delegation)).first()
+        feed = FeedToken.issue(delegation)
+        db.session.add(feed)
+        db.session.commit()
+        delegation_id, token = delegation.id, feed.token
+        make_user(UserRole.ADMIN, "admin@example.org")
+    # Before signing in, the sign-in page and the feed are not made for anyone in particular.
+    assert "no-store" not in client.get("/auth/login").headers.get("Cache-Control", "")
+    login(client, "admin@example.org")
+    pages = [
+        "/", f"/delegations/{delegation_id}", f"/delegations/{delegation_id}/subscriptions",
+        f"/delegations/{delegation_id}/calendar.ics", f"/delegations/{delegation_id}/brief",
+        f"/delegations/{delegation_id}/history", "/admin/users", "/auth/password", "/does-not-exist",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        directives = {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, (path, response.headers.get("Cache-Control"))
+        assert "Cookie" in response.headers.get("Vary", ""), path
+    # The subscriptions page really shows the secret the header protects.
+    assert token in client.get(f"/delegations/{delegation_id}/subscriptions").get_data(as_text=True)
+    # The public feed keeps its own rules, signed in or not: private, revalidated with its ETag.
+    for reader in (client, app.test_client()):
+        response = reader.get(f"/feeds/{token}.ics")
+        assert response.status_code == 200 and response.headers.get("ETag")
+        assert {part.strip() for part in response.headers["Cache-Control"].split(",")} == {"private", "no-cache"}
+        assert reader.get(f"/feeds/{token}.ics", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    # Static files stay cacheable for everyone.
+    assert "no-store" not in client.get("/static/css/planner.css").headers.get("Cache-Control", "")
+
+
 def test_security_headers_on_error_pages_static_files_and_healthz(app: Flask, client: FlaskClient) -> None:
     add_user(app)
     for response in (client.get("/does-not-exist"), client.get("/static/css/planner.css"), client.get("/healthz")):
