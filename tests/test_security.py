@@ -14,15 +14,19 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from planner.admin.operations import change_account, reset_password
+from planner.auth.operations import change_password
 from planner.extensions import db
-from planner.models import Delegation, FeedToken, UserRole
+from planner.models import Delegation, FeedToken, User, UserRole, UserSession
 from planner.seed import load_seed
+from planner.timezones import utc_now
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.test_planning import sign_in
 from tests.conftest import PASSWORD, csrf_token, login, make_app, make_appointment, make_delegation, make_user
@@ -290,6 +294,103 @@ def test_an_idle_session_expires_on_the_server(build_app: Callable[..., Flask]) 
     replay.set_cookie("session", session_cookie)
     response = replay.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+
+
+def signed_in_cookies(app: Flask, email: str = VIEWER) -> tuple[FlaskClient, dict[str, str]]:
+    """A browser signed in with "stay signed in", and copies of its two cookies as they are now."""
+    browser = app.test_client()
+    response = post_login(browser, email, PASSWORD, remember="y")
+    assert response.status_code == 302
+    cookies = set_cookies(response)
+    return browser, {name: cookies[name]["value"] for name in ("session", "remember_token")}
+
+
+def replay(app: Flask, cookies: dict[str, str]) -> int:
+    """The status of the start page for a fresh client (another browser) with exactly these cookies."""
+    other = app.test_client()
+    for name, value in cookies.items():
+        other.set_cookie(name, value)
+    response = other.get("/")
+    if response.status_code == 302:
+        assert urlsplit(response.headers["Location"]).path == "/auth/login"
+    return response.status_code
+
+
+def test_cookies_copied_before_signing_out_are_dead_after_it(app: Flask) -> None:
+    add_user(app)
+    browser, copied = signed_in_cookies(app)
+    _other_browser, other_copied = signed_in_cookies(app)
+    assert replay(app, copied) == 200 and replay(app, {"remember_token": copied["remember_token"]}) == 200
+    assert browser.post("/auth/logout", data={"csrf_token": csrf_token(browser, "/")}).status_code == 302
+    assert browser.get("/").status_code == 302
+    # Neither the session cookie nor the "stay signed in" token opens anything any more, alone or together.
+    assert replay(app, {"session": copied["session"]}) == 302
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 302
+    assert replay(app, copied) == 302
+    # Signing out ends this browser's session only: the same account's other sign-in goes on.
+    assert replay(app, other_copied) == 200
+    with app.app_context():
+        rows = db.session.execute(sa.select(UserSession.revoked_at)).scalars().all()
+    assert len(rows) == 2 and sum(revoked is not None for revoked in rows) == 1
+
+
+@pytest.mark.parametrize("how", ["password change", "admin reset", "disabled"])
+def test_every_session_of_the_account_ends_with_a_new_password_or_when_disabled(app: Flask, how: str) -> None:
+    add_user(app)
+    _browser, copied = signed_in_cookies(app)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == VIEWER))
+        if how == "password change":
+            change_password(user, PASSWORD, "ein ganz neues Passwort")
+        elif how == "admin reset":
+            reset_password(user)
+        else:
+            change_account(user, role=user.role, active=False, version=user.version, actor=None)
+        assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.revoked_at.is_(None))) == 0
+    assert replay(app, {"session": copied["session"]}) == 302
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 302
+
+
+def test_a_session_idle_longer_than_the_server_allows_is_refused(build_app: Callable[..., Flask]) -> None:
+    app = build_app(PERMANENT_SESSION_LIFETIME=timedelta(hours=1), REMEMBER_COOKIE_DURATION=timedelta(days=1))
+    add_user(app)
+    _browser, copied = signed_in_cookies(app)
+    with app.app_context():
+        db.session.execute(sa.update(UserSession).values(last_seen_at=utc_now() - timedelta(hours=23)))
+        db.session.commit()
+    # Used within the limit: allowed, and the use is recorded (the idle clock starts again).
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 200
+    with app.app_context():
+        last_seen = db.session.scalar(sa.select(UserSession.last_seen_at))
+        assert utc_now() - last_seen < timedelta(minutes=1)
+        db.session.execute(sa.update(UserSession).values(last_seen_at=utc_now() - timedelta(days=1, minutes=1)))
+        db.session.commit()
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 302
+
+
+def test_a_session_from_before_server_side_sessions_is_signed_out(app: Flask) -> None:
+    add_user(app)
+    browser = app.test_client()
+    with app.app_context():
+        reference = db.session.scalar(sa.select(User).where(User.email == VIEWER)).get_id()
+    with browser.session_transaction() as session:
+        session["_user_id"] = reference  # "<id>:<fingerprint>", as a cookie signed before this change holds it
+        session["_fresh"] = True
+    assert browser.get("/").status_code == 302
+
+
+def test_the_csrf_secret_is_renewed_at_sign_in_and_sign_out(app: Flask, client: FlaskClient) -> None:
+    add_user(app)
+    before = csrf_token(client, "/auth/login")
+    assert client.post("/auth/login", data={"csrf_token": before, "email": VIEWER, "password": PASSWORD}).status_code == 302
+    # A token read before signing in (by someone at the same desk, say) is worthless once signed in.
+    assert client.post("/auth/logout", data={"csrf_token": before}).status_code == 400
+    signed_in = csrf_token(client, "/auth/password")
+    assert signed_in != before
+    assert client.post("/auth/logout", data={"csrf_token": signed_in}).status_code == 302
+    refused = client.post("/auth/login", data={"csrf_token": signed_in, "email": VIEWER, "password": PASSWORD})
+    assert refused.status_code == 400 and "Das Formular ist abgelaufen." in text(refused)
+    assert post_login(client, VIEWER, PASSWORD).status_code == 302
 
 
 # -- 3. error pages --------------------------------------------------------------------------
