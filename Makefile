@@ -27,11 +27,13 @@ run: install
 # DATABASE_URL, SECRET_KEY, REDIS_URL, PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL.
 # gunicorn's own access log stays off: it would print feed URLs with their secret tokens;
 # the planner writes one JSON line per request with the tokens redacted.
+# Without REDIS_URL the sign-in limits are counted per worker, so planner.serving runs one
+# worker then and says so (README, "Operations").
 WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()'
+	$(BIN)/gunicorn --config python:planner.serving --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()'
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
 test: install system-deps

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from planner.admin.operations import change_account, reset_password
 from planner.auth.operations import change_password
@@ -489,7 +490,7 @@ def client_from(app: Flask, address: str) -> FlaskClient:
 
 
 def check_account_limit(app: Flask) -> None:
-    """Ten failures for one address; then it is locked whatever the password and wherever from."""
+    """Ten failures for one account from one client; then that pair is locked whatever the password."""
     add_user(app)
     add_user(app, "other@example.org")
     attacker = client_from(app, "192.0.2.10")
@@ -501,9 +502,10 @@ def check_account_limit(app: Flask) -> None:
     assert "Traceback" not in body
     assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert_security_headers(refused)
-    # The right password does not get through the lock either, not even from another client.
+    # The right password does not get through the lock either.
     assert post_login(attacker, VIEWER, PASSWORD).status_code == 429
-    assert post_login(client_from(app, "192.0.2.99"), VIEWER, PASSWORD).status_code == 429
+    # The lock is the attacker's, not the account holder's: from their own address they sign in as usual.
+    assert post_login(client_from(app, "192.0.2.99"), VIEWER, PASSWORD).status_code == 302
     # Another account is not affected, from the same client or another one.
     assert post_login(attacker, "other@example.org", PASSWORD).status_code == 302
     assert post_login(client_from(app, "192.0.2.11"), "other@example.org", PASSWORD).status_code == 302
@@ -608,19 +610,91 @@ def test_login_rate_limit_with_redis(build_app: Callable[..., Flask]) -> None:
         assert any("account:viewer@example.org" in key for key in keys), keys
         # A second app (another worker) on the same Redis sees the same lock.
         worker = build_app(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
-        assert post_login(worker.test_client(), VIEWER, PASSWORD).status_code == 429
+        assert post_login(client_from(worker, "192.0.2.10"), VIEWER, PASSWORD).status_code == 429
+        # /healthz reports the shared storage as working.
+        assert worker.test_client().get("/healthz").get_json() == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
             server.delete(key)
 
 
-def test_an_unreachable_redis_falls_back_to_counting_in_memory(build_app: Callable[..., Flask]) -> None:
-    app = build_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT_ACCOUNT="3 per 15 minutes")
+def test_an_unreachable_redis_is_logged_and_reported_and_the_limit_still_holds(
+    build_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        app = build_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT_ACCOUNT="3 per 15 minutes")
+    # Said at start, before anyone signs in, in words an operator understands.
+    assert any("rate-limit storage" in record.getMessage() and "unreachable" in record.getMessage()
+               for record in caplog.records if record.levelno >= logging.ERROR)
     add_user(app)
     add_user(app, "other@example.org")
     client = client_from(app, "192.0.2.70")
     assert post_login(client, "other@example.org", PASSWORD).status_code == 302  # signing in still works
     assert fail(client_from(app, "192.0.2.71"), VIEWER, 4) == [200, 200, 200, 429]  # and the limit still holds
+    # The health check says so (without the address of the Redis), but keeps the worker in service.
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "degraded", "database": "ok", "rate_limit_storage": "unavailable"}
+    assert "127.0.0.1:1" not in response.get_data(as_text=True)
+    assert any("rate-limit storage" in record.getMessage() for record in caplog.records)
+
+
+def test_memory_counters_are_not_reported_as_a_part_of_health(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_failures_back_off_over_longer_windows(build_app: Callable[..., Flask]) -> None:
+    app = build_app(LOGIN_RATE_LIMIT_ACCOUNT="2 per 2 seconds; 3 per hour")
+    add_user(app)
+    client = client_from(app, "192.0.2.80")
+    assert fail(client, VIEWER, 2) == [200, 200]
+    assert post_login(client, VIEWER, PASSWORD).status_code == 429
+    time.sleep(2.2)
+    assert fail(client, VIEWER, 1) == [200]  # the short window has passed: one more try
+    time.sleep(2.2)
+    assert post_login(client, VIEWER, PASSWORD).status_code == 429  # now the hour counts
+    # The defaults step up the same way: the documented 10 in 15 minutes, then longer waits.
+    from itertools import pairwise
+
+    from limits import parse_many
+
+    defaults = build_app().config
+    for name in ("LOGIN_RATE_LIMIT_ACCOUNT", "PASSWORD_CHECK_RATE_LIMIT"):
+        steps = [(item.amount, item.get_expiry()) for item in parse_many(defaults[name])]
+        assert steps[0] == (10, 15 * 60) and len(steps) > 1, (name, steps)
+        assert all(a < b and s < t for (a, s), (b, t) in pairwise(steps)), (name, steps)
+
+
+def test_the_current_password_check_is_limited_per_account(app: Flask) -> None:
+    add_user(app)
+    add_user(app, "other@example.org")
+    thief = client_from(app, "192.0.2.90")  # holds the viewer's session and guesses the password
+    login(thief, VIEWER)
+    with app.app_context():
+        stored_hash = db.session.scalar(sa.select(User.password_hash).where(User.email == VIEWER))
+
+    def guess(client: FlaskClient, current: str, new: str = "ein ganz neues Passwort") -> TestResponse:
+        return client.post("/auth/password", data={
+            "csrf_token": csrf_token(client, "/auth/password"),
+            "current_password": current, "new_password": new, "confirm_password": new,
+        })
+
+    # Refusals that check no password (a new password too short) do not count.
+    assert [guess(thief, PASSWORD, "kurz").status_code for _ in range(3)] == [200] * 3
+    assert [guess(thief, f"guess {i}").status_code for i in range(10)] == [200] * 10
+    refused = guess(thief, PASSWORD)
+    assert refused.status_code == 429 and "Zu viele Versuche" in text(refused)
+    # Another address does not give new attempts on this account's page...
+    thief.environ_base["REMOTE_ADDR"] = "192.0.2.91"
+    assert guess(thief, PASSWORD).status_code == 429
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.password_hash).where(User.email == VIEWER)) == stored_hash
+    # ... while other accounts change their passwords as usual.
+    other = client_from(app, "192.0.2.90")
+    login(other, "other@example.org")
+    assert guess(other, PASSWORD).status_code == 302
 
 
 def test_rate_limit_storage_comes_from_redis_url() -> None:

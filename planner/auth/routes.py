@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from planner.auth.access import public, safe_next_url
 from planner.auth.forms import LoginForm, PasswordForm
 from planner.auth.operations import MIN_PASSWORD_LENGTH, AccountError, authenticate, change_password
+from planner.auth.ratelimit import count_failure
 from planner.auth.sessions import sign_in, sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -26,6 +27,7 @@ def login() -> str | Response:
         if user is not None:
             sign_in(user, remember=bool(form.remember.data))
             return redirect(safe_next_url(request.args.get("next")))
+        count_failure()
         flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -45,6 +47,8 @@ def password() -> str | Response:
         try:
             change_password(user, form.current_password.data or "", form.new_password.data or "")
         except AccountError as error:
+            if error.field == "current_password":
+                count_failure()  # a guess at the password of the account whose session this is
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
             # change_password ended every session of the account, this one too: sign this browser
