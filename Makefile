@@ -29,6 +29,8 @@ run: install run-deps
 # PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL. planner/gunicorn_conf.py holds the rest:
 # gthread workers with a short keep-alive, no access log (it would print feed URLs with their
 # secret tokens; the planner writes one JSON line per request with the tokens redacted).
+# Without REDIS_URL the sign-in limits are counted per worker, so gunicorn_conf runs one
+# worker then and says so (README, "Operations").
 WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
 serve: install run-deps

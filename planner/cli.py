@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from planner.auth.operations import AccountError, bootstrap_admin, create_user
+from planner.auth.sessions import end_all_sessions
 from planner.backup.export import export_database
 from planner.extensions import db
 from planner.models import User, UserRole
@@ -90,6 +91,7 @@ def set_password_command(email: str) -> None:
     if problem:
         raise click.ClickException(problem)
     user.set_password(password)
+    end_all_sessions(user.id)
     db.session.commit()
     click.echo(f"Password of {user.email} changed; their open sessions have ended.")
 

@@ -47,6 +47,8 @@ _ENV_KEYS = {
     "PLANNER_BASE_URL": "BASE_URL",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
     "PLANNER_BRIEF_FONT_DIR": "BRIEF_FONT_DIR",
+    # Several planners (or a test) on one Redis keep their counters apart.
+    "PLANNER_RATELIMIT_PREFIX": "RATELIMIT_KEY_PREFIX",
 }
 # Environment switches read as booleans or counts rather than strings.
 _ENV_SWITCHES = ("PLANNER_HTTPS", "PLANNER_PROXY_FIX")  # same name in the environment and the config

@@ -20,6 +20,12 @@ deployment. What is fixed here, and why:
 * **timeout** is the worker's heartbeat: a gthread worker's main loop keeps
   beating while its threads work, so a long PDF rendering is not killed by it,
   but a worker that hangs altogether is replaced.
+* **One worker without a shared Redis.** The sign-in limits
+  (:mod:`planner.auth.ratelimit`) hold for the whole deployment only when every
+  worker counts in a shared Redis; without one each worker counts on its own,
+  and four workers would let four times the documented number of guesses
+  through. So without ``REDIS_URL`` the planner runs one worker and says so
+  (:func:`on_starting`), rather than serving with limits that are not true.
 * **No access log, redacted error log.** gunicorn's access line would print
   feed URLs with their secret tokens; the planner writes its own JSON request
   line with the tokens redacted (:mod:`planner.security`), and every other log
@@ -29,6 +35,7 @@ deployment. What is fixed here, and why:
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from planner import log_redaction
 
@@ -48,3 +55,23 @@ errorlog = "-"
 # Requests are complete when the proxy hands them over; these limits refuse what no browser sends.
 limit_request_line = 8190
 limit_request_fields = 100
+
+ONE_WORKER_MESSAGE = (
+    "No shared rate-limit storage (REDIS_URL) is configured: sign-in limits are counted in each worker's "
+    "memory, so the planner runs ONE worker instead of %d to keep them true. Set REDIS_URL to run several."
+)
+
+
+def on_starting(server: Any) -> None:
+    """gunicorn hook, in the master before any worker starts: one worker unless the counters are shared."""
+    requested = int(server.cfg.workers)
+    if requested <= 1:
+        return
+    from planner import create_app
+    from planner.auth.ratelimit import shared_storage
+
+    # The app's own configuration decides (environment, instance/config.py), exactly as the workers will see it.
+    if not shared_storage(create_app()):
+        server.log.warning(ONE_WORKER_MESSAGE, requested)
+        server.cfg.set("workers", 1)  # also after a reload (HUP), which reads the setting again
+        server.num_workers = 1

@@ -6,6 +6,11 @@
   per-request nonce; templates ask for it with ``csp_nonce()``.
 * ``Referrer-Policy: same-origin``: calendar feed URLs carry their secret
   token in the path, and no page may hand such a URL to another site.
+* ``Cache-Control: private, no-store`` on every response to a signed-in user:
+  pages show feed links with their secret tokens, phone numbers and talking
+  points, which neither a shared cache nor the browser's disk cache (the
+  back button after sign-out, a shared office PC) may keep. Public
+  token-keyed feeds keep their own ``private, no-cache`` with ETags.
 * Signed-in sessions expire after ``PERMANENT_SESSION_LIFETIME`` without a
   request (the signed cookie's timestamp is checked on the server, so a copied
   cookie dies too).
@@ -83,7 +88,18 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if https_only(current_app):
         headers.setdefault("Strict-Transport-Security", _HSTS)
+    if _served_to_signed_in_user():
+        # Overrides whatever the view chose: nothing made for an account may be stored anywhere.
+        headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
     return response
+
+
+def _served_to_signed_in_user() -> bool:
+    # Flask-Login keeps the user it loaded for this request in g; every page behind the sign-in
+    # loads it (planner.auth.access), public ones (static files, feeds) only if they ask for it.
+    user = g.get("_login_user")
+    return bool(getattr(user, "is_authenticated", False))
 
 
 # -- sessions -------------------------------------------------------------------------

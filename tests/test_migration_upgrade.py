@@ -35,6 +35,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 
+from planner.auth.sessions import start_session
 from planner.extensions import db
 from planner.models import Delegation
 from planner.models.calendar import FeedToken, PendingImport
@@ -180,6 +181,7 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
         db.session.commit()
         delegation = db.session.scalars(sa.select(Delegation)).one()
         db.session.add(FeedToken.issue(delegation, created_by=planner))
+        start_session(planner)  # a signed-in browser: its server-side session row
         db.session.add(
             PendingImport(
                 delegation_id=delegation.id,

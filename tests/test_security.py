@@ -14,15 +14,20 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
+from planner.admin.operations import change_account, reset_password
+from planner.auth.operations import change_password
 from planner.extensions import db
-from planner.models import Delegation, FeedToken, UserRole
+from planner.models import Delegation, FeedToken, User, UserRole, UserSession
 from planner.seed import load_seed
+from planner.timezones import utc_now
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.test_planning import sign_in
 from tests.conftest import PASSWORD, csrf_token, login, make_app, make_appointment, make_delegation, make_user
@@ -154,6 +159,41 @@ def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, 
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_every_response_to_a_signed_in_user_is_private_and_not_stored(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        load_seed(db.session)
+        delegation = db.session.scalars(sa.select(Delegation)).first()
+        feed = FeedToken.issue(delegation)
+        db.session.add(feed)
+        db.session.commit()
+        delegation_id, token = delegation.id, feed.token
+        make_user(UserRole.ADMIN, "admin@example.org")
+    # Before signing in, the sign-in page and the feed are not made for anyone in particular.
+    assert "no-store" not in client.get("/auth/login").headers.get("Cache-Control", "")
+    login(client, "admin@example.org")
+    pages = [
+        "/", f"/delegations/{delegation_id}", f"/delegations/{delegation_id}/subscriptions",
+        f"/delegations/{delegation_id}/calendar.ics", f"/delegations/{delegation_id}/brief",
+        f"/delegations/{delegation_id}/history", "/admin/users", "/auth/password", "/does-not-exist",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        directives = {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, (path, response.headers.get("Cache-Control"))
+        assert "Cookie" in response.headers.get("Vary", ""), path
+    # The subscriptions page really shows the secret the header protects.
+    assert token in client.get(f"/delegations/{delegation_id}/subscriptions").get_data(as_text=True)
+    # The public feed keeps its own rules, signed in or not: private, revalidated with its ETag.
+    for reader in (client, app.test_client()):
+        response = reader.get(f"/feeds/{token}.ics")
+        assert response.status_code == 200 and response.headers.get("ETag")
+        assert {part.strip() for part in response.headers["Cache-Control"].split(",")} == {"private", "no-cache"}
+        assert reader.get(f"/feeds/{token}.ics", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    # Static files stay cacheable for everyone.
+    assert "no-store" not in client.get("/static/css/planner.css").headers.get("Cache-Control", "")
+
+
 def test_security_headers_on_error_pages_static_files_and_healthz(app: Flask, client: FlaskClient) -> None:
     add_user(app)
     for response in (client.get("/does-not-exist"), client.get("/static/css/planner.css"), client.get("/healthz")):
@@ -257,6 +297,103 @@ def test_an_idle_session_expires_on_the_server(build_app: Callable[..., Flask]) 
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
 
 
+def signed_in_cookies(app: Flask, email: str = VIEWER) -> tuple[FlaskClient, dict[str, str]]:
+    """A browser signed in with "stay signed in", and copies of its two cookies as they are now."""
+    browser = app.test_client()
+    response = post_login(browser, email, PASSWORD, remember="y")
+    assert response.status_code == 302
+    cookies = set_cookies(response)
+    return browser, {name: cookies[name]["value"] for name in ("session", "remember_token")}
+
+
+def replay(app: Flask, cookies: dict[str, str]) -> int:
+    """The status of the start page for a fresh client (another browser) with exactly these cookies."""
+    other = app.test_client()
+    for name, value in cookies.items():
+        other.set_cookie(name, value)
+    response = other.get("/")
+    if response.status_code == 302:
+        assert urlsplit(response.headers["Location"]).path == "/auth/login"
+    return response.status_code
+
+
+def test_cookies_copied_before_signing_out_are_dead_after_it(app: Flask) -> None:
+    add_user(app)
+    browser, copied = signed_in_cookies(app)
+    _other_browser, other_copied = signed_in_cookies(app)
+    assert replay(app, copied) == 200 and replay(app, {"remember_token": copied["remember_token"]}) == 200
+    assert browser.post("/auth/logout", data={"csrf_token": csrf_token(browser, "/")}).status_code == 302
+    assert browser.get("/").status_code == 302
+    # Neither the session cookie nor the "stay signed in" token opens anything any more, alone or together.
+    assert replay(app, {"session": copied["session"]}) == 302
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 302
+    assert replay(app, copied) == 302
+    # Signing out ends this browser's session only: the same account's other sign-in goes on.
+    assert replay(app, other_copied) == 200
+    with app.app_context():
+        rows = db.session.execute(sa.select(UserSession.revoked_at)).scalars().all()
+    assert len(rows) == 2 and sum(revoked is not None for revoked in rows) == 1
+
+
+@pytest.mark.parametrize("how", ["password change", "admin reset", "disabled"])
+def test_every_session_of_the_account_ends_with_a_new_password_or_when_disabled(app: Flask, how: str) -> None:
+    add_user(app)
+    _browser, copied = signed_in_cookies(app)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == VIEWER))
+        if how == "password change":
+            change_password(user, PASSWORD, "ein ganz neues Passwort")
+        elif how == "admin reset":
+            reset_password(user)
+        else:
+            change_account(user, role=user.role, active=False, version=user.version, actor=None)
+        assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.revoked_at.is_(None))) == 0
+    assert replay(app, {"session": copied["session"]}) == 302
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 302
+
+
+def test_a_session_idle_longer_than_the_server_allows_is_refused(build_app: Callable[..., Flask]) -> None:
+    app = build_app(PERMANENT_SESSION_LIFETIME=timedelta(hours=1), REMEMBER_COOKIE_DURATION=timedelta(days=1))
+    add_user(app)
+    _browser, copied = signed_in_cookies(app)
+    with app.app_context():
+        db.session.execute(sa.update(UserSession).values(last_seen_at=utc_now() - timedelta(hours=23)))
+        db.session.commit()
+    # Used within the limit: allowed, and the use is recorded (the idle clock starts again).
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 200
+    with app.app_context():
+        last_seen = db.session.scalar(sa.select(UserSession.last_seen_at))
+        assert utc_now() - last_seen < timedelta(minutes=1)
+        db.session.execute(sa.update(UserSession).values(last_seen_at=utc_now() - timedelta(days=1, minutes=1)))
+        db.session.commit()
+    assert replay(app, {"remember_token": copied["remember_token"]}) == 302
+
+
+def test_a_session_from_before_server_side_sessions_is_signed_out(app: Flask) -> None:
+    add_user(app)
+    browser = app.test_client()
+    with app.app_context():
+        reference = db.session.scalar(sa.select(User).where(User.email == VIEWER)).get_id()
+    with browser.session_transaction() as session:
+        session["_user_id"] = reference  # "<id>:<fingerprint>", as a cookie signed before this change holds it
+        session["_fresh"] = True
+    assert browser.get("/").status_code == 302
+
+
+def test_the_csrf_secret_is_renewed_at_sign_in_and_sign_out(app: Flask, client: FlaskClient) -> None:
+    add_user(app)
+    before = csrf_token(client, "/auth/login")
+    assert client.post("/auth/login", data={"csrf_token": before, "email": VIEWER, "password": PASSWORD}).status_code == 302
+    # A token read before signing in (by someone at the same desk, say) is worthless once signed in.
+    assert client.post("/auth/logout", data={"csrf_token": before}).status_code == 400
+    signed_in = csrf_token(client, "/auth/password")
+    assert signed_in != before
+    assert client.post("/auth/logout", data={"csrf_token": signed_in}).status_code == 302
+    refused = client.post("/auth/login", data={"csrf_token": signed_in, "email": VIEWER, "password": PASSWORD})
+    assert refused.status_code == 400 and "Das Formular ist abgelaufen." in text(refused)
+    assert post_login(client, VIEWER, PASSWORD).status_code == 302
+
+
 # -- 3. error pages --------------------------------------------------------------------------
 
 
@@ -353,7 +490,7 @@ def client_from(app: Flask, address: str) -> FlaskClient:
 
 
 def check_account_limit(app: Flask) -> None:
-    """Ten failures for one address; then it is locked whatever the password and wherever from."""
+    """Ten failures for one account from one client; then that pair is locked whatever the password."""
     add_user(app)
     add_user(app, "other@example.org")
     attacker = client_from(app, "192.0.2.10")
@@ -365,9 +502,10 @@ def check_account_limit(app: Flask) -> None:
     assert "Traceback" not in body
     assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert_security_headers(refused)
-    # The right password does not get through the lock either, not even from another client.
+    # The right password does not get through the lock either.
     assert post_login(attacker, VIEWER, PASSWORD).status_code == 429
-    assert post_login(client_from(app, "192.0.2.99"), VIEWER, PASSWORD).status_code == 429
+    # The lock is the attacker's, not the account holder's: from their own address they sign in as usual.
+    assert post_login(client_from(app, "192.0.2.99"), VIEWER, PASSWORD).status_code == 302
     # Another account is not affected, from the same client or another one.
     assert post_login(attacker, "other@example.org", PASSWORD).status_code == 302
     assert post_login(client_from(app, "192.0.2.11"), "other@example.org", PASSWORD).status_code == 302
@@ -472,19 +610,91 @@ def test_login_rate_limit_with_redis(build_app: Callable[..., Flask]) -> None:
         assert any("account:viewer@example.org" in key for key in keys), keys
         # A second app (another worker) on the same Redis sees the same lock.
         worker = build_app(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
-        assert post_login(worker.test_client(), VIEWER, PASSWORD).status_code == 429
+        assert post_login(client_from(worker, "192.0.2.10"), VIEWER, PASSWORD).status_code == 429
+        # /healthz reports the shared storage as working.
+        assert worker.test_client().get("/healthz").get_json() == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
             server.delete(key)
 
 
-def test_an_unreachable_redis_falls_back_to_counting_in_memory(build_app: Callable[..., Flask]) -> None:
-    app = build_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT_ACCOUNT="3 per 15 minutes")
+def test_an_unreachable_redis_is_logged_and_reported_and_the_limit_still_holds(
+    build_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        app = build_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT_ACCOUNT="3 per 15 minutes")
+    # Said at start, before anyone signs in, in words an operator understands.
+    assert any("rate-limit storage" in record.getMessage() and "unreachable" in record.getMessage()
+               for record in caplog.records if record.levelno >= logging.ERROR)
     add_user(app)
     add_user(app, "other@example.org")
     client = client_from(app, "192.0.2.70")
     assert post_login(client, "other@example.org", PASSWORD).status_code == 302  # signing in still works
     assert fail(client_from(app, "192.0.2.71"), VIEWER, 4) == [200, 200, 200, 429]  # and the limit still holds
+    # The health check says so (without the address of the Redis), but keeps the worker in service.
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "degraded", "database": "ok", "rate_limit_storage": "unavailable"}
+    assert "127.0.0.1:1" not in response.get_data(as_text=True)
+    assert any("rate-limit storage" in record.getMessage() for record in caplog.records)
+
+
+def test_memory_counters_are_not_reported_as_a_part_of_health(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_failures_back_off_over_longer_windows(build_app: Callable[..., Flask]) -> None:
+    app = build_app(LOGIN_RATE_LIMIT_ACCOUNT="2 per 2 seconds; 3 per hour")
+    add_user(app)
+    client = client_from(app, "192.0.2.80")
+    assert fail(client, VIEWER, 2) == [200, 200]
+    assert post_login(client, VIEWER, PASSWORD).status_code == 429
+    time.sleep(2.2)
+    assert fail(client, VIEWER, 1) == [200]  # the short window has passed: one more try
+    time.sleep(2.2)
+    assert post_login(client, VIEWER, PASSWORD).status_code == 429  # now the hour counts
+    # The defaults step up the same way: the documented 10 in 15 minutes, then longer waits.
+    from itertools import pairwise
+
+    from limits import parse_many
+
+    defaults = build_app().config
+    for name in ("LOGIN_RATE_LIMIT_ACCOUNT", "PASSWORD_CHECK_RATE_LIMIT"):
+        steps = [(item.amount, item.get_expiry()) for item in parse_many(defaults[name])]
+        assert steps[0] == (10, 15 * 60) and len(steps) > 1, (name, steps)
+        assert all(a < b and s < t for (a, s), (b, t) in pairwise(steps)), (name, steps)
+
+
+def test_the_current_password_check_is_limited_per_account(app: Flask) -> None:
+    add_user(app)
+    add_user(app, "other@example.org")
+    thief = client_from(app, "192.0.2.90")  # holds the viewer's session and guesses the password
+    login(thief, VIEWER)
+    with app.app_context():
+        stored_hash = db.session.scalar(sa.select(User.password_hash).where(User.email == VIEWER))
+
+    def guess(client: FlaskClient, current: str, new: str = "ein ganz neues Passwort") -> TestResponse:
+        return client.post("/auth/password", data={
+            "csrf_token": csrf_token(client, "/auth/password"),
+            "current_password": current, "new_password": new, "confirm_password": new,
+        })
+
+    # Refusals that check no password (a new password too short) do not count.
+    assert [guess(thief, PASSWORD, "kurz").status_code for _ in range(3)] == [200] * 3
+    assert [guess(thief, f"guess {i}").status_code for i in range(10)] == [200] * 10
+    refused = guess(thief, PASSWORD)
+    assert refused.status_code == 429 and "Zu viele Versuche" in text(refused)
+    # Another address does not give new attempts on this account's page...
+    thief.environ_base["REMOTE_ADDR"] = "192.0.2.91"
+    assert guess(thief, PASSWORD).status_code == 429
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.password_hash).where(User.email == VIEWER)) == stored_hash
+    # ... while other accounts change their passwords as usual.
+    other = client_from(app, "192.0.2.90")
+    login(other, "other@example.org")
+    assert guess(other, PASSWORD).status_code == 302
 
 
 def test_rate_limit_storage_comes_from_redis_url() -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.auth.operations import AccountError, create_user, normalise_email
+from planner.auth.sessions import end_all_sessions
 from planner.editing import EditConflict, commit_edit, ensure_version
 from planner.extensions import db
 from planner.models import User, UserRole
@@ -89,6 +90,7 @@ def change_account(user: User, *, role: UserRole, active: bool, version: int | N
         user.active, changed = active, True
         if not active:
             user.session_epoch = (user.session_epoch or 0) + 1  # its sessions end now and stay ended
+            end_all_sessions(user.id)
     if leaves_admins:
         try:
             db.session.flush()
@@ -152,5 +154,6 @@ def reset_password(user: User) -> str:
     password = one_time_password()
     user.set_password(password)
     user.must_change_password = True
+    end_all_sessions(user.id)
     db.session.commit()
     return password

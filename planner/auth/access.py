@@ -18,8 +18,8 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from planner.extensions import db
-from planner.models import User, UserRole
+from planner.auth import sessions
+from planner.models import UserRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,19 +77,13 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an, um diese Seite zu sehen.")
     login_manager.login_message_category = "info"
-    # "strong": a session cookie replayed from another browser or IP is dropped.
-    login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(reference: str) -> User | None:
-        user_id, _, fingerprint = reference.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.get_id() != reference:
-            return None  # disabled, or the password changed since this session signed in
-        return user
-
+    # Not "strong": with permanent sessions Flask-Login's strong mode only marks a session that
+    # changed address as not fresh (as "basic" does), and binding to the address would sign the
+    # delegation out at every change of network abroad. What ends a copied cookie is the
+    # server-side session (planner.auth.sessions), revoked at sign-out.
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(sessions.load_user)
+    sessions.init_app(app)
     app.before_request(_require_login)
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from planner.auth.sessions import end_all_sessions
 from planner.extensions import db
 from planner.models import User, UserRole
 from planner.timezones import utc_now
@@ -103,4 +104,5 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(_("Das neue Passwort muss sich vom bisherigen unterscheiden."), "new_password")
     user.set_password(new)
     user.must_change_password = False
+    end_all_sessions(user.id)
     db.session.commit()

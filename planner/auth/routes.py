@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner.auth.access import public, safe_next_url
 from planner.auth.forms import LoginForm, PasswordForm
 from planner.auth.operations import MIN_PASSWORD_LENGTH, AccountError, authenticate, change_password
+from planner.auth.ratelimit import count_failure
+from planner.auth.sessions import sign_in, sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -23,15 +25,16 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=bool(form.remember.data))
             return redirect(safe_next_url(request.args.get("next")))
+        count_failure()
         flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
+    sign_out()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
@@ -44,12 +47,14 @@ def password() -> str | Response:
         try:
             change_password(user, form.current_password.data or "", form.new_password.data or "")
         except AccountError as error:
+            if error.field == "current_password":
+                count_failure()  # a guess at the password of the account whose session this is
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
-            # The session's fingerprint changed with the password: sign this browser in again
-            # (keeping "stay signed in" if it was on); every other session has ended.
+            # change_password ended every session of the account, this one too: sign this browser
+            # in again with a new one (keeping "stay signed in" if it was on).
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            login_user(user, remember=remembered)
+            sign_in(user, remember=remembered)
             flash(_("Ihr Passwort ist geändert. Anmeldungen mit dem alten Passwort sind beendet."), "info")
             return redirect(url_for("delegations.index"))
     return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

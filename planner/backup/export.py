@@ -28,8 +28,8 @@ FORMAT_VERSION = 1
 # Columns never written to an export file: table name -> column names.
 # Feed tokens are secrets too: restored subscriptions must be issued anew.
 SECRET_COLUMNS = {"users": {"password_hash"}, "feed_tokens": {"token", "digest"}}
-# Uploads between preview and confirmation are not part of the planner's data.
-TRANSIENT_TABLES = {"pending_imports"}
+# Uploads between preview and confirmation and who is signed in where are not part of the planner's data.
+TRANSIENT_TABLES = {"pending_imports", "user_sessions"}
 
 
 def _json_value(value: Any) -> Any:

@@ -15,7 +15,7 @@ from planner.models.program import (
     appointment_attendees,
     journey_travellers,
 )
-from planner.models.users import User, UserRole
+from planner.models.users import User, UserRole, UserSession
 from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserRole",
+    "UserSession",
     "appointment_attendees",
     "journey_travellers",
 ]

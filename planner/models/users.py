@@ -46,6 +46,8 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
         A password change or reset changes the fingerprint, so sessions signed
         in with the old password (on a lost laptop, say) stop working at once;
         so does disabling the account, for good, even if it is enabled again.
+        The session cookie holds this plus the key of its :class:`UserSession`
+        (see :mod:`planner.auth.sessions`), which ends single sessions too.
         """
         # Epoch 0 hashes the password hash alone, as before the epoch existed: upgrading signs nobody out.
         material = self.password_hash if not self.session_epoch else f"{self.password_hash}:{self.session_epoch}"
@@ -67,3 +69,28 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserSession(Base):
+    """One sign-in of one browser: the server's half of a session cookie, so that it can be ended.
+
+    The signed session cookie (and the "stay signed in" cookie) carry a random
+    key; this row holds only its SHA-256 digest, so a copy of the database
+    cannot be turned into a working cookie. A request whose key has no row, or
+    a revoked one, is anonymous: signing out, changing the password, a reset
+    by an admin and disabling the account end sessions here, wherever the
+    cookie has been copied to.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Refreshed at most every few minutes (planner.auth.sessions): an idle session expires on the server too.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}{' revoked' if self.revoked_at else ''}>"

@@ -45,7 +45,7 @@ def test_invited_account_signs_in_with_the_password_shown_once(admin_app: Flask,
     assert "Konto angelegt" in page
     assert "new.person@example.org (Planung)" in page
     assert "Dieses Passwort wird nur jetzt angezeigt." in page
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     password = one_time_password(response)
     assert len(password) >= MIN_PASSWORD_LENGTH
 

@@ -33,7 +33,7 @@ def test_reset_shows_a_new_password_once_and_only_it_signs_in(admin_app: Flask, 
 
     response = _reset(client, planner_id)
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "Passwort zurückgesetzt" in text(response)
     assert "Dieses Passwort wird nur jetzt angezeigt." in text(response)
     password = one_time_password(response)

@@ -40,3 +40,35 @@ def test_sign_in_and_see_the_keller_trip(live_server: LiveServer, page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r".*/auth/login$"))
     assert "You have been signed out." in page.content()
+
+
+def test_cookies_copied_before_signing_out_do_not_open_the_planner_in_another_browser(
+    live_server: LiveServer, page, browser
+) -> None:
+    with live_server.app.app_context():
+        email = make_user(UserRole.PLANNER, "reisende@example.org").email
+
+    page.goto(live_server.url + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_label("Angemeldet bleiben").check()
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(live_server.url + "/")
+    # What malware or a shared PC could take: every cookie of the signed-in browser.
+    copied = page.context.cookies()
+    assert {"session", "remember_token"} <= {cookie["name"] for cookie in copied}
+
+    def other_browser_lands_on() -> str:
+        context = browser.new_context(locale="de-DE")
+        try:
+            context.add_cookies(copied)
+            tab = context.new_page()
+            tab.goto(live_server.url + "/")
+            return tab.url
+        finally:
+            context.close()
+
+    assert other_browser_lands_on() == live_server.url + "/"  # the copy works while the session lives
+    page.get_by_role("button", name="Abmelden").click()
+    page.wait_for_url(re.compile(r".*/auth/login$"))
+    assert other_browser_lands_on().startswith(live_server.url + "/auth/login")

@@ -1,0 +1,151 @@
+"""``make serve`` under real gunicorn: the documented sign-in limit holds for the whole server.
+
+Each test starts ``make serve`` (migrations, then gunicorn with the
+``planner.gunicorn_conf`` start-up check) on a free port with its own SQLite
+database, sends real HTTP requests, each on a new connection so that they
+spread over the workers, and stops the process group it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
+
+import pytest
+
+from tests.test_security import REDIS_URL, redis_reachable
+
+PROJECT = Path(__file__).resolve().parent.parent
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """``make serve`` in its own process group, with its output collected in a file."""
+
+    def __init__(self, tmp_path: Path, workers: int, extra_env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.log_path = tmp_path / "serve.log"
+        env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "MAKEFLAGS", "MAKELEVEL"}}
+        env.update({
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.sqlite3'}",
+            "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": uuid.uuid4().hex,
+            **extra_env,
+        })
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            ["make", "--no-print-directory", "serve", f"WORKERS={workers}", f"PORT={self.port}"],
+            cwd=PROJECT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_until_healthy(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"make serve stopped:\n{self.output()}")
+            try:
+                with urlopen(self.url + "/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError(f"the server did not answer within {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def booted_workers(self) -> int:
+        return len(re.findall(r"Booting worker with pid", self.output()))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the group this test started: make, gunicorn, its workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    servers: list[Server] = []
+
+    def start(workers: int, **extra_env: str) -> Server:
+        server = Server(tmp_path, workers, extra_env)
+        servers.append(server)
+        server.wait_until_healthy()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def failed_sign_in(server: Server, email: str) -> int:
+    """One wrong password for ``email`` from a fresh browser (new connections, so any worker may answer)."""
+    opener = build_opener(HTTPCookieProcessor(CookieJar()))
+    with opener.open(server.url + "/auth/login", timeout=30) as page:
+        token = _CSRF.search(page.read().decode()).group(1)
+    data = urlencode({"csrf_token": token, "email": email, "password": "not the password at all"}).encode()
+    try:
+        with opener.open(Request(server.url + "/auth/login", data=data), timeout=30) as answer:
+            return answer.status
+    except HTTPError as error:
+        return error.code
+
+
+def test_without_redis_make_serve_runs_one_worker_and_says_so(serve: Callable[..., Server]) -> None:
+    server = serve(workers=2)
+    output = server.output()
+    assert "runs ONE worker instead of 2" in output and "REDIS_URL" in output
+    assert server.booted_workers() == 1
+    # So the documented limit is the real one: the 11th failure is refused.
+    assert [failed_sign_in(server, "mayor@example.org") for _ in range(11)] == [200] * 10 + [429]
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"no Redis server answers at {REDIS_URL}")
+def test_with_redis_several_workers_share_the_limit(serve: Callable[..., Server]) -> None:
+    import redis
+
+    prefix = f"planner-serve-test-{uuid.uuid4().hex}"
+    server = serve(workers=2, REDIS_URL=REDIS_URL, PLANNER_RATELIMIT_PREFIX=prefix)
+    store = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert "ONE worker" not in server.output()
+        deadline = time.monotonic() + 30
+        while server.booted_workers() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.booted_workers() == 2
+        assert [failed_sign_in(server, "mayor@example.org") for _ in range(11)] == [200] * 10 + [429]
+        with urlopen(server.url + "/healthz", timeout=5) as answer:
+            assert json.loads(answer.read()) == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
+        # The counters are in Redis, under this server's prefix, which is what the workers share.
+        assert any(b"mayor@example.org" in key for key in store.scan_iter(f"*{prefix}*"))
+    finally:
+        for key in store.scan_iter(f"*{prefix}*"):
+            store.delete(key)
