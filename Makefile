@@ -14,14 +14,23 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
+# Runs $(1) with the job worker (PDF renders, README "Job queue") beside it in the background; when
+# $(1) ends (or Ctrl+C), the worker is stopped too. One shell, so the trap sees both.
+define with_job_worker
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(1)
+endef
+
 .PHONY: run serve test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	$(FLASK) users bootstrap-admin --email "$(ADMIN_EMAIL)"
-	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it and the job worker)"
+	$(call with_job_worker,$(FLASK) run --host 127.0.0.1 --port $(PORT))
 
 # Production: gunicorn with WORKERS processes. Configure by environment (README, "Operations"):
 # DATABASE_URL, SECRET_KEY, REDIS_URL, PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL.
@@ -31,7 +40,7 @@ WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()'
+	$(call with_job_worker,$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 180 --error-logfile - 'planner:create_app()')
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
 test: install system-deps

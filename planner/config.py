@@ -38,6 +38,7 @@ CONFLICT_BUFFER_MINUTES = 30
 REDIS_URL: str | None = None
 JOB_WORKERS = 2  # renders at once, per `flask jobs worker` (PLANNER_RENDER_WORKERS)
 JOB_WORKER_TYPE = "process"  # or "thread"
+JOB_NICE = 10  # the worker lowers its CPU priority by this much, so pages are answered first
 JOB_MAX_PENDING = 50  # more waiting jobs than this: new requests get 503 with Retry-After
 JOB_EXPIRES_SECONDS = 900  # a job not started by then is dropped (its record lapses too)
 JOB_STALL_SECONDS = 60  # the progress page says the worker may be down after waiting this long

@@ -124,7 +124,8 @@ def pdf(delegation_id: int) -> BaseResponse:
             delegation_id, state, options, base_url=request.host_url, user_id=current_user.id
         )
     except rendering.Busy as busy:
-        return _wait_page(delegation_id, 429, busy.retry_after, url_for("briefs.render_status", delegation_id=busy.delegation_id, key=busy.key))
+        pending = url_for("briefs.render_status", delegation_id=busy.delegation_id, key=busy.key)
+        return _wait_page(delegation_id, 429, busy.retry_after, pending)
     except rendering.QueueFull as full:
         return _wait_page(delegation_id, 503, full.retry_after, None)
     endpoint = "briefs.render_file" if ready else "briefs.render_status"

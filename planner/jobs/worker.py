@@ -10,6 +10,7 @@ workers' CPU and memory.
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from flask import current_app
@@ -35,6 +36,11 @@ def worker_command(workers: int | None, worker_type: str | None) -> None:
     if count < 1:
         raise click.BadParameter("at least one worker", param_hint="--workers")
     queue = jobs(app)
+    # Renders are background work: on a machine shared with the web workers, the CPU goes to
+    # answering pages first (the render processes inherit the niceness).
+    nice = int(app.config["JOB_NICE"])
+    if nice:
+        os.nice(nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     where = app.config.get("REDIS_URL") and "Redis" or getattr(queue.huey.storage, "filename", "?")
     click.echo(f"Job worker: {count} {worker_type or app.config['JOB_WORKER_TYPE']} worker(s), queue in {where}", err=True)
