@@ -54,7 +54,8 @@ bench: install system-deps
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # 50 simulated users for 60 s against gunicorn (4 workers) and a throwaway PostgreSQL
-# database on loopback; prints throughput, latency and the lost-update check (README, "Operations").
+# database on loopback; prints throughput, latency and the lost-update check, then floods the same
+# set-up (with the job worker) with PDF brief requests and checks the site keeps answering (README, "Operations").
 load: install
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
