@@ -32,7 +32,8 @@ jobs_cli = AppGroup("jobs", help="The job queue (PDF renders).")
 def worker_command(workers: int | None, worker_type: str | None) -> None:
     """Run jobs until stopped (Ctrl+C finishes the running jobs first, SIGTERM stops at once)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    count = workers or int(app.config["JOB_WORKERS"])
+    count = int(app.config["JOB_WORKERS"]) if workers is None else workers
+    kind = worker_type or app.config["JOB_WORKER_TYPE"]
     if count < 1:
         raise click.BadParameter("at least one worker", param_hint="--workers")
     queue = jobs(app)
@@ -42,7 +43,8 @@ def worker_command(workers: int | None, worker_type: str | None) -> None:
     if nice:
         os.nice(nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    where = app.config.get("REDIS_URL") and "Redis" or getattr(queue.huey.storage, "filename", "?")
-    click.echo(f"Job worker: {count} {worker_type or app.config['JOB_WORKER_TYPE']} worker(s), queue in {where}", err=True)
-    consumer = queue.huey.create_consumer(workers=count, worker_type=worker_type or app.config["JOB_WORKER_TYPE"])
+    # Never the Redis URL itself: it may carry a password.
+    where = "Redis" if app.config.get("REDIS_URL") else getattr(queue.huey.storage, "filename", "?")
+    click.echo(f"Job worker: {count} {kind} worker(s), queue in {where}", err=True)
+    consumer = queue.huey.create_consumer(workers=count, worker_type=kind)
     consumer.run()
