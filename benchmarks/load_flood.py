@@ -26,6 +26,7 @@ import contextlib
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -255,7 +256,11 @@ def main() -> int:
                            parallel=args.parallel, seconds=args.seconds, workers=args.workers,
                            render_workers=args.render_workers)
     print_flood(result)
-    return 0 if result["passed"] else 1
+    if result["passed"]:
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0
+    print(f"server and worker logs in {workdir}")
+    return 1
 
 
 if __name__ == "__main__":
