@@ -14,6 +14,15 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
+# Runs $(1) with the job worker (PDF renders, README "Job queue") beside it in the background; when
+# $(1) ends (or Ctrl+C), the worker is stopped too. One shell, so the trap sees both.
+define with_job_worker
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(1)
+endef
+
 .PHONY: run run-deps serve test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
 
 # run-deps first: without libharfbuzz-subset0 every brief PDF is ~30x slower (the app says so at start too).
@@ -21,8 +30,8 @@ run: install run-deps
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	$(FLASK) users bootstrap-admin --email "$(ADMIN_EMAIL)"
-	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving the planner on http://127.0.0.1:$(PORT)  (Ctrl+C stops it and the job worker)"
+	$(call with_job_worker,$(FLASK) run --host 127.0.0.1 --port $(PORT))
 
 # Production: gunicorn with WORKERS processes, behind a reverse proxy (README, "Operations";
 # .ci/nginx.conf.template). Configure by environment: DATABASE_URL, SECRET_KEY, REDIS_URL,
@@ -35,7 +44,7 @@ WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
 serve: install run-deps
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn -c python:planner.gunicorn_conf --workers $(WORKERS) --bind $(BIND) 'planner:create_app()'
+	$(call with_job_worker,$(BIN)/gunicorn -c python:planner.gunicorn_conf --workers $(WORKERS) --bind $(BIND) 'planner:create_app()')
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
 test: install system-deps
@@ -50,7 +59,8 @@ bench: install system-deps
 
 # 50 simulated users for 60 s against gunicorn (4 workers) and a throwaway PostgreSQL
 # database on loopback, then 50 idle connections for 30 s through nginx in front of it; prints
-# throughput, latency, the lost-update and the slow-client checks (README, "Operations").
+# throughput, latency, the lost-update and the slow-client checks, then floods the same set-up
+# (with the job worker) with PDF brief requests and checks the site keeps answering (README, "Operations").
 load: install system-deps
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 

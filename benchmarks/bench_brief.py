@@ -5,12 +5,13 @@
 Creates a throwaway SQLite database, seeds the Keller trip and generates
 trips of the given sizes (benchmarks/trips.py), then times, in the same run:
 
-* the brief: the PDF route end to end (query, view model, template, WeasyPrint)
-  through the test client, median of N runs;
-* the floor: WeasyPrint alone on the HTML that route produced, with the same
+* the brief: what the job worker does for a PDF request end to end (query,
+  view model, template, WeasyPrint; ``planner.briefs.rendering.build_pdf``),
+  median of N runs; the web request itself only enqueues it;
+* the floor: WeasyPrint alone on the HTML of the print view, with the same
   URL fetcher, median of N runs.
 
-Target: the route at most 1.2x its floor. ``run()`` returns the rows for
+Target: the render at most 1.2x its floor. ``run()`` returns the rows for
 benchmarks/run.py (``make bench``); nothing here asserts a time: numbers
 depend on the machine, which the output names.
 """
@@ -35,7 +36,9 @@ from harness import describe_machine, machine, sizes_argument  # noqa: E402
 from trips import generate_trip  # noqa: E402
 
 from planner import create_app  # noqa: E402
+from planner.briefs.options import BriefOptions  # noqa: E402
 from planner.briefs.pdf import StaticOnlyFetcher  # noqa: E402
+from planner.briefs.rendering import build_pdf  # noqa: E402
 from planner.extensions import db  # noqa: E402
 from planner.models import Delegation, User, UserRole  # noqa: E402
 from planner.seed import load_seed  # noqa: E402
@@ -89,9 +92,10 @@ def run(runs: int = 3, sizes: tuple[int, ...] | list[int] = (300,)) -> list[dict
         fetcher = StaticOnlyFetcher(app.static_folder, app.static_url_path, "http://localhost/")
 
         def full_route() -> bytes:
-            answer = client.get(f"/delegations/{delegation_id}/brief.pdf")  # noqa: B023
-            assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
-            return answer.data
+            with app.app_context():
+                body = build_pdf(delegation_id, BriefOptions(), "http://localhost/")  # noqa: B023
+            assert body is not None and body.startswith(b"%PDF")
+            return body
 
         def weasyprint_alone() -> bytes:
             return weasyprint.HTML(string=html, base_url="http://localhost/", url_fetcher=fetcher).write_pdf()  # noqa: B023

@@ -15,7 +15,10 @@
    (no lost update) and no save it refused is;
 6. prints requests/s, p50/p95/p99 latency and errors per kind of request, the
    workers' peak memory and the machine, and writes them as JSON to
-   benchmarks/results/load-<UTC timestamp>.json.
+   benchmarks/results/load-<UTC timestamp>.json;
+7. floods the same set-up (plus the job worker) with PDF brief requests for a
+   bounded time and checks that ``/healthz`` and the programme keep answering
+   (benchmarks/load_flood.py; ``--flood-seconds 0`` leaves it out).
 
 Exits 1 when there was any error or lost update, or the planner stopped answering. Nothing leaves 127.0.0.1;
 the database is dropped at the end.
@@ -37,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database  # noqa: E402
+from load_flood import print_flood, run_flood  # noqa: E402
 from load_slow_clients import print_slow_clients, run_slow_clients  # noqa: E402
 
 RESULTS = HERE / "results"
@@ -51,6 +55,8 @@ def main() -> int:
                         help="idle connections held through nginx after the load, 0 to skip (default 50)")
     parser.add_argument("--slow-seconds", type=int, default=30, help="how long they are held (default 30)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON (default benchmarks/results)")
+    parser.add_argument("--flood-seconds", type=int, default=60, help="PDF flood after the load, 0 = none (default 60)")
+    parser.add_argument("--flood-parallel", type=int, default=40, help="parallel PDF clients in the flood (default 40)")
     args = parser.parse_args()
     if not (1 <= args.users <= 1000 and 5 <= args.seconds <= 3600 and 1 <= args.workers <= 64
             and 0 <= args.slow_clients <= 1000 and 5 <= args.slow_seconds <= 600):
@@ -90,6 +96,10 @@ def main() -> int:
                                         connections=args.slow_clients, seconds=args.slow_seconds)
         stats = read_stats(workdir / "locust.json")
         lost, phantom, acknowledged = check_edits(database_url, plan)
+        flood = None
+        if args.flood_seconds > 0:
+            flood = run_flood(database_url, workdir / "instance", workdir, prepared.keller_id, prepared.viewers[:8],
+                              parallel=args.flood_parallel, seconds=args.flood_seconds, workers=args.workers)
     server_errors = count_server_errors(workdir / "gunicorn.log")
     conflicts = _lines(Path(plan["conflict_file"]))
 
@@ -112,10 +122,13 @@ def main() -> int:
         "saves_in_database_not_acknowledged": phantom,
         "worker_peak_memory_mib": sorted(peaks.values()),
         "slow_clients": slow.as_dict() if slow is not None else None,
+        "pdf_flood": flood,
     }
     print_report(result)
     if slow is not None:
         print_slow_clients(slow)
+    if flood is not None:
+        print_flood(flood)
     if locust.returncode not in (0, 1):  # locust exits 1 when a request failed; that is reported above
         print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n", file=sys.stderr)
         print(f"locust exited with {locust.returncode}", file=sys.stderr)
@@ -125,7 +138,8 @@ def main() -> int:
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {path}")
     ok = (errors == 0 and server_errors == 0 and lost == 0 and phantom == 0 and acknowledged > 0
-          and result["saves_unaccounted"] == 0 and (slow is None or slow.passed))
+          and result["saves_unaccounted"] == 0 and (slow is None or slow.passed)
+          and (flood is None or bool(flood["passed"])))
     if ok:
         print("PASS: no errors, no lost updates")
         shutil.rmtree(workdir, ignore_errors=True)

@@ -34,6 +34,15 @@ RATELIMIT_STORAGE_URI = "memory://"
 SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 # Minimum gap between appointments at different venues before the programme warns.
 CONFLICT_BUFFER_MINUTES = 30
+# The job queue (planner.jobs): Redis when REDIS_URL is set, else a SQLite file in the instance folder.
+REDIS_URL: str | None = None
+JOB_WORKERS = 2  # renders at once, per `flask jobs worker` (PLANNER_RENDER_WORKERS)
+JOB_WORKER_TYPE = "process"  # or "thread"
+JOB_NICE = 10  # the worker lowers its CPU priority by this much, so pages are answered first
+JOB_MAX_PENDING = 50  # more waiting jobs than this: new requests get 503 with Retry-After
+JOB_EXPIRES_SECONDS = 900  # a job not started by then is dropped (its record lapses too)
+JOB_STALL_SECONDS = 60  # the progress page says the worker may be down after waiting this long
+JOB_OUTPUT_SECONDS = 24 * 3600  # finished PDFs are kept this long for the same request
 # The product's own domain for calendar UIDs; stable forever once data exists.
 UID_DOMAIN = "delegation-planner.invalid"
 
@@ -62,6 +71,10 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
         value = environ.get(env_key)
         if value:
             settings[config_key] = normalise_database_url(value) if env_key == "DATABASE_URL" else value
+    if environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = environ["REDIS_URL"]  # the job queue's too, not only the rate limiter's
+    if environ.get("PLANNER_RENDER_WORKERS"):
+        settings["JOB_WORKERS"] = int(environ["PLANNER_RENDER_WORKERS"])
     for key in _ENV_SWITCHES:
         value = environ.get(key)
         if value:

@@ -98,6 +98,8 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.NullPool},
         # Each app counts its own sign-in failures, whatever REDIS_URL the machine has.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # The job queue too: a SQLite file in the test's instance folder (tests/jobs.py runs its worker).
+        "REDIS_URL": None,
     }
     config.update(overrides)
     return create_app(config)

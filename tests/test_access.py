@@ -43,6 +43,8 @@ LEAST_ROLE = {
     "briefs.show": READ,
     "briefs.pdf": READ,
     "briefs.options": READ,
+    "briefs.render_status": READ,  # the record names its delegation; any reader may print any variant
+    "briefs.render_file": READ,
     "delegations.new": EDIT,
     "delegations.edit": EDIT,
     "delegations.cancel": EDIT,

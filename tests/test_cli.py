@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from planner.extensions import db
@@ -192,3 +193,9 @@ def test_set_password(runner: FlaskCliRunner, app_ctx) -> None:
     assert user.check_password("another long secret") and not user.check_password("a long enough secret")
     missing = runner.invoke(args=["users", "set-password", "nobody@example.org"], input="another long secret\n")
     assert missing.exit_code == 1 and "no account" in missing.output
+
+
+def test_job_worker_refuses_zero_workers(runner: FlaskCliRunner, app: Flask) -> None:
+    result = runner.invoke(args=["jobs", "worker", "--workers", "0"])
+    assert result.exit_code == 2 and "at least one worker" in result.output
+    assert not (Path(app.instance_path) / "jobs.sqlite3").exists()  # refused before the queue was opened

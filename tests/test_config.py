@@ -162,3 +162,13 @@ def test_forms_require_a_csrf_token_by_default(app: Flask, client: FlaskClient) 
         make_user(email="csrf@example.org")
     response = client.post("/auth/login", data={"email": "csrf@example.org", "password": PASSWORD})
     assert response.status_code == 400
+
+
+def test_redis_url_and_render_workers_configure_the_job_queue() -> None:
+    from planner.config import from_environment
+
+    settings = from_environment({"REDIS_URL": "redis://cache.internal:6379/2", "PLANNER_RENDER_WORKERS": "3"})
+    # One variable for every shared part: the rate-limit counters and the job queue.
+    assert settings["REDIS_URL"] == settings["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
+    assert settings["JOB_WORKERS"] == 3
+    assert "REDIS_URL" not in from_environment({}) and "JOB_WORKERS" not in from_environment({})

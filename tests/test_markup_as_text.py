@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from planner.extensions import db
 from planner.models import Member, Organization, OrganizationKind, Person
 from tests.conftest import login, make_appointment, make_city, make_delegation, make_user
+from tests.jobs import follow_pdf, running_worker
 
 MARKUP = '<script>alert("x")</script><b>fett</b> & <img src=x onerror=alert(1)>'
 # What must never reach a page unescaped: a live element from the payload.
@@ -90,7 +91,8 @@ def test_every_page_shows_markup_as_text(planner: FlaskClient, trip: dict[str, i
 
 
 def test_the_printed_brief_prints_the_characters(app: Flask, planner: FlaskClient, trip: dict[str, int], tmp_path: Path) -> None:
-    response = planner.get(f"/delegations/{trip['delegation']}/brief.pdf")
+    with running_worker(app):
+        response, _seen = follow_pdf(planner, f"/delegations/{trip['delegation']}/brief.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     pdf = tmp_path / "brief.pdf"
     pdf.write_bytes(response.data)

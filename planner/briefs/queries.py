@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
-from planner.models import City, Delegation, FeedToken, Member, Organization, Partnership
+from planner.models import ChangeRecord, City, Delegation, FeedToken, Member, Organization, Partnership, Person
 
 
 @dataclass
@@ -103,3 +103,39 @@ def _feeds(delegation_id: int) -> list[FeedToken]:
             .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())
         )
     )
+
+
+def delegation_with_members(delegation_id: int) -> Delegation | None:
+    """The delegation with its members and their names: enough to check a PDF request, in two queries."""
+    return db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(selectinload(Delegation.members).joinedload(Member.person))
+    ).one_or_none()
+
+
+def _newest_change(model: type) -> sa.ScalarSelect:
+    return sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
+
+
+def brief_state(delegation_id: int) -> tuple | None:
+    """Everything that can change a delegation's brief, in one query; None if there is no such delegation.
+
+    The delegation's ``revision`` covers what it owns (appointments, journeys,
+    members, legs, follow-ups); the brief also quotes the directory (people,
+    organizations, cities, partnerships), whose newest change record stands
+    for all of them, and prints the QR code of the newest unrevoked
+    subscription, which no revision counts. Equal states give equal briefs,
+    so a rendered PDF can be reused while the state stays the same.
+    """
+    of_delegation = FeedToken.delegation_id == delegation_id
+    row = db.session.execute(
+        sa.select(
+            Delegation.revision,
+            Delegation.updated_at,
+            *(_newest_change(model) for model in (Person, Organization, City, Partnership)),
+            sa.select(sa.func.max(FeedToken.id)).where(of_delegation).scalar_subquery(),
+            sa.select(sa.func.count(FeedToken.revoked_at)).where(of_delegation).scalar_subquery(),
+        ).where(Delegation.id == delegation_id)
+    ).one_or_none()
+    return None if row is None else tuple(row)

@@ -4,18 +4,27 @@ Every signed-in user may print any variant (access.py's deny-by-default
 hook turns anonymous requests away). Options come as GET parameters; a
 choice that makes no brief gets the options form back with the reason
 (400), a member who is not on the trip a 404 with the same form.
+
+The print view is rendered in the request (it is cheap). The PDF is not: a
+request for it checks the options and then finds or enqueues the render
+(:mod:`planner.briefs.rendering`) and answers 303 to a progress page, which
+refreshes itself until the file is ready and then hands it out.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+import re
+import time
+
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from planner.auth.access import public
-from planner.briefs import fonts, queries, render
+from planner.briefs import fonts, queries, render, rendering
 from planner.briefs.forms import BriefOptionsForm
 from planner.briefs.options import BriefOptions, BriefOptionsError
-from planner.briefs.pdf import html_to_pdf
 from planner.briefs.queries import BriefSource
 from planner.models import Delegation
 
@@ -87,18 +96,95 @@ def show(delegation_id: int) -> Response:
     return _private(Response(html, content_type="text/html; charset=utf-8"))
 
 
+def _pdf_options(delegation_id: int) -> BriefOptions:
+    """Check a PDF request's options without building the brief, or raise :class:`_Refused`."""
+    delegation = queries.delegation_with_members(delegation_id)
+    if delegation is None:
+        abort(404)
+    form = BriefOptionsForm(formdata=request.args, delegation=delegation)
+    source = BriefSource(delegation=delegation)
+    if not form.validate() or form.options is None:
+        raise _Refused(_options_page(source, form, 400, _("Mit diesen Angaben lässt sich kein Reisebriefing erstellen.")))
+    person_id = form.options.person_id
+    if person_id is not None and source.member_for_person(person_id) is None:
+        message = _("Die Person %(id)s gehört nicht zu dieser Delegation.", id=person_id)
+        form.member.errors = [message]
+        raise _Refused(_options_page(source, form, 404, message))
+    return form.options
+
+
 @bp.get("/delegations/<int:delegation_id>/brief.pdf")
-def pdf(delegation_id: int) -> Response:
-    options, html = _brief(delegation_id)
-    body = html_to_pdf(
-        html,
-        base_url=request.host_url,
-        static_folder=current_app.static_folder or "",
-        static_url_path=url_for("static", filename=""),
-        files=fonts.font_files_by_url(current_app),
+def pdf(delegation_id: int) -> BaseResponse:
+    """Find or start the PDF's render and send the browser to its progress page (or the finished file)."""
+    options = _pdf_options(delegation_id)
+    state = queries.brief_state(delegation_id)
+    if state is None:  # deleted between the two reads
+        abort(404)
+    try:
+        key, ready = rendering.request_pdf(
+            delegation_id, state, options, base_url=request.host_url, user_id=current_user.id
+        )
+    except rendering.Busy as busy:
+        pending = url_for("briefs.render_status", delegation_id=busy.delegation_id, key=busy.key)
+        return _wait_page(delegation_id, 429, busy.retry_after, pending)
+    except rendering.QueueFull as full:
+        return _wait_page(delegation_id, 503, full.retry_after, None)
+    endpoint = "briefs.render_file" if ready else "briefs.render_status"
+    return redirect(url_for(endpoint, delegation_id=delegation_id, key=key), 303)
+
+
+def _wait_page(delegation_id: int, status: int, retry_after: int, pending_url: str | None) -> BaseResponse:
+    delegation = queries.delegation_with_members(delegation_id)
+    page = render_template(
+        "briefs/busy.html", delegation=delegation, status=status, retry_after=retry_after, pending_url=pending_url
     )
+    response = _private(make_response(page, status))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+_KEY = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _render_record_or_404(delegation_id: int, key: str) -> rendering.RenderRecord:
+    # The record names its delegation: a key is only valid under the trip it was made for.
+    found = rendering.record(key) if _KEY.match(key) else None
+    if found is None or found.delegation_id != delegation_id:
+        abort(404)
+    return found
+
+
+@bp.get("/delegations/<int:delegation_id>/brief/renders/<key>")
+def render_status(delegation_id: int, key: str) -> BaseResponse:
+    """The progress page: refreshes itself while the render is pending, then sends on to the file."""
+    found = _render_record_or_404(delegation_id, key)
+    if found.state == rendering.DONE and rendering.pdf_bytes(key) is not None:
+        return redirect(url_for("briefs.render_file", delegation_id=delegation_id, key=key), 303)
+    delegation = queries.delegation_with_members(delegation_id)
+    if delegation is None:
+        abort(404)
+    waited = found.waited(time.time())
+    stalled = found.state == rendering.QUEUED and waited > float(current_app.config["JOB_STALL_SECONDS"])
+    page = render_template(
+        "briefs/progress.html",
+        delegation=delegation,
+        record=found,
+        waited=int(waited),
+        stalled=stalled,
+        retry_url=url_for("briefs.options", delegation_id=delegation_id),
+    )
+    return _private(make_response(page, 200))
+
+
+@bp.get("/delegations/<int:delegation_id>/brief/renders/<key>.pdf")
+def render_file(delegation_id: int, key: str) -> Response:
+    """The finished PDF, with the same headers the synchronous download had."""
+    found = _render_record_or_404(delegation_id, key)
+    body = rendering.pdf_bytes(key) if found.state == rendering.DONE else None
+    if body is None:
+        abort(404)
     response = _private(Response(body, content_type="application/pdf"))
-    response.headers["Content-Disposition"] = f'inline; filename="reisebriefing-{delegation_id}-{options.slug}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="{found.filename}"'
     return response
 
 

@@ -1,7 +1,8 @@
 """Fixtures for the trip brief: the Keller trip rendered once per test session, read back with poppler.
 
-PDFs are rendered through the real route (signed in, test client), so the
-tests cover the view, the template, the stylesheet and WeasyPrint together.
+PDFs are rendered through the real route (signed in, test client) and the
+real job queue with its worker, so the tests cover the view, the queue, the
+template, the stylesheet and WeasyPrint together.
 Rendering costs seconds, so each variant is rendered once and shared.
 """
 
@@ -26,6 +27,7 @@ from planner.extensions import db
 from planner.models import Delegation, Journey, UserRole
 from planner.seed import load_seed
 from tests.conftest import DatabaseFactory, login, make_app, make_user
+from tests.jobs import follow_pdf, running_worker
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "briefs"
 KELLER_TITLE = "Delegationsreise nach Seoul und Chongqing"
@@ -143,7 +145,8 @@ class KellerBriefs:
 
     def pdf(self, query: str = "") -> RenderedPdf:
         if query not in self._cache:
-            response = self.client.get(f"/delegations/{self.delegation_id}/brief.pdf{query}")  # type: ignore[attr-defined]
+            # Through the queue, as a browser gets it: request, progress page, file.
+            response, _seen = follow_pdf(self.client, f"/delegations/{self.delegation_id}/brief.pdf{query}")  # type: ignore[arg-type]
             assert response.status_code == 200, response.get_data(as_text=True)[:2000]
             assert response.mimetype == "application/pdf"
             name = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-") or "full"
@@ -178,7 +181,8 @@ def keller(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory)
         email = user.email
     client = application.test_client()
     login(client, email)
-    yield KellerBriefs(application, delegation_id, root, client)
+    with running_worker(application):
+        yield KellerBriefs(application, delegation_id, root, client)
     with application.app_context():
         db.session.remove()
         db.drop_all()

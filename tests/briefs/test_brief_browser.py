@@ -1,6 +1,8 @@
-"""The print view in Chromium: print media, a screenshot for review, and Chromium's own PDF of it."""
+"""The print view in Chromium (print media, a screenshot, Chromium's own PDF) and the PDF download through the queue."""
 
 from __future__ import annotations
+
+import re
 
 import sqlalchemy as sa
 
@@ -9,6 +11,7 @@ from planner.models import Delegation, UserRole
 from tests.briefs.conftest import ARTIFACTS, KELLER_TITLE, read_pdf
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.conftest import PASSWORD, make_user
+from tests.jobs import running_worker
 
 
 def test_print_view_in_chromium_print_preview(live_server: LiveServer, page) -> None:
@@ -45,3 +48,38 @@ def test_print_view_in_chromium_print_preview(live_server: LiveServer, page) -> 
     assert "Mo., 14. Okt. 2024" in printed.text
     assert "Seite 2 von" in printed.text  # Chromium draws the same running footer from the page's @page rules
     assert "서울" in printed.text and "重庆" in printed.text
+
+
+def test_the_keller_pdf_shows_progress_and_then_downloads(live_server: LiveServer, page) -> None:
+    """The PDF button leads to the progress page; the page's own refresh opens the file once the worker made it."""
+    with live_server.app.app_context():
+        email = make_user(UserRole.VIEWER, "leser@example.org").email
+        delegation_id = db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
+
+    page.goto(live_server.url + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_label("Passwort").press("Enter")
+    page.wait_for_url(live_server.url + "/")
+
+    page.goto(f"{live_server.url}/delegations/{delegation_id}/brief/options")
+    page.get_by_role("button", name="PDF erstellen").click()
+    # No worker yet: the request is queued and the browser is on the progress page.
+    page.wait_for_url(re.compile(rf"/delegations/{delegation_id}/brief/renders/[0-9a-f]{{40}}$"))
+    assert page.get_by_role("heading", level=1, name="Reisebriefing wird erstellt").is_visible()
+    assert "wartet in der Warteschlange" in page.get_by_role("status").inner_text()
+    screenshot(page, "brief-progress")
+
+    with running_worker(live_server.app), page.expect_response(re.compile(r"/brief/renders/[0-9a-f]{40}\.pdf$"), timeout=120_000) as answer:
+        pass  # nothing to click: the page reloads itself until the file is there, then opens it
+    file_response = answer.value
+    assert file_response.status == 200 and file_response.headers["content-type"] == "application/pdf"
+    assert file_response.headers["content-disposition"] == f'inline; filename="reisebriefing-{delegation_id}-full-de.pdf"'
+    page.wait_for_url(re.compile(r"\.pdf$"))  # the browser is on the file now
+    body = page.request.get(page.url).body()  # the same file, as "save as" would write it
+    assert body.startswith(b"%PDF-")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / "brief-downloaded.pdf"
+    target.write_bytes(body)
+    printed = read_pdf(target)
+    assert "Delegationsreise nach Seoul und Chongqing" in printed.text and printed.page_count() > 10

@@ -18,6 +18,7 @@ from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, KellerBriefs
 from tests.briefs.synthetic import make_trip
 from tests.conftest import login, make_user
+from tests.jobs import follow_pdf, running_worker
 from tests.test_web import unlabelled_fields
 
 
@@ -60,7 +61,7 @@ def test_a_viewer_gets_the_print_view_with_print_stylesheet_and_no_caching(viewe
 
 
 def test_pdf_route_answers_a_pdf(keller: KellerBriefs) -> None:
-    response = keller.client.get(f"/delegations/{keller.delegation_id}/brief.pdf?audience=press&sections=programme")  # type: ignore[attr-defined]
+    response, _seen = follow_pdf(keller.client, f"/delegations/{keller.delegation_id}/brief.pdf?audience=press&sections=programme")  # type: ignore[arg-type]
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF-")
     assert response.headers["Content-Disposition"] == f'inline; filename="reisebriefing-{keller.delegation_id}-press-de.pdf"'
@@ -174,7 +175,8 @@ def test_data_cannot_make_the_renderer_fetch_anything(app: Flask, viewer: FlaskC
         fetchers.append(self)
 
     monkeypatch.setattr(pdf_module.StaticOnlyFetcher, "__init__", remember)
-    response = viewer.get(f"/delegations/{seeded}/brief.pdf?sections=programme")
+    with running_worker(app):
+        response, _seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=programme")
     assert response.status_code == 200
     (fetcher,) = fetchers
     assert fetcher.refused == []  # nothing in the data was even tried

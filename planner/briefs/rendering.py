@@ -1,0 +1,213 @@
+"""PDF briefs on the job queue: request, join, render in the worker, hand out the file.
+
+A PDF takes seconds to minutes of CPU and hundreds of MiB; rendered in the
+web request, a few hundred parallel downloads took the whole service down.
+Now a request only checks the options and looks up or enqueues a render:
+
+* the same brief (delegation, its current state, options, public address)
+  has one key; a request for a brief that is being rendered joins that
+  render, and a finished one is handed out again while the state holds;
+* a user has at most one render pending; asking for a different brief
+  meanwhile is refused with 429 and ``Retry-After``;
+* the job worker renders a fixed number of briefs at once, whatever the
+  number of requests; queued jobs expire, so abandoned requests do not pile up.
+
+The records live in the jobs store (:mod:`planner.jobs.store`), readable by
+every web worker; the finished PDF too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, replace
+
+from flask import current_app, request, url_for
+
+from planner.briefs import fonts, queries, render
+from planner.briefs.options import SECTIONS, BriefOptions, BriefOptionsError, check_options
+from planner.briefs.pdf import html_to_pdf
+from planner.jobs import job, jobs
+from planner.jobs.store import Store
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+PENDING = (QUEUED, RUNNING)
+# Why a render failed, as a code: the progress page says it in the reader's language.
+GONE, ERROR = "gone", "error"
+# A user with a render pending is asked to come back after about this long.
+RETRY_AFTER_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class RenderRecord:
+    """What the store knows about one render."""
+
+    delegation_id: int
+    filename: str
+    state: str
+    queued_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.state in PENDING
+
+    def waited(self, now: float | None = None) -> float:
+        return (now or time.time()) - self.queued_at
+
+
+class Busy(Exception):
+    """The user already has a render pending (``key``, of ``delegation_id``); try again in ``retry_after`` seconds."""
+
+    def __init__(self, key: str, delegation_id: int, retry_after: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.delegation_id = delegation_id
+        self.retry_after = retry_after
+
+
+class QueueFull(Exception):
+    """More renders wait than the queue takes; try again in ``retry_after`` seconds."""
+
+    retry_after = 30
+
+
+def brief_key(delegation_id: int, state: tuple, options: BriefOptions, base_url: str) -> str:
+    """The render's name: equal for requests that would get byte-for-byte the same brief.
+
+    The public address is part of it: links and the calendar QR code in the
+    PDF point at the host the request came to.
+    """
+    parts = [delegation_id, [str(value) for value in state], options.slug, sorted(options.sections), base_url]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
+
+
+def _record_name(key: str) -> str:
+    return f"brief-job:{key}"
+
+
+def _pdf_name(key: str) -> str:
+    return f"brief-pdf:{key}"
+
+
+def _user_name(user_id: int) -> str:
+    return f"user-render:{user_id}"
+
+
+def _load(store: Store, key: str) -> RenderRecord | None:
+    raw = store.get(_record_name(key))
+    return None if raw is None else RenderRecord(**json.loads(raw))
+
+
+def _save(store: Store, key: str, record: RenderRecord, ttl: float) -> None:
+    store.set(_record_name(key), json.dumps(asdict(record)).encode(), ttl)
+
+
+def record(key: str) -> RenderRecord | None:
+    """The render ``key``'s record, or None when there is none (or it lapsed)."""
+    return _load(jobs().store, key)
+
+
+def pdf_bytes(key: str) -> bytes | None:
+    """The finished PDF of render ``key``, or None."""
+    return jobs().store.get(_pdf_name(key))
+
+
+def request_pdf(delegation_id: int, state: tuple, options: BriefOptions, *, base_url: str, user_id: int) -> tuple[str, bool]:
+    """Find or start the render of this brief; returns its key and whether the PDF is ready.
+
+    Raises :class:`Busy` when the user has another render pending and
+    :class:`QueueFull` when the queue is at its bound; nothing is enqueued then.
+    """
+    queue = jobs()
+    store = queue.store
+    config = current_app.config
+    key = brief_key(delegation_id, state, options, base_url)
+    existing = _load(store, key)
+    if existing is not None and existing.state == DONE and store.get(_pdf_name(key)) is not None:
+        return key, True
+    if existing is not None and existing.pending:
+        return key, False  # join the render that is on its way
+
+    own = store.get(_user_name(user_id))
+    if own is not None and own.decode() != key:
+        own_record = _load(store, own.decode())
+        if own_record is not None and own_record.pending:
+            raise Busy(own.decode(), own_record.delegation_id, RETRY_AFTER_SECONDS)
+    if queue.pending() >= int(config["JOB_MAX_PENDING"]):
+        raise QueueFull()
+
+    ttl = float(config["JOB_EXPIRES_SECONDS"])
+    fresh = RenderRecord(delegation_id, f"reisebriefing-{delegation_id}-{options.slug}.pdf", QUEUED, time.time())
+    if existing is not None:
+        store.delete(_record_name(key))  # a failed or vanished render: try again
+    if not store.add(_record_name(key), json.dumps(asdict(fresh)).encode(), ttl):
+        return key, False  # another request started the same render a moment ago: join it
+    store.set(_user_name(user_id), key.encode(), ttl)
+    choices = {
+        "audience": options.audience.value,
+        "person_id": options.person_id,
+        "lang": options.lang,
+        "sections": [s for s in SECTIONS if s in options.sections],
+    }
+    queue.enqueue("render_brief", key, delegation_id, choices, base_url, user_id)
+    return key, False
+
+
+def build_pdf(delegation_id: int, options: BriefOptions, base_url: str) -> bytes | None:
+    """The brief as PDF, as the job renders it; None if the delegation is gone.
+
+    Raises :class:`BriefOptionsError` if the member of a personal brief is
+    not (or no longer) on the trip. Needs an app context, not a request.
+    """
+    # url_for needs a request: the PDF's links and QR code point at the host the user asked.
+    with current_app.test_request_context(base_url=base_url):
+        source = queries.brief_source(delegation_id)
+        if source is None:
+            return None
+        _brief, html = render.brief_html(source, options)
+        return html_to_pdf(
+            html,
+            base_url=request.host_url,
+            static_folder=current_app.static_folder or "",
+            static_url_path=url_for("static", filename=""),
+            files=fonts.font_files_by_url(current_app),
+        )
+
+
+@job("render_brief")
+def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, user_id: int) -> None:
+    """Render the brief in the job worker and store the PDF under ``key``."""
+    store = jobs().store
+    config = current_app.config
+    record_now = _load(store, key)
+    if record_now is None or record_now.state != QUEUED:
+        return  # lapsed or already handled: nobody waits for this one
+    _save(store, key, replace(record_now, state=RUNNING, started_at=time.time()), float(config["JOB_EXPIRES_SECONDS"]))
+    outcome = replace(record_now, state=FAILED, started_at=time.time())
+    try:
+        options = check_options(choices["audience"], choices["person_id"], choices["lang"], choices["sections"])
+        body = build_pdf(delegation_id, options, base_url)
+        if body is None:
+            outcome = replace(outcome, error=GONE)
+        else:
+            store.set(_pdf_name(key), body, float(config["JOB_OUTPUT_SECONDS"]))
+            outcome = replace(outcome, state=DONE)
+    except BriefOptionsError:
+        outcome = replace(outcome, error=GONE)  # e.g. the member left the trip since the request
+    except Exception:
+        log.exception("brief render %s of delegation %s failed", key, delegation_id)
+        outcome = replace(outcome, error=ERROR)
+    finally:
+        outcome = replace(outcome, finished_at=time.time())
+        keep = float(config["JOB_OUTPUT_SECONDS"]) if outcome.state == DONE else float(config["JOB_EXPIRES_SECONDS"])
+        _save(store, key, outcome, keep)
+        if store.get(_user_name(user_id)) == key.encode():
+            store.delete(_user_name(user_id))
+        store.prune()
