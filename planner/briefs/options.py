@@ -14,11 +14,24 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from planner.models import Audience as ReaderAudience
+
 
 class Audience(enum.StrEnum):
-    FULL = "full"  # leader and staff: everything
-    MEMBER = "member"  # one member's personal brief: only what they attend
-    PRESS = "press"  # public programme: no contact data, nothing internal
+    """The brief's variants as URLs and the command line name them; each maps onto one audience of
+    :mod:`planner.audiences`, whose rules decide what the variant prints."""
+
+    FULL = "full"  # the planning team: everything
+    MEMBER = "member"  # one member's personal brief: their items; briefing material where briefed
+    PRESS = "press"  # public items only: no contact data, nothing internal
+
+
+# The one definition of who reads what (planner.audiences) behind each variant of the brief.
+READERS = {
+    Audience.FULL: ReaderAudience.TEAM,
+    Audience.MEMBER: ReaderAudience.MEMBER,
+    Audience.PRESS: ReaderAudience.PRESS,
+}
 
 
 LANGUAGES = ("de", "en")

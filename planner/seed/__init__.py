@@ -41,6 +41,7 @@ from planner.models import (
     OrganizationKind,
     Partnership,
     Person,
+    Visibility,
 )
 from planner.timezones import TimeZoneError, get_zone, to_utc
 
@@ -281,6 +282,7 @@ class _Loader:
             number=item.get("number"),
             booking_reference=item.get("booking_reference"),
             notes=item.get("notes"),
+            visibility=Visibility(item.get("visibility", "delegation")),
         )
         if self.created["journeys"] > before:
             journey.travellers = self._members_named(item.get("travellers", "all"), where)
@@ -312,10 +314,13 @@ class _Loader:
             city_id=city.id,
             organization_id=organization.id if organization else None,
             contact_person_id=contact.id if contact else None,
+            visibility=Visibility(item.get("visibility", "delegation")),
             **fields,
         )
         if self.created["appointments"] > before:
             appointment.attendees = self._members_named(item.get("attendees", "all"), where)
+            # Briefed members besides the leader, who is briefed for everything (planner.audiences).
+            appointment.briefed = self._members_named(item.get("briefed", []), where)
         self.appointments[item["key"]] = appointment
 
     def _follow_up(self, delegation: Delegation, item: dict[str, Any]) -> None:
