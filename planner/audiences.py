@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from planner.models import Appointment, AppointmentKind, Audience, Journey, Member, MemberRole, Visibility
 
-__all__ = ["Audience", "FIELDS", "Viewer", "Visibility", "may_see", "shows_item"]
+__all__ = ["Audience", "FIELDS", "PERSONAL_FEEDS", "Viewer", "Visibility", "may_see", "shows_item"]
 
 # What each field of the programme is for. "briefing" fields go to the team,
 # the leadership and the members briefed for the appointment; "team" fields
@@ -44,6 +44,10 @@ FIELDS: dict[str, str] = {
     "personal_data": "members",  # phone numbers and e-mail addresses of people
     "hotels": "members",
 }
+
+# Feed audiences that may be handed to the member a link belongs to (printed in
+# their own brief); a member's link made for the team is never handed out.
+PERSONAL_FEEDS = frozenset({Audience.MEMBER, Audience.LEADERSHIP})
 
 
 @dataclass(frozen=True)

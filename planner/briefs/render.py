@@ -5,7 +5,11 @@ the chosen :class:`~planner.briefs.options.BriefOptions` into plain view
 objects. What an audience must not read (phone numbers, e-mail addresses,
 booking references, objectives, talking points, internal notes) is left out
 *here*, not hidden by the template, so a template change cannot leak it
-into the press programme.
+into the press programme. Which audience may read what is decided by
+:mod:`planner.audiences`: each variant of the brief maps onto one of its
+audiences (:data:`planner.briefs.options.READERS`), and a member's brief is
+read with that member's briefings. A subscription link (QR code) is printed
+only in a member's own brief, and only that member's own link.
 
 :func:`render_brief_html` renders ``briefs/brief.html``; the browser's print
 view and the PDF (:mod:`planner.briefs.pdf`) are that same HTML.
@@ -24,7 +28,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from planner.audiences import Viewer, may_see, shows_item
+from planner.audiences import PERSONAL_FEEDS, Viewer, may_see, shows_item
 from planner.briefs.options import (
     AUDIENCE_LABELS,
     READERS,
@@ -37,7 +41,6 @@ from planner.briefs.options import (
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
 from planner.formatting import clock, current_locale, day, place_name
-from planner.models import Audience as ReaderAudience
 from planner.models import (
     Appointment,
     AppointmentKind,
@@ -756,9 +759,8 @@ class _Builder:
         """
         if self.options.audience is not Audience.MEMBER or member is None:
             return None
-        personal = (ReaderAudience.MEMBER, ReaderAudience.LEADERSHIP)
         feeds: list[FeedToken] = self.source.feeds
-        candidates = [f for f in feeds if f.member_id == member.id and f.audience in personal]
+        candidates = [f for f in feeds if f.member_id == member.id and f.audience in PERSONAL_FEEDS]
         # The subscription in the brief's language if there is one.
         candidates.sort(key=lambda f: f.locale != self.options.lang)
         if not candidates:
