@@ -21,7 +21,7 @@ class Audience(enum.StrEnum):
     """The brief's variants as URLs and the command line name them; each maps onto one audience of
     :mod:`planner.audiences`, whose rules decide what the variant prints."""
 
-    FULL = "full"  # the planning team: everything
+    FULL = "full"  # the planning team: everything (the leader reads their own member brief)
     MEMBER = "member"  # one member's personal brief: their items; briefing material where briefed
     PRESS = "press"  # public items only: no contact data, nothing internal
 
@@ -40,7 +40,7 @@ LANGUAGES = ("de", "en")
 SECTIONS = ("contents", "delegation", "glance", "programme", "briefings", "partner", "contacts", "followups")
 
 AUDIENCE_LABELS = {
-    Audience.FULL: _l("Gesamtbriefing (Leitung und Team)"),
+    Audience.FULL: _l("Gesamtbriefing (Planungsteam, mit internen Hinweisen)"),
     Audience.MEMBER: _l("Persönliches Programm eines Mitglieds"),
     Audience.PRESS: _l("Presse- und Öffentlichkeitsprogramm"),
 }
