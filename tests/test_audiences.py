@@ -270,6 +270,7 @@ def test_feed_links_get_their_audience_when_made(app: Flask, planner: FlaskClien
     data = {"csrf_token": csrf_token(planner, url), "member_id": 0, "locale": "de", "audience": "member"}
     refused = planner.post(url, data=data, follow_redirects=True)
     assert refused.status_code == 200 and "konnte nicht angelegt werden" in refused.get_data(as_text=True)
+    assert "Die Zielgruppe „Mitglied“ braucht ein Mitglied." in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(FeedToken.id))) == 3
     page = planner.get(url).get_data(as_text=True)

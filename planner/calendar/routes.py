@@ -211,6 +211,8 @@ def create_subscription(delegation_id: int) -> Response:
     form.member_id.choices = _member_choices(delegation)
     if not form.validate_on_submit():
         flash(_("Das Abonnement konnte nicht angelegt werden. Bitte prüfen Sie die Auswahl."), "error")
+        for message in form.audience.errors:  # what exactly was wrong with the choice, said in words
+            flash(str(message), "error")
         return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
     member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
     operations.issue_feed(delegation, member, current_user, form.locale.data, form.chosen_audience)
