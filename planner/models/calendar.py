@@ -46,7 +46,8 @@ class FeedToken(Base):
     token: Mapped[str] = mapped_column(sa.String(64))
     digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="de")
-    # Chosen when the link is made; see planner.audiences for what each one gets.
+    # Chosen when the link is made (issue() picks member/team by default); see planner.audiences.
+    # The column default is the narrower member view, so a row made another way never shows more.
     audience: Mapped[Audience] = enum_column(Audience, default=Audience.MEMBER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
