@@ -160,25 +160,28 @@ def export_data_command(output: Path) -> None:
 @with_appcontext
 def export_ics_command(delegation_id: int, person_id: int | None, locale: str, output: Path) -> None:
     """Write a delegation's calendar (or one member's) as an .ics file, as the download gives it."""
+    from planner.audiences import Viewer
     from planner.calendar.export import Scope, export_calendar
     from planner.delegations.queries import delegation_with_programme
+    from planner.models import Audience
     from planner.calendar.queries import member_for_person
     from planner.timezones import to_local, utc_now
 
     delegation = delegation_with_programme(delegation_id)
     if delegation is None:
         raise click.ClickException(f"There is no delegation with ID {delegation_id}.")
-    scope = Scope()
+    scope, viewer = Scope(), Viewer.team()
     if person_id is not None:
         member = member_for_person(delegation, person_id)
         if member is None:
             raise click.ClickException(f"Person {person_id} is not a member of delegation {delegation_id}.")
-        scope = Scope(member=member)
+        # As the member's own download gives it: the member audience.
+        scope, viewer = Scope(member=member), Viewer(Audience.MEMBER, member)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     today = to_local(utc_now(), app.config["HOME_TIMEZONE"]).date()
     # Links in the calendar point at the configured public address of the planner.
     with app.test_request_context(base_url=app.config.get("BASE_URL", "http://127.0.0.1:5000")):
-        exported = export_calendar(delegation, scope, locale=locale, today=today)
+        exported = export_calendar(delegation, scope, locale=locale, today=today, viewer=viewer)
     _write(output, exported.body)
 
 

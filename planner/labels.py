@@ -8,9 +8,11 @@ from __future__ import annotations
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from planner.models import (
     AppointmentKind,
+    Audience,
     DelegationStatus,
     FollowUpStatus,
     ItemStatus,
@@ -18,6 +20,7 @@ from planner.models import (
     MemberRole,
     OrganizationKind,
     UserRole,
+    Visibility,
 )
 
 LABELS: dict[Enum, object] = {
@@ -62,7 +65,19 @@ LABELS: dict[Enum, object] = {
     UserRole.ADMIN: _l("Administration"),
     UserRole.PLANNER: _l("Planung"),
     UserRole.VIEWER: _l("Lesezugriff"),
+    Visibility.INTERNAL: _l("Intern (nur Planungsteam)"),
+    Visibility.DELEGATION: _l("Delegation"),
+    Visibility.PUBLIC: _l("Öffentlich (auch Presse)"),
+    Audience.TEAM: _l("Planungsteam (alles)"),
+    Audience.LEADERSHIP: _l("Leitung (mit Gesprächsunterlagen, ohne interne Hinweise)"),
+    Audience.MEMBER: _l("Mitglied (eigene Termine)"),
+    Audience.PRESS: _l("Presse (nur öffentliche Termine)"),
 }
+
+
+def choices(enum_cls: type[Enum]) -> list[SelectChoice]:
+    """Select choices for every member of ``enum_cls``, labelled lazily (translated when rendered)."""
+    return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in enum_cls]
 
 
 def label(value: Enum) -> str:

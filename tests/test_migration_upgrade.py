@@ -71,6 +71,9 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     # a7c3e91d4b20 (cities, members): when they last changed is unknown; the epoch moves no event's LAST-MODIFIED
     "created_at": _Instant(datetime(1970, 1, 1, tzinfo=UTC)),
     "updated_at": _Instant(datetime(1970, 1, 1, tzinfo=UTC)),
+    "visibility": "delegation",  # b4d2f8e6a913: everything planned so far was meant for the delegation
+    # b4d2f8e6a913: a member's link becomes a member feed, a whole-trip link stays the planning team's
+    "audience": lambda row: "member" if row["member_id"] is not None else "team",
 }
 
 Rows = dict[str, list[dict[str, Any]]]  # table name -> rows as column -> value
@@ -147,6 +150,11 @@ def compare(before: Snapshot, after: Snapshot) -> list[str]:
     return problems
 
 
+def _expected(rule: Any, row: dict[str, Any]) -> Any:
+    """A fixed value, or what the row's other columns say it must be."""
+    return rule(row) if callable(rule) else rule
+
+
 def added_column_problems(before: Snapshot, after: Snapshot) -> list[str]:
     problems = []
     for table, old_rows in before.items():
@@ -157,7 +165,7 @@ def added_column_problems(before: Snapshot, after: Snapshot) -> list[str]:
             for column in row.keys() - old_columns:
                 if column not in EXPECTED_IN_ADDED_COLUMNS:
                     problems.append(f"{table}.{column} is new: say in EXPECTED_IN_ADDED_COLUMNS what old rows hold")
-                elif row[column] != (expected := EXPECTED_IN_ADDED_COLUMNS[column]):
+                elif row[column] != (expected := _expected(EXPECTED_IN_ADDED_COLUMNS[column], row)):
                     problems.append(f"{table} {key}.{column}: {row[column]!r}, expected {expected!r}")
     return problems
 
@@ -182,6 +190,7 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
         delegation = db.session.scalars(sa.select(Delegation)).one()
         db.session.add(FeedToken.issue(delegation, created_by=planner))
         start_session(planner)  # a signed-in browser: its server-side session row
+        db.session.add(FeedToken.issue(delegation, delegation.members[1], created_by=planner))
         db.session.add(
             PendingImport(
                 delegation_id=delegation.id,

@@ -1,7 +1,7 @@
 """server-side sessions: one row per sign-in, revocable
 
 Revision ID: ae484dbbb11b
-Revises: 5b81f2c4d0e6
+Revises: b4d2f8e6a913
 Create Date: 2026-11-30 15:36:10.763647
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'ae484dbbb11b'
-down_revision = '5b81f2c4d0e6'
+down_revision = 'b4d2f8e6a913'
 branch_labels = None
 depends_on = None
 

@@ -14,11 +14,24 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from planner.models import Audience as ReaderAudience
+
 
 class Audience(enum.StrEnum):
-    FULL = "full"  # leader and staff: everything
-    MEMBER = "member"  # one member's personal brief: only what they attend
-    PRESS = "press"  # public programme: no contact data, nothing internal
+    """The brief's variants as URLs and the command line name them; each maps onto one audience of
+    :mod:`planner.audiences`, whose rules decide what the variant prints."""
+
+    FULL = "full"  # the planning team: everything (the leader reads their own member brief)
+    MEMBER = "member"  # one member's personal brief: their items; briefing material where briefed
+    PRESS = "press"  # public items only: no contact data, nothing internal
+
+
+# The one definition of who reads what (planner.audiences) behind each variant of the brief.
+READERS = {
+    Audience.FULL: ReaderAudience.TEAM,
+    Audience.MEMBER: ReaderAudience.MEMBER,
+    Audience.PRESS: ReaderAudience.PRESS,
+}
 
 
 LANGUAGES = ("de", "en")
@@ -27,7 +40,7 @@ LANGUAGES = ("de", "en")
 SECTIONS = ("contents", "delegation", "glance", "programme", "briefings", "partner", "contacts", "followups")
 
 AUDIENCE_LABELS = {
-    Audience.FULL: _l("Gesamtbriefing (Leitung und Team)"),
+    Audience.FULL: _l("Gesamtbriefing (Planungsteam, mit internen Hinweisen)"),
     Audience.MEMBER: _l("Persönliches Programm eines Mitglieds"),
     Audience.PRESS: _l("Presse- und Öffentlichkeitsprogramm"),
 }

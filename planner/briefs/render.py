@@ -5,7 +5,11 @@ the chosen :class:`~planner.briefs.options.BriefOptions` into plain view
 objects. What an audience must not read (phone numbers, e-mail addresses,
 booking references, objectives, talking points, internal notes) is left out
 *here*, not hidden by the template, so a template change cannot leak it
-into the press programme.
+into the press programme. Which audience may read what is decided by
+:mod:`planner.audiences`: each variant of the brief maps onto one of its
+audiences (:data:`planner.briefs.options.READERS`), and a member's brief is
+read with that member's briefings. A subscription link (QR code) is printed
+only in a member's own brief, and only that member's own link.
 
 :func:`render_brief_html` renders ``briefs/brief.html``; the browser's print
 view and the PDF (:mod:`planner.briefs.pdf`) are that same HTML.
@@ -24,8 +28,17 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from planner.audiences import PERSONAL_FEEDS, Viewer, may_see, shows_item
 from planner.briefs.fonts import BRIEF_FONTS, font_face_css
-from planner.briefs.options import AUDIENCE_LABELS, SECTION_LABELS, SECTIONS, Audience, BriefOptions, BriefOptionsError
+from planner.briefs.options import (
+    AUDIENCE_LABELS,
+    READERS,
+    SECTION_LABELS,
+    SECTIONS,
+    Audience,
+    BriefOptions,
+    BriefOptionsError,
+)
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
 from planner.formatting import clock, current_locale, day, place_name
@@ -438,6 +451,8 @@ class _Builder:
         self.options = options
         self.delegation = source.delegation
         self.internal = options.audience is not Audience.PRESS
+        # Who reads this brief; the member is added by build() once it is known.
+        self.viewer = Viewer(READERS[options.audience])
         self.home_zone = self.delegation.home_timezone
         self.home_place = self.delegation.home_city.name
         self.all_members = {m.id for m in self.delegation.members}
@@ -446,7 +461,7 @@ class _Builder:
 
     def person(self, person: Person, *, with_contact: bool = True) -> PersonView:
         organization = person.organization
-        show = with_contact and self.internal
+        show = with_contact and may_see(self.viewer, "personal_data")
         return PersonView(
             name=person.display_name,
             native_name=person.native_name,
@@ -493,7 +508,8 @@ class _Builder:
     # programme
 
     def appointment(self, appointment: Appointment) -> AppointmentView:
-        contact = appointment.contact_person if self.internal else None
+        viewer = self.viewer
+        contact = appointment.contact_person if may_see(viewer, "contact") else None
         counterparts = self.organization(appointment.organization, exclude=appointment.contact_person)
         return AppointmentView(
             id=appointment.id,
@@ -511,11 +527,11 @@ class _Builder:
             contact=self.person(contact) if contact is not None else None,
             attendees=[m.person.display_name for m in appointment.attendees],
             whole_delegation={m.id for m in appointment.attendees} == self.all_members,
-            dress_code=appointment.dress_code,
-            objectives=paragraphs(appointment.objectives) if self.internal else [],
-            talking_points=bullets(appointment.talking_points) if self.internal else [],
-            background=paragraphs(appointment.background),
-            notes=appointment.notes if self.internal else None,
+            dress_code=appointment.dress_code if may_see(viewer, "dress_code") else None,
+            objectives=paragraphs(appointment.objectives) if may_see(viewer, "objectives", appointment) else [],
+            talking_points=bullets(appointment.talking_points) if may_see(viewer, "talking_points", appointment) else [],
+            background=paragraphs(appointment.background) if may_see(viewer, "background", appointment) else [],
+            notes=appointment.notes if may_see(viewer, "notes") else None,
             counterparts=counterparts.people if counterparts else [],
         )
 
@@ -534,10 +550,10 @@ class _Builder:
             arrival_place=journey.arrival_place,
             carrier=journey.carrier,
             number=journey.number,
-            booking_reference=journey.booking_reference if self.internal else None,
+            booking_reference=journey.booking_reference if may_see(self.viewer, "booking_reference") else None,
             travellers=[m.person.display_name for m in journey.travellers],
             whole_delegation={m.id for m in journey.travellers} == self.all_members,
-            notes=journey.notes if self.internal else None,
+            notes=journey.notes if may_see(self.viewer, "notes") else None,
         )
 
     def selected(self, member: Member | None) -> tuple[list[Appointment], list[Journey]]:
@@ -546,8 +562,8 @@ class _Builder:
         if member is not None:
             appointments = [a for a in appointments if member in a.attendees]
             journeys = [j for j in journeys if member in j.travellers]
-        if not self.internal:
-            appointments = [a for a in appointments if a.kind is not AppointmentKind.INTERNAL_BRIEFING]
+        appointments = [a for a in appointments if shows_item(self.viewer, a)]
+        journeys = [j for j in journeys if shows_item(self.viewer, j)]
         return appointments, journeys
 
     def days(self, appointments: list[AppointmentView], journeys: list[JourneyView]) -> list[DayView]:
@@ -657,7 +673,7 @@ class _Builder:
         return views
 
     def hotels(self) -> list[HotelView]:
-        if not self.internal:
+        if not may_see(self.viewer, "hotels"):
             return []
         return [
             HotelView(
@@ -735,11 +751,17 @@ class _Builder:
         ]
 
     def feed_url(self, member: Member | None) -> str | None:
-        if not self.internal:
+        """The member's own subscription link, only in their own brief.
+
+        A feed link is a key to a calendar: printed in the full or press
+        brief, or as anyone else's link, it would hand every reader a
+        calendar meant for someone else. Links made for the planning team
+        (even a member's) are never printed.
+        """
+        if self.options.audience is not Audience.MEMBER or member is None:
             return None
         feeds: list[FeedToken] = self.source.feeds
-        candidates = [f for f in feeds if member is not None and f.member_id == member.id]
-        candidates += [f for f in feeds if f.member_id is None]
+        candidates = [f for f in feeds if f.member_id == member.id and f.audience in PERSONAL_FEEDS]
         # The subscription in the brief's language if there is one.
         candidates.sort(key=lambda f: f.locale != self.options.lang)
         if not candidates:
@@ -759,6 +781,7 @@ class _Builder:
                 raise BriefOptionsError(
                     "member", _("Die Person %(id)s gehört nicht zu dieser Delegation.", id=self.options.person_id)
                 )
+            self.viewer = Viewer(READERS[self.options.audience], member)
         chosen_appointments, chosen_journeys = self.selected(member)
         appointments = [self.appointment(a) for a in chosen_appointments]
         journeys = [self.journey(j) for j in chosen_journeys]

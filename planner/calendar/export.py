@@ -1,7 +1,10 @@
 """Which items go into which calendar, and what the calendar is called.
 
 Routes, feeds and the CLI all come through :func:`export_calendar`, so a
-member's download and a member's subscription can never differ.
+member's download and a member's subscription can never differ. Each
+calendar is made for a :class:`~planner.audiences.Viewer`; items the
+viewer's audience may not know of are left out here
+(:func:`planner.audiences.shows_item`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import date, datetime
 from flask import url_for
 from flask_babel import force_locale
 
+from planner.audiences import Viewer, shows_item
 from planner.calendar.ical import CalendarRequest, Item, build_calendar, last_change
 from planner.calendar.queries import items_for_member, items_on_day
 from planner.formatting import day as format_day
@@ -83,8 +87,12 @@ def export_calendar(
     today: date,
     link_for: Callable[[Item | Delegation], str] = planner_link,
     source_url: str | None = None,
+    viewer: Viewer | None = None,
 ) -> ExportedCalendar:
-    request = calendar_request(delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url)
+    """The calendar of ``scope`` for ``viewer`` (default: the planning team) as iCalendar bytes."""
+    request = calendar_request(
+        delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
+    )
     changed = [delegation.updated_at, *(last_change(i) for i in (*request.appointments, *request.journeys))]
     return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", max(changed))
 
@@ -97,8 +105,10 @@ def calendar_request(
     today: date,
     link_for: Callable[[Item | Delegation], str] = planner_link,
     source_url: str | None = None,
+    viewer: Viewer | None = None,
 ) -> CalendarRequest:
-    """What goes into the calendar of ``scope``, and its name."""
+    """What goes into the calendar of ``scope`` for ``viewer`` (default: the planning team), and its name."""
+    viewer = viewer or Viewer.team()
     if link_for is planner_link:
         link_for = _PlannerLinks()  # the same links, each delegation's page address built once
     appointments: list[Appointment] = list(delegation.appointments)
@@ -114,6 +124,8 @@ def calendar_request(
         elif scope.appointment is not None:
             appointments, journeys = [scope.appointment], []
             name = f"{delegation.title} – {scope.appointment.title}"
+    appointments = [a for a in appointments if shows_item(viewer, a)]
+    journeys = [j for j in journeys if shows_item(viewer, j)]
     return CalendarRequest(
         delegation=delegation,
         name=name,
@@ -123,4 +135,5 @@ def calendar_request(
         appointments=appointments,
         journeys=journeys,
         source_url=source_url,
+        viewer=viewer,
     )

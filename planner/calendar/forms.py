@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from planner.labels import choices
+from planner.models import Audience
+
 
 class NewFeedForm(FlaskForm):
     member_id = SelectField(_l("Für"), coerce=int)
     locale = SelectField(_l("Sprache der Einträge"), choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")])
+    # Empty: the usual audience of the link (a member's own link: member; the whole trip: planning team).
+    audience = SelectField(
+        _l("Zielgruppe"),
+        choices=[SelectChoice("", _l("Üblich (Mitglied bzw. Planungsteam)")), *choices(Audience)],
+        default="",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.audience.data == Audience.MEMBER.value and not self.member_id.data:
+            # A member's view needs the member: their items and their briefings.
+            self.audience.errors = [*self.audience.errors, _l("Die Zielgruppe „Mitglied“ braucht ein Mitglied.")]
+            return False
+        return True
+
+    @property
+    def chosen_audience(self) -> Audience | None:
+        """The audience picked, or None for the usual one."""
+        return Audience(self.audience.data) if self.audience.data else None
 
 
 class ActionForm(FlaskForm):

@@ -17,7 +17,12 @@ Choices that real clients force on us:
   CANCELLED *and* a visible prefix in SUMMARY (Outlook ignores STATUS), until
   the trip is over;
 * booking references are left out: a feed link is easily forwarded, and a
-  reference plus a surname is enough to change a booking.
+  reference plus a surname is enough to change a booking;
+* every calendar is built for a :class:`~planner.audiences.Viewer`: which
+  items it holds is decided by :func:`planner.calendar.export.calendar_request`,
+  what each DESCRIPTION says by :mod:`planner.audiences` (internal notes for
+  the team only, briefing material only where the viewer is briefed, no
+  contact data for the press).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from icalendar import Calendar, Event, Timezone, vCategory, vDDDTypes, vGeo, vIn
 from icalendar.timezone import tzp
 
 from planner import labels
+from planner.audiences import Viewer, may_see
 from planner.calendar.vtimezone import build_vtimezone
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.timezones import UTC, ensure_utc, shows_unique_wall_time, to_local, utc_offset
@@ -74,6 +80,7 @@ class CalendarRequest:
     appointments: list[Appointment] = field(default_factory=list)
     journeys: list[Journey] = field(default_factory=list)
     source_url: str | None = None  # the feed's own address, for subscriptions
+    viewer: Viewer = field(default_factory=Viewer.team)  # whom the descriptions are written for
 
 
 # Translations already looked up for the calendar being built (one locale per calendar): flask-babel's
@@ -288,7 +295,7 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tu
     kind = label(appointment.kind)
     event["CATEGORIES"] = vCategory([kind])
     link = request.link_for(appointment)
-    event["DESCRIPTION"] = vText(_appointment_description(appointment, link, kind))
+    event["DESCRIPTION"] = vText(_appointment_description(appointment, link, kind, request.viewer))
     event["URL"] = _url(link)
     return (start.isoformat(), appointment.uid), event
 
@@ -319,7 +326,7 @@ def _journey_title(journey: Journey) -> str:
     return f"{label(journey.mode)} {route}" + (f" ({number})" if number else "")
 
 
-def _appointment_description(appointment: Appointment, link: str, kind: str) -> str:
+def _appointment_description(appointment: Appointment, link: str, kind: str, viewer: Viewer) -> str:
     lines: list[str] = []
 
     def section(heading: str, text: str | None) -> None:
@@ -331,19 +338,23 @@ def _appointment_description(appointment: Appointment, link: str, kind: str) -> 
     lines.append("")
     if appointment.organization is not None:
         section(_("Organisation"), appointment.organization.name)
-    section(_("Ziele"), appointment.objectives)
-    section(_("Gesprächspunkte"), appointment.talking_points)
+    if may_see(viewer, "objectives", appointment):
+        section(_("Ziele"), appointment.objectives)
+    if may_see(viewer, "talking_points", appointment):
+        section(_("Gesprächspunkte"), appointment.talking_points)
     contact = appointment.contact_person
-    if contact is not None:
+    if contact is not None and may_see(viewer, "contact"):
         details = (clean(contact.display_name), clean(contact.function), clean(contact.phone), clean(contact.email))
         text = "\n".join(d for d in details if d)
         if contact.contact_is_placeholder:
             text += "\n" + _("(Kontaktdaten sind Platzhalter)")
         section(_("Ansprechperson vor Ort"), text)
-    section(_("Kleiderordnung"), appointment.dress_code)
+    if may_see(viewer, "dress_code"):
+        section(_("Kleiderordnung"), appointment.dress_code)
     attendees = ", ".join(m.person.display_name for m in appointment.attendees)
     section(_("Teilnehmende"), attendees)
-    section(_("Hinweise"), appointment.notes)
+    if may_see(viewer, "notes"):
+        section(_("Hinweise"), appointment.notes)
     lines.append(_("Im Delegationsplaner: %(url)s", url=link))
     return "\n".join(lines)
 
@@ -378,7 +389,7 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     travellers = ", ".join(m.person.display_name for m in journey.travellers)
     if travellers:
         lines += [_("Reisende: %(names)s", names=travellers), ""]
-    notes = clean(journey.notes)
+    notes = clean(journey.notes) if may_see(request.viewer, "notes") else ""
     if notes:
         lines += [_("Hinweise") + ":", notes, ""]
     link = request.link_for(journey)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from planner.extensions import db
 from planner.delegations.queries import delegation_with_programme  # noqa: F401  (re-exported for the calendar views)
-from planner.models import Appointment, ChangeRecord, City, Delegation, FeedToken, Journey, Member, Organization, PendingImport, Person
+from planner.models import Appointment, Audience, ChangeRecord, City, Delegation, FeedToken, Journey, Member, Organization, PendingImport, Person
 from planner.models.calendar import token_digest
 from planner.timezones import to_local
 
@@ -59,6 +59,7 @@ class FeedState:
     delegation_id: int
     member_id: int | None
     locale: str
+    audience: Audience  # part of the cache key: the same token never changes audience, but say so
     end_date: date
     validator: tuple  # equal validators, equal bodies (with the same feed, locale, host and day)
 
@@ -78,7 +79,7 @@ def _newest_change(model: type) -> sa.Label:
 _DIRECTORY = (Person, Organization, City)
 _FEED_STATE = (
     sa.select(
-        FeedToken.id, FeedToken.token, FeedToken.delegation_id, FeedToken.member_id, FeedToken.locale, FeedToken.revoked_at,
+        FeedToken.id, FeedToken.token, FeedToken.delegation_id, FeedToken.member_id, FeedToken.locale, FeedToken.audience, FeedToken.revoked_at,
         Delegation.end_date, Delegation.revision, Delegation.updated_at,
         *(_newest_change(model) for model in _DIRECTORY),
     )
@@ -123,7 +124,7 @@ def feed_state(token: str) -> FeedState | None:
     if not hmac.compare_digest(row.token.encode(), token.encode()):
         return None
     validator = (row.revision, row.updated_at, *(row._mapping[f"newest_{model.__tablename__}"] for model in _DIRECTORY))
-    return FeedState(row.id, row.token, row.delegation_id, row.member_id, row.locale, row.end_date, validator)
+    return FeedState(row.id, row.token, row.delegation_id, row.member_id, row.locale, row.audience, row.end_date, validator)
 
 
 def feeds_of(delegation_id: int) -> list[FeedToken]:

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from planner.audiences import Viewer
 from planner.auth.access import editors_only, public
 from planner.calendar import importing, operations, queries
 from planner.calendar import import_operations
@@ -19,7 +20,7 @@ from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
 from wtforms.fields.choices import SelectChoice
 from planner.extensions import db
-from planner.models import Delegation, PendingImport
+from planner.models import Audience, Delegation, PendingImport
 from planner.timezones import to_local, utc_now
 
 bp = Blueprint("calendar", __name__)
@@ -38,8 +39,8 @@ def _delegation_or_404(delegation_id: int) -> Delegation:
     return delegation
 
 
-def _download(delegation: Delegation, scope: Scope) -> Response:
-    exported = export_calendar(delegation, scope, locale=str(get_locale()), today=_today())
+def _download(delegation: Delegation, scope: Scope, viewer: Viewer | None = None) -> Response:
+    exported = export_calendar(delegation, scope, locale=str(get_locale()), today=_today(), viewer=viewer)
     response = _ics_response(exported)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
@@ -63,7 +64,8 @@ def member_ics(delegation_id: int, member_id: int) -> Response:
     member = queries.member_in(delegation, member_id)
     if member is None:
         abort(404)
-    return _download(delegation, Scope(member=member))
+    # The member's own calendar, as their subscription gives it: the member audience with their briefings.
+    return _download(delegation, Scope(member=member), Viewer(Audience.MEMBER, member))
 
 
 @bp.get("/delegations/<int:delegation_id>/days/<day>/calendar.ics")
@@ -103,7 +105,7 @@ def feed(token: str) -> Response:
         return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
     today = _today()
     # The root URL as its parts (it is a function of them): building the string costs more than the rest of the key.
-    key = (subscription.id, token, subscription.member_id, subscription.locale,
+    key = (subscription.id, token, subscription.member_id, subscription.locale, subscription.audience,
            request.scheme, request.host, request.root_path, subscription.with_today(today))
     known = _built_feeds().get(key)
     if known is not None:
@@ -123,6 +125,7 @@ def feed(token: str) -> Response:
         locale=subscription.locale,
         today=today,
         source_url=url_for("calendar.feed", token=token, _external=True),
+        viewer=Viewer(subscription.audience, member),
     )
     response = _feed_headers(_ics_response(exported), exported.filename)
     # The validator was read before the build: if the data changed in between, this entry is for a state
@@ -208,9 +211,11 @@ def create_subscription(delegation_id: int) -> Response:
     form.member_id.choices = _member_choices(delegation)
     if not form.validate_on_submit():
         flash(_("Das Abonnement konnte nicht angelegt werden. Bitte prüfen Sie die Auswahl."), "error")
+        for message in form.audience.errors:  # what exactly was wrong with the choice, said in words
+            flash(str(message), "error")
         return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
     member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
-    operations.issue_feed(delegation, member, current_user, form.locale.data)
+    operations.issue_feed(delegation, member, current_user, form.locale.data, form.chosen_audience)
     flash(_("Neuer Abonnement-Link angelegt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 

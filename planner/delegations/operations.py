@@ -95,7 +95,7 @@ def clone_delegation(source: Delegation, form: CloneForm) -> Delegation:
             hotel_phone=leg.hotel_phone, notes=leg.notes,
         ))
     copied = ("title", "kind", "timezone", "all_day", "city_id", "venue", "address", "latitude", "longitude", "organization_id",
-              "contact_person_id", "objectives", "talking_points", "background", "dress_code", "notes")
+              "contact_person_id", "objectives", "talking_points", "background", "dress_code", "notes", "visibility")
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
@@ -106,6 +106,7 @@ def clone_delegation(source: Delegation, form: CloneForm) -> Delegation:
         if new.end_at <= new.start_at:
             new.end_at = new.start_at + (appointment.end_at - appointment.start_at)
         new.attendees = [members[m.id] for m in appointment.attendees if m.id in members]
+        new.briefed = [members[m.id] for m in appointment.briefed if m.id in members]
     for journey in source.journeys:
         if journey.status == ItemStatus.CANCELLED:
             continue
@@ -115,7 +116,7 @@ def clone_delegation(source: Delegation, form: CloneForm) -> Delegation:
             departure_timezone=journey.departure_timezone, depart_at=_shift(journey.depart_at, journey.departure_timezone, offset),
             arrival_city_id=journey.arrival_city_id, arrival_place=journey.arrival_place,
             arrival_timezone=journey.arrival_timezone, arrive_at=_shift(journey.arrive_at, journey.arrival_timezone, offset),
-            carrier=journey.carrier, number=journey.number, notes=journey.notes,
+            carrier=journey.carrier, number=journey.number, notes=journey.notes, visibility=journey.visibility,
         )
         db.session.add(new_journey)
         if new_journey.arrive_at <= new_journey.depart_at:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields.choices import SelectChoice
 
+from planner.audiences import Viewer, shows_item
 from planner.extensions import db
-from planner.models import Appointment, ChangeRecord, City, Delegation, FollowUp, Journey, Leg, Member, Person, appointment_attendees, journey_travellers
+from planner.models import Appointment, Audience, ChangeRecord, City, Delegation, FollowUp, Journey, Leg, Member, Person, appointment_attendees, appointment_briefings, journey_travellers
 from planner.timezones import to_local
 
 
@@ -80,19 +81,24 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
 
 
 def _attach_members(delegation: Delegation) -> None:
-    """Fill every appointment's ``attendees`` and every journey's ``travellers`` from one query.
+    """Fill every appointment's ``attendees`` and ``briefed`` and every journey's ``travellers`` from one query.
 
     Members come in the relationship's order (``Member.sort_order``, then id,
     as the delegation lists them). The lists are set as loaded state, so
     nothing is marked changed and no lazy load follows.
     """
-    items = {("attendees", a.id): a for a in delegation.appointments} | {("travellers", j.id): j for j in delegation.journeys}
+    items: dict[tuple[str, int], Appointment | Journey] = {("attendees", a.id): a for a in delegation.appointments}
+    items |= {("briefed", a.id): a for a in delegation.appointments}
+    items |= {("travellers", j.id): j for j in delegation.journeys}
     ids: dict[tuple[str, int], set[int]] = {key: set() for key in items}
     if ids:
         pairs = db.session.execute(
             sa.union_all(
                 sa.select(sa.literal("attendees"), appointment_attendees.c.appointment_id, appointment_attendees.c.member_id)
                 .join(Appointment, Appointment.id == appointment_attendees.c.appointment_id)
+                .where(Appointment.delegation_id == delegation.id),
+                sa.select(sa.literal("briefed"), appointment_briefings.c.appointment_id, appointment_briefings.c.member_id)
+                .join(Appointment, Appointment.id == appointment_briefings.c.appointment_id)
                 .where(Appointment.delegation_id == delegation.id),
                 sa.select(sa.literal("travellers"), journey_travellers.c.journey_id, journey_travellers.c.member_id)
                 .join(Journey, Journey.id == journey_travellers.c.journey_id)
@@ -136,10 +142,12 @@ class ProgrammeDay:
 def programme(delegation: Delegation, member: Member | None = None) -> list[ProgrammeDay]:
     """Appointments and journeys grouped by the local date of the place where each starts.
 
-    With ``member``, only what that person attends or travels on.
+    With ``member``, only what that person attends or travels on, as the
+    member audience sees it (no internal-only items; :mod:`planner.audiences`).
     """
-    appointments = [a for a in delegation.appointments if member is None or member in a.attendees]
-    journeys = [j for j in delegation.journeys if member is None or member in j.travellers]
+    viewer = Viewer(Audience.MEMBER, member) if member is not None else Viewer.team()
+    appointments = [a for a in delegation.appointments if (member is None or member in a.attendees) and shows_item(viewer, a)]
+    journeys = [j for j in delegation.journeys if (member is None or member in j.travellers) and shows_item(viewer, j)]
     entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in appointments]
     entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in journeys]
     days: dict[date, ProgrammeDay] = {}

@@ -1,7 +1,7 @@
 """The domain model. Importing this package registers every table and the revision hook."""
 
 from planner.models.base import Base, TimeZoneName, UTCDateTime
-from planner.models.calendar import FeedToken, PendingImport
+from planner.models.calendar import Audience, FeedToken, PendingImport
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person
 from planner.models.followups import FollowUp, FollowUpStatus
@@ -12,7 +12,9 @@ from planner.models.program import (
     AppointmentKind,
     Journey,
     JourneyMode,
+    Visibility,
     appointment_attendees,
+    appointment_briefings,
     journey_travellers,
 )
 from planner.models.users import User, UserRole, UserSession
@@ -21,6 +23,7 @@ from planner.models import revisions, trash  # noqa: F401  (register the flush a
 __all__ = [
     "Appointment",
     "AppointmentKind",
+    "Audience",
     "Base",
     "ChangeRecord",
     "City",
@@ -46,6 +49,8 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "Visibility",
     "appointment_attendees",
+    "appointment_briefings",
     "journey_travellers",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 from datetime import datetime
@@ -9,10 +10,19 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, UTCDateTime
+from planner.models.base import Base, UTCDateTime, enum_column
 from planner.models.delegations import Delegation, Member
 from planner.models.users import User
 from planner.timezones import utc_now
+
+
+class Audience(enum.StrEnum):
+    """Who an output is made for; the rules for each live in :mod:`planner.audiences`."""
+
+    TEAM = "team"  # the planning office: everything
+    LEADERSHIP = "leadership"  # the leader and briefed members: adds briefing material, never internal notes
+    MEMBER = "member"  # a participant: their own items, briefing material only where briefed
+    PRESS = "press"  # public items only, no personal data, no hotels
 
 
 def token_digest(token: str) -> str:
@@ -36,6 +46,9 @@ class FeedToken(Base):
     token: Mapped[str] = mapped_column(sa.String(64))
     digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="de")
+    # Chosen when the link is made (issue() picks member/team by default); see planner.audiences.
+    # The column default is the narrower member view, so a row made another way never shows more.
+    audience: Mapped[Audience] = enum_column(Audience, default=Audience.MEMBER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -48,6 +61,8 @@ class FeedToken(Base):
     def issue(cls, delegation: Delegation, member: Member | None = None, **kwargs: object) -> FeedToken:
         # 32 random bytes: 256 bits, far beyond guessing; URL-safe, 43 characters.
         token = secrets.token_urlsafe(32)
+        if "audience" not in kwargs or kwargs["audience"] is None:
+            kwargs["audience"] = Audience.MEMBER if member is not None else Audience.TEAM
         return cls(delegation=delegation, member=member, token=token, digest=token_digest(token), **kwargs)
 
     @property

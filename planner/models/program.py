@@ -28,6 +28,19 @@ class AppointmentKind(enum.StrEnum):
     OTHER = "other"
 
 
+class Visibility(enum.StrEnum):
+    """Who may learn that an item exists at all (see :mod:`planner.audiences`).
+
+    ``internal``: the planning team only (an office meeting, a reserve slot);
+    ``delegation``: the team and the delegation's members, the default;
+    ``public``: also the press programme.
+    """
+
+    INTERNAL = "internal"
+    DELEGATION = "delegation"
+    PUBLIC = "public"
+
+
 class JourneyMode(enum.StrEnum):
     FLIGHT = "flight"
     TRAIN = "train"
@@ -42,6 +55,15 @@ def new_uid() -> str:
 
 appointment_attendees = sa.Table(
     "appointment_attendees",
+    Base.metadata,
+    sa.Column("appointment_id", sa.ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Members briefed for an appointment: they get its objectives, talking points and
+# background in their own outputs (the delegation leader is briefed for everything).
+appointment_briefings = sa.Table(
+    "appointment_briefings",
     Base.metadata,
     sa.Column("appointment_id", sa.ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
@@ -96,6 +118,7 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
     background: Mapped[str | None] = mapped_column(sa.Text)
     dress_code: Mapped[str | None] = mapped_column(sa.String(100))
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    visibility: Mapped[Visibility] = enum_column(Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value)
     # Deleted appointments go to the trash and can be restored; queries skip
     # them unless asked (see planner.models.trash).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -105,6 +128,7 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
     organization: Mapped[Organization | None] = relationship()
     contact_person: Mapped[Person | None] = relationship()
     attendees: Mapped[list[Member]] = relationship(secondary=appointment_attendees, order_by=Member.sort_order)
+    briefed: Mapped[list[Member]] = relationship(secondary=appointment_briefings, order_by=Member.sort_order)
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id} {self.title!r} {self.start_at:%Y-%m-%d %H:%M}Z>"
@@ -152,6 +176,7 @@ class Journey(VersionedMixin, TimestampMixin, Base):
     number: Mapped[str | None] = mapped_column(sa.String(20))  # flight or train number
     booking_reference: Mapped[str | None] = mapped_column(sa.String(50))
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    visibility: Mapped[Visibility] = enum_column(Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value)
 
     delegation: Mapped[Delegation] = relationship(back_populates="journeys")
     departure_city: Mapped[City | None] = relationship(foreign_keys=[departure_city_id])

@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.editing import VersionField
-from planner.labels import label
-from planner.models import AppointmentKind, ItemStatus, JourneyMode
+from planner.labels import choices, label
+from planner.models import AppointmentKind, ItemStatus, JourneyMode, Visibility
 from planner.timezones import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -44,6 +44,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 def enum_choices(enum_cls: type) -> list[SelectChoice]:
     return [SelectChoice(member.value, label(member)) for member in enum_cls]
+
+
+def visibility_choices() -> list[SelectChoice]:
+    """Internal / delegation / public, labelled lazily so the page's language applies."""
+    return choices(Visibility)
 
 
 def fold_choices() -> list[SelectChoice]:
@@ -121,6 +126,9 @@ class AppointmentForm(FlaskForm):
     organization_id = SelectField(_l("Besuchte Organisation"), coerce=int, default=0)
     contact_person_id = SelectField(_l("Ansprechperson vor Ort"), coerce=int, default=0)
     attendees = MultiCheckboxField(_l("Teilnehmende"), coerce=int)
+    visibility = SelectField(_l("Sichtbarkeit"), choices=visibility_choices(), default=Visibility.DELEGATION.value)
+    # Who gets objectives, talking points and background in their own calendar and brief.
+    briefed = MultiCheckboxField(_l("Gebrieft (erhalten Ziele, Gesprächspunkte und Hintergrund)"), coerce=int)
     objectives = TextAreaField(_l("Ziele"), validators=[Optional(), Length(max=10000)])
     talking_points = TextAreaField(_l("Gesprächspunkte"), validators=[Optional(), Length(max=10000)])
     background = TextAreaField(_l("Hintergrund"), validators=[Optional(), Length(max=20000)])
@@ -166,6 +174,7 @@ class JourneyForm(FlaskForm):
     number = StringField(_l("Flug-/Zugnummer"), validators=[Optional(), Length(max=20)])
     booking_reference = StringField(_l("Buchungscode"), validators=[Optional(), Length(max=50)])
     travellers = MultiCheckboxField(_l("Reisende"), coerce=int)
+    visibility = SelectField(_l("Sichtbarkeit"), choices=visibility_choices(), default=Visibility.DELEGATION.value)
     notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=10000)])
     version = VersionField()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from planner.editing import commit_edit, ensure_version, optional_text
 from planner.extensions import db
-from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Member
+from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Member, Visibility
 from planner.program.forms import AppointmentForm, JourneyForm
 from planner.timezones import utc_now
 
@@ -33,6 +33,8 @@ def save_appointment(delegation: Delegation, form: AppointmentForm, appointment:
     appointment.organization_id = form.organization_id.data or None
     appointment.contact_person_id = form.contact_person_id.data or None
     appointment.attendees = _members(delegation, form.attendees.data)
+    appointment.visibility = Visibility(form.visibility.data)
+    appointment.briefed = _members(delegation, form.briefed.data)
     for name in ("objectives", "talking_points", "background", "dress_code", "notes"):
         setattr(appointment, name, optional_text(getattr(form, name).data))
     commit_edit(appointment)
@@ -75,6 +77,7 @@ def save_journey(delegation: Delegation, form: JourneyForm, journey: Journey | N
     for name in ("carrier", "number", "booking_reference", "notes"):
         setattr(journey, name, optional_text(getattr(form, name).data))
     journey.travellers = _members(delegation, form.travellers.data)
+    journey.visibility = Visibility(form.visibility.data)
     commit_edit(journey)
     return journey
 

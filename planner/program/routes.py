@@ -53,6 +53,7 @@ def _appointment_form(delegation: Delegation, obj: Appointment | None = None, fo
     form.organization_id.choices = queries.organization_choices()
     form.contact_person_id.choices = queries.person_choices()
     form.attendees.choices = queries.member_choices(delegation)
+    form.briefed.choices = queries.member_choices(delegation)
     return form
 
 
@@ -69,6 +70,8 @@ def _fill_appointment(form: AppointmentForm, appointment: Appointment) -> None:
     form.organization_id.data = appointment.organization_id or 0
     form.contact_person_id.data = appointment.contact_person_id or 0
     form.attendees.data = [m.id for m in appointment.attendees]
+    form.visibility.data = appointment.visibility.value
+    form.briefed.data = [m.id for m in appointment.briefed]
     for name in ("objectives", "talking_points", "background", "dress_code", "notes"):
         getattr(form, name).data = getattr(appointment, name)
     form.version.data = appointment.version
@@ -225,6 +228,7 @@ def _fill_journey(form: JourneyForm, journey: Journey) -> None:
     form.departs.data = to_local(journey.depart_at, journey.departure_timezone).replace(tzinfo=None)
     form.arrives.data = to_local(journey.arrive_at, journey.arrival_timezone).replace(tzinfo=None)
     form.travellers.data = [m.id for m in journey.travellers]
+    form.visibility.data = journey.visibility.value
     form.version.data = journey.version
 
 

@@ -41,6 +41,7 @@ from planner.models import (
     OrganizationKind,
     Partnership,
     Person,
+    Visibility,
 )
 from planner.text import single_line
 from planner.timezones import TimeZoneError, check_zone, to_utc
@@ -284,6 +285,7 @@ class _Loader:
             number=item.get("number"),
             booking_reference=item.get("booking_reference"),
             notes=item.get("notes"),
+            visibility=Visibility(item.get("visibility", "delegation")),
         )
         if self.created["journeys"] > before:
             journey.travellers = self._members_named(item.get("travellers", "all"), where)
@@ -315,10 +317,13 @@ class _Loader:
             city_id=city.id,
             organization_id=organization.id if organization else None,
             contact_person_id=contact.id if contact else None,
+            visibility=Visibility(item.get("visibility", "delegation")),
             **fields,
         )
         if self.created["appointments"] > before:
             appointment.attendees = self._members_named(item.get("attendees", "all"), where)
+            # Briefed members besides the leader, who is briefed for everything (planner.audiences).
+            appointment.briefed = self._members_named(item.get("briefed", []), where)
         self.appointments[item["key"]] = appointment
 
     def _follow_up(self, delegation: Delegation, item: dict[str, Any]) -> None:

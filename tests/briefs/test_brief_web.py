@@ -139,22 +139,51 @@ def test_options_page_and_form_partial_label_every_field(app: Flask, viewer: Fla
 
 
 def test_qr_code_of_an_existing_subscription_without_creating_one(app: Flask, viewer: FlaskClient, seeded: int) -> None:
+    """Only a member's own brief carries a subscription, and only that member's own link (issue 11, no. 20)."""
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count(FeedToken.id)))
-    html = text(viewer.get(f"/delegations/{seeded}/brief"))
+        delegation = db.session.get(Delegation, seeded)
+        first, second = delegation.members[0], delegation.members[1]
+        first_person, second_person = first.person_id, second.person_id
+    member_brief = f"/delegations/{seeded}/brief?audience=member&member={first_person}"
+    html = text(viewer.get(member_brief))
     assert "Kalender-Abo: beim Organisationsteam erhältlich" in html and 'class="qr"' not in html
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(FeedToken.id))) == count  # rendering issued nothing
         delegation = db.session.get(Delegation, seeded)
-        feed = FeedToken.issue(delegation, locale="de")
-        db.session.add(feed)
+        whole = FeedToken.issue(delegation, locale="de")
+        others = FeedToken.issue(delegation, delegation.members[1], locale="de")
+        db.session.add_all([whole, others])
         db.session.commit()
-        token = feed.token
-    html = text(viewer.get(f"/delegations/{seeded}/brief"))
-    assert 'class="qr"' in html and "Kalender abonnieren" in html
-    assert f"/feeds/{token}.ics" not in html  # the secret is in the QR code only, not printed as text
-    press = text(viewer.get(f"/delegations/{seeded}/brief?audience=press"))
-    assert 'class="qr"' not in press and "Kalender-Abo: beim Organisationsteam erhältlich" in press
+        whole_token, others_token = whole.token, others.token
+    # Neither the whole trip's link nor another member's reaches this member's brief, nor the full or press brief.
+    for url in (member_brief, f"/delegations/{seeded}/brief", f"/delegations/{seeded}/brief?audience=press"):
+        html = text(viewer.get(url))
+        assert 'class="qr"' not in html and "Kalender-Abo: beim Organisationsteam erhältlich" in html, url
+        assert whole_token not in html and others_token not in html
+    with app.app_context():
+        delegation = db.session.get(Delegation, seeded)
+        own = FeedToken.issue(delegation, delegation.members[0], locale="de")
+        db.session.add(own)
+        db.session.commit()
+        own_token = own.token
+    html = text(viewer.get(member_brief))
+    assert 'class="qr"' in html and "persönlichen Kalender abonnieren" in html
+    assert f"/feeds/{own_token}.ics" not in html  # the secret is in the QR code only, not printed as text
+    # The code is the member's own link, and the other member's brief shows theirs, not this one.
+    assert _qr_path(f"webcal://localhost/feeds/{own_token}.ics") in html
+    other_brief = text(viewer.get(f"/delegations/{seeded}/brief?audience=member&member={second_person}"))
+    assert _qr_path(f"webcal://localhost/feeds/{others_token}.ics") in other_brief
+    assert _qr_path(f"webcal://localhost/feeds/{own_token}.ics") not in other_brief
+    assert 'class="qr"' not in text(viewer.get(f"/delegations/{seeded}/brief"))
+
+
+def _qr_path(data: str) -> str:
+    """The drawing of the QR code of ``data`` as the brief embeds it (segno is deterministic)."""
+    import segno
+
+    svg = segno.make(data, error="m").svg_inline(scale=3)
+    return re.search(r' d="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
 
 
 def test_data_cannot_make_the_renderer_fetch_anything(app: Flask, viewer: FlaskClient, seeded: int, monkeypatch: pytest.MonkeyPatch) -> None:
