@@ -232,7 +232,11 @@ class Gunicorn:
             "PLANNER_INSTANCE_PATH": str(self.instance_path),
             "SECRET_KEY": "benchmark-only",
         }
-        env.pop("REDIS_URL", None)  # counters in memory unless the caller asks for Redis
+        env.pop("REDIS_URL", None)  # the job queue in the instance folder unless the caller asks for Redis
+        # Several workers need shared sign-in counters (planner/gunicorn_conf.py runs one worker without);
+        # the machine's Redis holds them under a prefix of this run's own.
+        env["PLANNER_RATELIMIT_STORAGE"] = os.environ.get("PLANNER_LOAD_REDIS_URL", "redis://127.0.0.1:6379/0")
+        env["PLANNER_RATELIMIT_PREFIX"] = f"planner-load-{self.port}-{os.getpid()}"
         env.update(self.extra_env)
         # The production settings (planner/gunicorn_conf.py), as `make serve` uses them.
         command = [sys.executable, "-m", "gunicorn", "-c", "python:planner.gunicorn_conf", "--workers", str(self.workers),

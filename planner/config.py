@@ -58,6 +58,8 @@ _ENV_KEYS = {
     "PLANNER_BRIEF_FONT_DIR": "BRIEF_FONT_DIR",
     # Several planners (or a test) on one Redis keep their counters apart.
     "PLANNER_RATELIMIT_PREFIX": "RATELIMIT_KEY_PREFIX",
+    # The counters alone in a Redis of their own (wins over REDIS_URL for them); the queue stays as configured.
+    "PLANNER_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
 }
 # Environment switches read as booleans or counts rather than strings.
 _ENV_SWITCHES = ("PLANNER_HTTPS", "PLANNER_PROXY_FIX")  # same name in the environment and the config
