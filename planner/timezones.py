@@ -84,8 +84,8 @@ def _tz_database() -> tuple[frozenset[str], dict[str, str]]:
     ``Factory``) and every name of ``zone.tab``: since 2022 the tz database
     builds some country zones (Europe/Amsterdam, Europe/Oslo) as links to a
     neighbour, yet ``zone.tab`` still lists them as the zone of their country,
-    and a planner must be able to choose them. Backward links (``US/Eastern``,
-    ``Asia/Calcutta``) are not canonical.
+    and a planner must be able to choose them. ``UTC`` is accepted too. Backward
+    links (``US/Eastern``, ``Asia/Calcutta``) are not canonical.
     """
     package = resources.files("tzdata") / "zoneinfo"
     zones: set[str] = set()
@@ -101,6 +101,9 @@ def _tz_database() -> tuple[frozenset[str], dict[str, str]]:
         if not line.startswith("#") and len(parts) >= 3:
             zones.add(parts[2])
     zones.discard("Factory")
+    # "UTC" is a link to Etc/UTC in the database, but it is the name every program writes and
+    # means exactly one offset, so it cannot put a time an hour off as the other aliases can.
+    zones.add("UTC")
     return frozenset(zones), links
 
 

@@ -38,6 +38,7 @@ from planner.models import (
 )
 from planner.timezones import to_utc
 from tests.conftest import csrf_token, login, make_appointment, make_city, make_delegation, make_user
+from tests.jobs import follow_pdf, running_worker
 
 # One marker per internal field; the letter says which appointment it belongs to.
 NOTES = {"A": "MARKER-NOTES-7f3-A", "B": "MARKER-NOTES-7f3-B"}
@@ -231,9 +232,11 @@ def test_the_full_brief_is_the_planning_teams(planner: FlaskClient, trip: Trip) 
 
 
 @pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="poppler-utils not installed")
-def test_the_member_brief_pdf_carries_no_internal_field(planner: FlaskClient, trip: Trip, tmp_path: Path) -> None:
-    response = planner.get(f"/delegations/{trip.delegation_id}/brief.pdf?audience=member&member={trip.plain_person}")
-    assert response.status_code == 200
+def test_the_member_brief_pdf_carries_no_internal_field(app: Flask, planner: FlaskClient, trip: Trip, tmp_path: Path) -> None:
+    # Through the job queue, as a browser gets it: request, progress page, file.
+    with running_worker(app):
+        response, _seen = follow_pdf(planner, f"/delegations/{trip.delegation_id}/brief.pdf?audience=member&member={trip.plain_person}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = tmp_path / "member.pdf"
     pdf.write_bytes(response.data)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout

@@ -347,12 +347,20 @@ def test_line_breaks_in_one_line_fields_do_not_break_calendars(
     member_feed = new_feed(planner_client, keller, member_id)
     trip_feed = new_feed(planner_client, keller)
     with app.app_context():
-        delegation = db.session.get(Delegation, keller)
-        delegation.title = f"Reise{newline}Content-Type: text/html{newline}BEGIN:VEVENT"
-        diener = db.session.get(Member, member_id)
-        diener.person.name = f"Wolfram{newline}Diener"
-        diener.person.honorific = f"Dr.{newline}"
-        db.session.get(Appointment, appointment_id).title = f"Empfang{newline}im Rathaus"
+        # Written past the models' one-line rule (planner/text.py), as an older database or a
+        # hand-edited one may hold them: the builder must cope with whatever it gets.
+        person_id = db.session.get(Member, member_id).person_id
+        db.session.execute(
+            sa.update(Delegation)
+            .where(Delegation.id == keller)
+            .values(title=f"Reise{newline}Content-Type: text/html{newline}BEGIN:VEVENT")
+        )
+        db.session.execute(
+            sa.update(Person).where(Person.id == person_id).values(name=f"Wolfram{newline}Diener", honorific=f"Dr.{newline}")
+        )
+        db.session.execute(
+            sa.update(Appointment).where(Appointment.id == appointment_id).values(title=f"Empfang{newline}im Rathaus")
+        )
         uid = db.session.get(Appointment, appointment_id).uid
         db.session.commit()
     paths = [
