@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import os
 import platform
+import re
 import signal
 import socket
 import subprocess
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 POSTGRES_SERVER = os.environ.get("PLANNER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -269,20 +271,43 @@ class Gunicorn:
 
     def peak_memory_mib(self) -> dict[int, float]:
         """Each worker's peak resident memory so far (VmHWM), in MiB."""
-        peaks = {}
-        for pid in self.worker_pids():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks[pid] = round(int(line.split()[1]) / 1024, 1)
-        return peaks
+        peaks = {pid: peak_memory_of(pid) for pid in self.worker_pids()}
+        return {pid: peak for pid, peak in peaks.items() if peak is not None}
 
     def __exit__(self, *_exc: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._log.close()
+
+
+def peak_memory_of(pid: int) -> float | None:
+    """A process's peak resident memory so far (VmHWM), in MiB; None once it is gone."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, as a service manager stops it; killed if it has not ended within 30 s."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def signed_in_session(base_url: str, email: str, password: str = PASSWORD, *, timeout: float = 30) -> requests.Session:
+    """A ``requests`` session signed in through the real sign-in form (CSRF token included)."""
+    session = requests.Session()
+    page = session.get(base_url + "/auth/login", timeout=timeout).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if token is None:
+        raise SystemExit("no CSRF token on the sign-in page")
+    answer = session.post(base_url + "/auth/login", data={"csrf_token": token.group(1), "email": email, "password": password},
+                          allow_redirects=False, timeout=timeout)
+    if answer.status_code != 302:
+        raise SystemExit(f"signing in as {email} failed: {answer.status_code}")
+    return session

@@ -25,9 +25,7 @@ import argparse
 import contextlib
 import os
 import random
-import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from harness import PASSWORD, Gunicorn, postgres_database, prepare_database  # noqa: E402
+from harness import Gunicorn, peak_memory_of, postgres_database, prepare_database, signed_in_session, stop_process  # noqa: E402
 
 # Variants the flood asks for: different briefs (and so different renders) per user.
 VARIANTS = [
@@ -75,42 +73,18 @@ class JobWorker:
         pids = [self.process.pid]
         with contextlib.suppress(OSError):
             pids += [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
-        peaks = []
-        for pid in pids:
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks.append(round(int(line.split()[1]) / 1024, 1))
-        return peaks
+        return [peak for peak in map(peak_memory_of, pids) if peak is not None]
 
     def __exit__(self, *_exc: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._log.close()
 
-
-def sign_in(base_url: str, email: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(base_url + "/auth/login", timeout=30).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    if token is None:
-        raise SystemExit("no CSRF token on the sign-in page")
-    answer = session.post(base_url + "/auth/login", data={"csrf_token": token.group(1), "email": email, "password": PASSWORD},
-                          allow_redirects=False, timeout=30)
-    if answer.status_code != 302:
-        raise SystemExit(f"could not sign in as {email}: {answer.status_code}")
-    return session
 
 
 def flood(base_url: str, delegation_id: int, emails: list[str], *, parallel: int, seconds: float,
           answer_within: float, follow_share: float = 0.1) -> dict[str, object]:
     """Run the flood and the monitor; return what both saw."""
-    signed_in = [sign_in(base_url, email) for email in emails]
+    signed_in = [signed_in_session(base_url, email) for email in emails]
     stop = threading.Event()
     lock = threading.Lock()
     statuses: Counter[str] = Counter()

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -32,7 +30,7 @@ from pathlib import Path
 
 import requests
 
-from harness import ROOT, free_port
+from harness import ROOT, free_port, signed_in_session, stop_process
 
 TEMPLATE = ROOT / ".ci" / "nginx.conf.template"
 # Half the idle connections send this and stop: a request line that never ends.
@@ -81,13 +79,7 @@ class Nginx:
         return path.read_text(errors="replace")[-2000:] if path.exists() else ""
 
     def __exit__(self, *_exc: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.prefix, ignore_errors=True)
 
 
@@ -158,18 +150,6 @@ class SlowClientsResult:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
-
-def signed_in_session(base_url: str, email: str, password: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(base_url + "/auth/login", timeout=10).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    if token is None:
-        raise SystemExit("no CSRF token on the sign-in page")
-    answer = session.post(base_url + "/auth/login", data={"csrf_token": token.group(1), "email": email, "password": password},
-                          allow_redirects=False, timeout=10)
-    if answer.status_code != 302:
-        raise SystemExit(f"signing in as {email} failed: {answer.status_code}")
-    return session
 
 
 def run_slow_clients(gunicorn_address: str, delegation_id: int, email: str, password: str, *,

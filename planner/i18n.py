@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session
 from flask_login import current_user
 from werkzeug.wrappers import Response
 

@@ -28,7 +28,7 @@ from planner.models import (
     UserRole,
 )
 from planner.seed import load_seed
-from planner.timezones import to_local, to_utc, utc_now
+from planner.timezones import to_local, utc_now
 from tests.conftest import csrf_token, login, make_appointment, make_city, make_user
 
 

@@ -104,7 +104,6 @@ from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus,
 from planner.timezones import (
     UTC,
     TimeZoneError,
-    UnknownTimeZone,
     WallTimeReading,
     canonical_zone,
     get_zone,

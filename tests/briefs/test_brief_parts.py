@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 from datetime import timedelta
 from pathlib import Path

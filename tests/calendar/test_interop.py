@@ -291,7 +291,7 @@ def test_every_fold_combination_in_every_parser(app: Flask, tmp_path: Path) -> N
     assert ("before", "second-0245") in FOLD_PAIRS and ("first-0245", "second-0215") in FOLD_PAIRS
     with app.app_context():
         berlin = make_city("Düsseldorf", BERLIN, "DE")
-        london = make_city("London", "Europe/London", "GB")
+        make_city("London", "Europe/London", "GB")  # the arrival city of the journeys below
         delegation = Delegation(title="Rückstellung", home_city=berlin,
                                 start_date=date(2024, 10, 26), end_date=date(2024, 10, 28))
         db.session.add(delegation)
