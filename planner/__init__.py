@@ -6,6 +6,7 @@ tutorial: ``flask --app planner run`` finds it by name.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -127,10 +128,9 @@ def _create_private_sqlite_file(uri: str, instance_path: str) -> None:
         return
     # Flask-SQLAlchemy resolves a relative SQLite path against the instance folder.
     path = Path(database) if os.path.isabs(database) else Path(instance_path) / database
-    try:
+    # OSError: it exists already; any other problem SQLite reports itself when it opens the file.
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:
-        pass  # it exists already; any other problem SQLite reports itself when it opens the file
 
 
 def _init_extensions(app: Flask) -> None:

@@ -162,9 +162,9 @@ def export_ics_command(delegation_id: int, person_id: int | None, locale: str, o
     """Write a delegation's calendar (or one member's) as an .ics file, as the download gives it."""
     from planner.audiences import Viewer
     from planner.calendar.export import Scope, export_calendar
+    from planner.calendar.queries import member_for_person
     from planner.delegations.queries import delegation_with_programme
     from planner.models import Audience
-    from planner.calendar.queries import member_for_person
     from planner.timezones import to_local, utc_now
 
     delegation = delegation_with_programme(delegation_id)

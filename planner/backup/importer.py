@@ -470,7 +470,7 @@ def _check_keys(rows: dict[str, list[dict[str, Any]]], problems: _Problems) -> N
                 if any(v is None for v in value):
                     continue  # SQL: NULLs never collide
                 if value in seen:
-                    shown = ", ".join(f"{n}={_describe(_plain(v))}" for n, v in zip(names, value))
+                    shown = ", ".join(f"{n}={_describe(_plain(v))}" for n, v in zip(names, value, strict=True))
                     problems.add(
                         f"{_where(table.name, index, row)}: duplicate {label} ({shown}), "
                         f"already used by row {seen[value] + 1}"

@@ -86,7 +86,8 @@ def _write_atomically(output: Path, data: bytes) -> None:
     """A temporary file beside the target, renamed over it: readers see the old file or the whole new one."""
     handle = None
     try:
-        handle = tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", suffix=".partial", delete=False)
+        # Not a with-statement here: the except clause needs the handle's name to remove a partial file.
+        handle = tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", suffix=".partial", delete=False)  # noqa: SIM115
         with handle:
             handle.write(data)
             handle.flush()

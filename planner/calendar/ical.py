@@ -29,16 +29,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-
-from contextvars import ContextVar
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
-from flask_babel import force_locale
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, Timezone, vCategory, vDDDTypes, vGeo, vInt, vText, vUri
 from icalendar.timezone import tzp
 

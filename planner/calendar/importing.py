@@ -460,7 +460,7 @@ def _checked_lines(text: str) -> list[str]:
 
     stack: list[str] = []
     calendars = events = components = 0
-    for line, number in zip(lines, numbers):
+    for line, number in zip(lines, numbers, strict=True):
         match = _CONTENT_LINE.match(line)
         if not match:
             raise ImportRejected(_("Zeile %(line)d ist keine gültige iCalendar-Zeile.", line=number))
@@ -745,7 +745,7 @@ class _Reader:
         instant = reading.instant
         offset = instant.astimezone(custom).utcoffset()
         preferred = [start_of.zone] if start_of is not None and start_of.source_tzid == tzid else []
-        zone = self._equivalent_zone(preferred + [self._fallback(value)], instant, offset, tzid)
+        zone = self._equivalent_zone([*preferred, self._fallback(value)], instant, offset, tzid)
         return _Moment(instant, zone, False, tzid, note=_note(reading, tzid, ending=ending))
 
     def _fallback(self, wall: datetime) -> str:
@@ -819,7 +819,7 @@ class _Reader:
             raise _invalid_value(name, label)
         try:
             return prop.dt
-        except Exception:
+        except Exception:  # noqa: BLE001  (icalendar raises assorted errors for a malformed value; all mean "invalid")
             raise _invalid_value(name, label) from None
 
 
@@ -851,7 +851,7 @@ def _check_vtimezone(component: Timezone, tzid: str) -> None:
         if rule is not None:
             if isinstance(rule, vBroken) or not hasattr(rule, "keys"):
                 raise _bad_vtimezone(tzid)
-            keys = {str(k).upper() for k in rule.keys()}
+            keys = {str(k).upper() for k in rule}
             freq = [str(f).upper() for f in rule.get("FREQ", [])]
             interval = rule.get("INTERVAL", [1])
             if (

@@ -10,9 +10,21 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from planner.extensions import db
 from planner.delegations.queries import delegation_with_programme  # noqa: F401  (re-exported for the calendar views)
-from planner.models import Appointment, Audience, ChangeRecord, City, Delegation, FeedToken, Journey, Member, Organization, PendingImport, Person
+from planner.extensions import db
+from planner.models import (
+    Appointment,
+    Audience,
+    ChangeRecord,
+    City,
+    Delegation,
+    FeedToken,
+    Journey,
+    Member,
+    Organization,
+    PendingImport,
+    Person,
+)
 from planner.models.calendar import token_digest
 from planner.timezones import to_local
 

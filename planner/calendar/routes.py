@@ -10,15 +10,14 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from planner.audiences import Viewer
 from planner.auth.access import editors_only, public
-from planner.calendar import importing, operations, queries
-from planner.calendar import import_operations
+from planner.calendar import import_operations, importing, operations, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
-from wtforms.fields.choices import SelectChoice
 from planner.extensions import db
 from planner.models import Audience, Delegation, PendingImport
 from planner.timezones import to_local, utc_now
@@ -220,7 +219,7 @@ def create_subscription(delegation_id: int) -> Response:
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
 
-def _feed_or_404(delegation_id: int, feed_id: int):  # noqa: ANN202
+def _feed_or_404(delegation_id: int, feed_id: int):
     feed = queries.feed_in(delegation_id, feed_id)
     if feed is None or feed.revoked_at is not None:
         abort(404)

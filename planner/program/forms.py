@@ -8,7 +8,9 @@ fall-back hour asks which of the two is meant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -140,7 +142,8 @@ class AppointmentForm(FlaskForm):
     end_at: datetime | None = None
     resolved_zone: str | None = None
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
-    city_zones: dict[int, str] = {}
+    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
+    city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         self.fold.needed = False
@@ -182,7 +185,8 @@ class JourneyForm(FlaskForm):
     arrive_at: datetime | None = None
 
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
-    city_zones: dict[int, str] = {}
+    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
+    city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.delegations.queries import delegation_with_programme
-from planner.extensions import db
 from planner.editing import EditConflict, VersionField, render_conflict
+from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_programme

@@ -135,4 +135,4 @@ def _search(term: str) -> SearchResults:
     )
 
 
-__all__ = ["AppointmentRow", "LIMIT", "MAX_QUERY_LENGTH", "Outcome", "Problem", "SearchResults", "escape_like", "search"]
+__all__ = ["LIMIT", "MAX_QUERY_LENGTH", "AppointmentRow", "Outcome", "Problem", "SearchResults", "escape_like", "search"]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from planner.briefs.options import Audience, BriefOptionsError, SECTIONS, check_options
+from planner.briefs.options import SECTIONS, Audience, BriefOptionsError, check_options
 from planner.briefs.pdf import StaticOnlyFetcher, html_to_pdf
 from planner.briefs.render import bullets, css_string, format_offset, paragraphs, script_lang
 from planner.extensions import db
