@@ -7,6 +7,7 @@ tutorial: ``flask --app planner run`` finds it by name.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -45,9 +46,10 @@ class PlannerRequest(Request):
         self.__dict__["form"] = ImmutableMultiDict(cleaned)
 
     @property
-    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+    def args(self) -> ImmutableMultiDict:
         if "_clean_args" not in self.__dict__:
-            raw = Request.args.__get__(self, type(self))  # werkzeug's own parsing of the query string
+            # werkzeug's own parsing of the query string (its cached_property, called past our override)
+            raw = inspect.getattr_static(Request, "args").__get__(self, type(self))
             self.__dict__["_clean_args"] = ImmutableMultiDict(
                 [(key, CONTROL.sub("", value)) for key, value in raw.items(multi=True)]
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import render_template
 from flask_wtf import FlaskForm
@@ -21,6 +21,8 @@ from wtforms import Field, HiddenField, IntegerField
 from wtforms.validators import InputRequired
 
 from planner.extensions import db
+
+T = TypeVar("T")
 
 
 class VersionField(IntegerField):
@@ -44,6 +46,17 @@ def optional_text(value: str | None) -> str | None:
     """A form's text as stored: surrounding blanks trimmed, empty input as NULL."""
     value = (value or "").strip()
     return value or None
+
+
+def converted(value: T | None, name: str) -> T:
+    """A value that a form's ``validate()`` worked out (a UTC instant, a zone): present once it passed.
+
+    None here means a caller saved a form it had not validated; that is a bug to report, not
+    something to store as NULL.
+    """
+    if value is None:
+        raise ValueError(f"{name} is missing: only a validated form can be saved")
+    return value
 
 
 def ensure_version(obj: Any, submitted: int | None) -> None:

@@ -126,7 +126,7 @@ def init_app(app: Flask) -> Limiter | None:
             raise RuntimeError(f"{endpoint} is not registered yet: call ratelimit.init_app after the blueprints")
 
     storage_uri = app.config["RATELIMIT_STORAGE_URI"]
-    options = dict(REDIS_OPTIONS) if str(storage_uri).startswith(("redis://", "rediss://")) else {}
+    options: dict[str, str | int] = dict(REDIS_OPTIONS) if str(storage_uri).startswith(("redis://", "rediss://")) else {}
     options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     limiter = Limiter(
         client_key,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def export_brief_command(
             files=font_files_by_url(app),
         )
     if to_stdout:
-        stdout = click.get_binary_stream("stdout")
+        stdout = sys.stdout.buffer  # click.get_binary_stream is deprecated (gone in Click 9)
         stdout.write(pdf)
         stdout.flush()
         return

@@ -86,7 +86,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -161,14 +161,15 @@ class TimeNote:
 
     def message(self) -> str:
         """What was taken and why, in the user's language."""
-        values = {
+        values: dict[str, str | int] = {
             "day": self.reading.wall.strftime("%d.%m.%Y"),
             "time": self.reading.wall.strftime("%H:%M"),
             "zone": _shorten(self.zone, 80),
         }
         if self.reading.shifted_to is not None:
             gap = int((self.reading.shifted_to - self.reading.wall).total_seconds() // 60)
-            values.update(shifted=self.reading.shifted_to.strftime("%H:%M"), minutes=gap)
+            values["shifted"] = self.reading.shifted_to.strftime("%H:%M")
+            values["minutes"] = gap
             if self.ending:
                 return _(
                     "Das Ende am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung nicht. "
@@ -361,7 +362,7 @@ def parse_ics(
     reader = _Reader(calendar, fallback_zone_for, zone_for_instant)
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     if not events:
-        others = {c.name for c in calendar.subcomponents} & {"VTODO", "VJOURNAL"}
+        others = {str(c.name) for c in calendar.subcomponents} & {"VTODO", "VJOURNAL"}
         if others:
             raise ImportRejected(
                 _("Die Datei enthält nur Aufgaben oder Notizen (%(kinds)s), keine Termine.", kinds=", ".join(sorted(others)))
@@ -370,7 +371,7 @@ def parse_ics(
     items = []
     for event in events:
         try:
-            items.append(reader.item(event))
+            items.append(reader.item(cast(Event, event)))  # icalendar parses every VEVENT as an Event
         except (ImportRejected, TimeZoneError):
             raise  # TimeZoneError: a zone lookup returned a bad zone, a bug not a bad file
         except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as exc:
@@ -549,7 +550,7 @@ class _Reader:
         for component in timezones:
             tzid = component.get("TZID")
             if isinstance(tzid, str) and tzid.strip():
-                self._vtimezones.setdefault(tzid.strip(), component)
+                self._vtimezones.setdefault(tzid.strip(), cast(Timezone, component))  # parsed as a Timezone
         self._custom: dict[str, tzinfo] = {}  # built lazily, for this file only
         self._own = OwnExport.current()
 
@@ -613,6 +614,9 @@ class _Reader:
         # Journey details are read for every event: plan_import may find that
         # a same-zone event is a journey of this trip (a train within China).
         route = self._own.journey_route(title)
+        number: str | None
+        departure_place: str | None
+        arrival_place: str | None
         if route is not None:
             mode = route.mode
             departure_place = _shorten(route.departure, PLACE_LENGTH)
@@ -1139,12 +1143,9 @@ def _keep_zones(item: ImportItem, row: Appointment | Journey) -> ImportItem:
     one the row has, and is no change the file asks for.
     """
     if isinstance(row, Journey):
-        zones = {}
-        if item.start_zone_open:
-            zones["start_zone"] = row.departure_timezone
-        if item.end_zone_open:
-            zones["end_zone"] = row.arrival_timezone
-        return dataclasses.replace(item, **zones)
+        start_zone = row.departure_timezone if item.start_zone_open else item.start_zone
+        end_zone = row.arrival_timezone if item.end_zone_open else item.end_zone
+        return dataclasses.replace(item, start_zone=start_zone, end_zone=end_zone)
     if not item.start_zone_open:
         return item
     if item.all_day_dates is not None:
@@ -1260,8 +1261,9 @@ def apply_import(session: Session, delegation: Delegation, planned: Iterable[Imp
             session.add(_new_row(delegation, item))
             counts["created"] += 1
         elif item.action == UPDATE:
-            model = Journey if item.is_journey else Appointment
-            row = session.get(model, item.existing_id)
+            row: Journey | Appointment | None = (
+                session.get(Journey, item.existing_id) if item.is_journey else session.get(Appointment, item.existing_id)
+            )
             if row is None or row.delegation_id != delegation.id or row.uid != item.uid:
                 raise ImportRejected(_("Die Daten haben sich seit der Vorschau geändert. Bitte die Datei erneut hochladen."))
             for name, value in item.updates:

@@ -25,6 +25,7 @@ from planner.models import (
     PendingImport,
     Person,
 )
+from planner.models.base import Base
 from planner.models.calendar import token_digest
 from planner.timezones import to_local
 
@@ -80,7 +81,7 @@ class FeedState:
         return (*self.validator, today <= self.end_date)
 
 
-def _newest_change(model: type) -> sa.Label:
+def _newest_change(model: type[Base]) -> sa.Label:
     # An index on (entity, id) makes this one lookup, however long the history is.
     newest = sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
     return newest.label(f"newest_{model.__tablename__}")

@@ -8,6 +8,7 @@ fall-back hour asks which of the two is meant.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -44,7 +45,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def enum_choices(enum_cls: type) -> list[SelectChoice]:
+def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
     return [SelectChoice(member.value, label(member)) for member in enum_cls]
 
 
@@ -148,6 +149,7 @@ class AppointmentForm(FlaskForm):
     def validate(self, extra_validators: dict | None = None) -> bool:
         self.fold.needed = False
         valid = super().validate(extra_validators)
+        zone: str | None
         if not self.timezone.data and self.city_id.data in self.city_zones:
             zone = self.city_zones[self.city_id.data]
         else:
