@@ -84,6 +84,21 @@ def test_whole_delegation_download(planner_client: FlaskClient, keller: int, app
     assert len(found) == len(uids) + 3  # and the three journeys
 
 
+def test_a_departure_city_with_only_a_latitude_gives_no_geo(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    """The city form accepts a latitude without a longitude; the journey's GEO needs both, or it is left out."""
+    with app.app_context():
+        journey = db.session.scalars(
+            sa.select(Journey).where(Journey.delegation_id == keller, Journey.departure_city_id.is_not(None)).order_by(Journey.id)
+        ).first()
+        uid = journey.uid
+        journey.departure_city.latitude, journey.departure_city.longitude = 51.23, None
+        db.session.commit()
+    response = planner_client.get(f"/delegations/{keller}/calendar.ics")
+    assert response.status_code == 200
+    event = events(response.data)[uid]
+    assert "GEO" not in event
+
+
 def test_member_download_holds_only_what_they_attend(planner_client: FlaskClient, keller: int, app: Flask) -> None:
     with app.app_context():
         diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
