@@ -162,6 +162,15 @@ def test_export_brief_writes_the_pdf_atomically(keller_runner: tuple[FlaskCliRun
     assert "Treffen von Oberbürgermeister" not in text.text
 
 
+@pytest.mark.filterwarnings("error::DeprecationWarning")
+def test_export_brief_to_stdout(keller_runner: tuple[FlaskCliRunner, int, int]) -> None:
+    """``-o -`` writes the PDF bytes to standard output (sys.stdout.buffer: click's binary-stream helper is deprecated)."""
+    runner, delegation_id, diener = keller_runner
+    result = runner.invoke(args=["export-brief", str(delegation_id), "--member", str(diener), "--section", "programme", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(b"%PDF-") and result.stdout_bytes.rstrip().endswith(b"%%EOF")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
