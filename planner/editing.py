@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,7 +39,11 @@ class EditConflict(Exception):
     """Someone else saved the record after this form was opened."""
 
     def __init__(self, obj: Any) -> None:
-        super().__init__(f"{type(obj).__name__} {getattr(obj, 'id', '?')} changed meanwhile")
+        # The key from the identity map, not obj.id: after a rollback the attributes are expired,
+        # and reading them would query a row that may have been deleted meanwhile.
+        state = sa.inspect(obj, raiseerr=False)
+        key = state.identity if state is not None and state.identity else "?"
+        super().__init__(f"{type(obj).__name__} {key} changed meanwhile")
         self.obj = obj
 
 
@@ -69,8 +74,8 @@ def commit_edit(obj: Any) -> None:
     try:
         db.session.commit()
     except StaleDataError:
+        # No refresh: the row may have been deleted meanwhile. The caller reloads by id (404 if gone).
         db.session.rollback()
-        db.session.refresh(obj)
         raise EditConflict(obj) from None
 
 

@@ -256,6 +256,21 @@ def test_lost_race_on_the_version_column_is_a_conflict(app: Flask, keller: int) 
         assert db.session.get(Appointment, item_id).venue != "Erste Fassung"
 
 
+def test_lost_race_against_a_deletion_is_a_conflict(app: Flask, keller: int) -> None:
+    """The row was deleted by another session before this UPDATE: a conflict (the view then 404s), not a crash."""
+    from planner.editing import EditConflict, commit_edit
+
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()
+        item_id = item.id
+        item.venue = "Erste Fassung"
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM appointments WHERE id = :id"), {"id": item_id})
+        with pytest.raises(EditConflict):
+            commit_edit(item)
+        assert db.session.get(Appointment, item_id) is None
+
+
 def test_trash_hides_everywhere_and_history_records_it(app: Flask, planner: FlaskClient, keller: int) -> None:
     with app.app_context():
         item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Doosan"))).one()
