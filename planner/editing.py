@@ -42,7 +42,7 @@ class EditConflict(Exception):
         # The key from the identity map, not obj.id: after a rollback the attributes are expired,
         # and reading them would query a row that may have been deleted meanwhile.
         state = sa.inspect(obj, raiseerr=False)
-        key = state.identity if state is not None and state.identity else "?"
+        key = ", ".join(map(str, state.identity)) if state is not None and state.identity else "?"
         super().__init__(f"{type(obj).__name__} {key} changed meanwhile")
         self.obj = obj
 
