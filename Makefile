@@ -23,7 +23,7 @@ define with_job_worker
 	$(1)
 endef
 
-.PHONY: run run-deps serve test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
+.PHONY: run run-deps serve lint test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
 
 # run-deps first: without libharfbuzz-subset0 every brief PDF is ~30x slower (the app says so at start too).
 run: install run-deps
@@ -46,8 +46,14 @@ serve: install run-deps
 	$(FLASK) db upgrade
 	$(call with_job_worker,$(BIN)/gunicorn -c python:planner.gunicorn_conf --workers $(WORKERS) --bind $(BIND) 'planner:create_app()')
 
+# Lint and type check (configuration in pyproject.toml): ruff over the whole tree, mypy over planner/.
+# A few seconds; make test runs it first, so CI does too.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
-test: install system-deps
+test: install system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install system-deps
@@ -101,4 +107,4 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --no-header --no-annotate -o $(LOCK)
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

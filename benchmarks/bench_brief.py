@@ -47,7 +47,7 @@ PASSWORD = "benchmark password, not used elsewhere"
 TARGET = 1.2
 
 
-def median_seconds(action, runs: int) -> tuple[float, list[float]]:  # noqa: ANN001
+def median_seconds(action, runs: int) -> tuple[float, list[float]]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -124,7 +124,7 @@ def seed(app: Flask, sizes: tuple[int, ...]) -> dict[str, tuple[int, str]]:
     return trips
 
 
-def sign_in(app: Flask):  # noqa: ANN201
+def sign_in(app: Flask):
     client = app.test_client()
     page = client.get("/auth/login").get_data(as_text=True)
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', page)
@@ -172,7 +172,7 @@ def _normalise(html: str) -> str:
     return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
 
 
-def query_counts(app: Flask, client, anonymous, trips: dict[str, tuple[int, str]]) -> list[dict[str, Any]]:  # noqa: ANN001
+def query_counts(app: Flask, client, anonymous, trips: dict[str, tuple[int, str]]) -> list[dict[str, Any]]:
     counts: dict[str, dict[str, int]] = {}
     for trip, (delegation_id, token) in trips.items():
         for page, pattern in PAGES.items():
@@ -201,12 +201,12 @@ def query_counts(app: Flask, client, anonymous, trips: dict[str, tuple[int, str]
     return rows
 
 
-def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int, *, targeted: bool) -> dict[str, Any]:  # noqa: ANN001
+def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int, *, targeted: bool) -> dict[str, Any]:
     """The delegation page through the test client, against rendering its template with the context already built."""
     url = f"/delegations/{delegation_id}"
     seen: list[tuple[str, set[str]]] = []
 
-    def capture(_sender, template, context, **_extra) -> None:  # noqa: ANN001
+    def capture(_sender, template, context, **_extra) -> None:
         seen.append((template.name, set(context)))
 
     with template_rendered.connected_to(capture, app):
@@ -289,7 +289,7 @@ def _throughput(request: Callable[[], None]) -> float:
     return done / (time.perf_counter() - start)
 
 
-def feed_polls(anonymous, trip: str, token: str, runs: int) -> dict[str, Any]:  # noqa: ANN001
+def feed_polls(anonymous, trip: str, token: str, runs: int) -> dict[str, Any]:
     """Requests per second: polls answered 304, against a constant-body view on the same app."""
     url = f"/feeds/{token}.ics"
     etag = anonymous.get(url).headers["ETag"]

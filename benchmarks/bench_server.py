@@ -59,7 +59,7 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> dict[s
                "--timeout", "60s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["--header", f"{name}: {value}"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     result = {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
     for percentile in ("50", "90", "99"):
         match = re.search(rf"^\s+{percentile}(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
@@ -80,9 +80,10 @@ def row(figure: str, trip: str, value: float, unit: str, floor: float | None = N
 def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), workers: int = 4) -> list[dict[str, Any]]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs it (Debian package wrk)")
+    from trips import generate_trip
+
     from planner import create_app
     from planner.extensions import db
-    from trips import generate_trip
 
     workdir = Path(tempfile.mkdtemp(prefix="planner-bench-server-"))
     rows: list[dict[str, Any]] = []

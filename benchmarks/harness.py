@@ -253,10 +253,12 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
-            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200 and len(self.worker_pids()) == self.workers:
-                        return
+            with (
+                contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
+                urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as answer,
+            ):
+                if answer.status == 200 and len(self.worker_pids()) == self.workers:
+                    return
             time.sleep(0.2)
         raise SystemExit(f"gunicorn did not become healthy within {timeout:.0f} s; see {self.log_path}")
 

@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,7 +63,7 @@ def main() -> int:
         parser.error("--users 1..1000, --seconds 5..3600, --workers 1..64, --slow-clients 0..1000, --slow-seconds 5..600")
 
     workdir = Path(tempfile.mkdtemp(prefix="planner-load-"))
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with postgres_database("planner_load") as database_url:
         prepared = prepare_database(database_url, workdir / "instance")
         plan = {
@@ -168,7 +168,7 @@ def read_stats(path: Path) -> dict[str, dict[str, float]]:
         for ms, count in entry["response_times"].items():
             total["response_times"][ms] = total["response_times"].get(ms, 0) + count
     stats = {}
-    for entry in sorted(entries, key=lambda e: e["name"]) + [total]:
+    for entry in [*sorted(entries, key=lambda e: e["name"]), total]:
         times = {float(ms): count for ms, count in entry["response_times"].items()}
         stats[entry["name"]] = {
             "requests": entry["num_requests"],

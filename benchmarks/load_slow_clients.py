@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import requests
-
 from harness import ROOT, free_port, signed_in_session, stop_process
 
 TEMPLATE = ROOT / ".ci" / "nginx.conf.template"

@@ -24,7 +24,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ def main() -> int:
     if not (1 <= args.runs <= 100 and 1 <= args.seconds <= 600):
         parser.error("--runs 1..100, --seconds 1..600")
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     before = machine()
     rows: list[dict[str, Any]] = []
     durations = {}

@@ -6,6 +6,8 @@ tutorial: ``flask --app planner run`` finds it by name.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -44,9 +46,10 @@ class PlannerRequest(Request):
         self.__dict__["form"] = ImmutableMultiDict(cleaned)
 
     @property
-    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+    def args(self) -> ImmutableMultiDict:
         if "_clean_args" not in self.__dict__:
-            raw = Request.args.__get__(self, type(self))  # werkzeug's own parsing of the query string
+            # werkzeug's own parsing of the query string (its cached_property, called past our override)
+            raw = inspect.getattr_static(Request, "args").__get__(self, type(self))
             self.__dict__["_clean_args"] = ImmutableMultiDict(
                 [(key, CONTROL.sub("", value)) for key, value in raw.items(multi=True)]
             )
@@ -127,10 +130,9 @@ def _create_private_sqlite_file(uri: str, instance_path: str) -> None:
         return
     # Flask-SQLAlchemy resolves a relative SQLite path against the instance folder.
     path = Path(database) if os.path.isabs(database) else Path(instance_path) / database
-    try:
+    # OSError: it exists already; any other problem SQLite reports itself when it opens the file.
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:
-        pass  # it exists already; any other problem SQLite reports itself when it opens the file
 
 
 def _init_extensions(app: Flask) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from planner.models import Appointment, AppointmentKind, Audience, Journey, Member, MemberRole, Visibility
 
-__all__ = ["Audience", "FIELDS", "PERSONAL_FEEDS", "Viewer", "Visibility", "may_see", "shows_item"]
+__all__ = ["FIELDS", "PERSONAL_FEEDS", "Audience", "Viewer", "Visibility", "may_see", "shows_item"]
 
 # What each field of the programme is for. "briefing" fields go to the team,
 # the leadership and the members briefed for the appointment; "team" fields

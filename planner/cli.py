@@ -38,7 +38,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def seed_command(path: Path) -> None:
     """Load a trip from a seed file (default: the Keller trip). Safe to run again."""
     try:
-        created = load_seed(db.session, path)
+        created = load_seed(db.session(), path)
         db.session.commit()
     except SeedError as error:
         db.session.rollback()
@@ -137,7 +137,7 @@ def bootstrap_admin_command(email: str) -> None:
 @with_appcontext
 def export_data_command(output: Path) -> None:
     """Write the whole database as one JSON document (the backup format)."""
-    document = export_database(db.session, schema_revision=_schema_revision())
+    document = export_database(db.session(), schema_revision=_schema_revision())
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     _write(output, text.encode("utf-8"))
     if str(output) == "-":
@@ -162,9 +162,9 @@ def export_ics_command(delegation_id: int, person_id: int | None, locale: str, o
     """Write a delegation's calendar (or one member's) as an .ics file, as the download gives it."""
     from planner.audiences import Viewer
     from planner.calendar.export import Scope, export_calendar
+    from planner.calendar.queries import member_for_person
     from planner.delegations.queries import delegation_with_programme
     from planner.models import Audience
-    from planner.calendar.queries import member_for_person
     from planner.timezones import to_local, utc_now
 
     delegation = delegation_with_programme(delegation_id)

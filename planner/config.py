@@ -7,6 +7,7 @@ variables (``DATABASE_URL``, ``SECRET_KEY``, ``PLANNER_*``), and finally the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -135,10 +136,8 @@ def load_or_create_secret_key(instance_path: str) -> str:
             # An empty or unreadable leftover (e.g. a crash in an older version): replace it.
             os.replace(temporary, path)
         else:
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(temporary, path)
-            except FileExistsError:
-                pass
     finally:
         temporary.unlink(missing_ok=True)
     return _read_key(path)

@@ -20,12 +20,13 @@ sat in the pool; these are the windows it cannot see:
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, g, request
 from flask.wrappers import Response
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def is_dropped_connection(error: BaseException) -> bool:
     return isinstance(error, sa.exc.DBAPIError) and bool(error.connection_invalidated)
 
 
-def discard_session(session: scoped_session[Session]) -> None:
+def discard_session(session: scoped_session[Any]) -> None:
     """End the current transaction; if the server cannot even be told, throw the connection away.
 
     Never raises: it runs on the way to an error page or at the end of a request.

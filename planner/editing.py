@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +22,8 @@ from wtforms import Field, HiddenField, IntegerField
 from wtforms.validators import InputRequired
 
 from planner.extensions import db
+
+T = TypeVar("T")
 
 
 class VersionField(IntegerField):
@@ -36,7 +39,11 @@ class EditConflict(Exception):
     """Someone else saved the record after this form was opened."""
 
     def __init__(self, obj: Any) -> None:
-        super().__init__(f"{type(obj).__name__} {getattr(obj, 'id', '?')} changed meanwhile")
+        # The key from the identity map, not obj.id: after a rollback the attributes are expired,
+        # and reading them would query a row that may have been deleted meanwhile.
+        state = sa.inspect(obj, raiseerr=False)
+        key = ", ".join(map(str, state.identity)) if state is not None and state.identity else "?"
+        super().__init__(f"{type(obj).__name__} {key} changed meanwhile")
         self.obj = obj
 
 
@@ -44,6 +51,17 @@ def optional_text(value: str | None) -> str | None:
     """A form's text as stored: surrounding blanks trimmed, empty input as NULL."""
     value = (value or "").strip()
     return value or None
+
+
+def converted(value: T | None, name: str) -> T:
+    """A value that a form's ``validate()`` worked out (a UTC instant, a zone): present once it passed.
+
+    None here means a caller saved a form it had not validated; that is a bug to report, not
+    something to store as NULL.
+    """
+    if value is None:
+        raise ValueError(f"{name} is missing: only a validated form can be saved")
+    return value
 
 
 def ensure_version(obj: Any, submitted: int | None) -> None:
@@ -56,8 +74,8 @@ def commit_edit(obj: Any) -> None:
     try:
         db.session.commit()
     except StaleDataError:
+        # No refresh: the row may have been deleted meanwhile. The caller reloads by id (404 if gone).
         db.session.rollback()
-        db.session.refresh(obj)
         raise EditConflict(obj) from None
 
 

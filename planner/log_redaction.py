@@ -39,7 +39,7 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     """Redact ``record`` in place: its message (arguments merged in), traceback and stack text."""
     try:
         message = record.getMessage()
-    except Exception:  # a broken format string must not break the caller; keep everything, redacted
+    except Exception:  # noqa: BLE001  a broken format string must not break the caller; keep everything, redacted
         message = f"{record.msg} {record.args!r}"
     record.msg, record.args = redact(message), None
     if record.exc_info and not record.exc_text:

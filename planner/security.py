@@ -28,7 +28,7 @@ import logging
 import secrets
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
@@ -128,7 +128,7 @@ def _log_request(response: Response) -> Response:
     # Only a user this request already loaded: the log must not cost a query of its own.
     user = g.get("_login_user")
     record = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "method": request.method,
         "path": loggable_path(request.path),
         "status": response.status_code,

@@ -40,7 +40,7 @@ def is_single_line(value: str) -> bool:
     return _LINE_BREAKS.search(value) is None
 
 
-def is_single_line_column(column: sa.Column[Any]) -> bool:
+def is_single_line_column(column: sa.ColumnElement[Any]) -> bool:
     """Whether ``column`` holds one line of text: a plain ``String(n)``, not ``Text`` or an enum.
 
     A column can opt out with ``info={"single_line": False}`` (identifiers

@@ -19,12 +19,11 @@ programme, hence the explicit checks below.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UTC = timezone.utc
 # Dates outside these years are typing mistakes (and overflow date arithmetic near
 # year 1 and 9999 in some zones): forms and imports refuse them.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -60,7 +59,7 @@ class AmbiguousLocalTime(TimeZoneError):
         self.later = later  # UTC instant of the second occurrence (fold=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_zone(name: str) -> ZoneInfo:
     """Return the IANA zone called ``name`` or raise :class:`UnknownTimeZone`."""
     if not isinstance(name, str) or not name or name != name.strip():

@@ -55,10 +55,10 @@ class RecordIdConverter(IntegerConverter):
 
     def __init__(
         self,
-        map: Map,  # noqa: A002  (Werkzeug's parameter name)
+        map: Map,  # Werkzeug's parameter name
         fixed_digits: int = 0,
-        min: int | None = 1,  # noqa: A002
-        max: int | None = MAX_RECORD_ID,  # noqa: A002
+        min: int | None = 1,
+        max: int | None = MAX_RECORD_ID,
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -167,11 +167,8 @@ def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> No
     problems = []
     for endpoint, rule, method in _cases(app):
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(world[m.group(1)]), rule)
-        if method == "GET":
-            response = client.get(url)
-        else:
-            # With a valid CSRF token, so a refusal is about the role, not the token.
-            response = client.post(url, data={"csrf_token": token or anonymous_token})
+        # POSTs with a valid CSRF token, so a refusal is about the role, not the token.
+        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token or anonymous_token})
         least = LEAST_ROLE[endpoint]
         allowed = ROLES[role] >= RANK[least]
         status = response.status_code
@@ -184,7 +181,7 @@ def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> No
             problems.append(f"{method} {url}: {role} got {status}, expected 403")
         elif endpoint == "auth.logout":
             pass  # signing out ends at the login page by design
-        elif allowed and status in (401, 403) or (allowed and status == 302 and "/auth/login" in response.headers.get("Location", "")):
+        elif (allowed and status in (401, 403)) or (allowed and status == 302 and "/auth/login" in response.headers.get("Location", "")):
             problems.append(f"{method} {url}: {role} was refused ({status})")
         if endpoint == "auth.logout" and allowed:
             client = _client(app, role)  # signed out by the walk: sign in again
@@ -198,12 +195,12 @@ def test_ids_beyond_the_database_integer_are_not_found(app: Flask, world: dict[s
     client = _client(app, "admin")
     token = csrf_token(client, "/")
     problems = []
-    for endpoint, rule, method in _cases(app):
+    for _endpoint, rule, method in _cases(app):
         if "<int:" not in rule:
             continue
         # One id at a time out of range, the others real: each lookup must refuse it by itself.
         for name in re.findall(r"<int:(\w+)>", rule):
-            url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(huge if m.group(1) == name else world[m.group(1)]), rule)
+            url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, name=name: str(huge if m.group(1) == name else world[m.group(1)]), rule)
             response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
             if response.status_code != 404:
                 problems.append(f"{method} {url}: {response.status_code}")

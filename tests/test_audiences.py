@@ -137,7 +137,7 @@ def _feed(app: Flask, client: FlaskClient, trip: Trip, member_id: int | None, au
     return _calendar_text(response.data)
 
 
-def _delegation(trip: Trip):  # noqa: ANN202
+def _delegation(trip: Trip):
     from planner.models import Delegation
 
     return db.session.get(Delegation, trip.delegation_id)
@@ -176,7 +176,7 @@ def test_briefed_members_and_the_leader_get_briefing_material_but_never_internal
 ) -> None:
     briefed = _feed(app, planner, trip, trip.briefed)
     _present(briefed, [OBJECTIVES["A"], TALKING["A"]], "briefed member's feed")
-    _absent(briefed, TEAM_ONLY + [OBJECTIVES["B"], TALKING["B"]], "briefed member's feed")
+    _absent(briefed, [*TEAM_ONLY, OBJECTIVES["B"], TALKING["B"]], "briefed member's feed")
     leader = _feed(app, planner, trip, trip.leader)
     _present(leader, [OBJECTIVES["A"], TALKING["A"], OBJECTIVES["B"], TALKING["B"]], "leader's feed")
     _absent(leader, TEAM_ONLY, "leader's feed")
@@ -214,7 +214,7 @@ def test_member_briefs_follow_the_member_rules(planner: FlaskClient, trip: Trip)
     _present(plain, [PUBLIC_TITLE, DELEGATION_TITLE, DRESS, CONTACT_PHONE, HOTEL_NAME], "plain member's brief")
     briefed = _brief(planner, trip, f"audience=member&member={trip.briefed_person}")
     _present(briefed, [OBJECTIVES["A"], TALKING["A"], BACKGROUND["A"]], "briefed member's brief")
-    _absent(briefed, TEAM_ONLY + [OBJECTIVES["B"], TALKING["B"], BACKGROUND["B"]], "briefed member's brief")
+    _absent(briefed, [*TEAM_ONLY, OBJECTIVES["B"], TALKING["B"], BACKGROUND["B"]], "briefed member's brief")
     leader = _brief(planner, trip, f"audience=member&member={trip.leader_person}")
     _present(leader, BRIEFING, "leader's brief")
     _absent(leader, TEAM_ONLY, "leader's brief")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -82,6 +82,21 @@ def test_whole_delegation_download(planner_client: FlaskClient, keller: int, app
     found = events(response.data)
     assert uids <= set(found)
     assert len(found) == len(uids) + 3  # and the three journeys
+
+
+def test_a_departure_city_with_only_a_latitude_gives_no_geo(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+    """The city form accepts a latitude without a longitude; the journey's GEO needs both, or it is left out."""
+    with app.app_context():
+        journey = db.session.scalars(
+            sa.select(Journey).where(Journey.delegation_id == keller, Journey.departure_city_id.is_not(None)).order_by(Journey.id)
+        ).first()
+        uid = journey.uid
+        journey.departure_city.latitude, journey.departure_city.longitude = 51.23, None
+        db.session.commit()
+    response = planner_client.get(f"/delegations/{keller}/calendar.ics")
+    assert response.status_code == 200
+    event = events(response.data)[uid]
+    assert "GEO" not in event
 
 
 def test_member_download_holds_only_what_they_attend(planner_client: FlaskClient, keller: int, app: Flask) -> None:
@@ -310,7 +325,7 @@ def _drop_attendee(appointment: Appointment) -> None:
 
 
 @pytest.mark.parametrize("change", [_notes, _rename_contact, _rename_organization, _move_city, _member_function, _trash, _drop_attendee])
-def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client: FlaskClient, keller: int, app: Flask, change) -> None:  # noqa: ANN001
+def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client: FlaskClient, keller: int, app: Flask, change) -> None:
     # Polls are answered 304 from what this worker built before, without building again: that
     # shortcut must notice every change a subscriber could see, including in the directory.
     feed = new_feed(planner_client, keller)
@@ -389,7 +404,7 @@ def test_line_breaks_in_one_line_fields_do_not_break_calendars(
 
 # -- LAST-MODIFIED follows everything an event shows (issue 11, #6) -----------------------------
 
-LONG_AGO = datetime(2024, 9, 1, 12, 0, tzinfo=timezone.utc)
+LONG_AGO = datetime(2024, 9, 1, 12, 0, tzinfo=UTC)
 STAMPS = (b"DTSTAMP", b"LAST-MODIFIED")
 
 

@@ -182,7 +182,7 @@ def test_reimporting_our_own_export_changes_nothing(app: Flask, client: FlaskCli
     before = trip_tables(app)
     items = sum(counts(app))
     for round_ in range(3):
-        preview, page = import_through_the_web(client, keller, exported.data)
+        preview, _page = import_through_the_web(client, keller, exported.data)
         unchanged = ">unverändert<" if locale == "de" else ">unchanged<"
         assert preview.count(unchanged) == items, f"round {round_ + 1}: the preview announces changes"
         assert trip_tables(app) == before, f"round {round_ + 1} changed the trip"

@@ -26,7 +26,7 @@ def sign_in_status(app: Flask, email: str, password: str) -> int:
     return client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password}).status_code
 
 
-def change(client: FlaskClient, current: str, new: str, confirm: str | None = None):  # noqa: ANN201
+def change(client: FlaskClient, current: str, new: str, confirm: str | None = None):
     return client.post("/auth/password", data={
         "csrf_token": csrf_token(client, "/auth/password"),
         "current_password": current, "new_password": new, "confirm_password": new if confirm is None else confirm,
@@ -122,7 +122,7 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(app: Flask, c
         assert not db.session.scalar(sa.select(User.must_change_password).where(User.email == "planner@example.org"))
 
 
-def test_the_first_admin_replaces_the_printed_password_but_accounts_made_on_the_command_line_do_not(app: Flask, runner) -> None:  # noqa: ANN001
+def test_the_first_admin_replaces_the_printed_password_but_accounts_made_on_the_command_line_do_not(app: Flask, runner) -> None:
     with app.app_context():
         _, printed = bootstrap_admin("admin@example.org")
     first = app.test_client()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Journey, UserRole
@@ -179,6 +181,65 @@ def test_stale_edit_gets_the_conflict_page_and_saves_nothing(app: Flask, planner
         assert saved.venue == "Vorstandsetage" and "mein Titel" not in saved.title
 
 
+@pytest.fixture
+def trip_deleted_at_reload(app: Flask, keller: int) -> Iterator[None]:
+    """Another planner deletes the whole trip just as a conflicting save rolls back.
+
+    The conflict page reloads the trip after the rollback; a second connection deletes it at that
+    moment (a real DELETE, the race the edit flow has to survive).
+    """
+
+    def delete_trip(session: Session, previous: object) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM delegations WHERE id = :id"), {"id": keller})
+
+    sa.event.listen(Session, "after_soft_rollback", delete_trip, once=True)
+    yield
+    # once=True removes a listener that fired; one that did not fire must not leak into other tests.
+    if sa.event.contains(Session, "after_soft_rollback", delete_trip):
+        sa.event.remove(Session, "after_soft_rollback", delete_trip)
+
+
+def _stale_member_edit(app: Flask, planner: FlaskClient, keller: int) -> tuple[str, dict[str, str]]:
+    with app.app_context():
+        member = db.session.get(Delegation, keller).members[0]
+        member_id, version, person_id, role = member.id, member.version, member.person_id, member.role.value
+    url = f"/delegations/{keller}/members/{member_id}/edit"
+    token = csrf_token(planner, url)
+    data = {"csrf_token": token, "version": str(version - 1), "person_id": str(person_id), "role": role, "function": "Neu"}
+    return url, data
+
+
+def test_conflict_on_a_trip_deleted_meanwhile_is_a_404_page(
+    app: Flask, planner: FlaskClient, keller: int, trip_deleted_at_reload: None
+) -> None:
+    """The conflict page reloads the trip; a trip deleted in between is a 404 page, not a 500."""
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Seegene"))).one()
+        item_id, version, city_id = item.id, item.version, item.city_id
+    url = f"/delegations/{keller}/appointments/{item_id}/edit"
+    page = planner.get(url).get_data(as_text=True)
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
+    starts = re.search(r'id="starts"[^>]*value="([^"]+)"', page).group(1)
+    ends = re.search(r'id="ends"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": fields["csrf_token"], "version": str(version - 1), "title": "Seegene", "kind": "company_visit",
+            "status": "tentative", "city_id": city_id, "timezone": "Asia/Seoul", "starts": starts, "ends": ends,
+            "organization_id": "0", "contact_person_id": "0"}
+    response = planner.post(url, data=data)
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True).lower()
+
+
+def test_member_conflict_on_a_trip_deleted_meanwhile_is_a_404_page(
+    app: Flask, planner: FlaskClient, keller: int, trip_deleted_at_reload: None
+) -> None:
+    """The shared edit flow of the trip's parts (members, legs, follow-ups) reloads the same way."""
+    url, data = _stale_member_edit(app, planner, keller)
+    response = planner.post(url, data=data)
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True).lower()
+
+
 def test_lost_race_on_the_version_column_is_a_conflict(app: Flask, keller: int) -> None:
     """Both saves pass the form check; the UPDATE ... WHERE version = n lets only one through."""
     from planner.editing import EditConflict, commit_edit
@@ -193,6 +254,21 @@ def test_lost_race_on_the_version_column_is_a_conflict(app: Flask, keller: int) 
         with pytest.raises(EditConflict):
             commit_edit(item)
         assert db.session.get(Appointment, item_id).venue != "Erste Fassung"
+
+
+def test_lost_race_against_a_deletion_is_a_conflict(app: Flask, keller: int) -> None:
+    """The row was deleted by another session before this UPDATE: a conflict (the view then 404s), not a crash."""
+    from planner.editing import EditConflict, commit_edit
+
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()
+        item_id = item.id
+        item.venue = "Erste Fassung"
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM appointments WHERE id = :id"), {"id": item_id})
+        with pytest.raises(EditConflict):
+            commit_edit(item)
+        assert db.session.get(Appointment, item_id) is None
 
 
 def test_trash_hides_everywhere_and_history_records_it(app: Flask, planner: FlaskClient, keller: int) -> None:

@@ -8,11 +8,23 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from benchmarks.harness import counted  # the same counter as make bench's query figures
 from planner.extensions import db
-from planner.models import Appointment, AppointmentKind, Delegation, FeedToken, Journey, Leg, Member, MemberRole, Organization, Person, UserRole
+from planner.models import (
+    Appointment,
+    AppointmentKind,
+    Delegation,
+    FeedToken,
+    Journey,
+    Leg,
+    Member,
+    MemberRole,
+    Organization,
+    Person,
+    UserRole,
+)
 from planner.models.directory import OrganizationKind
 from planner.timezones import to_utc
-from benchmarks.harness import counted  # the same counter as make bench's query figures
 from tests.conftest import login, make_city, make_user
 
 

@@ -86,7 +86,7 @@ def test_line_breaks_posted_into_one_line_fields_are_stored_as_spaces(
     hostile = [
         (name, value.replace(" ", "\r\n", 1) if name in form.one_line else value) for name, value in form.values
     ]
-    touched = [name for (name, value), (_, before) in zip(hostile, form.values) if value != before]
+    touched = [name for (name, value), (_, before) in zip(hostile, form.values, strict=True) if value != before]
     if not touched:  # one-word values only (a city): break the first one inside the word
         index, name, value = next((i, n, v) for i, (n, v) in enumerate(hostile) if n in form.one_line and len(v) > 1)
         hostile[index] = (name, value[:1] + "\n" + value[1:])

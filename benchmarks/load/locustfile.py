@@ -24,11 +24,12 @@ import random
 import sys
 import uuid
 from pathlib import Path
+from typing import ClassVar
 
 from locust import HttpUser, between, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from forms import csrf_token, edit_form_fields  # noqa: E402
+from forms import csrf_token, edit_form_fields
 
 PLAN = json.loads(os.environ["PLANNER_LOAD_PLAN"])
 DELEGATION = f"/delegations/{PLAN['delegation_id']}"
@@ -40,7 +41,7 @@ THINK = between(0.2, 1.0)
 class SignedIn(HttpUser):
     abstract = True
     wait_time = THINK
-    accounts: list[str] = []
+    accounts: ClassVar[list[str]] = []
 
     def on_start(self) -> None:
         email = random.choice(self.accounts)

@@ -28,6 +28,7 @@ logged as an error and reported by ``/healthz`` (:func:`storage_status`).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -125,7 +126,7 @@ def init_app(app: Flask) -> Limiter | None:
             raise RuntimeError(f"{endpoint} is not registered yet: call ratelimit.init_app after the blueprints")
 
     storage_uri = app.config["RATELIMIT_STORAGE_URI"]
-    options = dict(REDIS_OPTIONS) if str(storage_uri).startswith(("redis://", "rediss://")) else {}
+    options: dict[str, str | int] = dict(REDIS_OPTIONS) if str(storage_uri).startswith(("redis://", "rediss://")) else {}
     options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     limiter = Limiter(
         client_key,
@@ -160,8 +161,7 @@ def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int, dict[str, s
     limiter: Limiter | None = current_app.extensions.get(_LIMITER)
     breached = limiter.current_limit if limiter is not None else None
     if breached is not None:
-        try:
+        # Any error at all: the storage went away meanwhile, and the page matters more than the header.
+        with contextlib.suppress(Exception):
             headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
-        except Exception:  # the storage went away meanwhile: the page matters more than the header
-            pass
     return render_template("errors/error.html", code=429, message=MESSAGE), 429, headers

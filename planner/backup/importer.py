@@ -470,7 +470,7 @@ def _check_keys(rows: dict[str, list[dict[str, Any]]], problems: _Problems) -> N
                 if any(v is None for v in value):
                     continue  # SQL: NULLs never collide
                 if value in seen:
-                    shown = ", ".join(f"{n}={_describe(_plain(v))}" for n, v in zip(names, value))
+                    shown = ", ".join(f"{n}={_describe(_plain(v))}" for n, v in zip(names, value, strict=True))
                     problems.add(
                         f"{_where(table.name, index, row)}: duplicate {label} ({shown}), "
                         f"already used by row {seen[value] + 1}"
@@ -481,11 +481,11 @@ def _check_keys(rows: dict[str, list[dict[str, Any]]], problems: _Problems) -> N
             target = fk.column
             present = {row.get(target.name) for row in rows.get(target.table.name, [])}
             for index, row in enumerate(rows[table.name]):
-                value = row.get(fk.parent.name)
-                if value is not None and value not in present:
+                reference = row.get(fk.parent.name)
+                if reference is not None and reference not in present:
                     problems.add(
                         f"{_where(table.name, index, row)}, {fk.parent.name}: refers to "
-                        f"{target.table.name} {target.name}={value}, which is not in the file"
+                        f"{target.table.name} {target.name}={reference}, which is not in the file"
                     )
 
 
@@ -623,7 +623,7 @@ def import_data_command(file: Path) -> None:
 
     data = _read(file)
     try:
-        summary = restore_database(db.session, parse_document(data))
+        summary = restore_database(db.session(), parse_document(data))
     except RestoreError as error:
         raise click.ClickException(f"Backup not restored, nothing changed: {error}") from None
     name = "stdin" if str(file) == "-" else str(file)

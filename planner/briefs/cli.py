@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def export_brief_command(
             files=font_files_by_url(app),
         )
     if to_stdout:
-        stdout = click.get_binary_stream("stdout")
+        stdout = sys.stdout.buffer  # click.get_binary_stream is deprecated (gone in Click 9)
         stdout.write(pdf)
         stdout.flush()
         return
@@ -86,7 +87,8 @@ def _write_atomically(output: Path, data: bytes) -> None:
     """A temporary file beside the target, renamed over it: readers see the old file or the whole new one."""
     handle = None
     try:
-        handle = tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", suffix=".partial", delete=False)
+        # Not a with-statement here: the except clause needs the handle's name to remove a partial file.
+        handle = tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", suffix=".partial", delete=False)  # noqa: SIM115
         with handle:
             handle.write(data)
             handle.flush()

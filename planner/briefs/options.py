@@ -107,7 +107,7 @@ def check_options(
         person = None
     else:
         try:
-            person = int(person_id)  # type: ignore[arg-type]
+            person = int(person_id)
         except (TypeError, ValueError):
             raise BriefOptionsError("member", _l("Die Person muss als Nummer (ID) angegeben werden.")) from None
         if person <= 0:

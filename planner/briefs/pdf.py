@@ -52,14 +52,14 @@ class StaticOnlyFetcher(URLFetcher):
         self.refused: list[str] = []
         self.served: list[str] = []
 
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:  # noqa: ARG002 (WeasyPrint's signature)
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:  # WeasyPrint's signature
         path = self._static_path(url)
         if path is None:
             self.refused.append(url)
             log.info("brief rendering: refused to fetch %s", url[:200])
             raise FetchRefused(f"not one of the app's static files: {url[:200]}")
         self.served.append(url)
-        mime_type, encoding = mimetypes.guess_type(path.name)
+        mime_type, _encoding = mimetypes.guess_type(path.name)
         headers_out = {"Content-Type": mime_type or "application/octet-stream"}
         return URLFetcherResponse(url, body=path.read_bytes(), headers=headers_out)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import ChangeRecord, City, Delegation, FeedToken, Member, Organization, Partnership, Person
+from planner.models.base import Base
 
 
 @dataclass
@@ -114,7 +115,7 @@ def delegation_with_members(delegation_id: int) -> Delegation | None:
     ).one_or_none()
 
 
-def _newest_change(model: type) -> sa.ScalarSelect:
+def _newest_change(model: type[Base]) -> sa.ScalarSelect:
     return sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
 
 

@@ -635,7 +635,7 @@ class _Builder:
         return places, [GlanceRow(d, cells) for d, cells in sorted(rows.items())]
 
     def zones(self) -> list[ZoneRow]:
-        rows = []
+        rows: list[ZoneRow] = []
         for leg in self.delegation.legs:
             if any(row.zone == leg.timezone and row.place == leg.city.name for row in rows):
                 continue
@@ -787,7 +787,7 @@ class _Builder:
         journeys = [self.journey(j) for j in chosen_journeys]
         glance_places, glance = self.glance(appointments, journeys)
         missions, hosts = self.hosts(appointments)
-        destinations = []
+        destinations: list[DestinationView] = []
         for leg in delegation.legs:
             if all(d.city != leg.city.name for d in destinations):
                 destinations.append(DestinationView(leg.city.name, leg.city.native_name, country_name(leg.city.country.iso_code)))
@@ -871,7 +871,7 @@ def page_css(brief: Brief) -> Markup:
     # named page's, so the cover (always the first page) keeps its margins empty in both engines.
     blank = " @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; } @bottom-right { content: none; }"
     css += f" @page :first {{{blank} }} @page cover {{{blank} }}"
-    return Markup(css)  # noqa: S704 (every text in it went through css_string)
+    return Markup(css)  # every text in it went through css_string
 
 
 def long_date(value: date) -> str:

@@ -93,7 +93,11 @@ def export_calendar(
     request = calendar_request(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
     )
-    changed = [delegation.updated_at, *(last_change(i) for i in (*request.appointments, *request.journeys))]
+    changed = [
+        delegation.updated_at,
+        *(last_change(a) for a in request.appointments),
+        *(last_change(j) for j in request.journeys),
+    ]
     return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", max(changed))
 
 

@@ -29,16 +29,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-
-from contextvars import ContextVar
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
-from flask_babel import force_locale
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, Timezone, vCategory, vDDDTypes, vGeo, vInt, vText, vUri
 from icalendar.timezone import tzp
 
@@ -380,8 +378,10 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     event["DTSTART"] = vDDDTypes(start)
     event["DTEND"] = vDDDTypes(end)
     event["LOCATION"] = vText(departure_place)
-    if journey.departure_city is not None and journey.departure_city.latitude is not None:
-        event["GEO"] = vGeo((journey.departure_city.latitude, journey.departure_city.longitude))
+    city = journey.departure_city
+    # Both coordinates or none: a city with only one of them has no position to give.
+    if city is not None and city.latitude is not None and city.longitude is not None:
+        event["GEO"] = vGeo((city.latitude, city.longitude))
     event["CATEGORIES"] = vCategory([mode])
     lines = [route, label(journey.status), ""]
     if number:

@@ -32,7 +32,7 @@ def discard_upload(pending: PendingImport) -> None:
 def import_upload(delegation: Delegation, pending: PendingImport) -> Counter[str]:
     """Import the kept file and forget it, in one transaction (ImportRejected leaves everything as it was)."""
     try:
-        counts = import_ics(db.session, delegation, pending.content)
+        counts = import_ics(db.session(), delegation, pending.content)
         db.session.delete(pending)
         db.session.commit()
     except Exception:

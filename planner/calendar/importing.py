@@ -86,7 +86,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -161,14 +161,15 @@ class TimeNote:
 
     def message(self) -> str:
         """What was taken and why, in the user's language."""
-        values = {
+        values: dict[str, str | int] = {
             "day": self.reading.wall.strftime("%d.%m.%Y"),
             "time": self.reading.wall.strftime("%H:%M"),
             "zone": _shorten(self.zone, 80),
         }
         if self.reading.shifted_to is not None:
             gap = int((self.reading.shifted_to - self.reading.wall).total_seconds() // 60)
-            values.update(shifted=self.reading.shifted_to.strftime("%H:%M"), minutes=gap)
+            values["shifted"] = self.reading.shifted_to.strftime("%H:%M")
+            values["minutes"] = gap
             if self.ending:
                 return _(
                     "Das Ende am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung nicht. "
@@ -361,7 +362,7 @@ def parse_ics(
     reader = _Reader(calendar, fallback_zone_for, zone_for_instant)
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     if not events:
-        others = {c.name for c in calendar.subcomponents} & {"VTODO", "VJOURNAL"}
+        others = {str(c.name) for c in calendar.subcomponents} & {"VTODO", "VJOURNAL"}
         if others:
             raise ImportRejected(
                 _("Die Datei enthält nur Aufgaben oder Notizen (%(kinds)s), keine Termine.", kinds=", ".join(sorted(others)))
@@ -370,7 +371,7 @@ def parse_ics(
     items = []
     for event in events:
         try:
-            items.append(reader.item(event))
+            items.append(reader.item(cast(Event, event)))  # icalendar parses every VEVENT as an Event
         except (ImportRejected, TimeZoneError):
             raise  # TimeZoneError: a zone lookup returned a bad zone, a bug not a bad file
         except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as exc:
@@ -460,7 +461,7 @@ def _checked_lines(text: str) -> list[str]:
 
     stack: list[str] = []
     calendars = events = components = 0
-    for line, number in zip(lines, numbers):
+    for line, number in zip(lines, numbers, strict=True):
         match = _CONTENT_LINE.match(line)
         if not match:
             raise ImportRejected(_("Zeile %(line)d ist keine gültige iCalendar-Zeile.", line=number))
@@ -549,7 +550,7 @@ class _Reader:
         for component in timezones:
             tzid = component.get("TZID")
             if isinstance(tzid, str) and tzid.strip():
-                self._vtimezones.setdefault(tzid.strip(), component)
+                self._vtimezones.setdefault(tzid.strip(), cast(Timezone, component))  # parsed as a Timezone
         self._custom: dict[str, tzinfo] = {}  # built lazily, for this file only
         self._own = OwnExport.current()
 
@@ -613,6 +614,9 @@ class _Reader:
         # Journey details are read for every event: plan_import may find that
         # a same-zone event is a journey of this trip (a train within China).
         route = self._own.journey_route(title)
+        number: str | None
+        departure_place: str | None
+        arrival_place: str | None
         if route is not None:
             mode = route.mode
             departure_place = _shorten(route.departure, PLACE_LENGTH)
@@ -745,7 +749,7 @@ class _Reader:
         instant = reading.instant
         offset = instant.astimezone(custom).utcoffset()
         preferred = [start_of.zone] if start_of is not None and start_of.source_tzid == tzid else []
-        zone = self._equivalent_zone(preferred + [self._fallback(value)], instant, offset, tzid)
+        zone = self._equivalent_zone([*preferred, self._fallback(value)], instant, offset, tzid)
         return _Moment(instant, zone, False, tzid, note=_note(reading, tzid, ending=ending))
 
     def _fallback(self, wall: datetime) -> str:
@@ -819,7 +823,7 @@ class _Reader:
             raise _invalid_value(name, label)
         try:
             return prop.dt
-        except Exception:
+        except Exception:  # noqa: BLE001  (icalendar raises assorted errors for a malformed value; all mean "invalid")
             raise _invalid_value(name, label) from None
 
 
@@ -851,7 +855,7 @@ def _check_vtimezone(component: Timezone, tzid: str) -> None:
         if rule is not None:
             if isinstance(rule, vBroken) or not hasattr(rule, "keys"):
                 raise _bad_vtimezone(tzid)
-            keys = {str(k).upper() for k in rule.keys()}
+            keys = {str(k).upper() for k in rule}
             freq = [str(f).upper() for f in rule.get("FREQ", [])]
             interval = rule.get("INTERVAL", [1])
             if (
@@ -1139,12 +1143,9 @@ def _keep_zones(item: ImportItem, row: Appointment | Journey) -> ImportItem:
     one the row has, and is no change the file asks for.
     """
     if isinstance(row, Journey):
-        zones = {}
-        if item.start_zone_open:
-            zones["start_zone"] = row.departure_timezone
-        if item.end_zone_open:
-            zones["end_zone"] = row.arrival_timezone
-        return dataclasses.replace(item, **zones)
+        start_zone = row.departure_timezone if item.start_zone_open else item.start_zone
+        end_zone = row.arrival_timezone if item.end_zone_open else item.end_zone
+        return dataclasses.replace(item, start_zone=start_zone, end_zone=end_zone)
     if not item.start_zone_open:
         return item
     if item.all_day_dates is not None:
@@ -1260,8 +1261,9 @@ def apply_import(session: Session, delegation: Delegation, planned: Iterable[Imp
             session.add(_new_row(delegation, item))
             counts["created"] += 1
         elif item.action == UPDATE:
-            model = Journey if item.is_journey else Appointment
-            row = session.get(model, item.existing_id)
+            row: Journey | Appointment | None = (
+                session.get(Journey, item.existing_id) if item.is_journey else session.get(Appointment, item.existing_id)
+            )
             if row is None or row.delegation_id != delegation.id or row.uid != item.uid:
                 raise ImportRejected(_("Die Daten haben sich seit der Vorschau geändert. Bitte die Datei erneut hochladen."))
             for name, value in item.updates:

@@ -18,9 +18,11 @@ and the first line that every generated description starts or ends with.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from flask import current_app
@@ -77,7 +79,7 @@ class OwnExport:
         kinds = _labels(list(AppointmentKind))
         statuses = _labels(list(ItemStatus))
         first_line = re.compile(f"(?:{_alternatives(kinds)}) · (?:{_alternatives(statuses)})")
-        pairs = [(text, mode) for mode in JourneyMode for text in in_every_locale(lambda m=mode: labels.label(m))]
+        pairs = [(text, mode) for mode in JourneyMode for text in in_every_locale(partial(labels.label, mode))]
         modes = dict(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
         return cls(
             status_affixes={ItemStatus.CANCELLED: cancelled, ItemStatus.TENTATIVE: tentative},
@@ -155,8 +157,8 @@ def summaries(row: Appointment | Journey) -> set[str]:
     return set(in_every_locale(make))
 
 
-def _labels(values: Iterable[object]) -> list[str]:
-    return list(dict.fromkeys(label for value in values for label in in_every_locale(lambda v=value: labels.label(v))))
+def _labels(values: Iterable[enum.Enum]) -> list[str]:
+    return list(dict.fromkeys(label for value in values for label in in_every_locale(partial(labels.label, value))))
 
 
 def _alternatives(texts: Iterable[str]) -> str:

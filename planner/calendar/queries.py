@@ -10,9 +10,22 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from planner.extensions import db
 from planner.delegations.queries import delegation_with_programme  # noqa: F401  (re-exported for the calendar views)
-from planner.models import Appointment, Audience, ChangeRecord, City, Delegation, FeedToken, Journey, Member, Organization, PendingImport, Person
+from planner.extensions import db
+from planner.models import (
+    Appointment,
+    Audience,
+    ChangeRecord,
+    City,
+    Delegation,
+    FeedToken,
+    Journey,
+    Member,
+    Organization,
+    PendingImport,
+    Person,
+)
+from planner.models.base import Base
 from planner.models.calendar import token_digest
 from planner.timezones import to_local
 
@@ -68,7 +81,7 @@ class FeedState:
         return (*self.validator, today <= self.end_date)
 
 
-def _newest_change(model: type) -> sa.Label:
+def _newest_change(model: type[Base]) -> sa.Label:
     # An index on (entity, id) makes this one lookup, however long the history is.
     newest = sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
     return newest.label(f"newest_{model.__tablename__}")

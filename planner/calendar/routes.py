@@ -10,15 +10,15 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
 
 from planner.audiences import Viewer
 from planner.auth.access import editors_only, public
-from planner.calendar import importing, operations, queries
-from planner.calendar import import_operations
+from planner.calendar import import_operations, importing, operations, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
-from wtforms.fields.choices import SelectChoice
 from planner.extensions import db
 from planner.models import Audience, Delegation, PendingImport
 from planner.timezones import to_local, utc_now
@@ -39,7 +39,7 @@ def _delegation_or_404(delegation_id: int) -> Delegation:
     return delegation
 
 
-def _download(delegation: Delegation, scope: Scope, viewer: Viewer | None = None) -> Response:
+def _download(delegation: Delegation, scope: Scope, viewer: Viewer | None = None) -> BaseResponse:
     exported = export_calendar(delegation, scope, locale=str(get_locale()), today=_today(), viewer=viewer)
     response = _ics_response(exported)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
@@ -54,12 +54,12 @@ def _ics_response(exported: ExportedCalendar) -> Response:
 
 
 @bp.get("/delegations/<int:delegation_id>/calendar.ics")
-def delegation_ics(delegation_id: int) -> Response:
+def delegation_ics(delegation_id: int) -> BaseResponse:
     return _download(_delegation_or_404(delegation_id), Scope())
 
 
 @bp.get("/delegations/<int:delegation_id>/members/<int:member_id>/calendar.ics")
-def member_ics(delegation_id: int, member_id: int) -> Response:
+def member_ics(delegation_id: int, member_id: int) -> BaseResponse:
     delegation = _delegation_or_404(delegation_id)
     member = queries.member_in(delegation, member_id)
     if member is None:
@@ -69,7 +69,7 @@ def member_ics(delegation_id: int, member_id: int) -> Response:
 
 
 @bp.get("/delegations/<int:delegation_id>/days/<day>/calendar.ics")
-def day_ics(delegation_id: int, day: str) -> Response:
+def day_ics(delegation_id: int, day: str) -> BaseResponse:
     try:
         parsed = date.fromisoformat(day)
     except ValueError:
@@ -78,7 +78,7 @@ def day_ics(delegation_id: int, day: str) -> Response:
 
 
 @bp.get("/delegations/<int:delegation_id>/appointments/<int:appointment_id>/calendar.ics")
-def appointment_ics(delegation_id: int, appointment_id: int) -> Response:
+def appointment_ics(delegation_id: int, appointment_id: int) -> BaseResponse:
     delegation = _delegation_or_404(delegation_id)
     appointment = next((a for a in delegation.appointments if a.id == appointment_id), None)
     if appointment is None:
@@ -88,7 +88,7 @@ def appointment_ics(delegation_id: int, appointment_id: int) -> Response:
 
 @bp.get("/feeds/<token>.ics")
 @public
-def feed(token: str) -> Response:
+def feed(token: str) -> BaseResponse:
     """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered.
 
     Calendar apps poll every hour and nearly always hold the current ETag.
@@ -113,11 +113,12 @@ def feed(token: str) -> Response:
         unchanged = Response(b"", content_type=f"{ICS_MIMETYPE}; charset=utf-8")
         unchanged.last_modified = last_modified
         unchanged.set_etag(etag)
-        unchanged = _feed_headers(unchanged, filename).make_conditional(request)
-        if unchanged.status_code == 304:
-            return unchanged
+        conditional = _feed_headers(unchanged, filename).make_conditional(request)
+        if conditional.status_code == 304:
+            return conditional
     delegation = queries.delegation_with_programme(subscription.delegation_id)
-    assert delegation is not None  # the token row would have been deleted with it
+    if delegation is None:  # deleted since the token was read (the token row goes with it): gone, not an error
+        return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
     member = queries.feed_member(delegation, subscription.member_id)
     exported = export_calendar(
         delegation,
@@ -130,7 +131,9 @@ def feed(token: str) -> Response:
     response = _feed_headers(_ics_response(exported), exported.filename)
     # The validator was read before the build: if the data changed in between, this entry is for a state
     # that is already gone and will not be looked up again.
-    _built_feeds().put(key, (response.get_etag()[0], exported.last_modified, exported.filename))
+    built_etag = response.get_etag()[0]
+    if built_etag is not None:  # _feed_headers always sets one; without it there would be nothing to match
+        _built_feeds().put(key, (built_etag, exported.last_modified, exported.filename))
     return response.make_conditional(request)
 
 
@@ -205,7 +208,7 @@ def _feed_links(token: str) -> dict[str, str]:
 
 @bp.post("/delegations/<int:delegation_id>/subscriptions")
 @editors_only
-def create_subscription(delegation_id: int) -> Response:
+def create_subscription(delegation_id: int) -> BaseResponse:
     delegation = _delegation_or_404(delegation_id)
     form = NewFeedForm()
     form.member_id.choices = _member_choices(delegation)
@@ -220,7 +223,7 @@ def create_subscription(delegation_id: int) -> Response:
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
 
-def _feed_or_404(delegation_id: int, feed_id: int):  # noqa: ANN202
+def _feed_or_404(delegation_id: int, feed_id: int):
     feed = queries.feed_in(delegation_id, feed_id)
     if feed is None or feed.revoked_at is not None:
         abort(404)
@@ -231,7 +234,7 @@ def _feed_or_404(delegation_id: int, feed_id: int):  # noqa: ANN202
 
 @bp.post("/delegations/<int:delegation_id>/subscriptions/<int:feed_id>/rotate")
 @editors_only
-def rotate_subscription(delegation_id: int, feed_id: int) -> Response:
+def rotate_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
     operations.rotate_feed(_feed_or_404(delegation_id, feed_id), current_user)
     flash(_("Der Link wurde erneuert. Der alte Link funktioniert nicht mehr."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
@@ -239,7 +242,7 @@ def rotate_subscription(delegation_id: int, feed_id: int) -> Response:
 
 @bp.post("/delegations/<int:delegation_id>/subscriptions/<int:feed_id>/revoke")
 @editors_only
-def revoke_subscription(delegation_id: int, feed_id: int) -> Response:
+def revoke_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
     operations.revoke_feed(_feed_or_404(delegation_id, feed_id))
     flash(_("Der Link wurde gesperrt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
@@ -247,7 +250,7 @@ def revoke_subscription(delegation_id: int, feed_id: int) -> Response:
 
 @bp.route("/delegations/<int:delegation_id>/import", methods=["GET", "POST"])
 @editors_only
-def import_upload(delegation_id: int) -> str | Response:
+def import_upload(delegation_id: int) -> str | BaseResponse:
     """Step 1: upload. Nothing is imported yet; the file waits for the preview."""
     delegation = _delegation_or_404(delegation_id)
     form = ImportForm()
@@ -256,7 +259,7 @@ def import_upload(delegation_id: int) -> str | Response:
         upload = form.file.data
         data = upload.read(importing.MAX_BYTES + 1)
         try:
-            importing.plan_import(db.session, delegation, importing.parse_for_delegation(delegation, data))
+            importing.plan_import(db.session(), delegation, importing.parse_for_delegation(delegation, data))
         except importing.ImportRejected as rejected:
             error = rejected.message
         else:
@@ -275,12 +278,12 @@ def _pending_or_404(delegation_id: int, key: str) -> PendingImport:
 
 @bp.get("/delegations/<int:delegation_id>/import/<key>")
 @editors_only
-def import_preview(delegation_id: int, key: str) -> str | Response:
+def import_preview(delegation_id: int, key: str) -> str | BaseResponse:
     """Step 2: what will be created, updated or left alone; floating times flagged."""
     delegation = _delegation_or_404(delegation_id)
     pending = _pending_or_404(delegation_id, key)
     try:
-        items = importing.plan_import(db.session, delegation, importing.parse_for_delegation(delegation, pending.content))
+        items = importing.plan_import(db.session(), delegation, importing.parse_for_delegation(delegation, pending.content))
     except importing.ImportRejected as rejected:
         flash(rejected.message, "error")
         import_operations.discard_upload(pending)
@@ -290,7 +293,7 @@ def import_preview(delegation_id: int, key: str) -> str | Response:
 
 @bp.post("/delegations/<int:delegation_id>/import/<key>/confirm")
 @editors_only
-def import_confirm(delegation_id: int, key: str) -> Response:
+def import_confirm(delegation_id: int, key: str) -> BaseResponse:
     """Step 3: import as one transaction; a file that no longer fits imports nothing."""
     delegation = _delegation_or_404(delegation_id)
     pending = _pending_or_404(delegation_id, key)
@@ -308,7 +311,7 @@ def import_confirm(delegation_id: int, key: str) -> Response:
 
 @bp.post("/delegations/<int:delegation_id>/import/<key>/discard")
 @editors_only
-def import_discard(delegation_id: int, key: str) -> Response:
+def import_discard(delegation_id: int, key: str) -> BaseResponse:
     pending = _pending_or_404(delegation_id, key)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -67,7 +69,8 @@ class LegForm(FlaskForm):
 
     arrive_at: datetime | None = None
     depart_at: datetime | None = None
-    city_zones: dict[int, str] = {}
+    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
+    city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         self.fold.needed = False

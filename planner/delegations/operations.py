@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
-from planner.editing import commit_edit, ensure_version, optional_text
+from planner.editing import commit_edit, converted, ensure_version, optional_text
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -163,8 +163,8 @@ def save_leg(delegation: Delegation, form: LegForm, leg: Leg | None = None) -> L
     else:
         ensure_version(leg, form.version.data)
     leg.city_id = form.city_id.data
-    leg.arrive_at = form.arrive_at
-    leg.depart_at = form.depart_at
+    leg.arrive_at = converted(form.arrive_at, "arrive_at")
+    leg.depart_at = converted(form.depart_at, "depart_at")
     leg.status = ItemStatus(form.status.data)
     for name in ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes"):
         setattr(leg, name, optional_text(getattr(form, name).data))

@@ -12,7 +12,21 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.audiences import Viewer, shows_item
 from planner.extensions import db
-from planner.models import Appointment, Audience, ChangeRecord, City, Delegation, FollowUp, Journey, Leg, Member, Person, appointment_attendees, appointment_briefings, journey_travellers
+from planner.models import (
+    Appointment,
+    Audience,
+    ChangeRecord,
+    City,
+    Delegation,
+    FollowUp,
+    Journey,
+    Leg,
+    Member,
+    Person,
+    appointment_attendees,
+    appointment_briefings,
+    journey_travellers,
+)
 from planner.timezones import to_local
 
 

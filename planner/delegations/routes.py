@@ -259,7 +259,7 @@ def edit_member(delegation_id: int, member_id: int) -> str | Response | tuple[st
         form=form, obj=member, fill=_fill_member, make_form=_member_form, save=lambda: operations.save_member(delegation, form, member),
         heading=_("Teilnehmende bearbeiten"), done=lambda m: _show_url(delegation, "members-heading"),
         conflict_title=lambda m: m.person.display_name, delegation=delegation,
-        reload=lambda: _member(queries.delegation_with_programme(delegation_id), member_id),
+        reload=lambda: _member(_delegation(delegation_id), member_id),
         edit_url=url_for("delegations.edit_member", delegation_id=delegation_id, member_id=member_id),
     )
 
@@ -323,7 +323,7 @@ def edit_leg(delegation_id: int, leg_id: int) -> str | Response | tuple[str, int
         form=form, obj=leg, fill=_fill_leg, make_form=_leg_form, save=lambda: operations.save_leg(delegation, form, leg),
         heading=_("Station bearbeiten"), done=lambda item: _show_url(delegation, "legs-heading"),
         conflict_title=lambda item: item.city.name, delegation=delegation,
-        reload=lambda: _leg(queries.delegation_with_programme(delegation_id), leg_id),
+        reload=lambda: _leg(_delegation(delegation_id), leg_id),
         edit_url=url_for("delegations.edit_leg", delegation_id=delegation_id, leg_id=leg_id),
     )
 
@@ -391,6 +391,6 @@ def edit_follow_up(delegation_id: int, follow_up_id: int) -> str | Response | tu
         form=form, obj=item, fill=_fill_follow_up, make_form=lambda data: _follow_up_form(delegation, data),
         save=lambda: operations.save_follow_up(delegation, form, item), heading=_("Nachbereitung bearbeiten"),
         done=lambda saved: _show_url(delegation, "follow-ups-heading"), conflict_title=lambda f: f.title,
-        delegation=delegation, reload=lambda: _follow_up(queries.delegation_with_programme(delegation_id), follow_up_id),
+        delegation=delegation, reload=lambda: _follow_up(_delegation(delegation_id), follow_up_id),
         edit_url=url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
     )

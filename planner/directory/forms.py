@@ -14,7 +14,7 @@ select choices, which come from the database and the locale.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -30,7 +30,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.widgets import TextInput
 from wtforms.validators import (
     Email,
     InputRequired,
@@ -40,6 +39,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from planner.directory import queries
 from planner.editing import VersionField
@@ -70,7 +70,7 @@ def _optional_id(value: Any) -> int | None:
 class _Required:
     """Refuses an empty choice and an entry of only spaces (``InputRequired`` would take "   ")."""
 
-    field_flags = {"required": True}
+    field_flags: ClassVar[dict[str, bool]] = {"required": True}
 
     def __call__(self, form: FlaskForm, field: Any) -> None:
         if field.data in (None, ""):
@@ -158,7 +158,7 @@ def organization_form(organization: Organization | None = None, **kwargs: Any) -
     """The new form (``organization`` None) or the edit form of ``organization``."""
     form = OrganizationForm(**kwargs) if organization is None else OrganizationEditForm(obj=organization, **kwargs)
     form.kind.choices = [(kind.value, label(kind)) for kind in OrganizationKind]
-    form.city_id.choices = [("", _l("– keine –"))] + queries.city_choices()
+    form.city_id.choices = [("", _l("– keine –")), *queries.city_choices()]
     return form
 
 
@@ -186,7 +186,7 @@ class PersonEditForm(PersonForm):
 
 def person_form(person: Person | None = None, **kwargs: Any) -> PersonForm:
     form = PersonForm(**kwargs) if person is None else PersonEditForm(obj=person, **kwargs)
-    form.organization_id.choices = [("", _l("– keine –"))] + queries.organization_choices()
+    form.organization_id.choices = [("", _l("– keine –")), *queries.organization_choices()]
     return form
 
 
@@ -219,11 +219,8 @@ class CityEditForm(CityForm):
 
 
 def city_form(city: City | None = None, **kwargs: Any) -> CityForm:
-    if city is None:
-        form = CityForm(**kwargs)
-    else:
-        form = CityEditForm(obj=city, country_iso=city.country.iso_code, **kwargs)
-    form.country_iso.choices = [("", _l("– bitte wählen –"))] + queries.country_choices()
+    form = CityForm(**kwargs) if city is None else CityEditForm(obj=city, country_iso=city.country.iso_code, **kwargs)
+    form.country_iso.choices = [("", _l("– bitte wählen –")), *queries.country_choices()]
     zones = list(zone_names())
     if city is not None and city.timezone not in zones:
         zones.append(city.timezone)  # a valid but unlisted name (an alias) must stay selectable
@@ -251,7 +248,7 @@ class PartnershipEditForm(PartnershipForm):
 
 def partnership_form(partnership: Partnership | None = None, **kwargs: Any) -> PartnershipForm:
     form = PartnershipForm(**kwargs) if partnership is None else PartnershipEditForm(obj=partnership, **kwargs)
-    choices = [("", _l("– bitte wählen –"))] + queries.city_choices()
+    choices = [("", _l("– bitte wählen –")), *queries.city_choices()]
     form.home_city_id.choices = choices
     form.partner_city_id.choices = choices
     return form

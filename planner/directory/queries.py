@@ -9,6 +9,7 @@ rule in :mod:`planner.models.trash`.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -41,7 +42,7 @@ def _sort_key(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
-def _territories() -> dict[str, str]:
+def _territories() -> Mapping[str, str]:
     return Locale.parse(str(get_locale() or "de")).territories
 
 
@@ -227,7 +228,7 @@ class CityProfile:
     organizations: list[Organization]
 
 
-def _partnerships_stmt() -> sa.Select[tuple[Partnership]]:
+def _partnerships_stmt() -> sa.Select[Partnership]:
     return sa.select(Partnership).options(
         selectinload(Partnership.home_city).selectinload(City.country),
         selectinload(Partnership.partner_city).selectinload(City.country),

@@ -13,11 +13,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.directory import forms, native_lang, operations, queries
 from planner.editing import EditConflict, render_conflict
+from planner.extensions import db
 from planner.models import OrganizationKind
 from planner.timezones import utc_now
 
@@ -73,7 +75,13 @@ def _save(
             record = save(_values(form))
         except EditConflict:
             assert current is not None and edit_url is not None
-            return render_conflict(form, current(), title=title, back_url=back_url, edit_url=edit_url)
+            # Read the record as saved now; another planner may have deleted it meanwhile (lost race).
+            db.session.rollback()
+            try:
+                saved_now = current()
+            except ObjectDeletedError:
+                abort(404)
+            return render_conflict(form, saved_now, title=title, back_url=back_url, edit_url=edit_url)
         except operations.Rejected as error:
             form[error.field].errors.append(error.message)
         else:

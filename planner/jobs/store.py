@@ -47,6 +47,10 @@ class Store(Protocol):
 
     def delete(self, name: str) -> None: ...
 
+    def prune(self) -> int:
+        """Remove expired entries (where the backend does not expire them itself); how many went."""
+        ...
+
 
 class FileStore:
     """One file per name in ``folder``; the file's mtime is when it expires."""

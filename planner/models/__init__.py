@@ -1,5 +1,6 @@
 """The domain model. Importing this package registers every table and the revision hook."""
 
+from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedToken, PendingImport
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
@@ -18,7 +19,6 @@ from planner.models.program import (
     journey_travellers,
 )
 from planner.models.users import User, UserRole, UserSession
-from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 
 __all__ = [
     "Appointment",

@@ -118,7 +118,7 @@ class VersionedMixin:
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+    def __mapper_args__(cls) -> dict[str, Any]:
         # We set the new value ourselves (only for real edits, not for the
         # delegation's revision counter), so SQLAlchemy must not generate one.
         return {"version_id_col": cls.version, "version_id_generator": False}

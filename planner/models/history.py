@@ -8,6 +8,7 @@ signed-in user of the current request; commands run without one ("system").
 from __future__ import annotations
 
 import enum
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from typing import Any
 
@@ -132,7 +133,7 @@ def _collect(session: Session, _flush_context: Any) -> None:
             pending.append(_record(obj, "delete", {}, gone=deleted_delegations))
 
 
-def _record(obj: Any, action: str, changes: dict[str, list[Any]], gone: set[int] = frozenset()) -> dict[str, Any]:
+def _record(obj: Any, action: str, changes: dict[str, list[Any]], gone: AbstractSet[int] = frozenset()) -> dict[str, Any]:
     user_id, email = _actor()
     delegation_id = _delegation_id(obj)
     if delegation_id in gone:  # the delegation's history goes with it

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimeZoneName, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from planner.models.base import Base, TimestampMixin, TimeZoneName, UTCDateTime, VersionedMixin, enum_column
 from planner.models.delegations import Delegation, ItemStatus, Member
 from planner.models.directory import Organization, Person
 from planner.models.geography import City

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from planner.models.base import VersionedMixin
 from planner.models.delegations import Delegation, Leg, Member
@@ -39,7 +39,7 @@ BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "las
 
 def own_data_changed(obj: Any) -> bool:
     """Whether a record's own data changed: columns and many-to-many lists, not bookkeeping."""
-    state = sa.inspect(obj)
+    state: InstanceState[Any] = sa.inspect(obj)
     mapper = state.mapper
     names = [a.key for a in mapper.column_attrs if a.key not in BOOKKEEPING]
     names += [r.key for r in mapper.relationships if r.secondary is not None]
@@ -47,7 +47,7 @@ def own_data_changed(obj: Any) -> bool:
 
 
 def _significant_change(obj: Appointment | Journey) -> bool:
-    state = sa.inspect(obj)
+    state: InstanceState[Any] = sa.inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in obj.REVISED_BY)
 
 

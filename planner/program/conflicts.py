@@ -6,6 +6,7 @@ page, the save of one appointment and tests all see the same warnings.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,7 +67,7 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
             by_member[member_id].append(a)
     reported: set[tuple[int, int, str]] = set()
     for items in by_member.values():
-        for first, second in zip(items, items[1:], strict=False):
+        for first, second in itertools.pairwise(items):
             gap = second.start_at - first.end_at
             if not timedelta(0) <= gap < buffer or _place(first) == _place(second):
                 continue

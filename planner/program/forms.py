@@ -8,7 +8,10 @@ fall-back hour asks which of the two is meant.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -42,7 +45,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def enum_choices(enum_cls: type) -> list[SelectChoice]:
+def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
     return [SelectChoice(member.value, label(member)) for member in enum_cls]
 
 
@@ -140,11 +143,13 @@ class AppointmentForm(FlaskForm):
     end_at: datetime | None = None
     resolved_zone: str | None = None
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
-    city_zones: dict[int, str] = {}
+    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
+    city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         self.fold.needed = False
         valid = super().validate(extra_validators)
+        zone: str | None
         if not self.timezone.data and self.city_id.data in self.city_zones:
             zone = self.city_zones[self.city_id.data]
         else:
@@ -182,7 +187,8 @@ class JourneyForm(FlaskForm):
     arrive_at: datetime | None = None
 
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
-    city_zones: dict[int, str] = {}
+    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
+    city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):

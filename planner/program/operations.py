@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.editing import commit_edit, ensure_version, optional_text
+from planner.editing import commit_edit, converted, ensure_version, optional_text
 from planner.extensions import db
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Member, Visibility
 from planner.program.forms import AppointmentForm, JourneyForm
@@ -25,9 +25,9 @@ def save_appointment(delegation: Delegation, form: AppointmentForm, appointment:
     appointment.kind = AppointmentKind(form.kind.data)
     appointment.status = ItemStatus(form.status.data)
     appointment.city_id = form.city_id.data or None
-    appointment.timezone = form.resolved_zone
-    appointment.start_at = form.start_at
-    appointment.end_at = form.end_at
+    appointment.timezone = converted(form.resolved_zone, "resolved_zone")
+    appointment.start_at = converted(form.start_at, "start_at")
+    appointment.end_at = converted(form.end_at, "end_at")
     appointment.venue = optional_text(form.venue.data)
     appointment.address = optional_text(form.address.data)
     appointment.organization_id = form.organization_id.data or None
@@ -69,11 +69,11 @@ def save_journey(delegation: Delegation, form: JourneyForm, journey: Journey | N
     journey.departure_city_id = form.departure_city_id.data or None
     journey.departure_place = form.departure_place.data.strip()
     journey.departure_timezone = form.departure_timezone.data
-    journey.depart_at = form.depart_at
+    journey.depart_at = converted(form.depart_at, "depart_at")
     journey.arrival_city_id = form.arrival_city_id.data or None
     journey.arrival_place = form.arrival_place.data.strip()
     journey.arrival_timezone = form.arrival_timezone.data
-    journey.arrive_at = form.arrive_at
+    journey.arrive_at = converted(form.arrive_at, "arrive_at")
     for name in ("carrier", "number", "booking_reference", "notes"):
         setattr(journey, name, optional_text(getattr(form, name).data))
     journey.travellers = _members(delegation, form.travellers.data)

@@ -131,7 +131,7 @@ def timeline(delegation: Delegation) -> list[TimelineDay]:
     while current <= delegation.end_date and len(days) < 62:
         days.append(TimelineDay(current, zone_on(current)))
         current += timedelta(days=1)
-    spans = [(a, a.start_at, a.end_at) for a in delegation.appointments]
+    spans: list[tuple[Appointment | Journey, datetime, datetime]] = [(a, a.start_at, a.end_at) for a in delegation.appointments]
     spans += [(j, j.depart_at, j.arrive_at) for j in delegation.journeys]
     for column in days:
         bounds = local_day_bounds(column.day, column.zone)

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.delegations.queries import delegation_with_programme
-from planner.extensions import db
 from planner.editing import EditConflict, VersionField, render_conflict
+from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_programme
@@ -79,6 +79,8 @@ def _fill_appointment(form: AppointmentForm, appointment: Appointment) -> None:
 
 def _flash_warnings(delegation_id: int, appointment_id: int) -> None:
     fresh = delegation_with_programme(delegation_id)
+    if fresh is None:  # deleted by another planner right after this save: nothing left to warn about
+        return
     for warning in check_programme(fresh, _buffer()):
         if warning.appointment_id == appointment_id:
             flash(warning.message, "warning")
@@ -120,17 +122,19 @@ def edit_appointment(delegation_id: int, appointment_id: int) -> str | Response 
         try:
             operations.save_appointment(delegation, form, appointment)
         except EditConflict:
-            return _appointment_conflict(delegation, appointment, form)
+            return _appointment_conflict(delegation_id, appointment_id, form)
         flash(_("Termin „%(title)s“ gespeichert.", title=appointment.title), "info")
         _flash_warnings(delegation.id, appointment.id)
         return redirect(_programme_url(delegation, f"appointment-{appointment.id}"))
     return render_template("program/appointment_form.html", delegation=delegation, form=form, appointment=appointment)
 
 
-def _appointment_conflict(delegation: Delegation, appointment: Appointment, submitted: AppointmentForm) -> tuple[str, int]:
+def _appointment_conflict(delegation_id: int, appointment_id: int, submitted: AppointmentForm) -> tuple[str, int]:
+    # Ids, not the loaded objects: after the rollback they are expired, and reading them again
+    # fails if another planner deleted the trip or the appointment meanwhile (then: 404 page).
     db.session.rollback()
-    fresh = delegation_with_programme(delegation.id)
-    current_item = queries.appointment_in(fresh, appointment.id)
+    fresh = _delegation(delegation_id)
+    current_item = queries.appointment_in(fresh, appointment_id)
     if current_item is None:
         abort(404)
     current = _appointment_form(fresh, formdata=MultiDict())
@@ -265,7 +269,7 @@ def edit_journey(delegation_id: int, journey_id: int) -> str | Response | tuple[
             operations.save_journey(delegation, form, journey)
         except EditConflict:
             db.session.rollback()
-            fresh = delegation_with_programme(delegation.id)
+            fresh = _delegation(delegation_id)  # 404 page if the trip was deleted meanwhile
             current_item = queries.journey_in(fresh, journey_id)
             if current_item is None:
                 abort(404)

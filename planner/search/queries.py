@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from planner.directory.queries import AppointmentRow, appointment_rows
 from planner.extensions import db
@@ -70,7 +70,7 @@ def escape_like(term: str) -> str:
     return term.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
 
 
-def _matches(term: str, *columns: sa.ColumnElement[str | None]) -> sa.ColumnElement[bool]:
+def _matches(term: str, *columns: QueryableAttribute[str] | QueryableAttribute[str | None]) -> sa.ColumnElement[bool]:
     pattern = f"%{escape_like(term)}%"
     return sa.or_(*(column.ilike(pattern, escape=_ESCAPE) for column in columns))
 
@@ -135,4 +135,4 @@ def _search(term: str) -> SearchResults:
     )
 
 
-__all__ = ["AppointmentRow", "LIMIT", "MAX_QUERY_LENGTH", "Outcome", "Problem", "SearchResults", "escape_like", "search"]
+__all__ = ["LIMIT", "MAX_QUERY_LENGTH", "AppointmentRow", "Outcome", "Problem", "SearchResults", "escape_like", "search"]

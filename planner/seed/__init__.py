@@ -110,7 +110,7 @@ class _Loader:
     def _find_or_add(self, counter: str, model: type, lookup: dict[str, Any], /, **values: Any) -> Any:
         # Names are one line (the models make them so): look them up the way they are stored.
         lookup = {key: single_line(value) if isinstance(value, str) else value for key, value in lookup.items()}
-        stmt = sa.select(model).filter_by(**lookup)
+        stmt: sa.Select[Any] = sa.select(model).filter_by(**lookup)
         with self.session.no_autoflush:
             existing = self.session.scalars(stmt).first()
         if existing is not None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from planner.briefs.options import Audience, BriefOptionsError, SECTIONS, check_options
+from planner.briefs.options import SECTIONS, Audience, BriefOptionsError, check_options
 from planner.briefs.pdf import StaticOnlyFetcher, html_to_pdf
 from planner.briefs.render import bullets, css_string, format_offset, paragraphs, script_lang
 from planner.extensions import db
@@ -160,6 +160,15 @@ def test_export_brief_writes_the_pdf_atomically(keller_runner: tuple[FlaskCliRun
     text = read_pdf(target)
     assert squash("Persönliches Programm für").casefold() in text.squashed.casefold() and "Wolfram Diener" in text.text
     assert "Treffen von Oberbürgermeister" not in text.text
+
+
+@pytest.mark.filterwarnings("error::DeprecationWarning")
+def test_export_brief_to_stdout(keller_runner: tuple[FlaskCliRunner, int, int]) -> None:
+    """``-o -`` writes the PDF bytes to standard output (sys.stdout.buffer: click's binary-stream helper is deprecated)."""
+    runner, delegation_id, diener = keller_runner
+    result = runner.invoke(args=["export-brief", str(delegation_id), "--member", str(diener), "--section", "programme", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(b"%PDF-") and result.stdout_bytes.rstrip().endswith(b"%%EOF")
 
 
 @pytest.mark.parametrize(

@@ -104,9 +104,9 @@ def test_day_headings_in_order_each_on_its_own_page(keller: KellerBriefs) -> Non
 
     start = programme_start(pdf)
     pages = [first_page_with(pdf, heading, start) for heading in headings]
-    assert pages == sorted(pages), f"day headings out of order: {list(zip(headings, pages))}"
+    assert pages == sorted(pages), f"day headings out of order: {list(zip(headings, pages, strict=True))}"
     assert len(set(pages)) == len(pages), "every day starts on a new page"
-    for heading, page in zip(headings, pages):
+    for heading, page in zip(headings, pages, strict=True):
         # The heading is the first thing under the running header of its page.
         body = [line for line in pdf.pages[page].splitlines() if line.strip()]
         assert any(line.strip().startswith(heading) for line in body[:4]), (heading, body[:4])
@@ -207,9 +207,9 @@ def test_sections_in_the_order_of_the_issue(keller: KellerBriefs) -> None:
                 "Kontakte und Notfälle", "Nachbereitung"]
     after_contents = heading_page(pdf, "Inhalt") + 1
     pages = [heading_page(pdf, chapter, after_contents) for chapter in chapters]
-    assert pages == sorted(pages) and len(set(pages)) == len(pages), list(zip(chapters, pages))
+    assert pages == sorted(pages) and len(set(pages)) == len(pages), list(zip(chapters, pages, strict=True))
     # Each chapter opens a new page: its heading comes right under the running header.
-    for chapter, page in zip(chapters, pages):
+    for chapter, page in zip(chapters, pages, strict=True):
         body = [line.strip() for line in pdf.pages[page].splitlines() if line.strip()]
         assert chapter in body[:3], (chapter, body[:3])
 

@@ -53,7 +53,7 @@ def _client(app: Flask, email: str) -> FlaskClient:
     return client
 
 
-def _text(response) -> str:  # noqa: ANN001
+def _text(response) -> str:
     return unescape(response.get_data(as_text=True))
 
 
@@ -206,7 +206,7 @@ def test_the_worker_command_renders_in_its_own_process(app: Flask, seeded: int) 
         cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        response, seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=programme")
+        response, _seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=programme")
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode()

@@ -199,7 +199,7 @@ def test_data_cannot_make_the_renderer_fetch_anything(app: Flask, viewer: FlaskC
     fetchers: list[pdf_module.StaticOnlyFetcher] = []
     original = pdf_module.StaticOnlyFetcher.__init__
 
-    def remember(self, *args, **kwargs):  # noqa: ANN001, ANN202
+    def remember(self, *args, **kwargs):
         original(self, *args, **kwargs)
         fetchers.append(self)
 
@@ -219,7 +219,7 @@ def _statements(app: Flask, delegation_id: int, options: BriefOptions) -> int:
     """SQL statements needed to load and render the brief of ``delegation_id``."""
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
     with app.test_request_context():

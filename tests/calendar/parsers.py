@@ -38,7 +38,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,7 +50,6 @@ LIBICAL_SCRIPT = HERE / "libical_parse.py"
 ICALJS_SCRIPT = HERE / "icaljs_parse.mjs"
 SUBPROCESS_TIMEOUT = 60
 
-UTC = timezone.utc
 # Wide enough for any trip; recurring_ical_events only reports what lies inside.
 WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 

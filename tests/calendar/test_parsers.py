@@ -9,7 +9,7 @@ a wrong or missing VTIMEZONE, floating times).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,6 @@ from tests.calendar.parsers import (
     sort_events,
 )
 
-UTC = timezone.utc
 ALL = list(PARSERS)
 # Parsers that convert with the VTIMEZONE written in the file; the others resolve
 # the TZID by name in the IANA database.

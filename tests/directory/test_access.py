@@ -10,11 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.models import City, Organization, Partnership, Person, UserRole
+from tests import test_access as shared_access
 from tests.conftest import csrf_token
 from tests.directory.conftest import _signed_in, find_id, rows, text
-from tests import test_access as shared_access
-from tests.test_access import world  # noqa: F401  (fixture of the shared walk)
 from tests.test_web import test_every_route_not_marked_public_sends_anonymous_users_to_login as _shared_anonymous_check
+
+# The shared walk's fixture, found by pytest under this name in this module.
+world = shared_access.world
 
 # Who may use each new route; the same lines belong in LEAST_ROLE of tests/test_access.py.
 DIRECTORY_ROLES = {

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from planner.directory import operations
 from planner.editing import EditConflict
@@ -106,6 +107,31 @@ def test_invalid_organization_edits_change_nothing(
     assert_refused(response, *messages)
     assert rows(app, Organization) == before
     assert history_count(app) == history
+
+
+def test_an_edit_racing_a_deletion_is_a_404_page(app: Flask, seeded: None, planner: FlaskClient) -> None:
+    """Another planner deletes the record between this save's checks and its UPDATE: a 404 page, not a 500."""
+    with app.app_context():
+        record = Organization(name="Kurzlebig GmbH", kind=OrganizationKind.COMPANY)
+        db.session.add(record)
+        db.session.commit()
+        record_id = record.id
+    path = f"/directory/organizations/{record_id}/edit"
+    mine = form_values(planner, path)
+    mine["sector"] = "Logistik"
+
+    def delete_first(session: Session, context: object, instances: object) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM organizations WHERE id = :id"), {"id": record_id})
+
+    sa.event.listen(Session, "before_flush", delete_first, once=True)
+    try:
+        response = planner.post(path, data=mine)
+    finally:
+        if sa.event.contains(Session, "before_flush", delete_first):
+            sa.event.remove(Session, "before_flush", delete_first)
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True).lower()
 
 
 def test_invalid_new_organization_shows_the_form_again_with_the_input(app: Flask, seeded: None, planner: FlaskClient) -> None:
