@@ -62,6 +62,49 @@ def _no_fsync_for_test_databases(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
+# What `make test-postgres` runs: the tests whose outcome can depend on the database engine. The whole
+# suite runs on SQLite (`make test`); the rest (pages, forms, feeds, PDFs, browsers, access rules) goes
+# through the same SQLAlchemy statements on either engine and would only repeat itself on PostgreSQL.
+# A module path takes all its tests, "path::name" one test. PLANNER_TEST_EVERYTHING=1 runs them all.
+ENGINE_TESTS = (
+    "tests/test_migrations.py",  # upgrade == models, on the engine's own DDL
+    "tests/test_migration_upgrade.py",  # old schemas with rows, batch mode vs. ALTER
+    "tests/test_backup.py",  # export/import: types, sequences after explicit ids
+    "tests/test_cli.py",  # export-data, seed, users: the same through the CLI
+    "tests/test_db_disconnect.py",  # a server that drops connections (pool pre-ping)
+    "tests/test_load_harness.py",  # the load harness's throwaway PostgreSQL database
+    "tests/test_query_counts.py",  # eager loading: the SQL each engine is sent
+    "tests/test_models.py",  # column types (aware UTC instants), constraints, versions
+    "tests/test_seed.py",  # the Keller trip through the operations: every type once
+    "tests/test_fixtures.py",  # the per-test emptying of the PostgreSQL database itself
+    "tests/test_programme.py",  # locking (versions), conflicts, history, trash: the writes with most rules
+    "tests/test_hostile_input.py",  # PostgreSQL enforces VARCHAR lengths and integer ranges, SQLite does not
+    "tests/directory/test_search.py",  # case-insensitive search: ILIKE vs. SQLite's lower()
+    "tests/admin/test_accounts.py",  # the last-admin race: row locks on PostgreSQL
+    "tests/calendar_import/test_importing.py",  # concurrent inserts of one UID, imported text lengths
+    "tests/test_access.py::test_ids_beyond_the_database_integer_are_not_found",  # >= 2**31 on PostgreSQL
+)
+
+
+def is_engine_test(nodeid: str) -> bool:
+    """Whether the test ``nodeid`` is listed in :data:`ENGINE_TESTS` (itself or its module)."""
+    return any(nodeid == entry or nodeid.startswith((f"{entry}::", f"{entry}[")) for entry in ENGINE_TESTS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the engine tests (``-m engine`` selects them anywhere); on PostgreSQL run only those."""
+    for item in items:
+        if is_engine_test(item.nodeid):
+            item.add_marker(pytest.mark.engine)
+    if BACKEND != "postgresql" or os.environ.get("PLANNER_TEST_EVERYTHING") == "1":
+        return
+    keep = [item for item in items if item.get_closest_marker("engine")]
+    deselected = [item for item in items if not item.get_closest_marker("engine")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
+
+
 class DatabaseFactory:
     """Hands out empty databases of the configured backend and removes them at the end."""
 
