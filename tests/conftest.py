@@ -175,7 +175,7 @@ def schema_database(databases: DatabaseFactory, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture
-def database_url(databases: DatabaseFactory, schema_database: str) -> str:
+def database_url(databases: DatabaseFactory, schema_database: str) -> Iterator[str]:
     """The test's own database, with the schema and no rows (the same one the ``app`` fixture uses)."""
     if BACKEND == "sqlite":
         # A copy of the template file: a fresh real database for a file copy instead of ~60 CREATE statements.
@@ -183,9 +183,15 @@ def database_url(databases: DatabaseFactory, schema_database: str) -> str:
         assert template is not None
         copy = databases.tmp_root / (uuid.uuid4().hex + ".sqlite3")
         shutil.copyfile(template, copy)
-        return f"sqlite:///{copy}"
+        yield f"sqlite:///{copy}"
+        return
     # PostgreSQL: CREATE DATABASE per test costs more than emptying the session's one afterwards.
-    return schema_database
+    yield schema_database
+    engine = sa.create_engine(schema_database, poolclass=sa.NullPool)
+    db.metadata.create_all(engine)  # puts back any table a test dropped (a no-op otherwise), so TRUNCATE finds them all
+    with engine.begin() as connection:
+        empty_tables(connection)
+    engine.dispose()
 
 
 def empty_tables(connection: sa.Connection) -> None:
@@ -203,10 +209,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.session.remove()
-        if BACKEND != "sqlite":
-            db.create_all()  # puts back any table a test dropped (a no-op otherwise), so TRUNCATE finds them all
-            with db.engine.begin() as connection:
-                empty_tables(connection)
         db.engine.dispose()
 
 
