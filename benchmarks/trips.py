@@ -1,4 +1,8 @@
-"""Generated delegation trips of any size, for the page and feed benchmarks.
+"""Generated delegation trips of any size: the one generator of the benchmarks and the tests.
+
+The page, feed, server and brief benchmarks measure these trips; the tests of
+fixed query counts (tests/test_query_counts.py, tests/briefs/test_brief_web.py)
+build the same ones, so a test and its benchmark figure speak of the same data.
 
     delegation_id, feed_token = generate_trip(3000)   # inside an app context
 

@@ -44,6 +44,9 @@ JOB_MAX_PENDING = 50  # more waiting jobs than this: new requests get 503 with R
 JOB_EXPIRES_SECONDS = 900  # a job not started by then is dropped (its record lapses too)
 JOB_STALL_SECONDS = 60  # the progress page says the worker may be down after waiting this long
 JOB_OUTPUT_SECONDS = 24 * 3600  # finished PDFs are kept this long for the same request
+# Werkzeug's password hash; scrypt in production. The test suite sets a one-round PBKDF2 because
+# scrypt's deliberate cost (~50 ms per sign-in) was a large share of its run time.
+PASSWORD_HASH_METHOD = "scrypt"
 # The product's own domain for calendar UIDs; stable forever once data exists.
 UID_DOMAIN = "delegation-planner.invalid"
 

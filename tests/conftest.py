@@ -4,16 +4,26 @@ The suite runs on SQLite by default. With ``PLANNER_TEST_DATABASE=postgresql``
 it runs against the PostgreSQL server on 127.0.0.1:5432 (override with
 ``PLANNER_TEST_POSTGRES_URL``): each test run creates its own databases and
 drops them afterwards.
+
+Every test gets its own real database with the full schema and no rows. On
+SQLite the schema is built once per session (per xdist worker) into a template
+file that each test copies; on PostgreSQL one database per session is emptied
+with TRUNCATE after each test. Accounts are hashed with one PBKDF2 round
+(``PASSWORD_HASH_METHOD``) instead of production's scrypt; test_config.py
+proves production still uses scrypt.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -40,6 +50,59 @@ pytest_plugins = ["tests.browser.fixtures"]
 BACKEND = os.environ.get("PLANNER_TEST_DATABASE", "sqlite")
 POSTGRES_SERVER = os.environ.get("PLANNER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct horse battery staple"
+# One round: the suite signs in thousands of times, and scrypt's cost is for attackers, not for tests.
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_fsync_for_test_databases(dbapi_connection: Any, _record: Any) -> None:
+    # Test databases are thrown away: waiting for the disk to confirm each commit buys nothing.
+    # Only durability after an OS crash changes; what SQLite returns and enforces stays the same.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+# What `make test-postgres` runs: the tests whose outcome can depend on the database engine. The whole
+# suite runs on SQLite (`make test`); the rest (pages, forms, feeds, PDFs, browsers, access rules) goes
+# through the same SQLAlchemy statements on either engine and would only repeat itself on PostgreSQL.
+# A module path takes all its tests, "path::name" one test. PLANNER_TEST_EVERYTHING=1 runs them all.
+ENGINE_TESTS = (
+    "tests/test_migrations.py",  # upgrade == models, on the engine's own DDL
+    "tests/test_migration_upgrade.py",  # old schemas with rows, batch mode vs. ALTER
+    "tests/test_backup.py",  # export/import: types, sequences after explicit ids
+    "tests/test_cli.py",  # export-data, seed, users: the same through the CLI
+    "tests/test_db_disconnect.py",  # a server that drops connections (pool pre-ping)
+    "tests/test_load_harness.py",  # the load harness's throwaway PostgreSQL database
+    "tests/test_query_counts.py",  # eager loading: the SQL each engine is sent
+    "tests/test_models.py",  # column types (aware UTC instants), constraints, versions
+    "tests/test_seed.py",  # the Keller trip through the operations: every type once
+    "tests/test_fixtures.py",  # the per-test emptying of the PostgreSQL database itself
+    "tests/test_programme.py",  # locking (versions), conflicts, history, trash: the writes with most rules
+    "tests/test_hostile_input.py",  # PostgreSQL enforces VARCHAR lengths and integer ranges, SQLite does not
+    "tests/directory/test_search.py",  # case-insensitive search: ILIKE vs. SQLite's lower()
+    "tests/admin/test_accounts.py",  # the last-admin race: row locks on PostgreSQL
+    "tests/calendar_import/test_importing.py",  # concurrent inserts of one UID, imported text lengths
+    "tests/test_access.py::test_ids_beyond_the_database_integer_are_not_found",  # >= 2**31 on PostgreSQL
+)
+
+
+def is_engine_test(nodeid: str) -> bool:
+    """Whether the test ``nodeid`` is listed in :data:`ENGINE_TESTS` (itself or its module)."""
+    return any(nodeid == entry or nodeid.startswith((f"{entry}::", f"{entry}[")) for entry in ENGINE_TESTS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the engine tests (``-m engine`` selects them anywhere); on PostgreSQL run only those."""
+    for item in items:
+        if is_engine_test(item.nodeid):
+            item.add_marker(pytest.mark.engine)
+    if BACKEND != "postgresql" or os.environ.get("PLANNER_TEST_EVERYTHING") == "1":
+        return
+    keep = [item for item in items if item.get_closest_marker("engine")]
+    deselected = [item for item in items if not item.get_closest_marker("engine")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
 
 
 class DatabaseFactory:
@@ -83,12 +146,6 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
     factory.drop_all()
 
 
-@pytest.fixture(scope="session")
-def schema_database(databases: DatabaseFactory) -> str:
-    """One database per test session whose tables each test creates and drops (PostgreSQL)."""
-    return databases.new()
-
-
 def make_app(database_url: str, instance_path: Path, **overrides: object) -> Flask:
     config = {
         "TESTING": True,
@@ -100,28 +157,58 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "RATELIMIT_STORAGE_URI": "memory://",
         # The job queue too: a SQLite file in the test's instance folder (tests/jobs.py runs its worker).
         "REDIS_URL": None,
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
     config.update(overrides)
     return create_app(config)
 
 
+@pytest.fixture(scope="session")
+def schema_database(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database per session with every table and no rows: the template (SQLite) or the shared database (PostgreSQL)."""
+    url = databases.new()
+    application = make_app(url, tmp_path_factory.mktemp("schema") / "instance")
+    with application.app_context():
+        db.create_all()
+        db.engine.dispose()  # SQLite: nothing of the file left in a connection when tests copy it
+    return url
+
+
 @pytest.fixture
-def database_url(databases: DatabaseFactory, schema_database: str) -> str:
-    # SQLite: a new file per test is cheapest. PostgreSQL: reuse the session's
-    # database and rebuild the tables, much faster than CREATE DATABASE per test.
-    return databases.new() if BACKEND == "sqlite" else schema_database
+def database_url(databases: DatabaseFactory, schema_database: str) -> Iterator[str]:
+    """The test's own database, with the schema and no rows (the same one the ``app`` fixture uses)."""
+    if BACKEND == "sqlite":
+        # A copy of the template file: a fresh real database for a file copy instead of ~60 CREATE statements.
+        template = sa.make_url(schema_database).database
+        assert template is not None
+        copy = databases.tmp_root / (uuid.uuid4().hex + ".sqlite3")
+        shutil.copyfile(template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    # PostgreSQL: CREATE DATABASE per test costs more than emptying the session's one afterwards.
+    yield schema_database
+    engine = sa.create_engine(schema_database, poolclass=sa.NullPool)
+    db.metadata.create_all(engine)  # puts back any table a test dropped (a no-op otherwise), so TRUNCATE finds them all
+    with engine.begin() as connection:
+        empty_tables(connection)
+    engine.dispose()
+
+
+def empty_tables(connection: sa.Connection) -> None:
+    """Remove every row of the app's tables (PostgreSQL), so the next test starts as on a new database.
+
+    RESTART IDENTITY: ids start at 1 again, as the tests that name ids (``/appointments/1/edit``) expect.
+    """
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     application = make_app(database_url, tmp_path / "instance")
-    with application.app_context():
-        db.drop_all()
-        db.create_all()
     yield application
     with application.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

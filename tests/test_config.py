@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from planner import create_app
 from planner.extensions import db
+from planner.models import User
 from tests.conftest import PASSWORD, csrf_token, make_user
 
 ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "PLANNER_HOME_TIMEZONE", "PLANNER_BASE_URL")
@@ -172,3 +173,34 @@ def test_redis_url_and_render_workers_configure_the_job_queue() -> None:
     assert settings["REDIS_URL"] == settings["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
     assert settings["JOB_WORKERS"] == 3
     assert "REDIS_URL" not in from_environment({}) and "JOB_WORKERS" not in from_environment({})
+
+
+# -- password hashing -------------------------------------------------------------
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path: Path) -> None:
+    # The suite hashes with one PBKDF2 round for speed (tests/conftest.py); production must not.
+    app = fresh_app(tmp_path / "instance")
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        user = User(email="hash@example.org")
+        user.set_password(PASSWORD)
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
+    outside = User(email="cli@example.org")
+    outside.set_password(PASSWORD)  # no app at all: still scrypt
+    assert outside.password_hash.startswith("scrypt:")
+
+
+def test_a_hash_of_another_method_still_verifies(app: Flask) -> None:
+    # Changing PASSWORD_HASH_METHOD must not lock out accounts hashed before: the hash names its method.
+    assert app.config["PASSWORD_HASH_METHOD"] == "pbkdf2:sha256:1"
+    with app.app_context():
+        user = User(email="mixed@example.org")
+        user.set_password(PASSWORD)
+        assert user.password_hash.startswith("pbkdf2:sha256:1$")
+        app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+        other = User(email="mixed2@example.org")
+        other.set_password(PASSWORD)
+    assert user.check_password(PASSWORD) and other.check_password(PASSWORD)
+    assert other.password_hash.startswith("scrypt:")

@@ -57,19 +57,13 @@ def build_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask
 
     def build(**overrides: object) -> Flask:
         application = make_app(database_url, tmp_path / f"instance-{len(apps)}", **overrides)
-        if not apps:
-            with application.app_context():
-                db.drop_all()
-                db.create_all()
         apps.append(application)
         return application
 
     yield build
-    for index, application in enumerate(apps):
+    for application in apps:
         with application.app_context():
             db.session.remove()
-            if index == 0:
-                db.drop_all()
             db.engine.dispose()
 
 

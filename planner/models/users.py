@@ -7,6 +7,7 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -55,7 +56,10 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
         return f"{self.id}:{fingerprint}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of ``password``, with the app's ``PASSWORD_HASH_METHOD`` (scrypt by default)."""
+        # The hash names its method, so check_password verifies any mix of methods: changing it needs no migration.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
+from benchmarks.trips import generate_trip
 from planner.briefs import queries, render
 from planner.briefs.options import Audience, BriefOptions
 from planner.extensions import db
-from planner.models import Delegation, FeedToken, Member, Person, UserRole
+from planner.models import Appointment, Delegation, FeedToken, Member, Person, UserRole
 from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, KellerBriefs
-from tests.briefs.synthetic import make_trip
 from tests.conftest import login, make_user
 from tests.jobs import follow_pdf, running_worker
 from tests.test_web import unlabelled_fields
@@ -235,9 +235,7 @@ def _statements(app: Flask, delegation_id: int, options: BriefOptions) -> int:
 
 def test_the_brief_costs_a_fixed_number_of_queries(app: Flask, seeded: int) -> None:
     with app.app_context():
-        big = make_trip(db.session, appointments=60)
-        db.session.commit()
-        big_id = big.id
+        big_id, _token = generate_trip(60)
         member = db.session.scalars(sa.select(Member).where(Member.delegation_id == big_id)).first()
         person_id = member.person_id
     full = BriefOptions()
@@ -249,10 +247,17 @@ def test_the_brief_costs_a_fixed_number_of_queries(app: Flask, seeded: int) -> N
 
 def test_big_trip_renders_every_appointment(app: Flask, viewer: FlaskClient) -> None:
     with app.app_context():
-        big = make_trip(db.session, appointments=40)
-        db.session.commit()
-        big_id = big.id
+        big_id, _token = generate_trip(40)
+        # Briefing notes for every appointment with something to brief on (render.AppointmentView.has_briefing).
+        briefed = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Appointment).where(
+                Appointment.delegation_id == big_id,
+                sa.or_(Appointment.organization_id.is_not(None), Appointment.objectives.is_not(None),
+                       Appointment.talking_points.is_not(None), Appointment.background.is_not(None)),
+            )
+        )
+    assert 0 < briefed < 40  # the generated trip has internal meetings with nothing to brief on
     html = text(viewer.get(f"/delegations/{big_id}/brief"))
     assert len(re.findall(r'<article class="entry entry--(?!journey)', html)) == 40
-    assert len(re.findall(r'<article class="briefing ', html)) == 40
+    assert len(re.findall(r'<article class="briefing ', html)) == briefed
     assert "Abgesagt" in html and "Bestätigt" in html
