@@ -240,35 +240,33 @@ def test_member_conflict_on_a_trip_deleted_meanwhile_is_a_404_page(
     assert "<html" in response.get_data(as_text=True).lower()
 
 
-def test_lost_race_on_the_version_column_is_a_conflict(app: Flask, keller: int) -> None:
-    """Both saves pass the form check; the UPDATE ... WHERE version = n lets only one through."""
+@pytest.mark.parametrize(
+    ("meanwhile", "deleted"),
+    [
+        # Both saves pass the form check; the UPDATE ... WHERE version = n lets only one through.
+        ("UPDATE appointments SET version = version + 1 WHERE id = :id", False),
+        # The row was deleted by another session before this UPDATE: a conflict (the view then 404s), not a crash.
+        ("DELETE FROM appointments WHERE id = :id", True),
+    ],
+    ids=["newer-version", "deleted"],
+)
+def test_lost_race_is_a_conflict(app: Flask, keller: int, meanwhile: str, deleted: bool) -> None:
     from planner.editing import EditConflict, commit_edit
 
     with app.app_context():
         item = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()
         item_id = item.id
         item.venue = "Erste Fassung"
-        # Meanwhile another session commits a change to the same row.
+        # Meanwhile another session commits its statement on the same row.
         with db.engine.begin() as connection:
-            connection.execute(sa.text("UPDATE appointments SET version = version + 1 WHERE id = :id"), {"id": item_id})
+            connection.execute(sa.text(meanwhile), {"id": item_id})
         with pytest.raises(EditConflict):
             commit_edit(item)
-        assert db.session.get(Appointment, item_id).venue != "Erste Fassung"
-
-
-def test_lost_race_against_a_deletion_is_a_conflict(app: Flask, keller: int) -> None:
-    """The row was deleted by another session before this UPDATE: a conflict (the view then 404s), not a crash."""
-    from planner.editing import EditConflict, commit_edit
-
-    with app.app_context():
-        item = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()
-        item_id = item.id
-        item.venue = "Erste Fassung"
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DELETE FROM appointments WHERE id = :id"), {"id": item_id})
-        with pytest.raises(EditConflict):
-            commit_edit(item)
-        assert db.session.get(Appointment, item_id) is None
+        stored = db.session.get(Appointment, item_id)
+        if deleted:
+            assert stored is None
+        else:
+            assert stored is not None and stored.venue != "Erste Fassung"
 
 
 def test_trash_hides_everywhere_and_history_records_it(app: Flask, planner: FlaskClient, keller: int) -> None:
