@@ -313,3 +313,14 @@ def signed_in_session(base_url: str, email: str, password: str = PASSWORD, *, ti
     if answer.status_code != 302:
         raise SystemExit(f"signing in as {email} failed: {answer.status_code}")
     return session
+
+
+def probe(session: requests.Session, url: str, within: float) -> float | None:
+    """Seconds ``url`` took to answer 200, or None when it failed or took longer than ``within``."""
+    started = time.monotonic()
+    try:
+        ok = session.get(url, timeout=within).status_code == 200
+    except requests.RequestException:
+        ok = False
+    elapsed = time.monotonic() - started
+    return elapsed if ok and elapsed <= within else None

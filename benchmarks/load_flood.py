@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from harness import Gunicorn, peak_memory_of, postgres_database, prepare_database, signed_in_session, stop_process  # noqa: E402
+from harness import Gunicorn, peak_memory_of, postgres_database, prepare_database, probe, signed_in_session, stop_process  # noqa: E402
 
 # Variants the flood asks for: different briefs (and so different renders) per user.
 VARIANTS = [
@@ -124,12 +124,7 @@ def flood(base_url: str, delegation_id: int, emails: list[str], *, parallel: int
         targets = {"healthz": f"{base_url}/healthz", "programme": f"{base_url}/delegations/{delegation_id}"}
         while not stop.is_set():
             for name, url in targets.items():
-                started = time.monotonic()
-                try:
-                    ok = session.get(url, timeout=answer_within).status_code == 200
-                except requests.RequestException:
-                    ok = False
-                polls[name].append(time.monotonic() - started if ok else None)
+                polls[name].append(probe(session, url, answer_within))
             stop.wait(0.5)
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(parallel)]

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import requests
-from harness import ROOT, free_port, signed_in_session, stop_process
+from harness import ROOT, free_port, probe, signed_in_session, stop_process
 
 TEMPLATE = ROOT / ".ci" / "nginx.conf.template"
 # Half the idle connections send this and stop: a request line that never ends.
@@ -167,13 +167,9 @@ def run_slow_clients(gunicorn_address: str, delegation_id: int, email: str, pass
                 tick = time.monotonic()
                 for name, url in targets.items():
                     started = time.monotonic()
-                    try:
-                        ok = session.get(url, timeout=bound).status_code == 200
-                    except requests.RequestException:
-                        ok = False
-                    elapsed = time.monotonic() - started
-                    timings[name].append(elapsed)
-                    failures[name] += not ok or elapsed > bound
+                    answered = probe(session, url, bound)
+                    timings[name].append(time.monotonic() - started)
+                    failures[name] += answered is None
                 time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
         result.connections_closed_by_proxy_and_reopened = idle.reopened
     for name, values in timings.items():
@@ -186,9 +182,9 @@ def run_slow_clients(gunicorn_address: str, delegation_id: int, email: str, pass
 def print_slow_clients(result: SlowClientsResult) -> None:
     print(f"\nslow clients: {result.connections} idle connections for {result.seconds} s through nginx "
           f"({result.connections_closed_by_proxy_and_reopened} closed by its header timeout and reopened)")
-    for name, probe in result.probes.items():
-        print(f"  {name:16} {probe['count']:>4} probes, {probe['failed_or_slower_than_bound']} failed or over {result.bound_s:g} s, "
-              f"median {probe['median_s'] * 1000:.0f} ms, max {probe['max_s'] * 1000:.0f} ms")
+    for name, figures in result.probes.items():
+        print(f"  {name:16} {figures['count']:>4} probes, {figures['failed_or_slower_than_bound']} failed or over {result.bound_s:g} s, "
+              f"median {figures['median_s'] * 1000:.0f} ms, max {figures['max_s'] * 1000:.0f} ms")
     print("  " + ("PASS: the planner kept answering" if result.passed else "FAIL: the planner stopped answering"))
 
 

@@ -156,7 +156,8 @@ def test_buffer_between_venues(app: Flask, keller: int) -> None:
         assert [w for w in check_programme(delegation, timedelta(minutes=90)) if w.kind == "buffer"]
 
 
-def test_stale_edit_gets_the_conflict_page_and_saves_nothing(app: Flask, planner: FlaskClient, keller: int) -> None:
+def _seegene_edit(app: Flask, planner: FlaskClient, keller: int, title: str, version_offset: int = 0) -> tuple[int, str, dict]:
+    """The Seegene appointment's edit form as the browser got it, filled with ``title``: (id, url, form data)."""
     with app.app_context():
         item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Seegene"))).one()
         item_id, version, city_id = item.id, item.version, item.city_id
@@ -165,13 +166,18 @@ def test_stale_edit_gets_the_conflict_page_and_saves_nothing(app: Flask, planner
     fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
     starts = re.search(r'id="starts"[^>]*value="([^"]+)"', page).group(1)
     ends = re.search(r'id="ends"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": fields["csrf_token"], "version": str(version + version_offset), "title": title,
+            "kind": "company_visit", "status": "tentative", "city_id": city_id, "timezone": "Asia/Seoul",
+            "starts": starts, "ends": ends, "organization_id": "0", "contact_person_id": "0"}
+    return item_id, url, data
+
+
+def test_stale_edit_gets_the_conflict_page_and_saves_nothing(app: Flask, planner: FlaskClient, keller: int) -> None:
+    item_id, url, data = _seegene_edit(app, planner, keller, "Seegene (mein Titel)")
     with app.app_context():  # another planner saves first
         other = db.session.get(Appointment, item_id)
         other.venue = "Vorstandsetage"
         db.session.commit()
-    data = {"csrf_token": fields["csrf_token"], "version": str(version), "title": "Seegene (mein Titel)", "kind": "company_visit",
-            "status": "tentative", "city_id": city_id, "timezone": "Asia/Seoul", "starts": starts, "ends": ends,
-            "organization_id": "0", "contact_person_id": "0"}
     response = planner.post(url, data=data)
     assert response.status_code == 409, errors(response)
     text = response.get_data(as_text=True)
@@ -214,17 +220,7 @@ def test_conflict_on_a_trip_deleted_meanwhile_is_a_404_page(
     app: Flask, planner: FlaskClient, keller: int, trip_deleted_at_reload: None
 ) -> None:
     """The conflict page reloads the trip; a trip deleted in between is a 404 page, not a 500."""
-    with app.app_context():
-        item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Seegene"))).one()
-        item_id, version, city_id = item.id, item.version, item.city_id
-    url = f"/delegations/{keller}/appointments/{item_id}/edit"
-    page = planner.get(url).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
-    starts = re.search(r'id="starts"[^>]*value="([^"]+)"', page).group(1)
-    ends = re.search(r'id="ends"[^>]*value="([^"]+)"', page).group(1)
-    data = {"csrf_token": fields["csrf_token"], "version": str(version - 1), "title": "Seegene", "kind": "company_visit",
-            "status": "tentative", "city_id": city_id, "timezone": "Asia/Seoul", "starts": starts, "ends": ends,
-            "organization_id": "0", "contact_person_id": "0"}
+    _item_id, url, data = _seegene_edit(app, planner, keller, "Seegene", version_offset=-1)
     response = planner.post(url, data=data)
     assert response.status_code == 404
     assert "<html" in response.get_data(as_text=True).lower()

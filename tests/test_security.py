@@ -138,14 +138,19 @@ def test_security_headers_on_a_signed_in_html_page(app: Flask, client: FlaskClie
     assert_security_headers(response)
 
 
-def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, client: FlaskClient) -> None:
+def seed_with_feed(app: Flask) -> tuple[int, str]:
+    """The Keller trip with one whole-trip feed: its delegation id and the feed's secret token."""
     with app.app_context():
         load_seed(db.session)
-        delegation = db.session.scalars(sa.select(Delegation)).first()
+        delegation = db.session.scalars(sa.select(Delegation)).one()
         feed = FeedToken.issue(delegation)
         db.session.add(feed)
         db.session.commit()
-        token = feed.token
+        return delegation.id, feed.token
+
+
+def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, client: FlaskClient) -> None:
+    _delegation_id, token = seed_with_feed(app)
     response = client.get(f"/feeds/{token}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert_security_headers(response)
@@ -154,13 +159,8 @@ def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, 
 
 
 def test_every_response_to_a_signed_in_user_is_private_and_not_stored(app: Flask, client: FlaskClient) -> None:
+    delegation_id, token = seed_with_feed(app)
     with app.app_context():
-        load_seed(db.session)
-        delegation = db.session.scalars(sa.select(Delegation)).first()
-        feed = FeedToken.issue(delegation)
-        db.session.add(feed)
-        db.session.commit()
-        delegation_id, token = delegation.id, feed.token
         make_user(UserRole.ADMIN, "admin@example.org")
     # Before signing in, the sign-in page and the feed are not made for anyone in particular.
     assert "no-store" not in client.get("/auth/login").headers.get("Cache-Control", "")

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from planner.extensions import db
 from planner.models import Delegation, UserRole
 from tests.briefs.conftest import ARTIFACTS, KELLER_TITLE, read_pdf
-from tests.browser.fixtures import LiveServer, screenshot
-from tests.conftest import PASSWORD, make_user
+from tests.browser.fixtures import LiveServer, screenshot, sign_in
+from tests.conftest import make_user
 from tests.jobs import running_worker
 
 
@@ -19,11 +19,7 @@ def test_print_view_in_chromium_print_preview(live_server: LiveServer, page) -> 
         email = make_user(UserRole.VIEWER, "leserin@example.org").email
         delegation_id = db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
 
-    page.goto(live_server.url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_label("Passwort").press("Enter")
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, email)
 
     page.goto(f"{live_server.url}/delegations/{delegation_id}/brief")
     # On screen: the toolbar with its print button (shown by the page's script).
@@ -56,11 +52,7 @@ def test_the_keller_pdf_shows_progress_and_then_downloads(live_server: LiveServe
         email = make_user(UserRole.VIEWER, "leser@example.org").email
         delegation_id = db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
 
-    page.goto(live_server.url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_label("Passwort").press("Enter")
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, email)
 
     page.goto(f"{live_server.url}/delegations/{delegation_id}/brief/options")
     page.get_by_role("button", name="PDF erstellen").click()

@@ -86,6 +86,20 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
+def sign_in(page, server: LiveServer, email: str, *, remember: bool = False) -> None:
+    """Sign in through the real form, as a person would (optionally ticking "stay signed in")."""
+    # Imported here: this module is loaded as a plugin by tests/conftest.py itself.
+    from tests.conftest import PASSWORD
+
+    page.goto(server.url + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    if remember:
+        page.get_by_label("Angemeldet bleiben").check()
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(server.url + "/")
+
+
 def screenshot(page: object, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, Journey, Member, Organization, Person, User, UserRole
 from planner.program.operations import trash_appointment
-from tests.browser.fixtures import LiveServer
-from tests.browser.test_planning import sign_in
+from tests.browser.fixtures import LiveServer, sign_in
 from tests.conftest import make_user
 from tests.npm import ensure_npm_package
 

@@ -5,16 +5,8 @@ from __future__ import annotations
 import re
 
 from planner.models import UserRole
-from tests.browser.fixtures import LiveServer, screenshot
-from tests.conftest import PASSWORD, make_user
-
-
-def sign_in(page, server: LiveServer, email: str) -> None:
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(server.url + "/")
+from tests.browser.fixtures import LiveServer, screenshot, sign_in
+from tests.conftest import make_user
 
 
 def entry(page, title: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from planner.models import UserRole
-from tests.browser.fixtures import LiveServer, screenshot
+from tests.browser.fixtures import LiveServer, screenshot, sign_in
 from tests.conftest import PASSWORD, make_user
 
 
@@ -48,12 +48,7 @@ def test_cookies_copied_before_signing_out_do_not_open_the_planner_in_another_br
     with live_server.app.app_context():
         email = make_user(UserRole.PLANNER, "reisende@example.org").email
 
-    page.goto(live_server.url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_label("Angemeldet bleiben").check()
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, email, remember=True)
     # What malware or a shared PC could take: every cookie of the signed-in browser.
     copied = page.context.cookies()
     assert {"session", "remember_token"} <= {cookie["name"] for cookie in copied}

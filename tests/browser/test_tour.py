@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.models import UserRole
-from tests.browser.fixtures import LiveServer, screenshot
-from tests.browser.test_planning import sign_in
+from tests.browser.fixtures import LiveServer, screenshot, sign_in
 from tests.conftest import make_user
 
 PAGES = [
