@@ -26,12 +26,13 @@ import sqlalchemy as sa
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Everything Python's str.splitlines() breaks at, plus tab: CR, LF, VT, FF, the
-# file/group/record separators, NEL and the Unicode line and paragraph separators.
-_LINE_BREAKS = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]+")
+# file/group/record separators, NEL and the Unicode line and paragraph separators;
+# with the blanks around them, so "Dr.\n Keller" becomes "Dr. Keller".
+_LINE_BREAKS = re.compile(r"[ \t]*[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 
 def single_line(value: str) -> str:
-    """``value`` with every run of line breaks and tabs turned into one space."""
+    """``value`` with every run of line breaks and tabs (and the blanks around it) turned into one space."""
     return _LINE_BREAKS.sub(" ", value)
 
 

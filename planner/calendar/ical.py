@@ -44,6 +44,7 @@ from planner import labels
 from planner.audiences import Viewer, may_see
 from planner.calendar.vtimezone import build_vtimezone
 from planner.models import Appointment, Delegation, ItemStatus, Journey
+from planner.text import single_line
 from planner.timezones import UTC, ensure_utc, shows_unique_wall_time, to_local, utc_offset
 
 PRODID = "-//Delegationsplaner//Delegation Planner 1.0//DE"
@@ -52,10 +53,6 @@ REFRESH = timedelta(hours=1)
 # Control characters other than tab and newline are invalid in iCalendar text
 # and make strict parsers reject the whole file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# Line breaks of every kind (CR, LF, vertical tab, form feed, NEL, U+2028/2029) with the blanks
-# around them: a one-line field that holds one (written past the forms, by import-data or a
-# seed file) is shown as one line.
-_LINE_BREAK = re.compile(r"[ \t]*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 _STATUS = {
     ItemStatus.TENTATIVE: "TENTATIVE",
@@ -115,8 +112,12 @@ def clean(text: str | None) -> str:
 
 
 def one_line(text: str | None) -> str:
-    """:func:`clean` for one-line fields (titles, names, places): every line break becomes a space."""
-    return clean(_LINE_BREAK.sub(" ", text or ""))
+    """:func:`clean` for one-line fields (titles, names, places): every line break becomes a space.
+
+    The models apply the same rule when a value is set (:mod:`planner.text`); a database written
+    past them (an old one, a hand-edited one) must still give a valid calendar.
+    """
+    return clean(single_line(text or ""))
 
 
 @lru_cache(maxsize=64)
