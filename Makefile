@@ -50,6 +50,7 @@ serve: install run-deps
 # A few seconds; make test runs it first, so CI does too.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.

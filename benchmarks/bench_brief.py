@@ -82,7 +82,9 @@ def run(runs: int = 3, sizes: tuple[int, ...] | list[int] = (300,)) -> list[dict
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', login_page)
     if token is None:
         raise SystemExit("no CSRF token on the sign-in page")
-    response = client.post("/auth/login", data={"csrf_token": token.group(1) or token.group(2), "email": "bench@example.org", "password": PASSWORD})
+    response = client.post(
+        "/auth/login", data={"csrf_token": token.group(1) or token.group(2), "email": "bench@example.org", "password": PASSWORD}
+    )
     if response.status_code != 302:
         raise SystemExit("could not sign in for the benchmark")
 
@@ -105,24 +107,43 @@ def run(runs: int = 3, sizes: tuple[int, ...] | list[int] = (300,)) -> list[dict
         value, value_runs = median_seconds(full_route, runs)
         floor, floor_runs = median_seconds(weasyprint_alone, runs)
         ratio = value / floor
-        rows.append({
-            "figure": "PDF brief vs WeasyPrint alone", "trip": name, "value": round(value, 3), "unit": "s",
-            "floor": round(floor, 3), "ratio": round(ratio, 3), "target": f"≤ {TARGET} × floor", "passed": ratio <= TARGET,
-            "pages": pages, "html_bytes": len(html.encode()), "pdf_bytes": len(pdf),
-            "value_runs_s": [round(t, 3) for t in value_runs], "floor_runs_s": [round(t, 3) for t in floor_runs],
-        })
+        rows.append(
+            {
+                "figure": "PDF brief vs WeasyPrint alone",
+                "trip": name,
+                "value": round(value, 3),
+                "unit": "s",
+                "floor": round(floor, 3),
+                "ratio": round(ratio, 3),
+                "target": f"≤ {TARGET} × floor",
+                "passed": ratio <= TARGET,
+                "pages": pages,
+                "html_bytes": len(html.encode()),
+                "pdf_bytes": len(pdf),
+                "value_runs_s": [round(t, 3) for t in value_runs],
+                "floor_runs_s": [round(t, 3) for t in floor_runs],
+            }
+        )
     return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per figure (median is reported)")
-    parser.add_argument("--sizes", type=sizes_argument, default="300", help="generated trip sizes, comma-separated (empty: Keller only)")
+    parser.add_argument(
+        "--sizes", type=sizes_argument, default="300", help="generated trip sizes, comma-separated (empty: Keller only)"
+    )
     args = parser.parse_args()
     rows = run(args.runs, args.sizes)
-    print(f"Trip brief PDF (WeasyPrint {weasyprint.__version__}): median of {args.runs} runs; floor = WeasyPrint alone on the same HTML")
+    print(
+        f"Trip brief PDF (WeasyPrint {weasyprint.__version__}): median of {args.runs} runs; "
+        "floor = WeasyPrint alone on the same HTML"
+    )
     for row in rows:
-        print(f"{row['trip']:<20} {row['value']:>8.2f} s  floor {row['floor']:>8.2f} s  ratio {row['ratio']:.2f}  {row['pages']} pages")
+        print(
+            f"{row['trip']:<20} {row['value']:>8.2f} s  floor {row['floor']:>8.2f} s  "
+            f"ratio {row['ratio']:.2f}  {row['pages']} pages"
+        )
     print("machine:", describe_machine(machine()))
     return 0
 

@@ -159,10 +159,28 @@ def alternate(value: Callable[[], Any], floor: Callable[[], Any], runs: int) -> 
     return values, floors
 
 
-def row(figure: str, trip: str, value: float, unit: str, floor: float | None = None, ratio: float | None = None,
-        target: str = "", passed: bool | None = None, **extra: Any) -> dict[str, Any]:
-    return {"figure": figure, "trip": trip, "value": value, "unit": unit, "floor": floor, "ratio": ratio,
-            "target": target, "passed": passed, **extra}
+def row(
+    figure: str,
+    trip: str,
+    value: float,
+    unit: str,
+    floor: float | None = None,
+    ratio: float | None = None,
+    target: str = "",
+    passed: bool | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "figure": figure,
+        "trip": trip,
+        "value": value,
+        "unit": unit,
+        "floor": floor,
+        "ratio": ratio,
+        "target": target,
+        "passed": passed,
+        **extra,
+    }
 
 
 def _normalise(html: str) -> str:
@@ -196,8 +214,9 @@ def query_counts(app: Flask, client, anonymous, trips: dict[str, tuple[int, str]
     for page, by_trip in counts.items():
         same = len(set(by_trip.values())) == 1
         for trip, n in by_trip.items():
-            rows.append(row(f"SQL queries: {page}", trip, n, "queries", target="≤ 10, same for every trip",
-                            passed=n <= 10 and same))
+            rows.append(
+                row(f"SQL queries: {page}", trip, n, "queries", target="≤ 10, same for every trip", passed=n <= 10 and same)
+            )
     return rows
 
 
@@ -241,10 +260,19 @@ def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int,
         values, floors = alternate(through_the_view, template_only, runs)
     value, floor = statistics.median(values), statistics.median(floors)
     ratio = value / floor
-    return row("programme page: server time", trip, value * 1000, "ms", floor * 1000, ratio,
-               "≤ 1.5 × template floor" if targeted else "(informative; target set for 300)",
-               ratio <= 1.5 if targeted else None, runs_ms=[round(t * 1000, 2) for t in values],
-               floor_runs_ms=[round(t * 1000, 2) for t in floors], html_bytes=len(sent.data))
+    return row(
+        "programme page: server time",
+        trip,
+        value * 1000,
+        "ms",
+        floor * 1000,
+        ratio,
+        "≤ 1.5 × template floor" if targeted else "(informative; target set for 300)",
+        ratio <= 1.5 if targeted else None,
+        runs_ms=[round(t * 1000, 2) for t in values],
+        floor_runs_ms=[round(t * 1000, 2) for t in floors],
+        html_bytes=len(sent.data),
+    )
 
 
 def feed_build(app: Flask, trip: str, delegation_id: int, token: str, runs: int) -> dict[str, Any]:
@@ -272,9 +300,19 @@ def feed_build(app: Flask, trip: str, delegation_id: int, token: str, runs: int)
         values, floors = alternate(whole_build, calendar.to_ical, runs)
     value, floor = statistics.median(values), statistics.median(floors)
     ratio = value / floor
-    return row("feed build: DB to bytes", trip, value * 1000, "ms", floor * 1000, ratio, "≤ 1.5 × to_ical() floor",
-               ratio <= 1.5, runs_ms=[round(t * 1000, 2) for t in values], floor_runs_ms=[round(t * 1000, 2) for t in floors],
-               ics_bytes=len(body))
+    return row(
+        "feed build: DB to bytes",
+        trip,
+        value * 1000,
+        "ms",
+        floor * 1000,
+        ratio,
+        "≤ 1.5 × to_ical() floor",
+        ratio <= 1.5,
+        runs_ms=[round(t * 1000, 2) for t in values],
+        floor_runs_ms=[round(t * 1000, 2) for t in floors],
+        ics_bytes=len(body),
+    )
 
 
 def _throughput(request: Callable[[], None]) -> float:
@@ -309,8 +347,18 @@ def feed_polls(anonymous, trip: str, token: str, runs: int) -> dict[str, Any]:
         floors.append(_throughput(constant))
     value, floor = statistics.median(values), statistics.median(floors)
     ratio = value / floor
-    return row("feed poll, 304: throughput", trip, value, "req/s", floor, ratio, "≥ 0.7 × constant view", ratio >= 0.7,
-               runs_per_s=[round(v, 1) for v in values], floor_runs_per_s=[round(v, 1) for v in floors])
+    return row(
+        "feed poll, 304: throughput",
+        trip,
+        value,
+        "req/s",
+        floor,
+        ratio,
+        "≥ 0.7 × constant view",
+        ratio >= 0.7,
+        runs_per_s=[round(v, 1) for v in values],
+        floor_runs_per_s=[round(v, 1) for v in floors],
+    )
 
 
 def run(runs: int = 5, sizes: tuple[int, ...] | list[int] = (300, 3000)) -> list[dict[str, Any]]:
@@ -331,8 +379,7 @@ def run(runs: int = 5, sizes: tuple[int, ...] | list[int] = (300, 3000)) -> list
     small, large = programme_rows.get("300 appointments"), programme_rows.get("3000 appointments")
     if small and large:
         ratio = large["value"] / small["value"]
-        rows.append(row("programme page: 3,000 vs 300 appointments", "3000 / 300", ratio, "×", target="< 10",
-                        passed=ratio < 10))
+        rows.append(row("programme page: 3,000 vs 300 appointments", "3000 / 300", ratio, "×", target="< 10", passed=ratio < 10))
     return rows
 
 

@@ -55,8 +55,18 @@ def sign_in(base_url: str, email: str) -> str:
 
 def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> dict[str, float]:
     """Requests/s and latency percentiles (ms) from one wrk run; non-2xx/3xx answers counted as errors."""
-    command = ["wrk", "--threads", str(WRK_THREADS), "--connections", str(WRK_CONNECTIONS), "--duration", f"{seconds}s",
-               "--timeout", "60s", "--latency"]
+    command = [
+        "wrk",
+        "--threads",
+        str(WRK_THREADS),
+        "--connections",
+        str(WRK_CONNECTIONS),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        "60s",
+        "--latency",
+    ]
     for name, value in (headers or {}).items():
         command += ["--header", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -71,10 +81,28 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> dict[s
     return result
 
 
-def row(figure: str, trip: str, value: float, unit: str, floor: float | None = None, ratio: float | None = None,
-        target: str = "", passed: bool | None = None, **extra: Any) -> dict[str, Any]:
-    return {"figure": figure, "trip": trip, "value": value, "unit": unit, "floor": floor, "ratio": ratio,
-            "target": target, "passed": passed, **extra}
+def row(
+    figure: str,
+    trip: str,
+    value: float,
+    unit: str,
+    floor: float | None = None,
+    ratio: float | None = None,
+    target: str = "",
+    passed: bool | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "figure": figure,
+        "trip": trip,
+        "value": value,
+        "unit": unit,
+        "floor": floor,
+        "ratio": ratio,
+        "target": target,
+        "passed": passed,
+        **extra,
+    }
 
 
 def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), workers: int = 4) -> list[dict[str, Any]]:
@@ -90,7 +118,9 @@ def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), wor
     with postgres_database("planner_bench") as database_url:
         prepared = prepare_database(database_url, workdir / "instance", planners=1, viewers=1)
         trips = {"Keller": (prepared.keller_id, prepared.feed_token)}
-        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(workdir / "instance"), "SECRET_KEY": "benchmark-only"})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(workdir / "instance"), "SECRET_KEY": "benchmark-only"}
+        )
         with app.app_context():
             for size in sizes:
                 trips[f"{size} appointments"] = generate_trip(size)
@@ -111,16 +141,42 @@ def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), wor
                     ("feed poll 304 under gunicorn", feed, {"If-None-Match": _etag(feed)}),
                 ):
                     measured = wrk(url, seconds, headers)
-                    rows.append(row(figure, trip, measured["requests_per_s"], "req/s", floor["requests_per_s"],
-                                    round(measured["requests_per_s"] / floor["requests_per_s"], 3), **_latency(measured)))
+                    rows.append(
+                        row(
+                            figure,
+                            trip,
+                            measured["requests_per_s"],
+                            "req/s",
+                            floor["requests_per_s"],
+                            round(measured["requests_per_s"] / floor["requests_per_s"], 3),
+                            **_latency(measured),
+                        )
+                    )
             peaks = server.peak_memory_mib()
         log_errors = _server_errors(workdir / "gunicorn.log")
     peak = max(peaks.values()) if peaks else float("nan")
-    rows.append(row("peak memory per gunicorn worker", "all trips", peak, "MiB", target=f"< {MEMORY_TARGET_MB} MB",
-                    passed=peak * 1.048576 < MEMORY_TARGET_MB, workers=sorted(peaks.values())))
+    rows.append(
+        row(
+            "peak memory per gunicorn worker",
+            "all trips",
+            peak,
+            "MiB",
+            target=f"< {MEMORY_TARGET_MB} MB",
+            passed=peak * 1.048576 < MEMORY_TARGET_MB,
+            workers=sorted(peaks.values()),
+        )
+    )
     errors = sum(r.get("errors", 0) for r in rows)
-    rows.append(row("errors under wrk (non-2xx/3xx, socket) and 5xx in the log", "all trips", errors + log_errors, "count",
-                    target="0", passed=errors + log_errors == 0))
+    rows.append(
+        row(
+            "errors under wrk (non-2xx/3xx, socket) and 5xx in the log",
+            "all trips",
+            errors + log_errors,
+            "count",
+            target="0",
+            passed=errors + log_errors == 0,
+        )
+    )
     shutil.rmtree(workdir, ignore_errors=True)
     return rows
 
@@ -147,7 +203,10 @@ def main() -> int:
     print(f"{'figure':36} {'trip':18} {'value':>9} {'unit':6} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
     for r in rows:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
-        print(f"{r['figure']:36} {r['trip']:18} {r['value']:>9} {r['unit']:6} {ratio:>6} {r.get('p50_ms', ''):>7} {r.get('p99_ms', ''):>7}")
+        print(
+            f"{r['figure']:36} {r['trip']:18} {r['value']:>9} {r['unit']:6} {ratio:>6} "
+            f"{r.get('p50_ms', ''):>7} {r.get('p99_ms', ''):>7}"
+        )
     print("machine:", describe_machine(machine()))
     return 0
 

@@ -71,7 +71,10 @@ def machine() -> dict[str, object]:
 
 
 def describe_machine(info: dict[str, object]) -> str:
-    return f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, load {info['load_average_1min']}, Python {info['python']}"
+    return (
+        f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, "
+        f"load {info['load_average_1min']}, Python {info['python']}"
+    )
 
 
 # -- counting and arguments --------------------------------------------------------------
@@ -126,8 +129,10 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         value = f"{_number(row['value'])} {row['unit']}"
         passed = {True: "yes", False: "NO", None: ""}[row["passed"]]
-        print(f"| {row['figure']:<46} | {row['trip']:<17} | {value:>14} | {_number(row['floor']):>8} | {_number(row['ratio']):>6} "
-              f"| {row['target']:<26} | {passed:<4} |")
+        print(
+            f"| {row['figure']:<46} | {row['trip']:<17} | {value:>14} | {_number(row['floor']):>8} | {_number(row['ratio']):>6} "
+            f"| {row['target']:<26} | {passed:<4} |"
+        )
 
 
 # -- databases -----------------------------------------------------------------------------
@@ -142,7 +147,9 @@ def postgres_database(prefix: str = "planner_bench") -> Iterator[str]:
         with server.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as error:
-        raise SystemExit(f"PostgreSQL is not reachable at {POSTGRES_SERVER} (set PLANNER_TEST_POSTGRES_URL): {error.orig}") from None
+        raise SystemExit(
+            f"PostgreSQL is not reachable at {POSTGRES_SERVER} (set PLANNER_TEST_POSTGRES_URL): {error.orig}"
+        ) from None
     try:
         yield sa.make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -184,8 +191,10 @@ def prepare_database(database_url: str, instance_path: Path, *, planners: int = 
         flask_migrate.upgrade()
         load_seed(db.session)
         keller = db.session.scalars(sa.select(Delegation).order_by(Delegation.id)).first()
-        emails = {UserRole.PLANNER: [f"planner{i}@example.org" for i in range(planners)],
-                  UserRole.VIEWER: [f"viewer{i}@example.org" for i in range(viewers)]}
+        emails = {
+            UserRole.PLANNER: [f"planner{i}@example.org" for i in range(planners)],
+            UserRole.VIEWER: [f"viewer{i}@example.org" for i in range(viewers)],
+        }
         for role, addresses in emails.items():
             for email in addresses:
                 user = User(email=email, role=role)
@@ -194,7 +203,9 @@ def prepare_database(database_url: str, instance_path: Path, *, planners: int = 
         feed = FeedToken.issue(keller)
         db.session.add(feed)
         db.session.commit()
-        appointment_ids = list(db.session.scalars(sa.select(Appointment.id).where(Appointment.delegation_id == keller.id).order_by(Appointment.id)))
+        appointment_ids = list(
+            db.session.scalars(sa.select(Appointment.id).where(Appointment.delegation_id == keller.id).order_by(Appointment.id))
+        )
         prepared = Prepared(keller.id, feed.token, appointment_ids, emails[UserRole.PLANNER], emails[UserRole.VIEWER])
         db.engine.dispose()
     return prepared
@@ -216,7 +227,9 @@ class Gunicorn:
     workers' peak memory is read from /proc before they stop.
     """
 
-    def __init__(self, database_url: str, instance_path: Path, log_path: Path, *, workers: int = 4, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, database_url: str, instance_path: Path, log_path: Path, *, workers: int = 4, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.instance_path = instance_path
         self.log_path = log_path
@@ -241,8 +254,18 @@ class Gunicorn:
         env["PLANNER_RATELIMIT_PREFIX"] = f"planner-load-{self.port}-{os.getpid()}"
         env.update(self.extra_env)
         # The production settings (planner/gunicorn_conf.py), as `make serve` uses them.
-        command = [sys.executable, "-m", "gunicorn", "-c", "python:planner.gunicorn_conf", "--workers", str(self.workers),
-                   "--bind", f"127.0.0.1:{self.port}", "planner:create_app()"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:planner.gunicorn_conf",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "planner:create_app()",
+        ]
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_until_healthy()
@@ -308,8 +331,12 @@ def signed_in_session(base_url: str, email: str, password: str = PASSWORD, *, ti
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:
         raise SystemExit("no CSRF token on the sign-in page")
-    answer = session.post(base_url + "/auth/login", data={"csrf_token": token.group(1), "email": email, "password": password},
-                          allow_redirects=False, timeout=timeout)
+    answer = session.post(
+        base_url + "/auth/login",
+        data={"csrf_token": token.group(1), "email": email, "password": password},
+        allow_redirects=False,
+        timeout=timeout,
+    )
     if answer.status_code != 302:
         raise SystemExit(f"signing in as {email} failed: {answer.status_code}")
     return session

@@ -51,15 +51,21 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
     parser.add_argument("--seconds", type=int, default=60, help="how long the load runs (default 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    parser.add_argument("--slow-clients", type=int, default=50,
-                        help="idle connections held through nginx after the load, 0 to skip (default 50)")
+    parser.add_argument(
+        "--slow-clients", type=int, default=50, help="idle connections held through nginx after the load, 0 to skip (default 50)"
+    )
     parser.add_argument("--slow-seconds", type=int, default=30, help="how long they are held (default 30)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON (default benchmarks/results)")
     parser.add_argument("--flood-seconds", type=int, default=60, help="PDF flood after the load, 0 = none (default 60)")
     parser.add_argument("--flood-parallel", type=int, default=40, help="parallel PDF clients in the flood (default 40)")
     args = parser.parse_args()
-    if not (1 <= args.users <= 1000 and 5 <= args.seconds <= 3600 and 1 <= args.workers <= 64
-            and 0 <= args.slow_clients <= 1000 and 5 <= args.slow_seconds <= 600):
+    if not (
+        1 <= args.users <= 1000
+        and 5 <= args.seconds <= 3600
+        and 1 <= args.workers <= 64
+        and 0 <= args.slow_clients <= 1000
+        and 5 <= args.slow_seconds <= 600
+    ):
         parser.error("--users 1..1000, --seconds 5..3600, --workers 1..64, --slow-clients 0..1000, --slow-seconds 5..600")
 
     workdir = Path(tempfile.mkdtemp(prefix="planner-load-"))
@@ -77,13 +83,34 @@ def main() -> int:
             "conflict_file": str(workdir / "conflicts.txt"),
         }
         with Gunicorn(database_url, workdir / "instance", workdir / "gunicorn.log", workers=args.workers) as server:
-            print(f"gunicorn with {args.workers} workers on {server.base_url}, PostgreSQL database {database_url.rsplit('/', 1)[-1]}")
+            print(
+                f"gunicorn with {args.workers} workers on {server.base_url}, "
+                f"PostgreSQL database {database_url.rsplit('/', 1)[-1]}"
+            )
             print(f"{args.users} users for {args.seconds} s ...", flush=True)
             locust = subprocess.run(
-                [sys.executable, "-m", "locust", "-f", str(HERE / "load" / "locustfile.py"), "--headless",
-                 "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.seconds}s",
-                 "--host", server.base_url, "--json-file", str(workdir / "locust"), "--stop-timeout", "10",
-                 "--loglevel", "WARNING"],
+                [
+                    sys.executable,
+                    "-m",
+                    "locust",
+                    "-f",
+                    str(HERE / "load" / "locustfile.py"),
+                    "--headless",
+                    "--users",
+                    str(args.users),
+                    "--spawn-rate",
+                    str(args.users),
+                    "--run-time",
+                    f"{args.seconds}s",
+                    "--host",
+                    server.base_url,
+                    "--json-file",
+                    str(workdir / "locust"),
+                    "--stop-timeout",
+                    "10",
+                    "--loglevel",
+                    "WARNING",
+                ],
                 env={**os.environ, "PLANNER_LOAD_PLAN": json.dumps(plan)},
                 capture_output=True,
                 text=True,
@@ -92,14 +119,28 @@ def main() -> int:
             slow = None
             if args.slow_clients:
                 print(f"{args.slow_clients} idle connections for {args.slow_seconds} s through nginx ...", flush=True)
-                slow = run_slow_clients(server.address, prepared.keller_id, prepared.viewers[0], PASSWORD,
-                                        connections=args.slow_clients, seconds=args.slow_seconds)
+                slow = run_slow_clients(
+                    server.address,
+                    prepared.keller_id,
+                    prepared.viewers[0],
+                    PASSWORD,
+                    connections=args.slow_clients,
+                    seconds=args.slow_seconds,
+                )
         stats = read_stats(workdir / "locust.json")
         lost, phantom, acknowledged = check_edits(database_url, plan)
         flood = None
         if args.flood_seconds > 0:
-            flood = run_flood(database_url, workdir / "instance", workdir, prepared.keller_id, prepared.viewers[:8],
-                              parallel=args.flood_parallel, seconds=args.flood_seconds, workers=args.workers)
+            flood = run_flood(
+                database_url,
+                workdir / "instance",
+                workdir,
+                prepared.keller_id,
+                prepared.viewers[:8],
+                parallel=args.flood_parallel,
+                seconds=args.flood_seconds,
+                workers=args.workers,
+            )
     server_errors = count_server_errors(workdir / "gunicorn.log")
     conflicts = _lines(Path(plan["conflict_file"]))
 
@@ -109,8 +150,14 @@ def main() -> int:
     result = {
         "measured_at": started.isoformat(timespec="seconds"),
         "machine": machine(),
-        "setup": {"users": args.users, "seconds": args.seconds, "gunicorn_workers": args.workers, "database": "PostgreSQL",
-                  "trip": "Keller (seed)", "appointments": len(prepared.appointment_ids)},
+        "setup": {
+            "users": args.users,
+            "seconds": args.seconds,
+            "gunicorn_workers": args.workers,
+            "database": "PostgreSQL",
+            "trip": "Keller (seed)",
+            "appointments": len(prepared.appointment_ids),
+        },
         "requests": stats,
         "errors": errors,
         "server_errors_5xx": server_errors,
@@ -137,9 +184,16 @@ def main() -> int:
     path = args.results / f"load-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {path}")
-    ok = (errors == 0 and server_errors == 0 and lost == 0 and phantom == 0 and acknowledged > 0
-          and result["saves_unaccounted"] == 0 and (slow is None or slow.passed)
-          and (flood is None or bool(flood["passed"])))
+    ok = (
+        errors == 0
+        and server_errors == 0
+        and lost == 0
+        and phantom == 0
+        and acknowledged > 0
+        and result["saves_unaccounted"] == 0
+        and (slow is None or slow.passed)
+        and (flood is None or bool(flood["passed"]))
+    )
     if ok:
         print("PASS: no errors, no lost updates")
         shutil.rmtree(workdir, ignore_errors=True)
@@ -160,7 +214,13 @@ def read_stats(path: Path) -> dict[str, dict[str, float]]:
     started = min(entry["start_time"] for entry in entries)
     ended = max(entry["last_request_timestamp"] or started for entry in entries)
     seconds = max(ended - started, 1e-9)
-    total: dict[str, object] = {"name": "Aggregated", "num_requests": 0, "num_failures": 0, "response_times": {}, "max_response_time": 0}
+    total: dict[str, object] = {
+        "name": "Aggregated",
+        "num_requests": 0,
+        "num_failures": 0,
+        "response_times": {},
+        "max_response_time": 0,
+    }
     for entry in entries:
         total["num_requests"] += entry["num_requests"]
         total["num_failures"] += entry["num_failures"]
@@ -205,8 +265,11 @@ def check_edits(database_url: str, plan: dict) -> tuple[int, int, int]:
     refused = set(_read(Path(plan["conflict_file"])))
     engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        notes = dict(connection.execute(sa.text("SELECT id, coalesce(notes, '') FROM appointments WHERE delegation_id = :d"),
-                                        {"d": plan["delegation_id"]}).all())
+        notes = dict(
+            connection.execute(
+                sa.text("SELECT id, coalesce(notes, '') FROM appointments WHERE delegation_id = :d"), {"d": plan["delegation_id"]}
+            ).all()
+        )
     engine.dispose()
     lost = [edit for edit in acknowledged if edit["marker"] not in notes.get(edit["appointment_id"], "")]
     saved = {marker for text in notes.values() for marker in re.findall(r"\[[0-9a-f]{10}\]", text)}
@@ -242,12 +305,21 @@ def print_report(result: dict) -> None:
     print()
     print(f"{'request':32} {'count':>7} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for name, row in result["requests"].items():
-        print(f"{name:32} {row['requests']:>7} {row['failures']:>6} {row['requests_per_s']:>7} {row['p50_ms']:>7.0f} {row['p95_ms']:>7.0f} {row['p99_ms']:>7.0f}")
+        print(
+            f"{name:32} {row['requests']:>7} {row['failures']:>6} {row['requests_per_s']:>7} "
+            f"{row['p50_ms']:>7.0f} {row['p95_ms']:>7.0f} {row['p99_ms']:>7.0f}"
+        )
     print()
     print(f"errors: {result['errors']} (5xx in the server log: {result['server_errors_5xx']})")
-    print(f"edits acknowledged: {result['edits_acknowledged']}, refused as conflicting (409): {result['edits_refused_as_conflicts']}"
-          f" (saves not accounted for: {result['saves_unaccounted']})")
-    print(f"lost updates: {result['lost_updates']}, refused saves found in the database: {result['saves_in_database_not_acknowledged']}")
+    print(
+        f"edits acknowledged: {result['edits_acknowledged']}, "
+        f"refused as conflicting (409): {result['edits_refused_as_conflicts']}"
+        f" (saves not accounted for: {result['saves_unaccounted']})"
+    )
+    print(
+        f"lost updates: {result['lost_updates']}, "
+        f"refused saves found in the database: {result['saves_in_database_not_acknowledged']}"
+    )
     print(f"peak memory per worker (MiB): {result['worker_peak_memory_mib']}")
     print(f"machine: {describe_machine(result['machine'])}")
 

@@ -45,8 +45,14 @@ from harness import Gunicorn, peak_memory_of, postgres_database, prepare_databas
 
 # Variants the flood asks for: different briefs (and so different renders) per user.
 VARIANTS = [
-    "", "?lang=en", "?audience=press", "?audience=press&lang=en", "?sections=programme",
-    "?sections=glance&lang=en", "?sections=contacts", "?audience=press&sections=programme",
+    "",
+    "?lang=en",
+    "?audience=press",
+    "?audience=press&lang=en",
+    "?sections=programme",
+    "?sections=glance&lang=en",
+    "?sections=contacts",
+    "?audience=press&sections=programme",
 ]
 
 
@@ -54,16 +60,26 @@ class JobWorker:
     """``flask jobs worker`` in a subprocess, as ``make serve`` starts it beside gunicorn."""
 
     def __init__(self, database_url: str, instance_path: Path, log_path: Path, workers: int) -> None:
-        self.env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_INSTANCE_PATH": str(instance_path),
-                    "SECRET_KEY": "benchmark-only", "PLANNER_RENDER_WORKERS": str(workers)}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PLANNER_INSTANCE_PATH": str(instance_path),
+            "SECRET_KEY": "benchmark-only",
+            "PLANNER_RENDER_WORKERS": str(workers),
+        }
         self.env.pop("REDIS_URL", None)
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> JobWorker:
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "planner", "jobs", "worker"],
-                                        cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "planner", "jobs", "worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         return self
 
     def peak_memory_mib(self) -> list[float]:
@@ -80,9 +96,16 @@ class JobWorker:
         self._log.close()
 
 
-
-def flood(base_url: str, delegation_id: int, emails: list[str], *, parallel: int, seconds: float,
-          answer_within: float, follow_share: float = 0.1) -> dict[str, object]:
+def flood(
+    base_url: str,
+    delegation_id: int,
+    emails: list[str],
+    *,
+    parallel: int,
+    seconds: float,
+    answer_within: float,
+    follow_share: float = 0.1,
+) -> dict[str, object]:
     """Run the flood and the monitor; return what both saw."""
     signed_in = [signed_in_session(base_url, email) for email in emails]
     stop = threading.Event()
@@ -98,8 +121,9 @@ def flood(base_url: str, delegation_id: int, emails: list[str], *, parallel: int
         while not stop.is_set():
             started = time.monotonic()
             try:
-                answer = session.get(f"{base_url}/delegations/{delegation_id}/brief.pdf{rng.choice(VARIANTS)}",
-                                     allow_redirects=False, timeout=30)
+                answer = session.get(
+                    f"{base_url}/delegations/{delegation_id}/brief.pdf{rng.choice(VARIANTS)}", allow_redirects=False, timeout=30
+                )
                 code = str(answer.status_code)
                 if answer.status_code == 303 and rng.random() < follow_share:
                     # A patient user: follows the progress page until the file comes (bounded by the flood).
@@ -168,14 +192,29 @@ def queue_drain_seconds(instance_path: Path, limit: float) -> float | None:
     return None
 
 
-def run_flood(database_url: str, instance_path: Path, workdir: Path, delegation_id: int, emails: list[str], *,
-              parallel: int = 40, seconds: int = 60, workers: int = 4, render_workers: int = 2,
-              answer_within: float = 10.0) -> dict[str, object]:
+def run_flood(
+    database_url: str,
+    instance_path: Path,
+    workdir: Path,
+    delegation_id: int,
+    emails: list[str],
+    *,
+    parallel: int = 40,
+    seconds: int = 60,
+    workers: int = 4,
+    render_workers: int = 2,
+    answer_within: float = 10.0,
+) -> dict[str, object]:
     """Start gunicorn and the job worker on loopback, flood them, and report (``passed`` says the verdict)."""
-    with Gunicorn(database_url, instance_path, workdir / "gunicorn-flood.log", workers=workers) as server, \
-            JobWorker(database_url, instance_path, workdir / "jobs-worker.log", render_workers) as worker:
-        print(f"PDF flood: {parallel} clients of {len(emails)} users for {seconds} s against {server.base_url} "
-              f"({workers} web workers, {render_workers} render workers) ...", flush=True)
+    with (
+        Gunicorn(database_url, instance_path, workdir / "gunicorn-flood.log", workers=workers) as server,
+        JobWorker(database_url, instance_path, workdir / "jobs-worker.log", render_workers) as worker,
+    ):
+        print(
+            f"PDF flood: {parallel} clients of {len(emails)} users for {seconds} s against {server.base_url} "
+            f"({workers} web workers, {render_workers} render workers) ...",
+            flush=True,
+        )
         result = flood(server.base_url, delegation_id, emails, parallel=parallel, seconds=seconds, answer_within=answer_within)
         drained = queue_drain_seconds(instance_path, limit=300)
         result["queue_drained_after_s"] = drained
@@ -185,13 +224,23 @@ def run_flood(database_url: str, instance_path: Path, workdir: Path, delegation_
     from load import count_server_errors
 
     result["server_errors_5xx"] = count_server_errors(workdir / "gunicorn-flood.log")
-    result["setup"] = {"parallel": parallel, "seconds": seconds, "users": len(emails), "web_workers": workers,
-                       "render_workers": render_workers, "answer_within_s": answer_within, "queue": "SQLite (instance folder)"}
+    result["setup"] = {
+        "parallel": parallel,
+        "seconds": seconds,
+        "users": len(emails),
+        "web_workers": workers,
+        "render_workers": render_workers,
+        "answer_within_s": answer_within,
+        "queue": "SQLite (instance folder)",
+    }
     healthz, programme = result["healthz"], result["programme"]
     result["passed"] = bool(
-        healthz["polls"] and healthz["answered"] >= 0.9 * healthz["polls"]  # type: ignore[index,operator]
-        and programme["polls"] and programme["answered"] >= 0.9 * programme["polls"]  # type: ignore[index,operator]
-        and result["server_errors_5xx"] == 0 and drained is not None
+        healthz["polls"]
+        and healthz["answered"] >= 0.9 * healthz["polls"]  # type: ignore[index,operator]
+        and programme["polls"]
+        and programme["answered"] >= 0.9 * programme["polls"]  # type: ignore[index,operator]
+        and result["server_errors_5xx"] == 0
+        and drained is not None
     )
     return result
 
@@ -202,10 +251,14 @@ def print_flood(result: dict[str, object]) -> None:
     for name in ("healthz", "programme"):
         part = result[name]
         print(f"  {name:10} answered {part['answered']}/{part['polls']} polls, p50 {part['p50_ms']} ms, max {part['max_ms']} ms")  # type: ignore[index]
-    print(f"  PDFs followed to the file: {result['pdfs_followed_to_the_file']}; renders stored: {result['renders_stored']}; "
-          f"queue empty {result['queue_drained_after_s']} s after the flood")
-    print(f"  peak memory: web workers {result['web_worker_peak_memory_mib']} MiB, "
-          f"job worker and renders {result['render_worker_peak_memory_mib']} MiB; 5xx: {result['server_errors_5xx']}")
+    print(
+        f"  PDFs followed to the file: {result['pdfs_followed_to_the_file']}; renders stored: {result['renders_stored']}; "
+        f"queue empty {result['queue_drained_after_s']} s after the flood"
+    )
+    print(
+        f"  peak memory: web workers {result['web_worker_peak_memory_mib']} MiB, "
+        f"job worker and renders {result['render_worker_peak_memory_mib']} MiB; 5xx: {result['server_errors_5xx']}"
+    )
     print("  PASS" if result["passed"] else "  FAIL: the service did not keep answering during the flood")
 
 
@@ -221,9 +274,17 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="planner-flood-"))
     with postgres_database("planner_flood") as database_url:
         prepared = prepare_database(database_url, workdir / "instance")
-        result = run_flood(database_url, workdir / "instance", workdir, prepared.keller_id, prepared.viewers[:8],
-                           parallel=args.parallel, seconds=args.seconds, workers=args.workers,
-                           render_workers=args.render_workers)
+        result = run_flood(
+            database_url,
+            workdir / "instance",
+            workdir,
+            prepared.keller_id,
+            prepared.viewers[:8],
+            parallel=args.parallel,
+            seconds=args.seconds,
+            workers=args.workers,
+            render_workers=args.render_workers,
+        )
     print_flood(result)
     if result["passed"]:
         shutil.rmtree(workdir, ignore_errors=True)

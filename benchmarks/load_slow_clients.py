@@ -56,13 +56,20 @@ class Nginx:
     def __enter__(self) -> Nginx:
         # nginx started as root runs its worker as "nobody", which must reach the temporary folders.
         self.prefix.chmod(0o755)
-        config = (TEMPLATE.read_text(encoding="utf-8").replace("@PREFIX@", str(self.prefix))
-                  .replace("@LISTEN@", f"127.0.0.1:{self.port}").replace("@UPSTREAM@", self.upstream))
+        config = (
+            TEMPLATE.read_text(encoding="utf-8")
+            .replace("@PREFIX@", str(self.prefix))
+            .replace("@LISTEN@", f"127.0.0.1:{self.port}")
+            .replace("@UPSTREAM@", self.upstream)
+        )
         conf = self.prefix / "nginx.conf"
         conf.write_text(config, encoding="utf-8")
         error_log = self.prefix / "error.log"
-        self.process = subprocess.Popen([nginx_binary(), "-p", str(self.prefix), "-c", str(conf), "-e", str(error_log)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [nginx_binary(), "-p", str(self.prefix), "-c", str(conf), "-e", str(error_log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -150,9 +157,16 @@ class SlowClientsResult:
         return asdict(self)
 
 
-
-def run_slow_clients(gunicorn_address: str, delegation_id: int, email: str, password: str, *,
-                     connections: int = 50, seconds: int = 30, bound: float = 5.0) -> SlowClientsResult:
+def run_slow_clients(
+    gunicorn_address: str,
+    delegation_id: int,
+    email: str,
+    password: str,
+    *,
+    connections: int = 50,
+    seconds: int = 30,
+    bound: float = 5.0,
+) -> SlowClientsResult:
     """Start nginx before ``gunicorn_address`` (host:port), hold the idle connections, probe the planner through it."""
     result = SlowClientsResult(connections=connections, seconds=seconds, bound_s=bound)
     with Nginx(gunicorn_address) as proxy:
@@ -173,18 +187,27 @@ def run_slow_clients(gunicorn_address: str, delegation_id: int, email: str, pass
                 time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
         result.connections_closed_by_proxy_and_reopened = idle.reopened
     for name, values in timings.items():
-        result.probes[name] = {"count": len(values), "failed_or_slower_than_bound": failures[name],
-                               "max_s": round(max(values, default=0.0), 3), "median_s": round(sorted(values)[len(values) // 2], 3) if values else 0.0}
+        result.probes[name] = {
+            "count": len(values),
+            "failed_or_slower_than_bound": failures[name],
+            "max_s": round(max(values, default=0.0), 3),
+            "median_s": round(sorted(values)[len(values) // 2], 3) if values else 0.0,
+        }
     result.passed = all(p["count"] >= seconds // 2 and p["failed_or_slower_than_bound"] == 0 for p in result.probes.values())
     return result
 
 
 def print_slow_clients(result: SlowClientsResult) -> None:
-    print(f"\nslow clients: {result.connections} idle connections for {result.seconds} s through nginx "
-          f"({result.connections_closed_by_proxy_and_reopened} closed by its header timeout and reopened)")
+    print(
+        f"\nslow clients: {result.connections} idle connections for {result.seconds} s through nginx "
+        f"({result.connections_closed_by_proxy_and_reopened} closed by its header timeout and reopened)"
+    )
     for name, figures in result.probes.items():
-        print(f"  {name:16} {figures['count']:>4} probes, {figures['failed_or_slower_than_bound']} failed or over {result.bound_s:g} s, "
-              f"median {figures['median_s'] * 1000:.0f} ms, max {figures['max_s'] * 1000:.0f} ms")
+        print(
+            f"  {name:16} {figures['count']:>4} probes, "
+            f"{figures['failed_or_slower_than_bound']} failed or over {result.bound_s:g} s, "
+            f"median {figures['median_s'] * 1000:.0f} ms, max {figures['max_s'] * 1000:.0f} ms"
+        )
     print("  " + ("PASS: the planner kept answering" if result.passed else "FAIL: the planner stopped answering"))
 
 
@@ -199,7 +222,13 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     arguments = parser.parse_args()
-    outcome = run_slow_clients(arguments.gunicorn, arguments.delegation, arguments.email, arguments.password,
-                               connections=arguments.connections, seconds=arguments.seconds)
+    outcome = run_slow_clients(
+        arguments.gunicorn,
+        arguments.delegation,
+        arguments.email,
+        arguments.password,
+        connections=arguments.connections,
+        seconds=arguments.seconds,
+    )
     print_slow_clients(outcome)
     raise SystemExit(0 if outcome.passed else 1)

@@ -49,8 +49,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", type=parts_argument, default=list(PARTS), help="parts to run: pages,brief,server")
     parser.add_argument("--sizes", type=sizes_argument, default=[300, 3000], help="generated trips for pages and server")
-    parser.add_argument("--pdf-sizes", type=sizes_argument, default=[300],
-                        help="generated trips for the PDF (default 300; 3000 takes several minutes per rendering)")
+    parser.add_argument(
+        "--pdf-sizes",
+        type=sizes_argument,
+        default=[300],
+        help="generated trips for the PDF (default 300; 3000 takes several minutes per rendering)",
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per in-process figure (median reported)")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per server figure")
     parser.add_argument("--quick", action="store_true", help="a first look: 300 appointments only, fewer runs, short wrk")
@@ -97,7 +101,13 @@ def main() -> int:
         "measured_at": started.isoformat(timespec="seconds"),
         "machine": before,
         "load_average_at_end": after["load_average_1min"],
-        "settings": {"parts": args.only, "sizes": args.sizes, "pdf_sizes": args.pdf_sizes, "runs": args.runs, "wrk_seconds": args.seconds},
+        "settings": {
+            "parts": args.only,
+            "sizes": args.sizes,
+            "pdf_sizes": args.pdf_sizes,
+            "runs": args.runs,
+            "wrk_seconds": args.seconds,
+        },
         "seconds_per_part": durations,
         "rows": rows,
     }

@@ -73,12 +73,24 @@ FLIGHT_HOURS = 9
 _KINDS = list(AppointmentKind)
 # Mostly confirmed, some tentative, a few cancelled: the mix a trip has a month before departure.
 _STATUSES = [ItemStatus.CONFIRMED] * 6 + [ItemStatus.TENTATIVE] * 3 + [ItemStatus.CANCELLED]
-_ROLES = [MemberRole.LEADER] + [MemberRole.MEMBER] * 30 + [MemberRole.STAFF] * 12 + [MemberRole.PRESS] * 4 + [MemberRole.INTERPRETER] * 3
+_ROLES = (
+    [MemberRole.LEADER]
+    + [MemberRole.MEMBER] * 30
+    + [MemberRole.STAFF] * 12
+    + [MemberRole.PRESS] * 4
+    + [MemberRole.INTERPRETER] * 3
+)
 _DURATIONS = (30, 45, 45, 60, 60, 60, 90, 120)
 _ORG_KINDS = [k for k in OrganizationKind if k is not OrganizationKind.OTHER]
 _TITLES = (
-    "Besuch bei {org}", "Gespräch mit {org}", "Arbeitsessen mit {org}", "Werksbesichtigung {org}",
-    "Empfang durch {org}", "Seminar bei {org}", "Pressetermin bei {org}", "Interne Besprechung",
+    "Besuch bei {org}",
+    "Gespräch mit {org}",
+    "Arbeitsessen mit {org}",
+    "Werksbesichtigung {org}",
+    "Empfang durch {org}",
+    "Seminar bei {org}",
+    "Pressetermin bei {org}",
+    "Interne Besprechung",
 )
 
 
@@ -96,8 +108,15 @@ def _city(iso: str, name: str, native: str | None, zone: str, latitude: float, l
     country = _country(iso)
     city = db.session.scalar(sa.select(City).filter_by(name=name, country_id=country.id))
     if city is None:
-        city = City(name=name, native_name=native, country=country, timezone=zone, latitude=latitude, longitude=longitude,
-                    profile=f"{name}: erfundenes Profil für Lasttests.")
+        city = City(
+            name=name,
+            native_name=native,
+            country=country,
+            timezone=zone,
+            latitude=latitude,
+            longitude=longitude,
+            profile=f"{name}: erfundenes Profil für Lasttests.",
+        )
         db.session.add(city)
         db.session.flush()
     return city
@@ -174,7 +193,9 @@ def generate_trip(appointments: int, members: int = 50, legs: int = 10, label: s
                 contact_is_placeholder=True,
             )
             organization.people = [
-                _person(label, n * 2 + k, f"Ansprechperson {city.name}", function=("Leitung", "Büro")[k], honorific=("Dr.", None)[k])
+                _person(
+                    label, n * 2 + k, f"Ansprechperson {city.name}", function=("Leitung", "Büro")[k], honorific=("Dr.", None)[k]
+                )
                 for k in range(2)
             ]
             hosts[city.id].append(organization)
@@ -189,20 +210,36 @@ def generate_trip(appointments: int, members: int = 50, legs: int = 10, label: s
     for n in range(members):
         role = _ROLES[n % len(_ROLES)]
         organization = companies[n % len(companies)] if role is MemberRole.MEMBER and n % 2 else None
-        person = _person(label, 5000 + n, "Mitglied", function="Vorstand" if organization else "Verwaltung",
-                         organization=organization, honorific="Dr." if n % 7 == 0 else None)
-        travellers.append(Member(delegation=delegation, person=person, role=role, sort_order=n,
-                                 function="Programmleitung" if n == 1 else None))
+        person = _person(
+            label,
+            5000 + n,
+            "Mitglied",
+            function="Vorstand" if organization else "Verwaltung",
+            organization=organization,
+            honorific="Dr." if n % 7 == 0 else None,
+        )
+        travellers.append(
+            Member(delegation=delegation, person=person, role=role, sort_order=n, function="Programmleitung" if n == 1 else None)
+        )
     db.session.add_all(travellers)
     db.session.flush()
 
     # Legs and the flights between them (outbound, between the legs, home).
     previous, previous_departure = home, outbound
     for index, (city, arrival, departure) in enumerate(stays):
-        db.session.add(Leg(delegation=delegation, city=city, arrive_at=arrival, depart_at=departure,
-                           status=ItemStatus.CONFIRMED if index % 3 else ItemStatus.TENTATIVE, focus="Wirtschaft, Kultur",
-                           hotel_name=f"Testhotel {city.name}", hotel_address=f"{city.name}, Hotelstraße 1",
-                           hotel_phone="+44 20 7946 0999"))
+        db.session.add(
+            Leg(
+                delegation=delegation,
+                city=city,
+                arrive_at=arrival,
+                depart_at=departure,
+                status=ItemStatus.CONFIRMED if index % 3 else ItemStatus.TENTATIVE,
+                focus="Wirtschaft, Kultur",
+                hotel_name=f"Testhotel {city.name}",
+                hotel_address=f"{city.name}, Hotelstraße 1",
+                hotel_phone="+44 20 7946 0999",
+            )
+        )
         db.session.add(_journey(delegation, previous, city, previous_departure, arrival, index, travellers))
         previous, previous_departure = city, departure
     db.session.add(_journey(delegation, previous, home, previous_departure, homecoming, len(stays), travellers))
@@ -241,9 +278,17 @@ def generate_trip(appointments: int, members: int = 50, legs: int = 10, label: s
         created.append(appointment)
     db.session.flush()
     for n in range(0, len(created), 50):
-        db.session.add(FollowUp(delegation=delegation, title=f"Nachbereitung {n}", description="Dank und nächste Schritte.",
-                                owner=travellers[1].person, organization=created[n].organization, appointment=created[n],
-                                due_on=delegation.end_date + timedelta(days=14)))
+        db.session.add(
+            FollowUp(
+                delegation=delegation,
+                title=f"Nachbereitung {n}",
+                description="Dank und nächste Schritte.",
+                owner=travellers[1].person,
+                organization=created[n].organization,
+                appointment=created[n],
+                due_on=delegation.end_date + timedelta(days=14),
+            )
+        )
     feed = FeedToken.issue(delegation)
     db.session.add(feed)
     db.session.commit()
@@ -256,8 +301,15 @@ def _days_of(city: City, arrival: datetime, departure: datetime) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _journey(delegation: Delegation, origin: City, destination: City, depart: datetime, arrive: datetime,
-             index: int, travellers: list[Member]) -> Journey:
+def _journey(
+    delegation: Delegation,
+    origin: City,
+    destination: City,
+    depart: datetime,
+    arrive: datetime,
+    index: int,
+    travellers: list[Member],
+) -> Journey:
     return Journey(
         delegation=delegation,
         mode=JourneyMode.FLIGHT,

@@ -65,9 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # First of all: from here on no log record of this process carries a feed token.
     log_redaction.install()
     instance_path = (
-        (test_config or {}).get("INSTANCE_PATH")
-        or os.environ.get("PLANNER_INSTANCE_PATH")
-        or str(PROJECT_ROOT / "instance")
+        (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PLANNER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
     )
     app = PlannerFlask(
         __name__,

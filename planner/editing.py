@@ -111,7 +111,11 @@ def conflict_rows(submitted: FlaskForm, current: FlaskForm, skip: Iterable[str] 
     for field in submitted:
         if field.name in skipped or field.type in ("HiddenField", "SubmitField", "CSRFTokenField"):
             continue
-        rows.append(ConflictRow(str(field.label.text), _display(field, field.data), _display(current[field.name], current[field.name].data)))
+        rows.append(
+            ConflictRow(
+                str(field.label.text), _display(field, field.data), _display(current[field.name], current[field.name].data)
+            )
+        )
     return rows
 
 

@@ -86,15 +86,13 @@ class BaseUrlLinks(Flask):
         base = self.config.get("BASE_URL")
         external = _external if _external is not None else (_scheme is not None or not has_request_context())
         if not base or not external:
-            return super().url_for(
-                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
-            )
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values)
         path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
         # A relative URL starts with the request's script root (a mount point); the base URL
         # already names the public one.
         root = request.script_root if has_request_context() else ""
         if root and path.startswith(root):
-            path = path[len(root):]
+            path = path[len(root) :]
         parts = urlsplit(str(base))
         if _scheme is not None:
             parts = parts._replace(scheme=_scheme)

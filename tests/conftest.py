@@ -259,7 +259,9 @@ def make_delegation(home: City | None = None, title: str = "Testreise") -> Deleg
     return delegation
 
 
-def make_appointment(delegation: Delegation, start_wall: datetime, minutes: int = 60, zone: str = "Asia/Seoul", **kw: object) -> Appointment:
+def make_appointment(
+    delegation: Delegation, start_wall: datetime, minutes: int = 60, zone: str = "Asia/Seoul", **kw: object
+) -> Appointment:
     start = to_utc(start_wall, zone)
     appointment = Appointment(
         delegation=delegation,

@@ -181,7 +181,9 @@ def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> No
             problems.append(f"{method} {url}: {role} got {status}, expected 403")
         elif endpoint == "auth.logout":
             pass  # signing out ends at the login page by design
-        elif (allowed and status in (401, 403)) or (allowed and status == 302 and "/auth/login" in response.headers.get("Location", "")):
+        elif (allowed and status in (401, 403)) or (
+            allowed and status == 302 and "/auth/login" in response.headers.get("Location", "")
+        ):
             problems.append(f"{method} {url}: {role} was refused ({status})")
         if endpoint == "auth.logout" and allowed:
             client = _client(app, role)  # signed out by the walk: sign in again

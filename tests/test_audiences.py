@@ -80,8 +80,18 @@ def trip(app: Flask) -> Trip:
         delegation = make_delegation()
         seoul = make_city("Seoul", "Asia/Seoul", "KR")
         arrive = to_utc(datetime(2024, 10, 14, 9, 0), "Asia/Seoul")
-        db.session.add(Leg(delegation=delegation, city=seoul, arrive_at=arrive, depart_at=arrive + timedelta(days=3),
-                           hotel_name=HOTEL_NAME, hotel_phone=HOTEL_PHONE, hotel_address=HOTEL_ADDRESS, notes=LEG_NOTES))
+        db.session.add(
+            Leg(
+                delegation=delegation,
+                city=seoul,
+                arrive_at=arrive,
+                depart_at=arrive + timedelta(days=3),
+                hotel_name=HOTEL_NAME,
+                hotel_phone=HOTEL_PHONE,
+                hotel_address=HOTEL_ADDRESS,
+                notes=LEG_NOTES,
+            )
+        )
         people = {
             "leader": Person(name="Lea Leitung"),
             "briefed": Person(name="Bert Gebrieft"),
@@ -90,33 +100,67 @@ def trip(app: Flask) -> Trip:
         contact = Person(name="Kim Vorort", phone=CONTACT_PHONE, email=CONTACT_EMAIL, notes=PERSON_NOTES)
         db.session.add_all([*people.values(), contact])
         roles = {"leader": MemberRole.LEADER, "briefed": MemberRole.MEMBER, "plain": MemberRole.MEMBER}
-        members = {key: Member(delegation=delegation, person=person, role=roles[key], sort_order=n)
-                   for n, (key, person) in enumerate(people.items())}
+        members = {
+            key: Member(delegation=delegation, person=person, role=roles[key], sort_order=n)
+            for n, (key, person) in enumerate(people.items())
+        }
         db.session.add_all(members.values())
         db.session.flush()
         everyone = list(members.values())
         planted = {"A": (PUBLIC_TITLE, Visibility.PUBLIC, 10), "B": (DELEGATION_TITLE, Visibility.DELEGATION, 14)}
         for key, (title, visibility, hour) in planted.items():
             appointment = make_appointment(
-                delegation, datetime(2024, 10, 15, hour, 0), title=title, visibility=visibility, city=seoul,
-                status=ItemStatus.CONFIRMED, notes=NOTES[key], objectives=OBJECTIVES[key], talking_points=TALKING[key],
-                background=BACKGROUND[key], contact_person=contact, dress_code=DRESS if key == "A" else None,
+                delegation,
+                datetime(2024, 10, 15, hour, 0),
+                title=title,
+                visibility=visibility,
+                city=seoul,
+                status=ItemStatus.CONFIRMED,
+                notes=NOTES[key],
+                objectives=OBJECTIVES[key],
+                talking_points=TALKING[key],
+                background=BACKGROUND[key],
+                contact_person=contact,
+                dress_code=DRESS if key == "A" else None,
             )
             appointment.attendees = everyone
             if key == "A":
                 appointment.briefed = [members["briefed"]]
-        internal = make_appointment(delegation, datetime(2024, 10, 16, 8, 0), title=INTERNAL_TITLE,
-                                    visibility=Visibility.INTERNAL, kind=AppointmentKind.OTHER, city=seoul)
+        internal = make_appointment(
+            delegation,
+            datetime(2024, 10, 16, 8, 0),
+            title=INTERNAL_TITLE,
+            visibility=Visibility.INTERNAL,
+            kind=AppointmentKind.OTHER,
+            city=seoul,
+        )
         internal.attendees = everyone
         depart = to_utc(datetime(2024, 10, 17, 12, 0), "Asia/Seoul")
-        journey = Journey(delegation=delegation, departure_place="Incheon (ICN)", depart_at=depart, departure_timezone="Asia/Seoul",
-                          arrival_place="Chongqing (CKG)", arrive_at=depart + timedelta(hours=4), arrival_timezone="Asia/Shanghai",
-                          carrier="Asiana", number="OZ 123", booking_reference=BOOKING, notes=JOURNEY_NOTES)
+        journey = Journey(
+            delegation=delegation,
+            departure_place="Incheon (ICN)",
+            depart_at=depart,
+            departure_timezone="Asia/Seoul",
+            arrival_place="Chongqing (CKG)",
+            arrive_at=depart + timedelta(hours=4),
+            arrival_timezone="Asia/Shanghai",
+            carrier="Asiana",
+            number="OZ 123",
+            booking_reference=BOOKING,
+            notes=JOURNEY_NOTES,
+        )
         journey.travellers = everyone
         db.session.add(journey)
         db.session.commit()
-        return Trip(delegation.id, members["leader"].id, members["briefed"].id, members["plain"].id,
-                    people["plain"].id, people["briefed"].id, people["leader"].id)
+        return Trip(
+            delegation.id,
+            members["leader"].id,
+            members["briefed"].id,
+            members["plain"].id,
+            people["plain"].id,
+            people["briefed"].id,
+            people["leader"].id,
+        )
 
 
 @pytest.fixture
@@ -235,7 +279,9 @@ def test_the_full_brief_is_the_planning_teams(planner: FlaskClient, trip: Trip) 
 def test_the_member_brief_pdf_carries_no_internal_field(app: Flask, planner: FlaskClient, trip: Trip, tmp_path: Path) -> None:
     # Through the job queue, as a browser gets it: request, progress page, file.
     with running_worker(app):
-        response, _seen = follow_pdf(planner, f"/delegations/{trip.delegation_id}/brief.pdf?audience=member&member={trip.plain_person}")
+        response, _seen = follow_pdf(
+            planner, f"/delegations/{trip.delegation_id}/brief.pdf?audience=member&member={trip.plain_person}"
+        )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = tmp_path / "member.pdf"
     pdf.write_bytes(response.data)
@@ -285,10 +331,22 @@ def test_visibility_and_briefings_are_saved_from_the_appointment_form(app: Flask
         appointment = db.session.scalars(sa.select(Appointment).filter_by(title=DELEGATION_TITLE)).one()
         appointment_id, version, city_id = appointment.id, appointment.version, appointment.city_id
     url = f"/delegations/{trip.delegation_id}/appointments/{appointment_id}/edit"
-    data = {"csrf_token": csrf_token(planner, url), "version": str(version), "title": DELEGATION_TITLE, "kind": "other",
-            "status": "confirmed", "city_id": city_id, "timezone": "Asia/Seoul", "starts": "2024-10-15T14:00",
-            "ends": "2024-10-15T15:00", "organization_id": "0", "contact_person_id": "0",
-            "visibility": "public", "briefed": [str(trip.plain)], "attendees": [str(trip.plain)]}
+    data = {
+        "csrf_token": csrf_token(planner, url),
+        "version": str(version),
+        "title": DELEGATION_TITLE,
+        "kind": "other",
+        "status": "confirmed",
+        "city_id": city_id,
+        "timezone": "Asia/Seoul",
+        "starts": "2024-10-15T14:00",
+        "ends": "2024-10-15T15:00",
+        "organization_id": "0",
+        "contact_person_id": "0",
+        "visibility": "public",
+        "briefed": [str(trip.plain)],
+        "attendees": [str(trip.plain)],
+    }
     response = planner.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     with app.app_context():

@@ -194,7 +194,9 @@ def test_import_from_stdin(backup: Path, document: dict[str, Any], databases: Da
     assert len(tables_of(target)["appointments"]) == len(document["tables"]["appointments"])
 
 
-def test_account_addresses_are_restored_in_lower_case(document: dict[str, Any], databases: DatabaseFactory, tmp_path: Path) -> None:
+def test_account_addresses_are_restored_in_lower_case(
+    document: dict[str, Any], databases: DatabaseFactory, tmp_path: Path
+) -> None:
     # Accounts are found by the lower-case address; one restored as typed could neither sign in nor get a password.
     changed = copy.deepcopy(document)
     changed["tables"]["users"][0]["email"] = "PlanerIn@Example.ORG"
@@ -291,19 +293,35 @@ BAD_FILES = [
     ("null-required", set_value("appointments", "title", None), "title: must not be null"),
     ("too-long", set_value("appointments", "title", "x" * 201), "at most 200 fit"),
     ("secret-present", set_value("users", "password_hash", "scrypt:32768:8:1$salt$hash"), "must be null (secrets"),
-    ("duplicate-primary-key", duplicate("appointments", uid="another-uid"), "(id 1): duplicate primary key (id=1), already used by row 1"),
+    (
+        "duplicate-primary-key",
+        duplicate("appointments", uid="another-uid"),
+        "(id 1): duplicate primary key (id=1), already used by row 1",
+    ),
     ("duplicate-unique", duplicate("users", id=999), 'duplicate unique (email="planerin@example.org")'),
-    ("missing-foreign-row", set_value("appointments", "delegation_id", 999), "appointments row 1 (id 1), delegation_id: refers to delegations id=999, which is not in the file"),
+    (
+        "missing-foreign-row",
+        set_value("appointments", "delegation_id", 999),
+        "appointments row 1 (id 1), delegation_id: refers to delegations id=999, which is not in the file",
+    ),
     ("check-constraint", edit(swap_times), "the database refused table appointments"),  # fails mid-insert: rollback
     ("other-schema", edit(lambda d: d.__setitem__("schema_revision", "0123456789ab")), "from another schema version"),
     ("older-schema", edit(lambda d: d.__setitem__("schema_revision", revisions()[0])), "from an older schema revision"),
     ("no-schema", edit(lambda d: d.__setitem__("schema_revision", None)), "does not say which schema revision"),
     ("several-problems", edit(two_problems), "the file has 2 problems"),
     # What the forms refuse, a restore refuses too: pages, brief and calendars could not show it.
-    ("year-9999", set_value("appointments", "end_at", "9999-12-31T23:00:00Z"), "end_at: 9999-12-31 is outside the years 1900 to 2200"),
+    (
+        "year-9999",
+        set_value("appointments", "end_at", "9999-12-31T23:00:00Z"),
+        "end_at: 9999-12-31 is outside the years 1900 to 2200",
+    ),
     ("year-1", set_value("appointments", "start_at", "0001-01-01T03:00:00Z"), "start_at: 0001-01-01 is outside the years"),
     ("date-year-9999", set_value("delegations", "end_date", "9999-01-01"), "end_date: 9999-01-01 is outside the years"),
-    ("line-break-in-title", set_value("appointments", "title", "Empfang\r\nim Rathaus"), "title: \"Empfang\\r\\nim Rathaus\" has a line break"),
+    (
+        "line-break-in-title",
+        set_value("appointments", "title", "Empfang\r\nim Rathaus"),
+        'title: "Empfang\\r\\nim Rathaus" has a line break',
+    ),
     ("line-break-in-name", set_value("people", "name", "Dr.\nKeller"), "has a line break or tab, but this field holds one line"),
     ("zone-localtime", set_value("appointments", "timezone", "localtime"), 'unknown time zone "localtime"'),
     ("zone-posixrules", set_value("cities", "timezone", "posixrules"), 'unknown time zone "posixrules"'),
@@ -311,7 +329,11 @@ BAD_FILES = [
     ("zone-right", set_value("appointments", "timezone", "right/Europe/Berlin"), 'unknown time zone "right/Europe/Berlin"'),
     ("zone-backward-link", set_value("appointments", "timezone", "US/Eastern"), 'unknown time zone "US/Eastern"'),
     ("latitude-beyond-pole", set_value("cities", "latitude", 91.5), "latitude: 91.5 is out of range"),
-    ("number-of-5001-digits", raw(lambda text: text.replace(b'"format_version": 1', b'"format_version": ' + b"9" * 5001)), "holds a number that cannot be read"),
+    (
+        "number-of-5001-digits",
+        raw(lambda text: text.replace(b'"format_version": 1', b'"format_version": ' + b"9" * 5001)),
+        "holds a number that cannot be read",
+    ),
 ]
 
 

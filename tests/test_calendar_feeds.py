@@ -194,7 +194,9 @@ def test_rotated_and_revoked_tokens_stop_working(planner_client: FlaskClient, ke
     planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token})
     assert anonymous.get(replacement).status_code == 404
     # Revoking again, or without a CSRF token, changes nothing and is refused.
-    assert planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token}).status_code == 404
+    assert (
+        planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token}).status_code == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,12 +249,20 @@ def _future_trip(app: Flask) -> tuple[int, str]:
     with app.app_context():
         today = to_local(utc_now(), "Europe/Berlin").date()
         seoul = make_city("Seoul", "Asia/Seoul", "KR")
-        delegation = Delegation(title="Laufende Reise", home_city=make_city(), start_date=today - timedelta(days=1), end_date=today + timedelta(days=3))
+        delegation = Delegation(
+            title="Laufende Reise",
+            home_city=make_city(),
+            start_date=today - timedelta(days=1),
+            end_date=today + timedelta(days=3),
+        )
         db.session.add(delegation)
         db.session.flush()
         cancelled = make_appointment(
-            delegation, datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=10),
-            title="Werksbesichtigung", status=ItemStatus.CANCELLED, city=seoul,
+            delegation,
+            datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=10),
+            title="Werksbesichtigung",
+            status=ItemStatus.CANCELLED,
+            city=seoul,
         )
         db.session.commit()
         return delegation.id, cancelled.uid
@@ -324,8 +334,12 @@ def _drop_attendee(appointment: Appointment) -> None:
     appointment.attendees = appointment.attendees[1:]
 
 
-@pytest.mark.parametrize("change", [_notes, _rename_contact, _rename_organization, _move_city, _member_function, _trash, _drop_attendee])
-def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client: FlaskClient, keller: int, app: Flask, change) -> None:
+@pytest.mark.parametrize(
+    "change", [_notes, _rename_contact, _rename_organization, _move_city, _member_function, _trash, _drop_attendee]
+)
+def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(
+    planner_client: FlaskClient, keller: int, app: Flask, change
+) -> None:
     # Polls are answered 304 from what this worker built before, without building again: that
     # shortcut must notice every change a subscriber could see, including in the directory.
     feed = new_feed(planner_client, keller)
@@ -335,8 +349,11 @@ def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(planner_client:
     assert anonymous.get(feed, headers={"If-None-Match": etag}).status_code == 304
     with app.app_context():
         appointment = db.session.scalars(
-            sa.select(Appointment).where(Appointment.contact_person_id.is_not(None), Appointment.organization_id.is_not(None),
-                                         Appointment.attendees.any()).order_by(Appointment.id)
+            sa.select(Appointment)
+            .where(
+                Appointment.contact_person_id.is_not(None), Appointment.organization_id.is_not(None), Appointment.attendees.any()
+            )
+            .order_by(Appointment.id)
         ).first()
         change(appointment)
         db.session.commit()

@@ -100,7 +100,9 @@ def test_upload_preview_confirm_and_reimport(app: Flask, client: FlaskClient, ke
         (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n", "unvollständig"),
     ],
 )
-def test_bad_files_get_a_message_and_change_nothing(app: Flask, client: FlaskClient, keller: int, content: bytes, message: str) -> None:
+def test_bad_files_get_a_message_and_change_nothing(
+    app: Flask, client: FlaskClient, keller: int, content: bytes, message: str
+) -> None:
     login(client, "planner@example.org")
     state = snapshot(app)
     response = upload(client, keller, content)
@@ -237,7 +239,8 @@ DST_FILE = (
             "Den Beginn am 27.10.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung zweimal. "
             "Übernommen wurde das erste Mal (UTC+02:00), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt.",
             "Den Beginn am 31.03.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung nicht. "
-            "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke (60 Minuten) auf 03:30 Uhr verschoben.",
+            "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke "
+            "(60 Minuten) auf 03:30 Uhr verschoben.",
         ),
         (
             "en",

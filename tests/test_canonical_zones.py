@@ -83,12 +83,16 @@ def test_forms_refuse_them_with_a_message(
     assert any(name == "timezone" for name, _ in values)
     posted = MultiDict([(name, zone if name == "timezone" else value) for name, value in values])
     with app.app_context():
-        before = sorted(db.session.scalars(sa.select(City.timezone)).all() + db.session.scalars(sa.select(Appointment.timezone)).all())
+        before = sorted(
+            db.session.scalars(sa.select(City.timezone)).all() + db.session.scalars(sa.select(Appointment.timezone)).all()
+        )
     response = client.post(url, data=posted)
     assert response.status_code in (200, 422), response.status_code  # the form again, with the reason
     assert zone in response.get_data(as_text=True) and "field-errors" in response.get_data(as_text=True)
     with app.app_context():
-        after = sorted(db.session.scalars(sa.select(City.timezone)).all() + db.session.scalars(sa.select(Appointment.timezone)).all())
+        after = sorted(
+            db.session.scalars(sa.select(City.timezone)).all() + db.session.scalars(sa.select(Appointment.timezone)).all()
+        )
     assert after == before
 
 

@@ -44,9 +44,18 @@ def test_seed_twice(runner: FlaskCliRunner, app_ctx) -> None:
         (b"this is = not [ toml", "Seed file not loaded"),
         (b"\x00\xff\xfe binary", "Seed file not loaded"),
         (b"[meta]\nkey='x'\n[[countries]]\niso_code='DE'\n", "required key 'name' is missing"),
-        (b"[meta]\nkey='x'\n[[countries]]\niso_code='DE'\nname='D'\n[[cities]]\nkey='d'\nname='D'\ncountry='DE'\ntimezone='Europe/Duesseldorf'\n", "unknown time zone"),
-        (b"[meta]\nkey='x'\n[[organizations]]\nkey='o'\nname='O'\nkind='spaceship'\n", "'spaceship' is not a valid OrganizationKind"),
-        (b"[meta]\nkey='x'\n[delegation]\ntitle='t'\nhome_city='nowhere'\nstart_date=2024-10-13\nend_date=2024-10-20\n", "unknown city"),
+        (
+            b"[meta]\nkey='x'\n[[countries]]\niso_code='DE'\nname='D'\n[[cities]]\nkey='d'\nname='D'\ncountry='DE'\ntimezone='Europe/Duesseldorf'\n",
+            "unknown time zone",
+        ),
+        (
+            b"[meta]\nkey='x'\n[[organizations]]\nkey='o'\nname='O'\nkind='spaceship'\n",
+            "'spaceship' is not a valid OrganizationKind",
+        ),
+        (
+            b"[meta]\nkey='x'\n[delegation]\ntitle='t'\nhome_city='nowhere'\nstart_date=2024-10-13\nend_date=2024-10-20\n",
+            "unknown city",
+        ),
     ],
 )
 def test_seed_refuses_bad_files(runner: FlaskCliRunner, app_ctx, tmp_path: Path, content: bytes, message: str) -> None:

@@ -96,7 +96,9 @@ def test_database_url_from_environment_selects_postgresql_with_psycopg3(
     assert not (tmp_path / "inst" / "planner.sqlite3").exists()
 
 
-def test_pooled_connections_are_tested_before_use_only_on_a_database_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pooled_connections_are_tested_before_use_only_on_a_database_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sqlite_app = fresh_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=None)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
     server_app = fresh_app(tmp_path / "b", SQLALCHEMY_DATABASE_URI=None)

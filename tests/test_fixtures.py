@@ -14,8 +14,7 @@ from tests.conftest import BACKEND, make_user
 def _row_counts(engine: sa.Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
-            table.name: connection.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables
+            table.name: connection.scalar(sa.select(sa.func.count()).select_from(table)) for table in db.metadata.sorted_tables
         }
 
 

@@ -49,11 +49,39 @@ FORMS = [
 nasty_text = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
-    st.sampled_from(["", " ", "<script>alert(1)</script>", "'; DROP TABLE users; --", "%00", "\u202e", "😀" * 50,
-                     "x" * 5000, "../../etc/passwd", "NaN", "-1", "0", "99999999999999999999", "1e309"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE users; --",
+            "%00",
+            "\u202e",
+            "😀" * 50,
+            "x" * 5000,
+            "../../etc/passwd",
+            "NaN",
+            "-1",
+            "0",
+            "99999999999999999999",
+            "1e309",
+        ]
+    ),
 )
-nasty_time = st.sampled_from(["2024-03-31T02:30", "2024-10-27T02:30", "2024-02-30T10:00", "2024-10-15T25:00", "0000-01-01T00:00",
-                              "9999-12-31T23:59", "2024-10-15", "15.10.2024 10:00", "2024-10-15T10:00", "2024-10-16T09:00"])
+nasty_time = st.sampled_from(
+    [
+        "2024-03-31T02:30",
+        "2024-10-27T02:30",
+        "2024-02-30T10:00",
+        "2024-10-15T25:00",
+        "0000-01-01T00:00",
+        "9999-12-31T23:59",
+        "2024-10-15",
+        "15.10.2024 10:00",
+        "2024-10-15T10:00",
+        "2024-10-16T09:00",
+    ]
+)
 nasty_date = st.sampled_from(["2024-02-30", "2024-13-01", "0001-01-01", "9999-12-31", "2024-10-13", "gestern", ""])
 nasty_zone = st.sampled_from(["", "Europe/Berlin", "Asia/Seoul", "Mars/Olympus", "../../etc", "UTC", "Europe/Berlin\x00"])
 nasty_choice = st.one_of(st.sampled_from(["0", "1", "2", "-1", "999999", "abc", ""]), nasty_text)
@@ -61,7 +89,7 @@ nasty_choice = st.one_of(st.sampled_from(["0", "1", "2", "-1", "999999", "abc", 
 
 def field_names(page: str) -> dict[str, str]:
     """name -> kind of every field of the page's main form (not the language or logout forms)."""
-    form = page[page.find("<main"):]
+    form = page[page.find("<main") :]
     names: dict[str, str] = {}
     for tag, attrs in re.findall(r"<(input|select|textarea)([^>]*)>", form):
         name = re.search(r'name="([^"]+)"', attrs)
@@ -140,7 +168,9 @@ def test_forms_survive_hostile_input(app: Flask, client: FlaskClient, world: int
     # The database as the previous example left it: one snapshot per example, not one before and one after.
     last = [snapshot(app)]
 
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    )
     @given(data=strategy)
     def submit(data: dict[str, str]) -> None:
         response = client.post(url, data={"csrf_token": token, **data})

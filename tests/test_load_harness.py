@@ -45,7 +45,9 @@ def keller(app: Flask) -> tuple[int, int]:
         return appointment.delegation_id, appointment.id
 
 
-def test_the_edit_form_as_read_saves_and_a_stale_copy_is_refused(app: Flask, client: FlaskClient, keller: tuple[int, int]) -> None:
+def test_the_edit_form_as_read_saves_and_a_stale_copy_is_refused(
+    app: Flask, client: FlaskClient, keller: tuple[int, int]
+) -> None:
     delegation_id, appointment_id = keller
     login(client, "planner@example.org")
     url = f"/delegations/{delegation_id}/appointments/{appointment_id}/edit"
@@ -53,7 +55,12 @@ def test_the_edit_form_as_read_saves_and_a_stale_copy_is_refused(app: Flask, cli
     assert fields is not None and csrf_token(client.get(url).get_data(as_text=True))
     with app.app_context():
         before = db.session.get(Appointment, appointment_id)
-        old = {"title": before.title, "start_at": before.start_at, "attendees": sorted(m.id for m in before.attendees), "version": before.version}
+        old = {
+            "title": before.title,
+            "start_at": before.start_at,
+            "attendees": sorted(m.id for m in before.attendees),
+            "version": before.version,
+        }
 
     submitted = [(name, value + " [marker0001]" if name == "notes" else value) for name, value in fields]
     assert client.post(url, data=MultiDict(submitted)).status_code == 302
@@ -62,7 +69,11 @@ def test_the_edit_form_as_read_saves_and_a_stale_copy_is_refused(app: Flask, cli
         after = db.session.get(Appointment, appointment_id)
         # Everything the form showed came back unchanged; only the marker was added.
         assert after.notes.endswith("[marker0001]")
-        assert (after.title, after.start_at, sorted(m.id for m in after.attendees)) == (old["title"], old["start_at"], old["attendees"])
+        assert (after.title, after.start_at, sorted(m.id for m in after.attendees)) == (
+            old["title"],
+            old["start_at"],
+            old["attendees"],
+        )
         assert after.version == old["version"] + 1
     # The same form again carries the old version: the second writer is told, nothing is overwritten.
     stale = [(name, value + " [marker0002]" if name == "notes" else value) for name, value in fields]
@@ -77,13 +88,21 @@ def test_the_check_finds_a_lost_update_and_a_refused_save_that_landed(databases:
     first, second = prepared.appointment_ids[:2]
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     with engine.begin() as connection:
-        connection.execute(sa.text("UPDATE appointments SET notes = :n WHERE id = :i"), {"n": "x [aaaaaaaaaa] [cccccccccc]", "i": first})
+        connection.execute(
+            sa.text("UPDATE appointments SET notes = :n WHERE id = :i"), {"n": "x [aaaaaaaaaa] [cccccccccc]", "i": first}
+        )
     engine.dispose()
     acks, conflicts = tmp_path / "acks.jsonl", tmp_path / "conflicts.txt"
-    acks.write_text("\n".join(json.dumps(edit) for edit in [
-        {"appointment_id": first, "marker": "[aaaaaaaaaa]"},  # saved and there
-        {"appointment_id": second, "marker": "[bbbbbbbbbb]"},  # acknowledged, but missing: a lost update
-    ]) + "\n")
+    acks.write_text(
+        "\n".join(
+            json.dumps(edit)
+            for edit in [
+                {"appointment_id": first, "marker": "[aaaaaaaaaa]"},  # saved and there
+                {"appointment_id": second, "marker": "[bbbbbbbbbb]"},  # acknowledged, but missing: a lost update
+            ]
+        )
+        + "\n"
+    )
     conflicts.write_text("[cccccccccc]\n")  # refused with 409, yet in the database
     plan = {"delegation_id": prepared.keller_id, "ack_file": str(acks), "conflict_file": str(conflicts)}
     assert check_edits(url, plan) == (1, 1, 2)
@@ -96,9 +115,30 @@ def test_the_check_finds_a_lost_update_and_a_refused_save_that_landed(databases:
 @pytest.mark.skipif(BACKEND != "postgresql", reason="the load runs against PostgreSQL; make test-postgres runs it")
 def test_a_short_load_run_ends_without_errors_or_lost_updates(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "load.py"), "--users", "6", "--seconds", "8", "--workers", "2", "--results", str(tmp_path),
-         "--slow-clients", "20", "--slow-seconds", "6", "--flood-seconds", "8", "--flood-parallel", "6"],
-        capture_output=True, text=True, timeout=420, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            str(BENCHMARKS / "load.py"),
+            "--users",
+            "6",
+            "--seconds",
+            "8",
+            "--workers",
+            "2",
+            "--results",
+            str(tmp_path),
+            "--slow-clients",
+            "20",
+            "--slow-seconds",
+            "6",
+            "--flood-seconds",
+            "8",
+            "--flood-parallel",
+            "6",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=420,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "PASS: no errors, no lost updates" in run.stdout

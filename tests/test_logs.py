@@ -52,7 +52,9 @@ def test_redact_keeps_what_surrounds_the_token() -> None:
     assert log_redaction.redact(line) == '127.0.0.1 - - "GET /feeds/***?x=1 HTTP/1.1" 200; webcal://host/feeds/***, /feeds/'
 
 
-@pytest.mark.parametrize("name", ["", "flask.app", "planner", "werkzeug", "gunicorn.error", "gunicorn.access", "sqlalchemy.engine"])
+@pytest.mark.parametrize(
+    "name", ["", "flask.app", "planner", "werkzeug", "gunicorn.error", "gunicorn.access", "sqlalchemy.engine"]
+)
 def test_every_logger_redacts_messages_arguments_and_tracebacks(app: Flask, name: str, caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger(name)
     with caplog.at_level(logging.INFO, logger=name):
@@ -68,8 +70,9 @@ def test_every_logger_redacts_messages_arguments_and_tracebacks(app: Flask, name
     assert "Error handling request /feeds/***" in caplog.text and "literal /feeds/*** with a % sign" in caplog.text
 
 
-def test_a_failing_feed_request_logs_no_token(build_app_without_propagation: Flask, monkeypatch: pytest.MonkeyPatch,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failing_feed_request_logs_no_token(
+    build_app_without_propagation: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     app = build_app_without_propagation
     token = issue_feed(app)
 
@@ -134,8 +137,13 @@ def fetch(url: str) -> tuple[int, str]:
 def test_make_run_prints_no_feed_token(app: Flask, database_url: str, tmp_path: Path) -> None:
     """``make run`` serves with ``flask run``, whose werkzeug request line used to print the feed URL."""
     token = issue_feed(app)
-    env = {"DATABASE_URL": database_url, "PLANNER_INSTANCE_PATH": str(tmp_path / "run-instance"), "SECRET_KEY": "log-test",
-           "PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
+    env = {
+        "DATABASE_URL": database_url,
+        "PLANNER_INSTANCE_PATH": str(tmp_path / "run-instance"),
+        "SECRET_KEY": "log-test",
+        "PORT": str(free_port()),
+        "PYTHONUNBUFFERED": "1",
+    }
     output = tmp_path / "flask-run.log"
     command = [sys.executable, "-m", "flask", "--app", "planner", "run", "--host", "127.0.0.1", "--port", env["PORT"]]
     with server(command, env, output) as base_url:
@@ -148,11 +156,25 @@ def test_make_run_prints_no_feed_token(app: Flask, database_url: str, tmp_path: 
 
 def test_gunicorn_logs_no_token_when_a_feed_fails_and_answers_with_the_planners_page(tmp_path: Path) -> None:
     """A feed request on a database without tables fails: Flask logs the exception, gunicorn writes it out."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'no-tables.sqlite3'}", "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
-           "SECRET_KEY": "log-test", "PORT": str(free_port())}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'no-tables.sqlite3'}",
+        "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "log-test",
+        "PORT": str(free_port()),
+    }
     output = tmp_path / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:planner.gunicorn_conf", "--workers", "1",
-               "--bind", f"127.0.0.1:{env['PORT']}", "planner:create_app()"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:planner.gunicorn_conf",
+        "--workers",
+        "1",
+        "--bind",
+        f"127.0.0.1:{env['PORT']}",
+        "planner:create_app()",
+    ]
     with server(command, env, output) as base_url:
         status, body = fetch(f"{base_url}/feeds/{TOKEN}.ics")
     assert status == 500 and "Ein interner Fehler ist aufgetreten." in body  # the planner's page, not gunicorn's

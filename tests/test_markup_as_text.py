@@ -45,15 +45,29 @@ def trip(app: Flask) -> dict[str, int]:
         member = Member(delegation=delegation, person=person, function=fields("Rolle"))
         db.session.add_all([organization, person, member])
         appointment = make_appointment(
-            delegation, datetime(2024, 10, 15, 10), city=seoul, title=fields("Termin"), venue=fields("Ort"),
-            address=fields("Adresse"), objectives=fields("Ziele"), talking_points=fields("Punkte"),
-            background=fields("Hintergrund"), notes=fields("Hinweise"), organization=organization, contact_person=person,
+            delegation,
+            datetime(2024, 10, 15, 10),
+            city=seoul,
+            title=fields("Termin"),
+            venue=fields("Ort"),
+            address=fields("Adresse"),
+            objectives=fields("Ziele"),
+            talking_points=fields("Punkte"),
+            background=fields("Hintergrund"),
+            notes=fields("Hinweise"),
+            organization=organization,
+            contact_person=person,
         )
         appointment.attendees = [member]
         make_user(email="planner@example.org")
         db.session.commit()
-        return {"delegation": delegation.id, "appointment": appointment.id, "member": member.id,
-                "organization": organization.id, "person": person.id}
+        return {
+            "delegation": delegation.id,
+            "appointment": appointment.id,
+            "member": member.id,
+            "organization": organization.id,
+            "person": person.id,
+        }
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ from tests.conftest import BACKEND, DatabaseFactory, login, make_app, make_user
 MIGRATIONS = Path(__file__).parents[1] / "migrations"
 SEEDED_TITLE = "Delegationsreise nach Seoul und Chongqing"  # planner/seed/keller-2024.toml
 
+
 # What every existing row must hold in a column a later migration adds. A new
 # migration that adds a column to a table with data has to state here what old
 # rows get (the test fails with the column's name until it does), because
@@ -214,8 +215,7 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
             rows = {
                 # In primary-key order, so parents come before children in self-references.
                 table.name: [
-                    dict(row)
-                    for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns)).mappings()
+                    dict(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns)).mappings()
                 ]
                 for table in _data_tables(metadata)
             }
@@ -234,10 +234,7 @@ def fill(engine: sa.Engine, rows: Rows) -> None:
                 # a table is ever dropped later, this test needs data for it.
                 pytest.fail(f"{table.name} exists at this revision but not at head: give it rows explicitly")
             source = rows[table.name]
-            missing = [
-                c.name for c in table.columns
-                if c.name not in source[0] and not c.nullable and c.server_default is None
-            ]
+            missing = [c.name for c in table.columns if c.name not in source[0] and not c.nullable and c.server_default is None]
             if missing:
                 pytest.fail(f"{table.name}: NOT NULL columns {missing} exist only at this revision: fill them")
             columns = [c.name for c in table.columns if c.name in source[0]]

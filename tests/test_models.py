@@ -90,8 +90,12 @@ def test_uids_are_unique_and_stable() -> None:
     assert reload(first).uid == uid
     db.session.add(
         Appointment(
-            delegation=delegation, uid=uid, title="copy", timezone="Asia/Seoul",
-            start_at=first.start_at, end_at=first.end_at,
+            delegation=delegation,
+            uid=uid,
+            title="copy",
+            timezone="Asia/Seoul",
+            start_at=first.start_at,
+            end_at=first.end_at,
         )
     )
     with pytest.raises(sa.exc.IntegrityError):

@@ -27,10 +27,15 @@ def sign_in_status(app: Flask, email: str, password: str) -> int:
 
 
 def change(client: FlaskClient, current: str, new: str, confirm: str | None = None):
-    return client.post("/auth/password", data={
-        "csrf_token": csrf_token(client, "/auth/password"),
-        "current_password": current, "new_password": new, "confirm_password": new if confirm is None else confirm,
-    })
+    return client.post(
+        "/auth/password",
+        data={
+            "csrf_token": csrf_token(client, "/auth/password"),
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+    )
 
 
 def password_hash(app: Flask, email: str) -> str:
@@ -79,8 +84,9 @@ def test_changing_the_password_ends_other_sessions_and_keeps_this_one(app: Flask
         ("", NEW, None, "Dieses Feld wird benötigt."),
     ],
 )
-def test_a_refused_change_says_why_and_changes_nothing(app: Flask, planner: FlaskClient, current: str, new: str,
-                                                        confirm: str | None, message: str) -> None:
+def test_a_refused_change_says_why_and_changes_nothing(
+    app: Flask, planner: FlaskClient, current: str, new: str, confirm: str | None, message: str
+) -> None:
     before = password_hash(app, "planner@example.org")
     response = change(planner, current, new, confirm)
     assert response.status_code == 200

@@ -43,8 +43,15 @@ def seoul_id(app: Flask) -> int:
 
 
 def form(client: FlaskClient, url: str, **fields: object) -> dict[str, object]:
-    data: dict[str, object] = {"csrf_token": csrf_token(client, url), "version": "1", "kind": "other", "status": "tentative",
-                               "timezone": "", "organization_id": "0", "contact_person_id": "0"}
+    data: dict[str, object] = {
+        "csrf_token": csrf_token(client, url),
+        "version": "1",
+        "kind": "other",
+        "status": "tentative",
+        "timezone": "",
+        "organization_id": "0",
+        "contact_person_id": "0",
+    }
     data.update(fields)
     return data
 
@@ -62,16 +69,24 @@ def count(app: Flask, model) -> int:
     ("fields", "message"),
     [
         ({"starts": "2024-10-15T10:00", "ends": "2024-10-15T09:00"}, "Das Ende muss nach dem Beginn liegen."),
-        ({"starts": "2024-03-31T02:30", "ends": "2024-03-31T04:00", "timezone": "Europe/Berlin"}, "gibt es am 31. März 2024 in Europe/Berlin nicht"),
+        (
+            {"starts": "2024-03-31T02:30", "ends": "2024-03-31T04:00", "timezone": "Europe/Berlin"},
+            "gibt es am 31. März 2024 in Europe/Berlin nicht",
+        ),
         ({"starts": "2024-10-27T02:30", "ends": "2024-10-27T04:00", "timezone": "Europe/Berlin"}, "zweimal"),
-        ({"starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00", "timezone": "Mars/Olympus"}, "Unbekannte Zeitzone „Mars/Olympus“"),
+        (
+            {"starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00", "timezone": "Mars/Olympus"},
+            "Unbekannte Zeitzone „Mars/Olympus“",
+        ),
         ({"starts": "", "ends": "2024-10-15T11:00"}, "Bitte Datum und Uhrzeit des Beginns angeben."),
         ({"starts": "15.10.2024 10:00", "ends": "2024-10-15T11:00"}, "Bitte Datum und Uhrzeit des Beginns angeben."),
         ({"title": "", "starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00"}, "Dieses Feld wird benötigt."),
         ({"title": "x" * 201, "starts": "2024-10-15T10:00", "ends": "2024-10-15T11:00"}, "200"),
     ],
 )
-def test_appointment_form_refuses_bad_times_in_german(app: Flask, planner: FlaskClient, keller: int, fields: dict, message: str) -> None:
+def test_appointment_form_refuses_bad_times_in_german(
+    app: Flask, planner: FlaskClient, keller: int, fields: dict, message: str
+) -> None:
     url = f"/delegations/{keller}/appointments/new"
     before = count(app, Appointment)
     data = form(planner, url, **{"title": "Test", "city_id": seoul_id(app), **fields})
@@ -83,8 +98,15 @@ def test_appointment_form_refuses_bad_times_in_german(app: Flask, planner: Flask
 
 def test_ambiguous_time_asks_and_then_takes_the_chosen_occurrence(app: Flask, planner: FlaskClient, keller: int) -> None:
     url = f"/delegations/{keller}/appointments/new"
-    data = form(planner, url, title="Nachtgespräch", city_id=seoul_id(app), timezone="Europe/Berlin",
-                starts="2024-10-27T02:30", ends="2024-10-27T04:00")
+    data = form(
+        planner,
+        url,
+        title="Nachtgespräch",
+        city_id=seoul_id(app),
+        timezone="Europe/Berlin",
+        starts="2024-10-27T02:30",
+        ends="2024-10-27T04:00",
+    )
     first = planner.post(url, data=data)
     assert "Welche der beiden Uhrzeiten ist gemeint?" in first.get_data(as_text=True)
     second = planner.post(url, data=dict(data, fold="1"))
@@ -99,9 +121,20 @@ def test_journey_arrival_judged_on_instants(app: Flask, planner: FlaskClient, ke
     with app.app_context():
         delegation = db.session.get(Delegation, keller)
         home, seoul = delegation.home_city_id, delegation.legs[0].city_id
-    data = {"csrf_token": csrf_token(planner, url), "version": "1", "mode": "flight", "status": "tentative",
-            "departure_city_id": home, "departure_place": "DUS", "departure_timezone": "", "departs": "2024-10-13T13:40",
-            "arrival_city_id": seoul, "arrival_place": "ICN", "arrival_timezone": "", "arrives": "2024-10-14T08:55"}
+    data = {
+        "csrf_token": csrf_token(planner, url),
+        "version": "1",
+        "mode": "flight",
+        "status": "tentative",
+        "departure_city_id": home,
+        "departure_place": "DUS",
+        "departure_timezone": "",
+        "departs": "2024-10-13T13:40",
+        "arrival_city_id": seoul,
+        "arrival_place": "ICN",
+        "arrival_timezone": "",
+        "arrives": "2024-10-14T08:55",
+    }
     # 08:55 in Seoul the next morning is after 13:40 in Düsseldorf, though the wall clock reads earlier.
     assert planner.post(url, data=data).status_code == 302
     # 18:00 Seoul on the same day is 11:00 in Düsseldorf: before the departure, refused.
@@ -121,15 +154,40 @@ def test_conflict_checks(app: Flask, keller: int) -> None:
         chongqing = delegation.legs[1].city
         first_departure = delegation.journeys[0].depart_at
         extra = [
-            Appointment(delegation=delegation, title="Überschneidung", start_at=aimmo.start_at + timedelta(minutes=30),
-                        end_at=aimmo.end_at + timedelta(minutes=30), timezone="Asia/Seoul", city=aimmo.city, attendees=[keller_member]),
-            Appointment(delegation=delegation, title="Nachts", start_at=wall(3), end_at=wall(4), timezone="Asia/Seoul", city=aimmo.city),
-            Appointment(delegation=delegation, title="Falsche Stadt", start_at=wall(20), end_at=wall(21), timezone="Asia/Shanghai",
-                        city=chongqing),
-            Appointment(delegation=delegation, title="Im Flugzeug", start_at=first_departure + timedelta(hours=2),
-                        end_at=first_departure + timedelta(hours=3), timezone="Europe/Berlin"),
-            Appointment(delegation=delegation, title="Nach der Reise", start_at=to_utc(datetime(2024, 11, 5, 10), "Europe/Berlin"),
-                        end_at=to_utc(datetime(2024, 11, 5, 11), "Europe/Berlin"), timezone="Europe/Berlin"),
+            Appointment(
+                delegation=delegation,
+                title="Überschneidung",
+                start_at=aimmo.start_at + timedelta(minutes=30),
+                end_at=aimmo.end_at + timedelta(minutes=30),
+                timezone="Asia/Seoul",
+                city=aimmo.city,
+                attendees=[keller_member],
+            ),
+            Appointment(
+                delegation=delegation, title="Nachts", start_at=wall(3), end_at=wall(4), timezone="Asia/Seoul", city=aimmo.city
+            ),
+            Appointment(
+                delegation=delegation,
+                title="Falsche Stadt",
+                start_at=wall(20),
+                end_at=wall(21),
+                timezone="Asia/Shanghai",
+                city=chongqing,
+            ),
+            Appointment(
+                delegation=delegation,
+                title="Im Flugzeug",
+                start_at=first_departure + timedelta(hours=2),
+                end_at=first_departure + timedelta(hours=3),
+                timezone="Europe/Berlin",
+            ),
+            Appointment(
+                delegation=delegation,
+                title="Nach der Reise",
+                start_at=to_utc(datetime(2024, 11, 5, 10), "Europe/Berlin"),
+                end_at=to_utc(datetime(2024, 11, 5, 11), "Europe/Berlin"),
+                timezone="Europe/Berlin",
+            ),
         ]
         db.session.add_all(extra)
         db.session.commit()
@@ -144,7 +202,11 @@ def test_conflict_checks(app: Flask, keller: int) -> None:
         # Cancelled appointments clash with nothing.
         extra[0].status = ItemStatus.CANCELLED
         db.session.commit()
-        still = {w.appointment_id for w in check_programme(db.session.get(Delegation, keller), timedelta(minutes=30)) if w.kind == "double_booking"}
+        still = {
+            w.appointment_id
+            for w in check_programme(db.session.get(Delegation, keller), timedelta(minutes=30))
+            if w.kind == "double_booking"
+        }
         assert extra[0].id not in still
 
 
@@ -166,9 +228,19 @@ def _seegene_edit(app: Flask, planner: FlaskClient, keller: int, title: str, ver
     fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
     starts = re.search(r'id="starts"[^>]*value="([^"]+)"', page).group(1)
     ends = re.search(r'id="ends"[^>]*value="([^"]+)"', page).group(1)
-    data = {"csrf_token": fields["csrf_token"], "version": str(version + version_offset), "title": title,
-            "kind": "company_visit", "status": "tentative", "city_id": city_id, "timezone": "Asia/Seoul",
-            "starts": starts, "ends": ends, "organization_id": "0", "contact_person_id": "0"}
+    data = {
+        "csrf_token": fields["csrf_token"],
+        "version": str(version + version_offset),
+        "title": title,
+        "kind": "company_visit",
+        "status": "tentative",
+        "city_id": city_id,
+        "timezone": "Asia/Seoul",
+        "starts": starts,
+        "ends": ends,
+        "organization_id": "0",
+        "contact_person_id": "0",
+    }
     return item_id, url, data
 
 
@@ -270,7 +342,12 @@ def test_trash_hides_everywhere_and_history_records_it(app: Flask, planner: Flas
         item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("Doosan"))).one()
         item_id, uid, version, title = item.id, item.uid, item.version, item.title
     token = csrf_token(planner, f"/delegations/{keller}")
-    assert planner.post(f"/delegations/{keller}/appointments/{item_id}/delete", data={"csrf_token": token, "version": version}).status_code == 302
+    assert (
+        planner.post(
+            f"/delegations/{keller}/appointments/{item_id}/delete", data={"csrf_token": token, "version": version}
+        ).status_code
+        == 302
+    )
     assert f'id="appointment-{item_id}"' not in planner.get(f"/delegations/{keller}").get_data(as_text=True)
     assert uid.encode() not in planner.get(f"/delegations/{keller}/calendar.ics").data
     assert title in planner.get(f"/delegations/{keller}/trash").get_data(as_text=True)
@@ -278,11 +355,19 @@ def test_trash_hides_everywhere_and_history_records_it(app: Flask, planner: Flas
     assert uid.encode() in planner.get(f"/delegations/{keller}/calendar.ics").data
     with app.app_context():
         actions = db.session.scalars(
-            sa.select(ChangeRecord.action).where(ChangeRecord.entity == "appointments", ChangeRecord.entity_id == item_id)
+            sa.select(ChangeRecord.action)
+            .where(ChangeRecord.entity == "appointments", ChangeRecord.entity_id == item_id)
             .order_by(ChangeRecord.id)
         ).all()
-        emails = set(db.session.scalars(sa.select(ChangeRecord.user_email).where(
-            ChangeRecord.entity == "appointments", ChangeRecord.entity_id == item_id, ChangeRecord.action.in_(["trash", "restore"]))))
+        emails = set(
+            db.session.scalars(
+                sa.select(ChangeRecord.user_email).where(
+                    ChangeRecord.entity == "appointments",
+                    ChangeRecord.entity_id == item_id,
+                    ChangeRecord.action.in_(["trash", "restore"]),
+                )
+            )
+        )
     assert actions[-2:] == ["trash", "restore"]
     assert emails == {"planner@example.org"}
     history = planner.get(f"/delegations/{keller}/history").get_data(as_text=True)
@@ -294,7 +379,9 @@ def test_edit_history_shows_old_and_new(app: Flask, planner: FlaskClient, keller
         item = db.session.scalars(sa.select(Appointment).where(Appointment.title.contains("AIMMO"))).one()
         item.venue = "Neuer Ort"
         db.session.commit()
-        record = db.session.scalars(sa.select(ChangeRecord).where(ChangeRecord.action == "update").order_by(ChangeRecord.id.desc())).first()
+        record = db.session.scalars(
+            sa.select(ChangeRecord).where(ChangeRecord.action == "update").order_by(ChangeRecord.id.desc())
+        ).first()
         assert record.changes["venue"][1] == "Neuer Ort"
 
 
@@ -312,7 +399,10 @@ def test_clone_keeps_local_wall_times(app: Flask, planner: FlaskClient, keller: 
         for item in copy.appointments:
             original = originals[item.title]
             assert item.uid != original.uid
-            assert to_local(item.start_at, item.timezone).replace(tzinfo=None) == to_local(original.start_at, original.timezone).replace(tzinfo=None) + offset
+            assert (
+                to_local(item.start_at, item.timezone).replace(tzinfo=None)
+                == to_local(original.start_at, original.timezone).replace(tzinfo=None) + offset
+            )
         # The outbound flight leaves Düsseldorf at 13:40 local time again, though Berlin is now in winter time.
         outbound = min(copy.journeys, key=lambda j: j.depart_at)
         assert to_local(outbound.depart_at, "Europe/Berlin").strftime("%Y-%m-%d %H:%M") == "2025-03-16 13:40"

@@ -166,9 +166,15 @@ def test_every_response_to_a_signed_in_user_is_private_and_not_stored(app: Flask
     assert "no-store" not in client.get("/auth/login").headers.get("Cache-Control", "")
     login(client, "admin@example.org")
     pages = [
-        "/", f"/delegations/{delegation_id}", f"/delegations/{delegation_id}/subscriptions",
-        f"/delegations/{delegation_id}/calendar.ics", f"/delegations/{delegation_id}/brief",
-        f"/delegations/{delegation_id}/history", "/admin/users", "/auth/password", "/does-not-exist",
+        "/",
+        f"/delegations/{delegation_id}",
+        f"/delegations/{delegation_id}/subscriptions",
+        f"/delegations/{delegation_id}/calendar.ics",
+        f"/delegations/{delegation_id}/brief",
+        f"/delegations/{delegation_id}/history",
+        "/admin/users",
+        "/auth/password",
+        "/does-not-exist",
     ]
     for path in pages:
         response = client.get(path)
@@ -231,7 +237,11 @@ def test_no_template_has_inline_styles_or_scripts() -> None:
     offenders = []
     for path in templates.rglob("*.html"):
         source = path.read_text(encoding="utf-8")
-        if re.search(r"\sstyle\s*=", source) or re.search(r"<script(?![^>]*\ssrc=)[^>]*>", source) or re.search(r"\son[a-z]+\s*=", source):
+        if (
+            re.search(r"\sstyle\s*=", source)
+            or re.search(r"<script(?![^>]*\ssrc=)[^>]*>", source)
+            or re.search(r"\son[a-z]+\s*=", source)
+        ):
             offenders.append(str(path.relative_to(templates)))
         for style in re.findall(r"<style[^>]*>", source):
             if "nonce=" not in style:
@@ -265,7 +275,9 @@ def test_cookies_are_secure_with_planner_https(build_app: Callable[..., Flask], 
     page = client.get("/auth/login", base_url="https://planner.example")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
     response = client.post(
-        "/auth/login", base_url="https://planner.example", headers={"Referer": "https://planner.example/auth/login"},
+        "/auth/login",
+        base_url="https://planner.example",
+        headers={"Referer": "https://planner.example/auth/login"},
         data={"csrf_token": token, "email": VIEWER, "password": PASSWORD, "remember": "y"},
     )
     assert response.status_code == 302
@@ -426,7 +438,7 @@ def test_a_crash_shows_the_apps_500_page_without_traceback(build_app: Callable[.
     assert response.status_code == 500
     body = text(response)
     assert "Ein interner Fehler ist aufgetreten." in body
-    for leak in ("Traceback", "RuntimeError", "hunter2", "secret internals", "File \""):
+    for leak in ("Traceback", "RuntimeError", "hunter2", "secret internals", 'File "'):
         assert leak not in body
     assert_security_headers(response)
 
@@ -536,8 +548,11 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_configured(build_app: Callab
     client = client_from(direct, "192.0.2.40")
     statuses = [post_login(client, f"g{i}@example.org", "x-password").status_code for i in range(2)]
     token = csrf_token(client, "/auth/login")
-    spoofed = client.post("/auth/login", data={"csrf_token": token, "email": "g3@example.org", "password": "x"},
-                          headers={"X-Forwarded-For": "203.0.113.7"})
+    spoofed = client.post(
+        "/auth/login",
+        data={"csrf_token": token, "email": "g3@example.org", "password": "x"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
     assert statuses == [200, 200] and spoofed.status_code == 429
 
 
@@ -548,9 +563,11 @@ def test_behind_a_proxy_the_forwarded_client_counts(build_app: Callable[..., Fla
 
     def attempt(client_address: str, email: str):
         token = csrf_token(proxy, "/auth/login")
-        return proxy.post("/auth/login", data={"csrf_token": token, "email": email, "password": "x-password"},
-                          headers={"X-Forwarded-For": client_address, "X-Forwarded-Proto": "https",
-                                   "Referer": "https://localhost/auth/login"})
+        return proxy.post(
+            "/auth/login",
+            data={"csrf_token": token, "email": email, "password": "x-password"},
+            headers={"X-Forwarded-For": client_address, "X-Forwarded-Proto": "https", "Referer": "https://localhost/auth/login"},
+        )
 
     assert [attempt("203.0.113.1", f"a{i}@example.org").status_code for i in range(2)] == [200, 200]
     assert attempt("203.0.113.1", "a3@example.org").status_code == 429
@@ -618,8 +635,11 @@ def test_an_unreachable_redis_is_logged_and_reported_and_the_limit_still_holds(
     with caplog.at_level(logging.ERROR):
         app = build_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", LOGIN_RATE_LIMIT_ACCOUNT="3 per 15 minutes")
     # Said at start, before anyone signs in, in words an operator understands.
-    assert any("rate-limit storage" in record.getMessage() and "unreachable" in record.getMessage()
-               for record in caplog.records if record.levelno >= logging.ERROR)
+    assert any(
+        "rate-limit storage" in record.getMessage() and "unreachable" in record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.ERROR
+    )
     add_user(app)
     add_user(app, "other@example.org")
     client = client_from(app, "192.0.2.70")
@@ -670,10 +690,15 @@ def test_the_current_password_check_is_limited_per_account(app: Flask) -> None:
         stored_hash = db.session.scalar(sa.select(User.password_hash).where(User.email == VIEWER))
 
     def guess(client: FlaskClient, current: str, new: str = "ein ganz neues Passwort") -> TestResponse:
-        return client.post("/auth/password", data={
-            "csrf_token": csrf_token(client, "/auth/password"),
-            "current_password": current, "new_password": new, "confirm_password": new,
-        })
+        return client.post(
+            "/auth/password",
+            data={
+                "csrf_token": csrf_token(client, "/auth/password"),
+                "current_password": current,
+                "new_password": new,
+                "confirm_password": new,
+            },
+        )
 
     # Refusals that check no password (a new password too short) do not count.
     assert [guess(thief, PASSWORD, "kurz").status_code for _ in range(3)] == [200] * 3
@@ -694,7 +719,10 @@ def test_the_current_password_check_is_limited_per_account(app: Flask) -> None:
 def test_rate_limit_storage_comes_from_redis_url() -> None:
     from planner.config import from_environment
 
-    assert from_environment({"REDIS_URL": "redis://cache.internal:6379/3"})["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/3"
+    assert (
+        from_environment({"REDIS_URL": "redis://cache.internal:6379/3"})["RATELIMIT_STORAGE_URI"]
+        == "redis://cache.internal:6379/3"
+    )
     assert "RATELIMIT_STORAGE_URI" not in from_environment({})
     assert from_environment({"PLANNER_HTTPS": "1", "PLANNER_PROXY_FIX": "2"}) == {"PLANNER_HTTPS": True, "PLANNER_PROXY_FIX": 2}
     assert from_environment({"PLANNER_HTTPS": "0"}) == {"PLANNER_HTTPS": False}
@@ -727,7 +755,8 @@ def test_one_json_line_per_request_without_secrets(app: Flask, client: FlaskClie
 # -- 8. the timeline without inline styles -----------------------------------------------------
 
 _PLACED = re.compile(
-    r'<foreignObject x="([\d.]+)%" y="([\d.]+)%" width="([\d.]+)%" height="([\d.]+)%">\s*<a class="([^"]+)" href="([^"]+)">(.*?)</a>',
+    r'<foreignObject x="([\d.]+)%" y="([\d.]+)%" width="([\d.]+)%" height="([\d.]+)%">'
+    r'\s*<a class="([^"]+)" href="([^"]+)">(.*?)</a>',
     re.S,
 )
 
@@ -744,8 +773,10 @@ def test_timeline_geometry_is_in_svg_attributes_and_overlaps_share_the_width(app
     login(client, VIEWER)
     html = client.get(f"/delegations/{delegation_id}/timeline").get_data(as_text=True)
     assert "style=" not in html
-    placed = {" ".join(re.sub(r"<[^>]+>", " ", label).split()): (float(x), float(y), float(w), float(h), cls, href)
-              for x, y, w, h, cls, href, label in _PLACED.findall(html)}
+    placed = {
+        " ".join(re.sub(r"<[^>]+>", " ", label).split()): (float(x), float(y), float(w), float(h), cls, href)
+        for x, y, w, h, cls, href, label in _PLACED.findall(html)
+    }
     assert len(placed) == 3, placed
     by_title = {next(t for t in ("Erster", "Zweiter", "Dritter") if t in label): value for label, value in placed.items()}
     # 09:00-10:30 and 10:00-11:00 overlap: two lanes, side by side; 14:00 has the day's width to itself.
@@ -802,7 +833,9 @@ def test_no_page_violates_the_content_security_policy(live_server: LiveServer, b
 
     def violations() -> list[str]:
         page.wait_for_timeout(50)  # the violation events are queued as tasks
-        return page.evaluate("window.__cspViolations") + [m for m in console if "Content Security Policy" in m or "Refused to" in m]
+        return page.evaluate("window.__cspViolations") + [
+            m for m in console if "Content Security Policy" in m or "Refused to" in m
+        ]
 
     response = page.goto(live_server.url + "/auth/login")
     assert "unsafe-inline" not in response.headers["content-security-policy"]
@@ -865,7 +898,7 @@ def test_timeline_places_blocks_by_local_time_without_inline_styles(live_server:
                 checked += 1
         # Overlapping blocks stand side by side, never on top of each other.
         for i, a in enumerate(day["blocks"]):
-            for b in day["blocks"][i + 1:]:
+            for b in day["blocks"][i + 1 :]:
                 vertical = a["y"] < b["y"] + b["h"] - 1 and b["y"] < a["y"] + a["h"] - 1
                 horizontal = a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1
                 assert not (vertical and horizontal), (a, b)

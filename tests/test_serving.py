@@ -44,16 +44,22 @@ class Server:
         self.port = free_port()
         self.log_path = tmp_path / "serve.log"
         env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "MAKEFLAGS", "MAKELEVEL"}}
-        env.update({
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.sqlite3'}",
-            "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": uuid.uuid4().hex,
-            **extra_env,
-        })
+        env.update(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.sqlite3'}",
+                "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
+                "SECRET_KEY": uuid.uuid4().hex,
+                **extra_env,
+            }
+        )
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             ["make", "--no-print-directory", "serve", f"WORKERS={workers}", f"PORT={self.port}"],
-            cwd=PROJECT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=PROJECT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     @property

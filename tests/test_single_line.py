@@ -39,6 +39,8 @@ EDIT_FORMS = [
     ("/directory/people/{id}/edit", Person),
     ("/directory/cities/{id}/edit", City),
 ]
+
+
 @pytest.fixture
 def trip(app: Flask, client: FlaskClient) -> dict[str, Any]:
     with app.app_context():
@@ -73,7 +75,9 @@ def calendars_answer(client: FlaskClient, trip: dict[str, Any]) -> None:
         assert response.status_code == 200, (url, response.status_code)
 
 
-@pytest.mark.parametrize(("path", "model"), EDIT_FORMS, ids=[model.__name__ if model else "Delegation" for _, model in EDIT_FORMS])
+@pytest.mark.parametrize(
+    ("path", "model"), EDIT_FORMS, ids=[model.__name__ if model else "Delegation" for _, model in EDIT_FORMS]
+)
 def test_line_breaks_posted_into_one_line_fields_are_stored_as_spaces(
     app: Flask, client: FlaskClient, trip: dict[str, Any], path: str, model: type | None
 ) -> None:
@@ -83,9 +87,7 @@ def test_line_breaks_posted_into_one_line_fields_are_stored_as_spaces(
     form = FormValues()
     form.feed(page.get_data(as_text=True))
     # The first blank of every one-line value becomes CR LF: a crafted POST, the form unchanged otherwise.
-    hostile = [
-        (name, value.replace(" ", "\r\n", 1) if name in form.one_line else value) for name, value in form.values
-    ]
+    hostile = [(name, value.replace(" ", "\r\n", 1) if name in form.one_line else value) for name, value in form.values]
     touched = [name for (name, value), (_, before) in zip(hostile, form.values, strict=True) if value != before]
     if not touched:  # one-word values only (a city): break the first one inside the word
         index, name, value = next((i, n, v) for i, (n, v) in enumerate(hostile) if n in form.one_line and len(v) > 1)
@@ -93,7 +95,11 @@ def test_line_breaks_posted_into_one_line_fields_are_stored_as_spaces(
         touched = [name]
 
     response = client.post(url, data=MultiDict(hostile))
-    assert response.status_code == 302, (url, touched, re.findall(r'class="field-errors"[^<]*<[^>]*>([^<]*)', response.get_data(as_text=True)))
+    assert response.status_code == 302, (
+        url,
+        touched,
+        re.findall(r'class="field-errors"[^<]*<[^>]*>([^<]*)', response.get_data(as_text=True)),
+    )
     assert line_breaks_stored(app) == []
     calendars_answer(client, trip)
 

@@ -23,8 +23,10 @@ sys.path.insert(0, str(BENCHMARKS))
 from harness import PASSWORD, Gunicorn, prepare_database  # noqa: E402
 from load_slow_clients import run_slow_clients  # noqa: E402
 
-needs_nginx = pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                 reason="nginx is installed by .ci/install-system-deps (make test, make load)")
+needs_nginx = pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is installed by .ci/install-system-deps (make test, make load)",
+)
 
 
 @needs_nginx
@@ -32,8 +34,9 @@ def test_idle_connections_through_the_proxy_leave_the_planner_answering(database
     url = databases.new()
     prepared = prepare_database(url, tmp_path / "instance", planners=0, viewers=1)
     with Gunicorn(url, tmp_path / "instance", tmp_path / "gunicorn.log", workers=2) as server:
-        result = run_slow_clients(server.address, prepared.keller_id, prepared.viewers[0], PASSWORD,
-                                  connections=20, seconds=6, bound=5.0)
+        result = run_slow_clients(
+            server.address, prepared.keller_id, prepared.viewers[0], PASSWORD, connections=20, seconds=6, bound=5.0
+        )
     assert result.passed, result.as_dict()
     assert set(result.probes) == {"/healthz", "programme page"}
     assert all(probe["count"] >= 3 for probe in result.probes.values())

@@ -259,7 +259,9 @@ def test_landing_page_without_trips_says_so(signed_in: FlaskClient) -> None:
     assert "Noch keine Delegationen." in text(signed_in.get("/"))
 
 
-def test_language_switch_shows_english_and_is_kept_per_user(app: Flask, seeded: None, signed_in: FlaskClient, viewer: int) -> None:
+def test_language_switch_shows_english_and_is_kept_per_user(
+    app: Flask, seeded: None, signed_in: FlaskClient, viewer: int
+) -> None:
     assert switch_language(signed_in, "en").status_code == 302
     page = text(signed_in.get("/"))
     assert '<html lang="en">' in page
@@ -333,7 +335,9 @@ class _Fields(HTMLParser):
         a = dict(attrs)
         if tag == "label" and a.get("for"):
             self.labelled.add(a["for"])
-        elif tag in ("select", "textarea") or (tag == "input" and a.get("type", "text") not in ("hidden", "submit", "button", "reset", "image")):
+        elif tag in ("select", "textarea") or (
+            tag == "input" and a.get("type", "text") not in ("hidden", "submit", "button", "reset", "image")
+        ):
             self.fields.append(a.get("id"))
 
 
@@ -382,9 +386,26 @@ def test_english_catalogue_translates_every_message() -> None:
 def test_english_catalogue_matches_the_source(tmp_path: Path) -> None:
     template = tmp_path / "messages.pot"
     result = subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "planner/translations/babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(template), "."],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "planner/translations/babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "-o",
+            str(template),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     extracted = {m.id for m in read_catalogue(template) if m.id}

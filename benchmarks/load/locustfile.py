@@ -114,7 +114,9 @@ class CalendarClient(HttpUser):
     @task
     def poll(self) -> None:
         headers = {"If-None-Match": self.etag} if self.etag else {}
-        with self.client.get(f"/feeds/{PLAN['feed_token']}.ics", headers=headers, name="feed poll", catch_response=True) as answer:
+        with self.client.get(
+            f"/feeds/{PLAN['feed_token']}.ics", headers=headers, name="feed poll", catch_response=True
+        ) as answer:
             if answer.status_code == 200 and answer.content.startswith(b"BEGIN:VCALENDAR"):
                 self.etag = answer.headers.get("ETag")
                 answer.success()

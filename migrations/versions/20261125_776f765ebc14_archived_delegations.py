@@ -8,19 +8,17 @@ Create Date: 2026-11-25 04:29:10.055436
 import sqlalchemy as sa
 from alembic import op
 
-revision = '776f765ebc14'
-down_revision = '9ed8b7bf20ee'
+revision = "776f765ebc14"
+down_revision = "9ed8b7bf20ee"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('delegations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True))
-
+    with op.batch_alter_table("delegations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('delegations', schema=None) as batch_op:
-        batch_op.drop_column('archived_at')
-
+    with op.batch_alter_table("delegations", schema=None) as batch_op:
+        batch_op.drop_column("archived_at")

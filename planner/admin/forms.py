@@ -38,9 +38,7 @@ class AccountForm(FlaskForm):
     """Role and status of an existing account, with the version it was opened with."""
 
     role = SelectField(_l("Rolle"), choices=_role_choices(), coerce=UserRole)
-    status = SelectField(
-        _l("Status"), choices=[SelectChoice(ACTIVE, _l("Aktiv")), SelectChoice(DISABLED, _l("Deaktiviert"))]
-    )
+    status = SelectField(_l("Status"), choices=[SelectChoice(ACTIVE, _l("Aktiv")), SelectChoice(DISABLED, _l("Deaktiviert"))])
     version = VersionField()
 
     @classmethod
@@ -55,4 +53,3 @@ class AccountForm(FlaskForm):
     @property
     def active(self) -> bool:
         return self.status.data == ACTIVE
-

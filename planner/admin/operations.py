@@ -42,9 +42,7 @@ class AccountRuleError(AccountError):
 
 def one_time_password() -> str:
     """A random password such as ``k7vqm-3xhdp-r9tca-u2wne``."""
-    return "-".join(
-        "".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_LENGTH)) for _ in range(_GROUPS)
-    )
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_LENGTH)) for _ in range(_GROUPS))
 
 
 def invite_user(email: str, role: UserRole) -> tuple[User, str]:
@@ -118,10 +116,7 @@ def _check_may_leave_admins(user: User, *, active: bool, actor: User | None) -> 
     # FOR UPDATE (PostgreSQL): two admins demoting each other at the same moment
     # are serialised here, and the second one counts again after the first commits.
     active_admins = db.session.scalars(
-        sa.select(User.id)
-        .where(User.role == UserRole.ADMIN, User.active.is_(True))
-        .order_by(User.id)
-        .with_for_update()
+        sa.select(User.id).where(User.role == UserRole.ADMIN, User.active.is_(True)).order_by(User.id).with_for_update()
     ).all()
     if not any(admin_id != user.id for admin_id in active_admins):
         message = _last_admin_message(user)
@@ -132,9 +127,7 @@ def _check_may_leave_admins(user: User, *, active: bool, actor: User | None) -> 
 def _verify_admin_remains(user: User, field: str) -> None:
     # SQLite ignores FOR UPDATE; but after our UPDATE this transaction holds the
     # database's write lock, so this count sees every other committed change.
-    remaining = db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.role == UserRole.ADMIN, User.active.is_(True))
-    )
+    remaining = db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == UserRole.ADMIN, User.active.is_(True)))
     if not remaining:
         message = _last_admin_message(user)
         db.session.rollback()

@@ -21,9 +21,7 @@ class AccountRow:
 def accounts(home_zone: str) -> list[AccountRow]:
     """Every account, ordered by address, with the last sign-in in home time (one query)."""
     users = db.session.scalars(sa.select(User).order_by(User.email)).all()
-    return [
-        AccountRow(user, to_local(user.last_login_at, home_zone) if user.last_login_at else None) for user in users
-    ]
+    return [AccountRow(user, to_local(user.last_login_at, home_zone) if user.last_login_at else None) for user in users]
 
 
 def account(user_id: int) -> User | None:

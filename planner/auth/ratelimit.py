@@ -138,10 +138,15 @@ def init_app(app: Flask) -> Limiter | None:
         swallow_errors=True,  # a storage fault is logged; it must never turn a sign-in into a 500
     )
     limiter.init_app(app)
-    _limit(app, limiter, LOGIN_ENDPOINT, [
-        (app.config["LOGIN_RATE_LIMIT_CLIENT"], client_key),
-        (app.config["LOGIN_RATE_LIMIT_ACCOUNT"], account_client_key),
-    ])
+    _limit(
+        app,
+        limiter,
+        LOGIN_ENDPOINT,
+        [
+            (app.config["LOGIN_RATE_LIMIT_CLIENT"], client_key),
+            (app.config["LOGIN_RATE_LIMIT_ACCOUNT"], account_client_key),
+        ],
+    )
     _limit(app, limiter, PASSWORD_ENDPOINT, [(app.config["PASSWORD_CHECK_RATE_LIMIT"], password_check_key)])
     app.extensions[_LIMITER] = limiter
     # Say so at start, not only at the first sign-in: a worker counting alone is worth an operator's look.

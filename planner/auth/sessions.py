@@ -150,9 +150,7 @@ def _touch(response: Response) -> Response:
     # untouched, and a failure here costs the session's idle clock, never the response.
     try:
         with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=utc_now())
-            )
+            connection.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=utc_now()))
     except sa.exc.SQLAlchemyError:
         current_app.logger.exception("Could not record the last use of session %s", session_id)
     return response
@@ -161,4 +159,3 @@ def _touch(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register the hook that keeps each session's idle clock."""
     app.after_request(_touch)
-

@@ -75,8 +75,7 @@ def parse_document(data: bytes) -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RestoreError(
-            f"the file is not a text (UTF-8) file: undecodable byte at position {error.start}; "
-            "is it really an export-data file?"
+            f"the file is not a text (UTF-8) file: undecodable byte at position {error.start}; is it really an export-data file?"
         ) from None
     if not text.strip():
         raise RestoreError("the file is empty")
@@ -84,8 +83,7 @@ def parse_document(data: bytes) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise RestoreError(
-            f"the file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
-            "it may be truncated or damaged"
+            f"the file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); it may be truncated or damaged"
         ) from None
     except RecursionError:
         raise RestoreError("the file is not a backup: its JSON is nested far too deeply") from None
@@ -183,19 +181,19 @@ def _in_years(value: date) -> None:
 def _zone(value: Any) -> str:
     if not isinstance(value, str) or not is_known_zone(value):
         # Canonical names only (planner.timezones.check_zone): "localtime" or "right/..." are files, not places.
-        raise _Bad(f"unknown time zone {_describe(value)}; expected a canonical IANA name such as \"Europe/Berlin\"")
+        raise _Bad(f'unknown time zone {_describe(value)}; expected a canonical IANA name such as "Europe/Berlin"')
     return value
 
 
 def _instant(value: Any) -> datetime:
     if not isinstance(value, str):
-        raise _Bad(f"expected an instant such as \"2024-10-14T05:00:00Z\", got {_describe(value)}")
+        raise _Bad(f'expected an instant such as "2024-10-14T05:00:00Z", got {_describe(value)}')
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"expected an instant such as \"2024-10-14T05:00:00Z\", got {_describe(value)}") from None
+        raise _Bad(f'expected an instant such as "2024-10-14T05:00:00Z", got {_describe(value)}') from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise _Bad(f"{_describe(value)} has no UTC offset (a naive time); expected e.g. \"2024-10-14T05:00:00Z\"")
+        raise _Bad(f'{_describe(value)} has no UTC offset (a naive time); expected e.g. "2024-10-14T05:00:00Z"')
     _in_years(parsed.date())  # first: converting year 1 or 9999 to UTC can overflow
     instant = parsed.astimezone(UTC)
     _in_years(instant.date())
@@ -208,7 +206,7 @@ def _date(value: Any) -> date:
     except ValueError:
         parsed = None
     if parsed is None or parsed.isoformat() != value:
-        raise _Bad(f"expected a date such as \"2024-10-13\", got {_describe(value)}")
+        raise _Bad(f'expected a date such as "2024-10-13", got {_describe(value)}')
     _in_years(parsed)
     return parsed
 
@@ -304,8 +302,7 @@ def _check_header(document: Any) -> None:
         raise RestoreError(f"the file is not a planner backup: it holds {kind}, not an export-data document")
     if document.get("format") != FORMAT:
         raise RestoreError(
-            f"the file is not a planner backup: its format is {_describe(document.get('format'))}, "
-            f"expected \"{FORMAT}\""
+            f'the file is not a planner backup: its format is {_describe(document.get("format"))}, expected "{FORMAT}"'
         )
     version = document.get("format_version")
     if type(version) is not int or version < 1:
@@ -326,7 +323,7 @@ def _check_header(document: Any) -> None:
     except _Bad as error:
         raise RestoreError(f"exported_at: {error}") from None
     if not isinstance(document["tables"], dict):
-        raise RestoreError("\"tables\" must be an object mapping table names to lists of rows")
+        raise RestoreError('"tables" must be an object mapping table names to lists of rows')
 
 
 def _check_revision(connection: sa.Connection, document: dict[str, Any]) -> None:
@@ -338,8 +335,7 @@ def _check_revision(connection: sa.Connection, document: dict[str, Any]) -> None
     head = script.get_current_head() if script is not None else None
     if current is None:
         raise RestoreError(
-            "the database has no schema revision (not set up by the migrations): "
-            "run `flask --app planner db upgrade` first"
+            "the database has no schema revision (not set up by the migrations): run `flask --app planner db upgrade` first"
         )
     if head is not None and current != head:
         raise RestoreError(
@@ -472,8 +468,7 @@ def _check_keys(rows: dict[str, list[dict[str, Any]]], problems: _Problems) -> N
                 if value in seen:
                     shown = ", ".join(f"{n}={_describe(_plain(v))}" for n, v in zip(names, value, strict=True))
                     problems.add(
-                        f"{_where(table.name, index, row)}: duplicate {label} ({shown}), "
-                        f"already used by row {seen[value] + 1}"
+                        f"{_where(table.name, index, row)}: duplicate {label} ({shown}), already used by row {seen[value] + 1}"
                     )
                 else:
                     seen[value] = index

@@ -41,7 +41,12 @@ class BriefOptionsForm(FlaskForm):
         validate_choice=False,
     )
     member = SelectField(_l("Persönliches Programm für"), choices=[], validate_choice=False)
-    lang = RadioField(_l("Sprache"), choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")], default=current_locale, validate_choice=False)
+    lang = RadioField(
+        _l("Sprache"),
+        choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+        default=current_locale,
+        validate_choice=False,
+    )
     sections = _Checkboxes(
         _l("Abschnitte"),
         choices=[SelectChoice(s, SECTION_LABELS[s]) for s in SECTIONS],

@@ -73,7 +73,7 @@ class StaticOnlyFetcher(URLFetcher):
             return self.files[parts.path]
         if not parts.path.startswith(self.prefix):
             return None
-        relative = unquote(parts.path[len(self.prefix):])
+        relative = unquote(parts.path[len(self.prefix) :])
         if not relative or "\\" in relative or "\x00" in relative:
             return None
         candidate = (self.static_folder / relative).resolve()

@@ -69,14 +69,18 @@ def _organizations(delegation: Delegation) -> dict[int, Organization]:
     if not ids:
         return {}
     # One query: an organization has one city and a few people, so joining them costs little.
-    organizations = db.session.scalars(
-        sa.select(Organization)
-        .where(Organization.id.in_(ids))
-        .options(
-            joinedload(Organization.city).joinedload(City.country),
-            joinedload(Organization.people),
+    organizations = (
+        db.session.scalars(
+            sa.select(Organization)
+            .where(Organization.id.in_(ids))
+            .options(
+                joinedload(Organization.city).joinedload(City.country),
+                joinedload(Organization.people),
+            )
         )
-    ).unique().all()
+        .unique()
+        .all()
+    )
     return {organization.id: organization for organization in organizations}
 
 

@@ -112,9 +112,7 @@ def bullets(text: str | None) -> list[str]:
 
 def css_string(value: str) -> str:
     """``value`` as a CSS string literal, safe inside a <style> element."""
-    escaped = "".join(
-        f"\\{ord(ch):x} " if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in value
-    )
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in value)
     return f'"{escaped}"'
 
 
@@ -230,9 +228,7 @@ class AppointmentView:
 
     @property
     def has_briefing(self) -> bool:
-        return bool(
-            self.organization or self.objectives or self.talking_points or self.background or self.counterparts
-        )
+        return bool(self.organization or self.objectives or self.talking_points or self.background or self.counterparts)
 
     @property
     def local_day(self) -> date:
@@ -576,9 +572,7 @@ class _Builder:
             start = entry.depart_at if entry.is_journey else entry.start_at  # type: ignore[union-attr]
             view = days.get(entry.local_day)
             if view is None:
-                view = days[entry.local_day] = DayView(
-                    entry.local_day, zone, [], [], offset_between(start, zone, self.home_zone)
-                )
+                view = days[entry.local_day] = DayView(entry.local_day, zone, [], [], offset_between(start, zone, self.home_zone))
             view.entries.append(entry)
             stops = (
                 [entry.departure_city, entry.arrival_city] if entry.is_journey else [entry.place]  # type: ignore[union-attr]
@@ -869,7 +863,10 @@ def page_css(brief: Brief) -> Markup:
     )
     # Repeated from brief.css after the rule above: Chromium lets the later rule win over the
     # named page's, so the cover (always the first page) keeps its margins empty in both engines.
-    blank = " @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; } @bottom-right { content: none; }"
+    blank = (
+        " @top-left { content: none; } @top-right { content: none; }"
+        " @bottom-left { content: none; } @bottom-right { content: none; }"
+    )
     css += f" @page :first {{{blank} }} @page cover {{{blank} }}"
     return Markup(css)  # every text in it went through css_string
 

@@ -121,9 +121,7 @@ def pdf(delegation_id: int) -> BaseResponse:
     if state is None:  # deleted between the two reads
         abort(404)
     try:
-        key, ready = rendering.request_pdf(
-            delegation_id, state, options, base_url=request.host_url, user_id=current_user.id
-        )
+        key, ready = rendering.request_pdf(delegation_id, state, options, base_url=request.host_url, user_id=current_user.id)
     except rendering.Busy as busy:
         pending = url_for("briefs.render_status", delegation_id=busy.delegation_id, key=busy.key)
         return _wait_page(delegation_id, 429, busy.retry_after, pending)

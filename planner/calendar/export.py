@@ -68,9 +68,7 @@ class _PlannerLinks:
             return planner_link(item)
         page = self._pages.get(item.delegation_id)
         if page is None:
-            page = self._pages[item.delegation_id] = url_for(
-                "delegations.show", delegation_id=item.delegation_id, _external=True
-            )
+            page = self._pages[item.delegation_id] = url_for("delegations.show", delegation_id=item.delegation_id, _external=True)
         return f"{page}#{_anchor(item)}"
 
 

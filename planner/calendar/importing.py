@@ -311,9 +311,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _FLIGHT_NUMBER = re.compile(r"\b([A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s?([0-9]{1,4})[A-Z]?\b")
 # "Düsseldorf → Seoul", "DUS-ICN", "Seoul nach Chongqing", "Seoul to Chongqing"
-_ROUTE_SEPARATOR = re.compile(
-    r"\s*(?:→|->|–|—|\s-\s|(?-i:(?<=\b[A-Z]{3})-(?=[A-Z]{3}\b))|\bnach\b|\bto\b)\s*", re.IGNORECASE
-)
+_ROUTE_SEPARATOR = re.compile(r"\s*(?:→|->|–|—|\s-\s|(?-i:(?<=\b[A-Z]{3})-(?=[A-Z]{3}\b))|\bnach\b|\bto\b)\s*", re.IGNORECASE)
 _FLIGHT_WORDS = re.compile(r"^\s*(?:flug|flight|flugreise)\b[\s:]*", re.IGNORECASE)
 _SERIES_PROPERTIES = ("RRULE", "RDATE", "EXRULE", "RECURRENCE-ID")
 _SINGLE_PROPERTIES = ("UID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "STATUS", "LOCATION", "DESCRIPTION")
@@ -473,13 +471,14 @@ def _checked_lines(text: str) -> list[str]:
             if name == "BEGIN":
                 if value == "VCALENDAR":
                     if stack:
-                        raise ImportRejected(
-                            _("Die Datei enthält einen Kalender im Kalender (Zeile %(line)d).", line=number)
-                        )
+                        raise ImportRejected(_("Die Datei enthält einen Kalender im Kalender (Zeile %(line)d).", line=number))
                     calendars += 1
                     if calendars > 1:
                         raise ImportRejected(
-                            _("Die Datei enthält mehrere Kalender; bitte jeweils einen importieren (Zeile %(line)d).", line=number)
+                            _(
+                                "Die Datei enthält mehrere Kalender; bitte jeweils einen importieren (Zeile %(line)d).",
+                                line=number,
+                            )
                         )
                 elif not stack:
                     raise ImportRejected(_("Zeile %(line)d steht außerhalb des Kalenders.", line=number))
@@ -511,9 +510,7 @@ def _checked_lines(text: str) -> list[str]:
         elif not stack:
             raise ImportRejected(_("Zeile %(line)d steht außerhalb des Kalenders.", line=number))
     if stack:
-        raise ImportRejected(
-            _("Die Datei ist unvollständig (abgeschnitten?): END:%(name)s fehlt.", name=stack[-1])
-        )
+        raise ImportRejected(_("Die Datei ist unvollständig (abgeschnitten?): END:%(name)s fehlt.", name=stack[-1]))
     return lines
 
 
@@ -561,13 +558,14 @@ class _Reader:
         label = _shorten(raw_summary, TITLE_LENGTH) or _("(ohne Titel)")
         for name in _SINGLE_PROPERTIES:
             if isinstance(event.get(name), list):
-                raise ImportRejected(
-                    _("Der Termin „%(summary)s“ enthält %(name)s mehrfach.", summary=label, name=name)
-                )
+                raise ImportRejected(_("Der Termin „%(summary)s“ enthält %(name)s mehrfach.", summary=label, name=name))
         for name in _SERIES_PROPERTIES:
             if name in event:
                 raise ImportRejected(
-                    _("Serientermine werden nicht unterstützt („%(summary)s“). Bitte die Termine einzeln exportieren.", summary=label)
+                    _(
+                        "Serientermine werden nicht unterstützt („%(summary)s“). Bitte die Termine einzeln exportieren.",
+                        summary=label,
+                    )
                 )
         uid = self._uid(event, label)
 
@@ -693,9 +691,7 @@ class _Reader:
         elif duration_prop is not None:
             duration = self._value(duration_prop, "DURATION", label)
             if not isinstance(duration, timedelta) or duration % timedelta(days=1):
-                raise ImportRejected(
-                    _("Der ganztägige Termin „%(summary)s“ muss ganze Tage dauern.", summary=label)
-                )
+                raise ImportRejected(_("Der ganztägige Termin „%(summary)s“ muss ganze Tage dauern.", summary=label))
             try:
                 end_day = first_day + duration
             except OverflowError:
@@ -755,9 +751,7 @@ class _Reader:
     def _fallback(self, wall: datetime) -> str:
         return _known(self._fallback_zone_for(wall))
 
-    def _equivalent_zone(
-        self, candidates: Sequence[str], instant: datetime, offset: timedelta | None, tzid: str
-    ) -> str:
+    def _equivalent_zone(self, candidates: Sequence[str], instant: datetime, offset: timedelta | None, tzid: str) -> str:
         """An IANA zone that shows ``instant`` with the file's ``offset``, to store the item in."""
         if offset is not None:
             for zone in candidates:
@@ -922,9 +916,7 @@ def _out_of_range(label: str) -> ImportRejected:
 
 
 def _invalid_value(name: str, label: str) -> ImportRejected:
-    return ImportRejected(
-        _("Der Termin „%(summary)s“ hat einen ungültigen Wert für %(name)s.", summary=label, name=name)
-    )
+    return ImportRejected(_("Der Termin „%(summary)s“ hat einen ungültigen Wert für %(name)s.", summary=label, name=name))
 
 
 def _mixed_kinds(label: str) -> ImportRejected:
@@ -943,9 +935,7 @@ def _note(reading: WallTimeReading, zone: str, *, ending: bool) -> TimeNote | No
 
 
 def _bad_vtimezone(tzid: str) -> ImportRejected:
-    return ImportRejected(
-        _("Die Zeitzonen-Definition „%(tzid)s“ in der Datei ist ungültig.", tzid=_shorten(tzid, 80))
-    )
+    return ImportRejected(_("Die Zeitzonen-Definition „%(tzid)s“ in der Datei ist ungültig.", tzid=_shorten(tzid, 80)))
 
 
 # -- text clean-up ----------------------------------------------------------
@@ -1105,9 +1095,13 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
             existing, other = other, None
         if existing is None and other is not None:
             if item.is_journey:
-                message = _("„%(summary)s“ ist hier als Termin angelegt, die Datei beschreibt aber eine Reise.", summary=item.line)
+                message = _(
+                    "„%(summary)s“ ist hier als Termin angelegt, die Datei beschreibt aber eine Reise.", summary=item.line
+                )
             else:
-                message = _("„%(summary)s“ ist hier als Reise angelegt, die Datei beschreibt aber einen Termin.", summary=item.line)
+                message = _(
+                    "„%(summary)s“ ist hier als Reise angelegt, die Datei beschreibt aber einen Termin.", summary=item.line
+                )
             raise ImportRejected(message)
         if existing is not None:
             item = _keep_zones(item, existing)
@@ -1117,11 +1111,7 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
                 dataclasses.replace(item, action=CREATE, existing_id=None, changes=(), updates=(), outside_trip=outside)
             )
             continue
-        updates = {
-            name: value
-            for name, value in _real_updates(own, item, existing).items()
-            if getattr(existing, name) != value
-        }
+        updates = {name: value for name, value in _real_updates(own, item, existing).items() if getattr(existing, name) != value}
         planned.append(
             dataclasses.replace(
                 item,

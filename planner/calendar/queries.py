@@ -92,8 +92,16 @@ def _newest_change(model: type[Base]) -> sa.Label:
 _DIRECTORY = (Person, Organization, City)
 _FEED_STATE = (
     sa.select(
-        FeedToken.id, FeedToken.token, FeedToken.delegation_id, FeedToken.member_id, FeedToken.locale, FeedToken.audience, FeedToken.revoked_at,
-        Delegation.end_date, Delegation.revision, Delegation.updated_at,
+        FeedToken.id,
+        FeedToken.token,
+        FeedToken.delegation_id,
+        FeedToken.member_id,
+        FeedToken.locale,
+        FeedToken.audience,
+        FeedToken.revoked_at,
+        Delegation.end_date,
+        Delegation.revision,
+        Delegation.updated_at,
         *(_newest_change(model) for model in _DIRECTORY),
     )
     .join(Delegation, Delegation.id == FeedToken.delegation_id)

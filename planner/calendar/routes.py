@@ -105,8 +105,17 @@ def feed(token: str) -> BaseResponse:
         return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
     today = _today()
     # The root URL as its parts (it is a function of them): building the string costs more than the rest of the key.
-    key = (subscription.id, token, subscription.member_id, subscription.locale, subscription.audience,
-           request.scheme, request.host, request.root_path, subscription.with_today(today))
+    key = (
+        subscription.id,
+        token,
+        subscription.member_id,
+        subscription.locale,
+        subscription.audience,
+        request.scheme,
+        request.host,
+        request.root_path,
+        subscription.with_today(today),
+    )
     known = _built_feeds().get(key)
     if known is not None:
         etag, last_modified, filename = known
@@ -265,8 +274,14 @@ def import_upload(delegation_id: int) -> str | BaseResponse:
         else:
             pending = import_operations.keep_upload(delegation, current_user, upload.filename or "kalender.ics", data)
             return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=pending.key))
-    return render_template("calendar/import_upload.html", delegation=delegation, form=form, error=error,
-                           limit=importing.MAX_BYTES // (1024 * 1024), max_items=importing.MAX_ITEMS)
+    return render_template(
+        "calendar/import_upload.html",
+        delegation=delegation,
+        form=form,
+        error=error,
+        limit=importing.MAX_BYTES // (1024 * 1024),
+        max_items=importing.MAX_ITEMS,
+    )
 
 
 def _pending_or_404(delegation_id: int, key: str) -> PendingImport:
@@ -304,8 +319,15 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
     except importing.ImportRejected as rejected:
         flash(rejected.message, "error")
         return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
-    flash(_("Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",
-            created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"]), "info")
+    flash(
+        _(
+            "Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",
+            created=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+        ),
+        "info",
+    )
     return redirect(url_for("delegations.show", delegation_id=delegation_id))
 
 

@@ -140,7 +140,7 @@ def build_vtimezone(zone_name: str, first: datetime, last: datetime) -> Timezone
     # Earlier transitions than the one in force at the window's start say nothing about the window.
     in_force = [i for i, t in enumerate(changes) if t.at <= window_start]
     if in_force:
-        changes = changes[in_force[-1]:]
+        changes = changes[in_force[-1] :]
 
     zone = Timezone()
     zone.add("tzid", zone_name)

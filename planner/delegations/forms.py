@@ -22,8 +22,12 @@ class DelegationForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Zweck und Ziele"), validators=[Optional(), Length(max=20000)])
     home_city_id = SelectField(_l("Heimatstadt"), coerce=int, validators=[InputRequired()])
-    start_date = DateField(_l("Abreise (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date])
-    end_date = DateField(_l("Rückkehr (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date])
+    start_date = DateField(
+        _l("Abreise (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date]
+    )
+    end_date = DateField(
+        _l("Rückkehr (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date]
+    )
     status = SelectField(_l("Status"), choices=enum_choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
     notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=20000)])
     version = VersionField()
@@ -35,7 +39,9 @@ class DelegationForm(FlaskForm):
 
 class CloneForm(FlaskForm):
     title = StringField(_l("Titel der neuen Reise"), validators=[DataRequired(), Length(max=200)])
-    start_date = DateField(_l("Neues Abreisedatum"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date])
+    start_date = DateField(
+        _l("Neues Abreisedatum"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date]
+    )
 
     def validate_start_date(self, field: DateField) -> None:
         # The copy ends as many days later as the original; keep that inside the plausible range too.
@@ -80,7 +86,9 @@ class LegForm(FlaskForm):
         self.depart_at = convert_local(self, self.departs, zone, self.fold)
         if self.arrive_at and self.depart_at and self.depart_at <= self.arrive_at:
             self.departs.errors.append(_("Die Abreise muss nach der Ankunft liegen."))
-        return valid and zone is not None and self.arrive_at is not None and self.depart_at is not None and not self.departs.errors
+        return (
+            valid and zone is not None and self.arrive_at is not None and self.depart_at is not None and not self.departs.errors
+        )
 
 
 class FollowUpForm(FlaskForm):

@@ -89,13 +89,38 @@ def clone_delegation(source: Delegation, form: CloneForm) -> Delegation:
         db.session.add(members[member.id])
     for leg in source.legs:
         zone = leg.city.timezone
-        copy.legs.append(Leg(
-            city_id=leg.city_id, arrive_at=_shift(leg.arrive_at, zone, offset), depart_at=_shift(leg.depart_at, zone, offset),
-            status=ItemStatus.TENTATIVE, focus=leg.focus, hotel_name=leg.hotel_name, hotel_address=leg.hotel_address,
-            hotel_phone=leg.hotel_phone, notes=leg.notes,
-        ))
-    copied = ("title", "kind", "timezone", "all_day", "city_id", "venue", "address", "latitude", "longitude", "organization_id",
-              "contact_person_id", "objectives", "talking_points", "background", "dress_code", "notes", "visibility")
+        copy.legs.append(
+            Leg(
+                city_id=leg.city_id,
+                arrive_at=_shift(leg.arrive_at, zone, offset),
+                depart_at=_shift(leg.depart_at, zone, offset),
+                status=ItemStatus.TENTATIVE,
+                focus=leg.focus,
+                hotel_name=leg.hotel_name,
+                hotel_address=leg.hotel_address,
+                hotel_phone=leg.hotel_phone,
+                notes=leg.notes,
+            )
+        )
+    copied = (
+        "title",
+        "kind",
+        "timezone",
+        "all_day",
+        "city_id",
+        "venue",
+        "address",
+        "latitude",
+        "longitude",
+        "organization_id",
+        "contact_person_id",
+        "objectives",
+        "talking_points",
+        "background",
+        "dress_code",
+        "notes",
+        "visibility",
+    )
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
@@ -111,12 +136,21 @@ def clone_delegation(source: Delegation, form: CloneForm) -> Delegation:
         if journey.status == ItemStatus.CANCELLED:
             continue
         new_journey = Journey(
-            delegation=copy, mode=journey.mode, status=ItemStatus.TENTATIVE,
-            departure_city_id=journey.departure_city_id, departure_place=journey.departure_place,
-            departure_timezone=journey.departure_timezone, depart_at=_shift(journey.depart_at, journey.departure_timezone, offset),
-            arrival_city_id=journey.arrival_city_id, arrival_place=journey.arrival_place,
-            arrival_timezone=journey.arrival_timezone, arrive_at=_shift(journey.arrive_at, journey.arrival_timezone, offset),
-            carrier=journey.carrier, number=journey.number, notes=journey.notes, visibility=journey.visibility,
+            delegation=copy,
+            mode=journey.mode,
+            status=ItemStatus.TENTATIVE,
+            departure_city_id=journey.departure_city_id,
+            departure_place=journey.departure_place,
+            departure_timezone=journey.departure_timezone,
+            depart_at=_shift(journey.depart_at, journey.departure_timezone, offset),
+            arrival_city_id=journey.arrival_city_id,
+            arrival_place=journey.arrival_place,
+            arrival_timezone=journey.arrival_timezone,
+            arrive_at=_shift(journey.arrive_at, journey.arrival_timezone, offset),
+            carrier=journey.carrier,
+            number=journey.number,
+            notes=journey.notes,
+            visibility=journey.visibility,
         )
         db.session.add(new_journey)
         if new_journey.arrive_at <= new_journey.depart_at:
@@ -193,5 +227,3 @@ def save_follow_up(delegation: Delegation, form: FollowUpForm, follow_up: Follow
     follow_up.appointment_id = form.appointment_id.data or None
     commit_edit(follow_up)
     return follow_up
-
-

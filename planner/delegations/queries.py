@@ -70,25 +70,29 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
     every 500 appointments and load every member row again for every
     appointment it attends).
     """
-    delegation = db.session.scalars(
-        sa.select(Delegation)
-        .where(Delegation.id == delegation_id)
-        .options(
-            joinedload(Delegation.home_city),
-            joinedload(Delegation.legs).joinedload(Leg.city).joinedload(City.country),
-            selectinload(Delegation.members).joinedload(Member.person).joinedload(Person.organization),
-            selectinload(Delegation.follow_ups).options(joinedload(FollowUp.owner), joinedload(FollowUp.organization)),
-            selectinload(Delegation.appointments).options(
-                joinedload(Appointment.city),
-                joinedload(Appointment.organization),
-                joinedload(Appointment.contact_person),
-            ),
-            selectinload(Delegation.journeys).options(
-                joinedload(Journey.departure_city),
-                joinedload(Journey.arrival_city),
-            ),
+    delegation = (
+        db.session.scalars(
+            sa.select(Delegation)
+            .where(Delegation.id == delegation_id)
+            .options(
+                joinedload(Delegation.home_city),
+                joinedload(Delegation.legs).joinedload(Leg.city).joinedload(City.country),
+                selectinload(Delegation.members).joinedload(Member.person).joinedload(Person.organization),
+                selectinload(Delegation.follow_ups).options(joinedload(FollowUp.owner), joinedload(FollowUp.organization)),
+                selectinload(Delegation.appointments).options(
+                    joinedload(Appointment.city),
+                    joinedload(Appointment.organization),
+                    joinedload(Appointment.contact_person),
+                ),
+                selectinload(Delegation.journeys).options(
+                    joinedload(Journey.departure_city),
+                    joinedload(Journey.arrival_city),
+                ),
+            )
         )
-    ).unique().one_or_none()
+        .unique()
+        .one_or_none()
+    )
     if delegation is not None:
         _attach_members(delegation)
     return delegation

@@ -25,10 +25,20 @@ from planner.timezones import to_local, utc_now
 
 bp = Blueprint("delegations", __name__)
 
-ACTIONS = {"create": _l("angelegt"), "update": _l("geändert"), "delete": _l("gelöscht"), "trash": _l("in den Papierkorb"), "restore": _l("wiederhergestellt")}
+ACTIONS = {
+    "create": _l("angelegt"),
+    "update": _l("geändert"),
+    "delete": _l("gelöscht"),
+    "trash": _l("in den Papierkorb"),
+    "restore": _l("wiederhergestellt"),
+}
 ENTITIES = {
-    "delegations": _l("Reise"), "members": _l("Teilnehmende"), "legs": _l("Station"), "appointments": _l("Termin"),
-    "journeys": _l("Reise-Etappe"), "follow_ups": _l("Nachbereitung"),
+    "delegations": _l("Reise"),
+    "members": _l("Teilnehmende"),
+    "legs": _l("Station"),
+    "appointments": _l("Termin"),
+    "journeys": _l("Reise-Etappe"),
+    "follow_ups": _l("Nachbereitung"),
 }
 
 
@@ -79,7 +89,11 @@ def show_member(delegation_id: int, member_id: int) -> str:
 def history(delegation_id: int) -> str:
     delegation = _delegation(delegation_id)
     return render_template(
-        "delegations/history.html", delegation=delegation, records=queries.history(delegation_id), actions=ACTIONS, entities=ENTITIES
+        "delegations/history.html",
+        delegation=delegation,
+        records=queries.history(delegation_id),
+        actions=ACTIONS,
+        entities=ENTITIES,
     )
 
 
@@ -142,7 +156,9 @@ def new() -> str | Response:
         delegation = operations.save_delegation(form)
         flash(_("Reise „%(title)s“ angelegt.", title=delegation.title), "info")
         return redirect(_show_url(delegation))
-    return render_template("form_page.html", form=form, heading=_("Neue Delegationsreise"), delegation=None, cancel_url=url_for("delegations.index"))
+    return render_template(
+        "form_page.html", form=form, heading=_("Neue Delegationsreise"), delegation=None, cancel_url=url_for("delegations.index")
+    )
 
 
 @bp.route("/delegations/<int:delegation_id>/edit", methods=["GET", "POST"])
@@ -151,9 +167,16 @@ def edit(delegation_id: int) -> str | Response | tuple[str, int]:
     delegation = _delegation(delegation_id)
     form = _delegation_form()
     return _edit(
-        form=form, obj=delegation, fill=_fill_delegation, make_form=_delegation_form,
-        save=lambda: operations.save_delegation(form, delegation), heading=_("Reise bearbeiten"), done=_show_url,
-        conflict_title=lambda d: d.title, delegation=delegation, reload=lambda: db.session.get(Delegation, delegation_id),
+        form=form,
+        obj=delegation,
+        fill=_fill_delegation,
+        make_form=_delegation_form,
+        save=lambda: operations.save_delegation(form, delegation),
+        heading=_("Reise bearbeiten"),
+        done=_show_url,
+        conflict_title=lambda d: d.title,
+        delegation=delegation,
+        reload=lambda: db.session.get(Delegation, delegation_id),
         edit_url=url_for("delegations.edit", delegation_id=delegation_id),
     )
 
@@ -206,8 +229,14 @@ def clone(delegation_id: int) -> str | Response:
         flash(_("Neue Reise „%(title)s“ als Entwurf angelegt; alle Termine behalten ihre Ortszeit.", title=copy.title), "info")
         return redirect(_show_url(copy))
     return render_template(
-        "form_page.html", form=form, heading=_("Reise als Vorlage kopieren"), delegation=delegation, cancel_url=_show_url(delegation),
-        intro=_("Alle Termine, Reisen und Stationen werden um die Differenz der Abreisedaten verschoben und behalten ihre Ortszeit."),
+        "form_page.html",
+        form=form,
+        heading=_("Reise als Vorlage kopieren"),
+        delegation=delegation,
+        cancel_url=_show_url(delegation),
+        intro=_(
+            "Alle Termine, Reisen und Stationen werden um die Differenz der Abreisedaten verschoben und behalten ihre Ortszeit."
+        ),
         submit_label=_("Kopie anlegen"),
     )
 
@@ -238,14 +267,32 @@ def _member(delegation: Delegation, member_id: int) -> Any:
 def new_member(delegation_id: int) -> str | Response | tuple[str, int]:
     delegation = _delegation(delegation_id)
     form = _member_form()
-    if request.method == "POST" and form.validate_on_submit() and form.person_id.data in {m.person_id for m in delegation.members}:
+    if (
+        request.method == "POST"
+        and form.validate_on_submit()
+        and form.person_id.data in {m.person_id for m in delegation.members}
+    ):
         form.person_id.errors.append(_("Diese Person ist bereits Teil der Delegation."))
-        return render_template("form_page.html", form=form, heading=_("Teilnehmende hinzufügen"), delegation=delegation, cancel_url=_show_url(delegation))
+        return render_template(
+            "form_page.html",
+            form=form,
+            heading=_("Teilnehmende hinzufügen"),
+            delegation=delegation,
+            cancel_url=_show_url(delegation),
+        )
     form.version.data = form.version.data or 1
     return _edit(
-        form=form, obj=None, fill=_fill_member, make_form=_member_form, save=lambda: operations.save_member(delegation, form),
-        heading=_("Teilnehmende hinzufügen"), done=lambda m: _show_url(delegation, "members-heading"), conflict_title=str,
-        delegation=delegation, reload=lambda: None, edit_url="",
+        form=form,
+        obj=None,
+        fill=_fill_member,
+        make_form=_member_form,
+        save=lambda: operations.save_member(delegation, form),
+        heading=_("Teilnehmende hinzufügen"),
+        done=lambda m: _show_url(delegation, "members-heading"),
+        conflict_title=str,
+        delegation=delegation,
+        reload=lambda: None,
+        edit_url="",
     )
 
 
@@ -256,9 +303,15 @@ def edit_member(delegation_id: int, member_id: int) -> str | Response | tuple[st
     member = _member(delegation, member_id)
     form = _member_form()
     return _edit(
-        form=form, obj=member, fill=_fill_member, make_form=_member_form, save=lambda: operations.save_member(delegation, form, member),
-        heading=_("Teilnehmende bearbeiten"), done=lambda m: _show_url(delegation, "members-heading"),
-        conflict_title=lambda m: m.person.display_name, delegation=delegation,
+        form=form,
+        obj=member,
+        fill=_fill_member,
+        make_form=_member_form,
+        save=lambda: operations.save_member(delegation, form, member),
+        heading=_("Teilnehmende bearbeiten"),
+        done=lambda m: _show_url(delegation, "members-heading"),
+        conflict_title=lambda m: m.person.display_name,
+        delegation=delegation,
         reload=lambda: _member(_delegation(delegation_id), member_id),
         edit_url=url_for("delegations.edit_member", delegation_id=delegation_id, member_id=member_id),
     )
@@ -307,9 +360,17 @@ def new_leg(delegation_id: int) -> str | Response | tuple[str, int]:
     form = _leg_form()
     form.version.data = form.version.data or 1
     return _edit(
-        form=form, obj=None, fill=_fill_leg, make_form=_leg_form, save=lambda: operations.save_leg(delegation, form),
-        heading=_("Neue Station"), done=lambda leg: _show_url(delegation, "legs-heading"), conflict_title=str,
-        delegation=delegation, reload=lambda: None, edit_url="",
+        form=form,
+        obj=None,
+        fill=_fill_leg,
+        make_form=_leg_form,
+        save=lambda: operations.save_leg(delegation, form),
+        heading=_("Neue Station"),
+        done=lambda leg: _show_url(delegation, "legs-heading"),
+        conflict_title=str,
+        delegation=delegation,
+        reload=lambda: None,
+        edit_url="",
     )
 
 
@@ -320,9 +381,15 @@ def edit_leg(delegation_id: int, leg_id: int) -> str | Response | tuple[str, int
     leg = _leg(delegation, leg_id)
     form = _leg_form()
     return _edit(
-        form=form, obj=leg, fill=_fill_leg, make_form=_leg_form, save=lambda: operations.save_leg(delegation, form, leg),
-        heading=_("Station bearbeiten"), done=lambda item: _show_url(delegation, "legs-heading"),
-        conflict_title=lambda item: item.city.name, delegation=delegation,
+        form=form,
+        obj=leg,
+        fill=_fill_leg,
+        make_form=_leg_form,
+        save=lambda: operations.save_leg(delegation, form, leg),
+        heading=_("Station bearbeiten"),
+        done=lambda item: _show_url(delegation, "legs-heading"),
+        conflict_title=lambda item: item.city.name,
+        delegation=delegation,
         reload=lambda: _leg(_delegation(delegation_id), leg_id),
         edit_url=url_for("delegations.edit_leg", delegation_id=delegation_id, leg_id=leg_id),
     )
@@ -374,10 +441,17 @@ def new_follow_up(delegation_id: int) -> str | Response | tuple[str, int]:
     form = _follow_up_form(delegation)
     form.version.data = form.version.data or 1
     return _edit(
-        form=form, obj=None, fill=_fill_follow_up, make_form=lambda data: _follow_up_form(delegation, data),
-        save=lambda: operations.save_follow_up(delegation, form), heading=_("Neue Nachbereitung"),
-        done=lambda item: _show_url(delegation, "follow-ups-heading"), conflict_title=str, delegation=delegation,
-        reload=lambda: None, edit_url="",
+        form=form,
+        obj=None,
+        fill=_fill_follow_up,
+        make_form=lambda data: _follow_up_form(delegation, data),
+        save=lambda: operations.save_follow_up(delegation, form),
+        heading=_("Neue Nachbereitung"),
+        done=lambda item: _show_url(delegation, "follow-ups-heading"),
+        conflict_title=str,
+        delegation=delegation,
+        reload=lambda: None,
+        edit_url="",
     )
 
 
@@ -388,9 +462,15 @@ def edit_follow_up(delegation_id: int, follow_up_id: int) -> str | Response | tu
     item = _follow_up(delegation, follow_up_id)
     form = _follow_up_form(delegation)
     return _edit(
-        form=form, obj=item, fill=_fill_follow_up, make_form=lambda data: _follow_up_form(delegation, data),
-        save=lambda: operations.save_follow_up(delegation, form, item), heading=_("Nachbereitung bearbeiten"),
-        done=lambda saved: _show_url(delegation, "follow-ups-heading"), conflict_title=lambda f: f.title,
-        delegation=delegation, reload=lambda: _follow_up(_delegation(delegation_id), follow_up_id),
+        form=form,
+        obj=item,
+        fill=_fill_follow_up,
+        make_form=lambda data: _follow_up_form(delegation, data),
+        save=lambda: operations.save_follow_up(delegation, form, item),
+        heading=_("Nachbereitung bearbeiten"),
+        done=lambda saved: _show_url(delegation, "follow-ups-heading"),
+        conflict_title=lambda f: f.title,
+        delegation=delegation,
+        reload=lambda: _follow_up(_delegation(delegation_id), follow_up_id),
         edit_url=url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
     )

@@ -203,13 +203,19 @@ class CityForm(FlaskForm):
         _l("Breitengrad"),
         widget=TextInput(),
         render_kw={"inputmode": "decimal"},
-        validators=[Optional(), NumberRange(min=-90, max=90, message=_l("Bitte einen Wert zwischen %(min)s und %(max)s eingeben."))],
+        validators=[
+            Optional(),
+            NumberRange(min=-90, max=90, message=_l("Bitte einen Wert zwischen %(min)s und %(max)s eingeben.")),
+        ],
     )
     longitude = FloatField(
         _l("Längengrad"),
         widget=TextInput(),
         render_kw={"inputmode": "decimal"},
-        validators=[Optional(), NumberRange(min=-180, max=180, message=_l("Bitte einen Wert zwischen %(min)s und %(max)s eingeben."))],
+        validators=[
+            Optional(),
+            NumberRange(min=-180, max=180, message=_l("Bitte einen Wert zwischen %(min)s und %(max)s eingeben.")),
+        ],
     )
     profile = _long_text(_l("Profil"))
 

@@ -36,12 +36,31 @@ class Rejected(Exception):
 
 
 ORGANIZATION_FIELDS = (
-    "name", "native_name", "kind", "sector", "profile", "home_relation", "founded_year",
-    "website", "address", "city_id", "phone", "email", "contact_is_placeholder",
+    "name",
+    "native_name",
+    "kind",
+    "sector",
+    "profile",
+    "home_relation",
+    "founded_year",
+    "website",
+    "address",
+    "city_id",
+    "phone",
+    "email",
+    "contact_is_placeholder",
 )
 PERSON_FIELDS = (
-    "honorific", "name", "native_name", "function", "organization_id", "email", "phone",
-    "languages", "notes", "contact_is_placeholder",
+    "honorific",
+    "name",
+    "native_name",
+    "function",
+    "organization_id",
+    "email",
+    "phone",
+    "languages",
+    "notes",
+    "contact_is_placeholder",
 )
 CITY_FIELDS = ("name", "native_name", "timezone", "latitude", "longitude", "profile")
 PARTNERSHIP_FIELDS = ("home_city_id", "partner_city_id", "since", "notes")
@@ -117,7 +136,9 @@ def update_organization(organization: Organization, values: Mapping[str, Any], v
         raise taken
     _referenced(City, values["city_id"], "city_id", _l("Diese Stadt gibt es nicht mehr."))
     _assign(organization, _organization_values(values), ORGANIZATION_FIELDS)
-    _commit_existing(organization, Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"])))
+    _commit_existing(
+        organization, Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"]))
+    )
 
 
 # -- people -------------------------------------------------------------------------

@@ -59,7 +59,13 @@ def english_country_name(iso_code: str) -> str:
 
 
 def is_country_code(iso_code: str) -> bool:
-    return len(iso_code) == 2 and iso_code.isalpha() and iso_code.isupper() and iso_code not in _NOT_COUNTRIES and iso_code in Locale.parse("en").territories
+    return (
+        len(iso_code) == 2
+        and iso_code.isalpha()
+        and iso_code.isupper()
+        and iso_code not in _NOT_COUNTRIES
+        and iso_code in Locale.parse("en").territories
+    )
 
 
 # -- choices for the forms ---------------------------------------------------------
@@ -215,9 +221,7 @@ def cities(now: datetime) -> list[CityRow]:
 
 
 def city(city_id: int) -> City | None:
-    return db.session.scalars(
-        sa.select(City).where(City.id == city_id).options(selectinload(City.country))
-    ).one_or_none()
+    return db.session.scalars(sa.select(City).where(City.id == city_id).options(selectinload(City.country))).one_or_none()
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,7 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
     members: Mapped[list[Member]] = relationship(
         back_populates="delegation", cascade="all, delete-orphan", order_by="Member.sort_order, Member.id"
     )
-    legs: Mapped[list[Leg]] = relationship(
-        back_populates="delegation", cascade="all, delete-orphan", order_by="Leg.arrive_at"
-    )
+    legs: Mapped[list[Leg]] = relationship(back_populates="delegation", cascade="all, delete-orphan", order_by="Leg.arrive_at")
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="delegation", cascade="all, delete-orphan", order_by="Appointment.start_at"
     )

@@ -118,7 +118,9 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
     background: Mapped[str | None] = mapped_column(sa.Text)
     dress_code: Mapped[str | None] = mapped_column(sa.String(100))
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    visibility: Mapped[Visibility] = enum_column(Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value)
+    visibility: Mapped[Visibility] = enum_column(
+        Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value
+    )
     # Deleted appointments go to the trash and can be restored; queries skip
     # them unless asked (see planner.models.trash).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -176,7 +178,9 @@ class Journey(VersionedMixin, TimestampMixin, Base):
     number: Mapped[str | None] = mapped_column(sa.String(20))  # flight or train number
     booking_reference: Mapped[str | None] = mapped_column(sa.String(50))
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    visibility: Mapped[Visibility] = enum_column(Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value)
+    visibility: Mapped[Visibility] = enum_column(
+        Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value
+    )
 
     delegation: Mapped[Delegation] = relationship(back_populates="journeys")
     departure_city: Mapped[City | None] = relationship(foreign_keys=[departure_city_id])

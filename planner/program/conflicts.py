@@ -76,7 +76,10 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
             reported.add((first.id, second.id, "buffer"))
             text = _(
                 "Nur %(minutes)d Minuten zwischen „%(a)s“ und „%(b)s“ an verschiedenen Orten (mindestens %(buffer)d empfohlen).",
-                minutes=int(gap.total_seconds() // 60), a=first.title, b=second.title, buffer=int(buffer.total_seconds() // 60),
+                minutes=int(gap.total_seconds() // 60),
+                a=first.title,
+                b=second.title,
+                buffer=int(buffer.total_seconds() // 60),
             )
             warnings += [Warning(first.id, "buffer", text), Warning(second.id, "buffer", text)]
 
@@ -94,26 +97,52 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
     for a in appointments:
         for j, travellers in travelling:
             if _overlap(a.start_at, a.end_at, j.depart_at, j.arrive_at) and travellers & who[a]:
-                warnings.append(Warning(a.id, "during_journey", _(
-                    "„%(a)s“ fällt in die Reise %(from)s → %(to)s.", a=a.title, **{"from": j.departure_place, "to": j.arrival_place}
-                )))
+                warnings.append(
+                    Warning(
+                        a.id,
+                        "during_journey",
+                        _(
+                            "„%(a)s“ fällt in die Reise %(from)s → %(to)s.",
+                            a=a.title,
+                            **{"from": j.departure_place, "to": j.arrival_place},
+                        ),
+                    )
+                )
         leg = _leg_at(legs, a.start_at)
         if leg is not None and a.city_id is not None and a.city_id != leg.city_id:
-            warnings.append(Warning(a.id, "wrong_city", _(
-                "„%(a)s“ ist in %(city)s, die Delegation ist an diesem Tag aber in %(leg)s.",
-                a=a.title, city=a.city.name if a.city else "?", leg=leg.city.name,
-            )))
+            warnings.append(
+                Warning(
+                    a.id,
+                    "wrong_city",
+                    _(
+                        "„%(a)s“ ist in %(city)s, die Delegation ist an diesem Tag aber in %(leg)s.",
+                        a=a.title,
+                        city=a.city.name if a.city else "?",
+                        leg=leg.city.name,
+                    ),
+                )
+            )
         local = to_local(a.start_at, a.timezone)
         if not a.all_day and local.hour < IMPLAUSIBLE_BEFORE_HOUR:
-            warnings.append(Warning(a.id, "odd_hour", _(
-                "„%(a)s“ beginnt um %(time)s Ortszeit – ist die Zeitzone (%(zone)s) richtig?",
-                a=a.title, time=clock(a.start_at, a.timezone), zone=a.timezone,
-            )))
+            warnings.append(
+                Warning(
+                    a.id,
+                    "odd_hour",
+                    _(
+                        "„%(a)s“ beginnt um %(time)s Ortszeit – ist die Zeitzone (%(zone)s) richtig?",
+                        a=a.title,
+                        time=clock(a.start_at, a.timezone),
+                        zone=a.timezone,
+                    ),
+                )
+            )
         home_day = to_local(a.start_at, home).date()
         if not delegation.start_date <= home_day <= delegation.end_date:
-            warnings.append(Warning(a.id, "outside_trip", _(
-                "„%(a)s“ liegt am %(day)s, außerhalb der Reisedaten.", a=a.title, day=day(home_day)
-            )))
+            warnings.append(
+                Warning(
+                    a.id, "outside_trip", _("„%(a)s“ liegt am %(day)s, außerhalb der Reisedaten.", a=a.title, day=day(home_day))
+                )
+            )
     return warnings
 
 

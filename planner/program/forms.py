@@ -95,7 +95,8 @@ def convert_local(form: FlaskForm, field: Field, zone: str | None, fold_field: R
     except NonexistentLocalTime:
         field.errors.append(
             _(
-                "%(time)s gibt es am %(day)s in %(zone)s nicht: Die Uhren springen wegen der Zeitumstellung vor. Bitte eine andere Uhrzeit wählen.",
+                "%(time)s gibt es am %(day)s in %(zone)s nicht: Die Uhren springen wegen der Zeitumstellung vor. "
+                "Bitte eine andere Uhrzeit wählen.",
                 time=wall.strftime("%H:%M"),
                 day=format_datetime(wall, "d. MMMM y"),
                 zone=zone,
@@ -121,8 +122,16 @@ class AppointmentForm(FlaskForm):
     city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
     # Empty means "the zone of the chosen city", the usual case.
     timezone = SelectField(_l("Zeitzone des Ortes"), validators=[Optional()], validate_choice=False)
-    starts = DateTimeLocalField(_l("Beginn (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Beginns angeben."))])
-    ends = DateTimeLocalField(_l("Ende (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Endes angeben."))])
+    starts = DateTimeLocalField(
+        _l("Beginn (Ortszeit)"),
+        format=LOCAL_FORMAT,
+        validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Beginns angeben."))],
+    )
+    ends = DateTimeLocalField(
+        _l("Ende (Ortszeit)"),
+        format=LOCAL_FORMAT,
+        validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Endes angeben."))],
+    )
     fold = RadioField(_l("Welche der beiden Uhrzeiten ist gemeint?"), choices=fold_choices(), validators=[Optional()])
     venue = StringField(_l("Ort / Gebäude"), validators=[Optional(), Length(max=200)])
     address = TextAreaField(_l("Adresse"), validators=[Optional(), Length(max=2000)])
@@ -201,5 +210,7 @@ class JourneyForm(FlaskForm):
         self.arrive_at = convert_local(self, self.arrives, known_zone(self.arrival_timezone), self.arrival_fold)
         # Judged on instants: 08:55 in Seoul the next morning is after 13:40 in Düsseldorf.
         if self.depart_at and self.arrive_at and self.arrive_at <= self.depart_at:
-            self.arrives.errors.append(_("Die Ankunft muss nach der Abfahrt liegen (verglichen in echter Zeit, über Zeitzonen hinweg)."))
+            self.arrives.errors.append(
+                _("Die Ankunft muss nach der Abfahrt liegen (verglichen in echter Zeit, über Zeitzonen hinweg).")
+            )
         return valid and self.depart_at is not None and self.arrive_at is not None and not self.arrives.errors

@@ -223,7 +223,16 @@ def _journey_form(formdata: object = None) -> JourneyForm:
 
 
 def _fill_journey(form: JourneyForm, journey: Journey) -> None:
-    for name in ("departure_place", "departure_timezone", "arrival_place", "arrival_timezone", "carrier", "number", "booking_reference", "notes"):
+    for name in (
+        "departure_place",
+        "departure_timezone",
+        "arrival_place",
+        "arrival_timezone",
+        "carrier",
+        "number",
+        "booking_reference",
+        "notes",
+    ):
         getattr(form, name).data = getattr(journey, name)
     form.mode.data = journey.mode.value
     form.status.data = journey.status.value
@@ -277,7 +286,9 @@ def edit_journey(delegation_id: int, journey_id: int) -> str | Response | tuple[
             current.travellers.choices = queries.member_choices(fresh)
             _fill_journey(current, current_item)
             return render_conflict(
-                form, current, title=f"{current_item.departure_place} → {current_item.arrival_place}",
+                form,
+                current,
+                title=f"{current_item.departure_place} → {current_item.arrival_place}",
                 back_url=_programme_url(fresh, f"journey-{journey_id}"),
                 edit_url=url_for("program.edit_journey", delegation_id=fresh.id, journey_id=journey_id),
             )
@@ -321,8 +332,6 @@ def _parse_day(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
 
 
 @bp.get("/appointments/<int:appointment_id>")

@@ -252,7 +252,11 @@ class _Loader:
         self._find_or_add(
             "legs",
             Leg,
-            {"delegation_id": delegation.id, "city_id": city.id, "arrive_at": self._instant(item["arrive"], city.timezone, where)},
+            {
+                "delegation_id": delegation.id,
+                "city_id": city.id,
+                "arrive_at": self._instant(item["arrive"], city.timezone, where),
+            },
             depart_at=self._instant(item["depart"], city.timezone, where),
             status=ItemStatus(item.get("status", "tentative")),
             **fields,
@@ -297,7 +301,17 @@ class _Loader:
         where = f"appointment {item['key']}"
         fields = {
             k: item.get(k)
-            for k in ("venue", "address", "latitude", "longitude", "objectives", "talking_points", "background", "dress_code", "notes")
+            for k in (
+                "venue",
+                "address",
+                "latitude",
+                "longitude",
+                "objectives",
+                "talking_points",
+                "background",
+                "dress_code",
+                "notes",
+            )
         }
         organization = self._ref(self.organizations, item.get("organization"), "organization")
         contact = self._ref(self.people, item.get("contact"), "person")

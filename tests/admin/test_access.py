@@ -57,9 +57,12 @@ def _send(client: FlaskClient, method: str, path: str, data: dict[str, str], tok
 
 def _snapshot(app: Flask) -> list[tuple]:
     with app.app_context():
-        return [tuple(row) for row in db.session.execute(
-            sa.select(User.email, User.role, User.active, User.version, User.password_hash).order_by(User.email)
-        )]
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                sa.select(User.email, User.role, User.active, User.version, User.password_hash).order_by(User.email)
+            )
+        ]
 
 
 @pytest.mark.parametrize("role", ["anonymous", "viewer", "planner"])

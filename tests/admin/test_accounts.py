@@ -51,12 +51,12 @@ def test_list_shows_accounts_with_role_status_and_last_sign_in_in_home_time(
         db.session.commit()
     page = text(admin.get("/admin/users"))
     assert "Benutzerverwaltung" in page
-    planner_row = page[page.index("planner@example.org"):].split("</tr>")[0]
+    planner_row = page[page.index("planner@example.org") :].split("</tr>")[0]
     assert "Planung" in planner_row and "Aktiv" in planner_row
     assert "Mi., 16. Okt. 2024, 01:30" in planner_row
-    gone_row = page[page.index("gone@example.org"):].split("</tr>")[0]
+    gone_row = page[page.index("gone@example.org") :].split("</tr>")[0]
     assert "Lesezugriff" in gone_row and "Deaktiviert" in gone_row and "noch nie" in gone_row
-    admin_row = page[page.index("<tbody>"):].split("</tr>")[0]
+    admin_row = page[page.index("<tbody>") :].split("</tr>")[0]
     assert "(Sie)" in admin_row and "Administration" in admin_row
     assert f'href="/admin/users/{planner_id}"' in page
 
@@ -125,9 +125,7 @@ def test_disabling_signs_the_user_out_on_their_next_request(admin_app: Flask, ad
     assert again.get("/").status_code == 200
 
 
-def test_stale_version_shows_the_conflict_page_and_saves_nothing(
-    admin_app: Flask, admin: FlaskClient, planner_id: int
-) -> None:
+def test_stale_version_shows_the_conflict_page_and_saves_nothing(admin_app: Flask, admin: FlaskClient, planner_id: int) -> None:
     opened_with = form_version(admin, f"/admin/users/{planner_id}")
     # Meanwhile a second admin disables the account.
     add_user(admin_app, UserRole.ADMIN, "second@example.org")
@@ -201,7 +199,9 @@ def test_admin_can_demote_and_disable_another_admin(admin_app: Flask, admin: Fla
 
 
 @pytest.mark.parametrize("role, active", [(UserRole.PLANNER, True), (UserRole.ADMIN, False), (UserRole.VIEWER, False)])
-def test_last_active_admin_can_never_be_demoted_or_disabled(admin_app: Flask, admin_id: int, role: UserRole, active: bool) -> None:
+def test_last_active_admin_can_never_be_demoted_or_disabled(
+    admin_app: Flask, admin_id: int, role: UserRole, active: bool
+) -> None:
     # A disabled admin does not count: they cannot sign in to manage anything.
     add_user(admin_app, UserRole.ADMIN, "dormant@example.org", active=False)
     with admin_app.test_request_context():

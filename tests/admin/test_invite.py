@@ -68,10 +68,15 @@ def test_invited_account_signs_in_with_the_password_shown_once(admin_app: Flask,
     login(colleague, "new.person@example.org", password)
     assert colleague.get("/").headers["Location"].endswith("/auth/password")
     own = "Mein eigenes langes Passwort"
-    response = colleague.post("/auth/password", data={
-        "csrf_token": csrf_token(colleague, "/auth/password"),
-        "current_password": password, "new_password": own, "confirm_password": own,
-    })
+    response = colleague.post(
+        "/auth/password",
+        data={
+            "csrf_token": csrf_token(colleague, "/auth/password"),
+            "current_password": password,
+            "new_password": own,
+            "confirm_password": own,
+        },
+    )
     assert response.status_code == 302
     assert colleague.get("/").status_code == 200
     assert colleague.get("/admin/users").status_code == 403  # a planner, not an admin
@@ -108,9 +113,7 @@ def test_duplicate_address_is_refused_and_creates_nothing(admin_app: Flask, admi
         ("   ", "Bitte geben Sie eine E-Mail-Adresse an."),
     ],
 )
-def test_invalid_address_is_refused_and_creates_nothing(
-    admin_app: Flask, admin: FlaskClient, address: str, message: str
-) -> None:
+def test_invalid_address_is_refused_and_creates_nothing(admin_app: Flask, admin: FlaskClient, address: str, message: str) -> None:
     before = _emails(admin_app)
     response = _invite(admin, address)
     assert response.status_code == 200

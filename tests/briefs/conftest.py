@@ -173,7 +173,9 @@ def keller(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory)
         load_seed(db.session)
         db.session.commit()
         delegation = db.session.scalars(sa.select(Delegation).filter_by(title=KELLER_TITLE)).one()
-        journey = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == delegation.id).order_by(Journey.depart_at)).first()
+        journey = db.session.scalars(
+            sa.select(Journey).where(Journey.delegation_id == delegation.id).order_by(Journey.depart_at)
+        ).first()
         journey.booking_reference = BOOKING_REFERENCE
         db.session.commit()
         delegation_id = delegation.id

@@ -62,7 +62,10 @@ def test_the_keller_pdf_shows_progress_and_then_downloads(live_server: LiveServe
     assert "wartet in der Warteschlange" in page.get_by_role("status").inner_text()
     screenshot(page, "brief-progress")
 
-    with running_worker(live_server.app), page.expect_response(re.compile(r"/brief/renders/[0-9a-f]{40}\.pdf$"), timeout=120_000) as answer:
+    with (
+        running_worker(live_server.app),
+        page.expect_response(re.compile(r"/brief/renders/[0-9a-f]{40}\.pdf$"), timeout=120_000) as answer,
+    ):
         pass  # nothing to click: the page reloads itself until the file is there, then opens it
     file_response = answer.value
     assert file_response.status == 200 and file_response.headers["content-type"] == "application/pdf"

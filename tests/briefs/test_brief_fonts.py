@@ -46,7 +46,11 @@ def test_brief_embeds_the_shipped_cjk_fonts_on_a_machine_with_only_dejavu(tmp_pa
     env.pop("FONTCONFIG_PATH", None)
     done = subprocess.run(
         [sys.executable, "-m", "tests.briefs.render_keller_pdf", str(output)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -147,7 +151,11 @@ def test_the_app_warns_at_start_when_a_brief_font_is_missing(tmp_path: Path) -> 
     }
     done = subprocess.run(
         [sys.executable, "-c", "from planner import create_app; create_app()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     for font in BRIEF_FONTS:

@@ -84,8 +84,14 @@ def test_weasyprint_with_the_fetcher_loads_nothing_from_outside(no_network: list
     assert no_network == []
     assert fetcher.served == ["http://127.0.0.1:5000/static/css/brief.css"]
     refused = " ".join(fetcher.refused)
-    for url in ("file:///etc/passwd", "http://example.org/evil.css", "http://example.org/import.css",
-                "http://example.org/font.woff", "file:///etc/hostname", "http://example.org/x.png"):
+    for url in (
+        "file:///etc/passwd",
+        "http://example.org/evil.css",
+        "http://example.org/import.css",
+        "http://example.org/font.woff",
+        "file:///etc/hostname",
+        "http://example.org/x.png",
+    ):
         assert url in refused, url
     path = tmp_path / "x.pdf"
     path.write_bytes(html_to_pdf("<p>Umlaute: äöüß</p>", base_url="http://127.0.0.1/", static_folder=STATIC))
@@ -128,8 +134,15 @@ def test_options_rules() -> None:
     assert check_options("press", None, "de", []).sections == frozenset(SECTIONS)
     press = check_options("press", None, "de", None)
     assert not press.has("contacts") and not press.has("followups") and press.has("programme")
-    for args in (("nobody", None, None, None), ("member", None, None, None), ("full", 3, None, None),
-                 (None, "x", None, None), (None, "-2", None, None), (None, None, "fr", None), (None, None, None, ["x"])):
+    for args in (
+        ("nobody", None, None, None),
+        ("member", None, None, None),
+        ("full", 3, None, None),
+        (None, "x", None, None),
+        (None, "-2", None, None),
+        (None, None, "fr", None),
+        (None, None, None, ["x"]),
+    ):
         with pytest.raises(BriefOptionsError):
             check_options(*args)
 
@@ -152,8 +165,20 @@ def test_export_brief_writes_the_pdf_atomically(keller_runner: tuple[FlaskCliRun
     out = tmp_path / "out"
     out.mkdir()
     target = out / "brief.pdf"
-    result = runner.invoke(args=["export-brief", str(delegation_id), "--member", str(diener), "--lang", "de",
-                                 "--section", "programme", "-o", str(target)])
+    result = runner.invoke(
+        args=[
+            "export-brief",
+            str(delegation_id),
+            "--member",
+            str(diener),
+            "--lang",
+            "de",
+            "--section",
+            "programme",
+            "-o",
+            str(target),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in out.iterdir()] == ["brief.pdf"]  # no temporary file left behind
@@ -166,7 +191,9 @@ def test_export_brief_writes_the_pdf_atomically(keller_runner: tuple[FlaskCliRun
 def test_export_brief_to_stdout(keller_runner: tuple[FlaskCliRunner, int, int]) -> None:
     """``-o -`` writes the PDF bytes to standard output (sys.stdout.buffer: click's binary-stream helper is deprecated)."""
     runner, delegation_id, diener = keller_runner
-    result = runner.invoke(args=["export-brief", str(delegation_id), "--member", str(diener), "--section", "programme", "-o", "-"])
+    result = runner.invoke(
+        args=["export-brief", str(delegation_id), "--member", str(diener), "--section", "programme", "-o", "-"]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes.startswith(b"%PDF-") and result.stdout_bytes.rstrip().endswith(b"%%EOF")
 

@@ -120,9 +120,14 @@ def test_each_appointment_shows_local_and_home_time_on_one_page(keller: KellerBr
         local = f"{hm(a['start'])}–{hm(a['end'])} {a['place']}"
         home = f"{hm(a['start'].astimezone(HOME))}–{hm(a['end'].astimezone(HOME))} Düsseldorf"
         # Title, both times and the venue on the same page: the entry is not split.
-        pages = [i for i in range(start, len(pdf.pages)) if has_in_order(pdf.pages[i], a["title"])
-                 and squash(local) in squash(pdf.pages[i]) and squash(home) in squash(pdf.pages[i])
-                 and has_in_order(pdf.pages[i], a["venue"])]
+        pages = [
+            i
+            for i in range(start, len(pdf.pages))
+            if has_in_order(pdf.pages[i], a["title"])
+            and squash(local) in squash(pdf.pages[i])
+            and squash(home) in squash(pdf.pages[i])
+            and has_in_order(pdf.pages[i], a["venue"])
+        ]
         assert pages, (a["title"], local, home)
     # The readable form of the DESIGN: place time first, home time beside it.
     assert "14:00–15:30 Seoul\n· 07:00–08:30 Düsseldorf" in pdf.text or "14:00–15:30 Seoul · 07:00–08:30 Düsseldorf" in pdf.text
@@ -203,8 +208,15 @@ def heading_page(pdf: RenderedPdf, heading: str, start: int = 0) -> int:
 
 def test_sections_in_the_order_of_the_issue(keller: KellerBriefs) -> None:
     pdf = keller.pdf()
-    chapters = ["Die Delegation", "Auf einen Blick", "Programm", "Gesprächsunterlagen", "Städtepartnerschaft",
-                "Kontakte und Notfälle", "Nachbereitung"]
+    chapters = [
+        "Die Delegation",
+        "Auf einen Blick",
+        "Programm",
+        "Gesprächsunterlagen",
+        "Städtepartnerschaft",
+        "Kontakte und Notfälle",
+        "Nachbereitung",
+    ]
     after_contents = heading_page(pdf, "Inhalt") + 1
     pages = [heading_page(pdf, chapter, after_contents) for chapter in chapters]
     assert pages == sorted(pages) and len(set(pages)) == len(pages), list(zip(chapters, pages, strict=True))
@@ -236,7 +248,7 @@ def test_briefing_pages_partner_city_contacts_and_follow_ups(keller: KellerBrief
 def test_tentative_entries_are_marked_in_words(keller: KellerBriefs) -> None:
     pdf = keller.pdf()
     start = programme_start(pdf)
-    for page in pdf.pages[start:first_page_with(pdf, "Gesprächsunterlagen", start)]:
+    for page in pdf.pages[start : first_page_with(pdf, "Gesprächsunterlagen", start)]:
         if "Unternehmensbesuch" in page:
             assert "Vorläufig" in page
 
@@ -266,7 +278,10 @@ def test_pages_as_images_for_review(keller: KellerBriefs) -> None:
     briefing = first_page_with(pdf, "Gesprächspunkte") + 1
     for name, page in (("01-cover", 1), ("02-contents", 2), ("03-programme-day", programme_day), ("04-briefing", briefing)):
         target = ARTIFACTS / name
-        subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", str(page), "-l", str(page), "-singlefile", str(pdf.path), str(target)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "110", "-f", str(page), "-l", str(page), "-singlefile", str(pdf.path), str(target)],
+            check=True,
+        )
         image = target.with_suffix(".png")
         assert image.stat().st_size > 20_000, image
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -301,7 +316,7 @@ def _secret_snippets(text: str | None, public: str, size: int = 30) -> list[str]
     for line in (text or "").splitlines():
         line = squash(line.lstrip(" -"))
         for start in range(0, max(0, len(line) - size) + 1, 7):
-            piece = line[start:start + size]
+            piece = line[start : start + size]
             if len(piece) == size and piece not in public:
                 snippets.append(piece)
                 break
@@ -313,14 +328,26 @@ def test_press_programme_has_no_contact_data_talking_points_or_internal_notes(ke
     full = keller.pdf()
     public = _public_corpus(keller)
     with keller.app.app_context():
-        phones = {p for (p,) in db.session.execute(sa.text("SELECT phone FROM people UNION SELECT phone FROM organizations UNION SELECT hotel_phone FROM legs")) if p}
-        emails = {e for (e,) in db.session.execute(sa.text("SELECT email FROM people UNION SELECT email FROM organizations")) if e}
+        phones = {
+            p
+            for (p,) in db.session.execute(
+                sa.text("SELECT phone FROM people UNION SELECT phone FROM organizations UNION SELECT hotel_phone FROM legs")
+            )
+            if p
+        }
+        emails = {
+            e for (e,) in db.session.execute(sa.text("SELECT email FROM people UNION SELECT email FROM organizations")) if e
+        }
         secrets: dict[str, list[str]] = {"talking points": [], "objectives": [], "notes": []}
         for a in db.session.scalars(sa.select(Appointment)):
             secrets["talking points"] += _secret_snippets(a.talking_points, public)
             secrets["objectives"] += _secret_snippets(a.objectives, public)
             secrets["notes"] += _secret_snippets(a.notes, public)
-        for item in [*db.session.scalars(sa.select(Journey)), *db.session.scalars(sa.select(Leg)), *db.session.scalars(sa.select(Delegation))]:
+        for item in [
+            *db.session.scalars(sa.select(Journey)),
+            *db.session.scalars(sa.select(Leg)),
+            *db.session.scalars(sa.select(Delegation)),
+        ]:
             secrets["notes"] += _secret_snippets(item.notes, public)
     assert len(phones) > 20 and len(emails) > 20
     assert len(secrets["talking points"]) > 20, secrets
@@ -338,7 +365,15 @@ def test_press_programme_has_no_contact_data_talking_points_or_internal_notes(ke
             assert leaked == [], f"{what} in the press programme ({where}): {leaked}"
     assert "@" not in press.text
     assert "Internes Briefing der Delegation" not in press.text
-    for heading in ("Gesprächspunkte", "Ziele", "Hinweis", "Kontakte und Notfälle", "Nachbereitung", "Hotels", "Ansprechpartner vor Ort"):
+    for heading in (
+        "Gesprächspunkte",
+        "Ziele",
+        "Hinweis",
+        "Kontakte und Notfälle",
+        "Nachbereitung",
+        "Hotels",
+        "Ansprechpartner vor Ort",
+    ):
         assert squash(heading).casefold() not in press.squashed.casefold(), heading
 
     # The same checks find them in the full brief: they are real checks, not vacuous ones.

@@ -203,7 +203,10 @@ def test_the_worker_command_renders_in_its_own_process(app: Flask, seeded: int) 
     environment.pop("REDIS_URL", None)
     worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "planner", "jobs", "worker"],
-        cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         response, _seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=programme")

@@ -61,7 +61,9 @@ def test_a_viewer_gets_the_print_view_with_print_stylesheet_and_no_caching(viewe
 
 
 def test_pdf_route_answers_a_pdf(keller: KellerBriefs) -> None:
-    response, _seen = follow_pdf(keller.client, f"/delegations/{keller.delegation_id}/brief.pdf?audience=press&sections=programme")  # type: ignore[arg-type]
+    response, _seen = follow_pdf(
+        keller.client, f"/delegations/{keller.delegation_id}/brief.pdf?audience=press&sections=programme"
+    )  # type: ignore[arg-type]
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF-")
     assert response.headers["Content-Disposition"] == f'inline; filename="reisebriefing-{keller.delegation_id}-press-de.pdf"'
@@ -88,7 +90,9 @@ def test_english_brief_uses_english_dates_and_language(keller: KellerBriefs) -> 
         ("?sections=programme&sections=gossip", "Unbekannter Abschnitt"),
     ],
 )
-def test_invalid_options_get_400_with_the_form_and_the_reason(viewer: FlaskClient, seeded: int, query: str, field_message: str) -> None:
+def test_invalid_options_get_400_with_the_form_and_the_reason(
+    viewer: FlaskClient, seeded: int, query: str, field_message: str
+) -> None:
     for suffix in ("brief", "brief.pdf"):
         response = viewer.get(f"/delegations/{seeded}/{suffix}{query}")
         assert response.status_code == 400, (suffix, query)
@@ -129,7 +133,7 @@ def test_options_page_and_form_partial_label_every_field(app: Flask, viewer: Fla
     html = page.get_data(as_text=True)
     assert unlabelled_fields(html) == []
     assert 'method="get"' in html and f'formaction="/delegations/{seeded}/brief.pdf"' in html
-    assert html.count('type="checkbox"') == 8 and html.count('checked') >= 8 + 2
+    assert html.count('type="checkbox"') == 8 and html.count("checked") >= 8 + 2
     assert "Wolfram Diener" in html
     # The partial as the delegation page includes it.
     with app.test_request_context():
@@ -186,7 +190,9 @@ def _qr_path(data: str) -> str:
     return re.search(r' d="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
 
 
-def test_data_cannot_make_the_renderer_fetch_anything(app: Flask, viewer: FlaskClient, seeded: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_cannot_make_the_renderer_fetch_anything(
+    app: Flask, viewer: FlaskClient, seeded: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Markup in data is text: an <img> in a title is printed, not loaded."""
     from planner.briefs import pdf as pdf_module
     from planner.models import Appointment
@@ -250,10 +256,16 @@ def test_big_trip_renders_every_appointment(app: Flask, viewer: FlaskClient) -> 
         big_id, _token = generate_trip(40)
         # Briefing notes for every appointment with something to brief on (render.AppointmentView.has_briefing).
         briefed = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Appointment).where(
+            sa.select(sa.func.count())
+            .select_from(Appointment)
+            .where(
                 Appointment.delegation_id == big_id,
-                sa.or_(Appointment.organization_id.is_not(None), Appointment.objectives.is_not(None),
-                       Appointment.talking_points.is_not(None), Appointment.background.is_not(None)),
+                sa.or_(
+                    Appointment.organization_id.is_not(None),
+                    Appointment.objectives.is_not(None),
+                    Appointment.talking_points.is_not(None),
+                    Appointment.background.is_not(None),
+                ),
             )
         )
     assert 0 < briefed < 40  # the generated trip has internal meetings with nothing to brief on

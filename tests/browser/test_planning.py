@@ -42,7 +42,10 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "Wolfram Diener" in page.get_by_role("region", name="Teilnehmende").inner_text()
 
     # Two legs in different zones.
-    for city, arrives, departs in (("Seoul", "2025-10-13T09:00", "2025-10-15T14:00"), ("Chongqing", "2025-10-15T17:00", "2025-10-18T10:00")):
+    for city, arrives, departs in (
+        ("Seoul", "2025-10-13T09:00", "2025-10-15T14:00"),
+        ("Chongqing", "2025-10-15T17:00", "2025-10-18T10:00"),
+    ):
         page.get_by_role("link", name="Station hinzufügen").click()
         page.get_by_label("Stadt").select_option(label=city)
         page.get_by_label("Ankunft (Ortszeit)").fill(arrives)
@@ -65,8 +68,10 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "13:40 Düsseldorf" in journey and "08:55 Seoul" in journey and "01:55 Düsseldorf" in journey
 
     # Two appointments for the same people at the same time: a double booking.
-    for title, start, end in (("Besuch bei Doosan Robotics", "2025-10-14T10:00", "2025-10-14T11:30"),
-                              ("Gespräch im Handelsministerium", "2025-10-14T11:00", "2025-10-14T12:00")):
+    for title, start, end in (
+        ("Besuch bei Doosan Robotics", "2025-10-14T10:00", "2025-10-14T11:30"),
+        ("Gespräch im Handelsministerium", "2025-10-14T11:00", "2025-10-14T12:00"),
+    ):
         page.goto(trip_url + "/appointments/new?day=2025-10-14")
         page.get_by_label("Titel").fill(title)
         page.get_by_label("Stadt").select_option(label="Seoul")

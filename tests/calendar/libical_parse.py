@@ -131,8 +131,15 @@ def main() -> int:
     text = sys.stdin.buffer.read().decode("utf-8")
     calendar = ICalGLib.Component.new_from_string(text)
     if calendar is None or calendar.isa() != Kind.VCALENDAR_COMPONENT:
-        print(json.dumps({"events": [], "problems": ["libical could not parse a VCALENDAR"],
-                          "restriction_errors": ["VCALENDAR: PARSE-ERROR: not a VCALENDAR"]}))
+        print(
+            json.dumps(
+                {
+                    "events": [],
+                    "problems": ["libical could not parse a VCALENDAR"],
+                    "restriction_errors": ["VCALENDAR: PARSE-ERROR: not a VCALENDAR"],
+                }
+            )
+        )
         return 0
     problems: list[str] = []
     events = [_event(calendar, event, problems) for event in _children(calendar, Kind.VEVENT_COMPONENT)]

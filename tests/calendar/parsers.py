@@ -323,8 +323,7 @@ def _run(command: list[str], data: bytes, parser: str, env: dict[str, str] | Non
         raise ParserError(f"{parser}: cannot start {command[0]}: {error}") from error
     if result.returncode != 0:
         raise ParserError(
-            f"{parser}: {' '.join(command)} exited with {result.returncode}:\n"
-            + result.stderr.decode("utf-8", "replace")
+            f"{parser}: {' '.join(command)} exited with {result.returncode}:\n" + result.stderr.decode("utf-8", "replace")
         )
     return json.loads(result.stdout)
 
@@ -412,9 +411,7 @@ def disagreements(results: dict[str, list[ParsedEvent]], expected: list[ParsedEv
             want = {(e.uid, _sort_key(e)[1]): e for e in wanted}
             lines = [f"  missing  {want[k]}" for k in want.keys() - got.keys()]
             lines += [f"  extra    {got[k]}" for k in got.keys() - want.keys()]
-            lines += [
-                f"  differs  {got[k]}\n     want  {want[k]}" for k in got.keys() & want.keys() if got[k] != want[k]
-            ]
+            lines += [f"  differs  {got[k]}\n     want  {want[k]}" for k in got.keys() & want.keys() if got[k] != want[k]]
             report[name] = "\n".join(sorted(lines)) or f"  order/duplicates differ: {events}"
     return report
 

@@ -165,16 +165,29 @@ def hard_trip(app: Flask) -> int:
         seoul = make_city("Seoul", "Asia/Seoul", "KR")
         tokyo = make_city("Tokio", "Asia/Tokyo", "JP")
         sao_paulo = make_city("São Paulo", "America/Sao_Paulo", "BR")
-        delegation = Delegation(title="Harte Reise, mit Komma; und \\ Sonderzeichen", home_city=berlin,
-                                start_date=date(2024, 3, 29), end_date=date(2024, 11, 2))
+        delegation = Delegation(
+            title="Harte Reise, mit Komma; und \\ Sonderzeichen",
+            home_city=berlin,
+            start_date=date(2024, 3, 29),
+            end_date=date(2024, 11, 2),
+        )
         person = Person(name="Ümit Çelik-Łukasz", honorific="Dr.")
         member = Member(delegation=delegation, person=person, role=MemberRole.LEADER)
         db.session.add_all([delegation, member])
 
-        def appointment(title: str, wall: datetime, minutes: int, zone: str = BERLIN, fold: int | None = None, **kw) -> Appointment:
+        def appointment(
+            title: str, wall: datetime, minutes: int, zone: str = BERLIN, fold: int | None = None, **kw
+        ) -> Appointment:
             start = to_utc(wall, zone, fold=fold)
-            item = Appointment(delegation=delegation, title=title, start_at=start, end_at=start + timedelta(minutes=minutes),
-                               timezone=zone, kind=kw.pop("kind", AppointmentKind.OTHER), **kw)
+            item = Appointment(
+                delegation=delegation,
+                title=title,
+                start_at=start,
+                end_at=start + timedelta(minutes=minutes),
+                timezone=zone,
+                kind=kw.pop("kind", AppointmentKind.OTHER),
+                **kw,
+            )
             item.attendees.append(member)
             db.session.add(item)
             return item
@@ -185,20 +198,41 @@ def hard_trip(app: Flask) -> int:
         appointment("Zweites 02:30", datetime(2024, 10, 27, 2, 30), 45, fold=1)
         appointment("Über die Rückstellung", datetime(2024, 10, 27, 1, 30), 180)
         appointment("Montag danach", datetime(2024, 10, 28, 9, 0), 60)
-        appointment("Abgesagt, Komma; Semikolon", datetime(2024, 10, 15, 10, 0), 60, zone="Asia/Seoul",
-                    status=ItemStatus.CANCELLED, city=seoul)
+        appointment(
+            "Abgesagt, Komma; Semikolon",
+            datetime(2024, 10, 15, 10, 0),
+            60,
+            zone="Asia/Seoul",
+            status=ItemStatus.CANCELLED,
+            city=seoul,
+        )
         appointment("São Paulo Sommerzeit-frei", datetime(2024, 11, 1, 18, 0), 60, zone="America/Sao_Paulo", city=sao_paulo)
         all_day_start = to_utc(datetime(2024, 10, 17, 0, 0), "Asia/Tokyo")
-        all_day = Appointment(delegation=delegation, title="Ganztägig: Messe", timezone="Asia/Tokyo", all_day=True,
-                              start_at=all_day_start, end_at=to_utc(datetime(2024, 10, 19, 0, 0), "Asia/Tokyo"), city=tokyo)
+        all_day = Appointment(
+            delegation=delegation,
+            title="Ganztägig: Messe",
+            timezone="Asia/Tokyo",
+            all_day=True,
+            start_at=all_day_start,
+            end_at=to_utc(datetime(2024, 10, 19, 0, 0), "Asia/Tokyo"),
+            city=tokyo,
+        )
         all_day.attendees.append(member)
         db.session.add(all_day)
         flight = Journey(
-            delegation=delegation, mode=JourneyMode.FLIGHT, departure_place="Frankfurt (FRA)", arrival_place="Seoul (ICN)",
-            departure_city=berlin, arrival_city=seoul,
-            depart_at=to_utc(datetime(2024, 10, 26, 21, 50), BERLIN), departure_timezone=BERLIN,
-            arrive_at=to_utc(datetime(2024, 10, 27, 16, 5), "Asia/Seoul"), arrival_timezone="Asia/Seoul",
-            carrier="LH", number="712", status=ItemStatus.CONFIRMED,
+            delegation=delegation,
+            mode=JourneyMode.FLIGHT,
+            departure_place="Frankfurt (FRA)",
+            arrival_place="Seoul (ICN)",
+            departure_city=berlin,
+            arrival_city=seoul,
+            depart_at=to_utc(datetime(2024, 10, 26, 21, 50), BERLIN),
+            departure_timezone=BERLIN,
+            arrive_at=to_utc(datetime(2024, 10, 27, 16, 5), "Asia/Seoul"),
+            arrival_timezone="Asia/Seoul",
+            carrier="LH",
+            number="712",
+            status=ItemStatus.CONFIRMED,
         )
         flight.travellers.append(member)
         db.session.add(flight)
@@ -260,8 +294,7 @@ FOLD_PAIRS = [
     (start, end)
     for start in FALL_BACK
     for end in FALL_BACK
-    if to_utc(FALL_BACK[start][0], BERLIN, fold=FALL_BACK[start][1])
-    < to_utc(FALL_BACK[end][0], BERLIN, fold=FALL_BACK[end][1])
+    if to_utc(FALL_BACK[start][0], BERLIN, fold=FALL_BACK[start][1]) < to_utc(FALL_BACK[end][0], BERLIN, fold=FALL_BACK[end][1])
 ]
 
 
@@ -292,22 +325,38 @@ def test_every_fold_combination_in_every_parser(app: Flask, tmp_path: Path) -> N
     with app.app_context():
         berlin = make_city("Düsseldorf", BERLIN, "DE")
         make_city("London", "Europe/London", "GB")  # the arrival city of the journeys below
-        delegation = Delegation(title="Rückstellung", home_city=berlin,
-                                start_date=date(2024, 10, 26), end_date=date(2024, 10, 28))
+        delegation = Delegation(
+            title="Rückstellung", home_city=berlin, start_date=date(2024, 10, 26), end_date=date(2024, 10, 28)
+        )
         db.session.add(delegation)
         for start, end in FOLD_PAIRS:
-            db.session.add(Appointment(delegation=delegation, title=f"{start} bis {end}", timezone=BERLIN,
-                                       start_at=_berlin(start), end_at=_berlin(end)))
+            db.session.add(
+                Appointment(
+                    delegation=delegation,
+                    title=f"{start} bis {end}",
+                    timezone=BERLIN,
+                    start_at=_berlin(start),
+                    end_at=_berlin(end),
+                )
+            )
             # The same instants as a short hop to London, whose repeated hour (01:xx) is the same hour of UTC.
-            db.session.add(Journey(delegation=delegation, mode=JourneyMode.FLIGHT, departure_place=f"DUS {start}",
-                                   arrival_place=f"LHR {end}", depart_at=_berlin(start), departure_timezone=BERLIN,
-                                   arrive_at=_berlin(end), arrival_timezone="Europe/London"))
+            db.session.add(
+                Journey(
+                    delegation=delegation,
+                    mode=JourneyMode.FLIGHT,
+                    departure_place=f"DUS {start}",
+                    arrival_place=f"LHR {end}",
+                    depart_at=_berlin(start),
+                    departure_timezone=BERLIN,
+                    arrive_at=_berlin(end),
+                    arrival_timezone="Europe/London",
+                )
+            )
         db.session.commit()
         delegation_id = delegation.id
         tables = exported_rows(app, tmp_path)
         with app.test_request_context():
-            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de",
-                                   today=date(2024, 10, 1)).body
+            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de", today=date(2024, 10, 1)).body
     assert_well_formed(body)
     wanted = expected_events(tables, delegation_id, include_cancelled=True)
     assert len(wanted) == 2 * len(FOLD_PAIRS)
@@ -330,17 +379,28 @@ def test_zone_that_changed_its_rules_keeps_its_history_in_every_parser(app: Flas
         city = make_city("São Paulo", zone, "BR")
         delegation = Delegation(title="Brasilien", home_city=city, start_date=date(2018, 1, 1), end_date=date(2019, 12, 31))
         db.session.add(delegation)
-        for wall in (datetime(2018, 1, 10, 10), datetime(2018, 11, 20, 10), datetime(2019, 1, 10, 10),
-                     datetime(2019, 11, 20, 10), datetime(2019, 12, 20, 10)):
+        for wall in (
+            datetime(2018, 1, 10, 10),
+            datetime(2018, 11, 20, 10),
+            datetime(2019, 1, 10, 10),
+            datetime(2019, 11, 20, 10),
+            datetime(2019, 12, 20, 10),
+        ):
             start = to_utc(wall, zone)
-            db.session.add(Appointment(delegation=delegation, title=f"Termin {wall:%Y-%m-%d}", timezone=zone,
-                                       start_at=start, end_at=start + timedelta(hours=1)))
+            db.session.add(
+                Appointment(
+                    delegation=delegation,
+                    title=f"Termin {wall:%Y-%m-%d}",
+                    timezone=zone,
+                    start_at=start,
+                    end_at=start + timedelta(hours=1),
+                )
+            )
         db.session.commit()
         delegation_id = delegation.id
         tables = exported_rows(app, tmp_path)
         with app.test_request_context():
-            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de",
-                                   today=date(2018, 1, 1)).body
+            body = export_calendar(delegation_with_programme(delegation_id), Scope(), locale="de", today=date(2018, 1, 1)).body
     assert_every_parser_reads(body, expected_events(tables, delegation_id, include_cancelled=True))
     (vtimezone,) = Calendar.from_ical(body).walk("VTIMEZONE")
     observances = vtimezone.subcomponents

@@ -164,8 +164,9 @@ BERLIN_EVENTS = (
     )
 )
 BERLIN_EXPECTED = [
-    ParsedEvent("ber-sat@test", utc(2024, 10, 26, 8, 0), utc(2024, 10, 26, 9, 30),
-                "Vorbesprechung im Rathaus Düsseldorf", "CONFIRMED", 2),
+    ParsedEvent(
+        "ber-sat@test", utc(2024, 10, 26, 8, 0), utc(2024, 10, 26, 9, 30), "Vorbesprechung im Rathaus Düsseldorf", "CONFIRMED", 2
+    ),
     ParsedEvent("ber-mon@test", utc(2024, 10, 28, 9, 0), utc(2024, 10, 28, 10, 0), "Nachbereitung", "TENTATIVE", 0),
     ParsedEvent("ber-spring@test", utc(2024, 3, 31, 1, 30), utc(2024, 3, 31, 2, 30), "Frühe Abfahrt", "CONFIRMED", 0),
 ]
@@ -186,8 +187,14 @@ SEOUL_EVENT = (
     "END:VEVENT\n"
 )
 SEOUL_EXPECTED = [
-    ParsedEvent("seoul-city-hall@test", utc(2024, 10, 14, 5, 0), utc(2024, 10, 14, 6, 30),
-                "Antrittsbesuch beim Bürgermeister, Rathaus Seoul (서울특별시청)", "TENTATIVE", 1),
+    ParsedEvent(
+        "seoul-city-hall@test",
+        utc(2024, 10, 14, 5, 0),
+        utc(2024, 10, 14, 6, 30),
+        "Antrittsbesuch beim Bürgermeister, Rathaus Seoul (서울특별시청)",
+        "TENTATIVE",
+        1,
+    ),
 ]
 
 # Departs Frankfurt 13 Oct 2024 20:35 CEST (18:35Z), lands Incheon 14 Oct 15:05 KST (06:05Z).
@@ -198,8 +205,14 @@ JOURNEY_EVENT = vevent(
     "Flug LH 712 Frankfurt – Seoul-Incheon",
 )
 JOURNEY_EXPECTED = [
-    ParsedEvent("flight-fra-icn@test", utc(2024, 10, 13, 18, 35), utc(2024, 10, 14, 6, 5),
-                "Flug LH 712 Frankfurt – Seoul-Incheon", "CONFIRMED", 0),
+    ParsedEvent(
+        "flight-fra-icn@test",
+        utc(2024, 10, 13, 18, 35),
+        utc(2024, 10, 14, 6, 5),
+        "Flug LH 712 Frankfurt – Seoul-Incheon",
+        "CONFIRMED",
+        0,
+    ),
 ]
 
 ALL_DAY_EVENT = vevent(
@@ -221,8 +234,9 @@ UTC_EVENT = vevent(
     sequence=3,
 )
 UTC_EXPECTED = [
-    ParsedEvent("video-call@test", utc(2024, 10, 16, 1, 0), utc(2024, 10, 16, 2, 30),
-                "Videokonferenz mit dem Büro", "CANCELLED", 3),
+    ParsedEvent(
+        "video-call@test", utc(2024, 10, 16, 1, 0), utc(2024, 10, 16, 2, 30), "Videokonferenz mit dem Büro", "CANCELLED", 3
+    ),
 ]
 
 CASES = {
@@ -348,9 +362,7 @@ def test_restriction_checker_is_clean_for_valid_files() -> None:
 
 
 def test_restriction_checker_reports_two_dtstarts() -> None:
-    data = ics(
-        vevent("twice@test", "DTSTART:20241016T010000Z\nDTSTART:20241016T020000Z", "DTEND:20241016T030000Z", "Doppelt")
-    )
+    data = ics(vevent("twice@test", "DTSTART:20241016T010000Z\nDTSTART:20241016T020000Z", "DTEND:20241016T030000Z", "Doppelt"))
     errors = libical_restriction_errors(data)
     assert errors, "libical should reject two DTSTARTs"
     assert any("DTSTART" in error for error in errors)
@@ -370,9 +382,7 @@ def test_restriction_checker_dtstamp_needs_method() -> None:
     Without METHOD a VEVENT lacking DTSTAMP passes; with METHOD:PUBLISH both
     DTSTAMP and ORGANIZER are required (RFC 5546 3.2.1).
     """
-    without_dtstamp = (
-        "BEGIN:VEVENT\nUID:nostamp@test\nDTSTART:20241016T010000Z\nDTEND:20241016T020000Z\nSUMMARY:x\nEND:VEVENT\n"
-    )
+    without_dtstamp = "BEGIN:VEVENT\nUID:nostamp@test\nDTSTART:20241016T010000Z\nDTEND:20241016T020000Z\nSUMMARY:x\nEND:VEVENT\n"
     assert libical_restriction_errors(ics(without_dtstamp)) == []
     errors = libical_restriction_errors(ics("METHOD:PUBLISH\n", without_dtstamp))
     assert any("DTSTAMP" in error for error in errors)

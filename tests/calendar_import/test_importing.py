@@ -140,7 +140,9 @@ def trip() -> Trip:
             ),
         ]
     )
-    appointment = make_appointment(delegation, datetime(2024, 10, 16, 14, 0), title="Besuch Rathaus Seoul", uid=EXISTING_APPOINTMENT)
+    appointment = make_appointment(
+        delegation, datetime(2024, 10, 16, 14, 0), title="Besuch Rathaus Seoul", uid=EXISTING_APPOINTMENT
+    )
     journey = Journey(
         delegation=delegation,
         uid=EXISTING_JOURNEY,
@@ -336,7 +338,12 @@ def test_custom_tzid_is_computed_from_the_files_vtimezone(trip: Trip) -> None:
         event("c-winter@test", "Winter", "DTSTART;TZID=Mitteleuropa (Büro):20241201T090000", "DURATION:PT1H"),
         # Autumn fall-back: 02:30 happens twice; RFC 5545 means the first (CEST).
         event("c-twice@test", "Doppelt", "DTSTART;TZID=Mitteleuropa (Büro):20241027T023000", "DURATION:PT30M"),
-        event("c-seoul@test", "Seoul", "DTSTART;TZID=Customized Time Zone:20241015T090000", "DTEND;TZID=Customized Time Zone:20241015T100000"),
+        event(
+            "c-seoul@test",
+            "Seoul",
+            "DTSTART;TZID=Customized Time Zone:20241015T090000",
+            "DTEND;TZID=Customized Time Zone:20241015T100000",
+        ),
         event("c-odd@test", "Anderswo", "DTSTART;TZID=Odd Zone:20241015T090000", "DTEND;TZID=Odd Zone:20241015T100000"),
     )
     items = {item.uid: item for item in parse_for_delegation(trip.delegation, data)}
@@ -348,7 +355,12 @@ def test_custom_tzid_is_computed_from_the_files_vtimezone(trip: Trip) -> None:
     assert items["c-summer@test"].source_tzids == ("Mitteleuropa (Büro)",)
     # ... the Seoul leg's zone agrees with +09:00 on 15 October ...
     seoul = items["c-seoul@test"]
-    assert (seoul.start, seoul.start_zone, seoul.end_zone, seoul.is_journey) == (utc(2024, 10, 15, 0), "Asia/Seoul", "Asia/Seoul", False)
+    assert (seoul.start, seoul.start_zone, seoul.end_zone, seoul.is_journey) == (
+        utc(2024, 10, 15, 0),
+        "Asia/Seoul",
+        "Asia/Seoul",
+        False,
+    )
     # ... and an offset no leg has falls back to a fixed-offset zone.
     odd = items["c-odd@test"]
     assert (odd.start, odd.start_zone) == (utc(2024, 10, 15, 4), "Etc/GMT-5")
@@ -376,7 +388,12 @@ def test_ambiguous_wall_time_means_the_first_occurrence(trip: Trip) -> None:
 
 def test_ambiguous_end_is_explained_too(trip: Trip) -> None:
     data = calendar(
-        event("end-twice@test", "Ende zweimal", "DTSTART;TZID=Europe/Berlin:20241027T013000", "DTEND;TZID=Europe/Berlin:20241027T023000")
+        event(
+            "end-twice@test",
+            "Ende zweimal",
+            "DTSTART;TZID=Europe/Berlin:20241027T013000",
+            "DTEND;TZID=Europe/Berlin:20241027T023000",
+        )
     )
     (item,) = parse_for_delegation(trip.delegation, data)
     assert item.end == utc(2024, 10, 27, 0, 30)
@@ -561,7 +578,12 @@ def test_plan_is_a_preview_that_writes_nothing(trip: Trip) -> None:
     before = snapshot()
     data = calendar(
         event("new@test", "Neu"),
-        event(EXISTING_APPOINTMENT, "Besuch Rathaus Seoul", "DTSTART;TZID=Asia/Seoul:20241016T150000", "DTEND;TZID=Asia/Seoul:20241016T160000"),
+        event(
+            EXISTING_APPOINTMENT,
+            "Besuch Rathaus Seoul",
+            "DTSTART;TZID=Asia/Seoul:20241016T150000",
+            "DTEND;TZID=Asia/Seoul:20241016T160000",
+        ),
     )
     planned = plan_import(db.session, trip.delegation, parse_for_delegation(trip.delegation, data))
     assert [(p.uid, p.action) for p in planned] == [("new@test", "create"), (EXISTING_APPOINTMENT, "update")]
@@ -685,8 +707,12 @@ def test_custom_vtimezone_does_not_leak_into_the_next_upload(trip: Trip) -> None
 
 
 def test_each_upload_reads_its_own_definition_of_a_custom_zone(trip: Trip) -> None:
-    first = calendar(fixed_vtimezone("Reisezone", "+1400"), event("r1@test", "Eins", "DTSTART;TZID=Reisezone:20241015T090000", "DURATION:PT1H"))
-    second = calendar(fixed_vtimezone("Reisezone", "+0900"), event("r2@test", "Zwei", "DTSTART;TZID=Reisezone:20241015T090000", "DURATION:PT1H"))
+    first = calendar(
+        fixed_vtimezone("Reisezone", "+1400"), event("r1@test", "Eins", "DTSTART;TZID=Reisezone:20241015T090000", "DURATION:PT1H")
+    )
+    second = calendar(
+        fixed_vtimezone("Reisezone", "+0900"), event("r2@test", "Zwei", "DTSTART;TZID=Reisezone:20241015T090000", "DURATION:PT1H")
+    )
     assert parse_for_delegation(trip.delegation, first)[0].start == utc(2024, 10, 14, 19)
     # Stock icalendar would keep using the first definition ("first one wins").
     assert parse_for_delegation(trip.delegation, second)[0].start == utc(2024, 10, 15, 0)
@@ -802,7 +828,14 @@ def _too_large() -> bytes:
 
 
 def _deep_valarms(depth: int) -> bytes:
-    return (HEAD + "BEGIN:VEVENT\r\nUID:deep@test\r\nDTSTART:20241015T000000Z\r\n" + "BEGIN:VALARM\r\n" * depth + "END:VALARM\r\n" * depth + "END:VEVENT\r\n" + TAIL).encode()
+    return (
+        HEAD
+        + "BEGIN:VEVENT\r\nUID:deep@test\r\nDTSTART:20241015T000000Z\r\n"
+        + "BEGIN:VALARM\r\n" * depth
+        + "END:VALARM\r\n" * depth
+        + "END:VEVENT\r\n"
+        + TAIL
+    ).encode()
 
 
 BAD_FILES: list[tuple[str, Callable[[], bytes], str | None]] = [
@@ -840,42 +873,153 @@ BAD_FILES: list[tuple[str, Callable[[], bytes], str | None]] = [
     ("event-with-empty-uid", lambda: calendar(event("", "Leere UID")), "UID"),
     ("overlong-uid", lambda: calendar(event("u" * 300, "Lange UID")), "UID"),
     ("invalid-date-value", lambda: calendar(event("d@test", "Morgen", "DTSTART:tomorrow")), "DTSTART"),
-    ("month-13", lambda: calendar(event("m13@test", "Monat 13", "DTSTART;TZID=Asia/Seoul:20241315T090000", "DURATION:PT1H")), "DTSTART"),
-    ("february-30", lambda: calendar(event("f30@test", "30. Februar", "DTSTART;TZID=Asia/Seoul:20240230T090000", "DURATION:PT1H")), "DTSTART"),
-    ("hour-25", lambda: calendar(event("h25@test", "25 Uhr", "DTSTART;TZID=Asia/Seoul:20241015T250000", "DURATION:PT1H")), "DTSTART"),
+    (
+        "month-13",
+        lambda: calendar(event("m13@test", "Monat 13", "DTSTART;TZID=Asia/Seoul:20241315T090000", "DURATION:PT1H")),
+        "DTSTART",
+    ),
+    (
+        "february-30",
+        lambda: calendar(event("f30@test", "30. Februar", "DTSTART;TZID=Asia/Seoul:20240230T090000", "DURATION:PT1H")),
+        "DTSTART",
+    ),
+    (
+        "hour-25",
+        lambda: calendar(event("h25@test", "25 Uhr", "DTSTART;TZID=Asia/Seoul:20241015T250000", "DURATION:PT1H")),
+        "DTSTART",
+    ),
     ("year-zero", lambda: calendar(event("y0@test", "Jahr null", "DTSTART:00000101T090000Z", "DURATION:PT1H")), "DTSTART"),
     ("dtstart-is-a-duration", lambda: calendar(event("dur@test", "Dauer statt Datum", "DTSTART:P1D")), "DTSTART"),
-    ("dtstart-twice", lambda: calendar(event("two@test", "Doppelt", "DTSTART:20241015T000000Z", "DTSTART:20241016T000000Z")), "mehrfach"),
-    ("broken-dtend", lambda: calendar(event("be@test", "Kaputtes Ende", "DTSTART:20241015T000000Z", "DTEND:2024-10-15")), "DTEND"),
-    ("unknown-tzid", lambda: calendar(event("tz@test", "Mars", "DTSTART;TZID=Mars/Olympus_Mons:20241015T090000", "DURATION:PT1H")), "Mars/Olympus_Mons"),
-    ("end-before-start", lambda: calendar(event("ebs@test", "Rückwärts", "DTSTART:20241015T100000Z", "DTEND:20241015T090000Z")), "Rückwärts"),
-    ("zero-length", lambda: calendar(event("zero@test", "Nullnummer", "DTSTART:20241015T100000Z", "DTEND:20241015T100000Z")), "Nullnummer"),
-    ("negative-duration", lambda: calendar(event("neg@test", "Negativ", "DTSTART:20241015T100000Z", "DURATION:-PT1H")), "Negativ"),
-    ("all-day-end-before-start", lambda: calendar(event("ade@test", "Ganztags rückwärts", "DTSTART;VALUE=DATE:20241016", "DTEND;VALUE=DATE:20241015")), "rückwärts"),
-    ("all-day-hours-duration", lambda: calendar(event("adh@test", "Ganztags", "DTSTART;VALUE=DATE:20241016", "DURATION:PT5H")), "ganze Tage"),
-    ("date-start-time-end", lambda: calendar(event("mix@test", "Gemischt", "DTSTART;VALUE=DATE:20241016", "DTEND:20241016T100000Z")), "beide"),
-    ("dtend-and-duration", lambda: calendar(event("both@test", "Beides", "DTSTART:20241016T090000Z", "DTEND:20241016T100000Z", "DURATION:PT1H")), "DURATION"),
+    (
+        "dtstart-twice",
+        lambda: calendar(event("two@test", "Doppelt", "DTSTART:20241015T000000Z", "DTSTART:20241016T000000Z")),
+        "mehrfach",
+    ),
+    (
+        "broken-dtend",
+        lambda: calendar(event("be@test", "Kaputtes Ende", "DTSTART:20241015T000000Z", "DTEND:2024-10-15")),
+        "DTEND",
+    ),
+    (
+        "unknown-tzid",
+        lambda: calendar(event("tz@test", "Mars", "DTSTART;TZID=Mars/Olympus_Mons:20241015T090000", "DURATION:PT1H")),
+        "Mars/Olympus_Mons",
+    ),
+    (
+        "end-before-start",
+        lambda: calendar(event("ebs@test", "Rückwärts", "DTSTART:20241015T100000Z", "DTEND:20241015T090000Z")),
+        "Rückwärts",
+    ),
+    (
+        "zero-length",
+        lambda: calendar(event("zero@test", "Nullnummer", "DTSTART:20241015T100000Z", "DTEND:20241015T100000Z")),
+        "Nullnummer",
+    ),
+    (
+        "negative-duration",
+        lambda: calendar(event("neg@test", "Negativ", "DTSTART:20241015T100000Z", "DURATION:-PT1H")),
+        "Negativ",
+    ),
+    (
+        "all-day-end-before-start",
+        lambda: calendar(event("ade@test", "Ganztags rückwärts", "DTSTART;VALUE=DATE:20241016", "DTEND;VALUE=DATE:20241015")),
+        "rückwärts",
+    ),
+    (
+        "all-day-hours-duration",
+        lambda: calendar(event("adh@test", "Ganztags", "DTSTART;VALUE=DATE:20241016", "DURATION:PT5H")),
+        "ganze Tage",
+    ),
+    (
+        "date-start-time-end",
+        lambda: calendar(event("mix@test", "Gemischt", "DTSTART;VALUE=DATE:20241016", "DTEND:20241016T100000Z")),
+        "beide",
+    ),
+    (
+        "dtend-and-duration",
+        lambda: calendar(event("both@test", "Beides", "DTSTART:20241016T090000Z", "DTEND:20241016T100000Z", "DURATION:PT1H")),
+        "DURATION",
+    ),
     ("year-9999", lambda: calendar(event("y9@test", "Ferne Zukunft", "DTSTART:99991231T090000Z", "DURATION:PT1H")), "2200"),
-    ("year-1800", lambda: calendar(event("y18@test", "Vergangenheit", "DTSTART;TZID=Europe/Berlin:18000101T090000", "DURATION:PT1H")), "1900"),
-    ("duration-beyond-2200", lambda: calendar(event("long@test", "Ewig", "DTSTART:20241015T090000Z", "DURATION:P99999W")), "2200"),
+    (
+        "year-1800",
+        lambda: calendar(event("y18@test", "Vergangenheit", "DTSTART;TZID=Europe/Berlin:18000101T090000", "DURATION:PT1H")),
+        "1900",
+    ),
+    (
+        "duration-beyond-2200",
+        lambda: calendar(event("long@test", "Ewig", "DTSTART:20241015T090000Z", "DURATION:P99999W")),
+        "2200",
+    ),
     ("rrule", lambda: calendar(event("rr@test", "Jour fixe", "RRULE:FREQ=WEEKLY;COUNT=10")), "Serientermine"),
     ("rdate", lambda: calendar(event("rd@test", "Extra", "RDATE:20241020T090000Z")), "Serientermine"),
     ("recurrence-id", lambda: calendar(event("ri@test", "Ausnahme", "RECURRENCE-ID:20241015T000000Z")), "Serientermine"),
     ("duplicate-uid", lambda: calendar(event("dup@test", "Eins"), event("dup@test", "Zwei")), "dup@test"),
     ("uid-of-another-delegation", lambda: calendar(event(FOREIGN_UID, "Übernahme")), "anderen Delegationsreise"),
-    ("appointment-uid-as-journey", lambda: calendar(event(EXISTING_APPOINTMENT, "Jetzt Flug", "DTSTART;TZID=Asia/Seoul:20241017T101500", "DTEND;TZID=Asia/Shanghai:20241017T123000")), "Termin"),
+    (
+        "appointment-uid-as-journey",
+        lambda: calendar(
+            event(
+                EXISTING_APPOINTMENT,
+                "Jetzt Flug",
+                "DTSTART;TZID=Asia/Seoul:20241017T101500",
+                "DTEND;TZID=Asia/Shanghai:20241017T123000",
+            )
+        ),
+        "Termin",
+    ),
     ("journey-uid-as-appointment", lambda: calendar(event(EXISTING_JOURNEY, "Jetzt Termin")), "Reise"),
     ("too-many-events", _too_many_events, str(MAX_ITEMS)),
     ("larger-than-max-bytes", _too_large, "2 MB"),
     ("one-megabyte-line", lambda: calendar(event("wide@test", "Breit", "X-JUNK:" + "a" * 1024 * 1024)), "zu lang"),
-    ("one-megabyte-folded-line", lambda: calendar(event("fold@test", "Gefaltet", "DESCRIPTION:" + "\r\n ".join(["b" * 74] * 14_000))), "zu lang"),
+    (
+        "one-megabyte-folded-line",
+        lambda: calendar(event("fold@test", "Gefaltet", "DESCRIPTION:" + "\r\n ".join(["b" * 74] * 14_000))),
+        "zu lang",
+    ),
     ("100k-properties", lambda: calendar(event("props@test", "Viele", *(["X-P:1"] * 100_000))), "Zeilen"),
     ("valarm-nested-10000-deep", lambda: _deep_valarms(10_000), None),  # refused for its length before its depth
     ("valarm-nested-100-deep", lambda: _deep_valarms(100), "verschachtelt"),
-    ("vtimezone-rrule-bomb", lambda: calendar(vtimezone("Bombe", ("STANDARD", "16010101T000000", "+0100", "+0100", "FREQ=SECONDLY")), event("bomb@test", "Bombe", "DTSTART;TZID=Bombe:20241015T090000", "DURATION:PT1H")), "Bombe"),
-    ("vtimezone-byhour-bomb", lambda: calendar(vtimezone("Bombe2", ("STANDARD", "16010101T000000", "+0100", "+0100", "FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12")), event("bomb2@test", "B", "DTSTART;TZID=Bombe2:20241015T090000", "DURATION:PT1H")), "Bombe2"),
-    ("vtimezone-without-observances", lambda: calendar("BEGIN:VTIMEZONE\r\nTZID:Leer\r\nEND:VTIMEZONE\r\n", event("leer@test", "L", "DTSTART;TZID=Leer:20241015T090000", "DURATION:PT1H")), "Leer"),
-    ("vtimezone-absurd-offset", lambda: calendar(fixed_vtimezone("Weit weg", "+9900"), event("far@test", "W", "DTSTART;TZID=Weit weg:20241015T090000", "DURATION:PT1H")), None),
+    (
+        "vtimezone-rrule-bomb",
+        lambda: calendar(
+            vtimezone("Bombe", ("STANDARD", "16010101T000000", "+0100", "+0100", "FREQ=SECONDLY")),
+            event("bomb@test", "Bombe", "DTSTART;TZID=Bombe:20241015T090000", "DURATION:PT1H"),
+        ),
+        "Bombe",
+    ),
+    (
+        "vtimezone-byhour-bomb",
+        lambda: calendar(
+            vtimezone(
+                "Bombe2",
+                (
+                    "STANDARD",
+                    "16010101T000000",
+                    "+0100",
+                    "+0100",
+                    "FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12",
+                ),
+            ),
+            event("bomb2@test", "B", "DTSTART;TZID=Bombe2:20241015T090000", "DURATION:PT1H"),
+        ),
+        "Bombe2",
+    ),
+    (
+        "vtimezone-without-observances",
+        lambda: calendar(
+            "BEGIN:VTIMEZONE\r\nTZID:Leer\r\nEND:VTIMEZONE\r\n",
+            event("leer@test", "L", "DTSTART;TZID=Leer:20241015T090000", "DURATION:PT1H"),
+        ),
+        "Leer",
+    ),
+    (
+        "vtimezone-absurd-offset",
+        lambda: calendar(
+            fixed_vtimezone("Weit weg", "+9900"), event("far@test", "W", "DTSTART;TZID=Weit weg:20241015T090000", "DURATION:PT1H")
+        ),
+        None,
+    ),
     ("too-many-vtimezones", lambda: calendar(*(fixed_vtimezone(f"Zone {i}", "+0100") for i in range(60)), event()), "Zeitzonen"),
 ]
 
@@ -943,38 +1087,85 @@ def awkward_trip(trip: Trip) -> Trip:
     """The trip plus everything our export decorates or writes without a zone."""
     delegation = trip.delegation
     for status in ItemStatus:
-        make_appointment(delegation, datetime(2024, 10, 15, 9, 0), title=f"Termin {status.value}", status=status,
-                         uid=f"status-{status.value}@planner.test", notes="Eigene Notiz\nzweite Zeile",
-                         venue="Rathaus (Saal 2)", address="Sejong-daero 110, Seoul")
-    make_appointment(delegation, datetime(2024, 10, 16, 9, 0), title="Probe (vorläufig)", status=ItemStatus.CONFIRMED,
-                     uid="literal-brackets@planner.test")
-    make_appointment(delegation, datetime(2024, 10, 16, 11, 0), title="Abgesagt: Ersatztermin", status=ItemStatus.TENTATIVE,
-                     uid="literal-prefix@planner.test")
+        make_appointment(
+            delegation,
+            datetime(2024, 10, 15, 9, 0),
+            title=f"Termin {status.value}",
+            status=status,
+            uid=f"status-{status.value}@planner.test",
+            notes="Eigene Notiz\nzweite Zeile",
+            venue="Rathaus (Saal 2)",
+            address="Sejong-daero 110, Seoul",
+        )
+    make_appointment(
+        delegation,
+        datetime(2024, 10, 16, 9, 0),
+        title="Probe (vorläufig)",
+        status=ItemStatus.CONFIRMED,
+        uid="literal-brackets@planner.test",
+    )
+    make_appointment(
+        delegation,
+        datetime(2024, 10, 16, 11, 0),
+        title="Abgesagt: Ersatztermin",
+        status=ItemStatus.TENTATIVE,
+        uid="literal-prefix@planner.test",
+    )
     berlin_day = local_day_bounds(date(2024, 10, 15), "Europe/Berlin")
     db.session.add(
-        Appointment(delegation=delegation, uid="all-day-berlin@planner.test", title="Feiertag zu Hause",
-                    kind=AppointmentKind.OTHER, status=ItemStatus.CONFIRMED, start_at=berlin_day.start,
-                    end_at=berlin_day.end, timezone="Europe/Berlin", all_day=True)
+        Appointment(
+            delegation=delegation,
+            uid="all-day-berlin@planner.test",
+            title="Feiertag zu Hause",
+            kind=AppointmentKind.OTHER,
+            status=ItemStatus.CONFIRMED,
+            start_at=berlin_day.start,
+            end_at=berlin_day.end,
+            timezone="Europe/Berlin",
+            all_day=True,
+        )
     )
     # 01:30 happens twice in New York on 3 Nov 2024: our export writes such an instant in UTC.
-    make_appointment(delegation, datetime(2024, 11, 3, 5, 30), zone="UTC", title="Telefonat New York",
-                     status=ItemStatus.CONFIRMED, uid="fall-back@planner.test")
+    make_appointment(
+        delegation,
+        datetime(2024, 11, 3, 5, 30),
+        zone="UTC",
+        title="Telefonat New York",
+        status=ItemStatus.CONFIRMED,
+        uid="fall-back@planner.test",
+    )
     appointment_by_uid("fall-back@planner.test").timezone = "America/New_York"
     db.session.add(
-        Journey(delegation=delegation, uid="flight@planner.test", mode=JourneyMode.FLIGHT, status=ItemStatus.TENTATIVE,
-                departure_place="Seoul Incheon (ICN)", arrival_place="Chongqing Jiangbei (CKG)",
-                depart_at=to_utc(datetime(2024, 10, 17, 10, 15), "Asia/Seoul"),
-                arrive_at=to_utc(datetime(2024, 10, 17, 12, 30), "Asia/Shanghai"),
-                departure_timezone="Asia/Seoul", arrival_timezone="Asia/Shanghai",
-                carrier="Air China (Star Alliance)", number="CA 140", notes="Gepäck: 23 kg")
+        Journey(
+            delegation=delegation,
+            uid="flight@planner.test",
+            mode=JourneyMode.FLIGHT,
+            status=ItemStatus.TENTATIVE,
+            departure_place="Seoul Incheon (ICN)",
+            arrival_place="Chongqing Jiangbei (CKG)",
+            depart_at=to_utc(datetime(2024, 10, 17, 10, 15), "Asia/Seoul"),
+            arrive_at=to_utc(datetime(2024, 10, 17, 12, 30), "Asia/Shanghai"),
+            departure_timezone="Asia/Seoul",
+            arrival_timezone="Asia/Shanghai",
+            carrier="Air China (Star Alliance)",
+            number="CA 140",
+            notes="Gepäck: 23 kg",
+        )
     )
     # Departs on CEST, lands after the change back: our export writes the start in UTC.
     db.session.add(
-        Journey(delegation=delegation, uid="night-flight@planner.test", mode=JourneyMode.FLIGHT,
-                status=ItemStatus.CONFIRMED, departure_place="Frankfurt (FRA)", arrival_place="Seoul Incheon (ICN)",
-                depart_at=to_utc(datetime(2024, 10, 26, 22, 0), "Europe/Berlin"),
-                arrive_at=to_utc(datetime(2024, 10, 27, 17, 0), "Asia/Seoul"),
-                departure_timezone="Europe/Berlin", arrival_timezone="Asia/Seoul")
+        Journey(
+            delegation=delegation,
+            uid="night-flight@planner.test",
+            mode=JourneyMode.FLIGHT,
+            status=ItemStatus.CONFIRMED,
+            departure_place="Frankfurt (FRA)",
+            arrival_place="Seoul Incheon (ICN)",
+            depart_at=to_utc(datetime(2024, 10, 26, 22, 0), "Europe/Berlin"),
+            arrive_at=to_utc(datetime(2024, 10, 27, 17, 0), "Asia/Seoul"),
+            departure_timezone="Europe/Berlin",
+            arrival_timezone="Asia/Seoul",
+        )
     )
     db.session.commit()
     return trip
@@ -1030,5 +1221,8 @@ def test_our_decorations_are_taken_off_when_creating_from_our_export(awkward_tri
     assert by_uid["status-tentative@copy.test"].description is None, "a generated description is no note"
     flight = by_uid["flight@copy.test"]
     assert (flight.departure_place, flight.arrival_place, flight.number, flight.mode) == (
-        "Seoul Incheon (ICN)", "Chongqing Jiangbei (CKG)", "CA 140", JourneyMode.FLIGHT
+        "Seoul Incheon (ICN)",
+        "Chongqing Jiangbei (CKG)",
+        "CA 140",
+        JourneyMode.FLIGHT,
     )

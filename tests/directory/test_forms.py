@@ -45,10 +45,18 @@ def assert_refused(response, *messages: str, status: int = 422, field_marked: bo
 
 def test_planner_creates_an_organization(app: Flask, seeded: None, planner: FlaskClient) -> None:
     response = submit(
-        planner, "/directory/organizations/new",
-        name="Samsung Medison", native_name="삼성메디슨", kind="company", sector="Medizintechnik",
-        home_relation="Interessent für eine Niederlassung in Düsseldorf", city_id=str(city_id(app, "Seoul")),
-        email="kontakt@example.org", contact_is_placeholder="y", founded_year="1985", website="https://www.samsungmedison.com",
+        planner,
+        "/directory/organizations/new",
+        name="Samsung Medison",
+        native_name="삼성메디슨",
+        kind="company",
+        sector="Medizintechnik",
+        home_relation="Interessent für eine Niederlassung in Düsseldorf",
+        city_id=str(city_id(app, "Seoul")),
+        email="kontakt@example.org",
+        contact_is_placeholder="y",
+        founded_year="1985",
+        website="https://www.samsungmedison.com",
     )
     assert response.status_code == 302
     new_id = org_id(app, "Samsung Medison")
@@ -58,7 +66,9 @@ def test_planner_creates_an_organization(app: Flask, seeded: None, planner: Flas
         assert created.kind is OrganizationKind.COMPANY and created.city.name == "Seoul"
         assert created.native_name == "삼성메디슨" and created.founded_year == 1985 and created.contact_is_placeholder
         assert created.profile is None  # an empty field is stored as nothing, not as ''
-        record = db.session.scalar(sa.select(ChangeRecord).where(ChangeRecord.entity == "organizations", ChangeRecord.entity_id == new_id))
+        record = db.session.scalar(
+            sa.select(ChangeRecord).where(ChangeRecord.entity == "organizations", ChangeRecord.entity_id == new_id)
+        )
         assert record is not None and record.action == "create"
     page = text(planner.get(f"/directory/organizations/{new_id}"))
     assert "Gespeichert." in page and "삼성메디슨" in page and ">Platzhalter</span>" in page
@@ -201,9 +211,14 @@ def test_lost_race_on_commit_becomes_a_conflict(app: Flask, seeded: None) -> Non
 def test_planner_creates_and_edits_a_person(app: Flask, seeded: None, planner: FlaskClient) -> None:
     seegene = org_id(app, "Seegene")
     response = submit(
-        planner, "/directory/people/new",
-        honorific="Dr.", name="Ji-Hoon Park", native_name="박지훈", function="Leiter Europa",
-        organization_id=str(seegene), languages="ko, en, de",
+        planner,
+        "/directory/people/new",
+        honorific="Dr.",
+        name="Ji-Hoon Park",
+        native_name="박지훈",
+        function="Leiter Europa",
+        organization_id=str(seegene),
+        languages="ko, en, de",
     )
     assert response.status_code == 302
     new_id = find_id(app, sa.select(Person.id).where(Person.name == "Ji-Hoon Park"))
@@ -253,8 +268,14 @@ def test_stale_person_edit_is_a_conflict(app: Flask, seeded: None, planner: Flas
 
 def test_planner_creates_a_city_in_a_new_country(app: Flask, seeded: None, planner: FlaskClient) -> None:
     response = submit(
-        planner, "/directory/cities/new",
-        name="Osaka", native_name="大阪", country_iso="JP", timezone="Asia/Tokyo", latitude="34.69", longitude="135.5",
+        planner,
+        "/directory/cities/new",
+        name="Osaka",
+        native_name="大阪",
+        country_iso="JP",
+        timezone="Asia/Tokyo",
+        latitude="34.69",
+        longitude="135.5",
     )
     assert response.status_code == 302
     page = text(planner.get("/directory/cities"))
@@ -316,8 +337,11 @@ def test_city_edit_changes_zone_and_stale_edit_conflicts(app: Flask, seeded: Non
 
 def test_planner_adds_a_partnership(app: Flask, seeded: None, planner: FlaskClient) -> None:
     response = submit(
-        planner, "/directory/partnerships/new",
-        home_city_id=str(city_id(app, "Düsseldorf")), partner_city_id=str(city_id(app, "Seoul")), since="2024-10-15",
+        planner,
+        "/directory/partnerships/new",
+        home_city_id=str(city_id(app, "Düsseldorf")),
+        partner_city_id=str(city_id(app, "Seoul")),
+        since="2024-10-15",
     )
     assert response.status_code == 302
     page = text(planner.get("/directory/partnerships"))
@@ -354,11 +378,18 @@ def test_the_same_twinning_cannot_be_entered_twice(app: Flask, seeded: None, pla
     home, chongqing, seoul = city_id(app, "Düsseldorf"), city_id(app, "Chongqing"), city_id(app, "Seoul")
     before = rows(app, Partnership)
     for first, second in ((home, chongqing), (chongqing, home)):  # either way round
-        response = submit(planner, "/directory/partnerships/new", home_city_id=str(first), partner_city_id=str(second), since="2004-07-22")
+        response = submit(
+            planner, "/directory/partnerships/new", home_city_id=str(first), partner_city_id=str(second), since="2004-07-22"
+        )
         assert_refused(response, "Diese Städtepartnerschaft gibt es bereits.")
     assert rows(app, Partnership) == before
     # A second partnership edited into a copy of the first is refused as well.
-    assert submit(planner, "/directory/partnerships/new", home_city_id=str(home), partner_city_id=str(seoul), since="2024-01-01").status_code == 302
+    assert (
+        submit(
+            planner, "/directory/partnerships/new", home_city_id=str(home), partner_city_id=str(seoul), since="2024-01-01"
+        ).status_code
+        == 302
+    )
     second = find_id(app, sa.select(Partnership.id).where(Partnership.partner_city_id == seoul))
     before = rows(app, Partnership)
     response = submit(planner, f"/directory/partnerships/{second}/edit", partner_city_id=str(chongqing))

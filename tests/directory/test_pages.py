@@ -90,8 +90,12 @@ def test_organization_profile_lists_appointments_across_delegations(app: Flask, 
     doosan = org_id(app, "Doosan Robotics")
     with app.app_context():
         keller = db.session.scalar(sa.select(Delegation))
-        second = Delegation(title="Folgereise Seoul 2025", home_city=keller.home_city,
-                            start_date=keller.start_date.replace(year=2025), end_date=keller.end_date.replace(year=2025))
+        second = Delegation(
+            title="Folgereise Seoul 2025",
+            home_city=keller.home_city,
+            start_date=keller.start_date.replace(year=2025),
+            end_date=keller.end_date.replace(year=2025),
+        )
         db.session.add(second)
         make_appointment(second, datetime(2025, 3, 10, 10, 0), title="Folgebesuch Doosan", organization_id=doosan)
         db.session.commit()
@@ -230,8 +234,13 @@ def test_unknown_ids_are_404(seeded: None, planner: FlaskClient, path: str) -> N
 def test_every_field_on_the_directory_pages_has_a_label(app: Flask, seeded: None, planner: FlaskClient) -> None:
     doosan = org_id(app, "Doosan Robotics")
     paths = [
-        "/directory/organizations", "/directory/organizations/new", f"/directory/organizations/{doosan}/edit",
-        "/directory/people/new", "/directory/cities/new", "/directory/partnerships/new", "/search?q=doosan",
+        "/directory/organizations",
+        "/directory/organizations/new",
+        f"/directory/organizations/{doosan}/edit",
+        "/directory/people/new",
+        "/directory/cities/new",
+        "/directory/partnerships/new",
+        "/search?q=doosan",
         f"/directory/cities/{city_id(app, 'Seoul')}/edit",
     ]
     for path in paths:
@@ -251,12 +260,19 @@ def _grow(app: Flask) -> None:
         contact = doosan.people[0]
         seoul = db.session.scalar(sa.select(City).where(City.name == "Seoul"))
         for n in range(3):
-            trip = Delegation(title=f"Weitere Reise {n}", home_city=keller.home_city,
-                              start_date=keller.start_date, end_date=keller.end_date)
+            trip = Delegation(
+                title=f"Weitere Reise {n}", home_city=keller.home_city, start_date=keller.start_date, end_date=keller.end_date
+            )
             db.session.add(trip)
             for hour in (9, 11, 13):
-                make_appointment(trip, datetime(2024, 10, 15, hour, 0), title=f"Doosan {n}/{hour}",
-                                 organization_id=doosan.id, contact_person_id=contact.id, city_id=seoul.id)
+                make_appointment(
+                    trip,
+                    datetime(2024, 10, 15, hour, 0),
+                    title=f"Doosan {n}/{hour}",
+                    organization_id=doosan.id,
+                    contact_person_id=contact.id,
+                    city_id=seoul.id,
+                )
             db.session.add(Person(name=f"Neue Kontaktperson {n}", organization=doosan))
             db.session.add(City(name=f"Neustadt {n}", timezone="Asia/Tokyo", country=seoul.country))
         db.session.commit()
@@ -266,9 +282,15 @@ def test_each_page_costs_a_fixed_number_of_queries(app: Flask, seeded: None, vie
     doosan = org_id(app, "Doosan Robotics")
     contact = person_id(app, "Ansprechpartner/in vor Ort Doosan Robotics (Platzhalter)")
     paths = [
-        "/directory/organizations", f"/directory/organizations/{doosan}", "/directory/people",
-        f"/directory/people/{contact}", "/directory/cities", f"/directory/cities/{city_id(app, 'Seoul')}",
-        "/directory/partnerships", "/search?q=doosan", "/search?q=o",
+        "/directory/organizations",
+        f"/directory/organizations/{doosan}",
+        "/directory/people",
+        f"/directory/people/{contact}",
+        "/directory/cities",
+        f"/directory/cities/{city_id(app, 'Seoul')}",
+        "/directory/partnerships",
+        "/search?q=doosan",
+        "/search?q=o",
     ]
 
     def costs() -> dict[str, int]:
