@@ -1,38 +1,34 @@
-"""Shared rules for edit forms: optimistic locking and the conflict page.
+"""The rules every write obeys, whoever calls it (a page, the importer, the seed loader, a command).
 
-Every edit form carries the ``version`` of the record it was opened with.
-Saving compares it with the record's current version; a mismatch (another
-planner saved in between) raises :class:`EditConflict`, and the view shows
-both versions side by side instead of overwriting anything. The UPDATE
-itself also carries ``WHERE version = ...`` (see VersionedMixin), which
-catches the race where both saves pass the check at the same moment.
+Transaction rule (as in Indico): **operations flush, the caller commits.** An
+operation takes a typed input, changes the records, and ends with
+:func:`flush_edit`, which sends the changes to the database and turns a lost
+race on a version column into an :class:`EditConflict`. The web edit flow
+(:mod:`planner.web.edit_flow`) or the command that called the operation then
+commits once, so an import of 300 appointments is one transaction and a
+refused save leaves nothing behind.
+
+Optimistic locking: every edit form carries the ``version`` of the record it
+was opened with. :func:`ensure_version` compares it with the record's current
+version; a mismatch (another planner saved in between) raises
+:class:`EditConflict`, and the page shows both versions side by side instead of
+overwriting anything. The UPDATE itself also carries ``WHERE version = ...``
+(see VersionedMixin), which catches the race where both saves pass the check
+at the same moment; :func:`flush_edit` reports that one the same way.
+
+A rule that involves other records (a duplicate name, the last admin) is
+refused with :class:`Rejected`, naming the input field to blame, so every
+caller can show the message where it belongs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import Field, HiddenField, IntegerField
-from wtforms.validators import InputRequired
 
 from planner.extensions import db
-
-T = TypeVar("T")
-
-
-class VersionField(IntegerField):
-    """The record version a form was opened with (hidden)."""
-
-    widget = HiddenField.widget
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validators=[InputRequired()], **kwargs)
 
 
 class EditConflict(Exception):
@@ -47,86 +43,52 @@ class EditConflict(Exception):
         self.obj = obj
 
 
+class Rejected(Exception):
+    """The input breaks a rule; ``field`` names the input field to blame, ``message`` says why (translated)."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
 def optional_text(value: str | None) -> str | None:
-    """A form's text as stored: surrounding blanks trimmed, empty input as NULL."""
+    """Text as stored: surrounding blanks trimmed, empty input as NULL."""
     value = (value or "").strip()
     return value or None
 
 
-def converted(value: T | None, name: str) -> T:
-    """A value that a form's ``validate()`` worked out (a UTC instant, a zone): present once it passed.
-
-    None here means a caller saved a form it had not validated; that is a bug to report, not
-    something to store as NULL.
-    """
-    if value is None:
-        raise ValueError(f"{name} is missing: only a validated form can be saved")
-    return value
-
-
 def ensure_version(obj: Any, submitted: int | None) -> None:
+    """Raise :class:`EditConflict` unless ``submitted`` is the version ``obj`` has now."""
     if submitted is None or submitted != obj.version:
         raise EditConflict(obj)
 
 
-def commit_edit(obj: Any) -> None:
-    """Commit, turning a lost race on the version column into an :class:`EditConflict`."""
+def flush_edit(obj: Any) -> None:
+    """Flush, turning a lost race on the version column into an :class:`EditConflict`.
+
+    The session is rolled back then (nothing of the refused save stays); the
+    caller reloads by id (404 if the record was deleted meanwhile).
+    """
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
-        # No refresh: the row may have been deleted meanwhile. The caller reloads by id (404 if gone).
         db.session.rollback()
         raise EditConflict(obj) from None
 
 
-@dataclass(frozen=True)
-class ConflictRow:
-    label: str
-    yours: str
-    theirs: str
+def commit_edit(obj: Any) -> None:
+    """Being replaced by :func:`flush_edit` plus the caller's commit (issue #12, one feature at a time)."""
+    flush_edit(obj)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(obj) from None
 
-    @property
-    def differs(self) -> bool:
-        return self.yours != self.theirs
 
-
-def _display(field: Field, value: Any) -> str:
-    choices = getattr(field, "choices", None)
-    if choices:
-        for choice in choices:
-            key, text = (choice.value, choice.label) if hasattr(choice, "value") else (choice[0], choice[1])
-            if str(key) == str(value):
-                return str(text)
+def converted(value: Any, name: str) -> Any:
+    """Being replaced by typed inputs (issue #12): a value a form's ``validate()`` worked out."""
     if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_display(field, v) for v in value)
-    return str(value)
-
-
-def conflict_rows(submitted: FlaskForm, current: FlaskForm, skip: Iterable[str] = ()) -> list[ConflictRow]:
-    """Field by field: what this planner typed, and what is saved now."""
-    skipped = {"csrf_token", "version", "submit", *skip}
-    rows = []
-    for field in submitted:
-        if field.name in skipped or field.type in ("HiddenField", "SubmitField", "CSRFTokenField"):
-            continue
-        rows.append(
-            ConflictRow(
-                str(field.label.text), _display(field, field.data), _display(current[field.name], current[field.name].data)
-            )
-        )
-    return rows
-
-
-def render_conflict(submitted: FlaskForm, current: FlaskForm, *, title: str, back_url: str, edit_url: str) -> tuple[str, int]:
-    """The conflict page (HTTP 409): both versions side by side, nothing saved.
-
-    ``current`` is the same form class filled from the record as saved now.
-    """
-    return (
-        render_template(
-            "conflict.html", rows=conflict_rows(submitted, current), title=title, back_url=back_url, edit_url=edit_url
-        ),
-        409,
-    )
+        raise ValueError(f"{name} is missing: only a validated form can be saved")
+    return value

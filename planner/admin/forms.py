@@ -10,9 +10,9 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from planner.editing import VersionField
 from planner.labels import LABELS
 from planner.models import User, UserRole
+from planner.web.forms import VersionField
 
 # Most privileged first, as people read the list of roles.
 ROLE_ORDER = (UserRole.ADMIN, UserRole.PLANNER, UserRole.VIEWER)

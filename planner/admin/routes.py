@@ -11,8 +11,9 @@ from planner.admin import operations, queries
 from planner.admin.forms import AccountForm, InviteForm
 from planner.auth.access import admins_only
 from planner.auth.operations import AccountError
-from planner.editing import EditConflict, render_conflict
+from planner.editing import EditConflict
 from planner.models import User
+from planner.web.edit_flow import ConflictPage, render_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -79,10 +80,7 @@ def update(user_id: int) -> str | Response | tuple[str, int]:
     except EditConflict:
         return render_conflict(
             form,
-            AccountForm.for_user(user),
-            title=user.email,
-            back_url=url_for("admin.users"),
-            edit_url=url_for("admin.edit", user_id=user.id),
+            ConflictPage(AccountForm.for_user(user), user.email, url_for("admin.users"), url_for("admin.edit", user_id=user.id)),
         )
     except operations.AccountRuleError as error:
         form[error.field].errors.append(str(error))

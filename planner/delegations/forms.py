@@ -12,10 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from planner.editing import VersionField
 from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
 from planner.program.forms import LOCAL_FORMAT, convert_local, enum_choices, fold_choices, plausible_date
 from planner.timezones import FIRST_YEAR, LAST_YEAR
+from planner.web.forms import VersionField
 
 
 class DelegationForm(FlaskForm):

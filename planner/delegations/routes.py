@@ -16,12 +16,14 @@ from werkzeug.wrappers import Response
 from planner.auth.access import editors_only
 from planner.delegations import operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
-from planner.editing import EditConflict, VersionField, render_conflict
+from planner.editing import EditConflict
 from planner.extensions import db
 from planner.models import Delegation, DelegationStatus
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_programme, warnings_by_appointment
 from planner.timezones import to_local, utc_now
+from planner.web.edit_flow import ConflictPage, render_conflict
+from planner.web.forms import VersionField
 
 bp = Blueprint("delegations", __name__)
 
@@ -124,7 +126,7 @@ def _edit(
                 abort(404)
             current = make_form(MultiDict())
             fill(current, fresh)
-            return render_conflict(form, current, title=conflict_title(fresh), back_url=done(fresh), edit_url=edit_url)
+            return render_conflict(form, ConflictPage(current, conflict_title(fresh), done(fresh), edit_url))
         flash(_("Gespeichert."), "info")
         return redirect(done(saved))
     cancel = _show_url(delegation) if delegation else url_for("delegations.index")

@@ -42,10 +42,10 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from planner.directory import queries
-from planner.editing import VersionField
 from planner.labels import label
 from planner.models import City, Organization, OrganizationKind, Partnership, Person
 from planner.timezones import is_known_zone, zone_names
+from planner.web.forms import VersionField
 
 TEXT_MAX = 10_000
 # The whole (translated) message; WTForms fills in max and length.

@@ -18,10 +18,11 @@ from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.directory import forms, native_lang, operations, queries
-from planner.editing import EditConflict, render_conflict
+from planner.editing import EditConflict
 from planner.extensions import db
 from planner.models import OrganizationKind
 from planner.timezones import utc_now
+from planner.web.edit_flow import ConflictPage, render_conflict
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -81,7 +82,7 @@ def _save(
                 saved_now = current()
             except ObjectDeletedError:
                 abort(404)
-            return render_conflict(form, saved_now, title=title, back_url=back_url, edit_url=edit_url)
+            return render_conflict(form, ConflictPage(saved_now, title, back_url, edit_url))
         except operations.Rejected as error:
             form[error.field].errors.append(error.message)
         else:

@@ -22,7 +22,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from planner.editing import VersionField
 from planner.labels import choices, label
 from planner.models import AppointmentKind, ItemStatus, JourneyMode, Visibility
 from planner.timezones import (
@@ -34,6 +33,7 @@ from planner.timezones import (
     is_known_zone,
     to_utc,
 )
+from planner.web.forms import VersionField
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

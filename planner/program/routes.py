@@ -12,13 +12,15 @@ from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.delegations.queries import delegation_with_programme
-from planner.editing import EditConflict, VersionField, render_conflict
+from planner.editing import EditConflict
 from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_programme
 from planner.program.forms import AppointmentForm, JourneyForm
 from planner.timezones import to_local
+from planner.web.edit_flow import ConflictPage, render_conflict
+from planner.web.forms import VersionField
 
 bp = Blueprint("program", __name__, url_prefix="/delegations/<int:delegation_id>")
 
@@ -141,10 +143,12 @@ def _appointment_conflict(delegation_id: int, appointment_id: int, submitted: Ap
     _fill_appointment(current, current_item)
     return render_conflict(
         submitted,
-        current,
-        title=current_item.title,
-        back_url=_programme_url(fresh, f"appointment-{current_item.id}"),
-        edit_url=url_for("program.edit_appointment", delegation_id=fresh.id, appointment_id=current_item.id),
+        ConflictPage(
+            current,
+            current_item.title,
+            _programme_url(fresh, f"appointment-{current_item.id}"),
+            url_for("program.edit_appointment", delegation_id=fresh.id, appointment_id=current_item.id),
+        ),
     )
 
 
@@ -287,10 +291,12 @@ def edit_journey(delegation_id: int, journey_id: int) -> str | Response | tuple[
             _fill_journey(current, current_item)
             return render_conflict(
                 form,
-                current,
-                title=f"{current_item.departure_place} → {current_item.arrival_place}",
-                back_url=_programme_url(fresh, f"journey-{journey_id}"),
-                edit_url=url_for("program.edit_journey", delegation_id=fresh.id, journey_id=journey_id),
+                ConflictPage(
+                    current,
+                    f"{current_item.departure_place} → {current_item.arrival_place}",
+                    _programme_url(fresh, f"journey-{journey_id}"),
+                    url_for("program.edit_journey", delegation_id=fresh.id, journey_id=journey_id),
+                ),
             )
         flash(_("Reise gespeichert."), "info")
         return redirect(_programme_url(delegation, f"journey-{journey.id}"))

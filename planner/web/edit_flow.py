@@ -1,0 +1,148 @@
+"""The one edit flow of every page that creates or edits a record, and of the buttons that change one.
+
+Conventions, the same for every feature:
+
+* GET shows the form: empty (defaults, version 1) to create, filled from the record to edit.
+* POST with invalid input, or input an operation refuses (:class:`~planner.editing.Rejected`):
+  the form again with the messages, **HTTP 422**, nothing saved.
+* POST with a stale version (:class:`~planner.editing.EditConflict`): the conflict page with
+  both versions side by side, **HTTP 409**, nothing saved; 404 if the record is gone meanwhile.
+* POST that saves: the operation flushes, this flow commits once, flashes and redirects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, render_template
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import Field
+
+from planner.editing import EditConflict, Rejected
+from planner.extensions import db
+from planner.web.forms import InputForm, VersionField
+
+T = TypeVar("T")
+Page = str | tuple[str, int] | Response
+
+
+@dataclass(frozen=True)
+class ConflictPage:
+    """The record as saved now, for the conflict page: in a fresh form of the same class, filled."""
+
+    current: FlaskForm
+    title: str
+    back_url: str
+    edit_url: str
+
+
+def edit_page(
+    form: InputForm,
+    *,
+    record: Any,
+    save: Callable[[Any], T],
+    render: Callable[[InputForm], str],
+    done: Callable[[T], str],
+    saved_message: Callable[[T], str] | None = None,
+    conflict: Callable[[], ConflictPage] | None = None,
+) -> Page:
+    """Show, validate, save or explain; see the module docstring for the status codes.
+
+    ``save`` is the feature's operation, given the form's typed input (it flushes; this commits).
+    ``render`` draws the page around the form. ``conflict`` reloads the record by id after the
+    rollback (404 there if it was deleted meanwhile) and fills a fresh form with it.
+    """
+    if not form.is_submitted():
+        if record is not None:
+            form.fill(record)
+        return render(form)
+    if form.validate_on_submit():
+        try:
+            saved = save(form.to_input())
+            db.session.commit()
+        except EditConflict:
+            db.session.rollback()
+            if conflict is None:  # pragma: no cover - only edits of existing records carry a version to conflict on
+                raise
+            return render_conflict(form, conflict())
+        except Rejected as refusal:
+            db.session.rollback()
+            form[refusal.field].errors.append(refusal.message)
+        else:
+            flash(saved_message(saved) if saved_message else _("Gespeichert."), "info")
+            return redirect(done(saved))
+    return render(form), 422
+
+
+class VersionedActionForm(FlaskForm):
+    """A button that changes a record (cancel, delete, archive): CSRF plus the version the planner saw."""
+
+    version = VersionField()
+
+
+def versioned_action(act: Callable[[int], Any], *, done: str, stale: str, message: str | None = None) -> Response:
+    """Run ``act(version)`` for a button's POST, commit, flash and go to ``done``.
+
+    A missing token or version is a 400; a stale version flashes ``stale`` and changes nothing.
+    """
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        act(form.version.data)
+        db.session.commit()
+    except EditConflict:
+        db.session.rollback()
+        flash(stale, "error")
+    else:
+        if message:
+            flash(message, "info")
+    return redirect(done)
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    label: str
+    yours: str
+    theirs: str
+
+    @property
+    def differs(self) -> bool:
+        return self.yours != self.theirs
+
+
+def _display(field: Field, value: Any) -> str:
+    choices = getattr(field, "choices", None)
+    if choices:
+        for choice in choices:
+            key, text = (choice.value, choice.label) if hasattr(choice, "value") else (choice[0], choice[1])
+            if str(key) == str(value):
+                return str(text)
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_display(field, v) for v in value)
+    return str(value)
+
+
+def conflict_rows(submitted: FlaskForm, current: FlaskForm, skip: Iterable[str] = ()) -> list[ConflictRow]:
+    """Field by field: what this planner typed, and what is saved now."""
+    skipped = {"csrf_token", "version", "submit", *skip}
+    rows = []
+    for field in submitted:
+        if field.name in skipped or field.type in ("HiddenField", "SubmitField", "CSRFTokenField"):
+            continue
+        theirs = current[field.name]
+        rows.append(ConflictRow(str(field.label.text), _display(field, field.data), _display(theirs, theirs.data)))
+    return rows
+
+
+def render_conflict(submitted: FlaskForm, page: ConflictPage) -> tuple[str, int]:
+    """The conflict page (HTTP 409): both versions side by side, nothing saved."""
+    rows = conflict_rows(submitted, page.current)
+    html = render_template("conflict.html", rows=rows, title=page.title, back_url=page.back_url, edit_url=page.edit_url)
+    return html, 409

@@ -1,0 +1,78 @@
+"""The base of every edit form, and the fields and validators that forms of several features share.
+
+An edit form does three things and nothing else: it checks what was typed
+(WTForms validators, plus ``validate()`` where fields depend on each other),
+it shows a record (:meth:`InputForm.fill`), and it hands a validated form's
+values on as a typed input (:meth:`InputForm.to_input`). Operations take those
+inputs and never see a form, so the importer, clone and the seed loader write
+through the same operations as the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone
+
+
+class VersionField(IntegerField):
+    """The record version a form was opened with (hidden); the edit flow compares it when saving."""
+
+    widget = HiddenField.widget
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validators=[InputRequired()], **kwargs)
+
+
+class InputForm(FlaskForm):
+    """An edit form that shows a record and turns into a typed input.
+
+    Subclasses define ``fill(record)`` and ``to_input()``; the edit flow
+    (:func:`planner.web.edit_flow.edit_page`) calls them. A new record's form
+    is shown with its defaults and version 1.
+    """
+
+    version = VersionField(default=1)
+
+    def fill(self, record: Any) -> None:
+        """Show ``record`` as saved (GET of an edit page, and "saved now" on the conflict page)."""
+        raise NotImplementedError
+
+    def to_input(self) -> Any:
+        """The validated values as the feature's typed input (only called after ``validate()`` passed)."""
+        raise NotImplementedError
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (e.g. the attending members)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def year_range_message() -> str:
+    return _("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def plausible_date(form: FlaskForm, field: Field) -> None:
+    """A validator: dates far outside any trip are typing mistakes (and overflow date arithmetic)."""
+    value = field.data
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(year_range_message())
+
+
+def chosen_zone(field: SelectField) -> str | None:
+    """The IANA zone chosen in ``field``, or None with a clear error (a select can be tampered with)."""
+    if field.data and is_known_zone(field.data):
+        return str(field.data)
+    if field.data:
+        field.errors.append(_("Unbekannte Zeitzone „%(zone)s“. Bitte eine Zeitzone aus der Liste wählen.", zone=field.data))
+    else:
+        field.errors.append(_("Bitte eine Zeitzone wählen."))
+    return None
