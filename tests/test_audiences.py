@@ -353,7 +353,7 @@ def test_visibility_and_briefings_are_saved_from_the_appointment_form(app: Flask
         saved = db.session.get(Appointment, appointment_id)
         assert saved.visibility is Visibility.PUBLIC and [m.id for m in saved.briefed] == [trip.plain]
     bad = {**data, "csrf_token": csrf_token(planner, url), "version": str(version + 1), "visibility": "everyone"}
-    assert planner.post(url, data=bad).status_code == 200  # the form again, with its message
+    assert planner.post(url, data=bad).status_code == 422  # the form again, with its message
     with app.app_context():
         assert db.session.get(Appointment, appointment_id).visibility is Visibility.PUBLIC
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Journey, UserRole
@@ -19,6 +20,7 @@ from planner.program.conflicts import check_programme
 from planner.seed import load_seed
 from planner.timezones import to_local, to_utc
 from tests.conftest import csrf_token, login, make_user
+from tests.html_forms import form_values
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_appointment_form_refuses_bad_times_in_german(
     before = count(app, Appointment)
     data = form(planner, url, **{"title": "Test", "city_id": seoul_id(app), **fields})
     response = planner.post(url, data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert any(message in e for e in errors(response)), errors(response)
     assert count(app, Appointment) == before
 
@@ -109,11 +111,88 @@ def test_ambiguous_time_asks_and_then_takes_the_chosen_occurrence(app: Flask, pl
     )
     first = planner.post(url, data=data)
     assert "Welche der beiden Uhrzeiten ist gemeint?" in first.get_data(as_text=True)
-    second = planner.post(url, data=dict(data, fold="1"))
+    assert first.status_code == 422
+    # Only the start is ambiguous (04:00 happens once), so only the start asks.
+    assert 'name="starts-fold"' in first.get_data(as_text=True)
+    assert 'name="ends-fold"' not in first.get_data(as_text=True)
+    second = planner.post(url, data=dict(data, **{"starts-fold": "1"}))
     assert second.status_code == 302
     with app.app_context():
         item = db.session.scalars(sa.select(Appointment).where(Appointment.title == "Nachtgespräch")).one()
-        assert item.start_at == datetime(2024, 10, 27, 1, 30, tzinfo=item.start_at.tzinfo)  # the second 02:30 (CET)
+        assert item.start_at == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)  # the second 02:30 (CET)
+
+
+def _saved_at(app: Flask, title: str) -> Appointment:
+    with app.app_context():
+        return db.session.scalars(
+            sa.select(Appointment).where(Appointment.title == title).options(sa.orm.selectinload(Appointment.attendees))
+        ).one()
+
+
+def test_second_0230_opened_and_saved_unchanged_stays_the_second(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """An appointment at the *second* 02:30 of 27 Oct 2024 (Berlin) round-trips through its edit page."""
+    url = f"/delegations/{keller}/appointments/new"
+    data = form(
+        planner,
+        url,
+        title="Zweite Halbzeit",
+        city_id=seoul_id(app),
+        timezone="Europe/Berlin",
+        starts="2024-10-27T02:30",
+        ends="2024-10-27T03:30",
+        **{"starts-fold": "1"},
+    )
+    assert planner.post(url, data=data).status_code == 302
+    saved = _saved_at(app, "Zweite Halbzeit")
+    assert saved.start_at == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+
+    edit_url = f"/delegations/{keller}/appointments/{saved.id}/edit"
+    page = planner.get(edit_url).get_data(as_text=True)
+    # The page shows the wall time and which occurrence it is: the second one is chosen.
+    assert 'value="2024-10-27T02:30"' in page
+    assert re.search(r'<input type="radio" id="starts-fold-1" name="starts-fold" value="1" checked>', page), page
+    unchanged = form_values(page).values  # every field as the browser would send it, the radio included
+    assert ("starts-fold", "1") in unchanged
+    response = planner.post(edit_url, data=MultiDict(unchanged))
+    assert response.status_code == 302, errors(response)
+    again = _saved_at(app, "Zweite Halbzeit")
+    assert (again.start_at, again.end_at) == (saved.start_at, saved.end_at)
+
+
+def test_start_and_end_in_different_occurrences_of_the_repeated_hour(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """02:10 (first, still CEST) to 02:50 (second, already CET): 1 h 40 min, each time with its own choice."""
+    url = f"/delegations/{keller}/appointments/new"
+    data = form(
+        planner,
+        url,
+        title="Über die Umstellung",
+        city_id=seoul_id(app),
+        timezone="Europe/Berlin",
+        starts="2024-10-27T02:10",
+        ends="2024-10-27T02:50",
+        **{"starts-fold": "0", "ends-fold": "1"},
+    )
+    assert planner.post(url, data=data).status_code == 302
+    saved = _saved_at(app, "Über die Umstellung")
+    assert saved.start_at == datetime(2024, 10, 27, 0, 10, tzinfo=UTC)
+    assert saved.end_at == datetime(2024, 10, 27, 1, 50, tzinfo=UTC)
+    # Both in the second occurrence instead: a 40-minute appointment an hour later.
+    data = form(
+        planner,
+        url,
+        title="Nach der Umstellung",
+        city_id=seoul_id(app),
+        timezone="Europe/Berlin",
+        starts="2024-10-27T02:10",
+        ends="2024-10-27T02:50",
+        **{"starts-fold": "1", "ends-fold": "1"},
+    )
+    assert planner.post(url, data=data).status_code == 302
+    later = _saved_at(app, "Nach der Umstellung")
+    assert (later.start_at, later.end_at) == (
+        datetime(2024, 10, 27, 1, 10, tzinfo=UTC),
+        datetime(2024, 10, 27, 1, 50, tzinfo=UTC),
+    )
 
 
 def test_journey_arrival_judged_on_instants(app: Flask, planner: FlaskClient, keller: int) -> None:

@@ -9,13 +9,14 @@ from types import MappingProxyType
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from planner.labels import choices
 from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
-from planner.program.forms import LOCAL_FORMAT, convert_local, enum_choices, fold_choices, plausible_date
 from planner.timezones import FIRST_YEAR, LAST_YEAR
-from planner.web.forms import VersionField
+from planner.web.forms import VersionField, plausible_date, year_range_message
+from planner.web.localtime import LocalTimeField
 
 
 class DelegationForm(FlaskForm):
@@ -28,7 +29,7 @@ class DelegationForm(FlaskForm):
     end_date = DateField(
         _l("Rückkehr (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date]
     )
-    status = SelectField(_l("Status"), choices=enum_choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
+    status = SelectField(_l("Status"), choices=choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
     notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=20000)])
     version = VersionField()
 
@@ -48,24 +49,23 @@ class CloneForm(FlaskForm):
         if field.data is None or self.source_length is None or not FIRST_YEAR <= field.data.year <= LAST_YEAR:
             return  # missing or implausible: reported by the other validators
         if field.data.year == LAST_YEAR and (field.data + self.source_length).year > LAST_YEAR:
-            raise ValidationError(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
+            raise ValidationError(year_range_message())
 
     source_length: timedelta | None = None
 
 
 class MemberForm(FlaskForm):
     person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
-    role = SelectField(_l("Rolle"), choices=enum_choices(MemberRole), default=MemberRole.MEMBER.value)
+    role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
     function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
     version = VersionField()
 
 
 class LegForm(FlaskForm):
     city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
-    arrives = DateTimeLocalField(_l("Ankunft (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    departs = DateTimeLocalField(_l("Abreise (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    fold = RadioField(_l("Welche der beiden Uhrzeiten ist gemeint?"), choices=fold_choices(), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=enum_choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
+    arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
+    departs = LocalTimeField(_l("Abreise (Ortszeit)"), validators=[DataRequired()])
+    status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
     focus = TextAreaField(_l("Schwerpunkte"), validators=[Optional(), Length(max=5000)])
     hotel_name = StringField(_l("Hotel"), validators=[Optional(), Length(max=200)])
     hotel_address = TextAreaField(_l("Hoteladresse"), validators=[Optional(), Length(max=2000)])
@@ -79,11 +79,10 @@ class LegForm(FlaskForm):
     city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
-        self.fold.needed = False
         valid = super().validate(extra_validators)
         zone = self.city_zones.get(self.city_id.data)
-        self.arrive_at = convert_local(self, self.arrives, zone, self.fold)
-        self.depart_at = convert_local(self, self.departs, zone, self.fold)
+        self.arrive_at = self.arrives.resolve(zone)
+        self.depart_at = self.departs.resolve(zone)
         if self.arrive_at and self.depart_at and self.depart_at <= self.arrive_at:
             self.departs.errors.append(_("Die Abreise muss nach der Ankunft liegen."))
         return (
@@ -96,7 +95,7 @@ class FollowUpForm(FlaskForm):
     description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
     owner_id = SelectField(_l("Verantwortlich"), coerce=int, default=0)
     due_on = DateField(_l("Fällig am"), validators=[Optional(), plausible_date])
-    status = SelectField(_l("Status"), choices=enum_choices(FollowUpStatus), default=FollowUpStatus.OPEN.value)
+    status = SelectField(_l("Status"), choices=choices(FollowUpStatus), default=FollowUpStatus.OPEN.value)
     organization_id = SelectField(_l("Organisation"), coerce=int, default=0)
     appointment_id = SelectField(_l("Termin"), coerce=int, default=0)
     version = VersionField()

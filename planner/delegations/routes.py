@@ -344,8 +344,8 @@ def _fill_leg(form: LegForm, leg: Any) -> None:
     for name in ("city_id", "focus", "hotel_name", "hotel_address", "hotel_phone", "notes", "version"):
         getattr(form, name).data = getattr(leg, name)
     form.status.data = leg.status.value
-    form.arrives.data = to_local(leg.arrive_at, leg.timezone).replace(tzinfo=None)
-    form.departs.data = to_local(leg.depart_at, leg.timezone).replace(tzinfo=None)
+    form.arrives.show(leg.arrive_at, leg.timezone)
+    form.departs.show(leg.depart_at, leg.timezone)
 
 
 def _leg(delegation: Delegation, leg_id: int) -> Any:

@@ -1,144 +1,46 @@
-"""Forms for appointments and journeys.
+"""Forms for appointments and journeys: what the planner types, checked, as typed inputs.
 
-Planners type the wall time of the place; the form converts it to UTC
-through :mod:`planner.timezones` and turns the two DST traps into clear
-messages: a time in the spring-forward gap is refused, a time in the
-fall-back hour asks which of the two is meant.
+Planners type the wall time of the place; each time field
+(:class:`~planner.web.localtime.LocalTimeField`) converts it to UTC in the
+zone this form works out, and turns the two DST traps into clear messages.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from datetime import datetime
 from types import MappingProxyType
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from planner.labels import choices, label
-from planner.models import AppointmentKind, ItemStatus, JourneyMode, Visibility
-from planner.timezones import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    AmbiguousLocalTime,
-    NonexistentLocalTime,
-    UnknownTimeZone,
-    is_known_zone,
-    to_utc,
-)
-from planner.web.forms import VersionField
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+from planner.labels import choices
+from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
+from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone
+from planner.web.localtime import LocalTimeField
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes (e.g. the attending members)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
-    return [SelectChoice(member.value, label(member)) for member in enum_cls]
-
-
-def visibility_choices() -> list[SelectChoice]:
-    """Internal / delegation / public, labelled lazily so the page's language applies."""
-    return choices(Visibility)
-
-
-def fold_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice("0", _l("die erste (noch Sommerzeit)")),
-        SelectChoice("1", _l("die zweite (schon Winterzeit)")),
-    ]
-
-
-def plausible_date(form: FlaskForm, field: Field) -> None:
-    """A WTForms validator: dates far outside any trip are typing mistakes (and overflow date arithmetic)."""
-    value = field.data
-    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
-
-
-def known_zone(field: Field) -> str | None:
-    """The zone chosen in ``field``, or None with a clear error (select boxes can be tampered with)."""
-    if field.data and is_known_zone(field.data):
-        return field.data
-    if field.data:
-        field.errors.append(_("Unbekannte Zeitzone „%(zone)s“. Bitte eine Zeitzone aus der Liste wählen.", zone=field.data))
-    else:
-        field.errors.append(_("Bitte eine Zeitzone wählen."))
-    return None
-
-
-def convert_local(form: FlaskForm, field: Field, zone: str | None, fold_field: RadioField) -> datetime | None:
-    """The UTC instant of ``field``'s wall time at ``zone``, or None with an error on the field."""
-    wall = field.data
-    if wall is None or zone is None:
-        return None
-    if not FIRST_YEAR <= wall.year <= LAST_YEAR:
-        field.errors.append(_("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR))
-        return None
-    fold = int(fold_field.data) if fold_field.data in ("0", "1") else None
-    try:
-        return to_utc(wall, zone, fold=fold)
-    except UnknownTimeZone:
-        return None  # reported on the zone field
-    except NonexistentLocalTime:
-        field.errors.append(
-            _(
-                "%(time)s gibt es am %(day)s in %(zone)s nicht: Die Uhren springen wegen der Zeitumstellung vor. "
-                "Bitte eine andere Uhrzeit wählen.",
-                time=wall.strftime("%H:%M"),
-                day=format_datetime(wall, "d. MMMM y"),
-                zone=zone,
-            )
-        )
-    except AmbiguousLocalTime:
-        fold_field.needed = True
-        field.errors.append(
-            _(
-                "%(time)s gibt es am %(day)s in %(zone)s zweimal (Zeitumstellung). Bitte unten wählen, welche gemeint ist.",
-                time=wall.strftime("%H:%M"),
-                day=format_datetime(wall, "d. MMMM y"),
-                zone=zone,
-            )
-        )
-    return None
-
-
-class AppointmentForm(FlaskForm):
+class AppointmentForm(InputForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Art"), choices=enum_choices(AppointmentKind), default=AppointmentKind.OTHER.value)
-    status = SelectField(_l("Status"), choices=enum_choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
+    kind = SelectField(_l("Art"), choices=choices(AppointmentKind), default=AppointmentKind.OTHER.value)
+    status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
     city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
     # Empty means "the zone of the chosen city", the usual case.
     timezone = SelectField(_l("Zeitzone des Ortes"), validators=[Optional()], validate_choice=False)
-    starts = DateTimeLocalField(
-        _l("Beginn (Ortszeit)"),
-        format=LOCAL_FORMAT,
-        validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Beginns angeben."))],
+    starts = LocalTimeField(
+        _l("Beginn (Ortszeit)"), validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Beginns angeben."))]
     )
-    ends = DateTimeLocalField(
-        _l("Ende (Ortszeit)"),
-        format=LOCAL_FORMAT,
-        validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Endes angeben."))],
+    ends = LocalTimeField(
+        _l("Ende (Ortszeit)"), validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Endes angeben."))]
     )
-    fold = RadioField(_l("Welche der beiden Uhrzeiten ist gemeint?"), choices=fold_choices(), validators=[Optional()])
     venue = StringField(_l("Ort / Gebäude"), validators=[Optional(), Length(max=200)])
     address = TextAreaField(_l("Adresse"), validators=[Optional(), Length(max=2000)])
     organization_id = SelectField(_l("Besuchte Organisation"), coerce=int, default=0)
     contact_person_id = SelectField(_l("Ansprechperson vor Ort"), coerce=int, default=0)
     attendees = MultiCheckboxField(_l("Teilnehmende"), coerce=int)
-    visibility = SelectField(_l("Sichtbarkeit"), choices=visibility_choices(), default=Visibility.DELEGATION.value)
+    visibility = SelectField(_l("Sichtbarkeit"), choices=choices(Visibility), default=Visibility.DELEGATION.value)
     # Who gets objectives, talking points and background in their own calendar and brief.
     briefed = MultiCheckboxField(_l("Gebrieft (erhalten Ziele, Gesprächspunkte und Hintergrund)"), coerce=int)
     objectives = TextAreaField(_l("Ziele"), validators=[Optional(), Length(max=10000)])
@@ -146,71 +48,145 @@ class AppointmentForm(FlaskForm):
     background = TextAreaField(_l("Hintergrund"), validators=[Optional(), Length(max=20000)])
     dress_code = StringField(_l("Kleiderordnung"), validators=[Optional(), Length(max=100)])
     notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=10000)])
-    version = VersionField()
 
-    start_at: datetime | None = None
-    end_at: datetime | None = None
-    resolved_zone: str | None = None
-    # Set by the view: each city's zone, used when "zone of the city" is chosen.
-    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
+    # Set by the view for each form: each city's zone, used when "zone of the city" is chosen
+    # (a read-only empty map until then, never shared and mutated).
     city_zones: Mapping[int, str] = MappingProxyType({})
+    resolved_zone: str | None = None
 
     def validate(self, extra_validators: dict | None = None) -> bool:
-        self.fold.needed = False
         valid = super().validate(extra_validators)
-        zone: str | None
         if not self.timezone.data and self.city_id.data in self.city_zones:
-            zone = self.city_zones[self.city_id.data]
+            self.resolved_zone = self.city_zones[self.city_id.data]
         else:
-            zone = known_zone(self.timezone)
-        self.resolved_zone = zone
-        self.start_at = convert_local(self, self.starts, zone, self.fold)
-        self.end_at = convert_local(self, self.ends, zone, self.fold)
-        if self.start_at and self.end_at and self.end_at <= self.start_at:
+            self.resolved_zone = chosen_zone(self.timezone)
+        start, end = self.starts.resolve(self.resolved_zone), self.ends.resolve(self.resolved_zone)
+        if start and end and end <= start:
             self.ends.errors.append(_("Das Ende muss nach dem Beginn liegen."))
-        return valid and self.start_at is not None and self.end_at is not None and not self.ends.errors
+        return valid and start is not None and end is not None and not self.ends.errors
+
+    def fill(self, record: Appointment) -> None:
+        self.title.data = record.title
+        self.kind.data = record.kind.value
+        self.status.data = record.status.value
+        self.city_id.data = record.city_id or 0
+        self.timezone.data = record.timezone
+        self.starts.show(record.start_at, record.timezone)
+        self.ends.show(record.end_at, record.timezone)
+        self.venue.data = record.venue
+        self.address.data = record.address
+        self.organization_id.data = record.organization_id or 0
+        self.contact_person_id.data = record.contact_person_id or 0
+        self.attendees.data = [m.id for m in record.attendees]
+        self.visibility.data = record.visibility.value
+        self.briefed.data = [m.id for m in record.briefed]
+        for name in ("objectives", "talking_points", "background", "dress_code", "notes"):
+            self[name].data = getattr(record, name)
+        self.version.data = record.version
+
+    def to_input(self) -> AppointmentInput:
+        assert self.resolved_zone and self.starts.instant and self.ends.instant  # validate() passed
+        return AppointmentInput(
+            title=self.title.data,
+            kind=AppointmentKind(self.kind.data),
+            status=ItemStatus(self.status.data),
+            city_id=self.city_id.data or None,
+            timezone=self.resolved_zone,
+            start_at=self.starts.instant,
+            end_at=self.ends.instant,
+            venue=self.venue.data,
+            address=self.address.data,
+            organization_id=self.organization_id.data or None,
+            contact_person_id=self.contact_person_id.data or None,
+            attendee_ids=tuple(self.attendees.data or ()),
+            visibility=Visibility(self.visibility.data),
+            briefed_ids=tuple(self.briefed.data or ()),
+            objectives=self.objectives.data,
+            talking_points=self.talking_points.data,
+            background=self.background.data,
+            dress_code=self.dress_code.data,
+            notes=self.notes.data,
+            version=self.version.data,
+        )
 
 
-class JourneyForm(FlaskForm):
-    mode = SelectField(_l("Verkehrsmittel"), choices=enum_choices(JourneyMode), default=JourneyMode.FLIGHT.value)
-    status = SelectField(_l("Status"), choices=enum_choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
+class JourneyForm(InputForm):
+    mode = SelectField(_l("Verkehrsmittel"), choices=choices(JourneyMode), default=JourneyMode.FLIGHT.value)
+    status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
     departure_city_id = SelectField(_l("Abfahrt/Abflug: Stadt"), coerce=int, validators=[InputRequired()])
     departure_place = StringField(_l("Abfahrt/Abflug: Ort"), validators=[DataRequired(), Length(max=200)])
     departure_timezone = SelectField(_l("Abfahrt/Abflug: Zeitzone"), validators=[Optional()], validate_choice=False)
-    departs = DateTimeLocalField(_l("Abfahrt/Abflug (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    departure_fold = RadioField(_l("Welche Abflugzeit ist gemeint?"), choices=fold_choices(), validators=[Optional()])
+    departs = LocalTimeField(_l("Abfahrt/Abflug (Ortszeit)"), validators=[DataRequired()])
     arrival_city_id = SelectField(_l("Ankunft: Stadt"), coerce=int, validators=[InputRequired()])
     arrival_place = StringField(_l("Ankunft: Ort"), validators=[DataRequired(), Length(max=200)])
     arrival_timezone = SelectField(_l("Ankunft: Zeitzone"), validators=[Optional()], validate_choice=False)
-    arrives = DateTimeLocalField(_l("Ankunft (Ortszeit)"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    arrival_fold = RadioField(_l("Welche Ankunftszeit ist gemeint?"), choices=fold_choices(), validators=[Optional()])
+    arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
     carrier = StringField(_l("Gesellschaft"), validators=[Optional(), Length(max=100)])
     number = StringField(_l("Flug-/Zugnummer"), validators=[Optional(), Length(max=20)])
     booking_reference = StringField(_l("Buchungscode"), validators=[Optional(), Length(max=50)])
     travellers = MultiCheckboxField(_l("Reisende"), coerce=int)
-    visibility = SelectField(_l("Sichtbarkeit"), choices=visibility_choices(), default=Visibility.DELEGATION.value)
+    visibility = SelectField(_l("Sichtbarkeit"), choices=choices(Visibility), default=Visibility.DELEGATION.value)
     notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=10000)])
-    version = VersionField()
-
-    depart_at: datetime | None = None
-    arrive_at: datetime | None = None
 
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
-    # Set by the view for each form (a read-only empty map until then, never shared and mutated).
     city_zones: Mapping[int, str] = MappingProxyType({})
+    departure_zone: str | None = None
+    arrival_zone: str | None = None
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):
             if not zone.data and city.data in self.city_zones:
                 zone.data = self.city_zones[city.data]
-        self.departure_fold.needed = False
-        self.arrival_fold.needed = False
         valid = super().validate(extra_validators)
-        self.depart_at = convert_local(self, self.departs, known_zone(self.departure_timezone), self.departure_fold)
-        self.arrive_at = convert_local(self, self.arrives, known_zone(self.arrival_timezone), self.arrival_fold)
+        self.departure_zone, self.arrival_zone = chosen_zone(self.departure_timezone), chosen_zone(self.arrival_timezone)
+        depart, arrive = self.departs.resolve(self.departure_zone), self.arrives.resolve(self.arrival_zone)
         # Judged on instants: 08:55 in Seoul the next morning is after 13:40 in Düsseldorf.
-        if self.depart_at and self.arrive_at and self.arrive_at <= self.depart_at:
+        if depart and arrive and arrive <= depart:
             self.arrives.errors.append(
                 _("Die Ankunft muss nach der Abfahrt liegen (verglichen in echter Zeit, über Zeitzonen hinweg).")
             )
-        return valid and self.depart_at is not None and self.arrive_at is not None and not self.arrives.errors
+        return valid and depart is not None and arrive is not None and not self.arrives.errors
+
+    def fill(self, record: Journey) -> None:
+        for name in (
+            "departure_place",
+            "departure_timezone",
+            "arrival_place",
+            "arrival_timezone",
+            "carrier",
+            "number",
+            "booking_reference",
+            "notes",
+        ):
+            self[name].data = getattr(record, name)
+        self.mode.data = record.mode.value
+        self.status.data = record.status.value
+        self.departure_city_id.data = record.departure_city_id or 0
+        self.arrival_city_id.data = record.arrival_city_id or 0
+        self.departs.show(record.depart_at, record.departure_timezone)
+        self.arrives.show(record.arrive_at, record.arrival_timezone)
+        self.travellers.data = [m.id for m in record.travellers]
+        self.visibility.data = record.visibility.value
+        self.version.data = record.version
+
+    def to_input(self) -> JourneyInput:
+        assert self.departure_zone and self.arrival_zone and self.departs.instant and self.arrives.instant
+        return JourneyInput(
+            mode=JourneyMode(self.mode.data),
+            status=ItemStatus(self.status.data),
+            departure_city_id=self.departure_city_id.data or None,
+            departure_place=self.departure_place.data,
+            departure_timezone=self.departure_zone,
+            depart_at=self.departs.instant,
+            arrival_city_id=self.arrival_city_id.data or None,
+            arrival_place=self.arrival_place.data,
+            arrival_timezone=self.arrival_zone,
+            arrive_at=self.arrives.instant,
+            carrier=self.carrier.data,
+            number=self.number.data,
+            booking_reference=self.booking_reference.data,
+            notes=self.notes.data,
+            traveller_ids=tuple(self.travellers.data or ()),
+            visibility=Visibility(self.visibility.data),
+            version=self.version.data,
+        )
