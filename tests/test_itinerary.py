@@ -1,0 +1,155 @@
+"""Where the delegation is at an instant and on a day (:mod:`planner.delegations.itinerary`), and its callers.
+
+The trip: Düsseldorf -> Seoul (14-17 Oct 2024, confirmed) -> Chongqing
+(17-20 Oct, tentative), plus a *cancelled* stay in Tokyo (13-15 Oct) that
+arrives before Seoul and overlaps it. Before the itinerary module, the new
+appointment's default place, the timeline, the conflict checks, the brief
+and the trips overview all read the cancelled stay as real; each caller's
+test below fails on that code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from flask import Flask
+
+from planner.calendar.importing import parse_for_delegation
+from planner.delegations.itinerary import Itinerary
+from planner.extensions import db
+from planner.models import City, Delegation, ItemStatus, Leg
+from planner.timezones import to_utc
+from tests.conftest import make_city, make_delegation
+
+
+@dataclass
+class Trip:
+    delegation: Delegation
+    seoul: Leg
+    chongqing: Leg
+    tokyo: Leg  # cancelled
+
+
+def leg(delegation: Delegation, city: City, arrive: datetime, depart: datetime, status: ItemStatus) -> Leg:
+    """A leg from wall times in its city's zone."""
+    item = Leg(
+        delegation=delegation,
+        city=city,
+        arrive_at=to_utc(arrive, city.timezone),
+        depart_at=to_utc(depart, city.timezone),
+        status=status,
+    )
+    db.session.add(item)
+    return item
+
+
+@pytest.fixture
+def trip(app_ctx: Flask) -> Iterator[Trip]:
+    home = make_city("Düsseldorf", "Europe/Berlin", "DE")
+    delegation = make_delegation(home)
+    seoul = make_city("Seoul", "Asia/Seoul", "KR")
+    chongqing = make_city("Chongqing", "Asia/Shanghai", "CN")
+    tokyo = make_city("Tokyo", "Asia/Tokyo", "JP")
+    trip = Trip(
+        delegation,
+        seoul=leg(delegation, seoul, datetime(2024, 10, 14, 8, 55), datetime(2024, 10, 17, 10, 15), ItemStatus.CONFIRMED),
+        chongqing=leg(delegation, chongqing, datetime(2024, 10, 17, 12, 30), datetime(2024, 10, 20, 11, 0), ItemStatus.TENTATIVE),
+        tokyo=leg(delegation, tokyo, datetime(2024, 10, 13, 10, 0), datetime(2024, 10, 15, 20, 0), ItemStatus.CANCELLED),
+    )
+    db.session.commit()
+    yield trip
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# -- the rule ----------------------------------------------------------------------
+
+
+def test_cancelled_legs_never_count_and_tentative_ones_do(trip: Trip) -> None:
+    itinerary = Itinerary.of(trip.delegation)
+    assert itinerary.legs == [trip.seoul, trip.chongqing]  # in order of arrival; Tokyo (cancelled) left out
+    assert itinerary.home_zone == "Europe/Berlin"
+
+
+def test_a_cancelled_leg_overlapping_a_real_one_does_not_hide_it(trip: Trip) -> None:
+    itinerary = Itinerary.of(trip.delegation)
+    noon_in_seoul = to_utc(datetime(2024, 10, 15, 12, 0), "Asia/Seoul")  # inside the cancelled Tokyo stay too
+    assert itinerary.leg_at(noon_in_seoul) is trip.seoul
+    assert itinerary.zone_at(noon_in_seoul) == "Asia/Seoul"
+    assert itinerary.legs_on(date(2024, 10, 15)) == [trip.seoul]
+    assert itinerary.zone_on(date(2024, 10, 15)) == "Asia/Seoul"
+
+
+def test_a_stay_includes_its_arrival_and_excludes_its_departure(trip: Trip) -> None:
+    itinerary = Itinerary.of(trip.delegation)
+    assert itinerary.leg_at(trip.seoul.arrive_at) is trip.seoul
+    assert itinerary.leg_at(trip.seoul.arrive_at - timedelta(seconds=1)) is None
+    assert itinerary.leg_at(trip.seoul.depart_at) is None
+
+
+def test_a_travel_day_has_two_cities_in_order(trip: Trip) -> None:
+    itinerary = Itinerary.of(trip.delegation)
+    assert itinerary.legs_on(date(2024, 10, 17)) == [trip.seoul, trip.chongqing]
+    assert itinerary.zone_on(date(2024, 10, 17)) == "Asia/Seoul"  # where the day begins
+    assert itinerary.days_of(trip.seoul) == (date(2024, 10, 14), date(2024, 10, 17))
+    with pytest.raises(ValueError, match="not a counted leg"):
+        itinerary.days_of(trip.tokyo)
+
+
+def test_between_legs_no_leg_and_the_nearest_zone_of_that_day(trip: Trip) -> None:
+    itinerary = Itinerary.of(trip.delegation)
+    # 17 Oct, Seoul left at 10:15 KST (01:15 UTC), Chongqing reached at 12:30 CST (04:30 UTC).
+    soon_after_leaving = utc(2024, 10, 17, 2, 0)  # 11:00 in Seoul, 45 min after leaving
+    shortly_before_arriving = utc(2024, 10, 17, 4, 0)  # 12:00 in Chongqing, 30 min before arriving
+    assert itinerary.leg_at(soon_after_leaving) is None
+    assert itinerary.leg_at(shortly_before_arriving) is None
+    assert itinerary.zone_at(soon_after_leaving) == "Asia/Seoul"
+    assert itinerary.zone_at(shortly_before_arriving) == "Asia/Shanghai"
+    # A floating wall time is read in each leg's own zone.
+    assert itinerary.zone_at_wall(datetime(2024, 10, 17, 11, 0)) == "Asia/Seoul"
+    assert itinerary.zone_at_wall(datetime(2024, 10, 17, 12, 15)) == "Asia/Shanghai"
+
+
+def test_home_before_the_first_leg_and_after_the_last(trip: Trip) -> None:
+    itinerary = Itinerary.of(trip.delegation)
+    before = to_utc(datetime(2024, 10, 13, 15, 0), "Asia/Tokyo")  # inside the cancelled Tokyo stay
+    assert itinerary.leg_at(before) is None
+    assert itinerary.zone_at(before) == "Europe/Berlin"
+    assert itinerary.zone_at_wall(datetime(2024, 10, 13, 15, 0)) == "Europe/Berlin"
+    assert itinerary.legs_on(date(2024, 10, 13)) == []
+    assert itinerary.zone_on(date(2024, 10, 13)) == "Europe/Berlin"
+    assert itinerary.zone_on(date(2024, 10, 21)) == "Europe/Berlin"
+    assert itinerary.zone_at(utc(2024, 10, 22, 12, 0)) == "Europe/Berlin"
+
+
+def test_a_trip_without_legs_is_at_home(app_ctx: Flask) -> None:
+    itinerary = Itinerary.of(make_delegation())
+    assert itinerary.legs == []
+    assert itinerary.leg_at(utc(2024, 10, 15, 12, 0)) is None
+    assert itinerary.zone_at(utc(2024, 10, 15, 12, 0)) == itinerary.zone_on(date(2024, 10, 15)) == "Europe/Berlin"
+
+
+# -- the callers -------------------------------------------------------------------
+
+
+def test_importer_reads_floating_times_in_the_real_legs_zone(trip: Trip) -> None:
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//test//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:vorher@test\r\nDTSTAMP:20240901T000000Z\r\nSUMMARY:Vorbereitung\r\n"
+        b"DTSTART:20241013T150000\r\nDTEND:20241013T160000\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:seoul@test\r\nDTSTAMP:20240901T000000Z\r\nSUMMARY:Rathaus\r\n"
+        b"DTSTART:20241015T120000\r\nDTEND:20241015T130000\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:utc@test\r\nDTSTAMP:20240901T000000Z\r\nSUMMARY:Telefonat\r\n"
+        b"DTSTART:20241013T060000Z\r\nDTEND:20241013T070000Z\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    items = {item.uid: item for item in parse_for_delegation(trip.delegation, data)}
+    assert items["vorher@test"].start_zone == "Europe/Berlin"  # not Asia/Tokyo: that stay was cancelled
+    assert items["vorher@test"].start == utc(2024, 10, 13, 13, 0)
+    assert items["seoul@test"].start_zone == "Asia/Seoul"
+    assert items["utc@test"].start_zone == "Europe/Berlin"  # 15:00 in the cancelled Tokyo stay, 08:00 at home
