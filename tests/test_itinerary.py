@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 
 from planner.calendar.importing import parse_for_delegation
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
 from planner.models import City, Delegation, ItemStatus, Leg
+from planner.program.conflicts import check_programme
+from planner.program.queries import default_place, timeline
 from planner.timezones import to_utc
-from tests.conftest import make_city, make_delegation
+from tests.conftest import make_appointment, make_city, make_delegation
 
 
 @dataclass
@@ -135,6 +138,34 @@ def test_a_trip_without_legs_is_at_home(app_ctx: Flask) -> None:
 
 
 # -- the callers -------------------------------------------------------------------
+
+
+def test_new_appointment_defaults_to_the_real_leg(trip: Trip) -> None:
+    assert default_place(trip.delegation, date(2024, 10, 15)) == (
+        trip.seoul.city_id,
+        datetime.combine(date(2024, 10, 15), time(9, 0)),
+    )
+    # Without a day: the first real leg, on the day it arrives.
+    assert default_place(trip.delegation, None) == (trip.seoul.city_id, datetime(2024, 10, 14, 9, 0))
+    # On a travel day: the leg arrived in first.
+    assert default_place(trip.delegation, date(2024, 10, 17))[0] == trip.seoul.city_id
+
+
+def test_timeline_columns_take_the_zone_of_the_real_leg(trip: Trip) -> None:
+    zones = {column.day: column.zone for column in timeline(trip.delegation)}
+    assert zones[date(2024, 10, 13)] == "Europe/Berlin"  # the Tokyo stay was cancelled
+    assert zones[date(2024, 10, 15)] == "Asia/Seoul"
+    assert zones[date(2024, 10, 18)] == "Asia/Shanghai"
+
+
+def test_wrong_city_warning_compares_with_the_real_leg(trip: Trip) -> None:
+    in_seoul = make_appointment(trip.delegation, datetime(2024, 10, 15, 11, 0), title="Rathaus", city_id=trip.seoul.city_id)
+    in_tokyo = make_appointment(trip.delegation, datetime(2024, 10, 15, 14, 0), title="Botschaft", city_id=trip.tokyo.city_id)
+    db.session.commit()
+    with force_locale("de"):
+        wrong = {w.appointment_id: w.message for w in check_programme(trip.delegation, timedelta(0)) if w.kind == "wrong_city"}
+    assert in_seoul.id not in wrong
+    assert "aber in Seoul" in wrong[in_tokyo.id]
 
 
 def test_importer_reads_floating_times_in_the_real_legs_zone(trip: Trip) -> None:
