@@ -18,10 +18,13 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
+from planner.briefs import queries as brief_queries
+from planner.briefs.options import BriefOptions
+from planner.briefs.render import build_brief
 from planner.calendar.importing import parse_for_delegation
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import City, Delegation, ItemStatus, Leg
+from planner.models import City, Delegation, ItemStatus, Leg, Partnership
 from planner.program.conflicts import check_programme
 from planner.program.queries import default_place, timeline
 from planner.timezones import to_utc
@@ -184,3 +187,27 @@ def test_importer_reads_floating_times_in_the_real_legs_zone(trip: Trip) -> None
     assert items["vorher@test"].start == utc(2024, 10, 13, 13, 0)
     assert items["seoul@test"].start_zone == "Asia/Seoul"
     assert items["utc@test"].start_zone == "Europe/Berlin"  # 15:00 in the cancelled Tokyo stay, 08:00 at home
+
+
+def test_brief_shows_only_where_the_delegation_really_goes(trip: Trip, app: Flask) -> None:
+    make_appointment(trip.delegation, datetime(2024, 10, 15, 11, 0), title="Rathaus", city_id=trip.seoul.city_id)
+    db.session.add(Partnership(home_city=trip.delegation.home_city, partner_city=trip.tokyo.city, since=date(1990, 1, 1)))
+    db.session.commit()
+    delegation_id = trip.delegation.id
+    with app.test_request_context(), force_locale("de"):
+        source = brief_queries.brief_source(delegation_id)
+        assert source is not None
+        brief = build_brief(source, BriefOptions(), now=utc(2024, 10, 1))
+    assert brief.glance_places == ["Düsseldorf", "Seoul", "Chongqing"]
+    presence = {row.day: [cell.present for cell in row.cells] for row in brief.glance}
+    assert presence[date(2024, 10, 13)] == [False, False, False]  # no cancelled Tokyo column, nobody away yet
+    assert presence[date(2024, 10, 17)] == [False, True, True]  # the travel day: both cities
+    assert [row.place for row in brief.zones] == ["Seoul", "Chongqing"]
+    assert [d.city for d in brief.destinations] == ["Seoul", "Chongqing"]
+    assert brief.partners == []  # Tokyo is a partner city, but the delegation no longer goes there
+    # The hotels list every booked stay, the cancelled one struck through by its status.
+    assert [(h.city, h.status) for h in brief.hotels] == [
+        ("Tokyo", ItemStatus.CANCELLED),
+        ("Seoul", ItemStatus.CONFIRMED),
+        ("Chongqing", ItemStatus.TENTATIVE),
+    ]
