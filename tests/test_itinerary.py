@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_babel import force_locale
 
 from planner.briefs import queries as brief_queries
@@ -24,11 +25,11 @@ from planner.briefs.render import build_brief
 from planner.calendar.importing import parse_for_delegation
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import City, Delegation, ItemStatus, Leg, Partnership
+from planner.models import City, Delegation, ItemStatus, Leg, Partnership, UserRole
 from planner.program.conflicts import check_programme
 from planner.program.queries import default_place, timeline
 from planner.timezones import to_utc
-from tests.conftest import make_appointment, make_city, make_delegation
+from tests.conftest import login, make_appointment, make_city, make_delegation, make_user
 
 
 @dataclass
@@ -211,3 +212,11 @@ def test_brief_shows_only_where_the_delegation_really_goes(trip: Trip, app: Flas
         ("Seoul", ItemStatus.CONFIRMED),
         ("Chongqing", ItemStatus.TENTATIVE),
     ]
+
+
+def test_trips_overview_lists_the_real_stops(trip: Trip, client: FlaskClient) -> None:
+    make_user(UserRole.PLANNER, "planner@example.org")
+    login(client, "planner@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "Seoul · Chongqing" in page
+    assert "Tokyo" not in page
