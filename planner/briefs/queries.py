@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.delegations.itinerary import Itinerary
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import ChangeRecord, City, Delegation, FeedToken, Member, Organization, Partnership, Person
@@ -86,7 +87,7 @@ def _organizations(delegation: Delegation) -> dict[int, Organization]:
 
 def _partnerships(delegation: Delegation) -> list[Partnership]:
     """Twinnings between the home city and a city the delegation stays in."""
-    city_ids = {leg.city_id for leg in delegation.legs}
+    city_ids = {leg.city_id for leg in Itinerary.of(delegation).legs}
     if not city_ids:
         return []
     return list(

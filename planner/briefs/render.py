@@ -41,6 +41,7 @@ from planner.briefs.options import (
 )
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
+from planner.delegations.itinerary import Itinerary
 from planner.formatting import clock, current_locale, day, place_name
 from planner.models import (
     Appointment,
@@ -452,6 +453,8 @@ class _Builder:
         self.home_zone = self.delegation.home_timezone
         self.home_place = self.delegation.home_city.name
         self.all_members = {m.id for m in self.delegation.members}
+        # Where the delegation stays: places, zones, countries and the glance's days (cancelled legs never count).
+        self.itinerary = Itinerary.of(self.delegation)
 
     # people and organizations
 
@@ -586,7 +589,7 @@ class _Builder:
 
     def glance(self, appointments: list[AppointmentView], journeys: list[JourneyView]) -> tuple[list[str], list[GlanceRow]]:
         places = [self.home_place]
-        for leg in self.delegation.legs:
+        for leg in self.itinerary.legs:
             if leg.city.name not in places:
                 places.append(leg.city.name)
         for entry in [*appointments]:
@@ -595,13 +598,9 @@ class _Builder:
         first = min([self.delegation.start_date, *(a.local_day for a in appointments), *(j.local_day for j in journeys)])
         last = max([self.delegation.end_date, *(a.local_day for a in appointments), *(j.local_day for j in journeys)])
         rows = {first + timedelta(days=n): [GlanceCell() for _ in places] for n in range((last - first).days + 1)}
-        for leg in self.delegation.legs:
-            column = places.index(leg.city.name)
-            start = to_local(leg.arrive_at, leg.timezone).date()
-            end = to_local(leg.depart_at, leg.timezone).date()
-            for n in range((end - start).days + 1):
-                if start + timedelta(days=n) in rows:
-                    rows[start + timedelta(days=n)][column].present = True
+        for row_day, row in rows.items():
+            for leg in self.itinerary.legs_on(row_day):
+                row[places.index(leg.city.name)].present = True
         counts: dict[tuple[date, int], int] = {}
         for appointment in appointments:
             key = (appointment.local_day, places.index(appointment.place))
@@ -630,7 +629,7 @@ class _Builder:
 
     def zones(self) -> list[ZoneRow]:
         rows: list[ZoneRow] = []
-        for leg in self.delegation.legs:
+        for leg in self.itinerary.legs:
             if any(row.zone == leg.timezone and row.place == leg.city.name for row in rows):
                 continue
             # An example at nine in the morning, local time of the first day there.
@@ -707,7 +706,7 @@ class _Builder:
 
     def emergency(self) -> list[EmergencyView]:
         codes: list[str] = []
-        for leg in self.delegation.legs:
+        for leg in self.itinerary.legs:
             code = leg.city.country.iso_code
             if code not in codes:
                 codes.append(code)
@@ -782,7 +781,7 @@ class _Builder:
         glance_places, glance = self.glance(appointments, journeys)
         missions, hosts = self.hosts(appointments)
         destinations: list[DestinationView] = []
-        for leg in delegation.legs:
+        for leg in self.itinerary.legs:
             if all(d.city != leg.city.name for d in destinations):
                 destinations.append(DestinationView(leg.city.name, leg.city.native_name, country_name(leg.city.country.iso_code)))
         leader = delegation.leader

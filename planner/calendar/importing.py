@@ -33,7 +33,8 @@ Decisions worth knowing (the issue left them open):
   subclass that neither fills nor reads that cache: it leaves wall times
   naive, and this module resolves TZIDs itself.
 * **Floating times** (no TZID, no ``Z``) are read in the zone of the leg the
-  delegation is in at that wall time (home zone outside legs) and flagged
+  delegation is in at that wall time (home zone outside legs; the rule is
+  :class:`planner.delegations.itinerary.Itinerary`'s) and flagged
   (``floating=True``) for the preview. A floating or UTC end takes the
   start's zone: an event is only a journey when the file says so with two
   different TZIDs.
@@ -100,6 +101,7 @@ from sqlalchemy.orm import Session
 
 from planner.calendar import ical
 from planner.calendar.own_export import OwnExport, summaries
+from planner.delegations.itinerary import Itinerary
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode
 from planner.timezones import (
     UTC,
@@ -999,48 +1001,15 @@ def _size_label(size: int) -> str:
 # -- zones of a delegation ---------------------------------------------------
 
 
-class DelegationZones:
-    """Where a delegation is at a given time: the zone of its leg, else its home zone.
-
-    ``for_wall`` reads a floating wall time, ``for_instant`` places a UTC
-    time. Inside a leg's stay that leg's zone wins; on the day of arrival or
-    departure (outside the stay itself) the leg closest in time; otherwise
-    the home zone. Cancelled legs do not count.
-    """
-
-    def __init__(self, delegation: Delegation) -> None:
-        self.home = delegation.home_timezone
-        self._legs = [
-            (leg.timezone, leg.arrive_at, leg.depart_at)
-            for leg in sorted(delegation.legs, key=lambda leg: leg.arrive_at)
-            if leg.status != ItemStatus.CANCELLED
-        ]
-
-    def for_wall(self, wall: datetime) -> str:
-        return self._match(lambda zone: wall)
-
-    def for_instant(self, instant: datetime) -> str:
-        return self._match(lambda zone: to_local(instant, zone).replace(tzinfo=None))
-
-    def _match(self, wall_in: Callable[[str], datetime]) -> str:
-        same_day: list[tuple[timedelta, str]] = []
-        for zone, arrive, depart in self._legs:
-            wall = wall_in(zone)
-            local_arrive = to_local(arrive, zone).replace(tzinfo=None)
-            local_depart = to_local(depart, zone).replace(tzinfo=None)
-            if local_arrive <= wall < local_depart:
-                return zone
-            if local_arrive.date() <= wall.date() <= local_depart.date():
-                same_day.append((min(abs(wall - local_arrive), abs(wall - local_depart)), zone))
-        if same_day:
-            return min(same_day, key=lambda pair: pair[0])[1]
-        return self.home
-
-
 def zone_lookups(delegation: Delegation) -> dict[str, Callable[[datetime], str]]:
-    """The keyword arguments of :func:`parse_ics` for a delegation's legs and home zone."""
-    zones = DelegationZones(delegation)
-    return {"fallback_zone_for": zones.for_wall, "zone_for_instant": zones.for_instant}
+    """The keyword arguments of :func:`parse_ics` for a delegation: its itinerary's zones.
+
+    A floating wall time and a UTC instant are placed by the same rule
+    (:meth:`Itinerary.zone_at_wall`, :meth:`Itinerary.zone_at`): the leg of
+    the stay, else the nearest leg on an arrival or departure day, else home.
+    """
+    itinerary = Itinerary.of(delegation)
+    return {"fallback_zone_for": itinerary.zone_at_wall, "zone_for_instant": itinerary.zone_at}
 
 
 def parse_for_delegation(delegation: Delegation, data: bytes) -> list[ImportItem]:

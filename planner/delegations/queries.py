@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields.choices import SelectChoice
 
 from planner.audiences import Viewer, shows_item
+from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -36,6 +37,7 @@ class DelegationOverview:
     upcoming: list[Delegation]
     past: list[Delegation]
     archived: list[Delegation]
+    stops: dict[int, list[str]]  # by delegation id: the cities of its itinerary, in order (cancelled legs left out)
 
 
 def delegations_by_period(today: date) -> DelegationOverview:
@@ -54,7 +56,8 @@ def delegations_by_period(today: date) -> DelegationOverview:
     current = [d for d in active if d.start_date <= today <= d.end_date]
     upcoming = sorted((d for d in active if d.start_date > today), key=lambda d: d.start_date)
     past = [d for d in active if d.end_date < today]
-    return DelegationOverview(current=current, upcoming=upcoming, past=past, archived=archived)
+    stops = {d.id: [leg.city.name for leg in Itinerary.of(d).legs] for d in delegations}
+    return DelegationOverview(current=current, upcoming=upcoming, past=past, archived=archived, stops=stops)
 
 
 def delegation_with_programme(delegation_id: int) -> Delegation | None:
@@ -153,7 +156,6 @@ class ProgrammeEntry:
 @dataclass
 class ProgrammeDay:
     day: date
-    zone: str
     entries: list[ProgrammeEntry] = field(default_factory=list)
 
 
@@ -171,7 +173,7 @@ def programme(delegation: Delegation, member: Member | None = None) -> list[Prog
     days: dict[date, ProgrammeDay] = {}
     for entry in sorted(entries, key=lambda e: (e.starts_at, e.is_journey)):
         local_day = to_local(entry.starts_at, entry.zone).date()
-        days.setdefault(local_day, ProgrammeDay(local_day, entry.zone)).entries.append(entry)
+        days.setdefault(local_day, ProgrammeDay(local_day)).entries.append(entry)
     return [days[d] for d in sorted(days)]
 
 

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
+from planner.delegations.itinerary import Itinerary
 from planner.formatting import clock, day
-from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg
+from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.timezones import to_local
 
 IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean a wrong zone
@@ -42,10 +43,6 @@ def _place(a: Appointment) -> tuple:
 def _who(a: Appointment, all_members: frozenset[int]) -> frozenset[int]:
     # An appointment without named attendees concerns the whole delegation.
     return frozenset(m.id for m in a.attendees) or all_members
-
-
-def _leg_at(legs: list[Leg], instant: datetime) -> Leg | None:
-    return next((leg for leg in legs if leg.arrive_at <= instant < leg.depart_at), None)
 
 
 def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
@@ -92,7 +89,7 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
                 break  # sorted by start: nothing later can overlap ``first``
             _report_overlap(first, second, who, names, reported, warnings)
 
-    legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
+    itinerary = Itinerary.of(delegation)
     travelling = [(j, frozenset(m.id for m in j.travellers) or everyone) for j in journeys]
     for a in appointments:
         for j, travellers in travelling:
@@ -108,7 +105,7 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
                         ),
                     )
                 )
-        leg = _leg_at(legs, a.start_at)
+        leg = itinerary.leg_at(a.start_at)
         if leg is not None and a.city_id is not None and a.city_id != leg.city_id:
             warnings.append(
                 Warning(

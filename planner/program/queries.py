@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, Journey, Organization, Person
 from planner.models.trash import include_trashed
-from planner.timezones import local_day_bounds, to_local, zone_names
+from planner.timezones import local_day_bounds, zone_names
 
 
 def city_choices() -> tuple[list[SelectChoice], dict[int, str]]:
@@ -73,19 +74,17 @@ def trashed_appointment(delegation_id: int, appointment_id: int) -> Appointment 
 
 
 def default_place(delegation: Delegation, day: date | None) -> tuple[int | None, datetime | None]:
-    """City and a sensible start for a new appointment: the leg the delegation is in that day, 09:00 local."""
-    legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
-    if not legs:
+    """City and a sensible start for a new appointment: the leg the delegation is in that day, 09:00 local.
+
+    On a travel day the leg it arrives in first; on a day without a leg (or
+    without a day) the first leg, starting on ``day`` or the day it arrives.
+    """
+    itinerary = Itinerary.of(delegation)
+    if not itinerary.legs:
         return None, None
-    leg = legs[0]
-    if day is not None:
-        for candidate in legs:
-            first = to_local(candidate.arrive_at, candidate.timezone).date()
-            last = to_local(candidate.depart_at, candidate.timezone).date()
-            if first <= day <= last:
-                leg = candidate
-                break
-    start_day = day or to_local(leg.arrive_at, leg.timezone).date()
+    on_day = itinerary.legs_on(day) if day is not None else []
+    leg = on_day[0] if on_day else itinerary.legs[0]
+    start_day = day or itinerary.days_of(leg)[0]
     return leg.city_id, datetime.combine(start_day, time(9, 0))
 
 
@@ -118,18 +117,11 @@ def timeline(delegation: Delegation) -> list[TimelineDay]:
     Blocks that overlap share the column side by side (lanes), so clashes are
     visible at a glance; a journey over midnight appears in each day it touches.
     """
-    legs = sorted(delegation.legs, key=lambda leg: leg.arrive_at)
-
-    def zone_on(day: date) -> str:
-        for leg in legs:
-            if to_local(leg.arrive_at, leg.timezone).date() <= day <= to_local(leg.depart_at, leg.timezone).date():
-                return leg.timezone
-        return delegation.home_timezone
-
+    itinerary = Itinerary.of(delegation)
     days: list[TimelineDay] = []
     current = delegation.start_date
     while current <= delegation.end_date and len(days) < 62:
-        days.append(TimelineDay(current, zone_on(current)))
+        days.append(TimelineDay(current, itinerary.zone_on(current)))
         current += timedelta(days=1)
     spans: list[tuple[Appointment | Journey, datetime, datetime]] = [(a, a.start_at, a.end_at) for a in delegation.appointments]
     spans += [(j, j.depart_at, j.arrive_at) for j in delegation.journeys]
