@@ -434,6 +434,8 @@ def _another_planner_creates_first(name: str):
     return create_first
 
 
+# PostgreSQL aborts a transaction at its first error unless a SAVEPOINT contains it: run there too.
+@pytest.mark.engine
 def test_a_create_losing_the_race_to_the_same_name_is_refused_on_the_name_field(
     app: Flask, seeded: None, planner: FlaskClient
 ) -> None:
@@ -459,6 +461,8 @@ def test_a_create_losing_the_race_to_the_same_name_is_refused_on_the_name_field(
     assert history_count(app) == history
 
 
+# PostgreSQL aborts a transaction at its first error unless a SAVEPOINT contains it: run there too.
+@pytest.mark.engine
 def test_a_refused_create_leaves_the_callers_transaction_usable(app: Flask, seeded: None) -> None:
     """The lost race is undone in a SAVEPOINT: what the caller changed before stays, and it commits."""
     keller = find_id(app, sa.select(Person.id).where(Person.name == "Stephan Keller"))
