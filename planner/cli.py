@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from planner.auth.operations import AccountError, bootstrap_admin, create_user
+from planner.auth.operations import bootstrap_admin, create_user
 from planner.auth.sessions import end_all_sessions
 from planner.backup.export import export_database
+from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import User, UserRole
 from planner.seed import KELLER_TRIP, SeedError, load_seed
@@ -71,7 +72,7 @@ def create_user_command(email: str, role: str) -> None:
     password = _read_password(prompt=True)
     try:
         user = create_user(email, password, UserRole(role))
-    except AccountError as error:
+    except Rejected as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role.value} account {user.email}.")
@@ -110,7 +111,7 @@ def bootstrap_admin_command(email: str) -> None:
     """Create a first admin with a random password when there is no account yet."""
     try:
         result = bootstrap_admin(email)
-    except AccountError as error:
+    except Rejected as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     if result is None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from planner.admin.inputs import AccountInput
 from planner.admin.operations import change_account, reset_password
 from planner.auth.operations import bootstrap_admin
 from planner.extensions import db
@@ -108,6 +109,7 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(app: Flask, c
         delegation_id = make_delegation(title="Vorher").id
         db.session.commit()
         one_time = reset_password(user)
+        db.session.commit()  # operations flush, the caller commits
     login(client, "planner@example.org", one_time)
 
     # Pages and forms lead to the password page; nothing posted with the one-time password is saved.
@@ -146,11 +148,13 @@ def test_a_disabled_account_does_not_get_its_old_sessions_back_when_enabled_agai
     assert planner.get("/").status_code == 200
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "planner@example.org"))
-        change_account(user, role=user.role, active=False, version=user.version, actor=None)
+        change_account(user, AccountInput(user.role, False), version=user.version, actor=None)
+        db.session.commit()
     assert planner.get("/").headers["Location"].startswith("/auth/login")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "planner@example.org"))
-        change_account(user, role=user.role, active=True, version=user.version, actor=None)
+        change_account(user, AccountInput(user.role, True), version=user.version, actor=None)
+        db.session.commit()
     # The cookie from before is dead for good; signing in again works.
     assert planner.get("/").headers["Location"].startswith("/auth/login")
     assert sign_in_status(app, "planner@example.org", PASSWORD) == 302

@@ -22,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from planner.admin.inputs import AccountInput
 from planner.admin.operations import change_account, reset_password
 from planner.auth.operations import change_password
 from planner.extensions import db
@@ -352,7 +353,8 @@ def test_every_session_of_the_account_ends_with_a_new_password_or_when_disabled(
         elif how == "admin reset":
             reset_password(user)
         else:
-            change_account(user, role=user.role, active=False, version=user.version, actor=None)
+            change_account(user, AccountInput(user.role, False), version=user.version, actor=None)
+        db.session.commit()  # operations flush, the caller commits
         assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.revoked_at.is_(None))) == 0
     assert replay(app, {"session": copied["session"]}) == 302
     assert replay(app, {"remember_token": copied["remember_token"]}) == 302

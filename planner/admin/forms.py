@@ -1,18 +1,16 @@
-"""Forms of the user management pages."""
+"""Forms of the user management pages; each turns into a typed input of :mod:`planner.admin.inputs`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from planner.admin.inputs import AccountInput, InviteInput
 from planner.labels import LABELS
 from planner.models import User, UserRole
-from planner.web.forms import VersionField
+from planner.web.forms import InputForm
 
 # Most privileged first, as people read the list of roles.
 ROLE_ORDER = (UserRole.ADMIN, UserRole.PLANNER, UserRole.VIEWER)
@@ -24,7 +22,10 @@ def _role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, LABELS[role]) for role in ROLE_ORDER]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(InputForm):
+    """A new account: nothing saved yet, so no version to compare."""
+
+    version = None  # type: ignore[assignment]  # WTForms' way to drop an inherited field
     # The address is checked (and normalised) by the operation, which also
     # knows about duplicates; both errors end up on this field.
     email = StringField(
@@ -33,23 +34,20 @@ class InviteForm(FlaskForm):
     )
     role = SelectField(_l("Rolle"), choices=_role_choices(), coerce=UserRole, default=UserRole.VIEWER.value)
 
+    def to_input(self) -> InviteInput:
+        return InviteInput(email=self.email.data or "", role=self.role.data)
 
-class AccountForm(FlaskForm):
+
+class AccountForm(InputForm):
     """Role and status of an existing account, with the version it was opened with."""
 
     role = SelectField(_l("Rolle"), choices=_role_choices(), coerce=UserRole)
     status = SelectField(_l("Status"), choices=[SelectChoice(ACTIVE, _l("Aktiv")), SelectChoice(DISABLED, _l("Deaktiviert"))])
-    version = VersionField()
 
-    @classmethod
-    def for_user(cls, user: User, **kwargs: Any) -> AccountForm:
-        """The form filled from the account as saved now (ignoring the request's form data)."""
-        return cls(
-            formdata=None,
-            data={"role": user.role, "status": ACTIVE if user.active else DISABLED, "version": user.version},
-            **kwargs,
+    def fill(self, record: User) -> None:
+        self.process(
+            formdata=None, data={"role": record.role, "status": ACTIVE if record.active else DISABLED, "version": record.version}
         )
 
-    @property
-    def active(self) -> bool:
-        return self.status.data == ACTIVE
+    def to_input(self) -> AccountInput:
+        return AccountInput(role=self.role.data, active=self.status.data == ACTIVE)

@@ -10,6 +10,10 @@ so every write path obeys them:
 * an admin can neither disable their own account nor take away their own
   admin role (they would lock themselves out mid-session);
 * the last active admin can never be demoted or disabled, whoever asks.
+
+A change these rules refuse raises :class:`~planner.editing.Rejected`, naming
+the form field. As everywhere, the operations flush and the caller commits
+(see :mod:`planner.editing`).
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from planner.auth.operations import AccountError, create_user, normalise_email
+from planner.admin.inputs import AccountInput, InviteInput
+from planner.auth.operations import create_user, normalise_email
 from planner.auth.sessions import end_all_sessions
-from planner.editing import EditConflict, commit_edit, ensure_version
+from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
 from planner.models import User, UserRole
 
@@ -32,86 +36,74 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _GROUPS, _GROUP_LENGTH = 4, 5  # 20 random characters, about 99 bits
 
 
-class AccountRuleError(AccountError):
-    """A change refused by the admin rules; ``field`` names the form field it concerns."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def one_time_password() -> str:
     """A random password such as ``k7vqm-3xhdp-r9tca-u2wne``."""
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(_GROUP_LENGTH)) for _ in range(_GROUPS))
 
 
-def invite_user(email: str, role: UserRole) -> tuple[User, str]:
+def invite_user(data: InviteInput) -> tuple[User, str]:
     """Create an account with a one-time password; return both (the password is not kept).
 
-    Raises :class:`AccountError` for an invalid or already registered address;
-    nothing is created then.
+    Raises :class:`~planner.editing.Rejected` (on ``email``) for an invalid or
+    already registered address; nothing is created then.
     """
     try:
-        address = normalise_email(email)
-    except AccountError:
+        address = normalise_email(data.email)
+    except Rejected:
         # email_validator explains in English; a German office wants one clear sentence.
-        raise AccountError(
-            _("„%(email)s“ ist keine gültige E-Mail-Adresse (Beispiel: name@stadt.de).", email=email.strip())
+        raise Rejected(
+            "email", _("„%(email)s“ ist keine gültige E-Mail-Adresse (Beispiel: name@stadt.de).", email=data.email.strip())
         ) from None
     password = one_time_password()
     try:
-        user = create_user(address, password, role, one_time=True)
+        user = create_user(address, password, data.role, one_time=True)
+        db.session.flush()
     except IntegrityError:
-        # Two admins inviting the same address at once: the unique index decides.
+        # Two admins inviting the same address at once: the unique index decides. (create_user
+        # still commits; once it only flushes, a SAVEPOINT here can spare the caller's transaction.)
         db.session.rollback()
-        raise AccountError(_("Ein Konto für %(email)s gibt es bereits.", email=address)) from None
+        raise Rejected("email", _("Ein Konto für %(email)s gibt es bereits.", email=address)) from None
     return user, password
 
 
-def change_account(user: User, *, role: UserRole, active: bool, version: int | None, actor: User | None) -> bool:
+def change_account(user: User, data: AccountInput, *, version: int | None, actor: User | None) -> bool:
     """Set ``user``'s role and status; return whether anything changed.
 
     ``version`` is the one the edit form was opened with: a stale one raises
     :class:`~planner.editing.EditConflict` and saves nothing. ``actor`` is the
-    admin making the change (``None`` for system callers).
+    admin making the change (``None`` for system callers). A change the admin
+    rules refuse raises :class:`~planner.editing.Rejected`; the caller rolls back.
     """
     ensure_version(user, version)
-    stays_active_admin = role == UserRole.ADMIN and active
+    stays_active_admin = data.role == UserRole.ADMIN and data.active
     leaves_admins = user.role == UserRole.ADMIN and user.active and not stays_active_admin
+    field = "status" if not data.active else "role"
     if leaves_admins:
-        _check_may_leave_admins(user, active=active, actor=actor)
+        _check_may_leave_admins(user, field=field, actor=actor)
     # Assign only real changes: an unchanged save must not raise the version.
     changed = False
-    if user.role != role:
-        user.role, changed = role, True
-    if user.active != active:
-        user.active, changed = active, True
-        if not active:
+    if user.role != data.role:
+        user.role, changed = data.role, True
+    if user.active != data.active:
+        user.active, changed = data.active, True
+        if not data.active:
             user.session_epoch = (user.session_epoch or 0) + 1  # its sessions end now and stay ended
             end_all_sessions(user.id)
+    flush_edit(user)
     if leaves_admins:
-        try:
-            db.session.flush()
-        except StaleDataError:
-            db.session.rollback()
-            db.session.refresh(user)
-            raise EditConflict(user) from None
-        _verify_admin_remains(user, "status" if not active else "role")
-    commit_edit(user)
+        _verify_admin_remains(user, field)
     return changed
 
 
-def _check_may_leave_admins(user: User, *, active: bool, actor: User | None) -> None:
-    field = "status" if not active else "role"
+def _check_may_leave_admins(user: User, *, field: str, actor: User | None) -> None:
     if actor is not None and actor.id == user.id:
-        if not active:
-            raise AccountRuleError(
-                _("Sie können Ihr eigenes Konto nicht deaktivieren. Das muss ein anderes Administrationskonto tun."),
-                field,
+        if field == "status":
+            raise Rejected(
+                field, _("Sie können Ihr eigenes Konto nicht deaktivieren. Das muss ein anderes Administrationskonto tun.")
             )
-        raise AccountRuleError(
-            _("Sie können sich die Administrationsrolle nicht selbst entziehen. Das muss ein anderes Administrationskonto tun."),
+        raise Rejected(
             field,
+            _("Sie können sich die Administrationsrolle nicht selbst entziehen. Das muss ein anderes Administrationskonto tun."),
         )
     # FOR UPDATE (PostgreSQL): two admins demoting each other at the same moment
     # are serialised here, and the second one counts again after the first commits.
@@ -119,9 +111,8 @@ def _check_may_leave_admins(user: User, *, active: bool, actor: User | None) -> 
         sa.select(User.id).where(User.role == UserRole.ADMIN, User.active.is_(True)).order_by(User.id).with_for_update()
     ).all()
     if not any(admin_id != user.id for admin_id in active_admins):
-        message = _last_admin_message(user)
-        db.session.rollback()  # release the row locks now, not at the end of the request
-        raise AccountRuleError(message, field)
+        # The caller rolls back at once (the edit flow does), which releases the row locks.
+        raise Rejected(field, _last_admin_message(user))
 
 
 def _verify_admin_remains(user: User, field: str) -> None:
@@ -129,9 +120,7 @@ def _verify_admin_remains(user: User, field: str) -> None:
     # database's write lock, so this count sees every other committed change.
     remaining = db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == UserRole.ADMIN, User.active.is_(True)))
     if not remaining:
-        message = _last_admin_message(user)
-        db.session.rollback()
-        raise AccountRuleError(message, field)
+        raise Rejected(field, _last_admin_message(user))
 
 
 def _last_admin_message(user: User) -> str:
@@ -148,5 +137,5 @@ def reset_password(user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     end_all_sessions(user.id)
-    db.session.commit()
+    db.session.flush()
     return password

@@ -24,5 +24,6 @@ def accounts(home_zone: str) -> list[AccountRow]:
     return [AccountRow(user, to_local(user.last_login_at, home_zone) if user.last_login_at else None) for user in users]
 
 
-def account(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+def account(user_id: int) -> User:
+    """The account with ``user_id`` (404 if there is none)."""
+    return db.one_or_404(sa.select(User).where(User.id == user_id))

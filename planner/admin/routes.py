@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,19 +10,12 @@ from werkzeug.wrappers import Response
 from planner.admin import operations, queries
 from planner.admin.forms import AccountForm, InviteForm
 from planner.auth.access import admins_only
-from planner.auth.operations import AccountError
-from planner.editing import EditConflict
+from planner.extensions import db
 from planner.models import User
-from planner.web.edit_flow import ConflictPage, render_conflict
+from planner.web.edit_flow import ConflictPage, Page, edit_page
+from planner.web.forms import InputForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _account_or_404(user_id: int) -> User:
-    user = queries.account(user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 def _one_time_password_page(user: User, password: str, *, invited: bool) -> Response:
@@ -45,56 +38,63 @@ def users() -> str:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admins_only
-def invite() -> str | Response:
-    form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            user, password = operations.invite_user(form.email.data or "", form.role.data)
-        except AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            return _one_time_password_page(user, password, invited=True)
-    return render_template("admin/invite.html", form=form)
+def invite() -> Page:
+    return edit_page(
+        InviteForm(),
+        record=None,
+        save=operations.invite_user,
+        render=lambda form: render_template("admin/invite.html", form=form),
+        done=lambda invited: _one_time_password_page(*invited, invited=True),
+    )
 
 
 @bp.get("/users/<int:user_id>")
 @admins_only
-def edit(user_id: int) -> str:
-    user = _account_or_404(user_id)
-    return render_template("admin/edit.html", user=user, form=AccountForm.for_user(user))
+def edit(user_id: int) -> Page:
+    return _account_page(user_id)
 
 
 @bp.post("/users/<int:user_id>")
 @admins_only
-def update(user_id: int) -> str | Response | tuple[str, int]:
-    user = _account_or_404(user_id)
+def update(user_id: int) -> Page:
+    return _account_page(user_id)
+
+
+def _account_page(user_id: int) -> Page:
+    """Role and status of one account, through the edit flow (GET shows, POST saves)."""
+    user = queries.account(user_id)
     form = AccountForm()
-    if not form.validate_on_submit():
-        if form.version.errors:
-            abort(400)  # the hidden version is missing or tampered with: nothing sensible to show
-        return render_template("admin/edit.html", user=user, form=form)
-    try:
-        changed = operations.change_account(
-            user, role=form.role.data, active=form.active, version=form.version.data, actor=current_user
-        )
-    except EditConflict:
-        return render_conflict(
-            form,
-            ConflictPage(AccountForm.for_user(user), user.email, url_for("admin.users"), url_for("admin.edit", user_id=user.id)),
-        )
-    except operations.AccountRuleError as error:
-        form[error.field].errors.append(str(error))
-    else:
-        if changed:
-            flash(_("Konto %(email)s gespeichert.", email=user.email), "info")
-        else:
-            flash(_("Keine Änderung: %(email)s war schon so gespeichert.", email=user.email), "info")
-        return redirect(url_for("admin.users"))
-    return render_template("admin/edit.html", user=user, form=form)
+    if form.is_submitted() and not form.version.validate(form):
+        abort(400)  # the hidden version is missing or tampered with: nothing sensible to show
+    email, users_url = user.email, url_for("admin.users")
+
+    def render(shown: InputForm) -> str:
+        return render_template("admin/edit.html", user=user, form=shown)
+
+    def saved_now() -> ConflictPage:
+        current = AccountForm(formdata=None)
+        current.fill(queries.account(user_id))
+        return ConflictPage(current, email, users_url, url_for("admin.edit", user_id=user_id))
+
+    return edit_page(
+        form,
+        record=user,
+        save=lambda data: operations.change_account(user, data, version=form.version.data, actor=current_user),
+        render=render,
+        done=lambda _changed: users_url,
+        saved_message=lambda changed: (
+            _("Konto %(email)s gespeichert.", email=email)
+            if changed
+            else _("Keine Änderung: %(email)s war schon so gespeichert.", email=email)
+        ),
+        conflict=saved_now,
+    )
 
 
 @bp.post("/users/<int:user_id>/password")
 @admins_only
 def reset_password(user_id: int) -> Response:
-    user = _account_or_404(user_id)
-    return _one_time_password_page(user, operations.reset_password(user), invited=False)
+    user = queries.account(user_id)
+    password = operations.reset_password(user)
+    db.session.commit()
+    return _one_time_password_page(user, password, invited=False)

@@ -1,4 +1,9 @@
-"""Writes of the auth feature: authenticating and creating accounts."""
+"""Writes of the auth feature: authenticating and creating accounts.
+
+A request that cannot be carried out (an invalid address, a password not
+allowed, a wrong current password) raises :class:`~planner.editing.Rejected`,
+naming the input field it concerns; nothing is changed then.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from planner.auth.sessions import end_all_sessions
+from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import User, UserRole
 from planner.timezones import utc_now
@@ -16,17 +22,6 @@ from planner.timezones import utc_now
 MIN_PASSWORD_LENGTH = 12
 # scrypt's cost grows with the input: a megabyte "password" would be a cheap way to burn CPU.
 MAX_PASSWORD_LENGTH = 1024
-
-
-class AccountError(ValueError):
-    """A request to create or change an account that cannot be carried out; the message says why.
-
-    ``field`` names the form field the message belongs to, when there is one.
-    """
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def password_problem(password: str, email: str) -> str | None:
@@ -59,7 +54,7 @@ def normalise_email(email: str) -> str:
         # No DNS look-up: the planner must work offline and inside closed networks.
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(_("Ungültige E-Mail-Adresse: %(reason)s", reason=str(error))) from None
+        raise Rejected("email", _("Ungültige E-Mail-Adresse: %(reason)s", reason=str(error))) from None
 
 
 def create_user(email: str, password: str, role: UserRole, *, one_time: bool = False) -> User:
@@ -67,9 +62,9 @@ def create_user(email: str, password: str, role: UserRole, *, one_time: bool = F
     address = normalise_email(email)
     problem = password_problem(password, address)
     if problem:
-        raise AccountError(problem, "password")
+        raise Rejected("password", problem)
     if db.session.scalar(sa.select(User.id).where(User.email == address)) is not None:
-        raise AccountError(_("Ein Konto für %(email)s gibt es bereits.", email=address))
+        raise Rejected("email", _("Ein Konto für %(email)s gibt es bereits.", email=address))
     user = User(email=address, role=role, must_change_password=one_time)
     user.set_password(password)
     db.session.add(user)
@@ -92,16 +87,16 @@ def bootstrap_admin(email: str) -> tuple[User, str] | None:
 def change_password(user: User, current: str, new: str) -> None:
     """Replace ``user``'s password; every other session of the account ends with the old one.
 
-    Raises :class:`AccountError` (with the field it concerns) and changes
+    Raises :class:`~planner.editing.Rejected` (with the field it concerns) and changes
     nothing when the current password is wrong or the new one is not allowed.
     """
     if not user.check_password(current):
-        raise AccountError(_("Das bisherige Passwort stimmt nicht."), "current_password")
+        raise Rejected("current_password", _("Das bisherige Passwort stimmt nicht."))
     problem = password_problem(new, user.email)
     if problem:
-        raise AccountError(problem, "new_password")
+        raise Rejected("new_password", problem)
     if user.check_password(new):
-        raise AccountError(_("Das neue Passwort muss sich vom bisherigen unterscheiden."), "new_password")
+        raise Rejected("new_password", _("Das neue Passwort muss sich vom bisherigen unterscheiden."))
     user.set_password(new)
     user.must_change_password = False
     end_all_sessions(user.id)

@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response
 
 from planner.auth.access import public, safe_next_url
 from planner.auth.forms import LoginForm, PasswordForm
-from planner.auth.operations import MIN_PASSWORD_LENGTH, AccountError, authenticate, change_password
+from planner.auth.operations import MIN_PASSWORD_LENGTH, authenticate, change_password
 from planner.auth.ratelimit import count_failure
 from planner.auth.sessions import sign_in, sign_out
+from planner.editing import Rejected
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -46,10 +47,10 @@ def password() -> str | Response:
         user = current_user._get_current_object()
         try:
             change_password(user, form.current_password.data or "", form.new_password.data or "")
-        except AccountError as error:
-            if error.field == "current_password":
+        except Rejected as refusal:
+            if refusal.field == "current_password":
                 count_failure()  # a guess at the password of the account whose session this is
-            getattr(form, error.field or "new_password").errors.append(str(error))
+            form[refusal.field].errors.append(refusal.message)
         else:
             # change_password ended every session of the account, this one too: sign this browser
             # in again with a new one (keeping "stay signed in" if it was on).

@@ -2,8 +2,9 @@
 
 Planners look up counterparts here (profile, why they matter at home,
 contacts, every appointment with them across delegations) and keep the
-records current. ``routes`` holds the thin views, ``forms`` the input rules,
-``queries`` the eager-loading reads and ``operations`` the writes.
+records current. ``routes`` holds the thin views, ``forms`` the input rules
+(each form turns into a typed input of ``inputs``), ``queries`` the
+eager-loading reads and ``operations`` the writes, which take those inputs.
 """
 
 from __future__ import annotations

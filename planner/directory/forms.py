@@ -5,14 +5,17 @@ free-text columns (``Text``) get a generous limit so that a pasted document
 cannot bloat pages and briefs. Every message is German and translatable,
 including the ones WTForms would otherwise word in English.
 
-Each form comes in two flavours: the "new" form, and the "edit" form that
-additionally carries the record ``version`` it was opened with (optimistic
-locking, see :mod:`planner.editing`). The ``*_form`` factories fill in the
-select choices, which come from the database and the locale.
+Every form is an :class:`~planner.web.forms.InputForm`: the same class creates
+and edits (it carries the record ``version`` it was opened with, see
+:mod:`planner.editing`), ``fill(record)`` shows a record and ``to_input()``
+hands the validated values on as the typed input of
+:mod:`planner.directory.inputs`. Each form fills in its select choices, which
+come from the database and the locale, when it is made.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -42,10 +45,11 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from planner.directory import queries
+from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
 from planner.labels import label
-from planner.models import City, Organization, OrganizationKind, Partnership, Person
+from planner.models import City, OrganizationKind
 from planner.timezones import is_known_zone, zone_names
-from planner.web.forms import VersionField
+from planner.web.forms import InputForm
 
 TEXT_MAX = 10_000
 # The whole (translated) message; WTForms fills in max and length.
@@ -116,10 +120,23 @@ def _known_zone(_form: FlaskForm, field: Any) -> None:
         )
 
 
+def _input(form: FlaskForm, input_type: type[Any], **converted: Any) -> Any:
+    """``input_type`` made from the form's fields of the same names (``converted`` overrides some)."""
+    values = {field.name: form[field.name].data for field in dataclasses.fields(input_type)}
+    return input_type(**(values | converted))
+
+
+class _RecordForm(InputForm):
+    """A directory form whose fields are named like the record's columns."""
+
+    def fill(self, record: Any) -> None:
+        self.process(formdata=None, obj=record)
+
+
 # -- organizations --------------------------------------------------------------
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(_RecordForm):
     name = _text(_l("Name"), 200, required=True)
     native_name = _text(_l("Name in Landesschrift"), 200)
     kind = SelectField(_l("Art"), validators=[_Required()])
@@ -149,23 +166,19 @@ class OrganizationForm(FlaskForm):
     )
     contact_is_placeholder = BooleanField(_l("Kontaktdaten sind Platzhalter (nicht verwenden)"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, label(kind)) for kind in OrganizationKind]
+        self.city_id.choices = [("", _l("– keine –")), *queries.city_choices()]
 
-class OrganizationEditForm(OrganizationForm):
-    version = VersionField()
-
-
-def organization_form(organization: Organization | None = None, **kwargs: Any) -> OrganizationForm:
-    """The new form (``organization`` None) or the edit form of ``organization``."""
-    form = OrganizationForm(**kwargs) if organization is None else OrganizationEditForm(obj=organization, **kwargs)
-    form.kind.choices = [(kind.value, label(kind)) for kind in OrganizationKind]
-    form.city_id.choices = [("", _l("– keine –")), *queries.city_choices()]
-    return form
+    def to_input(self) -> OrganizationInput:
+        return _input(self, OrganizationInput, kind=OrganizationKind(self.kind.data))
 
 
 # -- people -------------------------------------------------------------------------
 
 
-class PersonForm(FlaskForm):
+class PersonForm(_RecordForm):
     honorific = _text(_l("Titel (z. B. Dr.)"), 50)
     name = _text(_l("Name"), 200, required=True)
     native_name = _text(_l("Name in Landesschrift"), 200)
@@ -179,21 +192,18 @@ class PersonForm(FlaskForm):
     notes = _long_text(_l("Notizen"))
     contact_is_placeholder = BooleanField(_l("Kontaktdaten sind Platzhalter (nicht verwenden)"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization_id.choices = [("", _l("– keine –")), *queries.organization_choices()]
 
-class PersonEditForm(PersonForm):
-    version = VersionField()
-
-
-def person_form(person: Person | None = None, **kwargs: Any) -> PersonForm:
-    form = PersonForm(**kwargs) if person is None else PersonEditForm(obj=person, **kwargs)
-    form.organization_id.choices = [("", _l("– keine –")), *queries.organization_choices()]
-    return form
+    def to_input(self) -> PersonInput:
+        return _input(self, PersonInput)
 
 
 # -- cities ---------------------------------------------------------------------------
 
 
-class CityForm(FlaskForm):
+class CityForm(_RecordForm):
     name = _text(_l("Name"), 100, required=True)
     native_name = _text(_l("Name in Landesschrift"), 100)
     country_iso = SelectField(_l("Land"), validators=[_Required()])
@@ -219,42 +229,41 @@ class CityForm(FlaskForm):
     )
     profile = _long_text(_l("Profil"))
 
+    def __init__(self, *args: Any, saved_zone: str | None = None, **kwargs: Any) -> None:
+        """``saved_zone``: the zone of the city being edited, offered even if it is not in the list."""
+        super().__init__(*args, **kwargs)
+        self.country_iso.choices = [("", _l("– bitte wählen –")), *queries.country_choices()]
+        zones = list(zone_names())
+        if saved_zone is not None and saved_zone not in zones:
+            zones.append(saved_zone)  # a valid but unlisted name (an alias) must stay selectable
+        self.timezone.choices = [("", _l("– bitte wählen –"))] + [(zone, zone) for zone in zones]
 
-class CityEditForm(CityForm):
-    version = VersionField()
+    def fill(self, record: City) -> None:
+        super().fill(record)
+        self.country_iso.data = record.country.iso_code
 
-
-def city_form(city: City | None = None, **kwargs: Any) -> CityForm:
-    form = CityForm(**kwargs) if city is None else CityEditForm(obj=city, country_iso=city.country.iso_code, **kwargs)
-    form.country_iso.choices = [("", _l("– bitte wählen –")), *queries.country_choices()]
-    zones = list(zone_names())
-    if city is not None and city.timezone not in zones:
-        zones.append(city.timezone)  # a valid but unlisted name (an alias) must stay selectable
-    form.timezone.choices = [("", _l("– bitte wählen –"))] + [(zone, zone) for zone in zones]
-    return form
+    def to_input(self) -> CityInput:
+        return _input(self, CityInput)
 
 
 # -- partnerships -------------------------------------------------------------------
 
 
-class PartnershipForm(FlaskForm):
+class PartnershipForm(_RecordForm):
     home_city_id = SelectField(_l("Heimatstadt"), coerce=_optional_id, validators=[_Required()])
     partner_city_id = SelectField(_l("Partner-Stadt"), coerce=_optional_id, validators=[_Required()])
     since = DateField(_l("Partnerschaft seit"), validators=[InputRequired(message=_l("Bitte ein Datum angeben."))])
     notes = _long_text(_l("Notizen"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _l("– bitte wählen –")), *queries.city_choices()]
+        self.home_city_id.choices = choices
+        self.partner_city_id.choices = choices
+
     def validate_partner_city_id(self, field: Any) -> None:
         if field.data is not None and field.data == self.home_city_id.data:
             raise ValidationError(_l("Die Partnerstadt muss eine andere Stadt sein als die Heimatstadt."))
 
-
-class PartnershipEditForm(PartnershipForm):
-    version = VersionField()
-
-
-def partnership_form(partnership: Partnership | None = None, **kwargs: Any) -> PartnershipForm:
-    form = PartnershipForm(**kwargs) if partnership is None else PartnershipEditForm(obj=partnership, **kwargs)
-    choices = [("", _l("– bitte wählen –")), *queries.city_choices()]
-    form.home_city_id.choices = choices
-    form.partner_city_id.choices = choices
-    return form
+    def to_input(self) -> PartnershipInput:
+        return _input(self, PartnershipInput)

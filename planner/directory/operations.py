@@ -1,18 +1,25 @@
 """Writes of the directory: create and edit organizations, people, cities, partnerships.
 
+Operations take the typed inputs of :mod:`planner.directory.inputs`, change the
+records and end with a flush; the caller commits (the edit flow, a command, the
+seed loader), as everywhere in the planner (see :mod:`planner.editing`).
+
 Every edit checks the version the form was opened with (:func:`ensure_version`)
-before touching the record and commits through :func:`commit_edit`, so a
-concurrent save becomes an :class:`~planner.editing.EditConflict` instead of
-a silent overwrite. Rules the database would enforce with an IntegrityError
-(unique names, one partnership per pair of cities) are checked first and
-reported as :class:`Rejected`, naming the form field, so the planner gets a
-message and the database stays as it was. The change history is written by
-the flush hook in :mod:`planner.models.history`.
+before touching the record, and the flush turns a lost race on the version
+column into an :class:`~planner.editing.EditConflict` instead of a silent
+overwrite. Rules the database would enforce with an IntegrityError (unique
+names, one partnership per pair of cities) are checked first and reported as
+:class:`~planner.editing.Rejected`, naming the input field, so the planner gets a
+message and the database stays as it was; a planner who loses the race to the
+unique index gets the same message. The change history is written by the flush
+hook in :mod:`planner.models.history`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,73 +27,42 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
 from planner.directory.queries import country_by_code, english_country_name, is_country_code
-from planner.editing import commit_edit, ensure_version
+from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
-from planner.models import City, Country, Organization, OrganizationKind, Partnership, Person
+from planner.models import City, Country, Organization, Partnership, Person
 
 
-class Rejected(Exception):
-    """The input breaks a rule that involves other records; ``field`` is the form field to blame."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+def _assign(record: Any, data: Any, *, skip: tuple[str, ...] = ()) -> None:
+    for field in dataclasses.fields(data):
+        if field.name not in skip:
+            setattr(record, field.name, getattr(data, field.name))
 
 
-ORGANIZATION_FIELDS = (
-    "name",
-    "native_name",
-    "kind",
-    "sector",
-    "profile",
-    "home_relation",
-    "founded_year",
-    "website",
-    "address",
-    "city_id",
-    "phone",
-    "email",
-    "contact_is_placeholder",
-)
-PERSON_FIELDS = (
-    "honorific",
-    "name",
-    "native_name",
-    "function",
-    "organization_id",
-    "email",
-    "phone",
-    "languages",
-    "notes",
-    "contact_is_placeholder",
-)
-CITY_FIELDS = ("name", "native_name", "timezone", "latitude", "longitude", "profile")
-PARTNERSHIP_FIELDS = ("home_city_id", "partner_city_id", "since", "notes")
+@contextmanager
+def _saving(record: Any, rejected: Rejected) -> Iterator[None]:
+    """Make the block's changes to ``record`` (adding it if new) and flush them.
 
-
-def _assign(obj: Any, values: Mapping[str, Any], fields: tuple[str, ...]) -> None:
-    for name in fields:
-        setattr(obj, name, values[name])
-
-
-def _commit_new(obj: Any, rejected: Rejected) -> None:
-    db.session.add(obj)
+    The changes run in a SAVEPOINT, begun before the first one (beginning it
+    flushes what is pending): when another planner's commit wins the race to a
+    unique index, only this INSERT or UPDATE is undone, the caller's
+    transaction stays usable, and the refusal is ``rejected``.
+    """
+    savepoint = db.session.begin_nested()
     try:
-        db.session.commit()
+        yield
+        db.session.add(record)
+        # A stale version rolls back the whole session there (and raises EditConflict).
+        flush_edit(record)
     except IntegrityError:
-        # Lost a race against another planner creating the same record.
-        db.session.rollback()
+        savepoint.rollback()
         raise rejected from None
-
-
-def _commit_existing(obj: Any, rejected: Rejected) -> None:
-    try:
-        commit_edit(obj)
-    except IntegrityError:
-        db.session.rollback()
-        raise rejected from None
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
 
 
 def _record_exists(stmt: sa.Select[Any]) -> bool:
@@ -103,64 +79,54 @@ def _referenced(model: type, record_id: int | None, field: str, message: object)
 # -- organizations ------------------------------------------------------------------
 
 
-def _organization_name_taken(name: str, organization_id: int | None = None) -> Rejected | None:
-    stmt = sa.select(Organization.id).where(sa.func.lower(Organization.name) == name.lower())
+def _organization_name_taken(name: str) -> Rejected:
+    return Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=name))
+
+
+def _check_organization(data: OrganizationInput, organization_id: int | None = None) -> None:
+    stmt = sa.select(Organization.id).where(sa.func.lower(Organization.name) == data.name.lower())
     if organization_id is not None:
         stmt = stmt.where(Organization.id != organization_id)
     if _record_exists(stmt):
-        return Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=name))
-    return None
+        raise _organization_name_taken(data.name)
+    _referenced(City, data.city_id, "city_id", _l("Diese Stadt gibt es nicht mehr."))
 
 
-def _organization_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    cleaned = dict(values)
-    cleaned["kind"] = OrganizationKind(values["kind"])
-    return cleaned
-
-
-def create_organization(values: Mapping[str, Any]) -> Organization:
-    taken = _organization_name_taken(values["name"])
-    if taken:
-        raise taken
-    _referenced(City, values["city_id"], "city_id", _l("Diese Stadt gibt es nicht mehr."))
+def create_organization(data: OrganizationInput) -> Organization:
+    _check_organization(data)
     organization = Organization()
-    _assign(organization, _organization_values(values), ORGANIZATION_FIELDS)
-    _commit_new(organization, Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"])))
+    with _saving(organization, _organization_name_taken(data.name)):
+        _assign(organization, data)
     return organization
 
 
-def update_organization(organization: Organization, values: Mapping[str, Any], version: int | None) -> None:
+def update_organization(organization: Organization, data: OrganizationInput, version: int | None) -> Organization:
     ensure_version(organization, version)
-    taken = _organization_name_taken(values["name"], organization.id)
-    if taken:
-        raise taken
-    _referenced(City, values["city_id"], "city_id", _l("Diese Stadt gibt es nicht mehr."))
-    _assign(organization, _organization_values(values), ORGANIZATION_FIELDS)
-    _commit_existing(
-        organization, Rejected("name", _("Eine Organisation namens „%(name)s“ gibt es bereits.", name=values["name"]))
-    )
+    _check_organization(data, organization.id)
+    with _saving(organization, _organization_name_taken(data.name)):
+        _assign(organization, data)
+    return organization
 
 
 # -- people -------------------------------------------------------------------------
 
-
-def _check_person(values: Mapping[str, Any]) -> None:
-    _referenced(Organization, values["organization_id"], "organization_id", _l("Diese Organisation gibt es nicht mehr."))
+_ORGANIZATION_GONE = _l("Diese Organisation gibt es nicht mehr.")
 
 
-def create_person(values: Mapping[str, Any]) -> Person:
-    _check_person(values)
+def create_person(data: PersonInput) -> Person:
+    _referenced(Organization, data.organization_id, "organization_id", _ORGANIZATION_GONE)
     person = Person()
-    _assign(person, values, PERSON_FIELDS)
-    _commit_new(person, Rejected("organization_id", _l("Diese Organisation gibt es nicht mehr.")))
+    with _saving(person, Rejected("organization_id", _ORGANIZATION_GONE)):
+        _assign(person, data)
     return person
 
 
-def update_person(person: Person, values: Mapping[str, Any], version: int | None) -> None:
+def update_person(person: Person, data: PersonInput, version: int | None) -> Person:
     ensure_version(person, version)
-    _check_person(values)
-    _assign(person, values, PERSON_FIELDS)
-    _commit_existing(person, Rejected("organization_id", _l("Diese Organisation gibt es nicht mehr.")))
+    _referenced(Organization, data.organization_id, "organization_id", _ORGANIZATION_GONE)
+    with _saving(person, Rejected("organization_id", _ORGANIZATION_GONE)):
+        _assign(person, data)
+    return person
 
 
 # -- cities -------------------------------------------------------------------------
@@ -177,39 +143,43 @@ def _country(iso_code: str) -> Country:
     return country
 
 
-def _city_taken(values: Mapping[str, Any], country: Country, city_id: int | None = None) -> Rejected:
-    stmt = sa.select(City.id).where(City.country_id == country.id, sa.func.lower(City.name) == values["name"].lower())
+def _check_city(data: CityInput, country: Country, city_id: int | None = None) -> Rejected:
+    """Raise if the country has a city of this name already; return the refusal for a lost race."""
+    stmt = sa.select(City.id).where(City.country_id == country.id, sa.func.lower(City.name) == data.name.lower())
     if city_id is not None:
         stmt = stmt.where(City.id != city_id)
-    rejected = Rejected("name", _("Die Stadt „%(name)s“ gibt es in diesem Land bereits.", name=values["name"]))
+    rejected = Rejected("name", _("Die Stadt „%(name)s“ gibt es in diesem Land bereits.", name=data.name))
     if country.id is not None and _record_exists(stmt):
         raise rejected
     return rejected
 
 
-def create_city(values: Mapping[str, Any]) -> City:
-    country = _country(values["country_iso"])
-    rejected = _city_taken(values, country)
-    city = City(country=country)
-    _assign(city, values, CITY_FIELDS)
-    _commit_new(city, rejected)
+def create_city(data: CityInput) -> City:
+    country = _country(data.country_iso)
+    rejected = _check_city(data, country)
+    city = City()
+    with _saving(city, rejected):
+        city.country = country
+        _assign(city, data, skip=("country_iso",))
     return city
 
 
-def update_city(city: City, values: Mapping[str, Any], version: int | None) -> None:
+def update_city(city: City, data: CityInput, version: int | None) -> City:
     ensure_version(city, version)
-    country = _country(values["country_iso"])
-    rejected = _city_taken(values, country, city.id)
-    city.country = country
-    _assign(city, values, CITY_FIELDS)
-    _commit_existing(city, rejected)
+    country = _country(data.country_iso)
+    rejected = _check_city(data, country, city.id)
+    with _saving(city, rejected):
+        city.country = country
+        _assign(city, data, skip=("country_iso",))
+    return city
 
 
 # -- partnerships -------------------------------------------------------------------
 
 
-def _check_partnership(values: Mapping[str, Any], partnership_id: int | None = None) -> Rejected:
-    home, partner = values["home_city_id"], values["partner_city_id"]
+def _check_partnership(data: PartnershipInput, partnership_id: int | None = None) -> Rejected:
+    """Raise if the twinning breaks a rule; return the refusal for a lost race."""
+    home, partner = data.home_city_id, data.partner_city_id
     if home == partner:  # the form says so already; this guards other callers
         raise Rejected("partner_city_id", _l("Die Partnerstadt muss eine andere Stadt sein als die Heimatstadt."))
     _referenced(City, home, "home_city_id", _l("Diese Stadt gibt es nicht mehr."))
@@ -228,18 +198,19 @@ def _check_partnership(values: Mapping[str, Any], partnership_id: int | None = N
     return rejected
 
 
-def create_partnership(values: Mapping[str, Any]) -> Partnership:
-    rejected = _check_partnership(values)
+def create_partnership(data: PartnershipInput) -> Partnership:
+    rejected = _check_partnership(data)
     partnership = Partnership()
-    _assign(partnership, values, PARTNERSHIP_FIELDS)
-    _commit_new(partnership, rejected)
+    with _saving(partnership, rejected):
+        _assign(partnership, data)
     return partnership
 
 
-def update_partnership(partnership: Partnership, values: Mapping[str, Any], version: int | None) -> None:
+def update_partnership(partnership: Partnership, data: PartnershipInput, version: int | None) -> Partnership:
     ensure_version(partnership, version)
-    rejected = _check_partnership(values, partnership.id)
-    _assign(partnership, values, PARTNERSHIP_FIELDS)
-    # The relationships were loaded for display; keep them in step with the new ids.
-    db.session.expire(partnership, ["home_city", "partner_city"])
-    _commit_existing(partnership, rejected)
+    rejected = _check_partnership(data, partnership.id)
+    with _saving(partnership, rejected):
+        _assign(partnership, data)
+        # The relationships were loaded for display; keep them in step with the new ids.
+        db.session.expire(partnership, ["home_city", "partner_city"])
+    return partnership

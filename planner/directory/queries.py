@@ -144,9 +144,9 @@ def organizations(kind: OrganizationKind | None = None) -> list[Organization]:
     return sorted(db.session.scalars(stmt).all(), key=lambda o: _sort_key(o.name))
 
 
-def organization(organization_id: int) -> Organization | None:
-    """The organization as an edit form needs it."""
-    return db.session.get(Organization, organization_id)
+def organization(organization_id: int) -> Organization:
+    """The organization as its edit form needs it (404 if there is none)."""
+    return db.one_or_404(sa.select(Organization).where(Organization.id == organization_id))
 
 
 @dataclass(frozen=True)
@@ -155,15 +155,13 @@ class OrganizationProfile:
     appointments: list[AppointmentRow]
 
 
-def organization_profile(organization_id: int) -> OrganizationProfile | None:
-    """The organization with its city, its people and its appointments across all delegations."""
-    found = db.session.scalars(
+def organization_profile(organization_id: int) -> OrganizationProfile:
+    """The organization with its city, its people and its appointments across all delegations (404 if none)."""
+    found = db.one_or_404(
         sa.select(Organization)
         .where(Organization.id == organization_id)
         .options(selectinload(Organization.city).selectinload(City.country), selectinload(Organization.people))
-    ).one_or_none()
-    if found is None:
-        return None
+    )
     appointments = _appointments_where(Appointment.organization_id == organization_id)
     return OrganizationProfile(found, appointment_rows(appointments))
 
@@ -176,8 +174,9 @@ def people() -> list[Person]:
     return sorted(found, key=lambda p: (_sort_key(p.name), p.id))
 
 
-def person(person_id: int) -> Person | None:
-    return db.session.get(Person, person_id)
+def person(person_id: int) -> Person:
+    """The person as their edit form needs them (404 if there is none)."""
+    return db.one_or_404(sa.select(Person).where(Person.id == person_id))
 
 
 @dataclass(frozen=True)
@@ -187,13 +186,9 @@ class PersonProfile:
     contact_for: list[AppointmentRow]
 
 
-def person_profile(person_id: int) -> PersonProfile | None:
-    """The person, the delegations they travel with, and the appointments they are the on-site contact for."""
-    found = db.session.scalars(
-        sa.select(Person).where(Person.id == person_id).options(selectinload(Person.organization))
-    ).one_or_none()
-    if found is None:
-        return None
+def person_profile(person_id: int) -> PersonProfile:
+    """The person, the delegations they travel with, and the appointments they are the on-site contact for (404 if none)."""
+    found = db.one_or_404(sa.select(Person).where(Person.id == person_id).options(selectinload(Person.organization)))
     memberships = db.session.scalars(
         sa.select(Member)
         .join(Member.delegation)
@@ -220,8 +215,9 @@ def cities(now: datetime) -> list[CityRow]:
     return sorted(rows, key=lambda row: (_sort_key(row.city.name), row.city.id))
 
 
-def city(city_id: int) -> City | None:
-    return db.session.scalars(sa.select(City).where(City.id == city_id).options(selectinload(City.country))).one_or_none()
+def city(city_id: int) -> City:
+    """The city with its country (404 if there is none)."""
+    return db.one_or_404(sa.select(City).where(City.id == city_id).options(selectinload(City.country)))
 
 
 @dataclass(frozen=True)
@@ -239,10 +235,9 @@ def _partnerships_stmt() -> sa.Select[Partnership]:
     )
 
 
-def city_profile(city_id: int, now: datetime) -> CityProfile | None:
+def city_profile(city_id: int, now: datetime) -> CityProfile:
+    """The city with its partnerships and organizations, its offset from UTC at ``now`` (404 if none)."""
     found = city(city_id)
-    if found is None:
-        return None
     partnerships = db.session.scalars(
         _partnerships_stmt()
         .where(sa.or_(Partnership.home_city_id == city_id, Partnership.partner_city_id == city_id))
@@ -262,8 +257,9 @@ def partnerships() -> list[Partnership]:
     return sorted(found, key=lambda p: (_sort_key(p.home_city.name), p.since, p.id))
 
 
-def partnership(partnership_id: int) -> Partnership | None:
-    return db.session.scalars(_partnerships_stmt().where(Partnership.id == partnership_id)).one_or_none()
+def partnership(partnership_id: int) -> Partnership:
+    """The partnership with both cities (404 if there is none)."""
+    return db.one_or_404(_partnerships_stmt().where(Partnership.id == partnership_id))
 
 
 def country_by_code(iso_code: str) -> Country | None:

@@ -46,14 +46,16 @@ def edit_page(
     record: Any,
     save: Callable[[Any], T],
     render: Callable[[InputForm], str],
-    done: Callable[[T], str],
+    done: Callable[[T], str | Response],
     saved_message: Callable[[T], str] | None = None,
     conflict: Callable[[], ConflictPage] | None = None,
 ) -> Page:
     """Show, validate, save or explain; see the module docstring for the status codes.
 
     ``save`` is the feature's operation, given the form's typed input (it flushes; this commits).
-    ``render`` draws the page around the form. ``conflict`` reloads the record by id after the
+    ``render`` draws the page around the form. ``done`` says where to go next; a page that
+    must not be a redirect (a one-time password shown once) it returns as a Response, which
+    is sent as it is, without the flash (the page itself says what was saved). ``conflict`` reloads the record by id after the
     rollback (404 there if it was deleted meanwhile) and fills a fresh form with it.
     """
     if not form.is_submitted():
@@ -73,8 +75,11 @@ def edit_page(
             db.session.rollback()
             form[refusal.field].errors.append(refusal.message)
         else:
+            target = done(saved)
+            if isinstance(target, Response):
+                return target
             flash(saved_message(saved) if saved_message else _("Gespeichert."), "info")
-            return redirect(done(saved))
+            return redirect(target)
     return render(form), 422
 
 

@@ -12,6 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.admin import operations
+from planner.admin.inputs import AccountInput
+from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import ChangeRecord, User, UserRole
 from tests.admin.conftest import add_user, form_version, stored, text
@@ -159,9 +161,32 @@ def test_missing_or_garbled_version_is_a_bad_request(admin_app: Flask, admin: Fl
 def test_unknown_role_or_status_is_refused(admin_app: Flask, admin: FlaskClient, planner_id: int) -> None:
     for role, status in (("owner", "active"), ("viewer", "asleep")):
         response = _save(admin, planner_id, role=role, status=status)
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "field-errors" in response.get_data(as_text=True)
     assert stored(admin_app, planner_id).role == UserRole.PLANNER
+
+
+def _account_row(app: Flask, user_id: int) -> tuple:
+    with app.app_context():
+        return tuple(db.session.execute(sa.select(User.__table__).where(User.id == user_id)).one())
+
+
+def _history(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRecord)) or 0
+
+
+@pytest.mark.parametrize(("role", "status"), [("owner", "active"), ("viewer", "asleep"), ("", "")])
+def test_an_invalid_account_save_answers_422_and_changes_nothing(
+    admin_app: Flask, admin: FlaskClient, planner_id: int, role: str, status: str
+) -> None:
+    before, history = _account_row(admin_app, planner_id), _history(admin_app)
+    response = _save(admin, planner_id, role=role, status=status)
+    assert response.status_code == 422
+    page = text(response)
+    assert 'aria-invalid="true"' in page and 'name="version"' in page  # the form again, ready to correct
+    assert _account_row(admin_app, planner_id) == before  # role, status, version, sessions: all as they were
+    assert _history(admin_app) == history
 
 
 # -- keeping an admin in charge ------------------------------------------------
@@ -182,7 +207,7 @@ def test_admin_cannot_demote_or_disable_themselves(
     add_user(admin_app, UserRole.ADMIN, "second@example.org")  # not the last admin: the self rule alone
     before = stored(admin_app, admin_id).version  # signing in has raised it
     response = _save(admin, admin_id, role=role, status=status)
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = text(response)
     assert message in page
     assert f'aria-describedby="{field}-errors"' in page
@@ -206,9 +231,9 @@ def test_last_active_admin_can_never_be_demoted_or_disabled(
     add_user(admin_app, UserRole.ADMIN, "dormant@example.org", active=False)
     with admin_app.test_request_context():
         user = db.session.get(User, admin_id)
-        with pytest.raises(operations.AccountRuleError, match="letzte aktive Administrationskonto"):
+        with pytest.raises(Rejected, match="letzte aktive Administrationskonto"):
             # No acting admin (a script, say): only the last-admin rule can stop it.
-            operations.change_account(user, role=role, active=active, version=user.version, actor=None)
+            operations.change_account(user, AccountInput(role, active), version=user.version, actor=None)
         db.session.rollback()
     user = stored(admin_app, admin_id)
     assert (user.role, user.active, user.version) == (UserRole.ADMIN, True, 1)
@@ -218,7 +243,8 @@ def test_disabled_admin_may_be_demoted_even_when_one_admin_is_left(admin_app: Fl
     dormant = add_user(admin_app, UserRole.ADMIN, "dormant@example.org", active=False)
     with admin_app.test_request_context():
         user = db.session.get(User, dormant)
-        assert operations.change_account(user, role=UserRole.VIEWER, active=False, version=user.version, actor=None)
+        assert operations.change_account(user, AccountInput(UserRole.VIEWER, False), version=user.version, actor=None)
+        db.session.commit()
     assert stored(admin_app, dormant).role == UserRole.VIEWER
 
 
@@ -251,9 +277,10 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(
         try:
             with admin_app.test_request_context():
                 actor, target = db.session.get(User, actor_id), db.session.get(User, target_id)
-                operations.change_account(target, role=UserRole.PLANNER, active=True, version=target.version, actor=actor)
+                operations.change_account(target, AccountInput(UserRole.PLANNER, True), version=target.version, actor=actor)
+                db.session.commit()  # the caller commits (the edit flow does)
                 outcome[name] = "saved"
-        except operations.AccountRuleError:
+        except Rejected:
             outcome[name] = "refused"
         except Exception as error:  # noqa: BLE001  (reported by the assertion below)
             outcome[name] = repr(error)

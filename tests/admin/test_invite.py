@@ -93,7 +93,7 @@ def test_duplicate_address_is_refused_and_creates_nothing(admin_app: Flask, admi
     add_user(admin_app, UserRole.PLANNER, "planner@example.org")
     before = _emails(admin_app)
     response = _invite(admin, existing, "admin")
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = text(response)
     assert "Ein Konto für planner@example.org gibt es bereits." in page
     assert 'aria-describedby="email-errors"' in page and 'id="email-errors"' in page
@@ -116,7 +116,7 @@ def test_duplicate_address_is_refused_and_creates_nothing(admin_app: Flask, admi
 def test_invalid_address_is_refused_and_creates_nothing(admin_app: Flask, admin: FlaskClient, address: str, message: str) -> None:
     before = _emails(admin_app)
     response = _invite(admin, address)
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = text(response)
     assert message in page
     assert 'aria-invalid="true"' in page
@@ -127,6 +127,6 @@ def test_invalid_address_is_refused_and_creates_nothing(admin_app: Flask, admin:
 def test_unknown_role_is_refused_and_creates_nothing(admin_app: Flask, admin: FlaskClient) -> None:
     before = _emails(admin_app)
     response = _invite(admin, "someone@example.org", "superuser")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="role-errors"' in response.get_data(as_text=True)
     assert _emails(admin_app) == before

@@ -6,6 +6,7 @@ table and the change history), not only against the page.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -15,7 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from planner.directory import operations
-from planner.editing import EditConflict
+from planner.directory.inputs import OrganizationInput
+from planner.editing import EditConflict, Rejected
 from planner.extensions import db
 from planner.models import ChangeRecord, City, Country, Organization, OrganizationKind, Partnership, Person
 from tests.conftest import csrf_token
@@ -197,10 +199,9 @@ def test_lost_race_on_commit_becomes_a_conflict(app: Flask, seeded: None) -> Non
         # Another worker commits between our check and our UPDATE.
         with db.engine.begin() as other:
             other.execute(sa.update(Organization).where(Organization.id == doosan).values(sector="B", version=2))
-        values = {name: getattr(organization, name) for name in operations.ORGANIZATION_FIELDS}
-        values["sector"] = "A"
+        data = OrganizationInput(name=organization.name, kind=organization.kind, sector="A")
         with pytest.raises(EditConflict):
-            operations.update_organization(organization, values, 1)
+            operations.update_organization(organization, data, 1)
     with app.app_context():
         assert db.session.get(Organization, doosan).sector == "B"
 
@@ -421,3 +422,62 @@ def test_form_token_from_another_page_still_needs_a_valid_form(app: Flask, seede
         assert response.status_code == 422, path
         assert "Bitte ausfüllen." in text(response)
     assert rows(app, Organization) == before
+
+
+def _another_planner_creates_first(name: str):
+    """A before_flush hook: another worker commits an organization named ``name`` just before our INSERT."""
+
+    def create_first(session: Session, context: object, instances: object) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(Organization).values(name=name, kind=OrganizationKind.COMPANY.value, version=1))
+
+    return create_first
+
+
+# PostgreSQL aborts a transaction at its first error unless a SAVEPOINT contains it: run there too.
+@pytest.mark.engine
+def test_a_create_losing_the_race_to_the_same_name_is_refused_on_the_name_field(
+    app: Flask, seeded: None, planner: FlaskClient
+) -> None:
+    """Both saves pass the name check; the unique index decides, and the loser gets the message, not a 500."""
+    values = form_values(planner, "/directory/organizations/new")
+    values.update(name="Hyundai Rotem", kind="company", sector="Schienenfahrzeuge")
+    history = history_count(app)
+    hook = _another_planner_creates_first("Hyundai Rotem")
+    sa.event.listen(Session, "before_flush", hook, once=True)
+    try:
+        response = planner.post("/directory/organizations/new", data=values)
+    finally:
+        if sa.event.contains(Session, "before_flush", hook):
+            sa.event.remove(Session, "before_flush", hook)
+    assert_refused(response, "Eine Organisation namens „Hyundai Rotem“ gibt es bereits.")
+    assert re.search(
+        r'<input[^>]*aria-invalid="true"[^>]*name="name"|<input[^>]*name="name"[^>]*aria-invalid="true"', text(response)
+    )
+    with app.app_context():
+        # Only the other planner's record: ours (with its sector) was not saved, nor written to the history.
+        saved = db.session.scalars(sa.select(Organization).where(Organization.name == "Hyundai Rotem")).all()
+        assert [organization.sector for organization in saved] == [None]
+    assert history_count(app) == history
+
+
+# PostgreSQL aborts a transaction at its first error unless a SAVEPOINT contains it: run there too.
+@pytest.mark.engine
+def test_a_refused_create_leaves_the_callers_transaction_usable(app: Flask, seeded: None) -> None:
+    """The lost race is undone in a SAVEPOINT: what the caller changed before stays, and it commits."""
+    keller = find_id(app, sa.select(Person.id).where(Person.name == "Stephan Keller"))
+    with app.app_context():
+        db.session.get(Person, keller).function = "Oberbürgermeister a. D."
+        hook = _another_planner_creates_first("Hyundai Rotem")
+        sa.event.listen(Session, "before_flush", hook, once=True)
+        try:
+            with pytest.raises(Rejected) as refused:
+                operations.create_organization(OrganizationInput(name="Hyundai Rotem", kind=OrganizationKind.COMPANY))
+        finally:
+            if sa.event.contains(Session, "before_flush", hook):
+                sa.event.remove(Session, "before_flush", hook)
+        assert refused.value.field == "name"
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(Person, keller).function == "Oberbürgermeister a. D."
+        assert db.session.scalar(sa.select(sa.func.count()).where(Organization.name == "Hyundai Rotem")) == 1
