@@ -42,6 +42,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from planner.directory import queries
+from planner.formatting import country_choices
 from planner.labels import label
 from planner.models import City, Organization, OrganizationKind, Partnership, Person
 from planner.timezones import is_known_zone, zone_names
@@ -226,7 +227,7 @@ class CityEditForm(CityForm):
 
 def city_form(city: City | None = None, **kwargs: Any) -> CityForm:
     form = CityForm(**kwargs) if city is None else CityEditForm(obj=city, country_iso=city.country.iso_code, **kwargs)
-    form.country_iso.choices = [("", _l("– bitte wählen –")), *queries.country_choices()]
+    form.country_iso.choices = [("", _l("– bitte wählen –")), *country_choices()]
     zones = list(zone_names())
     if city is not None and city.timezone not in zones:
         zones.append(city.timezone)  # a valid but unlisted name (an alias) must stay selectable

@@ -7,7 +7,6 @@ forms. A view parses the request, calls one query or operation and renders.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,7 +16,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
-from planner.directory import forms, native_lang, operations, queries
+from planner.directory import forms, operations, queries
 from planner.editing import EditConflict
 from planner.extensions import db
 from planner.models import OrganizationKind
@@ -27,21 +26,6 @@ from planner.web.edit_flow import ConflictPage, render_conflict
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
 Page = str | tuple[str, int] | Response
-
-
-def utc_offset_label(offset: timedelta) -> str:
-    """'UTC+9', 'UTC+5:30', 'UTC-3:30', 'UTC±0'."""
-    minutes = int(offset.total_seconds()) // 60
-    if minutes == 0:
-        return "UTC±0"
-    sign = "+" if minutes > 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-@bp.context_processor
-def _helpers() -> dict[str, Any]:
-    return {"country_name": queries.country_name, "utc_offset_label": utc_offset_label, "native_lang": native_lang}
 
 
 def _found(value: Any) -> Any:
