@@ -7,3 +7,17 @@ records current. ``routes`` holds the thin views, ``forms`` the input rules,
 """
 
 from __future__ import annotations
+
+from planner.timezones import utc_now
+
+# The oldest counterparts a trip meets are medieval (universities, cities, trading houses).
+FIRST_FOUNDED_YEAR = 1000
+
+
+def founded_years() -> tuple[int, int]:
+    """The first and last year an organization may be founded in: 1000 to next year (announced foundings).
+
+    Asked at every check rather than fixed when the module loads, so a server
+    running across New Year does not keep refusing the new year's next one.
+    """
+    return FIRST_FOUNDED_YEAR, utc_now().year + 1

@@ -13,7 +13,6 @@ select choices, which come from the database and the locale.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -41,7 +40,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from planner.directory import queries
+from planner.directory import founded_years, queries
 from planner.formatting import country_choices
 from planner.labels import label
 from planner.models import City, Organization, OrganizationKind, Partnership, Person
@@ -51,6 +50,12 @@ from planner.web.forms import VersionField
 TEXT_MAX = 10_000
 # The whole (translated) message; WTForms fills in max and length.
 _TOO_LONG = _l("Bitte höchstens %(max)d Zeichen eingeben (jetzt %(length)d).")
+
+
+def _founded_year(form: FlaskForm, field: IntegerField) -> None:
+    first, last = founded_years()
+    if field.data is not None and not first <= field.data <= last:
+        raise ValidationError(_("Bitte ein Jahr zwischen %(min)s und %(max)s eingeben.", min=first, max=last))
 
 
 def _clean(value: Any) -> Any:
@@ -134,7 +139,7 @@ class OrganizationForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
         validators=[
             Optional(),
-            NumberRange(min=1000, max=date.today().year + 1, message=_l("Bitte ein Jahr zwischen %(min)s und %(max)s eingeben.")),
+            _founded_year,
         ],
     )
     website = StringField(
