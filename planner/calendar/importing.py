@@ -100,6 +100,7 @@ from sqlalchemy.orm import Session
 
 from planner.calendar import ical
 from planner.calendar.own_export import OwnExport, summaries
+from planner.formatting import utc_offset_label
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode
 from planner.text import CALENDAR_CONTROL
 from planner.timezones import (
@@ -184,7 +185,7 @@ class TimeNote:
                 "(%(minutes)d Minuten) auf %(shifted)s Uhr verschoben. Bitte prüfen.",
                 **values,
             )
-        values["offset"] = _offset_label(self.reading.offset)
+        values["offset"] = utc_offset_label(self.reading.offset)
         if self.ending:
             return _(
                 "Das Ende am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung zweimal. "
@@ -198,13 +199,6 @@ class TimeNote:
             "Bitte prüfen.",
             **values,
         )
-
-
-def _offset_label(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
 
 
 @dataclass(frozen=True)
