@@ -67,7 +67,7 @@ from planner.extensions import db  # noqa: E402
 from planner.models import Delegation, FeedToken, User, UserRole  # noqa: E402
 from planner.program.conflicts import check_programme, warnings_by_appointment  # noqa: E402
 from planner.seed import load_seed  # noqa: E402
-from planner.timezones import to_local, utc_now  # noqa: E402
+from planner.timezones import today_in  # noqa: E402
 
 PASSWORD = "benchmark password, not used elsewhere"
 PLANNER_EMAIL = "bench-planner@example.org"
@@ -281,7 +281,7 @@ def feed_build(app: Flask, trip: str, delegation_id: int, token: str, runs: int)
     with app.test_request_context(url):
         subscription = db.session.scalar(sa.select(FeedToken).filter_by(token=token))
         locale, member, source_url = subscription.locale, subscription.member, f"http://localhost{url}"
-        today = to_local(utc_now(), app.config["HOME_TIMEZONE"]).date()
+        today = today_in(app.config["HOME_TIMEZONE"])
 
         def whole_build() -> bytes:
             db.session.expunge_all()  # nothing cached in the session: the query runs as in a request

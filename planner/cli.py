@@ -166,7 +166,7 @@ def export_ics_command(delegation_id: int, person_id: int | None, locale: str, o
     from planner.calendar.queries import member_for_person
     from planner.delegations.queries import delegation_with_programme
     from planner.models import Audience
-    from planner.timezones import to_local, utc_now
+    from planner.timezones import today_in
 
     delegation = delegation_with_programme(delegation_id)
     if delegation is None:
@@ -179,7 +179,7 @@ def export_ics_command(delegation_id: int, person_id: int | None, locale: str, o
         # As the member's own download gives it: the member audience.
         scope, viewer = Scope(member=member), Viewer(Audience.MEMBER, member)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    today = to_local(utc_now(), app.config["HOME_TIMEZONE"]).date()
+    today = today_in(app.config["HOME_TIMEZONE"])
     # Links in the calendar point at the configured public address of the planner.
     with app.test_request_context(base_url=app.config.get("BASE_URL", "http://127.0.0.1:5000")):
         exported = export_calendar(delegation, scope, locale=locale, today=today, viewer=viewer)

@@ -1,19 +1,32 @@
-"""How dates and times are written on pages, in the user's language.
+"""Every display helper, app-wide: dates, clocks, offsets, countries, scripts, free text.
 
 German offices write "Mi., 16. Okt. 2024" and the 24-hour clock; times are
 always shown in the zone of the place, with the home time beside them.
+Pages, the brief and the calendar export all write these things through the
+functions here, and :func:`register` makes each of them available to every
+template under one name, so no feature keeps a variant of its own.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from planner.labels import field_label, label
-from planner.timezones import get_zone, to_local
+from planner.timezones import get_zone, offset_between, to_local, utc_offset
+
+if TYPE_CHECKING:
+    from planner.models import Country
 
 _DAY_PATTERNS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
 
@@ -35,6 +48,7 @@ def day(value: date | datetime, zone_name: str | None = None) -> str:
 
 
 def day_range(start: date, end: date) -> str:
+    """'Mo., 14. Okt. 2024 – Sa., 19. Okt. 2024'."""
     return f"{day(start)} – {day(end)}"
 
 
@@ -49,27 +63,198 @@ def place_name(zone_name: str, city: object | None = None) -> str:
     return name or zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
+def long_date(value: date) -> str:
+    """'22. Juli 2004' / 'July 22, 2004' (CLDR's long date format of the user's language)."""
+    return format_date(value, "long", locale=_locale())
+
+
+# -- offsets -------------------------------------------------------------------------
+
+# U+2212 MINUS SIGN: a hyphen-minus is shorter than the plus beside it and may break the line.
+MINUS = "\u2212"
+
+
+def format_offset(offset: timedelta) -> str:
+    """An offset in hours: '+7', '−1', '+5:30', '−3:30', '±0' (with the typographic minus)."""
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "±0"
+    sign = "+" if minutes > 0 else MINUS
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{rest:02d}" if rest else f"{sign}{hours}"
+
+
+def utc_offset_label(offset: timedelta) -> str:
+    """A zone's offset from UTC: 'UTC+9', 'UTC+5:30', 'UTC−3:30', 'UTC±0'."""
+    return "UTC" + format_offset(offset)
+
+
+def utc_label(instant: datetime, zone_name: str) -> str:
+    """:func:`utc_offset_label` of ``zone_name`` at ``instant`` (offsets change with daylight saving time)."""
+    return utc_offset_label(utc_offset(instant, zone_name))
+
+
 def offset_to_home(instant: datetime, zone_name: str, home_zone: str) -> str:
-    """'+7 h zu Düsseldorf'-style difference of ``zone_name`` to the home zone at ``instant``."""
-    from flask_babel import gettext as _
+    """'+7 h zur Heimatzeit': how far ``zone_name`` is ahead of the home zone at ``instant``."""
+    return _("%(offset)s h zur Heimatzeit", offset=format_offset(offset_between(instant, zone_name, home_zone)))
 
-    from planner.timezones import offset_between
 
-    hours = offset_between(instant, zone_name, home_zone).total_seconds() / 3600
-    text = f"{hours:+.1f}".replace(".0", "") if hours % 1 else f"{int(hours):+d}"
-    return _("%(offset)s h zur Heimatzeit", offset=text)
+# -- countries and languages ----------------------------------------------------------
+
+# Codes CLDR names that are not countries (EU, UN, "unknown region") or only
+# parts of one (Canary Islands): a city must belong to a real ISO 3166-1 country.
+_NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
+
+
+def _territories() -> Mapping[str, str]:
+    return Locale.parse(_locale()).territories
+
+
+def territory_name(iso_code: str) -> str:
+    """The name of the ISO 3166-1 code in the user's language ('KR' -> 'Südkorea'); the code if CLDR has none."""
+    return _territories().get(iso_code, iso_code)
+
+
+def country_name(country: Country | None) -> str:
+    """The country's name in the user's language ('KR' -> 'Südkorea'); the stored (English) name as fallback."""
+    if country is None:
+        return ""
+    return _territories().get(country.iso_code, country.name)
+
+
+def english_country_name(iso_code: str) -> str:
+    """The name stored with a new country (the column keeps one language; pages translate)."""
+    return Locale.parse("en").territories.get(iso_code, iso_code)
+
+
+def is_country_code(iso_code: str) -> bool:
+    """Whether ``iso_code`` is an ISO 3166-1 alpha-2 code of a country (not 'EU', not 'de')."""
+    return (
+        len(iso_code) == 2
+        and iso_code.isalpha()
+        and iso_code.isupper()
+        and iso_code not in _NOT_COUNTRIES
+        and iso_code in Locale.parse("en").territories
+    )
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names the way people read them: 'Österreich' between 'Oman' and 'Pakistan', not after 'Zypern'."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 country as (code, name), named in the user's language and sorted by :func:`sort_key`."""
+    names = {code: name for code, name in _territories().items() if is_country_code(code)}
+    return sorted(names.items(), key=lambda item: sort_key(item[1]))
+
+
+def language_names(codes: str | None) -> str:
+    """'ko, en' -> 'Koreanisch, Englisch': a comma-separated list of language codes, named in the user's language."""
+    if not codes:
+        return ""
+    names = Locale.parse(_locale()).languages
+    return ", ".join(names.get(code.strip(), code.strip()) for code in codes.split(",") if code.strip())
+
+
+# -- scripts ------------------------------------------------------------------------
+
+# Code point ranges from the Unicode blocks (Blocks.txt). Hangul is Korean, kana
+# Japanese; Han characters alone are read as Chinese (a Japanese name without kana
+# cannot be told apart, and Chinese is what the planner's trips meet).
+_HANGUL = (
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x3130, 0x318F),  # Hangul Compatibility Jamo
+    (0xA960, 0xA97F),  # Hangul Jamo Extended-A (archaic initial consonants)
+    (0xAC00, 0xD7A3),  # Hangul Syllables (the block runs to U+D7AF; the rest is unassigned)
+    (0xD7B0, 0xD7FF),  # Hangul Jamo Extended-B (archaic vowels and final consonants)
+    (0xFFA0, 0xFFDC),  # Halfwidth Hangul (in the Halfwidth and Fullwidth Forms block)
+)
+_KANA = (
+    (0x3040, 0x309F),  # Hiragana
+    (0x30A0, 0x30FF),  # Katakana
+    (0x31F0, 0x31FF),  # Katakana Phonetic Extensions
+    (0xFF66, 0xFF9F),  # Halfwidth Katakana
+)
+_HAN = (
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x3134F),  # Extensions B to G and the Compatibility Ideographs Supplement (planes 2 and 3)
+)
+
+
+def _uses(text: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= ord(ch) <= high for ch in text for low, high in ranges)
+
+
+def script_lang(text: str | None) -> str | None:
+    """The language tag that makes a browser or the PDF pick the right glyphs for a name in CJK script.
+
+    The same Han character is drawn differently in Korean, Japanese and
+    Chinese, and a ``lang`` attribute is how a page says which: 'ko' for any
+    Hangul, 'ja' for any kana, 'zh' for Han characters alone; None for other
+    scripts (no attribute needed).
+    """
+    if not text:
+        return None
+    if _uses(text, _HANGUL):
+        return "ko"
+    if _uses(text, _KANA):
+        return "ja"
+    if _uses(text, _HAN):
+        return "zh"
+    return None
+
+
+# -- free text ----------------------------------------------------------------------
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """The paragraphs of a free text (a profile, notes, a purpose), as the planner typed them.
+
+    A blank line separates paragraphs; a single line break stays one inside its
+    paragraph ("\\n", shown by :func:`line_breaks`), because in a text area the
+    planner pressed Enter for it. Blanks within a line are collapsed.
+    """
+    if not text:
+        return []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = []
+    for block in _BLANK_LINES.split(text.strip()):
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        if paragraph := "\n".join(line for line in lines if line):
+            found.append(paragraph)
+    return found
+
+
+def line_breaks(paragraph: str) -> Markup:
+    """One paragraph as HTML, its line breaks as ``<br>`` and everything else escaped."""
+    return Markup("<br>\n").join(escape(line) for line in paragraph.split("\n"))
 
 
 def current_locale() -> str:
+    """The user's language ('de', 'en'), for ``<html lang>`` and Babel."""
     return _locale()
 
 
 def register(app: Flask) -> None:
+    """Make the display helpers available to every template (filters where a value is piped, globals otherwise)."""
     app.add_template_global(current_locale)
     app.add_template_filter(day)
     app.add_template_filter(clock)
+    app.add_template_filter(long_date)
     app.add_template_filter(label)
     app.add_template_filter(field_label)
+    app.add_template_filter(paragraphs)
+    app.add_template_filter(line_breaks)
     app.add_template_global(day_range)
     app.add_template_global(place_name)
     app.add_template_global(offset_to_home)
+    app.add_template_global(format_offset)
+    app.add_template_global(utc_offset_label)
+    app.add_template_global(country_name)
+    app.add_template_global(language_names)
+    app.add_template_global(script_lang)

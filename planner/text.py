@@ -5,7 +5,8 @@ Two rules live here:
 * :data:`CONTROL` – C0 control characters (and DEL) other than tab and line
   breaks. They have no place in any text a planner types; PostgreSQL refuses
   NUL outright. The request strips them from every form field and query
-  argument (:class:`planner.PlannerRequest`).
+  argument (:class:`planner.PlannerRequest`). Calendar files use the
+  stricter variant :data:`CALENDAR_CONTROL`.
 * :func:`single_line` – a one-line field (a title, a name, a venue, a flight
   number, an e-mail address: every ``String(n)`` column; multi-line text is a
   ``Text`` column) never holds a line break. A line break there would break
@@ -24,7 +25,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls other than tab, LF and CR (HTML text areas end lines with CR LF), and DEL.
+_C0 = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+CONTROL = re.compile(f"[{_C0}]")
+# For text written to or read from a calendar file, CR and the C1 controls go too.
+# CR: iCalendar text has one line break, LF (written as "\n"); the importer turns
+# CR LF and lone CRs into LF before this applies, the export drops the CR of a
+# text area's CR LF. C1 (U+0080-U+009F): in files from other programs they are
+# what text decoded with the wrong code page leaves behind; no calendar shows them.
+CALENDAR_CONTROL = re.compile(f"[{_C0}\r\x80-\x9f]")
 # Everything Python's str.splitlines() breaks at, plus tab: CR, LF, VT, FF, the
 # file/group/record separators, NEL and the Unicode line and paragraph separators;
 # with the blanks around them, so "Dr.\n Keller" becomes "Dr. Keller".

@@ -162,6 +162,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def today_in(zone_name: str, *, now: datetime | None = None) -> date:
+    """The calendar day it is at ``zone_name`` (at ``now``, by default the present instant).
+
+    "Today" depends on where: at 23:30 in Düsseldorf it is already tomorrow
+    in Seoul, and the server's own clock may run in UTC or anywhere else.
+    """
+    return to_local(now or utc_now(), zone_name).date()
+
+
 def to_utc(wall: datetime, zone_name: str, *, fold: int | None = None) -> datetime:
     """Convert a naive wall-clock time at ``zone_name`` to an aware UTC instant.
 

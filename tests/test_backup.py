@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from planner.timezones import utc_now
 from tests.conftest import PASSWORD, DatabaseFactory, make_app
 
 MIGRATIONS = Path(__file__).parents[1] / "migrations"
+NEXT_YEAR = datetime.now(UTC).year + 1  # the last founding year an organization may have
 
 
 def migrated_app(databases: DatabaseFactory, instance: Path, revision: str = "head") -> Flask:
@@ -329,6 +330,11 @@ BAD_FILES = [
     ("zone-right", set_value("appointments", "timezone", "right/Europe/Berlin"), 'unknown time zone "right/Europe/Berlin"'),
     ("zone-backward-link", set_value("appointments", "timezone", "US/Eastern"), 'unknown time zone "US/Eastern"'),
     ("latitude-beyond-pole", set_value("cities", "latitude", 91.5), "latitude: 91.5 is out of range"),
+    (
+        "founded-after-next-year",
+        set_value("organizations", "founded_year", NEXT_YEAR + 1),
+        f"founded_year: {NEXT_YEAR + 1} is out of range (the forms take 1000 to {NEXT_YEAR})",
+    ),
     (
         "number-of-5001-digits",
         raw(lambda text: text.replace(b'"format_version": 1', b'"format_version": ' + b"9" * 5001)),

@@ -28,7 +28,7 @@ from planner.models import (
     UserRole,
 )
 from planner.seed import load_seed
-from planner.timezones import to_local, utc_now
+from planner.timezones import to_local, today_in, utc_now
 from tests.conftest import csrf_token, login, make_appointment, make_city, make_user
 
 
@@ -247,7 +247,7 @@ def test_member_feed_in_english(planner_client: FlaskClient, keller: int, app: F
 def _future_trip(app: Flask) -> tuple[int, str]:
     """A trip running now, with a cancelled appointment."""
     with app.app_context():
-        today = to_local(utc_now(), "Europe/Berlin").date()
+        today = today_in("Europe/Berlin")
         seoul = make_city("Seoul", "Asia/Seoul", "KR")
         delegation = Delegation(
             title="Laufende Reise",
@@ -278,7 +278,7 @@ def test_cancelled_stays_visible_until_the_trip_ends(planner_client: FlaskClient
     with app.app_context():
         delegation = db.session.get(Delegation, delegation_id)
         delegation.start_date -= timedelta(days=30)
-        delegation.end_date = to_local(utc_now(), "Europe/Berlin").date() - timedelta(days=1)
+        delegation.end_date = today_in("Europe/Berlin") - timedelta(days=1)
         db.session.commit()
     assert uid not in events(planner_client.get(f"/delegations/{delegation_id}/calendar.ics").data)
 

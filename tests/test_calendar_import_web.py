@@ -237,7 +237,7 @@ DST_FILE = (
         (
             "de",
             "Den Beginn am 27.10.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung zweimal. "
-            "Übernommen wurde das erste Mal (UTC+02:00), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt.",
+            "Übernommen wurde das erste Mal (UTC+2), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt.",
             "Den Beginn am 31.03.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung nicht. "
             "Wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt, wurde er um die Länge der Lücke "
             "(60 Minuten) auf 03:30 Uhr verschoben.",
@@ -245,7 +245,7 @@ DST_FILE = (
         (
             "en",
             "The start on 27.10.2024 at 02:30 (Europe/Berlin) happens twice because the clocks go back. "
-            "The first occurrence (UTC+02:00) was taken, as RFC 5545 (section 3.3.5) prescribes.",
+            "The first occurrence (UTC+2) was taken, as RFC 5545 (section 3.3.5) prescribes.",
             "The start on 31.03.2024 at 02:30 (Europe/Berlin) does not exist because the clocks go forward. "
             "As RFC 5545 (section 3.3.5) prescribes, it was moved forward by the length of the gap (60 minutes) to 03:30.",
         ),

@@ -27,6 +27,7 @@ from planner.timezones import (
     shows_unique_wall_time,
     to_local,
     to_utc,
+    today_in,
     zone_names,
 )
 
@@ -202,3 +203,14 @@ def test_read_wall_time_follows_rfc_5545() -> None:
 def test_read_wall_time_takes_naive_wall_times_only() -> None:
     with pytest.raises(TypeError):
         read_wall_time(datetime(2024, 10, 15, 9, 0, tzinfo=UTC), "Europe/Berlin")
+
+
+def test_today_depends_on_where() -> None:
+    # 16:00 UTC on 15 Oct 2024: 18:00 in Düsseldorf (CEST), already 01:00 on the 16th in Seoul (KST).
+    afternoon = utc(2024, 10, 15, 16)
+    assert today_in(BERLIN, now=afternoon) == date(2024, 10, 15)
+    assert today_in("Asia/Seoul", now=afternoon) == date(2024, 10, 16)
+    # 22:30 UTC: past midnight in Düsseldorf, still the evening of the 15th in New York (EDT).
+    late = utc(2024, 10, 15, 22, 30)
+    assert today_in(BERLIN, now=late) == date(2024, 10, 16)
+    assert today_in("America/New_York", now=late) == date(2024, 10, 15)

@@ -17,12 +17,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import User, UserRole
+from planner.models import Delegation, User, UserRole
 from planner.seed import load_seed
 from tests.conftest import PASSWORD, csrf_token, login, make_user
 
@@ -272,6 +273,18 @@ def test_language_switch_shows_english_and_is_kept_per_user(
     fresh = app.test_client()
     login(fresh, "viewer@example.org")
     assert "Past trips" in text(fresh.get("/"))
+
+
+def test_trip_page_names_the_countries_in_the_users_language(app: Flask, seeded: None, signed_in: FlaskClient) -> None:
+    # The stored country name is English ("South Korea"); pages name it in the user's language (CLDR).
+    with app.app_context():
+        trip = db.session.scalars(sa.select(Delegation.id)).one()
+    german = text(signed_in.get(f"/delegations/{trip}"))
+    assert "Seoul</strong> (Südkorea)" in german and "Chongqing</strong> (China)" in german
+    assert "South Korea" not in german
+    switch_language(signed_in, "en")
+    english = text(signed_in.get(f"/delegations/{trip}"))
+    assert "Seoul</strong> (South Korea)" in english and "Chongqing</strong> (China)" in english
 
 
 # -- 6. language switch without an account ------------------------------------------

@@ -42,6 +42,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from planner.backup.export import FORMAT, FORMAT_VERSION, SECRET_COLUMNS, TRANSIENT_TABLES
+from planner.directory import founded_years
 from planner.models import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import token_digest
 from planner.text import is_single_line, is_single_line_column
@@ -168,7 +169,6 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("cities", "longitude"): (-180, 180),
     ("appointments", "latitude"): (-90, 90),
     ("appointments", "longitude"): (-180, 180),
-    ("organizations", "founded_year"): (1000, date.today().year + 1),
 }
 
 
@@ -233,6 +233,8 @@ def _converter(column: sa.Column[Any]) -> Converter:
     where = (column.table.name, column.name)
     if where == ("users", "email"):
         return _account_email
+    if where == ("organizations", "founded_year"):  # its last year moves with the calendar
+        return _in_range(_integer, *founded_years())
     if where in _RANGES:
         return _in_range(_float if isinstance(kind, sa.Float) else _integer, *_RANGES[where])
     # Order matters: the TypeDecorators first, Enum before String (it is one).

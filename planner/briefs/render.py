@@ -21,8 +21,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from babel import Locale
-from babel.dates import format_date
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -42,7 +40,17 @@ from planner.briefs.options import (
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
 from planner.delegations.itinerary import Itinerary
-from planner.formatting import clock, current_locale, day, place_name
+from planner.formatting import (
+    clock,
+    country_name,
+    day,
+    format_offset,
+    language_names,
+    paragraphs,
+    place_name,
+    territory_name,
+    utc_label,
+)
 from planner.models import (
     Appointment,
     AppointmentKind,
@@ -59,7 +67,7 @@ from planner.models import (
     OrganizationKind,
     Person,
 )
-from planner.timezones import offset_between, to_local, utc_now, utc_offset
+from planner.timezones import offset_between, to_local, utc_now
 
 # Emergency numbers of the countries a trip goes to; public facts that every
 # brief prints next to the consulates and hotels.
@@ -75,24 +83,6 @@ _MISSION = re.compile(r"konsulat|botschaft|consulate|embassy", re.IGNORECASE)
 
 
 # -- small text helpers ---------------------------------------------------------
-
-
-def script_lang(text: str | None) -> str | None:
-    """The language tag that picks the right CJK glyph forms: 'ko' for Hangul, 'zh' for Han, else None."""
-    if not text:
-        return None
-    if any("\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f" for ch in text):
-        return "ko"
-    if any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text):
-        return "zh"
-    return None
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Blank-line separated paragraphs, each with its line breaks folded into spaces."""
-    if not text:
-        return []
-    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
 
 
 def bullets(text: str | None) -> list[str]:
@@ -117,33 +107,6 @@ def css_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def format_offset(offset: timedelta) -> str:
-    """'+7', '−1', '+5:30', '±0' (hours, with a real minus sign)."""
-    minutes = int(offset.total_seconds() // 60)
-    if minutes == 0:
-        return "±0"
-    sign = "+" if minutes > 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours}:{rest:02d}" if rest else f"{sign}{hours}"
-
-
-def utc_label(instant: datetime, zone: str) -> str:
-    """'UTC+9', 'UTC+5:30', 'UTC'."""
-    offset = utc_offset(instant, zone)
-    return "UTC" + format_offset(offset) if offset else "UTC"
-
-
-def _languages(codes: str | None) -> str:
-    if not codes:
-        return ""
-    names = Locale.parse(current_locale()).languages
-    return ", ".join(names.get(code.strip(), code.strip()) for code in codes.split(",") if code.strip())
-
-
-def country_name(iso_code: str) -> str:
-    return Locale.parse(current_locale()).territories.get(iso_code, iso_code)
-
-
 # -- view objects -------------------------------------------------------------------
 
 
@@ -157,10 +120,6 @@ class PersonView:
     email: str | None = None
     languages: str = ""
     placeholder: bool = False  # contact data invented: print it with a warning
-
-    @property
-    def native_lang(self) -> str | None:
-        return script_lang(self.native_name)
 
     @property
     def has_contact(self) -> bool:
@@ -184,10 +143,6 @@ class OrganizationView:
     email: str | None = None
     placeholder: bool = False
     people: list[PersonView] = field(default_factory=list)
-
-    @property
-    def native_lang(self) -> str | None:
-        return script_lang(self.native_name)
 
     @property
     def is_mission(self) -> bool:
@@ -335,10 +290,6 @@ class PartnerView:
     exchanges: list[str]
     appointments: list[AppointmentView]
 
-    @property
-    def native_lang(self) -> str | None:
-        return script_lang(self.native_name)
-
 
 @dataclass
 class FollowUpView:
@@ -364,10 +315,6 @@ class DestinationView:
     city: str
     native_name: str | None
     country: str
-
-    @property
-    def native_lang(self) -> str | None:
-        return script_lang(self.native_name)
 
 
 @dataclass
@@ -468,7 +415,7 @@ class _Builder:
             organization=organization.name if organization else None,
             phone=person.phone if show else None,
             email=person.email if show else None,
-            languages=_languages(person.languages),
+            languages=language_names(person.languages),
             placeholder=person.contact_is_placeholder and show and bool(person.phone or person.email),
         )
 
@@ -656,7 +603,7 @@ class _Builder:
                 PartnerView(
                     city=city.name,
                     native_name=city.native_name,
-                    country=country_name(city.country.iso_code),
+                    country=country_name(city.country),
                     since=partnership.since,
                     profile=paragraphs(city.profile),
                     exchanges=paragraphs(partnership.notes),
@@ -717,7 +664,7 @@ class _Builder:
             "fire": _("Feuerwehr"),
         }
         return [
-            EmergencyView(country_name(code), [(labels[what], number) for what, number in EMERGENCY_NUMBERS[code]])
+            EmergencyView(territory_name(code), [(labels[what], number) for what, number in EMERGENCY_NUMBERS[code]])
             for code in codes
             if code in EMERGENCY_NUMBERS
         ]
@@ -783,7 +730,7 @@ class _Builder:
         destinations: list[DestinationView] = []
         for leg in self.itinerary.legs:
             if all(d.city != leg.city.name for d in destinations):
-                destinations.append(DestinationView(leg.city.name, leg.city.native_name, country_name(leg.city.country.iso_code)))
+                destinations.append(DestinationView(leg.city.name, leg.city.native_name, country_name(leg.city.country)))
         leader = delegation.leader
         return Brief(
             options=self.options,
@@ -870,11 +817,6 @@ def page_css(brief: Brief) -> Markup:
     return Markup(css)  # every text in it went through css_string
 
 
-def long_date(value: date) -> str:
-    """'22. Juli 2004' / 'July 22, 2004'."""
-    return format_date(value, "long", locale=current_locale())
-
-
 def brief_query(options: BriefOptions) -> dict[str, object]:
     """The query parameters that ask for ``options`` again (links from the print view to its PDF)."""
     query: dict[str, object] = {"audience": options.audience.value, "lang": options.lang}
@@ -894,9 +836,6 @@ def render_brief_html(brief: Brief) -> str:
             page_css=page_css(brief),
             query=brief_query(brief.options),
             qr_svg=qr_svg,
-            script_lang=script_lang,
-            format_offset=format_offset,
-            long_date=long_date,
             local=to_local,
         )
 

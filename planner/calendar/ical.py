@@ -27,7 +27,6 @@ Choices that real clients force on us:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -44,15 +43,11 @@ from planner import labels
 from planner.audiences import Viewer, may_see
 from planner.calendar.vtimezone import build_vtimezone
 from planner.models import Appointment, Delegation, ItemStatus, Journey
-from planner.text import single_line
+from planner.text import CALENDAR_CONTROL, single_line
 from planner.timezones import UTC, ensure_utc, shows_unique_wall_time, to_local, utc_offset
 
 PRODID = "-//Delegationsplaner//Delegation Planner 1.0//DE"
 REFRESH = timedelta(hours=1)
-
-# Control characters other than tab and newline are invalid in iCalendar text
-# and make strict parsers reject the whole file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 _STATUS = {
     ItemStatus.TENTATIVE: "TENTATIVE",
@@ -107,8 +102,11 @@ def label(value: Enum) -> str:
 
 
 def clean(text: str | None) -> str:
-    """``text`` without the control characters iCalendar forbids (tab and newline stay)."""
-    return _CONTROL.sub("", text or "").strip()
+    """``text`` without control characters (tab and newline stay).
+
+    iCalendar forbids them in text, and strict parsers reject the whole file for one.
+    """
+    return CALENDAR_CONTROL.sub("", text or "").strip()
 
 
 def one_line(text: str | None) -> str:

@@ -102,7 +102,9 @@ from sqlalchemy.orm import Session
 from planner.calendar import ical
 from planner.calendar.own_export import OwnExport, summaries
 from planner.delegations.itinerary import Itinerary
+from planner.formatting import utc_offset_label
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode
+from planner.text import CALENDAR_CONTROL
 from planner.timezones import (
     UTC,
     TimeZoneError,
@@ -185,7 +187,7 @@ class TimeNote:
                 "(%(minutes)d Minuten) auf %(shifted)s Uhr verschoben. Bitte prüfen.",
                 **values,
             )
-        values["offset"] = _offset_label(self.reading.offset)
+        values["offset"] = utc_offset_label(self.reading.offset)
         if self.ending:
             return _(
                 "Das Ende am %(day)s um %(time)s (%(zone)s) gibt es wegen der Zeitumstellung zweimal. "
@@ -199,13 +201,6 @@ class TimeNote:
             "Bitte prüfen.",
             **values,
         )
-
-
-def _offset_label(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
 
 
 @dataclass(frozen=True)
@@ -307,8 +302,6 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = "\ufeff"
 _CONTENT_LINE = re.compile(r"([A-Za-z0-9-]+)[;:]")
 _COMPONENT_NAME = re.compile(r"[A-Za-z0-9-]+")
-# C0 and C1 controls and DEL; text fields keep tab and newline where they make sense.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidirectional overrides can make a title read differently from what it is.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _FLIGHT_NUMBER = re.compile(r"\b([A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s?([0-9]{1,4})[A-Z]?\b")
@@ -800,7 +793,7 @@ class _Reader:
             raise ImportRejected(
                 _("Der Termin „%(summary)s“ hat keine UID und kann deshalb nicht sicher importiert werden.", summary=label)
             )
-        if len(uid) > UID_LENGTH or _CONTROL.search(uid):
+        if len(uid) > UID_LENGTH or CALENDAR_CONTROL.search(uid):
             raise ImportRejected(_("Der Termin „%(summary)s“ hat eine ungültige UID.", summary=label))
         return uid
 
@@ -945,7 +938,7 @@ def _bad_vtimezone(tzid: str) -> ImportRejected:
 
 def _clean_line(value: str) -> str:
     """One line of text without controls and bidi overrides, blanks collapsed; not shortened."""
-    text = _BIDI.sub("", _CONTROL.sub(" ", value))
+    text = _BIDI.sub("", CALENDAR_CONTROL.sub(" ", value))
     text = " ".join(text.split())  # newlines and runs of blanks -> one space
     return unicodedata.normalize("NFC", text)
 
@@ -955,11 +948,11 @@ def _clean_text(value: str | None, *, keep_newlines: bool = False) -> str | None
         return None
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     if keep_newlines:
-        # _CONTROL spares tab and newline: paragraphs survive, tabs become blanks.
-        text = _CONTROL.sub("", text.replace("\t", " "))
+        # CALENDAR_CONTROL spares tab and newline: paragraphs survive, tabs become blanks.
+        text = CALENDAR_CONTROL.sub("", text.replace("\t", " "))
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     else:
-        text = " ".join(_CONTROL.sub(" ", text).split())
+        text = " ".join(CALENDAR_CONTROL.sub(" ", text).split())
     text = unicodedata.normalize("NFC", _BIDI.sub("", text)).strip()
     return text or None
 

@@ -21,7 +21,7 @@ from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
 from planner.extensions import db
 from planner.models import Audience, Delegation, PendingImport
-from planner.timezones import to_local, utc_now
+from planner.timezones import today_in
 
 bp = Blueprint("calendar", __name__)
 
@@ -29,7 +29,7 @@ ICS_MIMETYPE = "text/calendar"
 
 
 def _today() -> date:
-    return to_local(utc_now(), current_app.config["HOME_TIMEZONE"]).date()
+    return today_in(current_app.config["HOME_TIMEZONE"])
 
 
 def _delegation_or_404(delegation_id: int) -> Delegation:

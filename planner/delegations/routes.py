@@ -21,7 +21,7 @@ from planner.extensions import db
 from planner.models import Delegation, DelegationStatus
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_programme, warnings_by_appointment
-from planner.timezones import to_local, utc_now
+from planner.timezones import today_in
 from planner.web.edit_flow import ConflictPage, render_conflict
 from planner.web.forms import VersionField
 
@@ -50,7 +50,7 @@ class VersionedActionForm(FlaskForm):
 
 @bp.get("/")
 def index() -> str:
-    today = to_local(utc_now(), current_app.config["HOME_TIMEZONE"]).date()
+    today = today_in(current_app.config["HOME_TIMEZONE"])
     return render_template("delegations/index.html", overview=queries.delegations_by_period(today))
 
 

@@ -9,20 +9,16 @@ eager-loading reads and ``operations`` the writes, which take those inputs.
 
 from __future__ import annotations
 
+from planner.timezones import utc_now
 
-def native_lang(text: str | None) -> str | None:
-    """A language tag for a name in its local script, so browsers pick the right CJK glyphs.
+# The oldest counterparts a trip meets are medieval (universities, cities, trading houses).
+FIRST_FOUNDED_YEAR = 1000
 
-    Hangul means Korean, kana Japanese, Han characters alone Chinese; the
-    same Han character is drawn differently in each, and a ``lang`` attribute
-    is how a page says which. Other scripts return None (no attribute).
+
+def founded_years() -> tuple[int, int]:
+    """The first and last year an organization may be founded in: 1000 to next year (announced foundings).
+
+    Asked at every check rather than fixed when the module loads, so a server
+    running across New Year does not keep refusing the new year's next one.
     """
-    if not text:
-        return None
-    if any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f" for ch in text):
-        return "ko"
-    if any("\u3040" <= ch <= "\u30ff" for ch in text):
-        return "ja"
-    if any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text):
-        return "zh"
-    return None
+    return FIRST_FOUNDED_YEAR, utc_now().year + 1

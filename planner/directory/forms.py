@@ -16,7 +16,6 @@ come from the database and the locale, when it is made.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -44,8 +43,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from planner.directory import queries
+from planner.directory import founded_years, queries
 from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
+from planner.formatting import country_choices
 from planner.labels import label
 from planner.models import City, OrganizationKind
 from planner.timezones import is_known_zone, zone_names
@@ -54,6 +54,12 @@ from planner.web.forms import InputForm
 TEXT_MAX = 10_000
 # The whole (translated) message; WTForms fills in max and length.
 _TOO_LONG = _l("Bitte höchstens %(max)d Zeichen eingeben (jetzt %(length)d).")
+
+
+def _founded_year(form: FlaskForm, field: IntegerField) -> None:
+    first, last = founded_years()
+    if field.data is not None and not first <= field.data <= last:
+        raise ValidationError(_("Bitte ein Jahr zwischen %(min)s und %(max)s eingeben.", min=first, max=last))
 
 
 def _clean(value: Any) -> Any:
@@ -150,7 +156,7 @@ class OrganizationForm(_RecordForm):
         render_kw={"inputmode": "numeric"},
         validators=[
             Optional(),
-            NumberRange(min=1000, max=date.today().year + 1, message=_l("Bitte ein Jahr zwischen %(min)s und %(max)s eingeben.")),
+            _founded_year,
         ],
     )
     website = StringField(
@@ -232,7 +238,7 @@ class CityForm(_RecordForm):
     def __init__(self, *args: Any, saved_zone: str | None = None, **kwargs: Any) -> None:
         """``saved_zone``: the zone of the city being edited, offered even if it is not in the list."""
         super().__init__(*args, **kwargs)
-        self.country_iso.choices = [("", _l("– bitte wählen –")), *queries.country_choices()]
+        self.country_iso.choices = [("", _l("– bitte wählen –")), *country_choices()]
         zones = list(zone_names())
         if saved_zone is not None and saved_zone not in zones:
             zones.append(saved_zone)  # a valid but unlisted name (an alias) must stay selectable

@@ -28,9 +28,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
-from planner.directory.queries import country_by_code, english_country_name, is_country_code
+from planner.directory.queries import country_by_code
 from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
+from planner.formatting import english_country_name, is_country_code
 from planner.models import City, Country, Organization, Partnership, Person
 
 

@@ -8,17 +8,15 @@ rule in :mod:`planner.models.trash`.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from babel import Locale
-from flask_babel import get_locale
 from sqlalchemy.orm import selectinload
 
 from planner.extensions import db
+from planner.formatting import country_name
+from planner.formatting import sort_key as _sort_key
 from planner.models import (
     Appointment,
     City,
@@ -32,49 +30,7 @@ from planner.models import (
 )
 from planner.timezones import to_local, utc_offset
 
-# Codes Babel knows that are not countries (EU, UN, "unknown region") or only
-# parts of one (Canary Islands): a city must belong to a real ISO 3166-1 country.
-_NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
-
-
-def _sort_key(text: str) -> str:
-    # "Österreich" between "Oman" and "Pakistan", not after "Zypern".
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-
-
-def _territories() -> Mapping[str, str]:
-    return Locale.parse(str(get_locale() or "de")).territories
-
-
-def country_name(country: Country | None) -> str:
-    """The country's name in the user's language ("KR" -> "Südkorea"); the stored name as fallback."""
-    if country is None:
-        return ""
-    return _territories().get(country.iso_code, country.name)
-
-
-def english_country_name(iso_code: str) -> str:
-    """The name stored with a new country (the column keeps one language; pages translate)."""
-    return Locale.parse("en").territories.get(iso_code, iso_code)
-
-
-def is_country_code(iso_code: str) -> bool:
-    return (
-        len(iso_code) == 2
-        and iso_code.isalpha()
-        and iso_code.isupper()
-        and iso_code not in _NOT_COUNTRIES
-        and iso_code in Locale.parse("en").territories
-    )
-
-
 # -- choices for the forms ---------------------------------------------------------
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """Every ISO 3166-1 country, named in the user's language and sorted the way people read."""
-    names = {code: name for code, name in _territories().items() if is_country_code(code)}
-    return sorted(names.items(), key=lambda item: _sort_key(item[1]))
 
 
 def city_choices() -> list[tuple[int, str]]:

@@ -7,7 +7,6 @@ forms. A view parses the request, calls one query or operation and renders.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -16,28 +15,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
-from planner.directory import forms, native_lang, operations, queries
+from planner.directory import forms, operations, queries
 from planner.models import OrganizationKind
 from planner.timezones import utc_now
 from planner.web.edit_flow import ConflictPage, Page, edit_page
 from planner.web.forms import InputForm
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
-
-
-def utc_offset_label(offset: timedelta) -> str:
-    """'UTC+9', 'UTC+5:30', 'UTC-3:30', 'UTC±0'."""
-    minutes = int(offset.total_seconds()) // 60
-    if minutes == 0:
-        return "UTC±0"
-    sign = "+" if minutes > 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-@bp.context_processor
-def _helpers() -> dict[str, Any]:
-    return {"country_name": queries.country_name, "utc_offset_label": utc_offset_label, "native_lang": native_lang}
 
 
 def _form_page(title: str, back_url: str) -> Callable[[InputForm], str]:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, render_template, request
 
-from planner.directory import native_lang
 from planner.search import queries
 
 bp = Blueprint("search", __name__)
-
-
-@bp.context_processor
-def _helpers() -> dict[str, Any]:
-    return {"native_lang": native_lang}
 
 
 @bp.get("/search")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from flask.testing import FlaskCliRunner
 
 from planner.briefs.options import SECTIONS, Audience, BriefOptionsError, check_options
 from planner.briefs.pdf import StaticOnlyFetcher, html_to_pdf
-from planner.briefs.render import bullets, css_string, format_offset, paragraphs, script_lang
+from planner.briefs.render import bullets, css_string
 from planner.extensions import db
 from planner.models import Delegation, Person
 from planner.seed import load_seed
@@ -101,17 +100,11 @@ def test_weasyprint_with_the_fetcher_loads_nothing_from_outside(no_network: list
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def test_script_lang_picks_cjk_glyph_forms() -> None:
-    assert script_lang("서울") == "ko" and script_lang("천종윤") == "ko" and script_lang("HD현대") == "ko"
-    assert script_lang("重庆") == "zh" and script_lang("胡衡华") == "zh"
-    assert script_lang("Düsseldorf") is None and script_lang(None) is None
-
-
-def test_talking_points_and_paragraphs() -> None:
+def test_talking_points() -> None:
+    # Paragraphs, script tags and offsets are app-wide helpers: tests/test_formatting.py.
     assert bullets("- Erstens\nweiter\n- Zweitens\n\n* Drittens") == ["Erstens weiter", "Zweitens", "Drittens"]
     assert bullets("Kein Aufzählungszeichen") == ["Kein Aufzählungszeichen"]
-    assert paragraphs("Eins\nzwei\n\n  Drei  ") == ["Eins zwei", "Drei"]
-    assert bullets(None) == [] and paragraphs("") == []
+    assert bullets(None) == []
 
 
 def test_css_string_cannot_break_out_of_the_style_element() -> None:
@@ -119,13 +112,6 @@ def test_css_string_cannot_break_out_of_the_style_element() -> None:
     assert value.startswith('"') and value.endswith('"')
     assert "</style>" not in value and "<" not in value and "\n" not in value
     assert value.count('"') == 2
-
-
-def test_offsets_read_like_hours() -> None:
-    assert format_offset(timedelta(hours=7)) == "+7"
-    assert format_offset(timedelta(hours=-1)) == "−1"
-    assert format_offset(timedelta(hours=5, minutes=30)) == "+5:30"
-    assert format_offset(timedelta(0)) == "±0"
 
 
 def test_options_rules() -> None:

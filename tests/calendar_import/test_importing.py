@@ -377,12 +377,12 @@ def test_ambiguous_wall_time_means_the_first_occurrence(trip: Trip) -> None:
     (note,) = item.time_notes
     assert note.message() == (
         "Den Beginn am 27.10.2024 um 02:30 (Europe/Berlin) gibt es wegen der Zeitumstellung zweimal. "
-        "Übernommen wurde das erste Mal (UTC+02:00), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt. Bitte prüfen."
+        "Übernommen wurde das erste Mal (UTC+2), wie RFC 5545 (Abschnitt 3.3.5) es vorschreibt. Bitte prüfen."
     )
     with force_locale("en"):
         assert note.message() == (
             "The start on 27.10.2024 at 02:30 (Europe/Berlin) happens twice because the clocks go back. "
-            "The first occurrence (UTC+02:00) was taken, as RFC 5545 (section 3.3.5) prescribes. Please check."
+            "The first occurrence (UTC+2) was taken, as RFC 5545 (section 3.3.5) prescribes. Please check."
         )
 
 

@@ -7,7 +7,7 @@ table and the change history), not only against the page.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +22,8 @@ from planner.extensions import db
 from planner.models import ChangeRecord, City, Country, Organization, OrganizationKind, Partnership, Person
 from tests.conftest import csrf_token
 from tests.directory.conftest import find_id, form_values, history_count, rows, submit, text
+
+NEXT_YEAR = datetime.now(UTC).year + 1  # the last founding year an organization may have
 
 
 def org_id(app: Flask, name: str) -> int:
@@ -103,6 +105,7 @@ def test_planner_edits_an_organization_and_the_history_records_it(app: Flask, se
         ({"email": "keine-adresse"}, ["Bitte eine gültige E-Mail-Adresse eingeben"]),
         ({"website": "javascript://example.org/%0aalert(1)"}, ["Bitte eine vollständige Webadresse mit https:// eingeben."]),
         ({"founded_year": "999"}, ["Bitte ein Jahr zwischen 1000 und"]),
+        ({"founded_year": str(NEXT_YEAR + 1)}, [f"Bitte ein Jahr zwischen 1000 und {NEXT_YEAR} eingeben."]),
         ({"founded_year": "neunzehnhundert"}, []),
         ({"kind": "spaceship"}, []),
         ({"city_id": "999999"}, []),

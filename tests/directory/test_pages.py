@@ -146,6 +146,7 @@ def test_person_page_shows_delegations_and_on_site_appointments(app: Flask, seed
     assert "Delegationsreise nach Seoul und Chongqing" in page
     assert "Delegationsleitung" in page  # his role on the trip
     assert "So., 13. Okt. 2024 – So., 20. Okt. 2024" in page
+    assert "Deutsch, Englisch" in page and "de, en" not in page  # languages by name, as the brief names them
 
     korea_desk = person_id(app, "Referent/in Korea Desk (Platzhalter)")
     page = text(viewer.get(f"/directory/people/{korea_desk}"))
@@ -163,6 +164,14 @@ def test_person_page_in_chinese_and_without_contact_data(app: Flask, seeded: Non
     assert "Bürgermeister von Chongqing" in page
     assert "Keine Kontaktdaten hinterlegt." in page
     assert "Nimmt an keiner Delegation teil." in page
+
+
+def test_profiles_keep_the_planners_paragraphs_and_line_breaks(app: Flask, seeded: None, viewer: FlaskClient) -> None:
+    # A blank line starts a paragraph, a single line break stays one (the brief shows the same text the same way).
+    city = viewer.get(f"/directory/cities/{city_id(app, 'Chongqing')}").get_data(as_text=True)
+    assert "Zeitzone Asia/Shanghai (UTC+8, keine Sommerzeit).</p><p>Chongqing hat rund 32 Millionen" in city
+    organization = viewer.get(f"/directory/organizations/{org_id(app, 'Landeshauptstadt Düsseldorf')}").get_data(as_text=True)
+    assert "[S][P1].<br>\nKontaktdaten sind Platzhalter (fiktiv).</p>" in organization
 
 
 # -- cities and partnerships ------------------------------------------------------------
