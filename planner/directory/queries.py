@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from planner.extensions import db
-from planner.formatting import country_name
-from planner.formatting import sort_key as _sort_key
+from planner.formatting import country_name, sort_key
 from planner.models import (
     Appointment,
     City,
@@ -36,12 +35,12 @@ from planner.timezones import to_local, utc_offset
 def city_choices() -> list[tuple[int, str]]:
     cities = db.session.scalars(sa.select(City).options(selectinload(City.country))).all()
     choices = [(city.id, f"{city.name} ({country_name(city.country)})") for city in cities]
-    return sorted(choices, key=lambda item: _sort_key(item[1]))
+    return sorted(choices, key=lambda item: sort_key(item[1]))
 
 
 def organization_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(sa.select(Organization.id, Organization.name)).all()
-    return sorted(((row.id, row.name) for row in rows), key=lambda item: _sort_key(item[1]))
+    return sorted(((row.id, row.name) for row in rows), key=lambda item: sort_key(item[1]))
 
 
 # -- appointments seen from the directory -------------------------------------------
@@ -97,7 +96,7 @@ def organizations(kind: OrganizationKind | None = None) -> list[Organization]:
     stmt = sa.select(Organization).options(selectinload(Organization.city).selectinload(City.country))
     if kind is not None:
         stmt = stmt.where(Organization.kind == kind)
-    return sorted(db.session.scalars(stmt).all(), key=lambda o: _sort_key(o.name))
+    return sorted(db.session.scalars(stmt).all(), key=lambda o: sort_key(o.name))
 
 
 def organization(organization_id: int) -> Organization:
@@ -127,7 +126,7 @@ def organization_profile(organization_id: int) -> OrganizationProfile:
 
 def people() -> list[Person]:
     found = db.session.scalars(sa.select(Person).options(selectinload(Person.organization))).all()
-    return sorted(found, key=lambda p: (_sort_key(p.name), p.id))
+    return sorted(found, key=lambda p: (sort_key(p.name), p.id))
 
 
 def person(person_id: int) -> Person:
@@ -168,7 +167,7 @@ class CityRow:
 def cities(now: datetime) -> list[CityRow]:
     found = db.session.scalars(sa.select(City).options(selectinload(City.country))).all()
     rows = [CityRow(city, utc_offset(now, city.timezone)) for city in found]
-    return sorted(rows, key=lambda row: (_sort_key(row.city.name), row.city.id))
+    return sorted(rows, key=lambda row: (sort_key(row.city.name), row.city.id))
 
 
 def city(city_id: int) -> City:
@@ -204,13 +203,13 @@ def city_profile(city_id: int, now: datetime) -> CityProfile:
         found,
         utc_offset(now, found.timezone),
         list(partnerships),
-        sorted(organizations, key=lambda o: _sort_key(o.name)),
+        sorted(organizations, key=lambda o: sort_key(o.name)),
     )
 
 
 def partnerships() -> list[Partnership]:
     found = db.session.scalars(_partnerships_stmt()).all()
-    return sorted(found, key=lambda p: (_sort_key(p.home_city.name), p.since, p.id))
+    return sorted(found, key=lambda p: (sort_key(p.home_city.name), p.since, p.id))
 
 
 def partnership(partnership_id: int) -> Partnership:
