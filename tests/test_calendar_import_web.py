@@ -10,12 +10,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from planner.backup.export import export_database
 from planner.extensions import db
-from planner.models import Appointment, Delegation, Journey, PendingImport, User, UserRole
+from planner.models import Appointment, ChangeRecord, Delegation, Journey, PendingImport, User, UserRole
 from planner.seed import load_seed
 from tests.conftest import csrf_token, login, make_user
+from tests.html_forms import form_values
 
 BOOKING = Path(__file__).parent / "calendar_import" / "files" / "travel-agency-booking.ics"
 
@@ -217,6 +219,50 @@ def test_one_real_change_in_our_export_is_applied_and_named_in_words(
     assert {key for uid, key in changed if uid == aimmo} <= {"start_at", "revision", "version", "updated_at"}
     assert (aimmo, "start_at") in changed and {uid for uid, _key in changed} == {aimmo}
     assert after["journeys"] == before["journeys"]
+
+
+def _latest_update(app: Flask, appointment_id: int) -> tuple[ChangeRecord, int, int]:
+    """The appointment's newest history entry, and its version and revision now."""
+    with app.app_context():
+        record = db.session.scalars(
+            sa.select(ChangeRecord)
+            .filter_by(entity="appointments", entity_id=appointment_id, action="update")
+            .order_by(ChangeRecord.id.desc())
+        ).first()
+        appointment = db.session.get(Appointment, appointment_id)
+        db.session.expunge(record)
+        return record, appointment.version, appointment.revision
+
+
+def test_an_import_is_recorded_like_the_same_edit_on_the_form(app: Flask, client: FlaskClient, keller: int) -> None:
+    """The import writes through the programme's operation: its history entry is the form's, version and SEQUENCE alike."""
+    login(client, "planner@example.org")
+    with app.app_context():
+        aimmo = db.session.scalars(sa.select(Appointment).where(Appointment.title == "Unternehmensbesuch AIMMO")).one()
+        aimmo_id, version, revision = aimmo.id, aimmo.version, aimmo.revision
+    exported = client.get(f"/delegations/{keller}/calendar.ics").data
+    moved = exported.replace(b"DTSTART;TZID=Asia/Seoul:20241014T140000", b"DTSTART;TZID=Asia/Seoul:20241014T133000")
+    import_through_the_web(client, keller, moved)
+    imported, imported_version, imported_revision = _latest_update(app, aimmo_id)
+
+    # The same change back, on the edit page: every field as the browser sends it, the start moved.
+    edit_url = f"/delegations/{keller}/appointments/{aimmo_id}/edit"
+    values = form_values(client.get(edit_url).get_data(as_text=True)).values
+    assert ("starts", "2024-10-14T13:30") in values
+    values = [(name, "2024-10-14T14:00" if name == "starts" else value) for name, value in values]
+    assert client.post(edit_url, data=MultiDict(values)).status_code == 302
+    edited, edited_version, edited_revision = _latest_update(app, aimmo_id)
+
+    assert imported.changes == {"start_at": ["2024-10-14T05:00:00+00:00", "2024-10-14T04:30:00+00:00"]}
+    assert edited.changes == {name: [new, old] for name, (old, new) in imported.changes.items()}
+    assert (imported.user_email, imported.label, imported.delegation_id) == (
+        edited.user_email,
+        edited.label,
+        edited.delegation_id,
+    )
+    assert imported.user_email == "planner@example.org"
+    assert (imported_version, imported_revision) == (version + 1, revision + 1)
+    assert (edited_version, edited_revision) == (version + 2, revision + 2)
 
 
 DST_FILE = (

@@ -1,4 +1,8 @@
-"""Writes of the .ics import: keeping an upload between preview and confirmation, and importing it."""
+"""Writes of the .ics import: keeping an upload between preview and confirmation, and importing it.
+
+Like every operation these flush and never commit (see :mod:`planner.editing`):
+the import views commit once the whole step has succeeded.
+"""
 
 from __future__ import annotations
 
@@ -17,25 +21,27 @@ PENDING_LIFETIME = timedelta(hours=24)
 
 
 def keep_upload(delegation: Delegation, user: User, filename: str, content: bytes) -> PendingImport:
+    """Keep an uploaded file for its preview (flushed, so its ``key`` is set); drops expired uploads."""
     db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < utc_now() - PENDING_LIFETIME))
     pending = PendingImport(delegation_id=delegation.id, user_id=user.id, filename=filename[:255], content=content)
     db.session.add(pending)
-    db.session.commit()
+    db.session.flush()
     return pending
 
 
 def discard_upload(pending: PendingImport) -> None:
+    """Forget a kept upload."""
     db.session.delete(pending)
-    db.session.commit()
+    db.session.flush()
 
 
 def import_upload(delegation: Delegation, pending: PendingImport) -> Counter[str]:
-    """Import the kept file and forget it, in one transaction (ImportRejected leaves everything as it was)."""
-    try:
-        counts = import_ics(db.session(), delegation, pending.content)
-        db.session.delete(pending)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    """Import the kept file and forget it, in the caller's transaction.
+
+    Raises :class:`~planner.calendar.importing.ImportRejected`; nothing of the
+    import is then in the session (:func:`import_ics` undoes its savepoint).
+    """
+    counts = import_ics(db.session(), delegation, pending.content)
+    db.session.delete(pending)
+    db.session.flush()
     return counts

@@ -8,8 +8,10 @@ before anything is written:
   a message a planner understands (:class:`ImportRejected`).
 * :func:`plan_import` matches the items by UID against the database and marks
   each as ``create``, ``update`` or ``unchanged``.
-* :func:`apply_import` writes the plan; :func:`import_ics` does all three in
-  one savepoint, so a file is imported completely or not at all.
+* :func:`apply_import` writes the plan through the programme's operations
+  (:mod:`planner.program.operations`, as the edit pages do); :func:`import_ics`
+  does all three in one savepoint, so a file is imported completely or not at
+  all. Like every operation it flushes and leaves the commit to its caller.
 
 Decisions worth knowing (the issue left them open):
 
@@ -102,8 +104,11 @@ from sqlalchemy.orm import Session
 from planner.calendar import ical
 from planner.calendar.own_export import OwnExport, summaries
 from planner.delegations.itinerary import Itinerary
+from planner.editing import EditConflict
 from planner.formatting import utc_offset_label
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode
+from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.program.operations import save_appointment, save_journey
 from planner.text import CALENDAR_CONTROL
 from planner.timezones import (
     UTC,
@@ -1203,65 +1208,90 @@ def _venue_and_address(location: str) -> dict[str, str | None]:
 
 
 def apply_import(session: Session, delegation: Delegation, planned: Iterable[ImportItem]) -> Counter[str]:
-    """Create and update rows as planned; flushes, never commits.
+    """Create and update rows as planned, through the programme's operations; flushes, never commits.
 
-    Returns how many items were created, updated and left unchanged.
+    Each item is written by :func:`~planner.program.operations.save_appointment`
+    or :func:`~planner.program.operations.save_journey`, exactly as a planner's
+    save on the edit page is, so versions, revisions and the change history
+    come out the same. Those operations write through the application's
+    session (``db.session``); ``session`` must be that one. Returns how many
+    items were created, updated and left unchanged.
     """
     counts: Counter[str] = Counter({"created": 0, "updated": 0, "unchanged": 0})
     for item in planned:
         if item.action == CREATE:
-            session.add(_new_row(delegation, item))
+            _create(delegation, item)
             counts["created"] += 1
         elif item.action == UPDATE:
             row: Journey | Appointment | None = (
                 session.get(Journey, item.existing_id) if item.is_journey else session.get(Appointment, item.existing_id)
             )
             if row is None or row.delegation_id != delegation.id or row.uid != item.uid:
-                raise ImportRejected(_("Die Daten haben sich seit der Vorschau geändert. Bitte die Datei erneut hochladen."))
-            for name, value in item.updates:
-                if getattr(row, name) != value:
-                    setattr(row, name, value)
+                raise ImportRejected(_changed_since_preview())
+            try:
+                _update(delegation, row, dict(item.updates))
+            except EditConflict:
+                # Another save of this row won the race. flush_edit has rolled back the whole
+                # transaction (the caller's too), so nothing of the file stays either.
+                raise ImportRejected(_changed_since_preview()) from None
             counts["updated"] += 1
         elif item.action == UNCHANGED:
             counts["unchanged"] += 1
         else:
             raise ValueError(f"unknown import action {item.action!r}")
-    session.flush()
     return counts
 
 
-def _new_row(delegation: Delegation, item: ImportItem) -> Appointment | Journey:
+def _changed_since_preview() -> str:
+    return _("Die Daten haben sich seit der Vorschau geändert. Bitte die Datei erneut hochladen.")
+
+
+def _create(delegation: Delegation, item: ImportItem) -> None:
+    """A new appointment or journey for ``item``; planners add attendees, city and the rest later."""
     if item.is_journey:
-        return Journey(
-            delegation=delegation,
-            uid=item.uid,
-            mode=item.mode or JourneyMode.OTHER,
-            status=item.status,
-            depart_at=item.start,
-            arrive_at=item.end,
-            departure_timezone=item.start_zone,
-            arrival_timezone=item.end_zone,
-            # Without places in the file the zone names stand in; planners refine them.
-            departure_place=item.departure_place or item.start_zone,
-            arrival_place=item.arrival_place or item.end_zone,
-            number=item.number,
-            # A summary in our own format says nothing the journey's fields do not.
-            notes=item.description or (None if item.own_journey_format else item.summary) or None,
+        save_journey(
+            delegation,
+            JourneyInput(
+                # Without places in the file the zone names stand in; planners refine them.
+                departure_place=item.departure_place or item.start_zone,
+                depart_at=item.start,
+                departure_timezone=item.start_zone,
+                arrival_place=item.arrival_place or item.end_zone,
+                arrive_at=item.end,
+                arrival_timezone=item.end_zone,
+                mode=item.mode or JourneyMode.OTHER,
+                status=item.status,
+                number=item.number,
+                # A summary in our own format says nothing the journey's fields do not.
+                notes=item.description or (None if item.own_journey_format else item.summary) or None,
+                uid=item.uid,
+            ),
         )
+        return
     location = _venue_and_address(item.location) if item.location else {"venue": None, "address": None}
-    return Appointment(
-        delegation=delegation,
-        uid=item.uid,
-        title=item.summary or _("(ohne Titel)"),
-        kind=AppointmentKind.OTHER,
-        status=item.status,
-        start_at=item.start,
-        end_at=item.end,
-        timezone=item.start_zone,
-        all_day=item.all_day,
-        notes=item.description,
-        **location,
+    save_appointment(
+        delegation,
+        AppointmentInput(
+            title=item.summary or _("(ohne Titel)"),
+            start_at=item.start,
+            end_at=item.end,
+            timezone=item.start_zone,
+            kind=AppointmentKind.OTHER,
+            status=item.status,
+            all_day=item.all_day,
+            notes=item.description,
+            uid=item.uid,
+            **location,
+        ),
     )
+
+
+def _update(delegation: Delegation, row: Appointment | Journey, updates: dict[str, Any]) -> None:
+    """``row`` as saved with ``updates`` (planned field values) applied; every other field stays."""
+    if isinstance(row, Journey):
+        save_journey(delegation, dataclasses.replace(JourneyInput.of(row), **updates), row)
+    else:
+        save_appointment(delegation, dataclasses.replace(AppointmentInput.of(row), **updates), row)
 
 
 def import_ics(session: Session, delegation: Delegation, data: bytes) -> Counter[str]:

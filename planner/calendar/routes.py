@@ -273,6 +273,7 @@ def import_upload(delegation_id: int) -> str | BaseResponse:
             error = rejected.message
         else:
             pending = import_operations.keep_upload(delegation, current_user, upload.filename or "kalender.ics", data)
+            db.session.commit()
             return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=pending.key))
     return render_template(
         "calendar/import_upload.html",
@@ -302,6 +303,7 @@ def import_preview(delegation_id: int, key: str) -> str | BaseResponse:
     except importing.ImportRejected as rejected:
         flash(rejected.message, "error")
         import_operations.discard_upload(pending)
+        db.session.commit()
         return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
     return render_template("calendar/import_preview.html", delegation=delegation, pending=pending, items=items, form=ActionForm())
 
@@ -316,6 +318,7 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
         abort(400)
     try:
         counts = import_operations.import_upload(delegation, pending)
+        db.session.commit()
     except importing.ImportRejected as rejected:
         flash(rejected.message, "error")
         return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
@@ -338,5 +341,6 @@ def import_discard(delegation_id: int, key: str) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
     import_operations.discard_upload(pending)
+    db.session.commit()
     flash(_("Import verworfen; es wurde nichts geändert."), "info")
     return redirect(url_for("delegations.show", delegation_id=delegation_id))

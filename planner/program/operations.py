@@ -21,6 +21,19 @@ _JOURNEY_TEXTS = ("carrier", "number", "booking_reference", "notes")
 _KEPT_UNLESS_GIVEN = ("all_day", "latitude", "longitude", "uid")
 
 
+def _set_text(record: Appointment | Journey, name: str, value: str | None) -> None:
+    """Store ``value`` as optional text, unless it reads the same as the text stored now.
+
+    Rows written before this rule (the seed, earlier imports) may keep blanks
+    around a text; a save that leaves the text as it reads (an .ics import
+    that only moves the start) must not rewrite it: no change in the history,
+    no new version for nothing.
+    """
+    text = optional_text(value)
+    if text != optional_text(getattr(record, name)):
+        setattr(record, name, text)
+
+
 def _members(delegation: Delegation, ids: Iterable[int]) -> list[Member]:
     """The delegation's members among ``ids``, in the delegation's order (ids of other trips are ignored)."""
     wanted = set(ids)
@@ -45,7 +58,7 @@ def save_appointment(delegation: Delegation, data: AppointmentInput, appointment
     appointment.contact_person_id = data.contact_person_id
     appointment.visibility = data.visibility
     for name in _APPOINTMENT_TEXTS:
-        setattr(appointment, name, optional_text(getattr(data, name)))
+        _set_text(appointment, name, getattr(data, name))
     for name in _KEPT_UNLESS_GIVEN:
         if getattr(data, name) is not None:
             setattr(appointment, name, getattr(data, name))
@@ -90,7 +103,7 @@ def save_journey(delegation: Delegation, data: JourneyInput, journey: Journey | 
     journey.arrival_timezone = data.arrival_timezone
     journey.arrive_at = data.arrive_at
     for name in _JOURNEY_TEXTS:
-        setattr(journey, name, optional_text(getattr(data, name)))
+        _set_text(journey, name, getattr(data, name))
     if data.uid is not None:
         journey.uid = data.uid
     journey.travellers = _members(delegation, data.traveller_ids)

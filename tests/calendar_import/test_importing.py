@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from icalendar.timezone import tzp
 
-from planner.calendar import importing
+from planner.calendar import import_operations, importing
 from planner.calendar.export import Scope, calendar_request
 from planner.calendar.ical import build_calendar
 from planner.calendar.importing import (
@@ -38,14 +38,19 @@ from planner.extensions import db
 from planner.models import (
     Appointment,
     AppointmentKind,
+    ChangeRecord,
     Delegation,
     ItemStatus,
     Journey,
     JourneyMode,
     Leg,
+    Member,
+    PendingImport,
+    Person,
+    Visibility,
 )
 from planner.timezones import UTC, local_day_bounds, to_utc
-from tests.conftest import make_appointment, make_city, make_delegation
+from tests.conftest import make_appointment, make_city, make_delegation, make_user
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -803,6 +808,92 @@ def test_apply_import_counts_and_does_not_commit(trip: Trip) -> None:
     assert counts == {"created": 1, "updated": 0, "unchanged": 0}
     db.session.rollback()
     assert db.session.scalars(sa.select(Appointment).where(Appointment.uid == "nc@test")).first() is None
+
+
+def test_an_update_that_loses_a_race_is_refused_and_undoes_the_whole_file(trip: Trip, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another save of the row between plan and write: the operation's version check refuses it, nothing stays."""
+    before = snapshot()
+    real_plan = importing.plan_import
+    held: list[Appointment] = []
+
+    def plan_then_save_meanwhile(session, delegation, items):  # type: ignore[no-untyped-def]
+        planned = real_plan(session, delegation, items)
+        # The identity map holds rows weakly: keep the row as loaded, then another planner's
+        # save (behind the ORM's back) makes its version stale.
+        held.append(session.get(Appointment, trip.appointment_id))
+        table = Appointment.__table__
+        session.execute(sa.update(table).where(table.c.id == trip.appointment_id).values(version=table.c.version + 1))
+        return planned
+
+    monkeypatch.setattr(importing, "plan_import", plan_then_save_meanwhile)
+    data = calendar(
+        event("first@test", "Wird zuerst angelegt"),
+        event(EXISTING_APPOINTMENT, "Besuch Rathaus Seoul", "DTSTART;TZID=Asia/Seoul:20241016T150000", "DURATION:PT1H"),
+    )
+    with pytest.raises(ImportRejected, match="seit der Vorschau geändert"):
+        import_ics(db.session, trip.delegation, data)
+    db.session.commit()  # the session is usable and holds nothing of the import
+    assert snapshot() == before
+    assert db.session.scalars(sa.select(Appointment).where(Appointment.uid == "first@test")).first() is None
+
+
+def test_new_rows_are_what_the_import_always_made(trip: Trip) -> None:
+    """Through the operations, a new item still has no attendees or travellers and the default visibility."""
+    person = Person(name="Dr. Eva Beispiel")
+    db.session.add(Member(delegation=trip.delegation, person=person))
+    db.session.commit()
+    counts = import_ics(db.session, trip.delegation, (FILES / "travel-agency-booking.ics").read_bytes())
+    db.session.commit()
+    assert counts["created"] == 3
+    db.session.expire_all()
+    created = db.session.scalars(sa.select(Appointment).where(Appointment.uid.like("%reisebuero%"))).all()
+    journeys = db.session.scalars(sa.select(Journey).where(Journey.uid.like("%reisebuero%"))).all()
+    assert created and journeys
+    for appointment in created:
+        assert (appointment.kind, appointment.visibility) == (AppointmentKind.OTHER, Visibility.DELEGATION)
+        assert (appointment.attendees, appointment.briefed, appointment.city_id) == ([], [], None)
+        assert (appointment.version, appointment.revision) == (1, 0)
+    for journey in journeys:
+        assert (journey.travellers, journey.visibility, journey.version) == ([], Visibility.DELEGATION, 1)
+
+
+def test_an_update_writes_what_changed_and_nothing_else(trip: Trip) -> None:
+    """A moved start is one history entry with the times; texts that read the same are not rewritten."""
+    stored = db.session.get(Appointment, trip.appointment_id)
+    stored.objectives = "Partnerschaft vertiefen\n"  # as the seed writes TOML texts, with the final newline
+    db.session.commit()
+    version, revision = stored.version, stored.revision
+    data = calendar(
+        event(EXISTING_APPOINTMENT, "Besuch Rathaus Seoul", "DTSTART;TZID=Asia/Seoul:20241016T150000", "DURATION:PT1H")
+    )
+    assert import_ics(db.session, trip.delegation, data)["updated"] == 1
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Appointment, trip.appointment_id)
+    assert stored.objectives == "Partnerschaft vertiefen\n"
+    assert (stored.version, stored.revision) == (version + 1, revision + 1)
+    record = db.session.scalars(
+        sa.select(ChangeRecord)
+        .filter_by(entity="appointments", entity_id=trip.appointment_id, action="update")
+        .order_by(ChangeRecord.id.desc())
+    ).first()
+    assert record.changes == {
+        "start_at": ["2024-10-16T05:00:00+00:00", "2024-10-16T06:00:00+00:00"],
+        "end_at": ["2024-10-16T06:00:00+00:00", "2024-10-16T07:00:00+00:00"],
+    }
+
+
+def test_import_upload_leaves_the_commit_to_the_caller(trip: Trip) -> None:
+    """keep_upload and import_upload flush; the import views commit (planner.editing's rule)."""
+    user = make_user()
+    before = snapshot()
+    pending = import_operations.keep_upload(trip.delegation, user, "a.ics", calendar(event("caller@test", "Offen")))
+    assert pending.key  # flushed: the preview URL can be built before the commit
+    counts = import_operations.import_upload(trip.delegation, pending)
+    assert counts["created"] == 1
+    db.session.rollback()
+    assert snapshot() == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingImport)) == 0
 
 
 # -- bad files ------------------------------------------------------------------------------
