@@ -67,22 +67,22 @@ def ensure_version(obj: Any, submitted: int | None) -> None:
 def flush_edit(obj: Any) -> None:
     """Flush, turning a lost race on the version column into an :class:`EditConflict`.
 
-    The session is rolled back then (nothing of the refused save stays); the
-    caller reloads by id (404 if the record was deleted meanwhile).
+    Whoever owns the transaction rolls it back then (the edit flow does, a
+    SAVEPOINT's ``with`` block does for its part), so nothing of the refused
+    save stays; the edit flow reloads by id (404 if the record was deleted meanwhile).
     """
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise EditConflict(obj) from None
 
 
 def commit_edit(obj: Any) -> None:
     """Being replaced by :func:`flush_edit` plus the caller's commit (issue #12, one feature at a time)."""
-    flush_edit(obj)
     try:
+        flush_edit(obj)
         db.session.commit()
-    except StaleDataError:
+    except (EditConflict, StaleDataError):
         db.session.rollback()
         raise EditConflict(obj) from None
 

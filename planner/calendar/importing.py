@@ -1231,8 +1231,8 @@ def apply_import(session: Session, delegation: Delegation, planned: Iterable[Imp
             try:
                 _update(delegation, row, dict(item.updates))
             except EditConflict:
-                # Another save of this row won the race. flush_edit has rolled back the whole
-                # transaction (the caller's too), so nothing of the file stays either.
+                # Another save of this row won the race: import_ics rolls back its SAVEPOINT,
+                # so nothing of the file stays either.
                 raise ImportRejected(_changed_since_preview()) from None
             counts["updated"] += 1
         elif item.action == UNCHANGED:

@@ -54,7 +54,7 @@ def _saving(record: Any, rejected: Rejected) -> Iterator[None]:
     try:
         yield
         db.session.add(record)
-        # A stale version rolls back the whole session there (and raises EditConflict).
+        # A stale version raises EditConflict; the SAVEPOINT is undone below, the caller rolls back the rest.
         flush_edit(record)
     except IntegrityError:
         savepoint.rollback()

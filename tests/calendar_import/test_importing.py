@@ -166,9 +166,13 @@ def trip() -> Trip:
     return Trip(delegation, other, appointment.id, journey.id)
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of the tables an import could touch, straight from the database."""
-    db.session.expire_all()
+def snapshot(*, expire: bool = True) -> dict[str, list[tuple]]:
+    """Every row of the tables an import could touch, straight from the database.
+
+    ``expire=False`` leaves the session's loaded objects as they are (a test that needs one stale).
+    """
+    if expire:
+        db.session.expire_all()
     tables = (Appointment.__table__, Journey.__table__, Delegation.__table__, Leg.__table__)
     return {t.name: [tuple(row) for row in db.session.execute(sa.select(t).order_by(t.c.id))] for t in tables}
 
@@ -815,6 +819,7 @@ def test_an_update_that_loses_a_race_is_refused_and_undoes_the_whole_file(trip: 
     before = snapshot()
     real_plan = importing.plan_import
     held: list[Appointment] = []
+    saved_meanwhile: list[dict] = []
 
     def plan_then_save_meanwhile(session, delegation, items):  # type: ignore[no-untyped-def]
         planned = real_plan(session, delegation, items)
@@ -823,6 +828,7 @@ def test_an_update_that_loses_a_race_is_refused_and_undoes_the_whole_file(trip: 
         held.append(session.get(Appointment, trip.appointment_id))
         table = Appointment.__table__
         session.execute(sa.update(table).where(table.c.id == trip.appointment_id).values(version=table.c.version + 1))
+        saved_meanwhile.append(snapshot(expire=False))  # the database as the other planner left it
         return planned
 
     monkeypatch.setattr(importing, "plan_import", plan_then_save_meanwhile)
@@ -833,7 +839,8 @@ def test_an_update_that_loses_a_race_is_refused_and_undoes_the_whole_file(trip: 
     with pytest.raises(ImportRejected, match="seit der Vorschau geändert"):
         import_ics(db.session, trip.delegation, data)
     db.session.commit()  # the session is usable and holds nothing of the import
-    assert snapshot() == before
+    # The other planner's save stays (here it shares our transaction), nothing of the file does.
+    assert snapshot() == saved_meanwhile[0] != before
     assert db.session.scalars(sa.select(Appointment).where(Appointment.uid == "first@test")).first() is None
 
 
