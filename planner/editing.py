@@ -85,10 +85,3 @@ def commit_edit(obj: Any) -> None:
     except (EditConflict, StaleDataError):
         db.session.rollback()
         raise EditConflict(obj) from None
-
-
-def converted(value: Any, name: str) -> Any:
-    """Being replaced by typed inputs (issue #12): a value a form's ``validate()`` worked out."""
-    if value is None:
-        raise ValueError(f"{name} is missing: only a validated form can be saved")
-    return value

@@ -518,6 +518,7 @@ def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskC
         member = db.session.get(Member, member_id)
         with app.test_request_context():
             remove_member(member, member.version)
+            db.session.commit()  # operations flush, the caller commits
     fourth = _event_states(planner_client, feed)
     assert _moved(third, fourth) == own
     assert all(fourth[uid][1] == third[uid][1] for uid in third)

@@ -211,3 +211,26 @@ def test_broken_seed_file_changes_nothing(tmp_path: Path) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Journey)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 0
+
+
+def test_trip_is_written_through_the_operations(seeded: Delegation) -> None:
+    """The trip's records are stored as the edit pages store them: trimmed text, each item created in one write."""
+    texts = {
+        Delegation: ("purpose", "notes"),
+        Leg: ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes"),
+        Appointment: ("venue", "address", "objectives", "talking_points", "background", "dress_code", "notes"),
+        Journey: ("carrier", "number", "booking_reference", "notes"),
+        FollowUp: ("title", "description"),
+    }
+    untrimmed = [
+        f"{model.__tablename__}.{name}"
+        for model, names in texts.items()
+        for row in db.session.scalars(sa.select(model))
+        for name in names
+        if (value := getattr(row, name)) is not None and (value != value.strip() or not value)
+    ]
+    assert not untrimmed
+    # Attendees and travellers are part of the creating write, not a second change of every item.
+    assert {a.version for a in seeded.appointments} == {1}
+    assert {j.version for j in seeded.journeys} == {1}
+    assert all(a.attendees for a in seeded.appointments) and all(j.travellers for j in seeded.journeys)

@@ -1,25 +1,30 @@
-"""Forms of the delegations feature: the trip itself, its members, legs and follow-ups."""
+"""Forms of the delegations feature: the trip itself, its members, legs and follow-ups, as typed inputs.
+
+A leg's times are wall times of its city; each time field
+(:class:`~planner.web.localtime.LocalTimeField`) converts its own to UTC,
+with its own choice in a repeated hour.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import MappingProxyType
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput
 from planner.labels import choices
-from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, MemberRole
+from planner.models import Delegation, DelegationStatus, FollowUp, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 from planner.timezones import FIRST_YEAR, LAST_YEAR
-from planner.web.forms import VersionField, plausible_date, year_range_message
+from planner.web.forms import InputForm, plausible_date, year_range_message
 from planner.web.localtime import LocalTimeField
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(InputForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Zweck und Ziele"), validators=[Optional(), Length(max=20000)])
     home_city_id = SelectField(_l("Heimatstadt"), coerce=int, validators=[InputRequired()])
@@ -31,14 +36,34 @@ class DelegationForm(FlaskForm):
     )
     status = SelectField(_l("Status"), choices=choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
     notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=20000)])
-    version = VersionField()
 
     def validate_end_date(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_("Die Rückkehr darf nicht vor der Abreise liegen."))
 
+    def fill(self, record: Delegation) -> None:
+        for name in ("title", "purpose", "home_city_id", "start_date", "end_date", "notes", "version"):
+            self[name].data = getattr(record, name)
+        self.status.data = record.status.value
 
-class CloneForm(FlaskForm):
+    def to_input(self) -> DelegationInput:
+        return DelegationInput(
+            title=self.title.data,
+            purpose=self.purpose.data,
+            home_city_id=self.home_city_id.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            status=DelegationStatus(self.status.data),
+            notes=self.notes.data,
+            version=self.version.data,
+        )
+
+
+class CloneForm(InputForm):
+    """A new trip from an old one: only a title and a departure date (a copy has no version to compare)."""
+
+    version = None  # type: ignore[assignment]  # WTForms: None removes the inherited field
+
     title = StringField(_l("Titel der neuen Reise"), validators=[DataRequired(), Length(max=200)])
     start_date = DateField(
         _l("Neues Abreisedatum"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date]
@@ -53,15 +78,31 @@ class CloneForm(FlaskForm):
 
     source_length: timedelta | None = None
 
+    def to_input(self) -> CloneInput:
+        return CloneInput(title=self.title.data, start_date=self.start_date.data)
 
-class MemberForm(FlaskForm):
+
+class MemberForm(InputForm):
     person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
     role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
     function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
-    version = VersionField()
+
+    def fill(self, record: Member) -> None:
+        self.person_id.data = record.person_id
+        self.role.data = record.role.value
+        self.function.data = record.function
+        self.version.data = record.version
+
+    def to_input(self) -> MemberInput:
+        return MemberInput(
+            person_id=self.person_id.data,
+            role=MemberRole(self.role.data),
+            function=self.function.data,
+            version=self.version.data,
+        )
 
 
-class LegForm(FlaskForm):
+class LegForm(InputForm):
     city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
     arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
     departs = LocalTimeField(_l("Abreise (Ortszeit)"), validators=[DataRequired()])
@@ -71,26 +112,42 @@ class LegForm(FlaskForm):
     hotel_address = TextAreaField(_l("Hoteladresse"), validators=[Optional(), Length(max=2000)])
     hotel_phone = StringField(_l("Telefon des Hotels"), validators=[Optional(), Length(max=50)])
     notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=10000)])
-    version = VersionField()
 
-    arrive_at: datetime | None = None
-    depart_at: datetime | None = None
     # Set by the view for each form (a read-only empty map until then, never shared and mutated).
     city_zones: Mapping[int, str] = MappingProxyType({})
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
         zone = self.city_zones.get(self.city_id.data)
-        self.arrive_at = self.arrives.resolve(zone)
-        self.depart_at = self.departs.resolve(zone)
-        if self.arrive_at and self.depart_at and self.depart_at <= self.arrive_at:
+        arrive, depart = self.arrives.resolve(zone), self.departs.resolve(zone)
+        if arrive and depart and depart <= arrive:
             self.departs.errors.append(_("Die Abreise muss nach der Ankunft liegen."))
-        return (
-            valid and zone is not None and self.arrive_at is not None and self.depart_at is not None and not self.departs.errors
+        return valid and arrive is not None and depart is not None and not self.departs.errors
+
+    def fill(self, record: Leg) -> None:
+        for name in ("city_id", "focus", "hotel_name", "hotel_address", "hotel_phone", "notes", "version"):
+            self[name].data = getattr(record, name)
+        self.status.data = record.status.value
+        self.arrives.show(record.arrive_at, record.timezone)
+        self.departs.show(record.depart_at, record.timezone)
+
+    def to_input(self) -> LegInput:
+        assert self.arrives.instant and self.departs.instant  # validate() passed
+        return LegInput(
+            city_id=self.city_id.data,
+            arrive_at=self.arrives.instant,
+            depart_at=self.departs.instant,
+            status=ItemStatus(self.status.data),
+            focus=self.focus.data,
+            hotel_name=self.hotel_name.data,
+            hotel_address=self.hotel_address.data,
+            hotel_phone=self.hotel_phone.data,
+            notes=self.notes.data,
+            version=self.version.data,
         )
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(InputForm):
     title = StringField(_l("Aufgabe"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=10000)])
     owner_id = SelectField(_l("Verantwortlich"), coerce=int, default=0)
@@ -98,4 +155,23 @@ class FollowUpForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(FollowUpStatus), default=FollowUpStatus.OPEN.value)
     organization_id = SelectField(_l("Organisation"), coerce=int, default=0)
     appointment_id = SelectField(_l("Termin"), coerce=int, default=0)
-    version = VersionField()
+
+    def fill(self, record: FollowUp) -> None:
+        for name in ("title", "description", "due_on", "version"):
+            self[name].data = getattr(record, name)
+        self.owner_id.data = record.owner_id or 0
+        self.organization_id.data = record.organization_id or 0
+        self.appointment_id.data = record.appointment_id or 0
+        self.status.data = record.status.value
+
+    def to_input(self) -> FollowUpInput:
+        return FollowUpInput(
+            title=self.title.data,
+            description=self.description.data,
+            owner_id=self.owner_id.data or None,
+            due_on=self.due_on.data,
+            status=FollowUpStatus(self.status.data),
+            organization_id=self.organization_id.data or None,
+            appointment_id=self.appointment_id.data or None,
+            version=self.version.data,
+        )

@@ -1,56 +1,60 @@
-"""Writes of the delegations feature. History, versions and revisions follow automatically at flush."""
+"""Writes of the delegations feature: the trip, its members, legs and follow-ups, from typed inputs.
+
+Every writer (the edit pages, cloning a trip, the seed loader) comes through
+here. Operations take the parent first (where there is one), then the input,
+then the record being edited; they flush and never commit (the caller does,
+see :mod:`planner.editing`). History, versions and revisions follow
+automatically at flush.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
-from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
-from planner.editing import commit_edit, converted, ensure_version, optional_text
+from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput
+from planner.editing import Rejected, ensure_version, flush_edit, optional_text
 from planner.extensions import db
-from planner.models import (
-    Appointment,
-    Delegation,
-    DelegationStatus,
-    FollowUp,
-    FollowUpStatus,
-    ItemStatus,
-    Journey,
-    Leg,
-    Member,
-    MemberRole,
-)
+from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member
+from planner.models.program import new_uid
+from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.program.operations import save_appointment, save_journey
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 
+_LEG_TEXTS = ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")
 
-def save_delegation(form: DelegationForm, delegation: Delegation | None = None) -> Delegation:
+
+def save_delegation(data: DelegationInput, delegation: Delegation | None = None) -> Delegation:
+    """Create a delegation, or update ``delegation`` (raises EditConflict if ``data.version`` is stale)."""
     if delegation is None:
         delegation = Delegation()
         db.session.add(delegation)
     else:
-        ensure_version(delegation, form.version.data)
-    delegation.title = form.title.data.strip()
-    delegation.purpose = optional_text(form.purpose.data)
-    delegation.home_city_id = form.home_city_id.data
-    delegation.start_date = form.start_date.data
-    delegation.end_date = form.end_date.data
-    delegation.status = DelegationStatus(form.status.data)
-    delegation.notes = optional_text(form.notes.data)
-    commit_edit(delegation)
+        ensure_version(delegation, data.version)
+    delegation.title = data.title.strip()
+    delegation.purpose = optional_text(data.purpose)
+    delegation.home_city_id = data.home_city_id
+    delegation.start_date = data.start_date
+    delegation.end_date = data.end_date
+    delegation.status = data.status
+    delegation.notes = optional_text(data.notes)
+    flush_edit(delegation)
     return delegation
 
 
 def set_status(delegation: Delegation, status: DelegationStatus, version: int | None) -> None:
     ensure_version(delegation, version)
     delegation.status = status
-    commit_edit(delegation)
+    flush_edit(delegation)
 
 
 def set_archived(delegation: Delegation, archived: bool, version: int | None) -> None:
     ensure_version(delegation, version)
     delegation.archived_at = utc_now() if archived else None
-    commit_edit(delegation)
+    flush_edit(delegation)
 
 
 def _shift(instant: datetime, zone: str, days: timedelta) -> datetime:
@@ -63,113 +67,100 @@ def _shift(instant: datetime, zone: str, days: timedelta) -> datetime:
         return to_utc(wall + timedelta(hours=1), zone, fold=0)
 
 
-def clone_delegation(source: Delegation, form: CloneForm) -> Delegation:
-    """A copy of ``source`` as a draft starting on the chosen date; all local wall times are kept.
+def clone_delegation(source: Delegation, data: CloneInput) -> Delegation:
+    """A copy of ``source`` as a draft departing on ``data.start_date``; all local wall times are kept.
 
-    Members, legs, appointments and journeys are copied (with new calendar
-    UIDs, as tentative); follow-ups and subscriptions belong to the old trip.
+    Members, legs, appointments and journeys are copied through the same
+    operations the pages use (with new calendar UIDs, as tentative; cancelled
+    items stay behind); follow-ups and subscriptions belong to the old trip.
     """
-    offset = timedelta(days=(form.start_date.data - source.start_date).days)
-    copy = Delegation(
-        title=form.title.data.strip(),
-        purpose=source.purpose,
-        home_city_id=source.home_city_id,
-        start_date=source.start_date + offset,
-        end_date=source.end_date + offset,
-        status=DelegationStatus.DRAFT,
-        notes=source.notes,
-    )
-    db.session.add(copy)
-    members: dict[int, Member] = {}
-    for member in source.members:
-        members[member.id] = Member(
-            delegation=copy, person_id=member.person_id, role=member.role, function=member.function, sort_order=member.sort_order
+    offset = timedelta(days=(data.start_date - source.start_date).days)
+    copy = save_delegation(
+        DelegationInput(
+            title=data.title,
+            home_city_id=source.home_city_id,
+            start_date=source.start_date + offset,
+            end_date=source.end_date + offset,
+            status=DelegationStatus.DRAFT,
+            purpose=source.purpose,
+            notes=source.notes,
         )
-        # SQLAlchemy 2 does not cascade through backrefs: add each new row explicitly.
-        db.session.add(members[member.id])
+    )
+    members = {member.id: save_member(copy, replace(MemberInput.of(member), version=None)) for member in source.members}
+
+    def new_ids(old: list[Member]) -> tuple[int, ...]:
+        return tuple(members[m.id].id for m in old if m.id in members)
+
     for leg in source.legs:
         zone = leg.city.timezone
-        copy.legs.append(
-            Leg(
-                city_id=leg.city_id,
-                arrive_at=_shift(leg.arrive_at, zone, offset),
-                depart_at=_shift(leg.depart_at, zone, offset),
-                status=ItemStatus.TENTATIVE,
-                focus=leg.focus,
-                hotel_name=leg.hotel_name,
-                hotel_address=leg.hotel_address,
-                hotel_phone=leg.hotel_phone,
-                notes=leg.notes,
-            )
+        arrive_at, depart_at = _shift(leg.arrive_at, zone, offset), _shift(leg.depart_at, zone, offset)
+        save_leg(
+            copy,
+            replace(LegInput.of(leg), arrive_at=arrive_at, depart_at=depart_at, status=ItemStatus.TENTATIVE, version=None),
         )
-    copied = (
-        "title",
-        "kind",
-        "timezone",
-        "all_day",
-        "city_id",
-        "venue",
-        "address",
-        "latitude",
-        "longitude",
-        "organization_id",
-        "contact_person_id",
-        "objectives",
-        "talking_points",
-        "background",
-        "dress_code",
-        "notes",
-        "visibility",
-    )
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
-        new = Appointment(delegation=copy, status=ItemStatus.TENTATIVE, **{k: getattr(appointment, k) for k in copied})
-        db.session.add(new)
-        new.start_at = _shift(appointment.start_at, appointment.timezone, offset)
-        new.end_at = _shift(appointment.end_at, appointment.timezone, offset)
-        if new.end_at <= new.start_at:
-            new.end_at = new.start_at + (appointment.end_at - appointment.start_at)
-        new.attendees = [members[m.id] for m in appointment.attendees if m.id in members]
-        new.briefed = [members[m.id] for m in appointment.briefed if m.id in members]
+        start = _shift(appointment.start_at, appointment.timezone, offset)
+        end = _shift(appointment.end_at, appointment.timezone, offset)
+        if end <= start:  # the end fell into a clock change the start did not: keep the duration
+            end = start + (appointment.end_at - appointment.start_at)
+        save_appointment(
+            copy,
+            replace(
+                AppointmentInput.of(appointment),
+                start_at=start,
+                end_at=end,
+                status=ItemStatus.TENTATIVE,
+                attendee_ids=new_ids(appointment.attendees),
+                briefed_ids=new_ids(appointment.briefed),
+                uid=new_uid(),
+                version=None,
+            ),
+        )
     for journey in source.journeys:
         if journey.status == ItemStatus.CANCELLED:
             continue
-        new_journey = Journey(
-            delegation=copy,
-            mode=journey.mode,
-            status=ItemStatus.TENTATIVE,
-            departure_city_id=journey.departure_city_id,
-            departure_place=journey.departure_place,
-            departure_timezone=journey.departure_timezone,
-            depart_at=_shift(journey.depart_at, journey.departure_timezone, offset),
-            arrival_city_id=journey.arrival_city_id,
-            arrival_place=journey.arrival_place,
-            arrival_timezone=journey.arrival_timezone,
-            arrive_at=_shift(journey.arrive_at, journey.arrival_timezone, offset),
-            carrier=journey.carrier,
-            number=journey.number,
-            notes=journey.notes,
-            visibility=journey.visibility,
+        depart = _shift(journey.depart_at, journey.departure_timezone, offset)
+        arrive = _shift(journey.arrive_at, journey.arrival_timezone, offset)
+        if arrive <= depart:
+            arrive = depart + (journey.arrive_at - journey.depart_at)
+        save_journey(
+            copy,
+            replace(
+                JourneyInput.of(journey),
+                depart_at=depart,
+                arrive_at=arrive,
+                status=ItemStatus.TENTATIVE,
+                booking_reference=None,  # a booking belongs to the old trip
+                traveller_ids=new_ids(journey.travellers),
+                uid=new_uid(),
+                version=None,
+            ),
         )
-        db.session.add(new_journey)
-        if new_journey.arrive_at <= new_journey.depart_at:
-            new_journey.arrive_at = new_journey.depart_at + (journey.arrive_at - journey.depart_at)
-        new_journey.travellers = [members[m.id] for m in journey.travellers if m.id in members]
-    db.session.commit()
     return copy
 
 
-def save_member(delegation: Delegation, form: MemberForm, member: Member | None = None) -> Member:
+def save_member(delegation: Delegation, data: MemberInput, member: Member | None = None) -> Member:
+    """Add a person to ``delegation``, or update ``member``; a person is in a delegation once (:class:`Rejected`)."""
+    if member is not None:
+        ensure_version(member, data.version)
+    # Asked before the new row exists: an autoflush of a half-filled member would fail.
+    taken = sa.select(Member.id).where(Member.delegation_id == delegation.id, Member.person_id == data.person_id)
+    if member is not None:
+        taken = taken.where(Member.id != member.id)
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise Rejected("person_id", _("Diese Person ist bereits Teil der Delegation."))
     if member is None:
         member = Member(delegation=delegation, sort_order=len(delegation.members))
+        # SQLAlchemy 2 does not cascade through backrefs: add the new row explicitly.
         db.session.add(member)
-    else:
-        ensure_version(member, form.version.data)
-    member.person_id = form.person_id.data
-    member.role = MemberRole(form.role.data)
-    member.function = optional_text(form.function.data)
-    commit_edit(member)
+    member.person_id = data.person_id
+    member.role = data.role
+    member.function = optional_text(data.function)
+    if data.sort_order is not None:
+        member.sort_order = data.sort_order
+    flush_edit(member)
     return member
 
 
@@ -187,43 +178,45 @@ def remove_member(member: Member, version: int | None) -> None:
     for journey in db.session.scalars(sa.select(Journey).where(Journey.travellers.any(Member.id == member.id))):
         journey.travellers.remove(member)
     db.session.delete(member)
-    db.session.commit()
+    flush_edit(member)
 
 
-def save_leg(delegation: Delegation, form: LegForm, leg: Leg | None = None) -> Leg:
+def save_leg(delegation: Delegation, data: LegInput, leg: Leg | None = None) -> Leg:
+    """Create a leg, or update ``leg`` (raises EditConflict if ``data.version`` is stale)."""
     if leg is None:
         leg = Leg(delegation=delegation)
         db.session.add(leg)
     else:
-        ensure_version(leg, form.version.data)
-    leg.city_id = form.city_id.data
-    leg.arrive_at = converted(form.arrive_at, "arrive_at")
-    leg.depart_at = converted(form.depart_at, "depart_at")
-    leg.status = ItemStatus(form.status.data)
-    for name in ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes"):
-        setattr(leg, name, optional_text(getattr(form, name).data))
-    commit_edit(leg)
+        ensure_version(leg, data.version)
+    leg.city_id = data.city_id
+    leg.arrive_at = data.arrive_at
+    leg.depart_at = data.depart_at
+    leg.status = data.status
+    for name in _LEG_TEXTS:
+        setattr(leg, name, optional_text(getattr(data, name)))
+    flush_edit(leg)
     return leg
 
 
 def delete_leg(leg: Leg, version: int | None) -> None:
     ensure_version(leg, version)
     db.session.delete(leg)
-    db.session.commit()
+    flush_edit(leg)
 
 
-def save_follow_up(delegation: Delegation, form: FollowUpForm, follow_up: FollowUp | None = None) -> FollowUp:
+def save_follow_up(delegation: Delegation, data: FollowUpInput, follow_up: FollowUp | None = None) -> FollowUp:
+    """Create a follow-up, or update ``follow_up`` (raises EditConflict if ``data.version`` is stale)."""
     if follow_up is None:
         follow_up = FollowUp(delegation=delegation)
         db.session.add(follow_up)
     else:
-        ensure_version(follow_up, form.version.data)
-    follow_up.title = form.title.data.strip()
-    follow_up.description = optional_text(form.description.data)
-    follow_up.owner_id = form.owner_id.data or None
-    follow_up.due_on = form.due_on.data
-    follow_up.status = FollowUpStatus(form.status.data)
-    follow_up.organization_id = form.organization_id.data or None
-    follow_up.appointment_id = form.appointment_id.data or None
-    commit_edit(follow_up)
+        ensure_version(follow_up, data.version)
+    follow_up.title = data.title.strip()
+    follow_up.description = optional_text(data.description)
+    follow_up.owner_id = data.owner_id
+    follow_up.due_on = data.due_on
+    follow_up.status = data.status
+    follow_up.organization_id = data.organization_id
+    follow_up.appointment_id = data.appointment_id
+    flush_edit(follow_up)
     return follow_up

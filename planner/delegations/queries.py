@@ -195,3 +195,27 @@ def home_city_choices() -> list[SelectChoice]:
 
 def appointment_choices(delegation: Delegation) -> list[SelectChoice]:
     return [SelectChoice(0, "—")] + [SelectChoice(a.id, a.title) for a in delegation.appointments]
+
+
+def delegation_or_404(delegation_id: int) -> Delegation:
+    """The delegation alone (with its home city), for a page about one of its parts."""
+    return db.one_or_404(sa.select(Delegation).where(Delegation.id == delegation_id).options(joinedload(Delegation.home_city)))
+
+
+def member_or_404(delegation_id: int, member_id: int) -> Member:
+    """Exactly the member the URL names, in exactly that delegation (404 otherwise), with the person."""
+    return db.one_or_404(
+        sa.select(Member)
+        .where(Member.id == member_id, Member.delegation_id == delegation_id)
+        .options(joinedload(Member.person).joinedload(Person.organization))
+    )
+
+
+def leg_or_404(delegation_id: int, leg_id: int) -> Leg:
+    """Exactly the leg the URL names, in exactly that delegation (404 otherwise), with its city (its zone)."""
+    return db.one_or_404(sa.select(Leg).where(Leg.id == leg_id, Leg.delegation_id == delegation_id).options(joinedload(Leg.city)))
+
+
+def follow_up_or_404(delegation_id: int, follow_up_id: int) -> FollowUp:
+    """Exactly the follow-up the URL names, in exactly that delegation (404 otherwise)."""
+    return db.one_or_404(sa.select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.delegation_id == delegation_id))

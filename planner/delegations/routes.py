@@ -6,24 +6,21 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.delegations import operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
-from planner.editing import EditConflict
-from planner.extensions import db
 from planner.models import Delegation, DelegationStatus
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_programme, warnings_by_appointment
 from planner.timezones import today_in
-from planner.web.edit_flow import ConflictPage, render_conflict
-from planner.web.forms import VersionField
+from planner.web.edit_flow import ConflictPage, Page, edit_page, versioned_action
+from planner.web.forms import InputForm
 
 bp = Blueprint("delegations", __name__)
 
@@ -44,10 +41,6 @@ ENTITIES = {
 }
 
 
-class VersionedActionForm(FlaskForm):
-    version = VersionField()
-
-
 @bp.get("/")
 def index() -> str:
     today = today_in(current_app.config["HOME_TIMEZONE"])
@@ -61,8 +54,9 @@ def _delegation(delegation_id: int) -> Delegation:
     return delegation
 
 
-def _show_url(delegation: Delegation, anchor: str | None = None) -> str:
-    return url_for("delegations.show", delegation_id=delegation.id, _anchor=anchor)
+def _show_url(delegation_id: int, anchor: str | None = None) -> str:
+    # By id: after a rollback the loaded delegation is expired, and may have been deleted meanwhile.
+    return url_for("delegations.show", delegation_id=delegation_id, _anchor=anchor)
 
 
 @bp.get("/delegations/<int:delegation_id>")
@@ -81,7 +75,7 @@ def show(delegation_id: int) -> str:
 def show_member(delegation_id: int, member_id: int) -> str:
     """One participant's own programme, with their calendar download."""
     delegation = _delegation(delegation_id)
-    member = _member(delegation, member_id)
+    member = queries.member_or_404(delegation_id, member_id)  # the same object as in delegation.members
     return render_template(
         "delegations/member.html", delegation=delegation, member=member, programme=queries.programme(delegation, member)
     )
@@ -99,38 +93,21 @@ def history(delegation_id: int) -> str:
     )
 
 
-def _edit(
-    *,
-    form: FlaskForm,
-    obj: Any,
-    fill: Callable[[FlaskForm, Any], None],
-    make_form: Callable[[MultiDict | None], FlaskForm],
-    save: Callable[[], Any],
-    heading: str,
-    done: Callable[[Any], str],
-    conflict_title: Callable[[Any], str],
-    delegation: Delegation | None,
-    reload: Callable[[], Any],
-    edit_url: str,
-) -> str | Response | tuple[str, int]:
-    """The one flow every edit page shares: show, validate, save, or show the conflict page."""
-    if request.method == "GET" and obj is not None:
-        fill(form, obj)
-    elif request.method == "POST" and form.validate_on_submit():
-        try:
-            saved = save()
-        except EditConflict:
-            db.session.rollback()
-            fresh = reload()
-            if fresh is None:
-                abort(404)
-            current = make_form(MultiDict())
-            fill(current, fresh)
-            return render_conflict(form, ConflictPage(current, conflict_title(fresh), done(fresh), edit_url))
-        flash(_("Gespeichert."), "info")
-        return redirect(done(saved))
-    cancel = _show_url(delegation) if delegation else url_for("delegations.index")
-    return render_template("form_page.html", form=form, heading=heading, delegation=delegation, cancel_url=cancel)
+def _form_page(heading: str, delegation: Delegation | None, **extra: Any) -> Callable[[InputForm], str]:
+    """The page around an edit form of the trip or one of its parts (``form_page.html``)."""
+    # Ids and text worked out now: after a refused save the session is rolled back and the objects expired.
+    title = delegation.title if delegation is not None else None
+    delegation_id = delegation.id if delegation is not None else None
+    cancel = _show_url(delegation_id) if delegation_id is not None else url_for("delegations.index")
+    return lambda form: render_template(
+        "form_page.html",
+        form=form,
+        heading=heading,
+        delegation_id=delegation_id,
+        delegation_title=title,
+        cancel_url=cancel,
+        **extra,
+    )
 
 
 # -- the delegation itself -------------------------------------------------------
@@ -142,104 +119,99 @@ def _delegation_form(formdata: MultiDict | None = None) -> DelegationForm:
     return form
 
 
-def _fill_delegation(form: DelegationForm, delegation: Delegation) -> None:
-    for name in ("title", "purpose", "home_city_id", "start_date", "end_date", "notes", "version"):
-        getattr(form, name).data = getattr(delegation, name)
-    form.status.data = delegation.status.value
-
-
 @bp.route("/delegations/new", methods=["GET", "POST"])
 @editors_only
-def new() -> str | Response:
-    form = _delegation_form()
-    if request.method == "GET":
-        form.version.data = 1
-    elif form.validate_on_submit():
-        delegation = operations.save_delegation(form)
-        flash(_("Reise „%(title)s“ angelegt.", title=delegation.title), "info")
-        return redirect(_show_url(delegation))
-    return render_template(
-        "form_page.html", form=form, heading=_("Neue Delegationsreise"), delegation=None, cancel_url=url_for("delegations.index")
+def new() -> Page:
+    return edit_page(
+        _delegation_form(),
+        record=None,
+        save=operations.save_delegation,
+        render=_form_page(_("Neue Delegationsreise"), None),
+        done=lambda delegation: _show_url(delegation.id),
+        saved_message=lambda delegation: _("Reise „%(title)s“ angelegt.", title=delegation.title),
     )
 
 
 @bp.route("/delegations/<int:delegation_id>/edit", methods=["GET", "POST"])
 @editors_only
-def edit(delegation_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    form = _delegation_form()
-    return _edit(
-        form=form,
-        obj=delegation,
-        fill=_fill_delegation,
-        make_form=_delegation_form,
-        save=lambda: operations.save_delegation(form, delegation),
-        heading=_("Reise bearbeiten"),
-        done=_show_url,
-        conflict_title=lambda d: d.title,
-        delegation=delegation,
-        reload=lambda: db.session.get(Delegation, delegation_id),
-        edit_url=url_for("delegations.edit", delegation_id=delegation_id),
+def edit(delegation_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+
+    def conflict() -> ConflictPage:
+        current_item = queries.delegation_or_404(delegation_id)  # 404 page if deleted meanwhile
+        current = _delegation_form(MultiDict())
+        current.fill(current_item)
+        return ConflictPage(
+            current, current_item.title, _show_url(delegation_id), url_for("delegations.edit", delegation_id=delegation_id)
+        )
+
+    return edit_page(
+        _delegation_form(),
+        record=delegation,
+        save=lambda data: operations.save_delegation(data, delegation),
+        render=_form_page(_("Reise bearbeiten"), delegation),
+        done=lambda saved: _show_url(delegation_id),
+        conflict=conflict,
     )
 
 
-def _versioned_post(delegation: Delegation) -> int:
-    form = VersionedActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return form.version.data
+_TRIP_CHANGED = _l("Die Reise wurde inzwischen geändert. Bitte prüfen und erneut versuchen.")
+_ITEM_CHANGED = _l("Der Eintrag wurde inzwischen geändert. Bitte prüfen und erneut versuchen.")
 
 
 @bp.post("/delegations/<int:delegation_id>/cancel")
 @editors_only
 def cancel(delegation_id: int) -> Response:
-    delegation = _delegation(delegation_id)
-    try:
-        operations.set_status(delegation, DelegationStatus.CANCELLED, _versioned_post(delegation))
-    except EditConflict:
-        flash(_("Die Reise wurde inzwischen geändert. Bitte prüfen und erneut versuchen."), "error")
-    else:
-        flash(_("Die Reise ist abgesagt."), "info")
-    return redirect(_show_url(delegation))
+    delegation = queries.delegation_or_404(delegation_id)
+    return versioned_action(
+        lambda version: operations.set_status(delegation, DelegationStatus.CANCELLED, version),
+        done=_show_url(delegation_id),
+        stale=str(_TRIP_CHANGED),
+        message=_("Die Reise ist abgesagt."),
+    )
 
 
 @bp.post("/delegations/<int:delegation_id>/archive")
 @editors_only
 def archive(delegation_id: int) -> Response:
-    delegation = _delegation(delegation_id)
+    """Archive an active trip, or make an archived one active again (the button says which)."""
+    delegation = queries.delegation_or_404(delegation_id)
     archived = delegation.archived_at is None
-    try:
-        operations.set_archived(delegation, archived, _versioned_post(delegation))
-    except EditConflict:
-        flash(_("Die Reise wurde inzwischen geändert. Bitte prüfen und erneut versuchen."), "error")
-        return redirect(_show_url(delegation))
-    flash(_("Die Reise ist archiviert.") if archived else _("Die Reise ist wieder aktiv."), "info")
-    return redirect(url_for("delegations.index"))
+    return versioned_action(
+        lambda version: operations.set_archived(delegation, archived, version),
+        done=url_for("delegations.index"),
+        stale=str(_TRIP_CHANGED),
+        stale_done=_show_url(delegation_id),
+        message=_("Die Reise ist archiviert.") if archived else _("Die Reise ist wieder aktiv."),
+    )
 
 
 @bp.route("/delegations/<int:delegation_id>/clone", methods=["GET", "POST"])
 @editors_only
-def clone(delegation_id: int) -> str | Response:
+def clone(delegation_id: int) -> Page:
     delegation = _delegation(delegation_id)
     form = CloneForm()
     form.source_length = delegation.end_date - delegation.start_date
-    if request.method == "GET":
+    if not form.is_submitted():
         form.title.data = _("Kopie von %(title)s", title=delegation.title)[:200]
         form.start_date.data = delegation.start_date
-    elif form.validate_on_submit():
-        copy = operations.clone_delegation(delegation, form)
-        flash(_("Neue Reise „%(title)s“ als Entwurf angelegt; alle Termine behalten ihre Ortszeit.", title=copy.title), "info")
-        return redirect(_show_url(copy))
-    return render_template(
-        "form_page.html",
-        form=form,
-        heading=_("Reise als Vorlage kopieren"),
-        delegation=delegation,
-        cancel_url=_show_url(delegation),
-        intro=_(
-            "Alle Termine, Reisen und Stationen werden um die Differenz der Abreisedaten verschoben und behalten ihre Ortszeit."
+    return edit_page(
+        form,
+        record=None,
+        save=lambda data: operations.clone_delegation(delegation, data),
+        render=_form_page(
+            _("Reise als Vorlage kopieren"),
+            delegation,
+            intro=_(
+                "Alle Termine, Reisen und Stationen werden um die Differenz der Abreisedaten verschoben "
+                "und behalten ihre Ortszeit."
+            ),
+            submit_label=_("Kopie anlegen"),
         ),
-        submit_label=_("Kopie anlegen"),
+        done=lambda copy: _show_url(copy.id),
+        saved_message=lambda copy: _(
+            "Neue Reise „%(title)s“ als Entwurf angelegt; alle Termine behalten ihre Ortszeit.", title=copy.title
+        ),
     )
 
 
@@ -252,83 +224,56 @@ def _member_form(formdata: MultiDict | None = None) -> MemberForm:
     return form
 
 
-def _fill_member(form: MemberForm, member: Any) -> None:
-    form.person_id.data, form.function.data, form.version.data = member.person_id, member.function, member.version
-    form.role.data = member.role.value
-
-
-def _member(delegation: Delegation, member_id: int) -> Any:
-    member = next((m for m in delegation.members if m.id == member_id), None)
-    if member is None:
-        abort(404)
-    return member
-
-
 @bp.route("/delegations/<int:delegation_id>/members/new", methods=["GET", "POST"])
 @editors_only
-def new_member(delegation_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    form = _member_form()
-    if (
-        request.method == "POST"
-        and form.validate_on_submit()
-        and form.person_id.data in {m.person_id for m in delegation.members}
-    ):
-        form.person_id.errors.append(_("Diese Person ist bereits Teil der Delegation."))
-        return render_template(
-            "form_page.html",
-            form=form,
-            heading=_("Teilnehmende hinzufügen"),
-            delegation=delegation,
-            cancel_url=_show_url(delegation),
-        )
-    form.version.data = form.version.data or 1
-    return _edit(
-        form=form,
-        obj=None,
-        fill=_fill_member,
-        make_form=_member_form,
-        save=lambda: operations.save_member(delegation, form),
-        heading=_("Teilnehmende hinzufügen"),
-        done=lambda m: _show_url(delegation, "members-heading"),
-        conflict_title=str,
-        delegation=delegation,
-        reload=lambda: None,
-        edit_url="",
+def new_member(delegation_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+    return edit_page(
+        _member_form(),
+        record=None,
+        save=lambda data: operations.save_member(delegation, data),
+        render=_form_page(_("Teilnehmende hinzufügen"), delegation),
+        done=lambda member: _show_url(delegation_id, "members-heading"),
     )
 
 
 @bp.route("/delegations/<int:delegation_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
 @editors_only
-def edit_member(delegation_id: int, member_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    member = _member(delegation, member_id)
-    form = _member_form()
-    return _edit(
-        form=form,
-        obj=member,
-        fill=_fill_member,
-        make_form=_member_form,
-        save=lambda: operations.save_member(delegation, form, member),
-        heading=_("Teilnehmende bearbeiten"),
-        done=lambda m: _show_url(delegation, "members-heading"),
-        conflict_title=lambda m: m.person.display_name,
-        delegation=delegation,
-        reload=lambda: _member(_delegation(delegation_id), member_id),
-        edit_url=url_for("delegations.edit_member", delegation_id=delegation_id, member_id=member_id),
+def edit_member(delegation_id: int, member_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+    member = queries.member_or_404(delegation_id, member_id)
+
+    def conflict() -> ConflictPage:
+        queries.delegation_or_404(delegation_id)  # 404 page if the trip was deleted meanwhile
+        current_item = queries.member_or_404(delegation_id, member_id)
+        current = _member_form(MultiDict())
+        current.fill(current_item)
+        return ConflictPage(
+            current,
+            current_item.person.display_name,
+            _show_url(delegation_id, "members-heading"),
+            url_for("delegations.edit_member", delegation_id=delegation_id, member_id=member_id),
+        )
+
+    return edit_page(
+        _member_form(),
+        record=member,
+        save=lambda data: operations.save_member(delegation, data, member),
+        render=_form_page(_("Teilnehmende bearbeiten"), delegation),
+        done=lambda saved: _show_url(delegation_id, "members-heading"),
+        conflict=conflict,
     )
 
 
 @bp.post("/delegations/<int:delegation_id>/members/<int:member_id>/remove")
 @editors_only
 def remove_member(delegation_id: int, member_id: int) -> Response:
-    delegation = _delegation(delegation_id)
-    member = _member(delegation, member_id)
-    try:
-        operations.remove_member(member, _versioned_post(delegation))
-    except EditConflict:
-        flash(_("Der Eintrag wurde inzwischen geändert. Bitte prüfen und erneut versuchen."), "error")
-    return redirect(_show_url(delegation, "members-heading"))
+    member = queries.member_or_404(delegation_id, member_id)
+    return versioned_action(
+        lambda version: operations.remove_member(member, version),
+        done=_show_url(delegation_id, "members-heading"),
+        stale=str(_ITEM_CHANGED),
+    )
 
 
 # -- legs --------------------------------------------------------------------
@@ -340,73 +285,56 @@ def _leg_form(formdata: MultiDict | None = None) -> LegForm:
     return form
 
 
-def _fill_leg(form: LegForm, leg: Any) -> None:
-    for name in ("city_id", "focus", "hotel_name", "hotel_address", "hotel_phone", "notes", "version"):
-        getattr(form, name).data = getattr(leg, name)
-    form.status.data = leg.status.value
-    form.arrives.show(leg.arrive_at, leg.timezone)
-    form.departs.show(leg.depart_at, leg.timezone)
-
-
-def _leg(delegation: Delegation, leg_id: int) -> Any:
-    leg = next((item for item in delegation.legs if item.id == leg_id), None)
-    if leg is None:
-        abort(404)
-    return leg
-
-
 @bp.route("/delegations/<int:delegation_id>/legs/new", methods=["GET", "POST"])
 @editors_only
-def new_leg(delegation_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    form = _leg_form()
-    form.version.data = form.version.data or 1
-    return _edit(
-        form=form,
-        obj=None,
-        fill=_fill_leg,
-        make_form=_leg_form,
-        save=lambda: operations.save_leg(delegation, form),
-        heading=_("Neue Station"),
-        done=lambda leg: _show_url(delegation, "legs-heading"),
-        conflict_title=str,
-        delegation=delegation,
-        reload=lambda: None,
-        edit_url="",
+def new_leg(delegation_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+    return edit_page(
+        _leg_form(),
+        record=None,
+        save=lambda data: operations.save_leg(delegation, data),
+        render=_form_page(_("Neue Station"), delegation),
+        done=lambda leg: _show_url(delegation_id, "legs-heading"),
     )
 
 
 @bp.route("/delegations/<int:delegation_id>/legs/<int:leg_id>/edit", methods=["GET", "POST"])
 @editors_only
-def edit_leg(delegation_id: int, leg_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    leg = _leg(delegation, leg_id)
-    form = _leg_form()
-    return _edit(
-        form=form,
-        obj=leg,
-        fill=_fill_leg,
-        make_form=_leg_form,
-        save=lambda: operations.save_leg(delegation, form, leg),
-        heading=_("Station bearbeiten"),
-        done=lambda item: _show_url(delegation, "legs-heading"),
-        conflict_title=lambda item: item.city.name,
-        delegation=delegation,
-        reload=lambda: _leg(_delegation(delegation_id), leg_id),
-        edit_url=url_for("delegations.edit_leg", delegation_id=delegation_id, leg_id=leg_id),
+def edit_leg(delegation_id: int, leg_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+    leg = queries.leg_or_404(delegation_id, leg_id)
+
+    def conflict() -> ConflictPage:
+        queries.delegation_or_404(delegation_id)  # 404 page if the trip was deleted meanwhile
+        current_item = queries.leg_or_404(delegation_id, leg_id)
+        current = _leg_form(MultiDict())
+        current.fill(current_item)
+        return ConflictPage(
+            current,
+            current_item.city.name,
+            _show_url(delegation_id, "legs-heading"),
+            url_for("delegations.edit_leg", delegation_id=delegation_id, leg_id=leg_id),
+        )
+
+    return edit_page(
+        _leg_form(),
+        record=leg,
+        save=lambda data: operations.save_leg(delegation, data, leg),
+        render=_form_page(_("Station bearbeiten"), delegation),
+        done=lambda saved: _show_url(delegation_id, "legs-heading"),
+        conflict=conflict,
     )
 
 
 @bp.post("/delegations/<int:delegation_id>/legs/<int:leg_id>/delete")
 @editors_only
 def delete_leg(delegation_id: int, leg_id: int) -> Response:
-    delegation = _delegation(delegation_id)
-    leg = _leg(delegation, leg_id)
-    try:
-        operations.delete_leg(leg, _versioned_post(delegation))
-    except EditConflict:
-        flash(_("Der Eintrag wurde inzwischen geändert. Bitte prüfen und erneut versuchen."), "error")
-    return redirect(_show_url(delegation, "legs-heading"))
+    leg = queries.leg_or_404(delegation_id, leg_id)
+    return versioned_action(
+        lambda version: operations.delete_leg(leg, version),
+        done=_show_url(delegation_id, "legs-heading"),
+        stale=str(_ITEM_CHANGED),
+    )
 
 
 # -- follow-ups ----------------------------------------------------------------
@@ -420,59 +348,42 @@ def _follow_up_form(delegation: Delegation, formdata: MultiDict | None = None) -
     return form
 
 
-def _fill_follow_up(form: FollowUpForm, item: Any) -> None:
-    for name in ("title", "description", "due_on", "version"):
-        getattr(form, name).data = getattr(item, name)
-    form.owner_id.data = item.owner_id or 0
-    form.organization_id.data = item.organization_id or 0
-    form.appointment_id.data = item.appointment_id or 0
-    form.status.data = item.status.value
-
-
-def _follow_up(delegation: Delegation, follow_up_id: int) -> Any:
-    item = next((f for f in delegation.follow_ups if f.id == follow_up_id), None)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.route("/delegations/<int:delegation_id>/follow-ups/new", methods=["GET", "POST"])
 @editors_only
-def new_follow_up(delegation_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    form = _follow_up_form(delegation)
-    form.version.data = form.version.data or 1
-    return _edit(
-        form=form,
-        obj=None,
-        fill=_fill_follow_up,
-        make_form=lambda data: _follow_up_form(delegation, data),
-        save=lambda: operations.save_follow_up(delegation, form),
-        heading=_("Neue Nachbereitung"),
-        done=lambda item: _show_url(delegation, "follow-ups-heading"),
-        conflict_title=str,
-        delegation=delegation,
-        reload=lambda: None,
-        edit_url="",
+def new_follow_up(delegation_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+    return edit_page(
+        _follow_up_form(delegation),
+        record=None,
+        save=lambda data: operations.save_follow_up(delegation, data),
+        render=_form_page(_("Neue Nachbereitung"), delegation),
+        done=lambda item: _show_url(delegation_id, "follow-ups-heading"),
     )
 
 
 @bp.route("/delegations/<int:delegation_id>/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
 @editors_only
-def edit_follow_up(delegation_id: int, follow_up_id: int) -> str | Response | tuple[str, int]:
-    delegation = _delegation(delegation_id)
-    item = _follow_up(delegation, follow_up_id)
-    form = _follow_up_form(delegation)
-    return _edit(
-        form=form,
-        obj=item,
-        fill=_fill_follow_up,
-        make_form=lambda data: _follow_up_form(delegation, data),
-        save=lambda: operations.save_follow_up(delegation, form, item),
-        heading=_("Nachbereitung bearbeiten"),
-        done=lambda saved: _show_url(delegation, "follow-ups-heading"),
-        conflict_title=lambda f: f.title,
-        delegation=delegation,
-        reload=lambda: _follow_up(_delegation(delegation_id), follow_up_id),
-        edit_url=url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
+def edit_follow_up(delegation_id: int, follow_up_id: int) -> Page:
+    delegation = queries.delegation_or_404(delegation_id)
+    item = queries.follow_up_or_404(delegation_id, follow_up_id)
+
+    def conflict() -> ConflictPage:
+        fresh = queries.delegation_or_404(delegation_id)  # 404 page if the trip was deleted meanwhile
+        current_item = queries.follow_up_or_404(delegation_id, follow_up_id)
+        current = _follow_up_form(fresh, MultiDict())
+        current.fill(current_item)
+        return ConflictPage(
+            current,
+            current_item.title,
+            _show_url(delegation_id, "follow-ups-heading"),
+            url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
+        )
+
+    return edit_page(
+        _follow_up_form(delegation),
+        record=item,
+        save=lambda data: operations.save_follow_up(delegation, data, item),
+        render=_form_page(_("Nachbereitung bearbeiten"), delegation),
+        done=lambda saved: _show_url(delegation_id, "follow-ups-heading"),
+        conflict=conflict,
     )

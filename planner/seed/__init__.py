@@ -8,6 +8,10 @@ Loading is idempotent: every record is looked up by its natural key (ISO
 code, name, UID ...) and only created when missing. Existing records are
 never overwritten, so loading the seed again neither duplicates anything nor
 undoes a planner's edits.
+
+The trip itself (delegation, members, legs, journeys, appointments,
+follow-ups) is created through the same operations as the pages, with typed
+inputs; those write through ``db.session`` and flush, and the caller commits.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import uuid
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from planner.delegations.inputs import DelegationInput, FollowUpInput, LegInput, MemberInput
+from planner.delegations.operations import save_delegation, save_follow_up, save_leg, save_member
+from planner.editing import Rejected
 from planner.models import (
     Appointment,
     AppointmentKind,
@@ -43,6 +50,8 @@ from planner.models import (
     Person,
     Visibility,
 )
+from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.program.operations import save_appointment, save_journey
 from planner.text import single_line
 from planner.timezones import TimeZoneError, check_zone, to_utc
 
@@ -53,6 +62,8 @@ KELLER_TRIP = SEED_DIR / "keller-2024.toml"
 # the same appointment the same UID: a participant who re-subscribes after a
 # reinstall must not see every event twice.
 _UID_NAMESPACE = uuid.UUID("6f1d3c52-5b0e-4c7a-9d8e-2a4c1f0b7e93")
+
+T = TypeVar("T")
 
 
 class SeedError(ValueError):
@@ -75,13 +86,16 @@ def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
     """Load the trip at ``path``; return how many records of each kind were created.
 
     Nothing is committed; the caller commits (or rolls back on error), so a
-    broken file leaves the database as it was.
+    broken file leaves the database as it was. ``session`` is the app's
+    ``db.session`` (the operations write through it).
     """
     data = read_seed(path)
     try:
         return _Loader(session, data).load()
     except SeedError:
         raise
+    except Rejected as refusal:  # the file breaks a rule of the operations (named by its field)
+        raise SeedError(f"{path.name}: {refusal.field}: {refusal.message}") from None
     except KeyError as error:
         raise SeedError(f"{path.name}: required key {error} is missing") from None
     except (ValueError, TypeError, sa.exc.StatementError) as error:
@@ -107,19 +121,29 @@ class _Loader:
 
     # -- helpers ---------------------------------------------------------
 
-    def _find_or_add(self, counter: str, model: type, lookup: dict[str, Any], /, **values: Any) -> Any:
+    @staticmethod
+    def _as_stored(lookup: dict[str, Any]) -> dict[str, Any]:
         # Names are one line (the models make them so): look them up the way they are stored.
-        lookup = {key: single_line(value) if isinstance(value, str) else value for key, value in lookup.items()}
-        stmt: sa.Select[Any] = sa.select(model).filter_by(**lookup)
+        return {key: single_line(value) if isinstance(value, str) else value for key, value in lookup.items()}
+
+    def _existing(self, model: type[T], **lookup: Any) -> T | None:
+        """The record with this natural key, if it is there already."""
+        stmt: sa.Select[Any] = sa.select(model).filter_by(**self._as_stored(lookup))
         with self.session.no_autoflush:
-            existing = self.session.scalars(stmt).first()
-        if existing is not None:
-            return existing
-        obj = model(**lookup, **values)
-        self.session.add(obj)
-        self.session.flush()
+            return self.session.scalars(stmt).first()
+
+    def _created(self, counter: str, obj: T) -> T:
         self.created[counter] += 1
         return obj
+
+    def _find_or_add(self, counter: str, model: type, lookup: dict[str, Any], /, **values: Any) -> Any:
+        existing = self._existing(model, **lookup)
+        if existing is not None:
+            return existing
+        obj = model(**self._as_stored(lookup), **values)
+        self.session.add(obj)
+        self.session.flush()
+        return self._created(counter, obj)
 
     @staticmethod
     def _ref(table: dict[str, Any], key: str | None, what: str) -> Any:
@@ -143,10 +167,10 @@ class _Loader:
         except TimeZoneError as error:
             raise SeedError(f"{where}: {error}") from None
 
-    def _members_named(self, keys: Any, where: str) -> list[Member]:
+    def _member_ids(self, keys: Any, where: str) -> tuple[int, ...]:
         if keys == "all":
-            return list(self.members.values())
-        return [self._ref(self.members, key, f"member in {where}") for key in keys or []]
+            return tuple(m.id for m in self.members.values())
+        return tuple(self._ref(self.members, key, f"member in {where}").id for key in keys or [])
 
     # -- sections ---------------------------------------------------------
 
@@ -217,26 +241,39 @@ class _Loader:
         start, end = entry["start_date"], entry["end_date"]
         if not isinstance(start, date) or not isinstance(end, date):
             raise SeedError("delegation start_date/end_date must be TOML dates")
-        delegation = self._find_or_add(
-            "delegations",
-            Delegation,
-            {"title": entry["title"], "start_date": start},
-            end_date=end,
-            purpose=entry.get("purpose"),
-            home_city_id=home.id,
-            status=DelegationStatus(entry.get("status", "draft")),
-            notes=entry.get("notes"),
-        )
+        delegation = self._existing(Delegation, title=entry["title"], start_date=start)
+        if delegation is None:
+            delegation = self._created(
+                "delegations",
+                save_delegation(
+                    DelegationInput(
+                        title=entry["title"],
+                        home_city_id=home.id,
+                        start_date=start,
+                        end_date=end,
+                        status=DelegationStatus(entry.get("status", "draft")),
+                        purpose=entry.get("purpose"),
+                        notes=entry.get("notes"),
+                    )
+                ),
+            )
         for order, item in enumerate(entry.get("members", [])):
             person = self._ref(self.people, item["person"], "person")
-            self.members[item["person"]] = self._find_or_add(
-                "members",
-                Member,
-                {"delegation_id": delegation.id, "person_id": person.id},
-                role=MemberRole(item["role"]),
-                function=item.get("function"),
-                sort_order=order,
-            )
+            member = self._existing(Member, delegation_id=delegation.id, person_id=person.id)
+            if member is None:
+                member = self._created(
+                    "members",
+                    save_member(
+                        delegation,
+                        MemberInput(
+                            person_id=person.id,
+                            role=MemberRole(item["role"]),
+                            function=item.get("function"),
+                            sort_order=order,
+                        ),
+                    ),
+                )
+            self.members[item["person"]] = member
         for item in entry.get("legs", []):
             self._leg(delegation, item)
         for item in entry.get("journeys", []):
@@ -248,33 +285,28 @@ class _Loader:
     def _leg(self, delegation: Delegation, item: dict[str, Any]) -> None:
         city = self._ref(self.cities, item["city"], "city")
         where = f"leg in {city.name}"
-        fields = {k: item.get(k) for k in ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")}
-        self._find_or_add(
-            "legs",
-            Leg,
-            {
-                "delegation_id": delegation.id,
-                "city_id": city.id,
-                "arrive_at": self._instant(item["arrive"], city.timezone, where),
-            },
+        arrive_at = self._instant(item["arrive"], city.timezone, where)
+        if self._existing(Leg, delegation_id=delegation.id, city_id=city.id, arrive_at=arrive_at) is not None:
+            return
+        data = LegInput(
+            city_id=city.id,
+            arrive_at=arrive_at,
             depart_at=self._instant(item["depart"], city.timezone, where),
             status=ItemStatus(item.get("status", "tentative")),
-            **fields,
+            **{k: item.get(k) for k in ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")},
         )
+        self._created("legs", save_leg(delegation, data))
 
     def _journey(self, delegation: Delegation, item: dict[str, Any]) -> None:
         uid = seed_uid(self.trip_key, item["key"])
+        if self._existing(Journey, uid=uid) is not None:
+            return
         origin = self._ref(self.cities, item["from_city"], "city")
         destination = self._ref(self.cities, item["to_city"], "city")
         departure_zone = item.get("departure_timezone", origin.timezone)
         arrival_zone = item.get("arrival_timezone", destination.timezone)
         where = f"journey {item['key']}"
-        before = self.created["journeys"]
-        journey = self._find_or_add(
-            "journeys",
-            Journey,
-            {"uid": uid},
-            delegation_id=delegation.id,
+        data = JourneyInput(
             mode=JourneyMode(item.get("mode", "flight")),
             status=ItemStatus(item.get("status", "tentative")),
             departure_city_id=origin.id,
@@ -289,65 +321,53 @@ class _Loader:
             number=item.get("number"),
             booking_reference=item.get("booking_reference"),
             notes=item.get("notes"),
+            traveller_ids=self._member_ids(item.get("travellers", "all"), where),
             visibility=Visibility(item.get("visibility", "delegation")),
+            uid=uid,
         )
-        if self.created["journeys"] > before:
-            journey.travellers = self._members_named(item.get("travellers", "all"), where)
+        self._created("journeys", save_journey(delegation, data))
 
     def _appointment(self, delegation: Delegation, item: dict[str, Any]) -> None:
         uid = seed_uid(self.trip_key, item["key"])
-        city = self._ref(self.cities, item["city"], "city")
-        zone = item.get("timezone", city.timezone)
-        where = f"appointment {item['key']}"
-        fields = {
-            k: item.get(k)
-            for k in (
-                "venue",
-                "address",
-                "latitude",
-                "longitude",
-                "objectives",
-                "talking_points",
-                "background",
-                "dress_code",
-                "notes",
+        appointment = self._existing(Appointment, uid=uid)
+        if appointment is None:
+            city = self._ref(self.cities, item["city"], "city")
+            zone = item.get("timezone", city.timezone)
+            where = f"appointment {item['key']}"
+            organization = self._ref(self.organizations, item.get("organization"), "organization")
+            contact = self._ref(self.people, item.get("contact"), "person")
+            texts = ("venue", "address", "objectives", "talking_points", "background", "dress_code", "notes")
+            data = AppointmentInput(
+                title=item["title"],
+                kind=AppointmentKind(item["kind"]),
+                status=ItemStatus(item.get("status", "tentative")),
+                start_at=self._instant(item["start"], zone, where),
+                end_at=self._instant(item["end"], zone, where),
+                timezone=zone,
+                all_day=item.get("all_day", False),
+                city_id=city.id,
+                latitude=item.get("latitude"),
+                longitude=item.get("longitude"),
+                organization_id=organization.id if organization else None,
+                contact_person_id=contact.id if contact else None,
+                attendee_ids=self._member_ids(item.get("attendees", "all"), where),
+                # Briefed members besides the leader, who is briefed for everything (planner.audiences).
+                briefed_ids=self._member_ids(item.get("briefed", []), where),
+                visibility=Visibility(item.get("visibility", "delegation")),
+                uid=uid,
+                **{k: item.get(k) for k in texts},
             )
-        }
-        organization = self._ref(self.organizations, item.get("organization"), "organization")
-        contact = self._ref(self.people, item.get("contact"), "person")
-        before = self.created["appointments"]
-        appointment = self._find_or_add(
-            "appointments",
-            Appointment,
-            {"uid": uid},
-            delegation_id=delegation.id,
-            title=item["title"],
-            kind=AppointmentKind(item["kind"]),
-            status=ItemStatus(item.get("status", "tentative")),
-            start_at=self._instant(item["start"], zone, where),
-            end_at=self._instant(item["end"], zone, where),
-            timezone=zone,
-            all_day=item.get("all_day", False),
-            city_id=city.id,
-            organization_id=organization.id if organization else None,
-            contact_person_id=contact.id if contact else None,
-            visibility=Visibility(item.get("visibility", "delegation")),
-            **fields,
-        )
-        if self.created["appointments"] > before:
-            appointment.attendees = self._members_named(item.get("attendees", "all"), where)
-            # Briefed members besides the leader, who is briefed for everything (planner.audiences).
-            appointment.briefed = self._members_named(item.get("briefed", []), where)
+            appointment = self._created("appointments", save_appointment(delegation, data))
         self.appointments[item["key"]] = appointment
 
     def _follow_up(self, delegation: Delegation, item: dict[str, Any]) -> None:
+        if self._existing(FollowUp, delegation_id=delegation.id, title=item["title"]) is not None:
+            return
         owner = self._ref(self.people, item.get("owner"), "person")
         organization = self._ref(self.organizations, item.get("organization"), "organization")
         appointment = self._ref(self.appointments, item.get("appointment"), "appointment")
-        self._find_or_add(
-            "follow_ups",
-            FollowUp,
-            {"delegation_id": delegation.id, "title": item["title"]},
+        data = FollowUpInput(
+            title=item["title"],
             description=item.get("description"),
             owner_id=owner.id if owner else None,
             due_on=item.get("due_on"),
@@ -355,3 +375,4 @@ class _Loader:
             organization_id=organization.id if organization else None,
             appointment_id=appointment.id if appointment else None,
         )
+        self._created("follow_ups", save_follow_up(delegation, data))

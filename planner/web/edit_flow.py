@@ -89,10 +89,13 @@ class VersionedActionForm(FlaskForm):
     version = VersionField()
 
 
-def versioned_action(act: Callable[[int], Any], *, done: str, stale: str, message: str | None = None) -> Response:
+def versioned_action(
+    act: Callable[[int], Any], *, done: str, stale: str, message: str | None = None, stale_done: str | None = None
+) -> Response:
     """Run ``act(version)`` for a button's POST, commit, flash and go to ``done``.
 
-    A missing token or version is a 400; a stale version flashes ``stale`` and changes nothing.
+    A missing token or version is a 400; a stale version flashes ``stale``, changes nothing and goes
+    to ``stale_done`` if given (e.g. back to the record to check it, where ``done`` leaves it).
     """
     form = VersionedActionForm()
     if not form.validate_on_submit():
@@ -103,9 +106,9 @@ def versioned_action(act: Callable[[int], Any], *, done: str, stale: str, messag
     except EditConflict:
         db.session.rollback()
         flash(stale, "error")
-    else:
-        if message:
-            flash(message, "info")
+        return redirect(stale_done or done)
+    if message:
+        flash(message, "info")
     return redirect(done)
 
 
