@@ -1,4 +1,7 @@
-"""Writes of the auth feature: authenticating and creating accounts."""
+"""Writes of the auth feature: authenticating, creating accounts, passwords and the chosen language.
+
+Like every operation, these flush; the request or command that calls them commits.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +55,12 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_login_at = utc_now()
     db.session.commit()
     return user
+
+
+def remember_language(user: User, locale: str) -> None:
+    """Keep ``locale`` as ``user``'s interface language, for every browser they sign in with."""
+    user.locale = locale
+    db.session.flush()
 
 
 def normalise_email(email: str) -> str:
