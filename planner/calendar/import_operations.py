@@ -1,4 +1,7 @@
-"""Writes of the .ics import: keeping an upload between preview and confirmation, and importing it."""
+"""Writes of the .ics import: keeping an upload between preview and confirmation, and importing it.
+
+They flush; the request that calls them commits (or rolls back when the import is refused).
+"""
 
 from __future__ import annotations
 
@@ -17,25 +20,27 @@ PENDING_LIFETIME = timedelta(hours=24)
 
 
 def keep_upload(delegation: Delegation, user: User, filename: str, content: bytes) -> PendingImport:
+    """Keep an uploaded file for ``user``'s preview and confirmation; drops uploads nobody confirmed."""
     db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < utc_now() - PENDING_LIFETIME))
     pending = PendingImport(delegation_id=delegation.id, user_id=user.id, filename=filename[:255], content=content)
     db.session.add(pending)
-    db.session.commit()
+    db.session.flush()
     return pending
 
 
 def discard_upload(pending: PendingImport) -> None:
+    """Forget a kept upload (nothing was imported from it)."""
     db.session.delete(pending)
-    db.session.commit()
+    db.session.flush()
 
 
 def import_upload(delegation: Delegation, pending: PendingImport) -> Counter[str]:
-    """Import the kept file and forget it, in one transaction (ImportRejected leaves everything as it was)."""
-    try:
-        counts = import_ics(db.session(), delegation, pending.content)
-        db.session.delete(pending)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    """Import the kept file and forget it, in the caller's transaction.
+
+    Raises :class:`~planner.calendar.importing.ImportRejected` when the file no
+    longer fits; the caller rolls back then, so nothing of it stays.
+    """
+    counts = import_ics(db.session(), delegation, pending.content)
+    db.session.delete(pending)
+    db.session.flush()
     return counts

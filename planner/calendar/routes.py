@@ -128,6 +128,7 @@ def create_subscription(delegation_id: int) -> BaseResponse:
         return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
     member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
     operations.issue_feed(delegation, member, current_user, form.locale.data, form.chosen_audience)
+    db.session.commit()
     flash(_("Neuer Abonnement-Link angelegt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
@@ -145,6 +146,7 @@ def _feed_or_404(delegation_id: int, feed_id: int):
 @editors_only
 def rotate_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
     operations.rotate_feed(_feed_or_404(delegation_id, feed_id), current_user)
+    db.session.commit()
     flash(_("Der Link wurde erneuert. Der alte Link funktioniert nicht mehr."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
@@ -153,6 +155,7 @@ def rotate_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
 @editors_only
 def revoke_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
     operations.revoke_feed(_feed_or_404(delegation_id, feed_id))
+    db.session.commit()
     flash(_("Der Link wurde gesperrt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
@@ -173,6 +176,7 @@ def import_upload(delegation_id: int) -> str | BaseResponse:
             error = rejected.message
         else:
             pending = import_operations.keep_upload(delegation, current_user, upload.filename or "kalender.ics", data)
+            db.session.commit()
             return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=pending.key))
     return render_template(
         "calendar/import_upload.html",
@@ -202,6 +206,7 @@ def import_preview(delegation_id: int, key: str) -> str | BaseResponse:
     except importing.ImportRejected as rejected:
         flash(rejected.message, "error")
         import_operations.discard_upload(pending)
+        db.session.commit()
         return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
     return render_template("calendar/import_preview.html", delegation=delegation, pending=pending, items=items, form=ActionForm())
 
@@ -217,8 +222,10 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
     try:
         counts = import_operations.import_upload(delegation, pending)
     except importing.ImportRejected as rejected:
+        db.session.rollback()  # the kept upload stays, for another try
         flash(rejected.message, "error")
         return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
+    db.session.commit()
     flash(
         _(
             "Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",
@@ -238,5 +245,6 @@ def import_discard(delegation_id: int, key: str) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
     import_operations.discard_upload(pending)
+    db.session.commit()
     flash(_("Import verworfen; es wurde nichts geändert."), "info")
     return redirect(url_for("delegations.show", delegation_id=delegation_id))
