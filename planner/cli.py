@@ -71,6 +71,7 @@ def create_user_command(email: str, role: str) -> None:
     password = _read_password(prompt=True)
     try:
         user = create_user(email, password, UserRole(role))
+        db.session.commit()
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
@@ -110,6 +111,7 @@ def bootstrap_admin_command(email: str) -> None:
     """Create a first admin with a random password when there is no account yet."""
     try:
         result = bootstrap_admin(email)
+        db.session.commit()
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

@@ -353,6 +353,7 @@ def test_every_session_of_the_account_ends_with_a_new_password_or_when_disabled(
             reset_password(user)
         else:
             change_account(user, role=user.role, active=False, version=user.version, actor=None)
+        db.session.commit()  # operations flush; the caller commits
         assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.revoked_at.is_(None))) == 0
     assert replay(app, {"session": copied["session"]}) == 302
     assert replay(app, {"remember_token": copied["remember_token"]}) == 302

@@ -12,6 +12,7 @@ from planner.admin.forms import AccountForm, InviteForm
 from planner.auth.access import admins_only
 from planner.auth.operations import AccountError
 from planner.editing import EditConflict
+from planner.extensions import db
 from planner.models import User
 from planner.web.edit_flow import ConflictPage, render_conflict
 
@@ -53,6 +54,7 @@ def invite() -> str | Response:
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
+            db.session.commit()
             return _one_time_password_page(user, password, invited=True)
     return render_template("admin/invite.html", form=form)
 

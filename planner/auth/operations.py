@@ -53,7 +53,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.active or not user.check_password(password):
         return None
     user.last_login_at = utc_now()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -82,7 +82,7 @@ def create_user(email: str, password: str, role: UserRole, *, one_time: bool = F
     user = User(email=address, role=role, must_change_password=one_time)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -114,4 +114,4 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     user.must_change_password = False
     end_all_sessions(user.id)
-    db.session.commit()
+    db.session.flush()

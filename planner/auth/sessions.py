@@ -53,7 +53,10 @@ def idle_limit() -> timedelta:
 
 
 def start_session(user: User) -> str:
-    """Record a new sign-in of ``user`` and return its key (to be kept in the signed cookie only)."""
+    """Record a new sign-in of ``user`` and return its key (to be kept in the signed cookie only).
+
+    In the caller's transaction: the request commits it before the response sets the cookie.
+    """
     now = utc_now()
     # Housekeeping on the way: this user's ended and long-idle sessions are of no use to anyone.
     db.session.execute(
@@ -64,18 +67,17 @@ def start_session(user: User) -> str:
     )
     key = secrets.token_urlsafe(32)
     db.session.add(UserSession(key_digest=_digest(key), user_id=user.id, created_at=now, last_seen_at=now))
-    db.session.commit()
+    db.session.flush()
     return key
 
 
 def end_session(key: str) -> None:
-    """End the one session with ``key`` (signing out)."""
+    """End the one session with ``key`` (signing out), in the caller's transaction."""
     db.session.execute(
         sa.update(UserSession)
         .where(UserSession.key_digest == _digest(key), UserSession.revoked_at.is_(None))
         .values(revoked_at=utc_now())
     )
-    db.session.commit()
 
 
 def end_all_sessions(user_id: int) -> None:
@@ -124,7 +126,7 @@ def _current_key() -> str | None:
 
 
 def sign_in(user: User, *, remember: bool) -> None:
-    """Sign ``user`` in on this browser with a new server-side session."""
+    """Sign ``user`` in on this browser with a new server-side session (the view commits it)."""
     key = start_session(user)
     login_user(user, remember=remember)
     # login_user stored user.get_id(); with the key this session (and the remember cookie, which
@@ -135,7 +137,7 @@ def sign_in(user: User, *, remember: bool) -> None:
 
 
 def sign_out() -> None:
-    """End this browser's session on the server and in its cookies."""
+    """End this browser's session on the server (the view commits it) and in its cookies."""
     key = _current_key()
     if key is not None:
         end_session(key)
