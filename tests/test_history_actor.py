@@ -7,12 +7,15 @@ writes run on the real app and database with and without a request.
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context
 from flask.testing import FlaskClient, FlaskCliRunner
 
+import planner.models
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, User, UserRole
 from planner.models.history import set_actor
@@ -82,3 +85,16 @@ def test_a_command_acting_for_someone_is_recorded_as_theirs(app: Flask) -> None:
             ("update", admin.id, admin.email),
             ("update", None, None),
         ]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return names | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+
+
+def test_the_models_do_not_ask_the_web_layer_who_is_signed_in() -> None:
+    models = Path(planner.models.__file__).parent
+    for module in models.glob("*.py"):
+        assert not any(name.split(".")[0] == "flask_login" for name in _imported_modules(module)), module.name
+    assert not any(name.split(".")[0] == "flask" for name in _imported_modules(models / "history.py"))

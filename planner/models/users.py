@@ -8,7 +8,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,7 +20,7 @@ class UserRole(enum.StrEnum):
     VIEWER = "viewer"  # reads only
 
 
-class User(UserMixin, VersionedMixin, TimestampMixin, Base):
+class User(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,9 +63,20 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    # What Flask-Login asks of a user object (is_active, is_authenticated, is_anonymous, get_id),
+    # written out here so that the models do not import the web layer's login library.
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        # As Flask-Login's UserMixin has it: a disabled account counts as signed out.
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
 
     def can_edit(self) -> bool:
         return self.role in (UserRole.ADMIN, UserRole.PLANNER)
