@@ -82,7 +82,7 @@ def create_user_command(email: str, role: str) -> None:
 @click.argument("email")
 def set_password_command(email: str) -> None:
     """Set an account's password (prompt, or stdin when piped); e.g. after restoring a backup."""
-    from planner.auth.operations import password_problem
+    from planner.auth.operations import password_hash_method, password_problem
 
     user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
     if user is None:
@@ -91,7 +91,7 @@ def set_password_command(email: str) -> None:
     problem = password_problem(password, user.email)
     if problem:
         raise click.ClickException(problem)
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     end_all_sessions(user.id)
     db.session.commit()
     click.echo(f"Password of {user.email} changed; their open sessions have ended.")

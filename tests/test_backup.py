@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 
+from planner.auth.operations import password_hash_method
 from planner.backup.export import export_database
 from planner.backup.importer import import_data_command
 from planner.calendar.queries import feed_state
@@ -70,7 +71,7 @@ def _populate(source: Flask) -> dict[str, str]:
     """Beyond the seed: an account, feeds, the trash, an edit, a change by a user."""
     with source.app_context():
         user = User(email="planerin@example.org", role=UserRole.PLANNER, last_login_at=utc_now())
-        user.set_password(PASSWORD)
+        user.set_password(PASSWORD, password_hash_method())
         db.session.add(user)
         delegation = db.session.scalars(sa.select(Delegation)).one()
         member = delegation.members[0]

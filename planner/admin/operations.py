@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from planner.auth.operations import AccountError, create_user, normalise_email
+from planner.auth.operations import AccountError, create_user, normalise_email, password_hash_method
 from planner.auth.sessions import end_all_sessions
 from planner.editing import EditConflict, commit_edit, ensure_version
 from planner.extensions import db
@@ -145,7 +145,7 @@ def _last_admin_message(user: User) -> str:
 def reset_password(user: User) -> str:
     """Give ``user`` a new one-time password and return it; the old one stops working at once."""
     password = one_time_password()
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     user.must_change_password = True
     end_all_sessions(user.id)
     db.session.commit()

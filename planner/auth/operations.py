@@ -9,11 +9,13 @@ import secrets
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 
 from planner.auth.sessions import end_all_sessions
 from planner.extensions import db
 from planner.models import User, UserRole
+from planner.models.users import DEFAULT_PASSWORD_HASH
 from planner.timezones import utc_now
 
 MIN_PASSWORD_LENGTH = 12
@@ -32,6 +34,11 @@ class AccountError(ValueError):
         self.field = field
 
 
+def password_hash_method() -> str:
+    """The app's ``PASSWORD_HASH_METHOD`` for :meth:`User.set_password` (scrypt unless configured otherwise)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH)
+
+
 def password_problem(password: str, email: str) -> str | None:
     """Why ``password`` may not be the password of the account ``email``, or ``None`` if it may."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -48,7 +55,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         # Hash anyway so that response time does not reveal which addresses exist.
-        User(email="timing@example.invalid").set_password(password)
+        User(email="timing@example.invalid").set_password(password, password_hash_method())
         return None
     if not user.active or not user.check_password(password):
         return None
@@ -80,7 +87,7 @@ def create_user(email: str, password: str, role: UserRole, *, one_time: bool = F
     if db.session.scalar(sa.select(User.id).where(User.email == address)) is not None:
         raise AccountError(_("Ein Konto für %(email)s gibt es bereits.", email=address))
     user = User(email=address, role=role, must_change_password=one_time)
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     db.session.add(user)
     db.session.flush()
     return user
@@ -111,7 +118,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(problem, "new_password")
     if user.check_password(new):
         raise AccountError(_("Das neue Passwort muss sich vom bisherigen unterscheiden."), "new_password")
-    user.set_password(new)
+    user.set_password(new, password_hash_method())
     user.must_change_password = False
     end_all_sessions(user.id)
     db.session.flush()

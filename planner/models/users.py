@@ -7,11 +7,15 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.models.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+
+# Werkzeug's password hash when the caller names none (the app's choice:
+# planner.auth.operations.password_hash_method). The hash names its method, so
+# check_password verifies any mix of methods: changing it needs no migration.
+DEFAULT_PASSWORD_HASH = "scrypt"
 
 
 class UserRole(enum.StrEnum):
@@ -54,10 +58,12 @@ class User(VersionedMixin, TimestampMixin, Base):
         fingerprint = hashlib.sha256(material.encode()).hexdigest()[:16]
         return f"{self.id}:{fingerprint}"
 
-    def set_password(self, password: str) -> None:
-        """Store a salted hash of ``password``, with the app's ``PASSWORD_HASH_METHOD`` (scrypt by default)."""
-        # The hash names its method, so check_password verifies any mix of methods: changing it needs no migration.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    def set_password(self, password: str, method: str = DEFAULT_PASSWORD_HASH) -> None:
+        """Store a salted hash of ``password`` made with Werkzeug's ``method``.
+
+        Writes for the app pass :func:`planner.auth.operations.password_hash_method`
+        (its ``PASSWORD_HASH_METHOD``); the model does not read the app's configuration.
+        """
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
