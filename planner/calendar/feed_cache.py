@@ -38,7 +38,7 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     key = _key(subscription, today)
     known = _built_feeds().get(key)
     if known is not None:
-        conditional = known.headers().make_conditional(request)
+        conditional = known.unchanged().make_conditional(request)
         if conditional.status_code == 304:
             return conditional
     delegation = queries.delegation_with_programme(subscription.delegation_id)
@@ -94,7 +94,7 @@ class _BuiltFeed:
     last_modified: datetime
     filename: str
 
-    def headers(self) -> Response:
+    def unchanged(self) -> Response:
         # An empty body with the built one's headers: make_conditional turns it into the 304.
         unchanged = Response(b"", content_type=f"{ICS_MIMETYPE}; charset=utf-8")
         unchanged.last_modified = self.last_modified
