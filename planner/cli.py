@@ -72,6 +72,7 @@ def create_user_command(email: str, role: str) -> None:
     password = _read_password(prompt=True)
     try:
         user = create_user(email, password, UserRole(role))
+        db.session.commit()
     except Rejected as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
@@ -82,7 +83,7 @@ def create_user_command(email: str, role: str) -> None:
 @click.argument("email")
 def set_password_command(email: str) -> None:
     """Set an account's password (prompt, or stdin when piped); e.g. after restoring a backup."""
-    from planner.auth.operations import password_problem
+    from planner.auth.operations import password_hash_method, password_problem
 
     user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
     if user is None:
@@ -91,7 +92,7 @@ def set_password_command(email: str) -> None:
     problem = password_problem(password, user.email)
     if problem:
         raise click.ClickException(problem)
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     end_all_sessions(user.id)
     db.session.commit()
     click.echo(f"Password of {user.email} changed; their open sessions have ended.")
@@ -111,6 +112,7 @@ def bootstrap_admin_command(email: str) -> None:
     """Create a first admin with a random password when there is no account yet."""
     try:
         result = bootstrap_admin(email)
+        db.session.commit()
     except Rejected as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner.auth.access import public, safe_next_url
+from planner.auth.operations import remember_language
 from planner.extensions import db
 
 bp = Blueprint("i18n", __name__)
@@ -32,6 +33,6 @@ def set_language() -> Response:
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
+            remember_language(current_user._get_current_object(), code)
             db.session.commit()
     return redirect(safe_next_url(request.form.get("next")))

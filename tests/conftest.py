@@ -31,6 +31,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from planner import create_app
+from planner.auth.operations import password_hash_method
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -233,7 +234,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 def make_user(role: UserRole = UserRole.PLANNER, email: str | None = None) -> User:
     user = User(email=email or f"{role.value}-{uuid.uuid4().hex[:6]}@example.org", role=role)
-    user.set_password(PASSWORD)
+    user.set_password(PASSWORD, password_hash_method())
     db.session.add(user)
     db.session.commit()
     return user

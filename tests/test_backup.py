@@ -22,8 +22,9 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 
+from planner.auth.operations import password_hash_method
 from planner.backup.export import export_database
-from planner.backup.importer import import_data_command
+from planner.backup.importer import import_data_command, parse_document, restore_database
 from planner.calendar.queries import feed_state
 from planner.extensions import db
 from planner.models import (
@@ -71,7 +72,7 @@ def _populate(source: Flask) -> dict[str, str]:
     """Beyond the seed: an account, feeds, the trash, an edit, a change by a user."""
     with source.app_context():
         user = User(email="planerin@example.org", role=UserRole.PLANNER, last_login_at=utc_now())
-        user.set_password(PASSWORD)
+        user.set_password(PASSWORD, password_hash_method())
         db.session.add(user)
         delegation = db.session.scalars(sa.select(Delegation)).one()
         member = delegation.members[0]
@@ -399,3 +400,12 @@ def test_a_database_behind_the_planner_is_refused(backup: Path, databases: Datab
 def test_a_missing_file(empty_target: Flask) -> None:
     result = import_file(empty_target, "/nonexistent/backup.json")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_restoring_leaves_the_commit_to_the_command(backup: Path, empty_target: Flask) -> None:
+    # Operations write in the caller's transaction; import-data commits (the tests above), a caller that does not keeps nothing.
+    with empty_target.app_context():
+        summary = restore_database(db.session(), parse_document(backup.read_bytes()))
+        assert summary.counts["appointments"] > 0
+        db.session.rollback()
+    assert not any(tables_of(empty_target).values())

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner import create_app
+from planner.auth.operations import password_hash_method
 from planner.extensions import db
 from planner.models import User
 from tests.conftest import PASSWORD, csrf_token, make_user
@@ -186,7 +187,7 @@ def test_production_hashes_passwords_with_scrypt(tmp_path: Path) -> None:
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
     with app.app_context():
         user = User(email="hash@example.org")
-        user.set_password(PASSWORD)
+        user.set_password(PASSWORD, password_hash_method())
     assert user.password_hash.startswith("scrypt:")
     assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
     outside = User(email="cli@example.org")
@@ -199,10 +200,10 @@ def test_a_hash_of_another_method_still_verifies(app: Flask) -> None:
     assert app.config["PASSWORD_HASH_METHOD"] == "pbkdf2:sha256:1"
     with app.app_context():
         user = User(email="mixed@example.org")
-        user.set_password(PASSWORD)
+        user.set_password(PASSWORD, password_hash_method())
         assert user.password_hash.startswith("pbkdf2:sha256:1$")
         app.config["PASSWORD_HASH_METHOD"] = "scrypt"
         other = User(email="mixed2@example.org")
-        other.set_password(PASSWORD)
+        other.set_password(PASSWORD, password_hash_method())
     assert user.check_password(PASSWORD) and other.check_password(PASSWORD)
     assert other.password_hash.startswith("scrypt:")

@@ -79,7 +79,7 @@ def test_a_failing_feed_request_logs_no_token(
     def broken_builder(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError(f"builder broke for {request.url}")
 
-    monkeypatch.setattr("planner.calendar.routes.export_calendar", broken_builder)
+    monkeypatch.setattr("planner.calendar.feed_cache.export_calendar", broken_builder)
     with caplog.at_level(logging.INFO):
         response = app.test_client().get(f"/feeds/{token}.ics")
     assert response.status_code == 500

@@ -133,6 +133,7 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(app: Flask, c
 def test_the_first_admin_replaces_the_printed_password_but_accounts_made_on_the_command_line_do_not(app: Flask, runner) -> None:
     with app.app_context():
         _, printed = bootstrap_admin("admin@example.org")
+        db.session.commit()  # operations flush; the caller commits
     first = app.test_client()
     login(first, "admin@example.org", printed)
     assert first.get("/").headers["Location"] == "/auth/password"

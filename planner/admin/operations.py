@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from planner.admin.inputs import AccountInput, InviteInput
-from planner.auth.operations import create_user, normalise_email
+from planner.auth.operations import create_user, normalise_email, password_hash_method
 from planner.auth.sessions import end_all_sessions
 from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
@@ -56,12 +56,11 @@ def invite_user(data: InviteInput) -> tuple[User, str]:
         ) from None
     password = one_time_password()
     try:
-        user = create_user(address, password, data.role, one_time=True)
-        db.session.flush()
+        # A SAVEPOINT: losing the race undoes only this account, the caller's transaction stays usable.
+        with db.session.begin_nested():
+            user = create_user(address, password, data.role, one_time=True)
     except IntegrityError:
-        # Two admins inviting the same address at once: the unique index decides. (create_user
-        # still commits; once it only flushes, a SAVEPOINT here can spare the caller's transaction.)
-        db.session.rollback()
+        # Two admins inviting the same address at once: the unique index decides.
         raise Rejected("email", _("Ein Konto für %(email)s gibt es bereits.", email=address)) from None
     return user, password
 
@@ -134,7 +133,7 @@ def _last_admin_message(user: User) -> str:
 def reset_password(user: User) -> str:
     """Give ``user`` a new one-time password and return it; the old one stops working at once."""
     password = one_time_password()
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     user.must_change_password = True
     end_all_sessions(user.id)
     db.session.flush()

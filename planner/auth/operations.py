@@ -1,5 +1,6 @@
-"""Writes of the auth feature: authenticating and creating accounts.
+"""Writes of the auth feature: authenticating, creating accounts, passwords and the chosen language.
 
+Like every operation, these flush; the request or command that calls them commits.
 A request that cannot be carried out (an invalid address, a password not
 allowed, a wrong current password) raises :class:`~planner.editing.Rejected`,
 naming the input field it concerns; nothing is changed then.
@@ -11,17 +12,24 @@ import secrets
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 
 from planner.auth.sessions import end_all_sessions
 from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import User, UserRole
+from planner.models.users import DEFAULT_PASSWORD_HASH
 from planner.timezones import utc_now
 
 MIN_PASSWORD_LENGTH = 12
 # scrypt's cost grows with the input: a megabyte "password" would be a cheap way to burn CPU.
 MAX_PASSWORD_LENGTH = 1024
+
+
+def password_hash_method() -> str:
+    """The app's ``PASSWORD_HASH_METHOD`` for :meth:`User.set_password` (scrypt unless configured otherwise)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH)
 
 
 def password_problem(password: str, email: str) -> str | None:
@@ -40,13 +48,19 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         # Hash anyway so that response time does not reveal which addresses exist.
-        User(email="timing@example.invalid").set_password(password)
+        User(email="timing@example.invalid").set_password(password, password_hash_method())
         return None
     if not user.active or not user.check_password(password):
         return None
     user.last_login_at = utc_now()
-    db.session.commit()
+    db.session.flush()
     return user
+
+
+def remember_language(user: User, locale: str) -> None:
+    """Keep ``locale`` as ``user``'s interface language, for every browser they sign in with."""
+    user.locale = locale
+    db.session.flush()
 
 
 def normalise_email(email: str) -> str:
@@ -66,9 +80,9 @@ def create_user(email: str, password: str, role: UserRole, *, one_time: bool = F
     if db.session.scalar(sa.select(User.id).where(User.email == address)) is not None:
         raise Rejected("email", _("Ein Konto für %(email)s gibt es bereits.", email=address))
     user = User(email=address, role=role, must_change_password=one_time)
-    user.set_password(password)
+    user.set_password(password, password_hash_method())
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -97,7 +111,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise Rejected("new_password", problem)
     if user.check_password(new):
         raise Rejected("new_password", _("Das neue Passwort muss sich vom bisherigen unterscheiden."))
-    user.set_password(new)
+    user.set_password(new, password_hash_method())
     user.must_change_password = False
     end_all_sessions(user.id)
-    db.session.commit()
+    db.session.flush()

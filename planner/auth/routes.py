@@ -13,6 +13,7 @@ from planner.auth.operations import MIN_PASSWORD_LENGTH, authenticate, change_pa
 from planner.auth.ratelimit import count_failure
 from planner.auth.sessions import sign_in, sign_out
 from planner.editing import Rejected
+from planner.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -27,6 +28,7 @@ def login() -> str | Response:
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             sign_in(user, remember=bool(form.remember.data))
+            db.session.commit()  # the sign-in time and the session row the cookie names
             return redirect(safe_next_url(request.args.get("next")))
         count_failure()
         flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
@@ -36,6 +38,7 @@ def login() -> str | Response:
 @bp.post("/logout")
 def logout() -> Response:
     sign_out()
+    db.session.commit()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
@@ -56,6 +59,8 @@ def password() -> str | Response:
             # in again with a new one (keeping "stay signed in" if it was on).
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
             sign_in(user, remember=remembered)
+            # One transaction: the new password, the end of the old sessions and this browser's new one.
+            db.session.commit()
             flash(_("Ihr Passwort ist geändert. Anmeldungen mit dem alten Passwort sind beendet."), "info")
             return redirect(url_for("delegations.index"))
     return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

@@ -9,6 +9,11 @@ Flask-Login keeps in the session (and copies into the remember cookie) is
 the user, in the one query that loaded the user before; a key without a live
 row is anonymous.
 
+Where the request's user is loaded, the database session learns who acts
+(:func:`planner.models.history.set_actor`), so the change history records the
+signed-in user without the models asking the request; it forgets at the end of
+the request.
+
 The CSRF secret (Flask-WTF keeps it in the session) is renewed at sign-in and
 sign-out, so a token read by someone before either moment is worthless after it.
 """
@@ -26,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from planner.extensions import db
 from planner.models import User, UserSession
+from planner.models.history import set_actor
 from planner.timezones import utc_now
 
 # last_seen_at is written at most this often per session: not a write on every request.
@@ -47,7 +53,10 @@ def idle_limit() -> timedelta:
 
 
 def start_session(user: User) -> str:
-    """Record a new sign-in of ``user`` and return its key (to be kept in the signed cookie only)."""
+    """Record a new sign-in of ``user`` and return its key (to be kept in the signed cookie only).
+
+    In the caller's transaction: the request commits it before the response sets the cookie.
+    """
     now = utc_now()
     # Housekeeping on the way: this user's ended and long-idle sessions are of no use to anyone.
     db.session.execute(
@@ -58,18 +67,17 @@ def start_session(user: User) -> str:
     )
     key = secrets.token_urlsafe(32)
     db.session.add(UserSession(key_digest=_digest(key), user_id=user.id, created_at=now, last_seen_at=now))
-    db.session.commit()
+    db.session.flush()
     return key
 
 
 def end_session(key: str) -> None:
-    """End the one session with ``key`` (signing out)."""
+    """End the one session with ``key`` (signing out), in the caller's transaction."""
     db.session.execute(
         sa.update(UserSession)
         .where(UserSession.key_digest == _digest(key), UserSession.revoked_at.is_(None))
         .values(revoked_at=utc_now())
     )
-    db.session.commit()
 
 
 def end_all_sessions(user_id: int) -> None:
@@ -106,6 +114,7 @@ def load_user(reference: str) -> User | None:
         return None
     if now - last_seen > TOUCH_INTERVAL:
         setattr(g, _TOUCH, session_id)
+    set_actor(db.session(), (user.id, user.email))
     return user
 
 
@@ -117,21 +126,23 @@ def _current_key() -> str | None:
 
 
 def sign_in(user: User, *, remember: bool) -> None:
-    """Sign ``user`` in on this browser with a new server-side session."""
+    """Sign ``user`` in on this browser with a new server-side session (the view commits it)."""
     key = start_session(user)
     login_user(user, remember=remember)
     # login_user stored user.get_id(); with the key this session (and the remember cookie, which
     # Flask-Login writes from this value at the end of the request) can be ended on the server.
     session["_user_id"] = f"{user.get_id()}:{key}"
+    set_actor(db.session(), (user.id, user.email))
     renew_csrf_secret()
 
 
 def sign_out() -> None:
-    """End this browser's session on the server and in its cookies."""
+    """End this browser's session on the server (the view commits it) and in its cookies."""
     key = _current_key()
     if key is not None:
         end_session(key)
     logout_user()
+    set_actor(db.session(), None)
     renew_csrf_secret()
 
 
@@ -156,6 +167,15 @@ def _touch(response: Response) -> Response:
     return response
 
 
+def _forget_actor(_error: BaseException | None) -> None:
+    # The database session (and g, where Flask-Login keeps the loaded user) can outlive the request
+    # when something holds the app context around it, as tests do: what is written afterwards is not
+    # this user's doing, and the next request loads its user, and so its actor, afresh.
+    set_actor(db.session(), None)
+    g.pop("_login_user", None)
+
+
 def init_app(app: Flask) -> None:
-    """Register the hook that keeps each session's idle clock."""
+    """Register the hooks that keep each session's idle clock and end the request's actor with it."""
     app.after_request(_touch)
+    app.teardown_request(_forget_actor)

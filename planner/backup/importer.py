@@ -556,8 +556,8 @@ def _reset_sequences(connection: sa.Connection) -> None:
 def restore_database(session: Session, document: Any) -> RestoreSummary:
     """Restore ``document`` (a parsed export-data file) into the empty database of ``session``.
 
-    Everything happens in the session's transaction, which is committed at
-    the end; on any problem it is rolled back and :class:`RestoreError`
+    Everything happens in the session's transaction, which the caller
+    commits; on any problem it is rolled back and :class:`RestoreError`
     raised, so nothing is written. The session must have no pending work.
     """
     try:
@@ -575,7 +575,6 @@ def restore_database(session: Session, document: Any) -> RestoreSummary:
                     raise RestoreError(f"the database refused table {table.name}: {_first_line(error.orig)}") from None
             summary.counts[table.name] = len(table_rows)
         _reset_sequences(connection)
-        session.commit()
     except RestoreError:
         session.rollback()
         raise
@@ -621,8 +620,13 @@ def import_data_command(file: Path) -> None:
     data = _read(file)
     try:
         summary = restore_database(db.session(), parse_document(data))
+        db.session.commit()
     except RestoreError as error:
         raise click.ClickException(f"Backup not restored, nothing changed: {error}") from None
+    except sa.exc.SQLAlchemyError as error:  # the commit itself refused (a lost connection, say)
+        db.session.rollback()
+        reason = _first_line(getattr(error, "orig", None) or error)
+        raise click.ClickException(f"Backup not restored, nothing changed: the database reported an error: {reason}") from None
     name = "stdin" if str(file) == "-" else str(file)
     counts = ", ".join(f"{count} {table}" for table, count in summary.counts.items() if count)
     click.echo(f"Restored {name} (exported {summary.exported_at}): {counts or 'no rows'}.")

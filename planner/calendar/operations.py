@@ -1,4 +1,4 @@
-"""Writes for calendars: issuing, rotating and revoking subscription feeds."""
+"""Writes for calendars: issuing, rotating and revoking subscription feeds (they flush; the caller commits)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ def issue_feed(
     """A new subscription link; ``audience`` None means the default (member feeds: member, whole trip: team)."""
     feed = FeedToken.issue(delegation, member, locale=locale, audience=audience, created_by=user)
     db.session.add(feed)
-    db.session.commit()
+    db.session.flush()
     return feed
 
 
 def revoke_feed(feed: FeedToken) -> None:
+    """End a subscription link for good (again: nothing happens)."""
     if feed.revoked_at is None:
         feed.revoked_at = utc_now()
-    db.session.commit()
+    db.session.flush()
 
 
 def rotate_feed(feed: FeedToken, user: User) -> FeedToken:
@@ -28,5 +29,5 @@ def rotate_feed(feed: FeedToken, user: User) -> FeedToken:
     feed.revoked_at = utc_now()
     replacement = FeedToken.issue(feed.delegation, feed.member, locale=feed.locale, audience=feed.audience, created_by=user)
     db.session.add(replacement)
-    db.session.commit()
+    db.session.flush()
     return replacement

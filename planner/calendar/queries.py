@@ -128,12 +128,12 @@ def feed_state(token: str) -> FeedState | None:
       an edit anywhere in them counts as a change, and the look-up costs
       the same however large the directory grows.
 
-    A poll costs this one query when its answer is 304 (see the feed view).
+    A poll costs this one query when its answer is 304 (see :mod:`planner.calendar.feed_cache`).
     It runs on a connection of its own, returned to the pool at once: going
     through the ORM session (begin, bind lookup, close at teardown) cost a
     poll more than the rest of the view. The statement is the same; reading
     the state before the calendar is built (on the session) is all that
-    matters for correctness, see the feed view.
+    matters for correctness, see :func:`planner.calendar.feed_cache.feed_response`.
     """
     if not _TOKEN_SHAPE.match(token):
         return None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from datetime import date, datetime
-from threading import Lock
+from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.audiences import Viewer
 from planner.auth.access import editors_only, public
-from planner.calendar import import_operations, importing, operations, queries
-from planner.calendar.export import ExportedCalendar, Scope, export_calendar
+from planner.calendar import feed_cache, import_operations, importing, operations, queries
+from planner.calendar.export import Scope, export_calendar
 from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
 from planner.extensions import db
@@ -24,8 +22,6 @@ from planner.models import Audience, Delegation, PendingImport
 from planner.timezones import today_in
 
 bp = Blueprint("calendar", __name__)
-
-ICS_MIMETYPE = "text/calendar"
 
 
 def _today() -> date:
@@ -41,15 +37,8 @@ def _delegation_or_404(delegation_id: int) -> Delegation:
 
 def _download(delegation: Delegation, scope: Scope, viewer: Viewer | None = None) -> BaseResponse:
     exported = export_calendar(delegation, scope, locale=str(get_locale()), today=_today(), viewer=viewer)
-    response = _ics_response(exported)
+    response = feed_cache.ics_response(exported)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    return response
-
-
-def _ics_response(exported: ExportedCalendar) -> Response:
-    response = Response(exported.body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
-    response.last_modified = exported.last_modified
-    response.add_etag()  # a hash of the body: stable while nothing changes
     return response
 
 
@@ -89,102 +78,13 @@ def appointment_ics(delegation_id: int, appointment_id: int) -> BaseResponse:
 @bp.get("/feeds/<token>.ics")
 @public
 def feed(token: str) -> BaseResponse:
-    """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered.
-
-    Calendar apps poll every hour and nearly always hold the current ETag.
-    The answer to such a poll is found without building the calendar: one
-    query finds the feed and reads everything its body depends on (see
-    :func:`queries.feed_state`), and if this worker has built the feed
-    for exactly that state before, it knows the ETag and Last-Modified the
-    body had and answers 304 with the same headers. Anything else builds
-    the calendar as before.
-    """
+    """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered (see feed_cache)."""
     subscription = queries.feed_state(token)
-    if subscription is None:
-        # Plain and identical for unknown and revoked tokens: nothing to learn from it.
+    response = feed_cache.feed_response(subscription, _today()) if subscription is not None else None
+    if response is None:
+        # Plain and identical for unknown, revoked and deleted: nothing to learn from it.
         return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
-    today = _today()
-    # The root URL as its parts (it is a function of them): building the string costs more than the rest of the key.
-    key = (
-        subscription.id,
-        token,
-        subscription.member_id,
-        subscription.locale,
-        subscription.audience,
-        request.scheme,
-        request.host,
-        request.root_path,
-        subscription.with_today(today),
-    )
-    known = _built_feeds().get(key)
-    if known is not None:
-        etag, last_modified, filename = known
-        unchanged = Response(b"", content_type=f"{ICS_MIMETYPE}; charset=utf-8")
-        unchanged.last_modified = last_modified
-        unchanged.set_etag(etag)
-        conditional = _feed_headers(unchanged, filename).make_conditional(request)
-        if conditional.status_code == 304:
-            return conditional
-    delegation = queries.delegation_with_programme(subscription.delegation_id)
-    if delegation is None:  # deleted since the token was read (the token row goes with it): gone, not an error
-        return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")
-    member = queries.feed_member(delegation, subscription.member_id)
-    exported = export_calendar(
-        delegation,
-        Scope(member=member),
-        locale=subscription.locale,
-        today=today,
-        source_url=url_for("calendar.feed", token=token, _external=True),
-        viewer=Viewer(subscription.audience, member),
-    )
-    response = _feed_headers(_ics_response(exported), exported.filename)
-    # The validator was read before the build: if the data changed in between, this entry is for a state
-    # that is already gone and will not be looked up again.
-    built_etag = response.get_etag()[0]
-    if built_etag is not None:  # _feed_headers always sets one; without it there would be nothing to match
-        _built_feeds().put(key, (built_etag, exported.last_modified, exported.filename))
-    return response.make_conditional(request)
-
-
-def _feed_headers(response: Response, filename: str) -> Response:
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    # The URL is a secret: shared caches must not keep it; clients revalidate with the ETag.
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-class _BuiltFeeds:
-    """ETag, Last-Modified and file name of feeds this worker built, by the state they were built from.
-
-    Small (a few hundred entries of three short values, oldest dropped
-    first) and per worker: another worker simply builds the feed once.
-    """
-
-    LIMIT = 512
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple, tuple[str, datetime, str]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple) -> tuple[str, datetime, str] | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, value: tuple[str, datetime, str]) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.LIMIT:
-                self._entries.popitem(last=False)
-
-
-def _built_feeds() -> _BuiltFeeds:
-    return current_app.extensions.setdefault("planner_built_feeds", _BuiltFeeds())
 
 
 @bp.get("/delegations/<int:delegation_id>/subscriptions")
@@ -228,6 +128,7 @@ def create_subscription(delegation_id: int) -> BaseResponse:
         return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
     member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
     operations.issue_feed(delegation, member, current_user, form.locale.data, form.chosen_audience)
+    db.session.commit()
     flash(_("Neuer Abonnement-Link angelegt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
@@ -245,6 +146,7 @@ def _feed_or_404(delegation_id: int, feed_id: int):
 @editors_only
 def rotate_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
     operations.rotate_feed(_feed_or_404(delegation_id, feed_id), current_user)
+    db.session.commit()
     flash(_("Der Link wurde erneuert. Der alte Link funktioniert nicht mehr."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
@@ -253,6 +155,7 @@ def rotate_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
 @editors_only
 def revoke_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
     operations.revoke_feed(_feed_or_404(delegation_id, feed_id))
+    db.session.commit()
     flash(_("Der Link wurde gesperrt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
 
@@ -320,8 +223,10 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
         counts = import_operations.import_upload(delegation, pending)
         db.session.commit()
     except importing.ImportRejected as rejected:
+        db.session.rollback()  # the kept upload stays, for another try
         flash(rejected.message, "error")
         return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
+    db.session.commit()
     flash(
         _(
             "Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",

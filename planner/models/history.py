@@ -1,8 +1,11 @@
 """The change history: who changed what, when, from which value to which.
 
 Recorded automatically at flush time for every planning record, so no write
-path (form, import, CLI) can forget it. The acting user comes from the
-signed-in user of the current request; commands run without one ("system").
+path (form, import, CLI) can forget it. The acting user is whoever the session
+acts for (:func:`set_actor`): the web sets the signed-in user where it loads
+them (:mod:`planner.auth.sessions`), a command that acts for someone sets that
+account; without one the change is the system's. The models never ask the
+request who is signed in.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from planner.models.base import Base, UTCDateTime
@@ -29,6 +31,11 @@ from planner.timezones import utc_now
 TRACKED = (Delegation, Member, Leg, Appointment, Journey, FollowUp, Organization, Person, City, Partnership, User)
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash"})
+# The key in Session.info under which the session keeps its acting user.
+ACTOR = "actor"
+
+Actor = tuple[int, str]
+"""An acting user as the history records them: id and e-mail address (kept when the account goes)."""
 
 
 class ChangeRecord(Base):
@@ -101,14 +108,21 @@ def _diff(obj: Any, *, everything: bool) -> dict[str, list[Any]]:
     return changes
 
 
-def _actor() -> tuple[int | None, str | None]:
-    if not has_request_context():
-        return None, None
-    from flask_login import current_user
+def set_actor(session: Session, actor: Actor | None) -> None:
+    """Record the changes ``session`` flushes from now on as ``actor``'s; ``None``: as the system's.
 
-    if current_user and current_user.is_authenticated:
-        return current_user.id, current_user.email
-    return None, None
+    The id and address are copied, not the user: reading them from an expired
+    object at flush time would cost a query (and fail for a deleted account).
+    """
+    if actor is None:
+        session.info.pop(ACTOR, None)
+    else:
+        session.info[ACTOR] = actor
+
+
+def _actor(session: Session) -> tuple[int | None, str | None]:
+    actor: Actor | None = session.info.get(ACTOR)
+    return actor if actor is not None else (None, None)
 
 
 @sa.event.listens_for(Session, "after_flush")
@@ -117,7 +131,7 @@ def _collect(session: Session, _flush_context: Any) -> None:
     pending: list[dict[str, Any]] = session.info.setdefault("history_pending", [])
     for obj in session.new:
         if isinstance(obj, TRACKED):
-            pending.append(_record(obj, "create", _diff(obj, everything=True)))
+            pending.append(_record(session, obj, "create", _diff(obj, everything=True)))
     for obj in session.dirty:
         if isinstance(obj, TRACKED) and session.is_modified(obj):
             changes = _diff(obj, everything=False)
@@ -126,15 +140,17 @@ def _collect(session: Session, _flush_context: Any) -> None:
             action = "update"
             if isinstance(obj, Appointment) and "deleted_at" in changes:
                 action = "trash" if obj.deleted_at is not None else "restore"
-            pending.append(_record(obj, action, changes))
+            pending.append(_record(session, obj, action, changes))
     deleted_delegations = {obj.id for obj in session.deleted if isinstance(obj, Delegation)}
     for obj in session.deleted:
         if isinstance(obj, TRACKED):
-            pending.append(_record(obj, "delete", {}, gone=deleted_delegations))
+            pending.append(_record(session, obj, "delete", {}, gone=deleted_delegations))
 
 
-def _record(obj: Any, action: str, changes: dict[str, list[Any]], gone: AbstractSet[int] = frozenset()) -> dict[str, Any]:
-    user_id, email = _actor()
+def _record(
+    session: Session, obj: Any, action: str, changes: dict[str, list[Any]], gone: AbstractSet[int] = frozenset()
+) -> dict[str, Any]:
+    user_id, email = _actor(session)
     delegation_id = _delegation_id(obj)
     if delegation_id in gone:  # the delegation's history goes with it
         delegation_id = None

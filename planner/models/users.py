@@ -7,12 +7,15 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.models.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+
+# Werkzeug's password hash when the caller names none (the app's choice:
+# planner.auth.operations.password_hash_method). The hash names its method, so
+# check_password verifies any mix of methods: changing it needs no migration.
+DEFAULT_PASSWORD_HASH = "scrypt"
 
 
 class UserRole(enum.StrEnum):
@@ -21,7 +24,7 @@ class UserRole(enum.StrEnum):
     VIEWER = "viewer"  # reads only
 
 
-class User(UserMixin, VersionedMixin, TimestampMixin, Base):
+class User(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,18 +58,31 @@ class User(UserMixin, VersionedMixin, TimestampMixin, Base):
         fingerprint = hashlib.sha256(material.encode()).hexdigest()[:16]
         return f"{self.id}:{fingerprint}"
 
-    def set_password(self, password: str) -> None:
-        """Store a salted hash of ``password``, with the app's ``PASSWORD_HASH_METHOD`` (scrypt by default)."""
-        # The hash names its method, so check_password verifies any mix of methods: changing it needs no migration.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    def set_password(self, password: str, method: str = DEFAULT_PASSWORD_HASH) -> None:
+        """Store a salted hash of ``password`` made with Werkzeug's ``method``.
+
+        Writes for the app pass :func:`planner.auth.operations.password_hash_method`
+        (its ``PASSWORD_HASH_METHOD``); the model does not read the app's configuration.
+        """
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    # What Flask-Login asks of a user object (is_active, is_authenticated, is_anonymous, get_id),
+    # written out here so that the models do not import the web layer's login library.
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        # As Flask-Login's UserMixin has it: a disabled account counts as signed out.
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
 
     def can_edit(self) -> bool:
         return self.role in (UserRole.ADMIN, UserRole.PLANNER)

@@ -1,9 +1,8 @@
-"""Reads for the programme: choices for the forms, single items, the trash, the timeline."""
+"""Reads for the programme: choices for the forms, single items, the trash."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,7 +12,7 @@ from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, Journey, Organization, Person
 from planner.models.trash import include_trashed
-from planner.timezones import local_day_bounds, zone_names
+from planner.timezones import zone_names
 
 
 def city_choices() -> tuple[list[SelectChoice], dict[int, str]]:
@@ -86,78 +85,3 @@ def default_place(delegation: Delegation, day: date | None) -> tuple[int | None,
     leg = on_day[0] if on_day else itinerary.legs[0]
     start_day = day or itinerary.days_of(leg)[0]
     return leg.city_id, datetime.combine(start_day, time(9, 0))
-
-
-# -- timeline ------------------------------------------------------------------
-
-
-@dataclass
-class TimelineBlock:
-    item: Appointment | Journey
-    top: float  # percent of the day column
-    height: float
-    lane: int = 0
-    lanes: int = 1
-
-    @property
-    def is_journey(self) -> bool:
-        return isinstance(self.item, Journey)
-
-
-@dataclass
-class TimelineDay:
-    day: date
-    zone: str
-    blocks: list[TimelineBlock] = field(default_factory=list)
-
-
-def timeline(delegation: Delegation) -> list[TimelineDay]:
-    """Days as columns (local date and zone of where the delegation is), items as positioned blocks.
-
-    Blocks that overlap share the column side by side (lanes), so clashes are
-    visible at a glance; a journey over midnight appears in each day it touches.
-    """
-    itinerary = Itinerary.of(delegation)
-    days: list[TimelineDay] = []
-    current = delegation.start_date
-    while current <= delegation.end_date and len(days) < 62:
-        days.append(TimelineDay(current, itinerary.zone_on(current)))
-        current += timedelta(days=1)
-    spans: list[tuple[Appointment | Journey, datetime, datetime]] = [(a, a.start_at, a.end_at) for a in delegation.appointments]
-    spans += [(j, j.depart_at, j.arrive_at) for j in delegation.journeys]
-    for column in days:
-        bounds = local_day_bounds(column.day, column.zone)
-        length = (bounds.end - bounds.start).total_seconds()
-        blocks = []
-        for item, start, end in sorted(spans, key=lambda s: s[1]):
-            if end <= bounds.start or start >= bounds.end:
-                continue
-            top = max(0.0, (start - bounds.start).total_seconds() / length * 100)
-            bottom = min(100.0, (end - bounds.start).total_seconds() / length * 100)
-            blocks.append(TimelineBlock(item, round(top, 3), round(max(bottom - top, 1.2), 3)))
-        _assign_lanes(blocks)
-        column.blocks = blocks
-    return days
-
-
-def _assign_lanes(blocks: list[TimelineBlock]) -> None:
-    lane_ends: list[float] = []
-    group: list[TimelineBlock] = []
-    group_end = -1.0
-    for block in blocks:
-        if block.top >= group_end and group:
-            for member in group:
-                member.lanes = len(lane_ends)
-            lane_ends, group = [], []
-        for lane, end in enumerate(lane_ends):
-            if block.top >= end:
-                block.lane = lane
-                lane_ends[lane] = block.top + block.height
-                break
-        else:
-            block.lane = len(lane_ends)
-            lane_ends.append(block.top + block.height)
-        group.append(block)
-        group_end = max(group_end, block.top + block.height)
-    for member in group:
-        member.lanes = max(len(lane_ends), 1)

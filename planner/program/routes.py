@@ -18,6 +18,7 @@ from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_programme
 from planner.program.forms import AppointmentForm, JourneyForm
+from planner.program.timeline import timeline_days
 from planner.web.edit_flow import ConflictPage, Page, edit_page, versioned_action
 from planner.web.forms import InputForm
 
@@ -273,7 +274,7 @@ def timeline(delegation_id: int) -> str:
     return render_template(
         "program/timeline.html",
         delegation=delegation,
-        days=queries.timeline(delegation),
+        days=timeline_days(delegation),
         warned={w.appointment_id for w in check_programme(delegation, _buffer())},
     )
 

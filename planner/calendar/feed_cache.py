@@ -1,0 +1,134 @@
+"""Conditional GET for subscription feeds: the 304 answer to a poll without building the calendar.
+
+Calendar apps poll every hour and nearly always hold the current ETag. One query
+(:func:`planner.calendar.queries.feed_state`) finds the feed and reads everything its
+body depends on; if this worker has built the feed for exactly that state before, it
+knows the ETag and Last-Modified the body had and answers 304 with the same headers.
+Anything else builds the calendar and remembers its validators for the next poll.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime
+from threading import Lock
+
+from flask import Response, current_app, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from planner.audiences import Viewer
+from planner.calendar import queries
+from planner.calendar.export import ExportedCalendar, Scope, export_calendar
+from planner.calendar.queries import FeedState
+
+ICS_MIMETYPE = "text/calendar"
+
+
+def ics_response(exported: ExportedCalendar) -> Response:
+    """A built calendar as an HTTP response, with the validators a conditional GET compares."""
+    response = Response(exported.body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
+    response.last_modified = exported.last_modified
+    response.add_etag()  # a hash of the body: stable while nothing changes
+    return response
+
+
+def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
+    """The answer to a poll of ``subscription`` (304 when the client's copy is current); None if its trip is gone."""
+    key = _key(subscription, today)
+    known = _built_feeds().get(key)
+    if known is not None:
+        conditional = known.unchanged().make_conditional(request)
+        if conditional.status_code == 304:
+            return conditional
+    delegation = queries.delegation_with_programme(subscription.delegation_id)
+    if delegation is None:  # deleted since the token was read (the token row goes with it)
+        return None
+    member = queries.feed_member(delegation, subscription.member_id)
+    exported = export_calendar(
+        delegation,
+        Scope(member=member),
+        locale=subscription.locale,
+        today=today,
+        source_url=url_for("calendar.feed", token=subscription.token, _external=True),
+        viewer=Viewer(subscription.audience, member),
+    )
+    response = _feed_headers(ics_response(exported), exported.filename)
+    # The validator was read before the build: if the data changed in between, this entry is for a state
+    # that is already gone and will not be looked up again.
+    built_etag = response.get_etag()[0]
+    if built_etag is not None:  # ics_response always sets one; without it there would be nothing to match
+        _built_feeds().put(key, _BuiltFeed(built_etag, exported.last_modified, exported.filename))
+    return response.make_conditional(request)
+
+
+def _key(subscription: FeedState, today: date) -> tuple:
+    # The root URL as its parts (it is a function of them): building the string costs more than the rest of the key.
+    return (
+        subscription.id,
+        subscription.token,
+        subscription.member_id,
+        subscription.locale,
+        subscription.audience,
+        request.scheme,
+        request.host,
+        request.root_path,
+        subscription.with_today(today),
+    )
+
+
+def _feed_headers(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    # The URL is a secret: shared caches must not keep it; clients revalidate with the ETag.
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@dataclass(frozen=True)
+class _BuiltFeed:
+    """What a 304 repeats of a body this worker built: its validators and file name."""
+
+    etag: str
+    last_modified: datetime
+    filename: str
+
+    def unchanged(self) -> Response:
+        # An empty body with the built one's headers: make_conditional turns it into the 304.
+        unchanged = Response(b"", content_type=f"{ICS_MIMETYPE}; charset=utf-8")
+        unchanged.last_modified = self.last_modified
+        unchanged.set_etag(self.etag)
+        return _feed_headers(unchanged, self.filename)
+
+
+class _BuiltFeeds:
+    """The feeds this worker built, by the state they were built from.
+
+    Small (a few hundred entries of three short values, oldest dropped
+    first) and per worker: another worker simply builds the feed once.
+    """
+
+    LIMIT = 512
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, _BuiltFeed] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> _BuiltFeed | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: _BuiltFeed) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.LIMIT:
+                self._entries.popitem(last=False)
+
+
+def _built_feeds() -> _BuiltFeeds:
+    return current_app.extensions.setdefault("planner_built_feeds", _BuiltFeeds())
