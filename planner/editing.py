@@ -75,13 +75,3 @@ def flush_edit(obj: Any) -> None:
         db.session.flush()
     except StaleDataError:
         raise EditConflict(obj) from None
-
-
-def commit_edit(obj: Any) -> None:
-    """Being replaced by :func:`flush_edit` plus the caller's commit (issue #12, one feature at a time)."""
-    try:
-        flush_edit(obj)
-        db.session.commit()
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
-        raise EditConflict(obj) from None

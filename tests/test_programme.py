@@ -398,7 +398,7 @@ def test_member_conflict_on_a_trip_deleted_meanwhile_is_a_404_page(
     ids=["newer-version", "deleted"],
 )
 def test_lost_race_is_a_conflict(app: Flask, keller: int, meanwhile: str, deleted: bool) -> None:
-    from planner.editing import EditConflict, commit_edit
+    from planner.editing import EditConflict, flush_edit
 
     with app.app_context():
         item = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()
@@ -408,7 +408,8 @@ def test_lost_race_is_a_conflict(app: Flask, keller: int, meanwhile: str, delete
         with db.engine.begin() as connection:
             connection.execute(sa.text(meanwhile), {"id": item_id})
         with pytest.raises(EditConflict):
-            commit_edit(item)
+            flush_edit(item)
+        db.session.rollback()  # what the edit flow does with a refused save
         stored = db.session.get(Appointment, item_id)
         if deleted:
             assert stored is None
