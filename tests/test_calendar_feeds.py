@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,7 +13,8 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 
 from planner.delegations.operations import remove_member
-from planner.directory.operations import PERSON_FIELDS, update_person
+from planner.directory.inputs import PersonInput
+from planner.directory.operations import update_person
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -472,9 +474,10 @@ def test_directory_changes_move_last_modified_of_the_events_showing_them(
     # A contact's phone number, through the directory's operation: the events naming that contact, nothing else.
     with app.app_context():
         person = db.session.get(Person, contact.id)
-        values = {name: getattr(person, name) for name in PERSON_FIELDS} | {"phone": "+44 20 7946 0999"}
+        values = {f.name: getattr(person, f.name) for f in dataclasses.fields(PersonInput)} | {"phone": "+44 20 7946 0999"}
         with app.test_request_context():
-            update_person(person, values, person.version)
+            update_person(person, PersonInput(**values), person.version)
+            db.session.commit()
     second = _event_states(planner_client, feed)
     assert _moved(first, second) == by_contact
     assert all(b"+44 20 7946 0999" in second[uid][2] for uid in by_contact)

@@ -27,7 +27,8 @@ from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
 from planner.models import City, Delegation, ItemStatus, Leg, Partnership, UserRole
 from planner.program.conflicts import check_programme
-from planner.program.queries import default_place, timeline
+from planner.program.queries import default_place
+from planner.program.timeline import timeline_days
 from planner.timezones import to_utc
 from tests.conftest import login, make_appointment, make_city, make_delegation, make_user
 
@@ -156,7 +157,7 @@ def test_new_appointment_defaults_to_the_real_leg(trip: Trip) -> None:
 
 
 def test_timeline_columns_take_the_zone_of_the_real_leg(trip: Trip) -> None:
-    zones = {column.day: column.zone for column in timeline(trip.delegation)}
+    zones = {column.day: column.zone for column in timeline_days(trip.delegation)}
     assert zones[date(2024, 10, 13)] == "Europe/Berlin"  # the Tokyo stay was cancelled
     assert zones[date(2024, 10, 15)] == "Asia/Seoul"
     assert zones[date(2024, 10, 18)] == "Asia/Shanghai"
