@@ -9,9 +9,11 @@ code, name, UID ...) and only created when missing. Existing records are
 never overwritten, so loading the seed again neither duplicates anything nor
 undoes a planner's edits.
 
-The trip itself (delegation, members, legs, journeys, appointments,
-follow-ups) is created through the same operations as the pages, with typed
-inputs; those write through ``db.session`` and flush, and the caller commits.
+Everything but the countries (reference data without a page of their own) is
+created through the same operations as the pages, with typed inputs: cities,
+partnerships, organizations, people, the delegation, its members, legs,
+journeys, appointments and follow-ups. The operations write through
+``db.session`` and flush; the caller commits.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from planner.delegations.inputs import DelegationInput, FollowUpInput, LegInput, MemberInput
 from planner.delegations.operations import save_delegation, save_follow_up, save_leg, save_member
+from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
+from planner.directory.operations import create_city, create_organization, create_partnership, create_person
 from planner.editing import Rejected
 from planner.models import (
     Appointment,
@@ -182,15 +186,7 @@ class _Loader:
         for entry in self.data.get("cities", []):
             self._city(entry)
         for entry in self.data.get("partnerships", []):
-            home = self._ref(self.cities, entry["home"], "city")
-            partner = self._ref(self.cities, entry["partner"], "city")
-            self._find_or_add(
-                "partnerships",
-                Partnership,
-                {"home_city_id": home.id, "partner_city_id": partner.id},
-                since=entry["since"],
-                notes=entry.get("notes"),
-            )
+            self._partnership(entry)
         for entry in self.data.get("organizations", []):
             self._organization(entry)
         for entry in self.data.get("people", []):
@@ -204,37 +200,55 @@ class _Loader:
     def _city(self, entry: dict[str, Any]) -> None:
         check_zone(entry["timezone"])  # fail early and clearly on a typo or a non-canonical name
         country = self._ref(self.countries, entry["country"], "country")
-        fields = {k: entry.get(k) for k in ("native_name", "latitude", "longitude", "profile")}
-        self.cities[entry["key"]] = self._find_or_add(
-            "cities", City, {"country_id": country.id, "name": entry["name"]}, timezone=entry["timezone"], **fields
-        )
+        city = self._existing(City, country_id=country.id, name=entry["name"])
+        if city is None:
+            data = CityInput(
+                name=entry["name"],
+                country_iso=country.iso_code,
+                timezone=entry["timezone"],
+                **{k: entry.get(k) for k in ("native_name", "latitude", "longitude", "profile")},
+            )
+            city = self._created("cities", create_city(data))
+        self.cities[entry["key"]] = city
+
+    def _partnership(self, entry: dict[str, Any]) -> None:
+        home = self._ref(self.cities, entry["home"], "city")
+        partner = self._ref(self.cities, entry["partner"], "city")
+        if self._existing(Partnership, home_city_id=home.id, partner_city_id=partner.id) is None:
+            data = PartnershipInput(
+                home_city_id=home.id, partner_city_id=partner.id, since=entry["since"], notes=entry.get("notes")
+            )
+            self._created("partnerships", create_partnership(data))
 
     def _organization(self, entry: dict[str, Any]) -> None:
-        fields = {
-            k: entry.get(k)
-            for k in ("native_name", "sector", "profile", "home_relation", "founded_year", "website", "address", "phone", "email")
-        }
-        city = self._ref(self.cities, entry.get("city"), "city")
-        self.organizations[entry["key"]] = self._find_or_add(
-            "organizations",
-            Organization,
-            {"name": entry["name"]},
-            kind=OrganizationKind(entry["kind"]),
-            city_id=city.id if city else None,
-            contact_is_placeholder=entry.get("contact_is_placeholder", False),
-            **fields,
-        )
+        organization = self._existing(Organization, name=entry["name"])
+        if organization is None:
+            city = self._ref(self.cities, entry.get("city"), "city")
+            texts = ("native_name", "sector", "profile", "home_relation", "founded_year", "website", "address", "phone", "email")
+            data = OrganizationInput(
+                name=entry["name"],
+                kind=OrganizationKind(entry["kind"]),
+                city_id=city.id if city else None,
+                contact_is_placeholder=entry.get("contact_is_placeholder", False),
+                **{k: entry.get(k) for k in texts},
+            )
+            organization = self._created("organizations", create_organization(data))
+        self.organizations[entry["key"]] = organization
 
     def _person(self, entry: dict[str, Any]) -> None:
         organization = self._ref(self.organizations, entry.get("organization"), "organization")
-        fields = {k: entry.get(k) for k in ("native_name", "honorific", "function", "email", "phone", "languages", "notes")}
-        self.people[entry["key"]] = self._find_or_add(
-            "people",
-            Person,
-            {"name": entry["name"], "organization_id": organization.id if organization else None},
-            contact_is_placeholder=entry.get("contact_is_placeholder", False),
-            **fields,
-        )
+        organization_id = organization.id if organization else None
+        person = self._existing(Person, name=entry["name"], organization_id=organization_id)
+        if person is None:
+            texts = ("native_name", "honorific", "function", "email", "phone", "languages", "notes")
+            data = PersonInput(
+                name=entry["name"],
+                organization_id=organization_id,
+                contact_is_placeholder=entry.get("contact_is_placeholder", False),
+                **{k: entry.get(k) for k in texts},
+            )
+            person = self._created("people", create_person(data))
+        self.people[entry["key"]] = person
 
     def _delegation(self, entry: dict[str, Any]) -> Delegation:
         home = self._ref(self.cities, entry["home_city"], "city")
