@@ -23,12 +23,15 @@ caller can show the message where it belongs.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.extensions import db
+
+T = TypeVar("T")
 
 
 class EditConflict(Exception):
@@ -62,6 +65,23 @@ def ensure_version(obj: Any, submitted: int | None) -> None:
     """Raise :class:`EditConflict` unless ``submitted`` is the version ``obj`` has now."""
     if submitted is None or submitted != obj.version:
         raise EditConflict(obj)
+
+
+def record_to_save(record: T | None, version: int | None, new: Callable[[], T]) -> T:
+    """The record a save writes to: ``new()`` added to the session, or ``record`` if ``version`` is still current."""
+    if record is None:
+        created = new()
+        db.session.add(created)
+        return created
+    ensure_version(record, version)
+    return record
+
+
+def delete_edited(record: Any, version: int | None) -> None:
+    """Delete ``record`` if ``version`` is still current (EditConflict otherwise, also for a lost race)."""
+    ensure_version(record, version)
+    db.session.delete(record)
+    flush_edit(record)
 
 
 def flush_edit(obj: Any) -> None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput
-from planner.editing import Rejected, ensure_version, flush_edit, optional_text
+from planner.editing import Rejected, delete_edited, ensure_version, flush_edit, optional_text, record_to_save
 from planner.extensions import db
 from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member
 from planner.models.program import new_uid
@@ -29,11 +29,7 @@ _LEG_TEXTS = ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")
 
 def save_delegation(data: DelegationInput, delegation: Delegation | None = None) -> Delegation:
     """Create a delegation, or update ``delegation`` (raises EditConflict if ``data.version`` is stale)."""
-    if delegation is None:
-        delegation = Delegation()
-        db.session.add(delegation)
-    else:
-        ensure_version(delegation, data.version)
+    delegation = record_to_save(delegation, data.version, lambda: Delegation())
     delegation.title = data.title.strip()
     delegation.purpose = optional_text(data.purpose)
     delegation.home_city_id = data.home_city_id
@@ -177,17 +173,12 @@ def remove_member(member: Member, version: int | None) -> None:
         appointment.attendees.remove(member)
     for journey in db.session.scalars(sa.select(Journey).where(Journey.travellers.any(Member.id == member.id))):
         journey.travellers.remove(member)
-    db.session.delete(member)
-    flush_edit(member)
+    delete_edited(member, version)
 
 
 def save_leg(delegation: Delegation, data: LegInput, leg: Leg | None = None) -> Leg:
     """Create a leg, or update ``leg`` (raises EditConflict if ``data.version`` is stale)."""
-    if leg is None:
-        leg = Leg(delegation=delegation)
-        db.session.add(leg)
-    else:
-        ensure_version(leg, data.version)
+    leg = record_to_save(leg, data.version, lambda: Leg(delegation=delegation))
     leg.city_id = data.city_id
     leg.arrive_at = data.arrive_at
     leg.depart_at = data.depart_at
@@ -199,18 +190,12 @@ def save_leg(delegation: Delegation, data: LegInput, leg: Leg | None = None) -> 
 
 
 def delete_leg(leg: Leg, version: int | None) -> None:
-    ensure_version(leg, version)
-    db.session.delete(leg)
-    flush_edit(leg)
+    delete_edited(leg, version)
 
 
 def save_follow_up(delegation: Delegation, data: FollowUpInput, follow_up: FollowUp | None = None) -> FollowUp:
     """Create a follow-up, or update ``follow_up`` (raises EditConflict if ``data.version`` is stale)."""
-    if follow_up is None:
-        follow_up = FollowUp(delegation=delegation)
-        db.session.add(follow_up)
-    else:
-        ensure_version(follow_up, data.version)
+    follow_up = record_to_save(follow_up, data.version, lambda: FollowUp(delegation=delegation))
     follow_up.title = data.title.strip()
     follow_up.description = optional_text(data.description)
     follow_up.owner_id = data.owner_id

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from planner.editing import ensure_version, flush_edit, optional_text
-from planner.extensions import db
+from planner.editing import delete_edited, ensure_version, flush_edit, optional_text, record_to_save
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.timezones import utc_now
@@ -42,11 +41,7 @@ def _members(delegation: Delegation, ids: Iterable[int]) -> list[Member]:
 
 def save_appointment(delegation: Delegation, data: AppointmentInput, appointment: Appointment | None = None) -> Appointment:
     """Create an appointment, or update ``appointment`` (raises EditConflict if ``data.version`` is stale)."""
-    if appointment is None:
-        appointment = Appointment(delegation=delegation)
-        db.session.add(appointment)
-    else:
-        ensure_version(appointment, data.version)
+    appointment = record_to_save(appointment, data.version, lambda: Appointment(delegation=delegation))
     appointment.title = data.title.strip()
     appointment.kind = data.kind
     appointment.status = data.status
@@ -87,11 +82,7 @@ def restore_appointment(appointment: Appointment) -> None:
 
 def save_journey(delegation: Delegation, data: JourneyInput, journey: Journey | None = None) -> Journey:
     """Create a journey, or update ``journey`` (raises EditConflict if ``data.version`` is stale)."""
-    if journey is None:
-        journey = Journey(delegation=delegation)
-        db.session.add(journey)
-    else:
-        ensure_version(journey, data.version)
+    journey = record_to_save(journey, data.version, lambda: Journey(delegation=delegation))
     journey.mode = data.mode
     journey.status = data.status
     journey.departure_city_id = data.departure_city_id
@@ -113,6 +104,4 @@ def save_journey(delegation: Delegation, data: JourneyInput, journey: Journey | 
 
 
 def delete_journey(journey: Journey, version: int | None) -> None:
-    ensure_version(journey, version)
-    db.session.delete(journey)
-    flush_edit(journey)
+    delete_edited(journey, version)
