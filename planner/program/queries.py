@@ -89,8 +89,8 @@ def journey_or_404(delegation_id: int, journey_id: int) -> Journey:
         sa.select(Journey)
         .where(Journey.id == journey_id, Journey.delegation_id == delegation_id)
         .options(
-            joinedload(Journey.delegation).joinedload(Delegation.home_city),
-            selectinload(Journey.travellers).joinedload(Member.person),
+            # Only who travels: the form shows them as ticks among the members, loaded with the delegation.
+            selectinload(Journey.travellers),
         )
     )
 
