@@ -100,13 +100,15 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
 
     Appointments: every one starting before the appointment's end plus the
     buffer, back to the earliest start among those that end less than the
-    buffer before it starts. That holds everything it may overlap, the next
-    item of each member (a later one cannot be "too close"), and the previous
-    item of each member: that one starts no earlier than any item reaching
-    into the buffer, so an item that ends too early to matter can never hide
-    behind a longer one. Journeys: those overlapping it. Members and legs: all
-    (a handful of rows; the rules name members and look up the leg).
-    Cancelled items are loaded like the others: the rules skip them.
+    buffer before it starts. That holds everything it may overlap and each
+    member's next item if it can be too close. It also holds each member's
+    real previous item (the latest start before it) whenever any earlier
+    item of theirs is loaded, because everything starting between that item
+    and the appointment is loaded too: a long item reaching into the buffer
+    is never taken for the previous one when a short item that ended long
+    before started after it. Journeys: those overlapping it. Members and
+    legs: all (a handful of rows; the rules name members and look up the
+    leg). Cancelled items are loaded like the others: the rules skip them.
     """
     delegation_id = appointment.delegation_id
     delegation = db.session.scalars(
