@@ -1,6 +1,6 @@
 """Throughput, latency and memory of the planner as it runs in production.
 
-    .venv/bin/python benchmarks/bench_server.py [--seconds 10] [--sizes 300,3000]
+    .venv/bin/python benchmarks/bench_server.py [--seconds 10] [--sizes 300,3000] [--figures throughput,items]
 
 gunicorn with 4 workers (``make serve``'s command) on a throwaway PostgreSQL
 database, driven by wrk on loopback (2 threads, 16 connections) for the
@@ -11,18 +11,31 @@ is ``/healthz``: the cheapest request that still goes through the whole stack
 share of that throughput a page keeps. Afterwards each worker's peak resident
 memory (VmHWM) is read from /proc; target: under 200 MB.
 
+The item figures (``--figures items``) are the server time of the pages about
+one appointment (its page, its edit page, its .ics) on a generated trip of 30
+appointments (the Keller trip's size) and on the generated trips of
+``--sizes``: the median ``duration_ms`` of the server's own request log over
+sequential requests, the trips taking turns request by request so that both
+see the same machine. The 30-appointment figure is the floor; target: each
+larger trip at most 1.5 times it (the page reads the item and its
+neighbours, not the trip).
+
 ``run()`` returns the rows for benchmarks/run.py (``make bench``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
+import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -33,11 +46,30 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "load"))
 
 from forms import csrf_token  # noqa: E402
-from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database, sizes_argument  # noqa: E402
+from harness import (  # noqa: E402
+    PASSWORD,
+    Gunicorn,
+    describe_machine,
+    machine,
+    postgres_database,
+    prepare_database,
+    print_table,
+    signed_in_session,
+    sizes_argument,
+)
 
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 MEMORY_TARGET_MB = 200
+FIGURES = ("throughput", "items")
+ITEM_BASE_SIZE = 30  # the Keller trip's size
+ITEM_TARGET_RATIO = 1.5
+ITEM_MIN_REQUESTS = 20  # per page and trip, however short --seconds is
+ITEM_PAGES = {
+    "appointment page": "/delegations/{delegation}/appointments/{appointment}",
+    "appointment edit page": "/delegations/{delegation}/appointments/{appointment}/edit",
+    "appointment .ics": "/delegations/{delegation}/appointments/{appointment}/calendar.ics",
+}
 
 
 def sign_in(base_url: str, email: str) -> str:
@@ -105,8 +137,13 @@ def row(
     }
 
 
-def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), workers: int = 4) -> list[dict[str, Any]]:
-    if shutil.which("wrk") is None:
+def run(
+    seconds: int = 10,
+    sizes: tuple[int, ...] | list[int] = (300, 3000),
+    workers: int = 4,
+    figures: tuple[str, ...] | list[str] = FIGURES,
+) -> list[dict[str, Any]]:
+    if "throughput" in figures and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs it (Debian package wrk)")
     from trips import generate_trip
 
@@ -121,39 +158,24 @@ def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), wor
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(workdir / "instance"), "SECRET_KEY": "benchmark-only"}
         )
+        item_trips: dict[int, dict[str, int]] = {}
         with app.app_context():
             for size in sizes:
                 trips[f"{size} appointments"] = generate_trip(size)
+            if "items" in figures:
+                for size in sorted({ITEM_BASE_SIZE, *sizes}):
+                    delegation_id = trips[f"{size} appointments"][0] if size in sizes else generate_trip(size)[0]
+                    item_trips[size] = _middle_items(delegation_id)
             db.engine.dispose()
 
-        with Gunicorn(database_url, workdir / "instance", workdir / "gunicorn.log", workers=workers) as server:
-            cookie = sign_in(server.base_url, prepared.viewers[0])
-            wrk(server.base_url + "/healthz", 2)  # warm-up: every worker imports, connects, compiles templates
-            floor = wrk(server.base_url + "/healthz", seconds)
-            rows.append(row("floor: /healthz under gunicorn", "-", floor["requests_per_s"], "req/s", **_latency(floor)))
-            for trip, (delegation_id, token) in trips.items():
-                page = server.base_url + f"/delegations/{delegation_id}"
-                feed = server.base_url + f"/feeds/{token}.ics"
-                wrk(page, 2, {"Cookie": cookie})
-                for figure, url, headers in (
-                    ("programme page under gunicorn", page, {"Cookie": cookie}),
-                    ("feed under gunicorn", feed, {}),
-                    ("feed poll 304 under gunicorn", feed, {"If-None-Match": _etag(feed)}),
-                ):
-                    measured = wrk(url, seconds, headers)
-                    rows.append(
-                        row(
-                            figure,
-                            trip,
-                            measured["requests_per_s"],
-                            "req/s",
-                            floor["requests_per_s"],
-                            round(measured["requests_per_s"] / floor["requests_per_s"], 3),
-                            **_latency(measured),
-                        )
-                    )
+        log_path = workdir / "gunicorn.log"
+        with Gunicorn(database_url, workdir / "instance", log_path, workers=workers) as server:
+            if "items" in figures:
+                rows += _item_figures(server.base_url, prepared.planners[0], log_path, item_trips, seconds)
+            if "throughput" in figures:
+                rows += _throughput_figures(server.base_url, prepared.viewers[0], trips, seconds)
             peaks = server.peak_memory_mib()
-        log_errors = _server_errors(workdir / "gunicorn.log")
+        log_errors = _server_errors(log_path)
     peak = max(peaks.values()) if peaks else float("nan")
     rows.append(
         row(
@@ -181,6 +203,110 @@ def run(seconds: int = 10, sizes: tuple[int, ...] | list[int] = (300, 3000), wor
     return rows
 
 
+def _throughput_figures(base_url: str, viewer: str, trips: dict[str, tuple[int, str]], seconds: int) -> list[dict[str, Any]]:
+    """wrk against /healthz (the floor), then the programme page, the feed and 304 polls of every trip."""
+    cookie = sign_in(base_url, viewer)
+    wrk(base_url + "/healthz", 2)  # warm-up: every worker imports, connects, compiles templates
+    floor = wrk(base_url + "/healthz", seconds)
+    rows = [row("floor: /healthz under gunicorn", "-", floor["requests_per_s"], "req/s", **_latency(floor))]
+    for trip, (delegation_id, token) in trips.items():
+        page = base_url + f"/delegations/{delegation_id}"
+        feed = base_url + f"/feeds/{token}.ics"
+        wrk(page, 2, {"Cookie": cookie})
+        for figure, url, headers in (
+            ("programme page under gunicorn", page, {"Cookie": cookie}),
+            ("feed under gunicorn", feed, {}),
+            ("feed poll 304 under gunicorn", feed, {"If-None-Match": _etag(feed)}),
+        ):
+            measured = wrk(url, seconds, headers)
+            rows.append(
+                row(
+                    figure,
+                    trip,
+                    measured["requests_per_s"],
+                    "req/s",
+                    floor["requests_per_s"],
+                    round(measured["requests_per_s"] / floor["requests_per_s"], 3),
+                    **_latency(measured),
+                )
+            )
+    return rows
+
+
+def _middle_items(delegation_id: int) -> dict[str, int]:
+    """The trip's appointment in the middle of its programme (the most neighbours), as the item pages' URL parts."""
+    import sqlalchemy as sa
+
+    from planner.extensions import db
+    from planner.models import Appointment
+
+    ids = db.session.scalars(
+        sa.select(Appointment.id).where(Appointment.delegation_id == delegation_id).order_by(Appointment.start_at)
+    ).all()
+    return {"delegation": delegation_id, "appointment": ids[len(ids) // 2]}
+
+
+def _item_figures(base_url: str, planner: str, log: Path, trips: dict[int, dict[str, int]], seconds: int) -> list[dict[str, Any]]:
+    """Server time of each item page per trip size: the median of the request log's ``duration_ms``.
+
+    The trips take turns request by request (30, 3,000, 30, ...), so a busy
+    moment of the machine falls on both; the 30-appointment trip is the floor.
+    """
+    session = signed_in_session(base_url, planner)
+    rows: list[dict[str, Any]] = []
+    for figure, template in ITEM_PAGES.items():
+        paths = {size: template.format(**parts) for size, parts in trips.items()}
+        for path in paths.values():  # warm-up: templates compiled, every worker connected
+            for _ in range(8):
+                session.get(base_url + path, timeout=60)
+        logged = len(_request_log(log))
+        errors = dict.fromkeys(paths, 0)
+        requests_made = 0
+        deadline = time.monotonic() + seconds
+        while requests_made < ITEM_MIN_REQUESTS or time.monotonic() < deadline:
+            for size, path in paths.items():
+                if session.get(base_url + path, timeout=60).status_code != 200:
+                    errors[size] += 1
+            requests_made += 1
+        time.sleep(0.5)  # the workers' last log lines
+        durations: dict[int, list[float]] = {size: [] for size in paths}
+        by_path = {path: size for size, path in paths.items()}
+        for record in _request_log(log)[logged:]:
+            if record.get("path") in by_path and record.get("duration_ms") is not None:
+                durations[by_path[record["path"]]].append(record["duration_ms"])
+        base = statistics.median(durations[ITEM_BASE_SIZE])
+        for size in sorted(paths):
+            median = statistics.median(durations[size])
+            larger = size > ITEM_BASE_SIZE
+            ratio = round(median / base, 3)
+            rows.append(
+                row(
+                    f"{figure}: server time (median)",
+                    f"{size} appointments",
+                    round(median, 2),
+                    "ms",
+                    base if larger else None,
+                    ratio if larger else None,
+                    f"<= {ITEM_TARGET_RATIO} x {ITEM_BASE_SIZE} appointments" if larger else "",
+                    ratio <= ITEM_TARGET_RATIO if larger else None,
+                    requests=len(durations[size]),
+                    p90_ms=round(statistics.quantiles(durations[size], n=10)[-1], 2),
+                    errors=errors[size],
+                )
+            )
+    return rows
+
+
+def _request_log(log: Path) -> list[dict[str, Any]]:
+    """The planner's JSON request lines in the server log (other lines skipped)."""
+    records = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                records.append(json.loads(line))
+    return records
+
+
 def _latency(measured: dict[str, float]) -> dict[str, float]:
     return {key: measured[key] for key in ("p50_ms", "p90_ms", "p99_ms", "errors")}
 
@@ -194,19 +320,27 @@ def _server_errors(log: Path) -> int:
     return sum(1 for line in log.read_text(encoding="utf-8").splitlines() if re.search(r'"status": 5\d\d', line))
 
 
+def figures_argument(text: str) -> list[str]:
+    """``--figures throughput,items`` for argparse."""
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    if not chosen or any(part not in FIGURES for part in chosen):
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(FIGURES)}")
+    return chosen
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per figure")
     parser.add_argument("--sizes", type=sizes_argument, default="300,3000", help="generated trip sizes, comma-separated")
+    parser.add_argument(
+        "--figures",
+        type=figures_argument,
+        default=",".join(FIGURES),
+        help="throughput (wrk: programme page, feed, 304 polls) and/or items (server time of one appointment's pages)",
+    )
     args = parser.parse_args()
-    rows = run(args.seconds, args.sizes)
-    print(f"{'figure':36} {'trip':18} {'value':>9} {'unit':6} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
-    for r in rows:
-        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
-        print(
-            f"{r['figure']:36} {r['trip']:18} {r['value']:>9} {r['unit']:6} {ratio:>6} "
-            f"{r.get('p50_ms', ''):>7} {r.get('p99_ms', ''):>7}"
-        )
+    rows = run(args.seconds, args.sizes, figures=args.figures)
+    print_table(rows)
     print("machine:", describe_machine(machine()))
     return 0
 

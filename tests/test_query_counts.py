@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from benchmarks.harness import counted  # the same counter as make bench's query figures
 from benchmarks.trips import generate_trip  # the same trips as make bench's page figures
-from planner.models import UserRole
+from planner.extensions import db
+from planner.models import Appointment, Journey, UserRole
 from tests.conftest import login, make_user
 
 
@@ -59,3 +64,54 @@ def test_feed_queries_do_not_grow(app: Flask) -> None:
             assert client.get(f"/feeds/{token}.ics").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[1] <= 10, counts
+
+
+ITEM_PAGES = {
+    "appointment page": "/delegations/{id}/appointments/{appointment}",
+    "appointment edit page": "/delegations/{id}/appointments/{appointment}/edit",
+    "appointment .ics": "/delegations/{id}/appointments/{appointment}/calendar.ics",
+    "journey edit page": "/delegations/{id}/journeys/{journey}/edit",
+}
+
+
+def middle_items(app: Flask, delegation_id: int) -> dict[str, int]:
+    """The appointment in the middle of the programme (the most neighbours) and the middle journey."""
+    with app.app_context():
+        appointments = db.session.scalars(
+            sa.select(Appointment.id).where(Appointment.delegation_id == delegation_id).order_by(Appointment.start_at)
+        ).all()
+        journeys = db.session.scalars(
+            sa.select(Journey.id).where(Journey.delegation_id == delegation_id).order_by(Journey.depart_at)
+        ).all()
+    return {"id": delegation_id, "appointment": appointments[len(appointments) // 2], "journey": journeys[len(journeys) // 2]}
+
+
+@contextmanager
+def loaded_appointments() -> Iterator[list[Appointment]]:
+    """Every appointment the ORM builds from a row meanwhile (a page that scans the trip loads them all)."""
+    loaded: list[Appointment] = []
+
+    def record(target: Appointment, _context: object) -> None:
+        loaded.append(target)
+
+    sa.event.listen(Appointment, "load", record)
+    try:
+        yield loaded
+    finally:
+        sa.event.remove(Appointment, "load", record)
+
+
+def test_item_pages_cost_the_same_at_30_and_3000_appointments(app: Flask, signed_in: FlaskClient) -> None:
+    # The Keller trip's size and a hundred times that: a page about one item reads that item
+    # (and, for its warnings, its neighbours), never the whole programme.
+    trips = [middle_items(app, build_trip(app, size)[0]) for size in (30, 3000)]
+    for name, page in ITEM_PAGES.items():
+        counts = []
+        for trip in trips:
+            with counted(app) as statements, loaded_appointments() as appointments:
+                response = signed_in.get(page.format(**trip))
+            assert response.status_code == 200, name
+            counts.append(len(statements))
+            assert len(appointments) <= 100, f"{name}: {len(appointments)} appointments loaded"
+        assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 30 appointments, {counts[1]} for 3,000"
+        assert counts[1] <= 12, f"{name}: {counts[1]} queries"

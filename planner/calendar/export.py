@@ -113,8 +113,8 @@ def calendar_request(
     viewer = viewer or Viewer.team()
     if link_for is planner_link:
         link_for = _PlannerLinks()  # the same links, each delegation's page address built once
-    appointments: list[Appointment] = list(delegation.appointments)
-    journeys: list[Journey] = list(delegation.journeys)
+    appointments: list[Appointment]
+    journeys: list[Journey]
     name = delegation.title
     with force_locale(locale):
         if scope.member is not None:
@@ -124,8 +124,11 @@ def calendar_request(
             appointments, journeys = items_on_day(delegation, scope.day)
             name = f"{delegation.title} – {format_day(scope.day)}"
         elif scope.appointment is not None:
+            # Only this item: the delegation's programme is not read (nor loaded, if it was not).
             appointments, journeys = [scope.appointment], []
             name = f"{delegation.title} – {scope.appointment.title}"
+        else:
+            appointments, journeys = list(delegation.appointments), list(delegation.journeys)
     appointments = [a for a in appointments if shows_item(viewer, a)]
     journeys = [j for j in journeys if shows_item(viewer, j)]
     return CalendarRequest(

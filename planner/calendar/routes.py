@@ -19,6 +19,7 @@ from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
 from planner.extensions import db
 from planner.models import Audience, Delegation, PendingImport
+from planner.program import queries as program_queries
 from planner.timezones import today_in
 
 bp = Blueprint("calendar", __name__)
@@ -68,11 +69,9 @@ def day_ics(delegation_id: int, day: str) -> BaseResponse:
 
 @bp.get("/delegations/<int:delegation_id>/appointments/<int:appointment_id>/calendar.ics")
 def appointment_ics(delegation_id: int, appointment_id: int) -> BaseResponse:
-    delegation = _delegation_or_404(delegation_id)
-    appointment = next((a for a in delegation.appointments if a.id == appointment_id), None)
-    if appointment is None:
-        abort(404)
-    return _download(delegation, Scope(appointment=appointment))
+    # The appointment with its delegation, not the whole trip: the calendar holds this one event.
+    appointment = program_queries.appointment_or_404(delegation_id, appointment_id)
+    return _download(appointment.delegation, Scope(appointment=appointment))
 
 
 @bp.get("/feeds/<token>.ics")

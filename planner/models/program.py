@@ -76,6 +76,10 @@ journey_travellers = sa.Table(
     sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Attendees, the briefed and travellers in the order the delegation lists its members
+# (Delegation.members), whichever way they are loaded: sort_order can repeat after a removal.
+_IN_LIST_ORDER = (Member.sort_order, Member.id)
+
 
 class Appointment(VersionedMixin, TimestampMixin, Base):
     """One entry of the programme, at one place, in that place's zone.
@@ -129,8 +133,8 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
     city: Mapped[City | None] = relationship()
     organization: Mapped[Organization | None] = relationship()
     contact_person: Mapped[Person | None] = relationship()
-    attendees: Mapped[list[Member]] = relationship(secondary=appointment_attendees, order_by=Member.sort_order)
-    briefed: Mapped[list[Member]] = relationship(secondary=appointment_briefings, order_by=Member.sort_order)
+    attendees: Mapped[list[Member]] = relationship(secondary=appointment_attendees, order_by=_IN_LIST_ORDER)
+    briefed: Mapped[list[Member]] = relationship(secondary=appointment_briefings, order_by=_IN_LIST_ORDER)
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id} {self.title!r} {self.start_at:%Y-%m-%d %H:%M}Z>"
@@ -185,7 +189,7 @@ class Journey(VersionedMixin, TimestampMixin, Base):
     delegation: Mapped[Delegation] = relationship(back_populates="journeys")
     departure_city: Mapped[City | None] = relationship(foreign_keys=[departure_city_id])
     arrival_city: Mapped[City | None] = relationship(foreign_keys=[arrival_city_id])
-    travellers: Mapped[list[Member]] = relationship(secondary=journey_travellers, order_by=Member.sort_order)
+    travellers: Mapped[list[Member]] = relationship(secondary=journey_travellers, order_by=_IN_LIST_ORDER)
 
     def __repr__(self) -> str:
         return f"<Journey {self.id} {self.departure_place} -> {self.arrival_place}>"

@@ -1,7 +1,10 @@
 """Conflict checks on a programme: warnings for planners, never blocks.
 
 A pure function of the delegation's data (already loaded), so the programme
-page, the save of one appointment and tests all see the same warnings.
+page, the save of one appointment and tests all see the same warnings. A
+page about one appointment runs the same rules over its
+:class:`Neighbourhood` only (:func:`check_appointment`), which
+:func:`planner.program.queries.neighbourhood` loads.
 """
 
 from __future__ import annotations
@@ -9,13 +12,13 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
 from planner.delegations.itinerary import Itinerary
 from planner.formatting import clock, day
-from planner.models import Appointment, Delegation, ItemStatus, Journey
+from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg, Member
 from planner.timezones import to_local
 
 IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean a wrong zone
@@ -45,7 +48,35 @@ def _who(a: Appointment, all_members: frozenset[int]) -> frozenset[int]:
     return frozenset(m.id for m in a.attendees) or all_members
 
 
-def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
+@dataclass(frozen=True)
+class Neighbourhood:
+    """What the warnings of one appointment depend on: the delegation's data minus the items far from it.
+
+    ``appointments`` must hold every appointment that could be the
+    appointment's neighbour in a rule (:func:`planner.program.queries.neighbourhood`
+    says which), ``journeys`` those overlapping it; members and legs are all
+    of the delegation's. It has the attributes of a delegation that
+    :func:`check_programme` reads, so the same rules run over it.
+    """
+
+    appointment_id: int
+    buffer: timedelta
+    appointments: list[Appointment]
+    journeys: list[Journey]
+    members: list[Member]
+    legs: list[Leg]
+    home_timezone: str
+    start_date: date
+    end_date: date
+
+
+def check_appointment(neighbourhood: Neighbourhood) -> list[Warning]:
+    """The warnings of one appointment: exactly those :func:`check_programme` gives it, in the same order."""
+    warnings = check_programme(neighbourhood, neighbourhood.buffer)
+    return [w for w in warnings if w.appointment_id == neighbourhood.appointment_id]
+
+
+def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -> list[Warning]:
     """All warnings for the delegation's programme, in programme order."""
     warnings: list[Warning] = []
     appointments = sorted(_active(delegation.appointments), key=lambda a: (a.start_at, a.id))
@@ -63,8 +94,10 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
         for member_id in who[a]:
             by_member[member_id].append(a)
     reported: set[tuple[int, int, str]] = set()
-    for items in by_member.values():
-        for first, second in itertools.pairwise(items):
+    # Members in id order, not in order of first appearance: then an appointment's warnings come
+    # in the same order whether the whole programme is checked or only its neighbourhood.
+    for member_id in sorted(by_member):
+        for first, second in itertools.pairwise(by_member[member_id]):
             gap = second.start_at - first.end_at
             if not timedelta(0) <= gap < buffer or _place(first) == _place(second):
                 continue
@@ -89,7 +122,7 @@ def check_programme(delegation: Delegation, buffer: timedelta) -> list[Warning]:
                 break  # sorted by start: nothing later can overlap ``first``
             _report_overlap(first, second, who, names, reported, warnings)
 
-    itinerary = Itinerary.of(delegation)
+    itinerary = Itinerary(delegation.legs, delegation.home_timezone)
     travelling = [(j, frozenset(m.id for m in j.travellers) or everyone) for j in journeys]
     for a in appointments:
         for j, travellers in travelling:

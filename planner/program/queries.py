@@ -1,17 +1,18 @@
-"""Reads for the programme: choices for the forms, single items, the trash."""
+"""Reads for the programme: choices for the forms, single items and their neighbours, the trash."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, Journey, Organization, Person
+from planner.models import Appointment, City, Delegation, Journey, Leg, Member, Organization, Person
 from planner.models.trash import include_trashed
+from planner.program.conflicts import Neighbourhood
 from planner.timezones import zone_names
 
 
@@ -40,12 +41,124 @@ def member_choices(delegation: Delegation) -> list[SelectChoice]:
     return [SelectChoice(m.id, m.person.display_name) for m in delegation.members]
 
 
-def appointment_in(delegation: Delegation, appointment_id: int) -> Appointment | None:
-    return next((a for a in delegation.appointments if a.id == appointment_id), None)
+# -- single items ----------------------------------------------------------------
+#
+# Each page about one item loads exactly that item (by its id *and* the delegation's,
+# so another trip's id is a 404) with what the page shows, and of the delegation only
+# what the page needs: the cost is the same for a trip of 30 appointments or 3,000.
+# Trashed appointments are left out by the global rule in planner.models.trash.
 
 
-def journey_in(delegation: Delegation, journey_id: int) -> Journey | None:
-    return next((j for j in delegation.journeys if j.id == journey_id), None)
+def delegation_header(delegation_id: int) -> Delegation:
+    """The delegation as a page about one of its items names it: title, home city and zone (404 if missing)."""
+    return db.one_or_404(sa.select(Delegation).where(Delegation.id == delegation_id).options(joinedload(Delegation.home_city)))
+
+
+def delegation_for_forms(delegation_id: int) -> Delegation:
+    """The delegation with what the item forms offer and save: members with their people, and the legs (404 if missing)."""
+    return db.one_or_404(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(
+            joinedload(Delegation.home_city),
+            selectinload(Delegation.members).joinedload(Member.person),
+            selectinload(Delegation.legs),
+        )
+    )
+
+
+def appointment_or_404(delegation_id: int, appointment_id: int) -> Appointment:
+    """One appointment of the delegation with everything its page, form and .ics show (404 if missing or trashed)."""
+    return db.one_or_404(
+        sa.select(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.delegation_id == delegation_id)
+        .options(
+            joinedload(Appointment.delegation).joinedload(Delegation.home_city),
+            joinedload(Appointment.city),
+            joinedload(Appointment.organization),
+            joinedload(Appointment.contact_person),
+            selectinload(Appointment.attendees).joinedload(Member.person),
+            selectinload(Appointment.briefed).joinedload(Member.person),
+        )
+    )
+
+
+def journey_or_404(delegation_id: int, journey_id: int) -> Journey:
+    """One journey of the delegation with its travellers (404 if missing)."""
+    return db.one_or_404(
+        sa.select(Journey)
+        .where(Journey.id == journey_id, Journey.delegation_id == delegation_id)
+        .options(
+            # Only who travels: the form shows them as ticks among the members, loaded with the delegation.
+            selectinload(Journey.travellers),
+        )
+    )
+
+
+def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
+    """What the conflict rules need to warn about ``appointment`` (see :func:`planner.program.conflicts.check_appointment`).
+
+    Appointments: every one starting before the appointment's end plus the
+    buffer, back to the earliest start among those that end less than the
+    buffer before it starts. That holds everything it may overlap and each
+    member's next item if it can be too close. It also holds each member's
+    real previous item (the latest start before it) whenever any earlier
+    item of theirs is loaded, because everything starting between that item
+    and the appointment is loaded too: a long item reaching into the buffer
+    is never taken for the previous one when a short item that ended long
+    before started after it. Journeys: those overlapping it. Members and
+    legs: all (a handful of rows; the rules name members and look up the
+    leg). Cancelled items are loaded like the others: the rules skip them.
+    """
+    delegation_id = appointment.delegation_id
+    delegation = db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(
+            selectinload(Delegation.members).joinedload(Member.person),
+            selectinload(Delegation.legs).joinedload(Leg.city),
+        )
+    ).one()
+    earliest = (
+        sa.select(sa.func.min(Appointment.start_at))
+        .where(
+            Appointment.delegation_id == delegation_id,
+            Appointment.end_at > appointment.start_at - buffer,
+            Appointment.start_at <= appointment.start_at,
+        )
+        .scalar_subquery()
+    )
+    appointments = db.session.scalars(
+        sa.select(Appointment)
+        .where(
+            Appointment.delegation_id == delegation_id,
+            Appointment.start_at >= earliest,
+            Appointment.start_at < appointment.end_at + buffer,
+        )
+        .options(joinedload(Appointment.city), selectinload(Appointment.attendees))
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    journeys = db.session.scalars(
+        sa.select(Journey)
+        .where(
+            Journey.delegation_id == delegation_id,
+            Journey.depart_at < appointment.end_at,
+            Journey.arrive_at > appointment.start_at,
+        )
+        .options(selectinload(Journey.travellers))
+        .order_by(Journey.depart_at, Journey.id)
+    ).all()
+    return Neighbourhood(
+        appointment_id=appointment.id,
+        buffer=buffer,
+        appointments=list(appointments),
+        journeys=list(journeys),
+        members=list(delegation.members),
+        legs=list(delegation.legs),
+        home_timezone=delegation.home_timezone,
+        start_date=delegation.start_date,
+        end_date=delegation.end_date,
+    )
 
 
 def trashed_appointments(delegation_id: int) -> list[Appointment]:
@@ -60,8 +173,9 @@ def trashed_appointments(delegation_id: int) -> list[Appointment]:
     )
 
 
-def trashed_appointment(delegation_id: int, appointment_id: int) -> Appointment | None:
-    return db.session.scalars(
+def trashed_appointment_or_404(delegation_id: int, appointment_id: int) -> Appointment:
+    """One appointment of the delegation that is in the trash (404 if missing or not trashed)."""
+    return db.one_or_404(
         sa.select(Appointment)
         .where(
             Appointment.id == appointment_id,
@@ -69,7 +183,7 @@ def trashed_appointment(delegation_id: int, appointment_id: int) -> Appointment 
             Appointment.deleted_at.is_not(None),
         )
         .execution_options(**include_trashed())
-    ).one_or_none()
+    )
 
 
 def default_place(delegation: Delegation, day: date | None) -> tuple[int | None, datetime | None]:

@@ -16,7 +16,7 @@ from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
-from planner.program.conflicts import check_programme
+from planner.program.conflicts import check_appointment, check_programme
 from planner.program.forms import AppointmentForm, JourneyForm
 from planner.program.timeline import timeline_days
 from planner.web.edit_flow import ConflictPage, Page, edit_page, versioned_action
@@ -25,15 +25,8 @@ from planner.web.forms import InputForm
 bp = Blueprint("program", __name__, url_prefix="/delegations/<int:delegation_id>")
 
 
-def _delegation(delegation_id: int) -> Delegation:
-    delegation = delegation_with_programme(delegation_id)
-    if delegation is None:
-        abort(404)
-    return delegation
-
-
-def _programme_url(delegation: Delegation, anchor: str | None = None) -> str:
-    return url_for("delegations.show", delegation_id=delegation.id, _anchor=anchor)
+def _programme_url(delegation_id: int, anchor: str | None = None) -> str:
+    return url_for("delegations.show", delegation_id=delegation_id, _anchor=anchor)
 
 
 def _buffer() -> timedelta:
@@ -65,18 +58,17 @@ def _saved_appointment(message: str) -> Callable[[Appointment], str]:
 
 def _programme_with_warnings(delegation_id: int, appointment_id: int) -> str:
     """Back to the programme at the saved appointment, with the warnings it has now (flashed)."""
-    fresh = delegation_with_programme(delegation_id)
-    if fresh is not None:  # None: deleted by another planner right after this save, nothing to warn about
-        for warning in check_programme(fresh, _buffer()):
-            if warning.appointment_id == appointment_id:
-                flash(warning.message, "warning")
-    return url_for("delegations.show", delegation_id=delegation_id, _anchor=f"appointment-{appointment_id}")
+    saved = db.session.get(Appointment, appointment_id)
+    if saved is not None:  # None: deleted by another planner right after this save, nothing to warn about
+        for warning in check_appointment(queries.neighbourhood(saved, _buffer())):
+            flash(warning.message, "warning")
+    return _programme_url(delegation_id, f"appointment-{appointment_id}")
 
 
 @bp.route("/appointments/new", methods=["GET", "POST"])
 @editors_only
 def new_appointment(delegation_id: int) -> Page:
-    delegation = _delegation(delegation_id)
+    delegation = queries.delegation_for_forms(delegation_id)
     form = _appointment_form(delegation)
     if not form.is_submitted():
         day = _parse_day(request.args.get("day"))
@@ -99,22 +91,18 @@ def new_appointment(delegation_id: int) -> Page:
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
 @editors_only
 def edit_appointment(delegation_id: int, appointment_id: int) -> Page:
-    delegation = _delegation(delegation_id)
-    appointment = queries.appointment_in(delegation, appointment_id)
-    if appointment is None:
-        abort(404)
+    delegation = queries.delegation_for_forms(delegation_id)
+    appointment = queries.appointment_or_404(delegation_id, appointment_id)
 
     def conflict() -> ConflictPage:
         # Ids, not the loaded objects: after the rollback they are expired, and reading them again
         # fails if another planner deleted the trip or the appointment meanwhile (then: 404 page).
-        fresh = _delegation(delegation_id)
-        current_item = queries.appointment_in(fresh, appointment_id)
-        if current_item is None:
-            abort(404)
+        fresh = queries.delegation_for_forms(delegation_id)
+        current_item = queries.appointment_or_404(delegation_id, appointment_id)
         current = _appointment_form(fresh, formdata=MultiDict())
         current.fill(current_item)
-        edit_url = url_for("program.edit_appointment", delegation_id=fresh.id, appointment_id=current_item.id)
-        return ConflictPage(current, current_item.title, _programme_url(fresh, f"appointment-{current_item.id}"), edit_url)
+        edit_url = url_for("program.edit_appointment", delegation_id=delegation_id, appointment_id=appointment_id)
+        return ConflictPage(current, current_item.title, _programme_url(delegation_id, f"appointment-{appointment_id}"), edit_url)
 
     return edit_page(
         _appointment_form(delegation),
@@ -127,21 +115,13 @@ def edit_appointment(delegation_id: int, appointment_id: int) -> Page:
     )
 
 
-def _appointment(delegation_id: int, appointment_id: int) -> tuple[Delegation, Appointment]:
-    delegation = _delegation(delegation_id)
-    appointment = queries.appointment_in(delegation, appointment_id)
-    if appointment is None:
-        abort(404)
-    return delegation, appointment
-
-
 @bp.post("/appointments/<int:appointment_id>/cancel")
 @editors_only
 def cancel_appointment(delegation_id: int, appointment_id: int) -> Response:
-    delegation, appointment = _appointment(delegation_id, appointment_id)
+    appointment = queries.appointment_or_404(delegation_id, appointment_id)
     return versioned_action(
         lambda version: operations.set_appointment_status(appointment, ItemStatus.CANCELLED, version),
-        done=_programme_url(delegation, f"appointment-{appointment.id}"),
+        done=_programme_url(delegation_id, f"appointment-{appointment_id}"),
         stale=_("„%(title)s“ wurde inzwischen geändert. Bitte prüfen und erneut absagen.", title=appointment.title),
         message=_("„%(title)s“ ist abgesagt.", title=appointment.title),
     )
@@ -150,10 +130,10 @@ def cancel_appointment(delegation_id: int, appointment_id: int) -> Response:
 @bp.post("/appointments/<int:appointment_id>/delete")
 @editors_only
 def delete_appointment(delegation_id: int, appointment_id: int) -> Response:
-    delegation, appointment = _appointment(delegation_id, appointment_id)
+    appointment = queries.appointment_or_404(delegation_id, appointment_id)
     return versioned_action(
         lambda version: operations.trash_appointment(appointment, version),
-        done=_programme_url(delegation, f"appointment-{appointment.id}"),
+        done=_programme_url(delegation_id, f"appointment-{appointment_id}"),
         stale=_("„%(title)s“ wurde inzwischen geändert. Bitte prüfen und erneut löschen.", title=appointment.title),
         message=_("„%(title)s“ liegt jetzt im Papierkorb.", title=appointment.title),
     )
@@ -162,7 +142,7 @@ def delete_appointment(delegation_id: int, appointment_id: int) -> Response:
 @bp.get("/trash")
 @editors_only
 def trash(delegation_id: int) -> str:
-    delegation = _delegation(delegation_id)
+    delegation = queries.delegation_header(delegation_id)
     return render_template(
         "program/trash.html", delegation=delegation, items=queries.trashed_appointments(delegation_id), form=FlaskForm()
     )
@@ -171,15 +151,13 @@ def trash(delegation_id: int) -> str:
 @bp.post("/trash/<int:appointment_id>/restore")
 @editors_only
 def restore(delegation_id: int, appointment_id: int) -> Response:
-    appointment = queries.trashed_appointment(delegation_id, appointment_id)
-    if appointment is None:
-        abort(404)
+    appointment = queries.trashed_appointment_or_404(delegation_id, appointment_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     operations.restore_appointment(appointment)
     db.session.commit()
     flash(_("„%(title)s“ ist wiederhergestellt.", title=appointment.title), "info")
-    return redirect(url_for("delegations.show", delegation_id=delegation_id, _anchor=f"appointment-{appointment.id}"))
+    return redirect(_programme_url(delegation_id, f"appointment-{appointment_id}"))
 
 
 # -- journeys ------------------------------------------------------------------
@@ -205,7 +183,7 @@ def _journey_page(delegation: Delegation, journey: Journey | None) -> Callable[[
 @bp.route("/journeys/new", methods=["GET", "POST"])
 @editors_only
 def new_journey(delegation_id: int) -> Page:
-    delegation = _delegation(delegation_id)
+    delegation = queries.delegation_for_forms(delegation_id)
     form = _journey_form(delegation)
     if not form.is_submitted():
         form.departure_timezone.data = form.arrival_timezone.data = ""
@@ -215,7 +193,7 @@ def new_journey(delegation_id: int) -> Page:
         record=None,
         save=lambda data: operations.save_journey(delegation, data),
         render=_journey_page(delegation, None),
-        done=lambda journey: _programme_url(delegation, f"journey-{journey.id}"),
+        done=lambda journey: _programme_url(delegation_id, f"journey-{journey.id}"),
         saved_message=lambda journey: _("Reise %(a)s → %(b)s angelegt.", a=journey.departure_place, b=journey.arrival_place),
     )
 
@@ -223,23 +201,20 @@ def new_journey(delegation_id: int) -> Page:
 @bp.route("/journeys/<int:journey_id>/edit", methods=["GET", "POST"])
 @editors_only
 def edit_journey(delegation_id: int, journey_id: int) -> Page:
-    delegation = _delegation(delegation_id)
-    journey = queries.journey_in(delegation, journey_id)
-    if journey is None:
-        abort(404)
+    delegation = queries.delegation_for_forms(delegation_id)
+    journey = queries.journey_or_404(delegation_id, journey_id)
 
     def conflict() -> ConflictPage:
-        fresh = _delegation(delegation_id)  # 404 page if the trip was deleted meanwhile
-        current_item = queries.journey_in(fresh, journey_id)
-        if current_item is None:
-            abort(404)
+        # As for appointments: loaded again by id, a 404 page if the trip or the journey is gone.
+        fresh = queries.delegation_for_forms(delegation_id)
+        current_item = queries.journey_or_404(delegation_id, journey_id)
         current = _journey_form(fresh, formdata=MultiDict())
         current.fill(current_item)
         return ConflictPage(
             current,
             f"{current_item.departure_place} → {current_item.arrival_place}",
-            _programme_url(fresh, f"journey-{journey_id}"),
-            url_for("program.edit_journey", delegation_id=fresh.id, journey_id=journey_id),
+            _programme_url(delegation_id, f"journey-{journey_id}"),
+            url_for("program.edit_journey", delegation_id=delegation_id, journey_id=journey_id),
         )
 
     return edit_page(
@@ -247,7 +222,7 @@ def edit_journey(delegation_id: int, journey_id: int) -> Page:
         record=journey,
         save=lambda data: operations.save_journey(delegation, data, journey),
         render=_journey_page(delegation, journey),
-        done=lambda saved: _programme_url(delegation, f"journey-{saved.id}"),
+        done=lambda saved: _programme_url(delegation_id, f"journey-{saved.id}"),
         saved_message=lambda saved: _("Reise gespeichert."),
         conflict=conflict,
     )
@@ -256,13 +231,10 @@ def edit_journey(delegation_id: int, journey_id: int) -> Page:
 @bp.post("/journeys/<int:journey_id>/delete")
 @editors_only
 def delete_journey(delegation_id: int, journey_id: int) -> Response:
-    delegation = _delegation(delegation_id)
-    journey = queries.journey_in(delegation, journey_id)
-    if journey is None:
-        abort(404)
+    journey = queries.journey_or_404(delegation_id, journey_id)
     return versioned_action(
         lambda version: operations.delete_journey(journey, version),
-        done=_programme_url(delegation),
+        done=_programme_url(delegation_id),
         stale=_("Die Reise wurde inzwischen geändert. Bitte prüfen und erneut löschen."),
         message=_("Reise gelöscht."),
     )
@@ -270,7 +242,9 @@ def delete_journey(delegation_id: int, journey_id: int) -> Response:
 
 @bp.get("/timeline")
 def timeline(delegation_id: int) -> str:
-    delegation = _delegation(delegation_id)
+    delegation = delegation_with_programme(delegation_id)
+    if delegation is None:
+        abort(404)
     return render_template(
         "program/timeline.html",
         delegation=delegation,
@@ -288,11 +262,11 @@ def _parse_day(text: str | None) -> date | None:
 
 @bp.get("/appointments/<int:appointment_id>")
 def show_appointment(delegation_id: int, appointment_id: int) -> str:
-    delegation = _delegation(delegation_id)
-    appointment = queries.appointment_in(delegation, appointment_id)
-    if appointment is None:
-        abort(404)
-    warnings = [w.message for w in check_programme(delegation, _buffer()) if w.appointment_id == appointment.id]
+    appointment = queries.appointment_or_404(delegation_id, appointment_id)
+    warnings = [w.message for w in check_appointment(queries.neighbourhood(appointment, _buffer()))]
     return render_template(
-        "program/appointment.html", delegation=delegation, appointment=appointment, warnings=list(dict.fromkeys(warnings))
+        "program/appointment.html",
+        delegation=appointment.delegation,
+        appointment=appointment,
+        warnings=list(dict.fromkeys(warnings)),
     )
