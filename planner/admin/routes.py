@@ -12,7 +12,7 @@ from planner.admin.forms import AccountForm, InviteForm
 from planner.auth.access import admins_only
 from planner.extensions import db
 from planner.models import User
-from planner.web.edit_flow import ConflictPage, Page, edit_page
+from planner.web.edit_flow import Page, SavedNow, edit_page
 from planner.web.forms import InputForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -71,11 +71,6 @@ def _account_page(user_id: int) -> Page:
     def render(shown: InputForm) -> str:
         return render_template("admin/edit.html", user=user, form=shown)
 
-    def saved_now() -> ConflictPage:
-        current = AccountForm(formdata=None)
-        current.fill(queries.account(user_id))
-        return ConflictPage(current, email, users_url, url_for("admin.edit", user_id=user_id))
-
     return edit_page(
         form,
         record=user,
@@ -87,7 +82,13 @@ def _account_page(user_id: int) -> Page:
             if changed
             else _("Keine Änderung: %(email)s war schon so gespeichert.", email=email)
         ),
-        conflict=saved_now,
+        conflict=SavedNow(
+            load=lambda: queries.account(user_id),
+            form=lambda: AccountForm(formdata=None),
+            title=lambda saved: saved.email,
+            back_url=users_url,
+            edit_url=url_for("admin.edit", user_id=user_id),
+        ),
     )
 
 

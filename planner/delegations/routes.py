@@ -19,7 +19,7 @@ from planner.models import Delegation, DelegationStatus
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_programme, warnings_by_appointment
 from planner.timezones import today_in
-from planner.web.edit_flow import ConflictPage, Page, edit_page, versioned_action
+from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
 
 bp = Blueprint("delegations", __name__)
@@ -137,21 +137,19 @@ def new() -> Page:
 def edit(delegation_id: int) -> Page:
     delegation = queries.delegation_or_404(delegation_id)
 
-    def conflict() -> ConflictPage:
-        current_item = queries.delegation_or_404(delegation_id)  # 404 page if deleted meanwhile
-        current = _delegation_form(MultiDict())
-        current.fill(current_item)
-        return ConflictPage(
-            current, current_item.title, _show_url(delegation_id), url_for("delegations.edit", delegation_id=delegation_id)
-        )
-
     return edit_page(
         _delegation_form(),
         record=delegation,
         save=lambda data: operations.save_delegation(data, delegation),
         render=_form_page(_("Reise bearbeiten"), delegation),
         done=lambda saved: _show_url(delegation_id),
-        conflict=conflict,
+        conflict=SavedNow(
+            load=lambda: queries.delegation_or_404(delegation_id),
+            form=lambda: _delegation_form(MultiDict()),
+            title=lambda saved: saved.title,
+            back_url=_show_url(delegation_id),
+            edit_url=url_for("delegations.edit", delegation_id=delegation_id),
+        ),
     )
 
 
@@ -243,25 +241,19 @@ def edit_member(delegation_id: int, member_id: int) -> Page:
     delegation = queries.delegation_or_404(delegation_id)
     member = queries.member_or_404(delegation_id, member_id)
 
-    def conflict() -> ConflictPage:
-        queries.delegation_or_404(delegation_id)  # 404 page if the trip was deleted meanwhile
-        current_item = queries.member_or_404(delegation_id, member_id)
-        current = _member_form(MultiDict())
-        current.fill(current_item)
-        return ConflictPage(
-            current,
-            current_item.person.display_name,
-            _show_url(delegation_id, "members-heading"),
-            url_for("delegations.edit_member", delegation_id=delegation_id, member_id=member_id),
-        )
-
     return edit_page(
         _member_form(),
         record=member,
         save=lambda data: operations.save_member(delegation, data, member),
         render=_form_page(_("Teilnehmende bearbeiten"), delegation),
         done=lambda saved: _show_url(delegation_id, "members-heading"),
-        conflict=conflict,
+        conflict=SavedNow(
+            load=lambda: queries.member_or_404(delegation_id, member_id),
+            form=lambda: _member_form(MultiDict()),
+            title=lambda saved: saved.person.display_name,
+            back_url=_show_url(delegation_id, "members-heading"),
+            edit_url=url_for("delegations.edit_member", delegation_id=delegation_id, member_id=member_id),
+        ),
     )
 
 
@@ -304,25 +296,19 @@ def edit_leg(delegation_id: int, leg_id: int) -> Page:
     delegation = queries.delegation_or_404(delegation_id)
     leg = queries.leg_or_404(delegation_id, leg_id)
 
-    def conflict() -> ConflictPage:
-        queries.delegation_or_404(delegation_id)  # 404 page if the trip was deleted meanwhile
-        current_item = queries.leg_or_404(delegation_id, leg_id)
-        current = _leg_form(MultiDict())
-        current.fill(current_item)
-        return ConflictPage(
-            current,
-            current_item.city.name,
-            _show_url(delegation_id, "legs-heading"),
-            url_for("delegations.edit_leg", delegation_id=delegation_id, leg_id=leg_id),
-        )
-
     return edit_page(
         _leg_form(),
         record=leg,
         save=lambda data: operations.save_leg(delegation, data, leg),
         render=_form_page(_("Station bearbeiten"), delegation),
         done=lambda saved: _show_url(delegation_id, "legs-heading"),
-        conflict=conflict,
+        conflict=SavedNow(
+            load=lambda: queries.leg_or_404(delegation_id, leg_id),
+            form=lambda: _leg_form(MultiDict()),
+            title=lambda saved: saved.city.name,
+            back_url=_show_url(delegation_id, "legs-heading"),
+            edit_url=url_for("delegations.edit_leg", delegation_id=delegation_id, leg_id=leg_id),
+        ),
     )
 
 
@@ -367,23 +353,17 @@ def edit_follow_up(delegation_id: int, follow_up_id: int) -> Page:
     delegation = queries.delegation_or_404(delegation_id)
     item = queries.follow_up_or_404(delegation_id, follow_up_id)
 
-    def conflict() -> ConflictPage:
-        fresh = queries.delegation_or_404(delegation_id)  # 404 page if the trip was deleted meanwhile
-        current_item = queries.follow_up_or_404(delegation_id, follow_up_id)
-        current = _follow_up_form(fresh, MultiDict())
-        current.fill(current_item)
-        return ConflictPage(
-            current,
-            current_item.title,
-            _show_url(delegation_id, "follow-ups-heading"),
-            url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
-        )
-
     return edit_page(
         _follow_up_form(delegation),
         record=item,
         save=lambda data: operations.save_follow_up(delegation, data, item),
         render=_form_page(_("Nachbereitung bearbeiten"), delegation),
         done=lambda saved: _show_url(delegation_id, "follow-ups-heading"),
-        conflict=conflict,
+        conflict=SavedNow(
+            load=lambda: queries.follow_up_or_404(delegation_id, follow_up_id),
+            form=lambda: _follow_up_form(queries.delegation_or_404(delegation_id), MultiDict()),
+            title=lambda saved: saved.title,
+            back_url=_show_url(delegation_id, "follow-ups-heading"),
+            edit_url=url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
+        ),
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +17,7 @@ from planner.auth.access import editors_only
 from planner.directory import forms, operations, queries
 from planner.models import OrganizationKind
 from planner.timezones import utc_now
-from planner.web.edit_flow import ConflictPage, Page, edit_page
+from planner.web.edit_flow import Page, SavedNow, edit_page
 from planner.web.forms import InputForm
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -31,20 +30,6 @@ def _form_page(title: str, back_url: str) -> Callable[[InputForm], str]:
         return render_template("form_page.html", form=form, heading=title, delegation=None, cancel_url=back_url)
 
     return render
-
-
-def _saved_now(
-    form_class: Callable[..., InputForm], load: Callable[[], Any], title: str, back_url: str, edit_url: str
-) -> Callable[[], ConflictPage]:
-    """The conflict page's "saved now" side: the record reloaded (404 if deleted meanwhile) in a fresh form."""
-
-    def page() -> ConflictPage:
-        record = load()
-        current = form_class(formdata=None)
-        current.fill(record)
-        return ConflictPage(current, title, back_url, edit_url)
-
-    return page
 
 
 @bp.get("/")
@@ -100,12 +85,12 @@ def edit_organization(organization_id: int) -> Page:
         save=lambda data: operations.update_organization(record, data, form.version.data),
         render=_form_page(title, back_url),
         done=lambda _: back_url,
-        conflict=_saved_now(
-            forms.OrganizationForm,
-            lambda: queries.organization(organization_id),
-            title,
-            back_url,
-            url_for(".edit_organization", organization_id=organization_id),
+        conflict=SavedNow(
+            load=lambda: queries.organization(organization_id),
+            form=lambda: forms.OrganizationForm(formdata=None),
+            title=lambda _saved: title,
+            back_url=back_url,
+            edit_url=url_for(".edit_organization", organization_id=organization_id),
         ),
     )
 
@@ -147,12 +132,12 @@ def edit_person(person_id: int) -> Page:
         save=lambda data: operations.update_person(record, data, form.version.data),
         render=_form_page(title, back_url),
         done=lambda _: back_url,
-        conflict=_saved_now(
-            forms.PersonForm,
-            lambda: queries.person(person_id),
-            title,
-            back_url,
-            url_for(".edit_person", person_id=person_id),
+        conflict=SavedNow(
+            load=lambda: queries.person(person_id),
+            form=lambda: forms.PersonForm(formdata=None),
+            title=lambda _saved: title,
+            back_url=back_url,
+            edit_url=url_for(".edit_person", person_id=person_id),
         ),
     )
 
@@ -195,12 +180,12 @@ def edit_city(city_id: int) -> Page:
         save=lambda data: operations.update_city(record, data, form.version.data),
         render=_form_page(title, back_url),
         done=lambda _: back_url,
-        conflict=_saved_now(
-            city_form,
-            lambda: queries.city(city_id),
-            title,
-            back_url,
-            url_for(".edit_city", city_id=city_id),
+        conflict=SavedNow(
+            load=lambda: queries.city(city_id),
+            form=lambda: city_form(formdata=None),
+            title=lambda _saved: title,
+            back_url=back_url,
+            edit_url=url_for(".edit_city", city_id=city_id),
         ),
     )
 
@@ -238,11 +223,11 @@ def edit_partnership(partnership_id: int) -> Page:
         save=lambda data: operations.update_partnership(record, data, form.version.data),
         render=_form_page(title, back_url),
         done=lambda _: back_url,
-        conflict=_saved_now(
-            forms.PartnershipForm,
-            lambda: queries.partnership(partnership_id),
-            title,
-            back_url,
-            url_for(".edit_partnership", partnership_id=partnership_id),
+        conflict=SavedNow(
+            load=lambda: queries.partnership(partnership_id),
+            form=lambda: forms.PartnershipForm(formdata=None),
+            title=lambda _saved: title,
+            back_url=back_url,
+            edit_url=url_for(".edit_partnership", partnership_id=partnership_id),
         ),
     )

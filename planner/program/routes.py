@@ -19,7 +19,7 @@ from planner.program import operations, queries
 from planner.program.conflicts import check_appointment, check_programme
 from planner.program.forms import AppointmentForm, JourneyForm
 from planner.program.timeline import timeline_days
-from planner.web.edit_flow import ConflictPage, Page, edit_page, versioned_action
+from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
 
 bp = Blueprint("program", __name__, url_prefix="/delegations/<int:delegation_id>")
@@ -94,16 +94,6 @@ def edit_appointment(delegation_id: int, appointment_id: int) -> Page:
     delegation = queries.delegation_for_forms(delegation_id)
     appointment = queries.appointment_or_404(delegation_id, appointment_id)
 
-    def conflict() -> ConflictPage:
-        # Ids, not the loaded objects: after the rollback they are expired, and reading them again
-        # fails if another planner deleted the trip or the appointment meanwhile (then: 404 page).
-        fresh = queries.delegation_for_forms(delegation_id)
-        current_item = queries.appointment_or_404(delegation_id, appointment_id)
-        current = _appointment_form(fresh, formdata=MultiDict())
-        current.fill(current_item)
-        edit_url = url_for("program.edit_appointment", delegation_id=delegation_id, appointment_id=appointment_id)
-        return ConflictPage(current, current_item.title, _programme_url(delegation_id, f"appointment-{appointment_id}"), edit_url)
-
     return edit_page(
         _appointment_form(delegation),
         record=appointment,
@@ -111,7 +101,13 @@ def edit_appointment(delegation_id: int, appointment_id: int) -> Page:
         render=_appointment_page(delegation, appointment),
         done=lambda saved: _programme_with_warnings(delegation_id, saved.id),
         saved_message=_saved_appointment(_("Termin „%(title)s“ gespeichert.")),
-        conflict=conflict,
+        conflict=SavedNow(
+            load=lambda: queries.appointment_or_404(delegation_id, appointment_id),
+            form=lambda: _appointment_form(queries.delegation_for_forms(delegation_id), formdata=MultiDict()),
+            title=lambda saved: saved.title,
+            back_url=_programme_url(delegation_id, f"appointment-{appointment_id}"),
+            edit_url=url_for("program.edit_appointment", delegation_id=delegation_id, appointment_id=appointment_id),
+        ),
     )
 
 
@@ -204,19 +200,6 @@ def edit_journey(delegation_id: int, journey_id: int) -> Page:
     delegation = queries.delegation_for_forms(delegation_id)
     journey = queries.journey_or_404(delegation_id, journey_id)
 
-    def conflict() -> ConflictPage:
-        # As for appointments: loaded again by id, a 404 page if the trip or the journey is gone.
-        fresh = queries.delegation_for_forms(delegation_id)
-        current_item = queries.journey_or_404(delegation_id, journey_id)
-        current = _journey_form(fresh, formdata=MultiDict())
-        current.fill(current_item)
-        return ConflictPage(
-            current,
-            f"{current_item.departure_place} → {current_item.arrival_place}",
-            _programme_url(delegation_id, f"journey-{journey_id}"),
-            url_for("program.edit_journey", delegation_id=delegation_id, journey_id=journey_id),
-        )
-
     return edit_page(
         _journey_form(delegation),
         record=journey,
@@ -224,7 +207,13 @@ def edit_journey(delegation_id: int, journey_id: int) -> Page:
         render=_journey_page(delegation, journey),
         done=lambda saved: _programme_url(delegation_id, f"journey-{saved.id}"),
         saved_message=lambda saved: _("Reise gespeichert."),
-        conflict=conflict,
+        conflict=SavedNow(
+            load=lambda: queries.journey_or_404(delegation_id, journey_id),
+            form=lambda: _journey_form(queries.delegation_for_forms(delegation_id), formdata=MultiDict()),
+            title=lambda saved: f"{saved.departure_place} → {saved.arrival_place}",
+            back_url=_programme_url(delegation_id, f"journey-{journey_id}"),
+            edit_url=url_for("program.edit_journey", delegation_id=delegation_id, journey_id=journey_id),
+        ),
     )
 
 

@@ -31,11 +31,17 @@ Page = str | tuple[str, int] | Response
 
 
 @dataclass(frozen=True)
-class ConflictPage:
-    """The record as saved now, for the conflict page: in a fresh form of the same class, filled."""
+class SavedNow:
+    """How the conflict page shows the record as saved now; used after the refused save's rollback.
 
-    current: FlaskForm
-    title: str
+    ``load`` reads the record again by id (and parent id): a 404 page if another planner
+    deleted it meanwhile. ``form`` makes an empty form of the page's class with its choices,
+    which the flow fills with the record. ``title`` names the record on the page.
+    """
+
+    load: Callable[[], Any]
+    form: Callable[[], InputForm]
+    title: Callable[[Any], str]
     back_url: str
     edit_url: str
 
@@ -48,15 +54,15 @@ def edit_page(
     render: Callable[[InputForm], str],
     done: Callable[[T], str | Response],
     saved_message: Callable[[T], str] | None = None,
-    conflict: Callable[[], ConflictPage] | None = None,
+    conflict: SavedNow | None = None,
 ) -> Page:
     """Show, validate, save or explain; see the module docstring for the status codes.
 
     ``save`` is the feature's operation, given the form's typed input (it flushes; this commits).
     ``render`` draws the page around the form. ``done`` says where to go next; a page that
     must not be a redirect (a one-time password shown once) it returns as a Response, which
-    is sent as it is, without the flash (the page itself says what was saved). ``conflict`` reloads the record by id after the
-    rollback (404 there if it was deleted meanwhile) and fills a fresh form with it.
+    is sent as it is, without the flash (the page itself says what was saved). ``conflict``
+    says how to show the record as saved now next to what was typed (edits only).
     """
     if not form.is_submitted():
         if record is not None:
@@ -70,7 +76,7 @@ def edit_page(
             db.session.rollback()
             if conflict is None:  # pragma: no cover - only edits of existing records carry a version to conflict on
                 raise
-            return render_conflict(form, conflict())
+            return render_conflict(form, conflict)
         except Rejected as refusal:
             db.session.rollback()
             form[refusal.field].errors.append(refusal.message)
@@ -149,8 +155,16 @@ def conflict_rows(submitted: FlaskForm, current: FlaskForm, skip: Iterable[str] 
     return rows
 
 
-def render_conflict(submitted: FlaskForm, page: ConflictPage) -> tuple[str, int]:
-    """The conflict page (HTTP 409): both versions side by side, nothing saved."""
-    rows = conflict_rows(submitted, page.current)
-    html = render_template("conflict.html", rows=rows, title=page.title, back_url=page.back_url, edit_url=page.edit_url)
+def render_conflict(submitted: FlaskForm, saved_now: SavedNow) -> tuple[str, int]:
+    """The conflict page (HTTP 409): what was typed and what is saved now, side by side; nothing saved."""
+    record = saved_now.load()
+    current = saved_now.form()
+    current.fill(record)
+    html = render_template(
+        "conflict.html",
+        rows=conflict_rows(submitted, current),
+        title=saved_now.title(record),
+        back_url=saved_now.back_url,
+        edit_url=saved_now.edit_url,
+    )
     return html, 409
