@@ -63,6 +63,12 @@ def _shift(instant: datetime, zone: str, days: timedelta) -> datetime:
         return to_utc(wall + timedelta(hours=1), zone, fold=0)
 
 
+def _shift_span(start: datetime, start_zone: str, end: datetime, end_zone: str, days: timedelta) -> tuple[datetime, datetime]:
+    """:func:`_shift` both ends; if the end fell into a clock change the start did not, keep the duration."""
+    new_start, new_end = _shift(start, start_zone, days), _shift(end, end_zone, days)
+    return (new_start, new_end) if new_end > new_start else (new_start, new_start + (end - start))
+
+
 def clone_delegation(source: Delegation, data: CloneInput) -> Delegation:
     """A copy of ``source`` as a draft departing on ``data.start_date``; all local wall times are kept.
 
@@ -97,10 +103,7 @@ def clone_delegation(source: Delegation, data: CloneInput) -> Delegation:
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
-        start = _shift(appointment.start_at, appointment.timezone, offset)
-        end = _shift(appointment.end_at, appointment.timezone, offset)
-        if end <= start:  # the end fell into a clock change the start did not: keep the duration
-            end = start + (appointment.end_at - appointment.start_at)
+        start, end = _shift_span(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone, offset)
         save_appointment(
             copy,
             replace(
@@ -117,10 +120,9 @@ def clone_delegation(source: Delegation, data: CloneInput) -> Delegation:
     for journey in source.journeys:
         if journey.status == ItemStatus.CANCELLED:
             continue
-        depart = _shift(journey.depart_at, journey.departure_timezone, offset)
-        arrive = _shift(journey.arrive_at, journey.arrival_timezone, offset)
-        if arrive <= depart:
-            arrive = depart + (journey.arrive_at - journey.depart_at)
+        depart, arrive = _shift_span(
+            journey.depart_at, journey.departure_timezone, journey.arrive_at, journey.arrival_timezone, offset
+        )
         save_journey(
             copy,
             replace(
