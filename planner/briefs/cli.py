@@ -14,8 +14,9 @@ from flask_babel import force_locale
 
 from planner.briefs import queries, render
 from planner.briefs.fonts import font_files_by_url
-from planner.briefs.options import LANGUAGES, SECTIONS, Audience, BriefOptionsError, check_options
+from planner.briefs.options import LANGUAGES, SECTIONS, Audience, check_options
 from planner.briefs.pdf import html_to_pdf
+from planner.editing import Rejected
 
 
 @click.command("export-brief")
@@ -55,7 +56,7 @@ def export_brief_command(
     with app.test_request_context(base_url=app.config.get("BASE_URL", "http://127.0.0.1:5000")) as context:
         try:
             options = check_options(audience, person_id, lang, sections)
-        except BriefOptionsError as error:
+        except Rejected as error:
             with force_locale(lang):
                 raise click.ClickException(f"{error.message} Nothing written.") from None
         source = queries.brief_source(delegation_id)
@@ -63,7 +64,7 @@ def export_brief_command(
             raise click.ClickException(f"There is no delegation with ID {delegation_id}. Nothing written.")
         try:
             _brief, html = render.brief_html(source, options)
-        except BriefOptionsError:
+        except Rejected:
             raise click.ClickException(
                 f"Person {person_id} is not a member of delegation {delegation_id}. Nothing written."
             ) from None

@@ -16,9 +16,9 @@ from planner.briefs.options import (
     SECTIONS,
     Audience,
     BriefOptions,
-    BriefOptionsError,
     check_options,
 )
+from planner.editing import Rejected
 from planner.formatting import current_locale
 from planner.models import Delegation
 
@@ -74,7 +74,7 @@ class BriefOptionsForm(FlaskForm):
                 self.sections.raw_data or None,
                 default_lang=current_locale(),
             )
-        except BriefOptionsError as error:
+        except Rejected as error:
             getattr(self, error.field).errors = [*getattr(self, error.field).errors, error.message]
             return False
         return True

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from planner.editing import Rejected
 from planner.models import Audience as ReaderAudience
 
 
@@ -60,15 +61,6 @@ SECTION_LABELS = {
 INTERNAL_SECTIONS = frozenset({"contacts", "followups"})
 
 
-class BriefOptionsError(ValueError):
-    """A choice that makes no brief; ``field`` names the form field, ``message`` is for people."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True)
 class BriefOptions:
     audience: Audience = Audience.FULL
@@ -96,7 +88,7 @@ def check_options(
     *,
     default_lang: str = "de",
 ) -> BriefOptions:
-    """Turn raw choices into :class:`BriefOptions` or raise :class:`BriefOptionsError`.
+    """Turn raw choices into :class:`BriefOptions` or raise :class:`~planner.editing.Rejected`.
 
     No audience but a member means the member's personal brief; an audience
     other than "member" together with a member is refused rather than
@@ -109,9 +101,9 @@ def check_options(
         try:
             person = int(person_id)
         except (TypeError, ValueError):
-            raise BriefOptionsError("member", _l("Die Person muss als Nummer (ID) angegeben werden.")) from None
+            raise Rejected("member", _l("Die Person muss als Nummer (ID) angegeben werden.")) from None
         if person <= 0:
-            raise BriefOptionsError("member", _l("Die Person muss als Nummer (ID) angegeben werden."))
+            raise Rejected("member", _l("Die Person muss als Nummer (ID) angegeben werden."))
 
     if audience in ("", None):
         chosen = Audience.MEMBER if person is not None else Audience.FULL
@@ -119,24 +111,22 @@ def check_options(
         try:
             chosen = Audience(audience)
         except ValueError:
-            raise BriefOptionsError(
+            raise Rejected(
                 "audience", _("Unbekannte Zielgruppe „%(value)s“. Möglich sind: full, member, press.", value=audience)
             ) from None
     if chosen is Audience.MEMBER and person is None:
-        raise BriefOptionsError("member", _l("Für ein persönliches Programm wählen Sie bitte ein Mitglied aus."))
+        raise Rejected("member", _l("Für ein persönliches Programm wählen Sie bitte ein Mitglied aus."))
     if chosen is not Audience.MEMBER and person is not None:
-        raise BriefOptionsError(
-            "member", _l("Ein Mitglied kann nur für das persönliche Programm (Zielgruppe „Mitglied“) gewählt werden.")
-        )
+        raise Rejected("member", _l("Ein Mitglied kann nur für das persönliche Programm (Zielgruppe „Mitglied“) gewählt werden."))
 
     language = lang or default_lang
     if language not in LANGUAGES:
-        raise BriefOptionsError("lang", _("Unbekannte Sprache „%(value)s“. Möglich sind: de, en.", value=language))
+        raise Rejected("lang", _("Unbekannte Sprache „%(value)s“. Möglich sind: de, en.", value=language))
 
     chosen_sections = [s for s in (sections or []) if s != ""]
     unknown = sorted(set(chosen_sections) - set(SECTIONS))
     if unknown:
-        raise BriefOptionsError(
+        raise Rejected(
             "sections",
             _("Unbekannter Abschnitt „%(value)s“. Möglich sind: %(known)s.", value=", ".join(unknown), known=", ".join(SECTIONS)),
         )

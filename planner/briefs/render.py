@@ -35,11 +35,11 @@ from planner.briefs.options import (
     SECTIONS,
     Audience,
     BriefOptions,
-    BriefOptionsError,
 )
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
 from planner.delegations.itinerary import Itinerary
+from planner.editing import Rejected
 from planner.formatting import (
     clock,
     country_name,
@@ -718,9 +718,7 @@ class _Builder:
             assert self.options.person_id is not None
             member = self.source.member_for_person(self.options.person_id)
             if member is None:
-                raise BriefOptionsError(
-                    "member", _("Die Person %(id)s gehört nicht zu dieser Delegation.", id=self.options.person_id)
-                )
+                raise Rejected("member", _("Die Person %(id)s gehört nicht zu dieser Delegation.", id=self.options.person_id))
             self.viewer = Viewer(READERS[self.options.audience], member)
         chosen_appointments, chosen_journeys = self.selected(member)
         appointments = [self.appointment(a) for a in chosen_appointments]
@@ -767,7 +765,7 @@ class _Builder:
 def build_brief(source: BriefSource, options: BriefOptions, *, now: datetime | None = None) -> Brief:
     """The brief's content for ``options``; call inside ``force_locale(options.lang)``.
 
-    Raises :class:`BriefOptionsError` when the member of a personal brief is
+    Raises :class:`~planner.editing.Rejected` when the member of a personal brief is
     not in the delegation.
     """
     return _Builder(source, options).build(now or utc_now())

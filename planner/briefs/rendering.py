@@ -27,8 +27,9 @@ from dataclasses import asdict, dataclass, replace
 from flask import current_app, request, url_for
 
 from planner.briefs import fonts, queries, render
-from planner.briefs.options import SECTIONS, BriefOptions, BriefOptionsError, check_options
+from planner.briefs.options import SECTIONS, BriefOptions, check_options
 from planner.briefs.pdf import html_to_pdf
+from planner.editing import Rejected
 from planner.jobs import job, jobs
 from planner.jobs.store import Store
 
@@ -163,7 +164,7 @@ def request_pdf(delegation_id: int, state: tuple, options: BriefOptions, *, base
 def build_pdf(delegation_id: int, options: BriefOptions, base_url: str) -> bytes | None:
     """The brief as PDF, as the job renders it; None if the delegation is gone.
 
-    Raises :class:`BriefOptionsError` if the member of a personal brief is
+    Raises :class:`~planner.editing.Rejected` if the member of a personal brief is
     not (or no longer) on the trip. Needs an app context, not a request.
     """
     # url_for needs a request: the PDF's links and QR code point at the host the user asked.
@@ -199,7 +200,7 @@ def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, use
         else:
             store.set(_pdf_name(key), body, float(config["JOB_OUTPUT_SECONDS"]))
             outcome = replace(outcome, state=DONE)
-    except BriefOptionsError:
+    except Rejected:
         outcome = replace(outcome, error=GONE)  # e.g. the member left the trip since the request
     except Exception:
         log.exception("brief render %s of delegation %s failed", key, delegation_id)

@@ -24,8 +24,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from planner.auth.access import public
 from planner.briefs import fonts, queries, render, rendering
 from planner.briefs.forms import BriefOptionsForm
-from planner.briefs.options import BriefOptions, BriefOptionsError
+from planner.briefs.options import BriefOptions
 from planner.briefs.queries import BriefSource
+from planner.editing import Rejected
 from planner.models import Delegation
 
 bp = Blueprint("briefs", __name__)
@@ -69,7 +70,7 @@ def _brief(delegation_id: int) -> tuple[BriefOptions, str]:
         raise _Refused(_options_page(source, form, 400, _("Mit diesen Angaben lässt sich kein Reisebriefing erstellen.")))
     try:
         _built, html = render.brief_html(source, form.options)
-    except BriefOptionsError as error:
+    except Rejected as error:
         form.member.errors = [error.message]
         raise _Refused(_options_page(source, form, 404, str(error.message))) from None
     return form.options, html

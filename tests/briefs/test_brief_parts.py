@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from planner.briefs.options import SECTIONS, Audience, BriefOptionsError, check_options
+from planner.briefs.options import SECTIONS, Audience, check_options
 from planner.briefs.pdf import StaticOnlyFetcher, html_to_pdf
 from planner.briefs.render import bullets, css_string
+from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import Delegation, Person
 from planner.seed import load_seed
@@ -129,7 +130,7 @@ def test_options_rules() -> None:
         (None, None, "fr", None),
         (None, None, None, ["x"]),
     ):
-        with pytest.raises(BriefOptionsError):
+        with pytest.raises(Rejected):
             check_options(*args)
 
 
