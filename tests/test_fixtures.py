@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,20 @@ import sqlalchemy as sa
 from flask import Flask, url_for
 
 from planner.extensions import db
-from planner.models import UserRole
-from tests.conftest import BACKEND, SHARED_BUILDERS, WERKZEUG_COMPILE_BUILDER, builder_key, make_app, make_user
+from planner.models import Country, Delegation, UserRole
+from planner.seed import load_seed
+from tests.conftest import (
+    BACKEND,
+    SESSION_STARTED,
+    SHARED_BUILDERS,
+    WERKZEUG_COMPILE_BUILDER,
+    DatabaseFactory,
+    KellerSeeder,
+    builder_key,
+    make_app,
+    make_city,
+    make_user,
+)
 
 
 def _row_counts(engine: sa.Engine) -> dict[str, int]:
@@ -58,3 +71,48 @@ def test_apps_share_the_url_builders_werkzeug_compiles_for_each_route(app: Flask
             assert _code(shared) == _code(WERKZEUG_COMPILE_BUILDER(rule, append_unknown)), rule.rule
     with other.test_request_context():
         assert url_for("static", filename="app.css", v=1) == "/static/app.css?v=1"
+
+
+def _rows(app: Flask, since: datetime) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table; instants stamped at write time (at or after ``since``) left out, they differ by run."""
+
+    def kept(value: object) -> object:
+        if isinstance(value, datetime) and (value if value.tzinfo else value.replace(tzinfo=UTC)) >= since:
+            return "written at load time"
+        if isinstance(value, str) and value[:4].isdigit():
+            try:
+                return kept(datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        return value
+
+    with app.app_context(), db.engine.connect() as connection:
+        return {
+            table.name: [tuple(kept(v) for v in row) for row in connection.execute(sa.select(table).order_by(*table.primary_key))]
+            for table in db.metadata.sorted_tables
+        }
+
+
+def test_seed_keller_leaves_what_loading_the_seed_leaves(
+    app: Flask, seed_keller: KellerSeeder, databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    seed_keller(app)
+    loaded = make_app(databases.new(), tmp_path / "loaded")
+    with loaded.app_context():
+        db.create_all()
+        load_seed(db.session)
+        db.session.commit()
+    # The trip's own instants are in 2024; anything from this session on was stamped when it was written.
+    copied, fresh = _rows(app, SESSION_STARTED), _rows(loaded, SESSION_STARTED)
+    assert sum(map(len, copied.values())) > 100
+    assert copied == fresh
+
+
+def test_seed_keller_loads_the_seed_into_a_database_that_has_rows_already(app: Flask, seed_keller: KellerSeeder) -> None:
+    with app.app_context():
+        make_city("Köln")  # a country and a city: the seed finds Germany instead of adding it
+        db.session.commit()
+    seed_keller(app)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Country).filter_by(iso_code="DE")) == 1
+        assert db.session.scalars(sa.select(Delegation.title)).one() == "Delegationsreise nach Seoul und Chongqing"

@@ -31,17 +31,16 @@ from planner.jobs.store import FileStore, RedisStore
 from planner.models import Delegation, Member, Person, UserRole
 from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, KellerBriefs, ensure_briefs, squash
-from tests.conftest import DatabaseFactory, login, make_app, make_user
+from tests.conftest import DatabaseFactory, KellerSeeder, login, make_app, make_user
 from tests.jobs import follow_pdf, running_worker
 
 RENDER = re.compile(r"^/delegations/(\d+)/brief/renders/([0-9a-f]{40})$")
 
 
 @pytest.fixture
-def seeded(app: Flask) -> int:
+def seeded(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         return db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
 
 
