@@ -271,22 +271,47 @@ def seed_keller(keller_database: str | None) -> KellerSeeder:
     return seed
 
 
+def _appended_log(table: sa.Table) -> bool:
+    """A table only ever appended to under an integer ``id`` that no other table points at (the change log)."""
+    key = list(table.primary_key.columns)
+    referenced = any(fk.column.table is table for other in db.metadata.tables.values() for fk in other.foreign_keys)
+    return len(key) == 1 and key[0].name == "id" and not referenced
+
+
 def _copy_rows(source: str) -> bool:
-    """Copy every row of the SQLite database ``source`` into the app's empty tables; False if a table was not empty."""
+    """Copy every row of the SQLite database ``source`` into the app's tables; False where loading could differ.
+
+    The trip's tables must be empty, except a log such as ``change_records`` (making an account writes
+    one): there the trip's rows come after the rows already there, with their ids moved on as the
+    database would have numbered them.
+    """
     with db.engine.connect() as connection:
         # Outside a transaction: SQLite refuses ATTACH inside one.
         connection.exec_driver_sql("ATTACH DATABASE ? AS keller", (source,))
         try:
-            tables = [
-                f'"{table.name}"'
-                for table in db.metadata.sorted_tables  # parents first, for the foreign keys
-                if connection.exec_driver_sql(f'SELECT 1 FROM keller."{table.name}" LIMIT 1').first()
-            ]
-            if any(connection.exec_driver_sql(f"SELECT 1 FROM main.{name} LIMIT 1").first() for name in tables):
-                return False
-            # Same schema template on both sides, so the columns are in the same order.
-            for name in tables:
-                connection.exec_driver_sql(f"INSERT INTO main.{name} SELECT * FROM keller.{name}")
+            offsets: dict[str, int] = {}
+            tables = []
+            for table in db.metadata.sorted_tables:  # parents first, for the foreign keys
+                if not connection.exec_driver_sql(f'SELECT 1 FROM keller."{table.name}" LIMIT 1').first():
+                    continue
+                tables.append(table)
+                last = connection.exec_driver_sql(f'SELECT max(rowid) FROM main."{table.name}"').scalar()
+                if last is not None:
+                    if not _appended_log(table):
+                        return False
+                    offsets[table.name] = last
+            for table in tables:
+                # Same schema template on both sides, so the columns are in the same order.
+                columns = ", ".join(f'"{column.name}"' for column in table.columns)
+                values = ", ".join(
+                    f'"{column.name}" + {offsets[table.name]}'
+                    if table.name in offsets and column.name == "id"
+                    else f'"{column.name}"'
+                    for column in table.columns
+                )
+                connection.exec_driver_sql(
+                    f'INSERT INTO main."{table.name}" ({columns}) SELECT {values} FROM keller."{table.name}" ORDER BY rowid'
+                )
             connection.commit()
             return True
         finally:
