@@ -8,7 +8,9 @@ drops them afterwards.
 Every test gets its own real database with the full schema and no rows. On
 SQLite the schema is built once per session (per xdist worker) into a template
 file that each test copies; on PostgreSQL one database per session is emptied
-with TRUNCATE after each test. Accounts are hashed with one PBKDF2 round
+with TRUNCATE after each test. Tests that need the Keller trip get it from
+``seed_keller``: on SQLite a copy of the rows of a database seeded once per
+session. Accounts are hashed with one PBKDF2 round
 (``PASSWORD_HASH_METHOD``) instead of production's scrypt; test_config.py
 proves production still uses scrypt.
 """
@@ -258,8 +260,9 @@ def seed_keller(keller_database: str | None) -> KellerSeeder:
 
     Loading the seed through the operations costs about half a second, and ~150 tests need the trip. On
     SQLite the rows of the session's seeded database are copied in with plain SQL instead (same ids,
-    same values; the seed itself is tested in test_seed.py). Where that copy could differ from loading
-    (PostgreSQL, or a database that already holds rows of the trip's tables), the seed is loaded as usual.
+    same values; the seed itself is tested in test_seed.py, the copy in test_fixtures.py). Where a copy
+    could differ from loading (PostgreSQL, or rows already in one of the trip's tables other than the
+    change log), the seed is loaded as usual.
     """
 
     def seed(app: Flask) -> None:
@@ -301,7 +304,6 @@ def _copy_rows(source: str) -> bool:
                         return False
                     offsets[table.name] = last
             for table in tables:
-                # Same schema template on both sides, so the columns are in the same order.
                 columns = ", ".join(f'"{column.name}"' for column in table.columns)
                 values = ", ".join(
                     f'"{column.name}" + {offsets[table.name]}'
