@@ -31,7 +31,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from werkzeug.routing import Rule
 
 from planner import create_app
 from planner.extensions import db
@@ -65,37 +64,6 @@ def _no_fsync_for_test_databases(dbapi_connection: Any, _record: Any) -> None:
     # Only durability after an OS crash changes; what SQLite returns and enforces stays the same.
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA synchronous=OFF")
-
-
-# Every test builds its own app (create_app), and most of that cost is werkzeug compiling a URL builder
-# for each route: Python source generated per rule and passed to compile(), about 0.1 s per app for
-# ~75 routes, i.e. a minute of CPU over the suite. The builder werkzeug generates is a plain function
-# of what the rule was parsed into (the rule string with its converters, as ``_trace``) and of the
-# defaults it folds in; it reaches the rule's converters only through the ``self`` it is bound to. So
-# one compiled builder per distinct rule serves every app of the session, and each rule binds it to
-# itself exactly as werkzeug does. test_fixtures.py proves each shared builder is the code werkzeug
-# compiles for that rule, so a werkzeug upgrade that compiles from anything else fails there, by name.
-WERKZEUG_COMPILE_BUILDER = Rule._compile_builder
-SHARED_BUILDERS: dict[tuple[object, ...], Any] = {}
-
-
-def builder_key(rule: Rule, append_unknown: bool) -> tuple[object, ...]:
-    """Everything werkzeug's ``Rule._compile_builder`` reads from ``rule``, as a hashable key."""
-    defaults = rule.defaults or {}
-    # A default for a part of the path is folded in as text (werkzeug converts it with the rule's converter).
-    folded = tuple((name, rule._converters[name].to_url(value)) for name, value in defaults.items() if name in rule._converters)
-    return (append_unknown, tuple(rule._trace), tuple(str(name) for name in defaults), folded)
-
-
-def _shared_builder(self: Rule, append_unknown: bool = True) -> Any:
-    key = builder_key(self, append_unknown)
-    builder = SHARED_BUILDERS.get(key)
-    if builder is None:
-        builder = SHARED_BUILDERS[key] = WERKZEUG_COMPILE_BUILDER(self, append_unknown)
-    return builder
-
-
-Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
 
 
 # What `make test-postgres` runs: the tests whose outcome can depend on the database engine. The whole

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, url_for
+from flask import Flask
 
 from planner.extensions import db
 from planner.models import Country, Delegation, UserRole
@@ -16,11 +15,8 @@ from planner.seed import load_seed
 from tests.conftest import (
     BACKEND,
     SESSION_STARTED,
-    SHARED_BUILDERS,
-    WERKZEUG_COMPILE_BUILDER,
     DatabaseFactory,
     KellerSeeder,
-    builder_key,
     make_app,
     make_city,
     make_user,
@@ -47,30 +43,6 @@ def test_each_test_starts_with_every_table_and_no_rows(app: Flask, schema_databa
         template = sa.create_engine(schema_database, poolclass=sa.NullPool)
         assert set(_row_counts(template).values()) == {0}
         template.dispose()
-
-
-def _code(builder: Any) -> tuple[object, ...]:
-    code = builder.__code__
-    return (code.co_code, code.co_consts, code.co_names, code.co_varnames, code.co_argcount, builder.__defaults__)
-
-
-def test_apps_share_the_url_builders_werkzeug_compiles_for_each_route(app: Flask, tmp_path: Path) -> None:
-    # The second app of a session compiles nothing: each of its rules is bound to the first app's builder ...
-    other = make_app("sqlite://", tmp_path / "other")
-    first = {(rule.rule, rule.endpoint): rule for rule in app.url_map.iter_rules()}
-    second = list(other.url_map.iter_rules())
-    assert len(second) == len(first) > 50
-    for rule in second:
-        for append_unknown, bound in ((False, rule._build), (True, rule._build_unknown)):
-            shared = bound.__func__
-            assert bound.__self__ is rule, rule.rule  # bound to its own rule, so its own converters
-            twin = first[rule.rule, rule.endpoint]._build_unknown if append_unknown else first[rule.rule, rule.endpoint]._build
-            assert shared is twin.__func__, rule.rule
-            assert SHARED_BUILDERS[builder_key(rule, append_unknown)] is shared
-            # ... and that builder is exactly the code werkzeug compiles for the rule itself.
-            assert _code(shared) == _code(WERKZEUG_COMPILE_BUILDER(rule, append_unknown)), rule.rule
-    with other.test_request_context():
-        assert url_for("static", filename="app.css", v=1) == "/static/app.css?v=1"
 
 
 def _rows(app: Flask, since: datetime) -> dict[str, list[tuple[object, ...]]]:
