@@ -8,7 +8,9 @@ drops them afterwards.
 Every test gets its own real database with the full schema and no rows. On
 SQLite the schema is built once per session (per xdist worker) into a template
 file that each test copies; on PostgreSQL one database per session is emptied
-with TRUNCATE after each test. Accounts are hashed with one PBKDF2 round
+with TRUNCATE after each test. Tests that need the Keller trip get it from
+``seed_keller``: on SQLite a copy of the rows of a database seeded once per
+session. Accounts are hashed with one PBKDF2 round
 (``PASSWORD_HASH_METHOD``) instead of production's scrypt; test_config.py
 proves production still uses scrypt.
 """
@@ -20,8 +22,8 @@ import re
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from planner.models import (
     User,
     UserRole,
 )
+from planner.seed import load_seed
 from planner.timezones import to_utc
 
 # Browser fixtures (one Chromium for the whole run) are shared by several test folders.
@@ -51,6 +54,7 @@ pytest_plugins = ["tests.browser.fixtures"]
 BACKEND = os.environ.get("PLANNER_TEST_DATABASE", "sqlite")
 POSTGRES_SERVER = os.environ.get("PLANNER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct horse battery staple"
+SESSION_STARTED = datetime.now(UTC)  # every instant written by the tests is later
 # One round: the suite signs in thousands of times, and scrypt's cost is for attackers, not for tests.
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
 
@@ -196,6 +200,96 @@ def database_url(databases: DatabaseFactory, schema_database: str) -> Iterator[s
     with engine.begin() as connection:
         empty_tables(connection)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def keller_database(databases: DatabaseFactory, schema_database: str, tmp_path_factory: pytest.TempPathFactory) -> str | None:
+    """SQLite: a database with the schema and the Keller trip, loaded by ``load_seed`` once per session (per worker).
+
+    None on PostgreSQL, where each test's database is the session's one, emptied afterwards.
+    """
+    if BACKEND != "sqlite":
+        return None
+    template = sa.make_url(schema_database).database
+    assert template is not None
+    path = databases.tmp_root / f"keller-{uuid.uuid4().hex}.sqlite3"
+    shutil.copyfile(template, path)
+    application = make_app(f"sqlite:///{path}", tmp_path_factory.mktemp("keller-template") / "instance")
+    with application.app_context():
+        load_seed(db.session)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return str(path)
+
+
+KellerSeeder = Callable[[Flask], None]
+
+
+@pytest.fixture
+def seed_keller(keller_database: str | None) -> KellerSeeder:
+    """Puts the Keller trip into an app's database: what ``load_seed(db.session)`` and a commit leave there.
+
+    Loading the seed through the operations costs about half a second, and ~150 tests need the trip. On
+    SQLite the rows of the session's seeded database are copied in with plain SQL instead (same ids,
+    same values; the seed itself is tested in test_seed.py, the copy in test_fixtures.py). Where a copy
+    could differ from loading (PostgreSQL, or rows already in one of the trip's tables other than the
+    change log), the seed is loaded as usual.
+    """
+
+    def seed(app: Flask) -> None:
+        with app.app_context():
+            if keller_database is None or not _copy_rows(keller_database):
+                load_seed(db.session)
+                db.session.commit()
+
+    return seed
+
+
+def _appended_log(table: sa.Table) -> bool:
+    """A table only ever appended to under an integer ``id`` that no other table points at (the change log)."""
+    key = list(table.primary_key.columns)
+    referenced = any(fk.column.table is table for other in db.metadata.tables.values() for fk in other.foreign_keys)
+    return len(key) == 1 and key[0].name == "id" and not referenced
+
+
+def _copy_rows(source: str) -> bool:
+    """Copy every row of the SQLite database ``source`` into the app's tables; False where loading could differ.
+
+    The trip's tables must be empty, except a log such as ``change_records`` (making an account writes
+    one): there the trip's rows come after the rows already there, with their ids moved on as the
+    database would have numbered them.
+    """
+    with db.engine.connect() as connection:
+        # Outside a transaction: SQLite refuses ATTACH inside one.
+        connection.exec_driver_sql("ATTACH DATABASE ? AS keller", (source,))
+        try:
+            offsets: dict[str, int] = {}
+            tables = []
+            for table in db.metadata.sorted_tables:  # parents first, for the foreign keys
+                if not connection.exec_driver_sql(f'SELECT 1 FROM keller."{table.name}" LIMIT 1').first():
+                    continue
+                tables.append(table)
+                last = connection.exec_driver_sql(f'SELECT max(rowid) FROM main."{table.name}"').scalar()
+                if last is not None:
+                    if not _appended_log(table):
+                        return False
+                    offsets[table.name] = last
+            for table in tables:
+                columns = ", ".join(f'"{column.name}"' for column in table.columns)
+                values = ", ".join(
+                    f'"{column.name}" + {offsets[table.name]}'
+                    if table.name in offsets and column.name == "id"
+                    else f'"{column.name}"'
+                    for column in table.columns
+                )
+                connection.exec_driver_sql(
+                    f'INSERT INTO main."{table.name}" ({columns}) SELECT {values} FROM keller."{table.name}" ORDER BY rowid'
+                )
+            connection.commit()
+            return True
+        finally:
+            connection.exec_driver_sql("DETACH DATABASE keller")
 
 
 def empty_tables(connection: sa.Connection) -> None:

@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
-from planner.seed import load_seed
-from tests.conftest import csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_user
 
 PUBLIC, READ, EDIT, ADMIN = "public", "read", "edit", "admin"
 
@@ -110,11 +109,10 @@ def test_every_endpoint_is_classified(app: Flask) -> None:
 
 
 @pytest.fixture
-def world(app: Flask) -> dict[str, object]:
+def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
     """The Keller trip plus one of everything a URL can point at, and an account per role."""
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         delegation = db.session.scalars(sa.select(Delegation)).one()
         feed = FeedToken.issue(delegation)
         db.session.add(feed)

@@ -29,16 +29,14 @@ from planner.models import (
     Person,
     UserRole,
 )
-from planner.seed import load_seed
 from planner.timezones import to_local, today_in, utc_now
-from tests.conftest import csrf_token, login, make_appointment, make_city, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_appointment, make_city, make_user
 
 
 @pytest.fixture
-def keller(app: Flask) -> int:
+def keller(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         return db.session.scalars(sa.select(Delegation.id)).one()
 
 

@@ -20,9 +20,8 @@ from werkzeug.datastructures import MultiDict
 from planner.calendar.importing import ImportRejected, parse_for_delegation
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, UserRole
-from planner.seed import load_seed
 from planner.timezones import UnknownTimeZone, canonical_zone, check_zone, is_known_zone, zone_names
-from tests.conftest import login, make_city, make_delegation, make_user
+from tests.conftest import KellerSeeder, login, make_city, make_delegation, make_user
 from tests.html_forms import form_values
 
 NOT_PLACES = ["localtime", "posixrules", "Factory", "right/Europe/Berlin", "posix/Europe/Berlin", "US/Eastern", "Asia/Calcutta"]
@@ -56,9 +55,9 @@ def test_the_column_type_refuses_them() -> None:
 
 
 @pytest.fixture
-def planner_client(app: Flask, client: FlaskClient) -> dict[str, int]:
+def planner_client(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> dict[str, int]:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
         make_user(UserRole.PLANNER, "planner@example.org")
         db.session.commit()
         ids = {

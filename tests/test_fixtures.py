@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from planner.extensions import db
-from planner.models import UserRole
-from tests.conftest import BACKEND, make_user
+from planner.models import Country, Delegation, UserRole
+from planner.seed import load_seed
+from tests.conftest import (
+    BACKEND,
+    SESSION_STARTED,
+    DatabaseFactory,
+    KellerSeeder,
+    make_app,
+    make_city,
+    make_user,
+)
 
 
 def _row_counts(engine: sa.Engine) -> dict[str, int]:
@@ -31,3 +43,60 @@ def test_each_test_starts_with_every_table_and_no_rows(app: Flask, schema_databa
         template = sa.create_engine(schema_database, poolclass=sa.NullPool)
         assert set(_row_counts(template).values()) == {0}
         template.dispose()
+
+
+def _rows(app: Flask, since: datetime) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table; instants stamped at write time (at or after ``since``) left out, they differ by run."""
+
+    def kept(value: object) -> object:
+        if isinstance(value, datetime) and (value if value.tzinfo else value.replace(tzinfo=UTC)) >= since:
+            return "written at load time"
+        if isinstance(value, str) and value[:4].isdigit():
+            try:
+                return kept(datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        return value
+
+    with app.app_context(), db.engine.connect() as connection:
+        return {
+            table.name: [tuple(kept(v) for v in row) for row in connection.execute(sa.select(table).order_by(*table.primary_key))]
+            for table in db.metadata.sorted_tables
+        }
+
+
+# With an account made first, the change log already has a row when the trip comes in.
+@pytest.mark.parametrize("account_first", [False, True], ids=["empty", "account-first"])
+def test_seed_keller_leaves_what_loading_the_seed_leaves(
+    app: Flask, seed_keller: KellerSeeder, databases: DatabaseFactory, tmp_path: Path, account_first: bool
+) -> None:
+    loaded = make_app(databases.new(), tmp_path / "loaded")
+    with loaded.app_context():
+        db.create_all()
+        if account_first:
+            make_user(UserRole.ADMIN, "admin@example.org")
+        load_seed(db.session)
+        db.session.commit()
+    if account_first:
+        with app.app_context():
+            make_user(UserRole.ADMIN, "admin@example.org")
+    seed_keller(app)
+    # The trip's own instants are in 2024; anything from this session on was stamped when it was written.
+    copied, fresh = _rows(app, SESSION_STARTED), _rows(loaded, SESSION_STARTED)
+    assert sum(map(len, copied.values())) > 100
+    if account_first:
+        assert len(copied["change_records"]) > len(copied["users"]) == 1
+        # The password hash is salted: the one value of the two accounts that differs by design.
+        for rows in (copied, fresh):
+            rows["users"] = [row[:2] + row[3:] for row in rows["users"]]
+    assert copied == fresh
+
+
+def test_seed_keller_loads_the_seed_into_a_database_that_has_rows_already(app: Flask, seed_keller: KellerSeeder) -> None:
+    with app.app_context():
+        make_city("Köln")  # a country and a city: the seed finds Germany instead of adding it
+        db.session.commit()
+    seed_keller(app)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Country).filter_by(iso_code="DE")) == 1
+        assert db.session.scalars(sa.select(Delegation.title)).one() == "Delegationsreise nach Seoul und Chongqing"

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from planner.backup.export import TRANSIENT_TABLES
 from planner.extensions import db
 from planner.models import Delegation, UserRole
-from planner.seed import load_seed
-from tests.conftest import login, make_user
+from tests.conftest import KellerSeeder, login, make_user
 
 EXAMPLES = int(os.environ.get("PLANNER_HOSTILE_EXAMPLES", "200"))
 
@@ -113,10 +112,9 @@ def value_for(kind: str, name: str) -> st.SearchStrategy:
 
 
 @pytest.fixture
-def world(app: Flask, client: FlaskClient) -> int:
+def world(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         make_user(UserRole.ADMIN, "admin@example.org")
         delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
     login(client, "admin@example.org")

@@ -23,8 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from planner.extensions import db
 from planner.models import Appointment
-from planner.seed import load_seed
-from tests.conftest import BACKEND, DatabaseFactory, login, make_user
+from tests.conftest import BACKEND, DatabaseFactory, KellerSeeder, login, make_user
 
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS / "load"))
@@ -36,9 +35,9 @@ from load import check_edits  # noqa: E402
 
 
 @pytest.fixture
-def keller(app: Flask) -> tuple[int, int]:
+def keller(app: Flask, seed_keller: KellerSeeder) -> tuple[int, int]:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
         make_user(email="planner@example.org")
         db.session.commit()
         appointment = db.session.scalars(sa.select(Appointment).order_by(Appointment.id)).first()

@@ -27,11 +27,10 @@ from planner.admin.operations import change_account, reset_password
 from planner.auth.operations import change_password
 from planner.extensions import db
 from planner.models import Delegation, FeedToken, User, UserRole, UserSession
-from planner.seed import load_seed
 from planner.timezones import utc_now
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.test_planning import sign_in
-from tests.conftest import PASSWORD, csrf_token, login, make_app, make_appointment, make_delegation, make_user
+from tests.conftest import PASSWORD, KellerSeeder, csrf_token, login, make_app, make_appointment, make_delegation, make_user
 
 VIEWER = "viewer@example.org"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -139,10 +138,10 @@ def test_security_headers_on_a_signed_in_html_page(app: Flask, client: FlaskClie
     assert_security_headers(response)
 
 
-def seed_with_feed(app: Flask) -> tuple[int, str]:
+def seed_with_feed(app: Flask, seed_keller: KellerSeeder) -> tuple[int, str]:
     """The Keller trip with one whole-trip feed: its delegation id and the feed's secret token."""
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
         delegation = db.session.scalars(sa.select(Delegation)).one()
         feed = FeedToken.issue(delegation)
         db.session.add(feed)
@@ -150,8 +149,10 @@ def seed_with_feed(app: Flask) -> tuple[int, str]:
         return delegation.id, feed.token
 
 
-def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, client: FlaskClient) -> None:
-    _delegation_id, token = seed_with_feed(app)
+def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(
+    app: Flask, client: FlaskClient, seed_keller: KellerSeeder
+) -> None:
+    _delegation_id, token = seed_with_feed(app, seed_keller)
     response = client.get(f"/feeds/{token}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert_security_headers(response)
@@ -159,8 +160,10 @@ def test_security_headers_on_a_feed_and_no_referrer_leaves_the_site(app: Flask, 
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_every_response_to_a_signed_in_user_is_private_and_not_stored(app: Flask, client: FlaskClient) -> None:
-    delegation_id, token = seed_with_feed(app)
+def test_every_response_to_a_signed_in_user_is_private_and_not_stored(
+    app: Flask, client: FlaskClient, seed_keller: KellerSeeder
+) -> None:
+    delegation_id, token = seed_with_feed(app, seed_keller)
     with app.app_context():
         make_user(UserRole.ADMIN, "admin@example.org")
     # Before signing in, the sign-in page and the feed are not made for anyone in particular.
@@ -213,11 +216,12 @@ def test_hsts_and_https_urls_when_served_over_https(build_app: Callable[..., Fla
     assert app.config["PREFERRED_URL_SCHEME"] == "https"
 
 
-def test_the_brief_gets_a_fresh_nonce_for_its_one_style_element(app: Flask, client: FlaskClient) -> None:
+def test_the_brief_gets_a_fresh_nonce_for_its_one_style_element(
+    app: Flask, client: FlaskClient, seed_keller: KellerSeeder
+) -> None:
     add_user(app)
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         delegation_id = db.session.scalars(sa.select(Delegation.id)).first()
     login(client, VIEWER)
     nonces = []
@@ -405,11 +409,10 @@ def test_the_csrf_secret_is_renewed_at_sign_in_and_sign_out(app: Flask, client: 
 # -- 3. error pages --------------------------------------------------------------------------
 
 
-def test_too_large_upload_gets_a_clear_413_page(app: Flask, client: FlaskClient) -> None:
+def test_too_large_upload_gets_a_clear_413_page(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> None:
     add_user(app, "planner@example.org", UserRole.PLANNER)
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         delegation_id = db.session.scalars(sa.select(Delegation.id)).first()
     login(client, "planner@example.org")
     token = csrf_token(client, f"/delegations/{delegation_id}/import")

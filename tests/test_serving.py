@@ -1,9 +1,12 @@
 """``make serve`` under real gunicorn: the documented sign-in limit holds for the whole server.
 
-Each test starts ``make serve`` (migrations, then gunicorn with the
-``planner.gunicorn_conf`` start-up check) on a free port with its own SQLite
-database, sends real HTTP requests, each on a new connection so that they
-spread over the workers, and stops the process group it started.
+The module starts ``make serve`` (migrations, then gunicorn with the
+``planner.gunicorn_conf`` start-up check) once per configuration it tests,
+each on a free port with its own SQLite database, sends real HTTP requests,
+each on a new connection so that they spread over the workers, and stops the
+process groups it started. The two configurations (without Redis, and with a
+shared Redis when one answers) start side by side: a start is ~15 s of make,
+migrations and three processes importing the app, and the two overlap.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError
@@ -86,30 +90,60 @@ class Server:
     def booted_workers(self) -> int:
         return len(re.findall(r"Booting worker with pid", self.output()))
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Ask the process group this module started (make, gunicorn, its workers, the job worker) to stop."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the group this test started: make, gunicorn, its workers
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+            os.killpg(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
         self.log.close()
 
 
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    servers: list[Server] = []
+@dataclass
+class Servers:
+    """``make serve`` as configured without Redis (``alone``), and with a shared Redis (``shared``) if one answers."""
 
-    def start(workers: int, **extra_env: str) -> Server:
-        server = Server(tmp_path, workers, extra_env)
-        servers.append(server)
-        server.wait_until_healthy()
-        return server
+    alone: Server
+    shared: Server | None
+    prefix: str  # the shared server's rate-limit key prefix in Redis
 
-    yield start
-    for server in servers:
-        server.stop()
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    prefix = f"planner-serve-test-{uuid.uuid4().hex}"  # parallel test runs on one Redis never meet
+    # Both processes are started before either is waited for, so their start-ups overlap.
+    started = Servers(
+        alone=Server(tmp_path_factory.mktemp("alone"), workers=2, extra_env={}),
+        shared=Server(
+            tmp_path_factory.mktemp("shared"),
+            workers=2,
+            extra_env={"REDIS_URL": REDIS_URL, "PLANNER_RATELIMIT_PREFIX": prefix},
+        )
+        if redis_reachable()
+        else None,
+        prefix=prefix,
+    )
+    running = [server for server in (started.alone, started.shared) if server is not None]
+    try:
+        for server in running:
+            server.wait_until_healthy()
+        yield started
+    finally:
+        for server in running:
+            server.terminate()
+        for server in running:
+            server.wait_stopped()
+        if started.shared is not None:
+            import redis
+
+            store = redis.Redis.from_url(REDIS_URL)
+            for key in store.scan_iter(f"*{prefix}*"):
+                store.delete(key)
 
 
 def failed_sign_in(server: Server, email: str) -> int:
@@ -125,8 +159,8 @@ def failed_sign_in(server: Server, email: str) -> int:
         return error.code
 
 
-def test_without_redis_make_serve_runs_one_worker_and_says_so(serve: Callable[..., Server]) -> None:
-    server = serve(workers=2)
+def test_without_redis_make_serve_runs_one_worker_and_says_so(servers: Servers) -> None:
+    server = servers.alone
     output = server.output()
     assert "runs ONE worker instead of 2" in output and "REDIS_URL" in output
     assert server.booted_workers() == 1
@@ -135,23 +169,19 @@ def test_without_redis_make_serve_runs_one_worker_and_says_so(serve: Callable[..
 
 
 @pytest.mark.skipif(not redis_reachable(), reason=f"no Redis server answers at {REDIS_URL}")
-def test_with_redis_several_workers_share_the_limit(serve: Callable[..., Server]) -> None:
+def test_with_redis_several_workers_share_the_limit(servers: Servers) -> None:
     import redis
 
-    prefix = f"planner-serve-test-{uuid.uuid4().hex}"
-    server = serve(workers=2, REDIS_URL=REDIS_URL, PLANNER_RATELIMIT_PREFIX=prefix)
+    server = servers.shared
+    assert server is not None
     store = redis.Redis.from_url(REDIS_URL)
-    try:
-        assert "ONE worker" not in server.output()
-        deadline = time.monotonic() + 30
-        while server.booted_workers() < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert server.booted_workers() == 2
-        assert [failed_sign_in(server, "mayor@example.org") for _ in range(11)] == [200] * 10 + [429]
-        with urlopen(server.url + "/healthz", timeout=5) as answer:
-            assert json.loads(answer.read()) == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
-        # The counters are in Redis, under this server's prefix, which is what the workers share.
-        assert any(b"mayor@example.org" in key for key in store.scan_iter(f"*{prefix}*"))
-    finally:
-        for key in store.scan_iter(f"*{prefix}*"):
-            store.delete(key)
+    assert "ONE worker" not in server.output()
+    deadline = time.monotonic() + 30
+    while server.booted_workers() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.booted_workers() == 2
+    assert [failed_sign_in(server, "mayor@example.org") for _ in range(11)] == [200] * 10 + [429]
+    with urlopen(server.url + "/healthz", timeout=5) as answer:
+        assert json.loads(answer.read()) == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
+    # The counters are in Redis, under this server's prefix, which is what the workers share.
+    assert any(b"mayor@example.org" in key for key in store.scan_iter(f"*{servers.prefix}*"))

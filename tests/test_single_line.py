@@ -25,7 +25,7 @@ from planner.models.followups import FollowUp
 from planner.models.geography import City
 from planner.seed import KELLER_TRIP, load_seed
 from planner.text import is_single_line, is_single_line_column
-from tests.conftest import login, make_user
+from tests.conftest import KellerSeeder, login, make_user
 from tests.html_forms import FormValues
 
 EDIT_FORMS = [
@@ -42,9 +42,9 @@ EDIT_FORMS = [
 
 
 @pytest.fixture
-def trip(app: Flask, client: FlaskClient) -> dict[str, Any]:
+def trip(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> dict[str, Any]:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
         delegation = db.session.scalars(sa.select(Delegation)).one()
         feed = FeedToken.issue(delegation)
         db.session.add(feed)

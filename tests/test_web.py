@@ -24,8 +24,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Delegation, User, UserRole
-from planner.seed import load_seed
-from tests.conftest import PASSWORD, csrf_token, login, make_user
+from tests.conftest import PASSWORD, KellerSeeder, csrf_token, login, make_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT_ROOT / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -86,10 +85,8 @@ def signed_in(client: FlaskClient, viewer: int) -> FlaskClient:
 
 
 @pytest.fixture
-def seeded(app: Flask) -> None:
-    with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
+def seeded(app: Flask, seed_keller: KellerSeeder) -> None:
+    seed_keller(app)
 
 
 # -- 1. anonymous access ------------------------------------------------------

@@ -16,8 +16,8 @@ from planner.briefs.render import bullets, css_string
 from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import Delegation, Person
-from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, read_pdf, squash
+from tests.conftest import KellerSeeder
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "planner" / "static"
@@ -138,10 +138,9 @@ def test_options_rules() -> None:
 
 
 @pytest.fixture
-def keller_runner(app: Flask, runner: FlaskCliRunner) -> tuple[FlaskCliRunner, int, int]:
+def keller_runner(app: Flask, runner: FlaskCliRunner, seed_keller: KellerSeeder) -> tuple[FlaskCliRunner, int, int]:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         delegation_id = db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
         diener = db.session.scalars(sa.select(Person.id).filter_by(name="Wolfram Diener")).one()
     return runner, delegation_id, diener

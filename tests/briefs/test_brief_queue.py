@@ -31,17 +31,16 @@ from planner.jobs.store import FileStore, RedisStore
 from planner.models import Delegation, Member, Person, UserRole
 from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, KellerBriefs, ensure_briefs, squash
-from tests.conftest import DatabaseFactory, login, make_app, make_user
+from tests.conftest import DatabaseFactory, KellerSeeder, login, make_app, make_user
 from tests.jobs import follow_pdf, running_worker
 
 RENDER = re.compile(r"^/delegations/(\d+)/brief/renders/([0-9a-f]{40})$")
 
 
 @pytest.fixture
-def seeded(app: Flask) -> int:
+def seeded(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         return db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
 
 
@@ -89,17 +88,19 @@ def test_a_pdf_request_shows_progress_and_then_the_file(keller: KellerBriefs) ->
 
 def test_the_same_brief_joins_one_render_and_a_second_brief_waits(app: Flask, seeded: int) -> None:
     anna, ben = _client(app, "anna@example.org"), _client(app, "ben@example.org")
-    full = f"/delegations/{seeded}/brief.pdf"
-    press = f"/delegations/{seeded}/brief.pdf?audience=press"
+    # Two different briefs, each of one short section: what is tested is the queue, not the content
+    # (the whole brief through the queue is tests/briefs/conftest.py's KellerBriefs.pdf).
+    glance = f"/delegations/{seeded}/brief.pdf?sections=glance"
+    press_glance = f"/delegations/{seeded}/brief.pdf?audience=press&sections=glance"
 
-    a1, b1, a_again = anna.get(full), ben.get(full), anna.get(full)
+    a1, b1, a_again = anna.get(glance), ben.get(glance), anna.get(glance)
     assert a1.status_code == b1.status_code == a_again.status_code == 303
     assert a1.headers["Location"] == b1.headers["Location"] == a_again.headers["Location"]
     with app.app_context():
         assert jobs().pending() == 1  # three requests, one render
 
     # Anna has a render pending: another brief is refused until it is done, and says when to come back.
-    refused = anna.get(press)
+    refused = anna.get(press_glance)
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == str(rendering.RETRY_AFTER_SECONDS)
     page = _text(refused)
@@ -107,16 +108,16 @@ def test_the_same_brief_joins_one_render_and_a_second_brief_waits(app: Flask, se
     assert f'href="{a1.headers["Location"]}"' in page  # the way to the pending one
     with app.app_context():
         assert jobs().pending() == 1
-    assert ben.get(press).status_code == 303  # Ben only joined Anna's render: his own is free
+    assert ben.get(press_glance).status_code == 303  # Ben only joined Anna's render: his own is free
     with app.app_context():
         assert jobs().pending() == 2
 
     with running_worker(app):
-        done, _seen = follow_pdf(anna, full)
+        done, _seen = follow_pdf(anna, glance)
         assert done.status_code == 200 and done.data.startswith(b"%PDF-")
-        follow_pdf(ben, press)
+        follow_pdf(ben, press_glance)
     # Anna's render is finished: she may ask for the next one.
-    assert anna.get(press).status_code == 303
+    assert anna.get(press_glance).status_code == 303
 
 
 def test_the_progress_page_says_when_no_worker_takes_the_job(app: Flask, seeded: int) -> None:
@@ -209,7 +210,7 @@ def test_the_worker_command_renders_in_its_own_process(app: Flask, seeded: int) 
         stderr=subprocess.STDOUT,
     )
     try:
-        response, _seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=programme")
+        response, _seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=glance")
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode()

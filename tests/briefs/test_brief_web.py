@@ -15,18 +15,16 @@ from planner.briefs import queries, render
 from planner.briefs.options import Audience, BriefOptions
 from planner.extensions import db
 from planner.models import Appointment, Delegation, FeedToken, Member, Person, UserRole
-from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, KellerBriefs
-from tests.conftest import login, make_user
+from tests.conftest import KellerSeeder, login, make_user
 from tests.jobs import follow_pdf, running_worker
 from tests.test_web import unlabelled_fields
 
 
 @pytest.fixture
-def seeded(app: Flask) -> int:
+def seeded(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         return db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
 
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
-
-from planner.extensions import db
-from planner.seed import load_seed
 
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
@@ -52,10 +49,8 @@ class LiveServer:
 
 
 @pytest.fixture
-def seeded_app(app: Flask) -> Flask:
-    with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
+def seeded_app(app: Flask, seed_keller: Callable[[Flask], None]) -> Flask:
+    seed_keller(app)
     return app
 
 

@@ -35,10 +35,9 @@ from planner.models import (
     Person,
     UserRole,
 )
-from planner.seed import load_seed
 from planner.timezones import UTC, to_local, to_utc, utc_offset
 from tests.calendar.parsers import PARSERS, libical_restriction_errors, parse_all
-from tests.conftest import login, make_city, make_user
+from tests.conftest import KellerSeeder, login, make_city, make_user
 
 BERLIN = "Europe/Berlin"
 
@@ -119,10 +118,9 @@ def assert_outlook_safe_zones(data: bytes) -> None:
 # -- the Keller trip ---------------------------------------------------------
 
 
-def test_keller_download_in_every_parser(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
+def test_keller_download_in_every_parser(app: Flask, client: FlaskClient, tmp_path: Path, seed_keller: KellerSeeder) -> None:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
         make_user(UserRole.VIEWER, "viewer@example.org")
         tables = exported_rows(app, tmp_path)
@@ -138,10 +136,9 @@ def test_keller_download_in_every_parser(app: Flask, client: FlaskClient, tmp_pa
     assert "DTEND;TZID=Asia/Seoul:20241014T085500" in unfolded
 
 
-def test_keller_member_feed_in_every_parser(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
+def test_keller_member_feed_in_every_parser(app: Flask, client: FlaskClient, tmp_path: Path, seed_keller: KellerSeeder) -> None:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
         delegation_id, member_id = diener.delegation_id, diener.id
         own = {a.uid for a in diener.delegation.appointments if diener in a.attendees}
