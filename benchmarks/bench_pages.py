@@ -55,7 +55,7 @@ sys.path.insert(0, str(HERE))
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask, Response, render_template, template_rendered  # noqa: E402
 from flask_login import login_user  # noqa: E402
-from harness import counted, describe_machine, machine, print_table, sizes_argument  # noqa: E402
+from harness import counted, describe_machine, machine, print_table, row, sizes_argument  # noqa: E402
 from trips import generate_trip  # noqa: E402
 
 from planner import create_app  # noqa: E402
@@ -157,30 +157,6 @@ def alternate(value: Callable[[], Any], floor: Callable[[], Any], runs: int) -> 
         values.append(timed(value))
         floors.append(timed(floor))
     return values, floors
-
-
-def row(
-    figure: str,
-    trip: str,
-    value: float,
-    unit: str,
-    floor: float | None = None,
-    ratio: float | None = None,
-    target: str = "",
-    passed: bool | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "figure": figure,
-        "trip": trip,
-        "value": value,
-        "unit": unit,
-        "floor": floor,
-        "ratio": ratio,
-        "target": target,
-        "passed": passed,
-        **extra,
-    }
 
 
 def _normalise(html: str) -> str:

@@ -54,6 +54,7 @@ from harness import (  # noqa: E402
     postgres_database,
     prepare_database,
     print_table,
+    row,
     signed_in_session,
     sizes_argument,
 )
@@ -111,30 +112,6 @@ def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> dict[s
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     result["errors"] = (int(errors.group(1)) if errors else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
     return result
-
-
-def row(
-    figure: str,
-    trip: str,
-    value: float,
-    unit: str,
-    floor: float | None = None,
-    ratio: float | None = None,
-    target: str = "",
-    passed: bool | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "figure": figure,
-        "trip": trip,
-        "value": value,
-        "unit": unit,
-        "floor": floor,
-        "ratio": ratio,
-        "target": target,
-        "passed": passed,
-        **extra,
-    }
 
 
 def run(

@@ -121,6 +121,31 @@ def _number(value: float | int | None) -> str:
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
 
 
+def row(
+    figure: str,
+    trip: str,
+    value: float,
+    unit: str,
+    floor: float | None = None,
+    ratio: float | None = None,
+    target: str = "",
+    passed: bool | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One figure of a benchmark's table: its value, and against which floor and target it is judged."""
+    return {
+        "figure": figure,
+        "trip": trip,
+        "value": value,
+        "unit": unit,
+        "floor": floor,
+        "ratio": ratio,
+        "target": target,
+        "passed": passed,
+        **extra,
+    }
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     """One line per figure; this table is what the README's performance section shows."""
     header = f"| {'figure':<46} | {'trip':<17} | {'value':>14} | {'floor':>8} | {'ratio':>6} | {'target':<26} | pass |"
