@@ -10,6 +10,7 @@ feature that forgets the conflict path (or hand-writes it differently) fails.
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -107,3 +108,16 @@ def test_a_stale_save_shows_the_conflict_page_and_saves_nothing(
     again = MultiDict(form_values(admin.get(edit_url).get_data(as_text=True)).values)
     assert again["version"] == str(version + 1)
     assert admin.post(edit_url, data=again).status_code == 302
+
+
+def test_the_conflict_page_writes_times_and_dates_as_the_form_shows_them(app: Flask, admin: FlaskClient) -> None:
+    """No raw timestamps ("2024-10-16 15:00:00") and no empty rows: the day and the clock, in the page's language."""
+    trip, record_id, _version = _record(app, Appointment)
+    edit_url = f"/delegations/{trip}/appointments/{record_id}/edit"
+    values = MultiDict(form_values(admin.get(edit_url).get_data(as_text=True)).values)
+    _bump_version(app, Appointment, record_id)
+    body = html.unescape(admin.post(edit_url, data=values).get_data(as_text=True))
+    assert re.search(r"Beginn \(Ortszeit\)</th>\s*<td>\w\w\., \d+\. \w+\.? 2024, \d\d:\d\d</td>", body), body
+    assert not re.search(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", body)
+    # The occurrence in a repeated hour belongs to its time: no row of its own, empty for every other time.
+    assert "Welche der beiden Uhrzeiten" not in body

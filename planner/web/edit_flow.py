@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template
@@ -24,7 +25,9 @@ from wtforms import Field
 
 from planner.editing import EditConflict, Rejected
 from planner.extensions import db
+from planner.formatting import day
 from planner.web.forms import InputForm, VersionField
+from planner.web.localtime import FOLD_CHOICES
 
 T = TypeVar("T")
 Page = str | tuple[str, int] | Response
@@ -130,6 +133,15 @@ class ConflictRow:
 
 
 def _display(field: Field, value: Any) -> str:
+    """A field's value as the form shows it to people: choices by their label, dates as an office writes them."""
+    if isinstance(value, datetime):  # a wall time (LocalTimeField): the day, the clock, and which one if it repeats
+        text = f"{day(value)}, {value:%H:%M}"
+        fold = getattr(field, "fold", None)
+        if getattr(field, "asks_fold", False) and fold in (0, 1):
+            text += f" ({FOLD_CHOICES[fold][1]})"
+        return text
+    if isinstance(value, date):
+        return day(value)
     choices = getattr(field, "choices", None)
     if choices:
         for choice in choices:
