@@ -36,7 +36,7 @@ ENTITIES = {
     "members": _l("Teilnehmende"),
     "legs": _l("Station"),
     "appointments": _l("Termin"),
-    "journeys": _l("Reise-Etappe"),
+    "journeys": _l("Verbindung"),
     "follow_ups": _l("Nachbereitung"),
 }
 
@@ -201,7 +201,7 @@ def clone(delegation_id: int) -> Page:
             _("Reise als Vorlage kopieren"),
             delegation,
             intro=_(
-                "Alle Termine, Reisen und Stationen werden um die Differenz der Abreisedaten verschoben "
+                "Alle Termine, Verbindungen und Stationen werden um die Differenz der Abreisedaten verschoben "
                 "und behalten ihre Ortszeit."
             ),
             submit_label=_("Kopie anlegen"),
