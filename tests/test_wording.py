@@ -161,3 +161,34 @@ def test_history_names_a_journey_as_the_pages_do(app: Flask, admin: FlaskClient)
     history = text(admin.get(f"/delegations/{d}/history"))
     assert "Verbindung" in history
     assert "Reise-Etappe" not in history
+
+
+# -- the brief's options ------------------------------------------------------------
+
+
+def test_choosing_a_member_for_the_brief_gives_their_personal_programme(app: Flask, admin: FlaskClient) -> None:
+    """The form preselects the full brief; picking a person there is enough (no second control to find)."""
+    with app.app_context():
+        member = db.session.scalars(sa.select(Member).order_by(Member.id)).first()
+        d, person, name = member.delegation_id, member.person_id, member.person.display_name
+    # What the untouched form sends with one person picked: the preselected variant comes along.
+    response = admin.get(f"/delegations/{d}/brief", query_string={"audience": "full", "member": person, "lang": "de"})
+    assert response.status_code == 200
+    page = text(response)
+    assert "Persönliches Programm eines Mitglieds" in page and name in page
+    assert "Gesamtbriefing" not in page
+
+
+def test_a_refused_member_choice_names_the_controls_as_labelled(app: Flask, admin: FlaskClient) -> None:
+    with app.app_context():
+        member = db.session.scalars(sa.select(Member).order_by(Member.id)).first()
+        d, person = member.delegation_id, member.person_id
+    response = admin.get(f"/delegations/{d}/brief", query_string={"audience": "press", "member": person})
+    assert response.status_code == 400
+    page = text(response)
+    # Every term of the message is a label on that page: the variant and the select with its empty choice.
+    assert "Zielgruppe" not in page
+    assert "nur in der Fassung „Persönliches Programm eines Mitglieds“" in page
+    assert "bei „Persönliches Programm für“ „– keine Auswahl (ganze Delegation) –“" in page
+    for label in ("Persönliches Programm eines Mitglieds", "Persönliches Programm für", "– keine Auswahl (ganze Delegation) –"):
+        assert page.count(label) >= 2  # in the message and on the control
