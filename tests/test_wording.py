@@ -27,6 +27,8 @@ LABEL_SOURCES = [PROJECT_ROOT / "planner" / "labels.py", *sorted((PROJECT_ROOT /
 LABEL_SOURCES += [PROJECT_ROOT / "planner" / "briefs" / "options.py"]
 _LAZY = re.compile(r'_l\(\s*"([^"]+)"')
 _OPTION = re.compile(r"<option\b[^>]*>(.*?)</option>", re.S)
+# Radio buttons and checkboxes are choices too (the brief's variants, a form's attendees).
+_CHOICE = re.compile(r'<input\b[^>]*type="(?:radio|checkbox)"[^>]*>\s*(?:<label\b[^>]*>)?([^<]+)', re.S)
 
 
 def text(response) -> str:
@@ -111,8 +113,11 @@ def test_english_pages_offer_no_german_choices(app: Flask, admin: FlaskClient) -
     for page in form_pages(app):
         response = admin.get(page)
         assert response.status_code == 200, page
-        options = [unescape(re.sub(r"<[^>]+>", "", o)).strip() for o in _OPTION.findall(response.get_data(as_text=True))]
+        html = response.get_data(as_text=True)
+        options = [unescape(re.sub(r"<[^>]+>", "", o)).strip() for o in _OPTION.findall(html) + _CHOICE.findall(html)]
         assert options or page.endswith(("/subscriptions", "/import")), f"no select on {page}"
+        if page.endswith("/brief/options"):  # the pattern does see radio buttons
+            assert "Full brief (planning team, with internal notes)" in options
         left = [o for o in options if o in german]
         if left:
             found[page] = left
