@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 HOME_TIMEZONE = "Europe/Berlin"
+# The city delegations usually start from: a new trip's home city until someone picks another (by name).
+HOME_CITY = "Düsseldorf"
 BABEL_DEFAULT_LOCALE = "de"
 BABEL_DEFAULT_TIMEZONE = "UTC"  # we convert explicitly; never let Babel guess
 LANGUAGES = ("de", "en")
@@ -57,6 +59,7 @@ _ENV_KEYS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
     "PLANNER_HOME_TIMEZONE": "HOME_TIMEZONE",
+    "PLANNER_HOME_CITY": "HOME_CITY",
     "PLANNER_BASE_URL": "BASE_URL",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
     "PLANNER_BRIEF_FONT_DIR": "BRIEF_FONT_DIR",

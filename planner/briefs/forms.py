@@ -12,6 +12,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.briefs.options import (
     AUDIENCE_LABELS,
+    MEMBER_FIELD_LABEL,
+    NO_MEMBER_LABEL,
     SECTION_LABELS,
     SECTIONS,
     Audience,
@@ -40,7 +42,7 @@ class BriefOptionsForm(FlaskForm):
         default=Audience.FULL.value,
         validate_choice=False,
     )
-    member = SelectField(_l("Persönliches Programm für"), choices=[], validate_choice=False)
+    member = SelectField(MEMBER_FIELD_LABEL, choices=[], validate_choice=False)
     lang = RadioField(
         _l("Sprache"),
         choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
@@ -59,7 +61,7 @@ class BriefOptionsForm(FlaskForm):
     def __init__(self, *args: Any, delegation: Delegation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         members = delegation.members if delegation is not None else []
-        self.member.choices = [SelectChoice("", _l("– keine Auswahl (ganze Delegation) –"))] + [
+        self.member.choices = [SelectChoice("", NO_MEMBER_LABEL)] + [
             SelectChoice(str(m.person_id), m.person.display_name) for m in members
         ]
 

@@ -46,6 +46,10 @@ AUDIENCE_LABELS = {
     Audience.PRESS: _l("Presse- und Öffentlichkeitsprogramm"),
 }
 
+# The form's member select and its empty choice, here so the refusal above names them as the form shows them.
+MEMBER_FIELD_LABEL = _l("Persönliches Programm für")
+NO_MEMBER_LABEL = _l("– keine Auswahl (ganze Delegation) –")
+
 SECTION_LABELS = {
     "contents": _l("Inhalt"),
     "delegation": _l("Die Delegation"),
@@ -90,10 +94,12 @@ def check_options(
 ) -> BriefOptions:
     """Turn raw choices into :class:`BriefOptions` or raise :class:`~planner.editing.Rejected`.
 
-    No audience but a member means the member's personal brief; an audience
-    other than "member" together with a member is refused rather than
-    guessed, since the press programme of one person is no brief anyone asked for.
-    No sections means all of them.
+    A member means the member's personal brief, with no audience or with
+    "full" (the form's preselected variant: whoever picks a person wants that
+    person's programme, and the full brief of one person is just that). The press
+    programme together with a member is refused rather than guessed, since the
+    press programme of one person is no brief anyone asked for; the message names
+    the controls as the form labels them. No sections means all of them.
     """
     if person_id in ("", None):
         person = None
@@ -107,6 +113,8 @@ def check_options(
 
     if audience in ("", None):
         chosen = Audience.MEMBER if person is not None else Audience.FULL
+    elif audience == Audience.FULL and person is not None:
+        chosen = Audience.MEMBER
     else:
         try:
             chosen = Audience(audience)
@@ -117,7 +125,16 @@ def check_options(
     if chosen is Audience.MEMBER and person is None:
         raise Rejected("member", _l("Für ein persönliches Programm wählen Sie bitte ein Mitglied aus."))
     if chosen is not Audience.MEMBER and person is not None:
-        raise Rejected("member", _l("Ein Mitglied kann nur für das persönliche Programm (Zielgruppe „Mitglied“) gewählt werden."))
+        raise Rejected(
+            "member",
+            _(
+                "Ein „%(field)s“ eine Person gibt es nur in der Fassung „%(variant)s“. "
+                "Bitte wählen Sie diese Fassung oder bei „%(field)s“ „%(none)s“.",
+                field=MEMBER_FIELD_LABEL,
+                variant=AUDIENCE_LABELS[Audience.MEMBER],
+                none=NO_MEMBER_LABEL,
+            ),
+        )
 
     language = lang or default_lang
     if language not in LANGUAGES:

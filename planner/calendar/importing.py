@@ -1063,11 +1063,11 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
         if existing is None and other is not None:
             if item.is_journey:
                 message = _(
-                    "„%(summary)s“ ist hier als Termin angelegt, die Datei beschreibt aber eine Reise.", summary=item.line
+                    "„%(summary)s“ ist hier als Termin angelegt, die Datei beschreibt aber eine Verbindung.", summary=item.line
                 )
             else:
                 message = _(
-                    "„%(summary)s“ ist hier als Reise angelegt, die Datei beschreibt aber einen Termin.", summary=item.line
+                    "„%(summary)s“ ist hier als Verbindung angelegt, die Datei beschreibt aber einen Termin.", summary=item.line
                 )
             raise ImportRejected(message)
         if existing is not None:

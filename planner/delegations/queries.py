@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields.choices import SelectChoice
@@ -191,6 +192,14 @@ def history(delegation_id: int, limit: int = 500) -> list[ChangeRecord]:
 
 def home_city_choices() -> list[SelectChoice]:
     return [SelectChoice(c.id, c.name) for c in db.session.scalars(sa.select(City).order_by(City.name))]
+
+
+def configured_home_city_id() -> int | None:
+    """The city named by the ``HOME_CITY`` setting, a new trip's home city; None if the directory has none of that name."""
+    name = current_app.config.get("HOME_CITY")
+    if not name:
+        return None
+    return db.session.scalar(sa.select(City.id).where(City.name == name).order_by(City.id).limit(1))
 
 
 def appointment_choices(delegation: Delegation) -> list[SelectChoice]:

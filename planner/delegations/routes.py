@@ -36,7 +36,7 @@ ENTITIES = {
     "members": _l("Teilnehmende"),
     "legs": _l("Station"),
     "appointments": _l("Termin"),
-    "journeys": _l("Reise-Etappe"),
+    "journeys": _l("Verbindung"),
     "follow_ups": _l("Nachbereitung"),
 }
 
@@ -122,8 +122,12 @@ def _delegation_form(formdata: MultiDict | None = None) -> DelegationForm:
 @bp.route("/delegations/new", methods=["GET", "POST"])
 @editors_only
 def new() -> Page:
+    form = _delegation_form()
+    if not form.is_submitted():
+        # Not the first city alphabetically: most trips start from the office's own city.
+        form.home_city_id.data = queries.configured_home_city_id()
     return edit_page(
-        _delegation_form(),
+        form,
         record=None,
         save=operations.save_delegation,
         render=_form_page(_("Neue Delegationsreise"), None),
@@ -201,7 +205,7 @@ def clone(delegation_id: int) -> Page:
             _("Reise als Vorlage kopieren"),
             delegation,
             intro=_(
-                "Alle Termine, Reisen und Stationen werden um die Differenz der Abreisedaten verschoben "
+                "Alle Termine, Verbindungen und Stationen werden um die Differenz der Abreisedaten verschoben "
                 "und behalten ihre Ortszeit."
             ),
             submit_label=_("Kopie anlegen"),

@@ -132,7 +132,7 @@ def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -
                         a.id,
                         "during_journey",
                         _(
-                            "„%(a)s“ fällt in die Reise %(from)s → %(to)s.",
+                            "„%(a)s“ fällt in die Verbindung %(from)s → %(to)s.",
                             a=a.title,
                             **{"from": j.departure_place, "to": j.arrival_place},
                         ),

@@ -10,10 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, Journey, Leg, Member, Organization, Person
+from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization, Person
 from planner.models.trash import include_trashed
 from planner.program.conflicts import Neighbourhood
-from planner.timezones import zone_names
+from planner.timezones import local_day_bounds, to_local, zone_names
 
 
 def city_choices() -> tuple[list[SelectChoice], dict[int, str]]:
@@ -187,10 +187,13 @@ def trashed_appointment_or_404(delegation_id: int, appointment_id: int) -> Appoi
 
 
 def default_place(delegation: Delegation, day: date | None) -> tuple[int | None, datetime | None]:
-    """City and a sensible start for a new appointment: the leg the delegation is in that day, 09:00 local.
+    """City and a sensible start for a new appointment: the leg the delegation is in that day, local wall time.
 
     On a travel day the leg it arrives in first; on a day without a leg (or
     without a day) the first leg, starting on ``day`` or the day it arrives.
+    The start is 09:00, or later when a journey arrives that day: an hour
+    after the last arrival (rounded up to the quarter hour), so the new
+    appointment does not fall into the flight or the transfer from the airport.
     """
     itinerary = Itinerary.of(delegation)
     if not itinerary.legs:
@@ -198,4 +201,33 @@ def default_place(delegation: Delegation, day: date | None) -> tuple[int | None,
     on_day = itinerary.legs_on(day) if day is not None else []
     leg = on_day[0] if on_day else itinerary.legs[0]
     start_day = day or itinerary.days_of(leg)[0]
-    return leg.city_id, datetime.combine(start_day, time(9, 0))
+    start = datetime.combine(start_day, time(9, 0))
+    arrived = _last_arrival(delegation.id, start_day, leg.timezone)
+    if arrived is not None:
+        after = _quarter_hour_up(arrived + ARRIVAL_MARGIN)
+        if after.date() == start_day:  # an arrival late at night: that day's morning is still free
+            start = max(start, after)
+    return leg.city_id, start
+
+
+# Time between a journey's arrival and the first appointment a new one proposes (luggage, transfer).
+ARRIVAL_MARGIN = timedelta(hours=1)
+
+
+def _last_arrival(delegation_id: int, day: date, zone: str) -> datetime | None:
+    """The wall time in ``zone`` of the delegation's last (not cancelled) journey arriving on ``day`` there."""
+    bounds = local_day_bounds(day, zone)
+    arrival = db.session.scalar(
+        sa.select(sa.func.max(Journey.arrive_at)).where(
+            Journey.delegation_id == delegation_id,
+            Journey.status != ItemStatus.CANCELLED,
+            Journey.arrive_at >= bounds.start,
+            Journey.arrive_at < bounds.end,
+        )
+    )
+    return to_local(arrival, zone).replace(tzinfo=None) if arrival is not None else None
+
+
+def _quarter_hour_up(wall: datetime) -> datetime:
+    past = timedelta(minutes=wall.minute % 15, seconds=wall.second, microseconds=wall.microsecond)
+    return wall if not past else wall - past + timedelta(minutes=15)

@@ -190,7 +190,7 @@ def new_journey(delegation_id: int) -> Page:
         save=lambda data: operations.save_journey(delegation, data),
         render=_journey_page(delegation, None),
         done=lambda journey: _programme_url(delegation_id, f"journey-{journey.id}"),
-        saved_message=lambda journey: _("Reise %(a)s → %(b)s angelegt.", a=journey.departure_place, b=journey.arrival_place),
+        saved_message=lambda journey: _("Verbindung %(a)s → %(b)s angelegt.", a=journey.departure_place, b=journey.arrival_place),
     )
 
 
@@ -206,7 +206,7 @@ def edit_journey(delegation_id: int, journey_id: int) -> Page:
         save=lambda data: operations.save_journey(delegation, data, journey),
         render=_journey_page(delegation, journey),
         done=lambda saved: _programme_url(delegation_id, f"journey-{saved.id}"),
-        saved_message=lambda saved: _("Reise gespeichert."),
+        saved_message=lambda saved: _("Verbindung gespeichert."),
         conflict=SavedNow(
             load=lambda: queries.journey_or_404(delegation_id, journey_id),
             form=lambda: _journey_form(queries.delegation_for_forms(delegation_id), formdata=MultiDict()),
@@ -224,8 +224,8 @@ def delete_journey(delegation_id: int, journey_id: int) -> Response:
     return versioned_action(
         lambda version: operations.delete_journey(journey, version),
         done=_programme_url(delegation_id),
-        stale=_("Die Reise wurde inzwischen geändert. Bitte prüfen und erneut löschen."),
-        message=_("Reise gelöscht."),
+        stale=_("Die Verbindung wurde inzwischen geändert. Bitte prüfen und erneut löschen."),
+        message=_("Verbindung gelöscht."),
     )
 
 

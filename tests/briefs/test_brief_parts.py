@@ -118,13 +118,16 @@ def test_css_string_cannot_break_out_of_the_style_element() -> None:
 def test_options_rules() -> None:
     assert check_options(None, None, None, None).audience is Audience.FULL
     assert check_options(None, "7", "en", ["programme"]).audience is Audience.MEMBER
+    # The full brief is the form's preselected variant: picking a person there asks for their programme (issue #13).
+    chosen = check_options("full", 3, None, None)
+    assert chosen.audience is Audience.MEMBER and chosen.person_id == 3
     assert check_options("press", None, "de", []).sections == frozenset(SECTIONS)
     press = check_options("press", None, "de", None)
     assert not press.has("contacts") and not press.has("followups") and press.has("programme")
     for args in (
         ("nobody", None, None, None),
         ("member", None, None, None),
-        ("full", 3, None, None),
+        ("press", 3, None, None),
         (None, "x", None, None),
         (None, "-2", None, None),
         (None, None, "fr", None),
@@ -189,7 +192,7 @@ def test_export_brief_to_stdout(keller_runner: tuple[FlaskCliRunner, int, int]) 
     [
         (["9999"], "no delegation with ID 9999"),
         (["{d}", "--audience", "member"], "Mitglied"),
-        (["{d}", "--audience", "press", "--member", "{p}"], "persönliche Programm"),
+        (["{d}", "--audience", "press", "--member", "{p}"], "nur in der Fassung „Persönliches Programm eines Mitglieds“"),
         (["{d}", "--member", "99999"], "is not a member"),
     ],
 )

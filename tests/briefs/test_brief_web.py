@@ -83,7 +83,7 @@ def test_english_brief_uses_english_dates_and_language(keller: KellerBriefs) -> 
         ("?audience=everyone", "Unbekannte Zielgruppe"),
         ("?audience=member", "wählen Sie bitte ein Mitglied"),
         ("?member=abc", "als Nummer"),
-        ("?audience=press&member=1", "nur für das persönliche Programm"),
+        ("?audience=press&member=1", "nur in der Fassung „Persönliches Programm eines Mitglieds“"),
         ("?lang=fr", "Unbekannte Sprache"),
         ("?sections=programme&sections=gossip", "Unbekannter Abschnitt"),
     ],

@@ -56,7 +56,7 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "Chongqing" in legs and "Asia/Shanghai" in legs and "+6 h zur Heimatzeit" in legs
 
     # A flight over midnight and across zones: Düsseldorf 13:40 -> Seoul 08:55 the next morning.
-    page.get_by_role("link", name="Neue Reise", exact=True).last.click()
+    page.get_by_role("link", name="Neue Verbindung", exact=True).click()
     page.get_by_label("Abfahrt/Abflug: Stadt").select_option(label="Düsseldorf")
     page.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
     page.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
