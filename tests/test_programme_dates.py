@@ -19,7 +19,8 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.formatting import end_clock
-from planner.models import Delegation, UserRole
+from planner.models import Appointment, Delegation, UserRole
+from planner.timezones import to_local, to_utc
 from tests.briefs.conftest import ensure_briefs
 from tests.conftest import KellerSeeder, login, make_user
 
@@ -113,3 +114,18 @@ def test_end_clock_names_the_day_only_when_it_differs(app: Flask) -> None:
         # Without a start (or in the start's own zone on its day) only the clock.
         assert end_clock(departs, "Europe/Berlin") == "13:40"
         assert end_clock(departs, "Europe/Berlin", departs) == "13:40"
+
+
+def test_appointment_past_midnight_shows_the_day_it_ends(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """The internal briefing (20:00-21:00 Seoul, Monday) moved to end at 01:00 on Tuesday."""
+    with app.app_context():
+        item = db.session.scalars(sa.select(Appointment).where(Appointment.title == "Internes Briefing der Delegation")).one()
+        assert to_local(item.start_at, item.timezone).strftime("%Y-%m-%d %H:%M") == "2024-10-14 20:00"
+        item.end_at = to_utc(datetime(2024, 10, 15, 1, 0), item.timezone)
+        db.session.commit()
+        item_id = item.id
+    page = text_of(planner.get(f"/delegations/{keller}/appointments/{item_id}").get_data(as_text=True))
+    assert "20:00 Seoul · 13:00 Düsseldorf – Di., 15. Okt., 01:00" in page
+    trip = text_of(planner.get(f"/delegations/{keller}").get_data(as_text=True))
+    assert "bis Di., 15. Okt., 01:00" in trip
+    assert "bis 15:30" in trip  # AIMMO, the same afternoon: no date
