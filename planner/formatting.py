@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from planner.models import Country
 
 _DAY_PATTERNS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
+# The day beside a clock inside a programme: the year is in the day's heading already.
+_SHORT_DAY_PATTERNS = {"de": "EEE, d. MMM", "en": "EEE, d MMM"}
 
 
 def _locale() -> str:
@@ -55,6 +57,27 @@ def day_range(start: date, end: date) -> str:
 def clock(instant: datetime, zone_name: str) -> str:
     """The wall-clock time of ``instant`` at ``zone_name``, 24-hour: '09:30'."""
     return format_datetime(to_local(instant, zone_name), "HH:mm", tzinfo=get_zone(zone_name), locale=_locale())
+
+
+def end_clock(end: datetime, zone_name: str, start: datetime | None = None, start_zone: str | None = None) -> str:
+    """The clock at which something ends, with its day when that is another local date than the start's.
+
+    '08:55' for an end on the day of the start; 'Mo., 14. Okt., 08:55' for the
+    overnight flight that leaves Düsseldorf at 13:40 on Sunday: each end is read on
+    its own place's calendar (the start in ``start_zone``, which defaults to
+    ``zone_name``). The day itself is written out, not '(+1)': a printed programme
+    is read by people who do not know airline shorthand, a westbound flight can
+    land the day before, and the weekday is what a traveller plans by.
+    """
+    time = clock(end, zone_name)
+    if start is None:
+        return time
+    end_day = to_local(end, zone_name).date()
+    if end_day == to_local(start, start_zone or zone_name).date():
+        return time
+    locale = _locale()
+    pattern = _SHORT_DAY_PATTERNS.get(locale[:2], _SHORT_DAY_PATTERNS["en"])
+    return f"{format_date(end_day, pattern, locale=locale)}, {time}"
 
 
 def place_name(zone_name: str, city: object | None = None) -> str:
@@ -245,6 +268,7 @@ def register(app: Flask) -> None:
     app.add_template_global(current_locale)
     app.add_template_filter(day)
     app.add_template_filter(clock)
+    app.add_template_filter(end_clock)
     app.add_template_filter(long_date)
     app.add_template_filter(label)
     app.add_template_filter(field_label)

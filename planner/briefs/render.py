@@ -220,11 +220,6 @@ class JourneyView:
     def local_day(self) -> date:
         return to_local(self.depart_at, self.departure_zone).date()
 
-    @property
-    def days_later(self) -> int:
-        """How many local calendar days after departure the journey arrives (overnight flights: 1)."""
-        return (to_local(self.arrive_at, self.arrival_zone).date() - self.local_day).days
-
 
 @dataclass
 class DayView:
