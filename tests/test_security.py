@@ -761,7 +761,7 @@ def test_one_json_line_per_request_without_secrets(app: Flask, client: FlaskClie
 
 _PLACED = re.compile(
     r'<foreignObject x="([\d.]+)%" y="([\d.]+)%" width="([\d.]+)%" height="([\d.]+)%">'
-    r'\s*<a class="([^"]+)" href="([^"]+)">(.*?)</a>',
+    r'\s*<a class="([^"]+)" href="([^"]+)"[^>]*>(.*?)</a>',
     re.S,
 )
 

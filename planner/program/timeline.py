@@ -1,8 +1,16 @@
-"""The timeline of a trip: one column per day, items as blocks placed by local time, clashes side by side.
+"""The timeline of a trip: one column per day and city, items as blocks placed by local time, clashes side by side.
 
-A domain module: it lays out a delegation that the caller has loaded (with its legs,
-appointments and journeys) and reads nothing from the database itself. The geometry is in
-percent of a day column, so the template turns it into SVG attributes without inline styles.
+A domain module: it lays out a delegation that the caller has loaded (with its home city,
+its legs and their cities, appointments and journeys) and reads nothing from the database
+itself. The geometry is in percent of a day column, so the template turns it into SVG
+attributes without inline styles.
+
+Where the delegation is comes from :class:`~planner.delegations.itinerary.Itinerary`: a
+column is headed with the leg's city (the home city's name on a day without a leg), never
+with the zone's exemplar city (Chongqing keeps Shanghai's clock, but the delegation is in
+Chongqing). A travel day has one column per city, in order: the first runs from the local
+midnight of the first city up to the instant the delegation leaves it, the next from there
+to the local midnight ending the day in the next city, each on its own clock.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from planner.delegations.itinerary import Itinerary
-from planner.models import Appointment, Delegation, Journey
+from planner.models import Appointment, Delegation, Journey, Leg
 from planner.timezones import local_day_bounds
 
 # A trip longer than two months is a data error, not a trip; the page stays bounded.
@@ -41,42 +49,79 @@ class TimelineBlock:
 
 @dataclass
 class TimelineDay:
-    """A day column: the local date and the zone of the place where the delegation is that day."""
+    """A column: a local date, where the delegation is (place name and zone) and that part's blocks.
+
+    ``since`` and ``until`` (UTC) bound the part of the day the column shows: the whole
+    local day, or on a travel day the time in this city. ``part`` counts the columns of
+    one day from 1 and ``parts`` is how many it has (1 on a day in one place).
+    """
 
     day: date
     zone: str
+    place: str
+    since: datetime
+    until: datetime
+    part: int = 1
+    parts: int = 1
     blocks: list[TimelineBlock] = field(default_factory=list)
 
 
+Span = tuple[Appointment | Journey, datetime, datetime]
+
+
 def timeline_days(delegation: Delegation) -> list[TimelineDay]:
-    """Days as columns (local date and zone of where the delegation is), items as positioned blocks.
+    """Columns in order (one per day, one per city on a travel day), items as positioned blocks.
 
     Blocks that overlap share the column side by side (lanes), so clashes are
-    visible at a glance; a journey over midnight appears in each day it touches.
+    visible at a glance; a journey over midnight, or over the change of city on a
+    travel day, appears in each column it touches.
     """
     itinerary = Itinerary.of(delegation)
-    days: list[TimelineDay] = []
-    current = delegation.start_date
-    while current <= delegation.end_date and len(days) < MAX_DAYS:
-        days.append(TimelineDay(current, itinerary.zone_on(current)))
-        current += timedelta(days=1)
-    spans: list[tuple[Appointment | Journey, datetime, datetime]] = [(a, a.start_at, a.end_at) for a in delegation.appointments]
+    spans: list[Span] = [(a, a.start_at, a.end_at) for a in delegation.appointments]
     spans += [(j, j.depart_at, j.arrive_at) for j in delegation.journeys]
     spans.sort(key=lambda span: span[1])
-    for column in days:
-        bounds = local_day_bounds(column.day, column.zone)
-        # A day of 23 or 25 hours (DST change) is still the full column.
-        length = (bounds.end - bounds.start).total_seconds()
-        blocks = []
-        for item, start, end in spans:
-            if end <= bounds.start or start >= bounds.end:
-                continue
-            top = max(0.0, (start - bounds.start).total_seconds() / length * 100)
-            bottom = min(100.0, (end - bounds.start).total_seconds() / length * 100)
-            blocks.append(TimelineBlock(item, round(top, 3), round(max(bottom - top, MIN_HEIGHT), 3)))
-        assign_lanes(blocks)
-        column.blocks = blocks
-    return days
+    columns: list[TimelineDay] = []
+    current = delegation.start_date
+    for _ in range(MAX_DAYS):
+        if current > delegation.end_date:
+            break
+        for column in _columns_of(current, itinerary.legs_on(current), delegation):
+            column.blocks = _blocks_in(column, spans)
+            columns.append(column)
+        current += timedelta(days=1)
+    return columns
+
+
+def _columns_of(day: date, legs: list[Leg], delegation: Delegation) -> list[TimelineDay]:
+    """The columns of ``day``: the home city without a leg, else one per leg, split where it is left."""
+    if not legs:
+        bounds = local_day_bounds(day, delegation.home_timezone)
+        return [TimelineDay(day, delegation.home_timezone, delegation.home_city.name, bounds.start, bounds.end)]
+    columns = []
+    for index, leg in enumerate(legs):
+        bounds = local_day_bounds(day, leg.timezone)
+        # The delegation is in a city up to its departure (the itinerary's rule: at that
+        # instant it has left); the journey on to the next city is in the next column.
+        since = max(bounds.start, legs[index - 1].depart_at) if index else bounds.start
+        until = min(bounds.end, leg.depart_at) if index < len(legs) - 1 else bounds.end
+        columns.append(TimelineDay(day, leg.timezone, leg.city.name, since, max(since, until), index + 1, len(legs)))
+    return columns
+
+
+def _blocks_in(column: TimelineDay, spans: list[Span]) -> list[TimelineBlock]:
+    """The items of ``column``'s part of the day, placed on its local day (its city's clock)."""
+    bounds = local_day_bounds(column.day, column.zone)
+    # A day of 23 or 25 hours (DST change) is still the full column.
+    length = (bounds.end - bounds.start).total_seconds()
+    blocks = []
+    for item, start, end in spans:
+        if end <= column.since or start >= column.until:
+            continue
+        top = max(0.0, (max(start, column.since) - bounds.start).total_seconds() / length * 100)
+        bottom = min(100.0, (min(end, column.until) - bounds.start).total_seconds() / length * 100)
+        blocks.append(TimelineBlock(item, round(top, 3), round(max(bottom - top, MIN_HEIGHT), 3)))
+    assign_lanes(blocks)
+    return blocks
 
 
 def assign_lanes(blocks: list[TimelineBlock]) -> None:

@@ -105,9 +105,12 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     page.wait_for_load_state()
     assert entry(page, "Besuch bei Doosan Robotics").count() == 1
 
-    # The timeline shows the days as columns.
+    # The timeline shows the days as columns, the travel day to Chongqing as two (one per city).
     page.get_by_role("link", name="Zeitleiste").click()
-    assert page.locator(".timeline__day").count() == 8
+    headings = page.locator(".timeline__day .timeline__heading").all_inner_texts()
+    assert len(headings) == 9, headings
+    travel_day = [heading for heading in headings if "15. Okt. 2025" in heading]
+    assert len(travel_day) == 2 and "Seoul" in travel_day[0] and "Chongqing" in travel_day[1], travel_day
     screenshot(page, "05-timeline")
 
     # History records who changed what.
