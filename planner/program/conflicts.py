@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from planner.delegations.itinerary import Itinerary
-from planner.formatting import clock, day
+from planner.formatting import clock, day, day_range
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg, Member
 from planner.timezones import to_local
 
@@ -235,12 +235,10 @@ def check_legs(delegation: Delegation) -> list[LegWarning]:
                     leg.id,
                     "outside_trip",
                     _(
-                        "Station %(city)s (%(first)s – %(last)s) liegt außerhalb der Reisedaten (%(start)s – %(end)s).",
+                        "Station %(city)s (%(days)s) liegt außerhalb der Reisedaten (%(trip)s).",
                         city=leg.city.name,
-                        first=day(first),
-                        last=day(last),
-                        start=day(delegation.start_date),
-                        end=day(delegation.end_date),
+                        days=day_range(first, last),
+                        trip=day_range(delegation.start_date, delegation.end_date),
                     ),
                 )
             )
