@@ -220,7 +220,7 @@ def leg_or_404(delegation_id: int, leg_id: int) -> Leg:
 def delegation_with_legs(delegation_id: int) -> Delegation | None:
     """The delegation with its legs and their cities, for the leg warnings after a save (None if gone)."""
     return db.session.scalar(
-        sa.select(Delegation).where(Delegation.id == delegation_id).options(joinedload(Delegation.legs).joinedload(Leg.city))
+        sa.select(Delegation).where(Delegation.id == delegation_id).options(selectinload(Delegation.legs).joinedload(Leg.city))
     )
 
 
