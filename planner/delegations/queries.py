@@ -21,6 +21,7 @@ from planner.models import (
     City,
     Delegation,
     FollowUp,
+    ItemStatus,
     Journey,
     Leg,
     Member,
@@ -223,6 +224,32 @@ def member_or_404(delegation_id: int, member_id: int) -> Member:
 def leg_or_404(delegation_id: int, leg_id: int) -> Leg:
     """Exactly the leg the URL names, in exactly that delegation (404 otherwise), with its city (its zone)."""
     return db.one_or_404(sa.select(Leg).where(Leg.id == leg_id, Leg.delegation_id == delegation_id).options(joinedload(Leg.city)))
+
+
+def delegation_with_legs(delegation_id: int) -> Delegation | None:
+    """The delegation with its legs and their cities, for the leg warnings after a save (None if gone)."""
+    return db.session.scalar(
+        sa.select(Delegation).where(Delegation.id == delegation_id).options(selectinload(Delegation.legs).joinedload(Leg.city))
+    )
+
+
+def appointments_left_in(leg: Leg) -> int:
+    """How many appointments (not cancelled, not trashed) are in the leg's city during its stay.
+
+    Asked when the leg is deleted or cancelled: these appointments then lie outside any stay.
+    """
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Appointment.id)).where(
+                Appointment.delegation_id == leg.delegation_id,
+                Appointment.city_id == leg.city_id,
+                Appointment.status != ItemStatus.CANCELLED,
+                Appointment.start_at < leg.depart_at,
+                Appointment.end_at > leg.arrive_at,
+            )
+        )
+        or 0
+    )
 
 
 def follow_up_or_404(delegation_id: int, follow_up_id: int) -> FollowUp:

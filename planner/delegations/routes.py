@@ -6,18 +6,19 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.delegations import operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
-from planner.models import Delegation, DelegationStatus
+from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
 from planner.program import queries as program_queries
-from planner.program.conflicts import check_programme, warnings_by_appointment
+from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
 from planner.timezones import today_in
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
@@ -63,11 +64,15 @@ def _show_url(delegation_id: int, anchor: str | None = None) -> str:
 def show(delegation_id: int) -> str:
     delegation = _delegation(delegation_id)
     buffer = timedelta(minutes=current_app.config["CONFLICT_BUFFER_MINUTES"])
+    warnings = check_programme(delegation, buffer)
     return render_template(
         "delegations/show.html",
         delegation=delegation,
         programme=queries.programme(delegation),
-        warnings=warnings_by_appointment(check_programme(delegation, buffer)),
+        warnings=warnings_by_appointment(warnings),
+        leg_warnings=warnings_by_leg(check_legs(delegation)),
+        # Appointments away from home while no leg is planned (a deleted or cancelled leg's, mostly).
+        outside_legs=len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),
     )
 
 
@@ -281,6 +286,32 @@ def _leg_form(formdata: MultiDict | None = None) -> LegForm:
     return form
 
 
+def _left_behind(leg: Leg) -> str | None:
+    """What a deleted or cancelled leg leaves behind: its city's appointments during its stay (None if none)."""
+    count = queries.appointments_left_in(leg)
+    if not count:
+        return None
+    return ngettext(
+        "%(num)d Termin in %(city)s liegt in der Zeit dieser Station und jetzt außerhalb jeder Station.",
+        "%(num)d Termine in %(city)s liegen in der Zeit dieser Station und jetzt außerhalb jeder Station.",
+        count,
+        city=leg.city.name,
+    )
+
+
+def _legs_with_warnings(delegation_id: int, leg_id: int) -> str:
+    """Back to the trip's legs, with the warnings the saved leg has now (flashed, like appointments)."""
+    delegation = queries.delegation_with_legs(delegation_id)
+    leg = next((leg for leg in delegation.legs if leg.id == leg_id), None) if delegation is not None else None
+    if delegation is not None and leg is not None:  # None: deleted by another planner right after this save
+        for warning in check_legs(delegation):
+            if warning.leg_id == leg_id:
+                flash(warning.message, "warning")
+        if leg.status == ItemStatus.CANCELLED and (left := _left_behind(leg)):
+            flash(left, "warning")
+    return _show_url(delegation_id, "legs-heading")
+
+
 @bp.route("/delegations/<int:delegation_id>/legs/new", methods=["GET", "POST"])
 @editors_only
 def new_leg(delegation_id: int) -> Page:
@@ -290,7 +321,7 @@ def new_leg(delegation_id: int) -> Page:
         record=None,
         save=lambda data: operations.save_leg(delegation, data),
         render=_form_page(_("Neue Station"), delegation),
-        done=lambda leg: _show_url(delegation_id, "legs-heading"),
+        done=lambda leg: _legs_with_warnings(delegation_id, leg.id),
     )
 
 
@@ -305,7 +336,7 @@ def edit_leg(delegation_id: int, leg_id: int) -> Page:
         record=leg,
         save=lambda data: operations.save_leg(delegation, data, leg),
         render=_form_page(_("Station bearbeiten"), delegation),
-        done=lambda saved: _show_url(delegation_id, "legs-heading"),
+        done=lambda saved: _legs_with_warnings(delegation_id, saved.id),
         conflict=SavedNow(
             load=lambda: queries.leg_or_404(delegation_id, leg_id),
             form=lambda: _leg_form(MultiDict()),
@@ -320,10 +351,14 @@ def edit_leg(delegation_id: int, leg_id: int) -> Page:
 @editors_only
 def delete_leg(delegation_id: int, leg_id: int) -> Response:
     leg = queries.leg_or_404(delegation_id, leg_id)
+    deleted = _("Station %(city)s gelöscht.", city=leg.city.name)
+    # Counted before the delete (the leg's times are gone after it); flashed only if it succeeds.
+    left = _left_behind(leg)
     return versioned_action(
         lambda version: operations.delete_leg(leg, version),
         done=_show_url(delegation_id, "legs-heading"),
         stale=str(_ITEM_CHANGED),
+        message=f"{deleted} {left}" if left else deleted,
     )
 
 

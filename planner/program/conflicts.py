@@ -4,7 +4,9 @@ A pure function of the delegation's data (already loaded), so the programme
 page, the save of one appointment and tests all see the same warnings. A
 page about one appointment runs the same rules over its
 :class:`Neighbourhood` only (:func:`check_appointment`), which
-:func:`planner.program.queries.neighbourhood` loads.
+:func:`planner.program.queries.neighbourhood` loads. The legs have their own
+warnings (:func:`check_legs`): a stay outside the trip dates, two stays at
+once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from planner.delegations.itinerary import Itinerary
-from planner.formatting import clock, day
+from planner.formatting import clock, day, day_range
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg, Member
 from planner.timezones import to_local
 
@@ -27,7 +29,16 @@ IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean
 @dataclass(frozen=True)
 class Warning:
     appointment_id: int
-    kind: str  # double_booking, buffer, during_journey, wrong_city, odd_hour, outside_trip
+    kind: str  # double_booking, buffer, during_journey, wrong_city, outside_legs, odd_hour, outside_trip
+    message: str
+
+
+@dataclass(frozen=True)
+class LegWarning:
+    """A warning about one leg (a stay of the itinerary), shown beside it and after saving it."""
+
+    leg_id: int
+    kind: str  # outside_trip, overlap
     message: str
 
 
@@ -65,6 +76,7 @@ class Neighbourhood:
     journeys: list[Journey]
     members: list[Member]
     legs: list[Leg]
+    home_city_id: int
     home_timezone: str
     start_date: date
     end_date: date
@@ -152,6 +164,20 @@ def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -
                     ),
                 )
             )
+        elif leg is None and a.city_id is not None and a.city_id != delegation.home_city_id and itinerary.legs:
+            # Away from home while no stay is planned: typically left behind by a deleted or
+            # cancelled leg. A trip without any legs yet has nothing to compare with.
+            warnings.append(
+                Warning(
+                    a.id,
+                    "outside_legs",
+                    _(
+                        "„%(a)s“ ist in %(city)s, zu dieser Zeit ist aber keine Station geplant.",
+                        a=a.title,
+                        city=a.city.name if a.city else "?",
+                    ),
+                )
+            )
         local = to_local(a.start_at, a.timezone)
         if not a.all_day and local.hour < IMPLAUSIBLE_BEFORE_HOUR:
             warnings.append(
@@ -191,6 +217,47 @@ def _report_overlap(
     who = ", ".join(sorted(names.get(m, "") for m in common))
     text = _("Doppelbuchung für %(who)s: „%(a)s“ und „%(b)s“ überschneiden sich.", who=who, a=first.title, b=second.title)
     warnings += [Warning(first.id, "double_booking", text), Warning(second.id, "double_booking", text)]
+
+
+def check_legs(delegation: Delegation) -> list[LegWarning]:
+    """The warnings of the delegation's legs (with their cities loaded), in order of arrival.
+
+    Cancelled legs do not count (as in :class:`Itinerary`). A leg's days are
+    its local dates in its own zone, the trip's dates those of the trip.
+    """
+    warnings: list[LegWarning] = []
+    legs = Itinerary.of(delegation).legs
+    for leg in legs:
+        first, last = to_local(leg.arrive_at, leg.timezone).date(), to_local(leg.depart_at, leg.timezone).date()
+        if first < delegation.start_date or last > delegation.end_date:
+            warnings.append(
+                LegWarning(
+                    leg.id,
+                    "outside_trip",
+                    _(
+                        "Station %(city)s (%(days)s) liegt außerhalb der Reisedaten (%(trip)s).",
+                        city=leg.city.name,
+                        days=day_range(first, last),
+                        trip=day_range(delegation.start_date, delegation.end_date),
+                    ),
+                )
+            )
+    for index, first_leg in enumerate(legs):
+        for second_leg in legs[index + 1 :]:
+            if second_leg.arrive_at >= first_leg.depart_at:
+                break  # in order of arrival: no later leg can overlap ``first_leg``
+            text = _("Die Stationen %(a)s und %(b)s überschneiden sich zeitlich.", a=first_leg.city.name, b=second_leg.city.name)
+            warnings += [LegWarning(first_leg.id, "overlap", text), LegWarning(second_leg.id, "overlap", text)]
+    return warnings
+
+
+def warnings_by_leg(warnings: list[LegWarning]) -> dict[int, list[str]]:
+    """The messages of each leg, by leg id, each once."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for w in warnings:
+        if w.message not in grouped[w.leg_id]:
+            grouped[w.leg_id].append(w.message)
+    return dict(grouped)
 
 
 def warnings_by_appointment(warnings: list[Warning]) -> dict[int, list[str]]:

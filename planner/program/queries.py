@@ -155,6 +155,7 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
         journeys=list(journeys),
         members=list(delegation.members),
         legs=list(delegation.legs),
+        home_city_id=delegation.home_city_id,
         home_timezone=delegation.home_timezone,
         start_date=delegation.start_date,
         end_date=delegation.end_date,
