@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from planner.extensions import db
-from planner.models import Appointment, Delegation, Journey, Leg, Member, UserRole
+from planner.models import Appointment, ChangeRecord, City, Delegation, Journey, Leg, Member, UserRole
 from planner.seed import load_seed
 from tests.conftest import csrf_token, login, make_user
 from tests.html_forms import form_values
@@ -113,3 +113,46 @@ def test_history_reads_like_an_office_wrote_it_in_english(client: FlaskClient, e
     assert "Status Completed Cancelled" in text
     assert f"„{edited['member_name']}“" in text
     assert f"„{edited['appointment_title']}“" in text
+
+
+def test_yes_no_references_and_records_deleted_since_are_named(app: Flask, client: FlaskClient) -> None:
+    """Booleans read Ja/Nein, a city id its name, a gone record what the history recorded, never its id."""
+    with app.app_context():
+        load_seed(db.session)
+        make_user(UserRole.PLANNER, "planner@example.org")
+        trip = db.session.scalars(sa.select(Delegation)).one()
+        appointment = trip.appointments[0]
+        seoul = db.session.scalars(sa.select(City.id).where(City.name == "Seoul")).one()
+        db.session.add_all(
+            [
+                ChangeRecord(
+                    delegation_id=trip.id,
+                    entity="appointments",
+                    entity_id=appointment.id,
+                    action="update",
+                    label=appointment.title,
+                    changes={"all_day": [False, True], "city_id": [None, seoul]},
+                ),
+                ChangeRecord(delegation_id=trip.id, entity="members", entity_id=9999, action="delete", label="member 11"),
+                ChangeRecord(
+                    delegation_id=trip.id,
+                    entity="journeys",
+                    entity_id=9998,
+                    action="delete",
+                    label="Düsseldorf Airport (DUS) → Incheon (ICN)",
+                ),
+            ]
+        )
+        db.session.commit()
+        url = f"/delegations/{trip.id}/history"
+    login(client, "planner@example.org")
+    text = _page(client, url, "de")
+    assert "Ganztägig Nein Ja" in text
+    assert "Stadt — Seoul" in text
+    assert "gelöscht: Reise-Etappe „DUS → ICN“" in text
+    assert "gelöscht: Teilnehmende „—“" in text
+    assert not INTERNALS.findall(text), INTERNALS.findall(text)
+    # In English (the new labels' translations come with the merged catalogue): names, no internals.
+    english = _page(client, url, "en")
+    assert "„DUS → ICN“" in english and "Seoul" in english
+    assert not INTERNALS.findall(english), INTERNALS.findall(english)

@@ -229,6 +229,8 @@ def _name(record: ChangeRecord, names: _Names) -> str:
         return _row_name(record.entity, row)
     if _INTERNAL_LABEL.match(record.label):
         return EMPTY
+    if record.entity == "journeys" and " → " in record.label:  # a journey deleted since: its recorded places
+        return journey_name(*record.label.split(" → ", 1))
     return record.label
 
 
