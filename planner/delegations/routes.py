@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
-from planner.delegations import operations, queries
+from planner.delegations import history_view, operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
 from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
 from planner.program import queries as program_queries
@@ -24,22 +24,6 @@ from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
 
 bp = Blueprint("delegations", __name__)
-
-ACTIONS = {
-    "create": _l("angelegt"),
-    "update": _l("geändert"),
-    "delete": _l("gelöscht"),
-    "trash": _l("in den Papierkorb"),
-    "restore": _l("wiederhergestellt"),
-}
-ENTITIES = {
-    "delegations": _l("Reise"),
-    "members": _l("Teilnehmende"),
-    "legs": _l("Station"),
-    "appointments": _l("Termin"),
-    "journeys": _l("Verbindung"),
-    "follow_ups": _l("Nachbereitung"),
-}
 
 
 @bp.get("/")
@@ -88,13 +72,11 @@ def show_member(delegation_id: int, member_id: int) -> str:
 
 @bp.get("/delegations/<int:delegation_id>/history")
 def history(delegation_id: int) -> str:
-    delegation = _delegation(delegation_id)
+    delegation = queries.delegation_or_404(delegation_id)  # the header and home city: not the programme
     return render_template(
         "delegations/history.html",
         delegation=delegation,
-        records=queries.history(delegation_id),
-        actions=ACTIONS,
-        entities=ENTITIES,
+        entries=history_view.entries(delegation, queries.history(delegation_id)),
     )
 
 

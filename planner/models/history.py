@@ -74,6 +74,8 @@ def _label(obj: Any) -> str:
         return obj.person.name if obj.person is not None else f"member {obj.id}"
     if isinstance(obj, Leg):
         return obj.city.name if obj.city is not None else f"leg {obj.id}"
+    if isinstance(obj, Journey):  # named by its ends, as the history page names it
+        return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"
 
 
