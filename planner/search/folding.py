@@ -49,7 +49,8 @@ def _folding_table() -> dict[str, str]:
 
 
 _TABLE = _folding_table()
-_FROM = "".join(_TABLE)
+# Public for the test that SQL and Python fold alike.
+FOLDED_LETTERS = "".join(_TABLE)
 _TO = "".join(_TABLE.values())
 _TRANSLATION = str.maketrans(_TABLE)
 
@@ -81,7 +82,7 @@ def _folded_sqlite(element: Folded, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(Folded, "postgresql")
 def _folded_postgresql(element: Folded, compiler: SQLCompiler, **kw: Any) -> str:
     # Constants written into the SQL (not bound) so the statement cache holds them once.
-    source = compiler.render_literal_value(_FROM, sa.String())
+    source = compiler.render_literal_value(FOLDED_LETTERS, sa.String())
     target = compiler.render_literal_value(_TO, sa.String())
     return f"translate(lower({compiler.process(element.clauses, **kw)}), {source}, {target})"
 
@@ -96,4 +97,4 @@ def _register_on_sqlite(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.create_function(SQLITE_FUNCTION, 1, _fold_or_null, deterministic=True)
 
 
-__all__ = ["Folded", "fold"]
+__all__ = ["FOLDED_LETTERS", "Folded", "fold"]

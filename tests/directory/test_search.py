@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, Journey, JourneyMode, Leg, Organization, OrganizationKind, Person
+from planner.search.folding import FOLDED_LETTERS, Folded, fold
 from planner.search.queries import escape_like, search
 from planner.timezones import to_utc
 from tests.directory.conftest import text
@@ -263,3 +264,11 @@ def test_hangul_and_hanzi_still_match_as_typed(travel: dict[str, int], viewer: F
     assert "Seegene" in section(text(viewer.get("/search?q=씨젠")), "Organisationen")
     assert "Hu Henghua" in section(text(viewer.get("/search?q=胡衡华")), "Personen")
     assert "Nichts gefunden" in text(viewer.get("/search?q=씨젠젠"))
+
+
+def test_the_database_folds_exactly_as_python_does(app: Flask) -> None:
+    """Every letter of the folding table, upper and lower case, folds the same in SQL as in the term."""
+    letters = FOLDED_LETTERS + FOLDED_LETTERS.upper() + "ABCXYZ 두산 胡衡华 ßæ"
+    with app.app_context():
+        assert db.session.scalar(sa.select(Folded(sa.literal(letters)))) == fold(letters)
+        assert db.session.scalar(sa.select(Folded(sa.null()))) is None
