@@ -28,13 +28,14 @@ from sqlalchemy.sql.functions import FunctionElement
 SQLITE_FUNCTION = "planner_fold"
 
 # Letters without a Unicode decomposition that readers still take for their base letter.
-_UNDECOMPOSED = {"ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ħ": "h", "Ħ": "h"}
+_UNDECOMPOSED = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h"}
 _LATIN_RANGES = (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
 
 
 def _base_letter(char: str) -> str:
-    stripped = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-    return _UNDECOMPOSED.get(char, stripped.lower())
+    stripped = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)).lower()
+    # Also inside a decomposition: "ǿ" is "ø" with an acute.
+    return "".join(_UNDECOMPOSED.get(c, c) for c in stripped)
 
 
 def _folding_table() -> dict[str, str]:
@@ -57,7 +58,8 @@ _TRANSLATION = str.maketrans(_TABLE)
 
 def fold(text: str) -> str:
     """``text`` lowercased and without diacritics on Latin letters, as :class:`Folded` does in SQL."""
-    return text.lower().translate(_TRANSLATION)
+    # Strip first as well: Python lowercases "İ" to "i" plus a combining dot, PostgreSQL to "i".
+    return text.translate(_TRANSLATION).lower().translate(_TRANSLATION)
 
 
 class Folded(FunctionElement[str]):
