@@ -177,5 +177,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-        # SQLite's own lower() folds only A-Z; search must find "Ärzte" for "ÄRZTE" as PostgreSQL does.
-        dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)

@@ -84,7 +84,7 @@ ENGINE_TESTS = (
     "tests/test_fixtures.py",  # the per-test emptying of the PostgreSQL database itself
     "tests/test_programme.py",  # locking (versions), conflicts, history, trash: the writes with most rules
     "tests/test_hostile_input.py",  # PostgreSQL enforces VARCHAR lengths and integer ranges, SQLite does not
-    "tests/directory/test_search.py",  # case-insensitive search: ILIKE vs. SQLite's lower()
+    "tests/directory/test_search.py",  # accent/case folding: translate() vs. the SQLite function
     "tests/admin/test_accounts.py",  # the last-admin race: row locks on PostgreSQL
     "tests/calendar_import/test_importing.py",  # concurrent inserts of one UID, imported text lengths
     "tests/test_access.py::test_ids_beyond_the_database_integer_are_not_found",  # >= 2**31 on PostgreSQL

@@ -1,15 +1,13 @@
-"""The search itself: a case-insensitive substring match, the same on SQLite and PostgreSQL.
+"""The search itself: an accent- and case-insensitive substring match, the same on SQLite and PostgreSQL.
 
-``ILIKE`` (SQLAlchemy's :meth:`~sqlalchemy.sql.operators.ColumnOperators.ilike`;
-``lower(x) LIKE lower(y)`` on SQLite) with the user's ``%`` and ``_`` escaped,
-so they match themselves instead of acting as wildcards. Each kind of
-result is one statement with its related records loaded eagerly: a results
-page costs the same number of queries however much it finds. Trashed
-appointments stay out through the global rule in :mod:`planner.models.trash`.
-
-Limitation: SQLite's ``lower()`` folds only ASCII letters, so there "ÄRZTE"
-does not find "Ärzte" (PostgreSQL does); lowercase input, the usual case,
-matches on both.
+Column and term are both folded (:mod:`planner.search.folding`: lowercase,
+no diacritics on Latin letters) and compared with ``LIKE``, the user's ``%``
+and ``_`` escaped so they match themselves instead of acting as wildcards.
+Flight and train numbers also match without their spaces: "LH712" finds
+carrier "LH", number "712" and the other way round. Each kind of result is
+one statement with its related records loaded eagerly: a results page costs
+the same number of queries however much it finds. Trashed appointments stay
+out through the global rule in :mod:`planner.models.trash`.
 """
 
 from __future__ import annotations
@@ -22,7 +20,8 @@ from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from planner.directory.queries import AppointmentRow, appointment_rows
 from planner.extensions import db
-from planner.models import Appointment, Delegation, Organization, Person
+from planner.models import Appointment, City, Delegation, Journey, Leg, Organization, Person
+from planner.search.folding import Folded, fold
 
 MAX_QUERY_LENGTH = 200
 # Per kind; a search that finds more asks the planner to be more specific.
@@ -48,12 +47,16 @@ class SearchResults:
     term: str
     delegations: Group
     appointments: Group
+    journeys: Group
+    legs: Group
+    cities: Group
     organizations: Group
     people: Group
 
     @property
     def total(self) -> int:
-        return sum(len(g.items) for g in (self.delegations, self.appointments, self.organizations, self.people))
+        groups = (self.delegations, self.appointments, self.journeys, self.legs, self.cities, self.organizations, self.people)
+        return sum(len(g.items) for g in groups)
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,21 @@ def escape_like(term: str) -> str:
     return term.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
 
 
+def _contains(
+    term: str, expression: sa.ColumnElement[str] | QueryableAttribute[str] | QueryableAttribute[str | None]
+) -> sa.ColumnElement[bool]:
+    return Folded(expression).like(f"%{escape_like(fold(term))}%", escape=_ESCAPE)
+
+
 def _matches(term: str, *columns: QueryableAttribute[str] | QueryableAttribute[str | None]) -> sa.ColumnElement[bool]:
-    pattern = f"%{escape_like(term)}%"
-    return sa.or_(*(column.ilike(pattern, escape=_ESCAPE) for column in columns))
+    return sa.or_(*(_contains(term, column) for column in columns))
+
+
+def _service_matches(term: str) -> sa.ColumnElement[bool]:
+    """Carrier and number read as one word without spaces, as "LH 712" and "LH712" are written."""
+    compact = "".join(term.split())
+    service = sa.func.replace(sa.func.coalesce(Journey.carrier, "") + sa.func.coalesce(Journey.number, ""), " ", "")
+    return _contains(compact, service)
 
 
 def _group(stmt: sa.Select) -> Group:
@@ -113,6 +128,24 @@ def _search(term: str) -> SearchResults:
         )
         .order_by(Appointment.start_at, Appointment.id)
     )
+    journeys = _group(
+        sa.select(Journey)
+        .where(sa.or_(_service_matches(term), _matches(term, Journey.departure_place, Journey.arrival_place)))
+        .options(selectinload(Journey.delegation))
+        .order_by(Journey.depart_at, Journey.id)
+    )
+    legs = _group(
+        sa.select(Leg)
+        .where(_matches(term, Leg.hotel_name, Leg.hotel_address))
+        .options(selectinload(Leg.delegation), selectinload(Leg.city))
+        .order_by(Leg.arrive_at, Leg.id)
+    )
+    cities = _group(
+        sa.select(City)
+        .where(_matches(term, City.name, City.native_name))
+        .options(selectinload(City.country))
+        .order_by(City.name, City.id)
+    )
     organizations = _group(
         sa.select(Organization)
         .where(_matches(term, Organization.name, Organization.native_name, Organization.sector, Organization.profile))
@@ -130,6 +163,9 @@ def _search(term: str) -> SearchResults:
         term=term,
         delegations=delegations,
         appointments=Group(appointment_rows(appointments.items), appointments.more),
+        journeys=journeys,
+        legs=legs,
+        cities=cities,
         organizations=organizations,
         people=people,
     )

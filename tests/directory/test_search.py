@@ -12,8 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Appointment, Organization, OrganizationKind, Person
+from planner.models import Appointment, City, Delegation, Journey, JourneyMode, Leg, Organization, OrganizationKind, Person
+from planner.search.folding import FOLDED_LETTERS, Folded, fold
 from planner.search.queries import escape_like, search
+from planner.timezones import to_utc
 from tests.directory.conftest import text
 
 
@@ -164,3 +166,109 @@ def test_search_function_normalises_whitespace(app: Flask, seeded: None) -> None
         outcome = search("  Doosan \n  Robotics ")
         assert outcome.term == "Doosan Robotics" and outcome.problem is None
         assert [o.name for o in outcome.results.organizations.items] == ["Doosan Robotics"]
+
+
+# -- accents, journeys, hotels, cities (issue #13) ----------------------------
+
+
+@pytest.fixture
+def travel(app: Flask, seeded: None) -> dict[str, int]:
+    """A flight "LH 712" Düsseldorf → Seoul, a hotel stay in Seoul and the city Köln, on the seeded trip."""
+    with app.app_context():
+        trip = db.session.scalar(sa.select(Delegation).where(Delegation.title == "Delegationsreise nach Seoul und Chongqing"))
+        seoul = db.session.scalar(sa.select(City).where(City.name == "Seoul"))
+        flight = Journey(
+            delegation=trip,
+            mode=JourneyMode.FLIGHT,
+            departure_place="Düsseldorf Flughafen (DUS)",
+            depart_at=to_utc(datetime(2024, 10, 13, 9, 0), "Europe/Berlin"),
+            departure_timezone="Europe/Berlin",
+            arrival_place="Incheon Airport (ICN)",
+            arrive_at=to_utc(datetime(2024, 10, 14, 8, 0), "Asia/Seoul"),
+            arrival_timezone="Asia/Seoul",
+            carrier="LH",
+            number="712",
+        )
+        stay = Leg(
+            delegation=trip,
+            city=seoul,
+            arrive_at=to_utc(datetime(2024, 10, 14, 12, 0), "Asia/Seoul"),
+            depart_at=to_utc(datetime(2024, 10, 17, 9, 0), "Asia/Seoul"),
+            hotel_name="Lotte Hotel Séoul",
+            hotel_address="30 Eulji-ro, Jung-gu, 서울",
+        )
+        db.session.add_all([flight, stay])
+        db.session.add(City(name="Köln", native_name="Cologne", timezone="Europe/Berlin", country=seoul.country))
+        db.session.commit()
+        return {"trip": trip.id, "flight": flight.id, "stay": stay.id}
+
+
+@pytest.mark.parametrize("term", ["LH 712", "LH712", "lh712", "lh 7", "712"])
+def test_flight_numbers_are_found_with_or_without_the_space(travel: dict[str, int], viewer: FlaskClient, term: str) -> None:
+    response = viewer.get("/search", query_string={"q": term})
+    assert response.status_code == 200
+    page = text(response)
+    journeys = section(page, "Reisen")
+    assert "Düsseldorf Flughafen (DUS) → Incheon Airport (ICN)" in journeys
+    assert "(LH 712)" in journeys
+    assert f'href="/delegations/{travel["trip"]}#journey-{travel["flight"]}"' in page
+
+
+def test_journeys_are_found_by_their_places(travel: dict[str, int], viewer: FlaskClient) -> None:
+    assert "Incheon Airport (ICN)" in section(text(viewer.get("/search?q=incheon")), "Reisen")
+    assert "Nichts gefunden" in text(viewer.get("/search", query_string={"q": "LH 713"}))
+
+
+@pytest.mark.parametrize("term", ["lotte", "SEOUL", "Séoul", "eulji-ro", "서울"])
+def test_hotels_are_found_by_name_and_address(travel: dict[str, int], viewer: FlaskClient, term: str) -> None:
+    page = text(viewer.get("/search", query_string={"q": term}))
+    hotels = section(page, "Hotels")
+    assert "Lotte Hotel Séoul" in hotels
+    assert "30 Eulji-ro, Jung-gu, 서울" in hotels
+    assert f'href="/delegations/{travel["trip"]}#leg-{travel["stay"]}"' in page
+
+
+def test_the_hotel_link_lands_on_its_leg(travel: dict[str, int], viewer: FlaskClient) -> None:
+    page = text(viewer.get(f"/delegations/{travel['trip']}"))
+    assert f'id="leg-{travel["stay"]}"' in page
+    assert f'id="journey-{travel["flight"]}"' in page
+
+
+@pytest.mark.parametrize("term", ["Dusseldorf", "dusseldorf", "DÜSSELDORF", "düsseldorf", "DUSSELDORF"])
+def test_accents_and_case_do_not_matter(travel: dict[str, int], viewer: FlaskClient, term: str) -> None:
+    page = text(viewer.get("/search", query_string={"q": term}))
+    assert "Düsseldorf" in section(page, "Städte")
+    assert "Wirtschaftsförderung Düsseldorf" in section(page, "Organisationen")
+    assert "Düsseldorf Flughafen (DUS)" in section(page, "Reisen")
+
+
+@pytest.mark.parametrize("term", ["Koln", "köln", "KÖLN", "cologne"])
+def test_cities_are_found_by_name_and_native_name_without_accents(
+    app: Flask, travel: dict[str, int], viewer: FlaskClient, term: str
+) -> None:
+    page = text(viewer.get("/search", query_string={"q": term}))
+    cities = section(page, "Städte")
+    assert "Köln" in cities
+    with app.app_context():
+        koeln = db.session.scalar(sa.select(City).where(City.name == "Köln"))
+        assert f'href="/directory/cities/{koeln.id}"' in page
+    assert viewer.get(f"/directory/cities/{koeln.id}").status_code == 200
+
+
+def test_accented_term_finds_plain_text_and_the_other_way(travel: dict[str, int], viewer: FlaskClient) -> None:
+    assert "Lotte Hotel Séoul" in section(text(viewer.get("/search?q=hotel seoul")), "Hotels")
+    assert "Delegationsreise nach Seoul und Chongqing" in section(text(viewer.get("/search?q=Séoul")), "Delegationen")
+
+
+def test_hangul_and_hanzi_still_match_as_typed(travel: dict[str, int], viewer: FlaskClient) -> None:
+    assert "Seegene" in section(text(viewer.get("/search?q=씨젠")), "Organisationen")
+    assert "Hu Henghua" in section(text(viewer.get("/search?q=胡衡华")), "Personen")
+    assert "Nichts gefunden" in text(viewer.get("/search?q=씨젠젠"))
+
+
+def test_the_database_folds_exactly_as_python_does(app: Flask) -> None:
+    """Every letter of the folding table, upper and lower case, folds the same in SQL as in the term."""
+    letters = FOLDED_LETTERS + FOLDED_LETTERS.upper() + "ABCXYZ 두산 胡衡华 ßæ"
+    with app.app_context():
+        assert db.session.scalar(sa.select(Folded(sa.literal(letters)))) == fold(letters)
+        assert db.session.scalar(sa.select(Folded(sa.null()))) is None
