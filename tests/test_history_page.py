@@ -149,7 +149,7 @@ def test_yes_no_references_and_records_deleted_since_are_named(app: Flask, clien
     text = _page(client, url, "de")
     assert "Ganztägig Nein Ja" in text
     assert "Stadt — Seoul" in text
-    assert "gelöscht: Reise-Etappe „DUS → ICN“" in text
+    assert "gelöscht: Verbindung „DUS → ICN“" in text
     assert "gelöscht: Teilnehmende „—“" in text
     assert not INTERNALS.findall(text), INTERNALS.findall(text)
     # In English (the new labels' translations come with the merged catalogue): names, no internals.

@@ -1066,7 +1066,7 @@ BAD_FILES: list[tuple[str, Callable[[], bytes], str | None]] = [
         ),
         "Termin",
     ),
-    ("journey-uid-as-appointment", lambda: calendar(event(EXISTING_JOURNEY, "Jetzt Termin")), "Reise"),
+    ("journey-uid-as-appointment", lambda: calendar(event(EXISTING_JOURNEY, "Jetzt Termin")), "als Verbindung angelegt"),
     ("too-many-events", _too_many_events, str(MAX_ITEMS)),
     ("larger-than-max-bytes", _too_large, "2 MB"),
     ("one-megabyte-line", lambda: calendar(event("wide@test", "Breit", "X-JUNK:" + "a" * 1024 * 1024)), "zu lang"),
