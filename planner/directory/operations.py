@@ -147,31 +147,34 @@ def _country(iso_code: str) -> Country:
 
 
 def _check_city(data: CityInput, country: Country, city_id: int | None = None) -> Rejected:
-    """Raise if the country has a city of this name already; return the refusal for a lost race."""
+    """Raise if the country has a city of this name already or the zone is not the country's.
+
+    Returns the refusal for a lost race to the unique index.
+    """
     stmt = sa.select(City.id).where(City.country_id == country.id, sa.func.lower(City.name) == data.name.lower())
     if city_id is not None:
         stmt = stmt.where(City.id != city_id)
     rejected = Rejected("name", _("Die Stadt „%(name)s“ gibt es in diesem Land bereits.", name=data.name))
     if country.id is not None and _record_exists(stmt):
         raise rejected
-    _check_zone_in_country(data.timezone, data.country_iso)
+    _check_zone_in_country(data.timezone, country)
     return rejected
 
 
-def _check_zone_in_country(zone: str, iso_code: str) -> None:
+def _check_zone_in_country(zone: str, country: Country) -> None:
     """Refuse a zone the tz database does not give for the country (Japan with Europe/Berlin).
 
     A country the database has no zones for is not checked. The backup import
     writes rows without this operation, so existing data keeps restoring.
     """
-    zones = zones_of_country(iso_code)
+    zones = zones_of_country(country.iso_code)
     if zones and zone not in zones:
         raise Rejected(
             "timezone",
             _(
                 "Die Zeitzone %(zone)s liegt nicht in diesem Land. %(country)s: %(zones)s",
                 zone=zone,
-                country=country_name(Country(iso_code=iso_code, name=iso_code)),
+                country=country_name(country),
                 zones=", ".join(zones),
             ),
         )
