@@ -106,6 +106,29 @@ def _tz_database() -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(zones), links
 
 
+@lru_cache(maxsize=1)
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    # zone1970.tab lists each zone once with every country it covers (comma-separated codes);
+    # zone.tab adds the country zones that are now links (Europe/Oslo), see _tz_database.
+    package = resources.files("tzdata") / "zoneinfo"
+    found: dict[str, list[str]] = {}
+    for name in ("zone1970.tab", "zone.tab"):
+        for line in (package / name).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("#") or len(parts) < 3:
+                continue
+            for code in parts[0].split(","):
+                zones = found.setdefault(code, [])
+                if parts[2] not in zones:
+                    zones.append(parts[2])
+    return {code: tuple(sorted(zones)) for code, zones in found.items()}
+
+
+def zones_of_country(iso_code: str) -> tuple[str, ...]:
+    """The zones the tz database gives for the country ``iso_code`` (ISO 3166 alpha-2), sorted; () if none."""
+    return _zones_by_country().get(iso_code.upper(), ())
+
+
 def canonical_zone_names() -> frozenset[str]:
     """Every zone name the planner accepts for a place (see :func:`_tz_database`)."""
     return _tz_database()[0]

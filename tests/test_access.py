@@ -89,6 +89,8 @@ LEAST_ROLE = {
     "directory.edit_person": EDIT,
     "directory.new_city": EDIT,
     "directory.edit_city": EDIT,
+    "directory.confirm_delete_city": EDIT,
+    "directory.delete_city": EDIT,
     "directory.new_partnership": EDIT,
     "directory.edit_partnership": EDIT,
     "admin.users": ADMIN,

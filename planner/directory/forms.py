@@ -32,6 +32,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import (
     Email,
     InputRequired,
@@ -48,7 +49,7 @@ from planner.directory.inputs import CityInput, OrganizationInput, PartnershipIn
 from planner.formatting import country_choices
 from planner.labels import label
 from planner.models import City, OrganizationKind
-from planner.timezones import is_known_zone, zone_names
+from planner.timezones import is_known_zone, zone_names, zones_of_country
 from planner.web.forms import InputForm
 
 TEXT_MAX = 10_000
@@ -124,6 +125,31 @@ def _known_zone(_form: FlaskForm, field: Any) -> None:
                 zone=field.data,
             )
         )
+
+
+class _DecimalField(FloatField):
+    """A number typed the German way ("51,2277") or the English way ("51.2277"), with one message otherwise."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        try:
+            # Digits only (no "1e5", "nan", "inf" or "1_000" that float() would take).
+            if not text.lstrip("+-").replace(",", "", 1).replace(".", "", 1).isdigit() or ("," in text and "." in text):
+                raise ValueError(text)
+            self.data = float(text.replace(",", "."))
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Bitte eine Zahl eingeben, z. B. 51,2277 oder 51.2277.")) from None
+
+    def pre_validate(self, form: Any) -> None:
+        # Not a number: that one message only, not also "between -90 and 90" about a missing value.
+        if self.process_errors:
+            raise StopValidation()
 
 
 def _input(form: FlaskForm, input_type: type[Any], **converted: Any) -> Any:
@@ -215,18 +241,16 @@ class CityForm(_RecordForm):
     country_iso = SelectField(_l("Land"), validators=[_Required()])
     # No choice check by WTForms: an unknown zone gets our own, explicit message.
     timezone = SelectField(_l("Zeitzone (IANA)"), validators=[_Required(), _known_zone], validate_choice=False)
-    latitude = FloatField(
+    latitude = _DecimalField(
         _l("Breitengrad"),
-        widget=TextInput(),
         render_kw={"inputmode": "decimal"},
         validators=[
             Optional(),
             NumberRange(min=-90, max=90, message=_l("Bitte einen Wert zwischen %(min)s und %(max)s eingeben.")),
         ],
     )
-    longitude = FloatField(
+    longitude = _DecimalField(
         _l("Längengrad"),
-        widget=TextInput(),
         render_kw={"inputmode": "decimal"},
         validators=[
             Optional(),
@@ -239,14 +263,30 @@ class CityForm(_RecordForm):
         """``saved_zone``: the zone of the city being edited, offered even if it is not in the list."""
         super().__init__(*args, **kwargs)
         self.country_iso.choices = [("", _l("– bitte wählen –")), *country_choices()]
+        self._saved_zone = saved_zone
+        self._zone_choices()
+
+    def _zone_choices(self) -> None:
+        """The chosen country's zones first (a short group), then all the others."""
         zones = list(zone_names())
-        if saved_zone is not None and saved_zone not in zones:
-            zones.append(saved_zone)  # a valid but unlisted name (an alias) must stay selectable
-        self.timezone.choices = [("", _l("– bitte wählen –"))] + [(zone, zone) for zone in zones]
+        if self._saved_zone is not None and self._saved_zone not in zones:
+            zones.append(self._saved_zone)  # a valid but unlisted name (an alias) must stay selectable
+        choices = [SelectChoice("", _l("– bitte wählen –"))]
+        country = self.country_iso.data
+        first = zones_of_country(country) if country else ()
+        if first:
+            name = dict(self.country_iso.choices or []).get(country, country)
+            choices += [SelectChoice(zone, zone, optgroup=str(name)) for zone in first]
+            others = str(_l("Alle anderen Zeitzonen"))
+            choices += [SelectChoice(zone, zone, optgroup=others) for zone in zones if zone not in first]
+        else:
+            choices += [SelectChoice(zone, zone) for zone in zones]
+        self.timezone.choices = choices
 
     def fill(self, record: City) -> None:
         super().fill(record)
         self.country_iso.data = record.country.iso_code
+        self._zone_choices()
 
     def to_input(self) -> CityInput:
         return _input(self, CityInput)

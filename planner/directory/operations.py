@@ -18,21 +18,23 @@ hook in :mod:`planner.models.history`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
 from planner.directory.queries import country_by_code
 from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
-from planner.formatting import english_country_name, is_country_code
-from planner.models import City, Country, Organization, Partnership, Person
+from planner.formatting import country_name, english_country_name, is_country_code
+from planner.models import Appointment, City, Country, Delegation, Journey, Leg, Organization, Partnership, Person
+from planner.timezones import zones_of_country
 
 
 def _assign(record: Any, data: Any, *, skip: tuple[str, ...] = ()) -> None:
@@ -145,14 +147,37 @@ def _country(iso_code: str) -> Country:
 
 
 def _check_city(data: CityInput, country: Country, city_id: int | None = None) -> Rejected:
-    """Raise if the country has a city of this name already; return the refusal for a lost race."""
+    """Raise if the country has a city of this name already or the zone is not the country's.
+
+    Returns the refusal for a lost race to the unique index.
+    """
     stmt = sa.select(City.id).where(City.country_id == country.id, sa.func.lower(City.name) == data.name.lower())
     if city_id is not None:
         stmt = stmt.where(City.id != city_id)
     rejected = Rejected("name", _("Die Stadt „%(name)s“ gibt es in diesem Land bereits.", name=data.name))
     if country.id is not None and _record_exists(stmt):
         raise rejected
+    _check_zone_in_country(data.timezone, country)
     return rejected
+
+
+def _check_zone_in_country(zone: str, country: Country) -> None:
+    """Refuse a zone the tz database does not give for the country (Japan with Europe/Berlin).
+
+    A country the database has no zones for is not checked. The backup import
+    writes rows without this operation, so existing data keeps restoring.
+    """
+    zones = zones_of_country(country.iso_code)
+    if zones and zone not in zones:
+        raise Rejected(
+            "timezone",
+            _(
+                "Die Zeitzone %(zone)s liegt nicht in diesem Land. %(country)s: %(zones)s",
+                zone=zone,
+                country=country_name(country),
+                zones=", ".join(zones),
+            ),
+        )
 
 
 def create_city(data: CityInput) -> City:
@@ -163,6 +188,48 @@ def create_city(data: CityInput) -> City:
         city.country = country
         _assign(city, data, skip=("country_iso",))
     return city
+
+
+def _city_uses(city_id: int) -> list[str]:
+    """What still refers to the city, each as "3 Terminen" (dative plural, to follow "von")."""
+    checks: list[tuple[type, Any, Callable[[int], str]]] = [
+        (Organization, Organization.city_id == city_id, lambda n: ngettext("%(num)d Organisation", "%(num)d Organisationen", n)),
+        (Appointment, Appointment.city_id == city_id, lambda n: ngettext("%(num)d Termin", "%(num)d Terminen", n)),
+        (
+            Journey,
+            sa.or_(Journey.departure_city_id == city_id, Journey.arrival_city_id == city_id),
+            lambda n: ngettext("%(num)d Fahrt", "%(num)d Fahrten", n),
+        ),
+        (Leg, Leg.city_id == city_id, lambda n: ngettext("%(num)d Station", "%(num)d Stationen", n)),
+        (
+            Partnership,
+            sa.or_(Partnership.home_city_id == city_id, Partnership.partner_city_id == city_id),
+            lambda n: ngettext("%(num)d Städtepartnerschaft", "%(num)d Städtepartnerschaften", n),
+        ),
+        (
+            Delegation,
+            Delegation.home_city_id == city_id,
+            lambda n: ngettext("%(num)d Reise als Heimatstadt", "%(num)d Reisen als Heimatstadt", n),
+        ),
+    ]
+    uses = []
+    with db.session.no_autoflush:
+        for model, where, words in checks:
+            number = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(where)) or 0
+            if number:
+                uses.append(words(number))
+    return uses
+
+
+def delete_city(city: City, version: int | None) -> None:
+    """Delete the city if nothing refers to it; else raise :class:`Rejected` naming what still uses it."""
+    ensure_version(city, version)
+    uses = _city_uses(city.id)
+    if uses:
+        listed = uses[0] if len(uses) == 1 else _("%(first)s und %(last)s", first=", ".join(uses[:-1]), last=uses[-1])
+        raise Rejected("id", _("%(city)s wird noch von %(uses)s verwendet.", city=city.name, uses=listed))
+    db.session.delete(city)
+    flush_edit(city)
 
 
 def update_city(city: City, data: CityInput, version: int | None) -> City:

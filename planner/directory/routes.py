@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.directory import forms, operations, queries
+from planner.editing import Rejected
+from planner.extensions import db
 from planner.models import OrganizationKind
 from planner.timezones import utc_now
-from planner.web.edit_flow import Page, SavedNow, edit_page
+from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -188,6 +191,33 @@ def edit_city(city_id: int) -> Page:
             edit_url=url_for(".edit_city", city_id=city_id),
         ),
     )
+
+
+@bp.get("/cities/<int:city_id>/delete")
+@editors_only
+def confirm_delete_city(city_id: int) -> str:
+    """Asks before deleting, without JavaScript: this page's form sends the delete."""
+    return render_template("directory/city_delete.html", city=queries.city(city_id))
+
+
+@bp.post("/cities/<int:city_id>/delete")
+@editors_only
+def delete_city(city_id: int) -> Response:
+    record = queries.city(city_id)
+    name, city_url = record.name, url_for(".city", city_id=city_id)
+    try:
+        return versioned_action(
+            lambda version: operations.delete_city(record, version),
+            done=url_for(".cities"),
+            stale=str(_l("Die Stadt wurde inzwischen geändert. Bitte prüfen und erneut versuchen.")),
+            stale_done=city_url,
+            message=_("Die Stadt %(name)s ist gelöscht.", name=name),
+        )
+    except Rejected as rejected:
+        # Still in use: nothing was changed; the city page shows what refers to it.
+        db.session.rollback()
+        flash(str(rejected.message), "error")
+        return redirect(city_url)
 
 
 # -- partnerships ----------------------------------------------------------------------

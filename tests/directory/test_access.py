@@ -31,6 +31,8 @@ DIRECTORY_ROLES = {
     "directory.edit_person": shared_access.EDIT,
     "directory.new_city": shared_access.EDIT,
     "directory.edit_city": shared_access.EDIT,
+    "directory.confirm_delete_city": shared_access.EDIT,
+    "directory.delete_city": shared_access.EDIT,
     "directory.new_partnership": shared_access.EDIT,
     "directory.edit_partnership": shared_access.EDIT,
 }
