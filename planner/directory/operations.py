@@ -198,7 +198,7 @@ def _city_uses(city_id: int) -> list[str]:
         (
             Journey,
             sa.or_(Journey.departure_city_id == city_id, Journey.arrival_city_id == city_id),
-            lambda n: ngettext("%(num)d Fahrt", "%(num)d Fahrten", n),
+            lambda n: ngettext("%(num)d Verbindung", "%(num)d Verbindungen", n),
         ),
         (Leg, Leg.city_id == city_id, lambda n: ngettext("%(num)d Station", "%(num)d Stationen", n)),
         (

@@ -149,7 +149,7 @@ def test_city_in_use_is_not_deleted_and_the_page_says_by_what(app: Flask, seeded
     response = _delete(planner, seoul)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/directory/cities/{seoul}")
     page = text(planner.get(f"/directory/cities/{seoul}"))
-    assert "Seoul wird noch von 4 Organisationen, 8 Terminen, 2 Fahrten und 1 Station verwendet." in page
+    assert "Seoul wird noch von 4 Organisationen, 8 Terminen, 2 Verbindungen und 1 Station verwendet." in page
     assert rows(app, City) == before
 
 
