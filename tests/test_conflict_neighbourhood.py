@@ -23,9 +23,8 @@ from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, UserRole
 from planner.program.conflicts import Warning, check_appointment, check_programme
 from planner.program.queries import neighbourhood
-from planner.seed import load_seed
 from planner.timezones import to_utc
-from tests.conftest import login, make_user
+from tests.conftest import KellerSeeder, login, make_user
 from tests.html_forms import form_values
 
 BUFFERS = [timedelta(0), timedelta(minutes=30), timedelta(minutes=90), timedelta(hours=5)]
@@ -88,10 +87,9 @@ def add_provocations(delegation_id: int) -> None:
 
 
 @pytest.fixture
-def keller(app: Flask) -> int:
+def keller(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         make_user(UserRole.PLANNER, "planner@example.org")
         delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
         add_provocations(delegation_id)

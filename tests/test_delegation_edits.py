@@ -31,16 +31,14 @@ from planner.models import (
     Member,
     UserRole,
 )
-from planner.seed import load_seed
-from tests.conftest import csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_user
 from tests.html_forms import form_values
 
 
 @pytest.fixture
-def keller(app: Flask) -> int:
+def keller(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         make_user(UserRole.PLANNER, "planner@example.org")
         return db.session.scalars(sa.select(Delegation.id)).one()
 

@@ -33,8 +33,7 @@ from planner.models import (
     User,
     UserRole,
 )
-from planner.seed import load_seed
-from tests.conftest import login, make_user
+from tests.conftest import KellerSeeder, login, make_user
 from tests.html_forms import form_values
 
 # (page, the record's model, its URL with {d} for the trip and {id} for the record)
@@ -54,10 +53,9 @@ EDIT_PAGES = [
 
 
 @pytest.fixture
-def admin(app: Flask, client: FlaskClient) -> FlaskClient:
+def admin(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> FlaskClient:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         make_user(UserRole.ADMIN, "admin@example.org")
         make_user(UserRole.PLANNER, "other@example.org")  # the account page's record
     login(client, "admin@example.org")

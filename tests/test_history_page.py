@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, City, Delegation, Journey, Leg, Member, UserRole
 from planner.seed import load_seed
-from tests.conftest import csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_user
 from tests.html_forms import form_values
 
 # Database internals that must never reach the page.
@@ -30,11 +30,10 @@ INTERNALS = re.compile(
 
 
 @pytest.fixture
-def edited(app: Flask, client: FlaskClient) -> dict[str, object]:
+def edited(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> dict[str, object]:
     """The Keller trip after one edit of each kind, made through the pages by a planner."""
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         make_user(UserRole.PLANNER, "planner@example.org")
         trip = db.session.scalars(sa.select(Delegation)).one()
         seoul = next(leg for leg in trip.legs if leg.city.name == "Seoul")

@@ -17,17 +17,15 @@ from werkzeug.datastructures import MultiDict
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Journey, UserRole
 from planner.program.conflicts import check_programme
-from planner.seed import load_seed
 from planner.timezones import to_local, to_utc
-from tests.conftest import csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_user
 from tests.html_forms import form_values
 
 
 @pytest.fixture
-def keller(app: Flask) -> int:
+def keller(app: Flask, seed_keller: KellerSeeder) -> int:
+    seed_keller(app)
     with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
         make_user(UserRole.PLANNER, "planner@example.org")
         return db.session.scalars(sa.select(Delegation.id)).one()
 

@@ -19,8 +19,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import ChangeRecord, UserRole
-from planner.seed import load_seed
-from tests.conftest import login, make_user
+from tests.conftest import KellerSeeder, login, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +34,8 @@ def directory_blueprints(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def seeded(app: Flask) -> None:
-    with app.app_context():
-        load_seed(db.session)
-        db.session.commit()
+def seeded(app: Flask, seed_keller: KellerSeeder) -> None:
+    seed_keller(app)
 
 
 def _signed_in(app: Flask, role: UserRole) -> FlaskClient:
