@@ -119,3 +119,14 @@ def test_the_conflict_page_writes_times_and_dates_as_the_form_shows_them(app: Fl
     assert not re.search(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", body)
     # The occurrence in a repeated hour belongs to its time: no row of its own, empty for every other time.
     assert "Welche der beiden Uhrzeiten" not in body
+
+
+def test_an_edit_form_without_a_typed_input_cannot_be_built(app: Flask) -> None:
+    """``to_input`` is what the edit flow saves: a form class that forgets it fails when built, not when saved."""
+    from planner.web.forms import InputForm
+
+    class Forgetful(InputForm):
+        pass
+
+    with app.test_request_context(), pytest.raises(TypeError, match="to_input"):
+        Forgetful()

@@ -10,11 +10,13 @@ through the same operations as the pages.
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.form import FormMeta
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,23 +32,31 @@ class VersionField(IntegerField):
         super().__init__(validators=[InputRequired()], **kwargs)
 
 
-class InputForm(FlaskForm):
+class _InputFormMeta(FormMeta, ABCMeta):
+    """WTForms' form metaclass with abstract methods: a form without ``to_input`` cannot be built."""
+
+
+class InputForm(FlaskForm, metaclass=_InputFormMeta):
     """An edit form that shows a record and turns into a typed input.
 
-    Subclasses define ``fill(record)`` and ``to_input()``; the edit flow
-    (:func:`planner.web.edit_flow.edit_page`) calls them. A new record's form
-    is shown with its defaults and version 1.
+    The edit flow (:func:`planner.web.edit_flow.edit_page`) calls ``fill(record)``
+    to show a record and ``to_input()`` to save. A new record's form is shown
+    with its defaults and version 1.
     """
 
     version = VersionField(default=1)
 
     def fill(self, record: Any) -> None:
-        """Show ``record`` as saved (GET of an edit page, and "saved now" on the conflict page)."""
-        raise NotImplementedError
+        """Show ``record`` as saved (GET of an edit page, and "saved now" on the conflict page).
 
+        By default each field takes the record's attribute of the same name, as WTForms' ``obj=``
+        does; forms whose fields differ from the record's columns (enums, wall times) override it.
+        """
+        self.process(obj=record)
+
+    @abstractmethod
     def to_input(self) -> Any:
         """The validated values as the feature's typed input (only called after ``validate()`` passed)."""
-        raise NotImplementedError
 
 
 class MultiCheckboxField(SelectMultipleField):
