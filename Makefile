@@ -11,6 +11,8 @@ ADMIN_EMAIL ?= admin@example.org
 FLASK := $(BIN)/flask --app planner
 LOCK := .ci/requirements.lock
 STAMP := $(VENV)/.installed
+VENDOR := planner/static/vendor
+VENDOR_STAMP := $(VENDOR)/node_modules/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
@@ -26,7 +28,7 @@ endef
 .PHONY: run run-deps serve lint test test-sqlite test-postgres bench load install system-deps translations translations-extract lock clean
 
 # run-deps first: without libharfbuzz-subset0 every brief PDF is ~30x slower (the app says so at start too).
-run: install run-deps
+run: run-deps install
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	$(FLASK) users bootstrap-admin --email "$(ADMIN_EMAIL)"
@@ -42,7 +44,7 @@ run: install run-deps
 # worker then and says so (README, "Operations").
 WORKERS ?= 4
 BIND ?= 127.0.0.1:$(PORT)
-serve: install run-deps
+serve: run-deps install
 	$(FLASK) db upgrade
 	$(call with_job_worker,$(BIN)/gunicorn -c python:planner.gunicorn_conf --workers $(WORKERS) --bind $(BIND) 'planner:create_app()')
 
@@ -54,24 +56,24 @@ lint: install
 	$(BIN)/mypy
 
 # The whole suite on the embedded SQLite database. CI also runs test-postgres.
-test: install system-deps lint
+test: system-deps install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: install system-deps
+test-postgres: system-deps install
 	PLANNER_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed figures against floors measured in the same run (see benchmarks/README.md).
-bench: install system-deps
+bench: system-deps install
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # 50 simulated users for 60 s against gunicorn (4 workers) and a throwaway PostgreSQL
 # database on loopback, then 50 idle connections for 30 s through nginx in front of it; prints
 # throughput, latency, the lost-update and the slow-client checks, then floods the same set-up
 # (with the job worker) with PDF brief requests and checks the site keeps answering (README, "Operations").
-load: install system-deps
+load: system-deps install
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
-install: $(STAMP) $(MO_FILES)
+install: $(STAMP) $(MO_FILES) $(VENDOR_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +83,13 @@ $(STAMP): $(BIN)/python pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	touch $(STAMP)
+
+# The pages' front-end libraries (htmx, Tom Select) from the npm registry at the versions of the lock
+# file, served from /static/vendor (planner/web/assets.py); never a CDN, never committed.
+$(VENDOR_STAMP): $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: run make run-deps (or apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix $(VENDOR) --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(VENDOR_STAMP)
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
@@ -108,4 +117,4 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --no-header --no-annotate -o $(LOCK)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(VENDOR)/node_modules .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -97,6 +97,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from planner import cli, errors, formatting, security
     from planner.auth import ratelimit
+    from planner.web import assets
 
     # After the blueprints: the limiter wraps the registered sign-in view.
     security.init_app(app)
@@ -105,6 +106,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     errors.register(app)
     formatting.register(app)
+    assets.init_app(app)
     if not app.testing:
         # Said at every start (server, `make run`, CLI) rather than discovered as boxes or a slow PDF.
         from planner.briefs.fonts import log_rendering_problems
