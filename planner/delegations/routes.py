@@ -132,11 +132,15 @@ def new() -> Page:
         render=_form_page(
             _("Neue Delegationsreise"),
             None,
-            rows_intro=_("Die ersten Stationen gleich mit eintragen (Ortszeit der Stadt); leere Zeilen bleiben unberücksichtigt."),
+            rows_intro=_(
+                "Die ersten Stationen gleich mit eintragen (Ortszeit der Stadt); leere Zeilen bleiben unberücksichtigt."
+            ),
         ),
-        done=lambda delegation: _legs_with_warnings(delegation.id, [leg.id for leg in delegation.legs])
-        if delegation.legs
-        else _show_url(delegation.id),
+        done=lambda delegation: (
+            _legs_with_warnings(delegation.id, [leg.id for leg in delegation.legs])
+            if delegation.legs
+            else _show_url(delegation.id)
+        ),
         saved_message=lambda delegation: _("Reise „%(title)s“ angelegt.", title=delegation.title),
     )
 

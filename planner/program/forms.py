@@ -112,7 +112,9 @@ class AppointmentForm(InputForm):
         )
 
 
-def resolve_journey(departs: LocalTimeField, arrives: LocalTimeField, departure_zone: str | None, arrival_zone: str | None) -> bool:
+def resolve_journey(
+    departs: LocalTimeField, arrives: LocalTimeField, departure_zone: str | None, arrival_zone: str | None
+) -> bool:
     """Resolve a journey's wall times, each at its own place; whether both exist and the arrival is after the departure.
 
     Judged on instants: 08:55 in Seoul the next morning is after 13:40 in Düsseldorf.

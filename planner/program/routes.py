@@ -219,9 +219,7 @@ def new_journey(delegation_id: int) -> Page:
         save=lambda data: operations.add_journeys(delegation, data.rows),
         render=_journey_rows_page(delegation),
         done=lambda journeys: _programme_url(delegation_id, f"journey-{journeys[0].id}"),
-        saved_message=lambda journeys: ngettext(
-            "%(num)d Verbindung angelegt.", "%(num)d Verbindungen angelegt.", len(journeys)
-        ),
+        saved_message=lambda journeys: ngettext("%(num)d Verbindung angelegt.", "%(num)d Verbindungen angelegt.", len(journeys)),
     )
 
 

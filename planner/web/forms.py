@@ -115,7 +115,7 @@ class RowsField(FieldList):
             if not row.is_blank():
                 yield index, row
 
-    @property  # type: ignore[override]
+    @property
     def errors(self) -> list[Any]:
         """The messages about the rows as a whole, then one dict per row (``{}`` for a good or blank row) if any row has one.
 
