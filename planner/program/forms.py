@@ -265,6 +265,7 @@ class JourneyRowsForm(InputForm):
         _l("Verbindungen"),
         rows=3,
         row_label=_l("Verbindung %(number)d"),
+        columns=3,  # what, from where and when, to where and when
         validators=[FilledRows(_l("Bitte mindestens eine Verbindung eintragen."))],
     )
 

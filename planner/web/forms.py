@@ -99,10 +99,21 @@ class RowsField(FieldList):
     """
 
     def __init__(
-        self, row_form: type[RowForm], label: Any = None, *, rows: int, row_label: Any, max_rows: int = 20, **kwargs: Any
+        self,
+        row_form: type[RowForm],
+        label: Any = None,
+        *,
+        rows: int,
+        row_label: Any,
+        max_rows: int = 20,
+        columns: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(FormField(row_form), label, min_entries=rows, max_entries=max_rows, **kwargs)
         self.row_label = row_label
+        # Fields per line on a wide screen (2, 3 or 4; the stylesheet knows these), so that related
+        # fields share a line; None: as many as fit. On a phone the fields stack either way.
+        self.columns = columns
         self.messages: list[str] = []  # about the rows as a whole (e.g. "nothing entered"), not about one row
 
     def row_forms(self) -> list[Any]:
