@@ -343,7 +343,13 @@ def test_a_refusal_names_the_field_in_its_row(app: Flask) -> None:
     with pytest.raises(Rejected) as refused:
         save_rows("legs", [Row(0, 1), Row(3, -1)], save)
     assert refused.value.field == "legs-3-city_id"
-    with app.test_request_context(method="POST", data={"legs-3-hotel_name": "X"}):
+    typed = {f"legs-{row}-hotel_name": "X" if row == 3 else "" for row in range(4)}  # as a browser sends the rows
+    with app.test_request_context(method="POST", data=typed):
         form = NewDelegationForm(meta={"csrf": False})
         assert field_named(form, "legs-3-city_id") is form.legs.entries[3].form.city_id
         assert field_named(form, "title") is form.title
+        # Blank means left as shown: a select at its "—", nothing typed; a hotel called "None" is typed.
+        assert [row.is_blank() for row in form.legs.row_forms()] == [True, True, True, False]
+    with app.test_request_context(method="POST", data={"legs-0-hotel_name": "None", "legs-1-city_id": "0"}):
+        rows = NewDelegationForm(meta={"csrf": False}).legs
+        assert [index for index, _row in rows.filled()] == [0]

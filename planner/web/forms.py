@@ -78,7 +78,8 @@ class RowForm(Form, metaclass=_InputFormMeta):
         for field in self:
             typed = [str(value).strip() for value in field.raw_data or ()]
             default = field.default() if callable(field.default) else field.default
-            if any(value and value != str(default) for value in typed):
+            shown = "" if default is None else str(default)  # a hotel called "None" is typed, not blank
+            if any(value and value != shown for value in typed):
                 return False
         return True
 
@@ -95,7 +96,25 @@ class RowsField(FieldList):
     Validation checks the filled rows only; a row's messages stay on the row's own fields.
     :meth:`inputs` hands on the filled rows as :class:`~planner.editing.Row` s, whose
     position lets :func:`planner.editing.save_rows` name the row of a refusal. The template
-    draws each row as a fieldset titled ``row_label`` with its number (``Station 2``).
+    draws each row as a fieldset titled ``row_label`` with its number (``Station 2``);
+    ``macros.html``'s ``rows(field)`` does that, and ``form_page.html`` uses it for any RowsField.
+
+    Use::
+
+        class LegRowForm(RowForm):            # the row: fields, validate(), to_input() -> LegInput
+            ...
+
+        class NewDelegationForm(DelegationForm):
+            legs = RowsField(LegRowForm, _l("Stationen"), rows=4, row_label=_l("Station %(number)d"))
+
+            def to_input(self):               # the rows as Row[LegInput]s, next to the trip's own input
+                return NewDelegationInput(delegation=super().to_input(), legs=self.legs.inputs())
+
+        # the operation: one record per row, a Rejected of row 2 named "legs-1-<field>"
+        save_rows("legs", data.legs, lambda leg: save_leg(delegation, leg))
+
+    A select in a row should offer an empty choice as its default (e.g. ``(0, "—")``), so
+    that a row left alone is blank; :class:`FilledRows` asks for at least one filled row.
     """
 
     def __init__(
