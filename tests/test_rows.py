@@ -22,7 +22,7 @@ from planner.editing import Rejected, Row, save_rows
 from planner.extensions import db
 from planner.models import City, Delegation, Journey, JourneyMode, Leg, UserRole
 from planner.web.forms import field_named
-from tests.conftest import KellerSeeder, login, make_city, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_city, make_user
 from tests.html_forms import form_values
 
 
@@ -310,10 +310,13 @@ def test_the_trip_page_offers_the_rows_and_editing_stays_single(planner: FlaskCl
 
 def test_viewers_get_403(app: Flask, client: FlaskClient, keller: int) -> None:
     login(client, "viewer@example.org")
+    token = csrf_token(client, f"/delegations/{keller}")  # a valid token: the refusal is the role's, not CSRF's
+    journeys = count(app, Journey)
     for url in ("/delegations/new", f"/delegations/{keller}/journeys/new"):
         assert client.get(url).status_code == 403
-        assert client.post(url, data={"journeys-0-departure_place": "DUS", "legs-0-hotel_name": "X"}).status_code in (400, 403)
-    assert count(app, Delegation) == 1
+        data = {"csrf_token": token, "title": "X", "journeys-0-departure_place": "DUS", "legs-0-hotel_name": "X"}
+        assert client.post(url, data=data).status_code == 403
+    assert (count(app, Delegation), count(app, Journey)) == (1, journeys)
 
 
 def test_the_rows_forms_in_english(planner: FlaskClient, keller: int) -> None:
