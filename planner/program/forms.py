@@ -8,6 +8,7 @@ zone this form works out, and turns the two DST traps into clear messages.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 
 from flask_babel import gettext as _
@@ -16,8 +17,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from planner.labels import choices
-from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
-from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Visibility
+from planner.program.inputs import AppointmentInput, JourneyInput, whole_delegation
+from planner.program.quick_add import QuickAddRefused, appointments_on
 from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone
 from planner.web.localtime import LocalTimeField
 
@@ -190,3 +192,32 @@ class JourneyForm(InputForm):
             visibility=Visibility(self.visibility.data),
             version=self.version.data,
         )
+
+
+class QuickAddForm(InputForm):
+    """Lines typed under a programme day (:mod:`planner.program.quick_add`): all of them become appointments, or none."""
+
+    lines = TextAreaField(
+        _l("Titel, Uhrzeit, Ort"),
+        validators=[DataRequired(message=_l("Bitte mindestens eine Zeile eingeben.")), Length(max=10000)],
+    )
+
+    # Set by the view: the trip (legs, cities, members loaded) and the day the lines are for.
+    delegation: Delegation | None = None
+    day: date | None = None
+    appointments: tuple[AppointmentInput, ...] = ()
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        assert self.delegation is not None and self.day is not None  # set by the view
+        try:
+            found = appointments_on(self.delegation, self.day, self.lines.data, whole_delegation(self.delegation))
+        except QuickAddRefused as refusal:
+            self.lines.errors = [str(error) for error in refusal.errors]
+            return False
+        self.appointments = tuple(found)
+        return True
+
+    def to_input(self) -> tuple[AppointmentInput, ...]:
+        return self.appointments

@@ -18,6 +18,7 @@ from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_appointment, check_programme
 from planner.program.forms import AppointmentForm, JourneyForm
+from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
@@ -76,8 +77,8 @@ def new_appointment(delegation_id: int) -> Page:
         form.city_id.data = city_id or 0
         form.timezone.data = ""
         if start is not None:
-            form.starts.data, form.ends.data = start, start + timedelta(hours=1)
-        form.attendees.data = [m.id for m in delegation.members]
+            form.starts.data, form.ends.data = start, start + DEFAULT_DURATION
+        form.attendees.data = list(whole_delegation(delegation))
     return edit_page(
         form,
         record=None,
@@ -183,7 +184,7 @@ def new_journey(delegation_id: int) -> Page:
     form = _journey_form(delegation)
     if not form.is_submitted():
         form.departure_timezone.data = form.arrival_timezone.data = ""
-        form.travellers.data = [m.id for m in delegation.members]
+        form.travellers.data = list(whole_delegation(delegation))
     return edit_page(
         form,
         record=None,
