@@ -161,10 +161,17 @@ class ProgrammeDay:
     entries: list[ProgrammeEntry] = field(default_factory=list)
     # Where the delegation is that day: its legs' cities in order of arrival (two on a travel day), or the home city.
     places: list[str] = field(default_factory=list)
+    in_trip: bool = False  # between the trip's first and last day (where quick add offers itself)
 
 
 # A trip longer than two months is a data error, not a trip: the empty days listed stay bounded.
 MAX_TRIP_DAYS = 62
+
+
+def trip_days(delegation: Delegation) -> list[date]:
+    """The days from the trip's start to its end (the first :data:`MAX_TRIP_DAYS` of them)."""
+    length = min((delegation.end_date - delegation.start_date).days + 1, MAX_TRIP_DAYS)
+    return [delegation.start_date + timedelta(days=offset) for offset in range(max(length, 0))]
 
 
 def programme(delegation: Delegation, member: Member | None = None, *, every_day: bool = False) -> list[ProgrammeDay]:
@@ -182,11 +189,9 @@ def programme(delegation: Delegation, member: Member | None = None, *, every_day
     entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in appointments]
     entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in journeys]
     days: dict[date, ProgrammeDay] = {}
+    in_trip = set(trip_days(delegation))
     if every_day:
-        length = min((delegation.end_date - delegation.start_date).days + 1, MAX_TRIP_DAYS)
-        for offset in range(max(length, 0)):
-            trip_day = delegation.start_date + timedelta(days=offset)
-            days[trip_day] = ProgrammeDay(trip_day)
+        days = {trip_day: ProgrammeDay(trip_day) for trip_day in sorted(in_trip)}
     for entry in sorted(entries, key=lambda e: (e.starts_at, e.is_journey)):
         local_day = to_local(entry.starts_at, entry.zone).date()
         days.setdefault(local_day, ProgrammeDay(local_day)).entries.append(entry)
@@ -194,6 +199,7 @@ def programme(delegation: Delegation, member: Member | None = None, *, every_day
     for programme_day in days.values():
         legs = itinerary.legs_on(programme_day.day)
         programme_day.places = list(dict.fromkeys(leg.city.name for leg in legs)) if legs else [delegation.home_city.name]
+        programme_day.in_trip = programme_day.day in in_trip
     return [days[d] for d in sorted(days)]
 
 

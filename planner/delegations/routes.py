@@ -22,7 +22,7 @@ from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
 from planner.program.forms import QuickAddForm
-from planner.timezones import FIRST_YEAR, LAST_YEAR, today_in
+from planner.timezones import today_in
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
 
@@ -79,13 +79,13 @@ def show(delegation_id: int) -> str:
 @editors_only
 def quick_add(delegation_id: int, day: str) -> Page:
     """Lines typed under a programme day become appointments on that day: all of them, or none (422)."""
+    delegation = _delegation(delegation_id)
     try:
         on = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    if not FIRST_YEAR <= on.year <= LAST_YEAR:
+    if on not in queries.trip_days(delegation):  # the trip page offers quick add on these days only
         abort(404)
-    delegation = _delegation(delegation_id)
     form = QuickAddForm()
     form.delegation, form.day = delegation, on
     return edit_page(
