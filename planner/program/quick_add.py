@@ -209,7 +209,8 @@ def _instant(wall: datetime, zone: str) -> datetime:
     except NonexistentLocalTime:
         raise LineRefused(nonexistent_time_message(wall, zone)) from None
     except AmbiguousLocalTime:
-        raise LineRefused(f"{repeated_time_message(wall, zone)} {_('Bitte das vollständige Formular verwenden.')}") from None
+        use_form = _("Bitte das vollständige Formular verwenden.")
+        raise LineRefused(f"{repeated_time_message(wall, zone)} {use_form}") from None
 
 
 def appointment_for(

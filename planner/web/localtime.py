@@ -117,7 +117,8 @@ class LocalTimeField(DateTimeLocalField):
             self.errors.append(nonexistent_time_message(wall, zone))
         except AmbiguousLocalTime:
             self.fold_needed = True
-            self.errors.append(f"{repeated_time_message(wall, zone)} {_('Bitte unten wählen, welche gemeint ist.')}")
+            choose = _("Bitte unten wählen, welche gemeint ist.")
+            self.errors.append(f"{repeated_time_message(wall, zone)} {choose}")
         return self.instant
 
 
