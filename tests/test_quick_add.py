@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, UserRole, Visibility
-from planner.program.quick_add import LineRefused, QuickLine, parse_line
+from planner.models import Appointment, AppointmentKind, City, Delegation, ItemStatus, Leg, UserRole, Visibility
+from planner.program.quick_add import LineRefused, QuickLine, parse_line, where
 from tests.conftest import KellerSeeder, csrf_token, login, make_delegation, make_user
 
 # -- the parser ----------------------------------------------------------------------
@@ -299,3 +300,20 @@ def test_day_headings_name_the_day_and_where_the_delegation_is(planner: FlaskCli
     assert headings["2024-10-13"].startswith("So., 13. Okt. 2024 Düsseldorf ")
     # Every day of the trip, so a planner can add to an empty one.
     assert list(headings) == [f"2024-10-{d}" for d in range(13, 21)]
+
+
+def test_a_westbound_hop_that_repeats_an_hour_is_refused(request_ctx: None) -> None:
+    """Seoul until 14:00 (KST) is 13:00 in China; arriving in Chongqing at 13:30 (CST), 13:45 happens in both cities."""
+    seoul, chongqing = City(name="Seoul", timezone="Asia/Seoul"), City(name="Chongqing", timezone="Asia/Shanghai")
+    legs = [
+        Leg(city=seoul, arrive_at=utc(2024, 10, 14, 0), depart_at=utc(2024, 10, 16, 5), status=ItemStatus.CONFIRMED),
+        Leg(city=chongqing, arrive_at=utc(2024, 10, 16, 5, 30), depart_at=utc(2024, 10, 19, 2), status=ItemStatus.CONFIRMED),
+    ]
+    itinerary = Itinerary(legs, "Europe/Berlin")
+    with pytest.raises(LineRefused) as refused:
+        where(itinerary, None, datetime(2024, 10, 16, 13, 45))
+    assert "nicht eindeutig, wo die Delegation ist (Seoul / Chongqing)" in refused.value.message
+    assert where(itinerary, None, datetime(2024, 10, 16, 11, 0))[0] == "Asia/Seoul"
+    assert where(itinerary, None, datetime(2024, 10, 16, 15, 0))[0] == "Asia/Shanghai"
+    # A day with no leg is a day at home.
+    assert where(itinerary, 7, datetime(2024, 10, 20, 9, 0)) == ("Europe/Berlin", 7)
