@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, render_template, url_for
@@ -18,8 +19,10 @@ from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
 from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
+from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
+from planner.program.forms import QuickAddForm
 from planner.timezones import today_in
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
@@ -45,19 +48,54 @@ def _show_url(delegation_id: int, anchor: str | None = None) -> str:
     return url_for("delegations.show", delegation_id=delegation_id, _anchor=anchor)
 
 
-@bp.get("/delegations/<int:delegation_id>")
-def show(delegation_id: int) -> str:
-    delegation = _delegation(delegation_id)
+@dataclass(frozen=True)
+class QuickAddDay:
+    """The quick-add form of one programme day shown again with what was typed and why it was refused."""
+
+    day: date
+    form: QuickAddForm
+
+
+def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> str:
     buffer = timedelta(minutes=current_app.config["CONFLICT_BUFFER_MINUTES"])
     warnings = check_programme(delegation, buffer)
     return render_template(
         "delegations/show.html",
         delegation=delegation,
-        programme=queries.programme(delegation),
+        programme=queries.programme(delegation, every_day=True),
         warnings=warnings_by_appointment(warnings),
         leg_warnings=warnings_by_leg(check_legs(delegation)),
         # Appointments away from home while no leg is planned (a deleted or cancelled leg's, mostly).
         outside_legs=len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),
+        quick_add=quick_add,
+    )
+
+
+@bp.get("/delegations/<int:delegation_id>")
+def show(delegation_id: int) -> str:
+    return _trip_page(_delegation(delegation_id))
+
+
+@bp.post("/delegations/<int:delegation_id>/days/<day>/quick-add")
+@editors_only
+def quick_add(delegation_id: int, day: str) -> Page:
+    """Lines typed under a programme day become appointments on that day: all of them, or none (422)."""
+    delegation = _delegation(delegation_id)
+    try:
+        on = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if on not in queries.trip_days(delegation):  # the trip page offers quick add on these days only
+        abort(404)
+    form = QuickAddForm()
+    form.delegation, form.day = delegation, on
+    return edit_page(
+        form,
+        record=None,
+        save=lambda inputs: program_operations.add_appointments(delegation, inputs),
+        render=lambda refused: _trip_page(delegation, QuickAddDay(on, refused)),
+        done=lambda saved: _show_url(delegation_id, f"day-{on.isoformat()}"),
+        saved_message=lambda saved: ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(saved)),
     )
 
 

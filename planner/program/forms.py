@@ -10,6 +10,7 @@ go; the single :class:`JourneyForm` edits one with all its details.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 
 from flask_babel import gettext as _
@@ -18,8 +19,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.labels import choices
-from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
-from planner.program.inputs import AppointmentInput, JourneyInput, JourneyRowsInput
+from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Visibility
+from planner.program.inputs import AppointmentInput, JourneyInput, JourneyRowsInput, whole_delegation
+from planner.program.quick_add import QuickAddRefused, appointments_on
 from planner.web.forms import FilledRows, InputForm, MultiCheckboxField, RowForm, RowsField, chosen_zone
 from planner.web.localtime import LocalTimeField
 
@@ -271,3 +273,32 @@ class JourneyRowsForm(InputForm):
 
     def to_input(self) -> JourneyRowsInput:
         return JourneyRowsInput(rows=self.journeys.inputs())
+
+
+class QuickAddForm(InputForm):
+    """Lines typed under a programme day (:mod:`planner.program.quick_add`): all of them become appointments, or none."""
+
+    lines = TextAreaField(
+        _l("Titel, Uhrzeit, Ort"),
+        validators=[DataRequired(message=_l("Bitte mindestens eine Zeile eingeben.")), Length(max=10000)],
+    )
+
+    # Set by the view: the trip (legs, cities, members loaded) and the day the lines are for.
+    delegation: Delegation | None = None
+    day: date | None = None
+    appointments: tuple[AppointmentInput, ...] = ()
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        assert self.delegation is not None and self.day is not None  # set by the view
+        try:
+            found = appointments_on(self.delegation, self.day, self.lines.data, whole_delegation(self.delegation))
+        except QuickAddRefused as refusal:
+            self.lines.errors = [str(error) for error in refusal.errors]
+            return False
+        self.appointments = tuple(found)
+        return True
+
+    def to_input(self) -> tuple[AppointmentInput, ...]:
+        return self.appointments

@@ -63,6 +63,11 @@ def save_appointment(delegation: Delegation, data: AppointmentInput, appointment
     return appointment
 
 
+def add_appointments(delegation: Delegation, inputs: Iterable[AppointmentInput]) -> list[Appointment]:
+    """Create several appointments at once (quick add): one flush each, one commit by the caller, so all or none."""
+    return [save_appointment(delegation, data) for data in inputs]
+
+
 def set_appointment_status(appointment: Appointment, status: ItemStatus, version: int | None) -> None:
     ensure_version(appointment, version)
     appointment.status = status

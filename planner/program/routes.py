@@ -20,6 +20,7 @@ from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_appointment, check_programme
 from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm
+from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
@@ -78,8 +79,8 @@ def new_appointment(delegation_id: int) -> Page:
         form.city_id.data = city_id or 0
         form.timezone.data = ""
         if start is not None:
-            form.starts.data, form.ends.data = start, start + timedelta(hours=1)
-        form.attendees.data = [m.id for m in delegation.members]
+            form.starts.data, form.ends.data = start, start + DEFAULT_DURATION
+        form.attendees.data = list(whole_delegation(delegation))
     return edit_page(
         form,
         record=None,
@@ -183,7 +184,7 @@ def _journey_rows_form(delegation: Delegation) -> JourneyRowsForm:
     form = JourneyRowsForm()
     cities, zones = queries.city_choices()
     city_list = [SelectChoice(0, "—"), *cities]
-    travellers = tuple(m.id for m in delegation.members)
+    travellers = whole_delegation(delegation)
     for row in form.journeys.row_forms():
         row.departure_city_id.choices = row.arrival_city_id.choices = city_list
         row.city_zones = zones

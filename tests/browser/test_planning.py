@@ -87,8 +87,18 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "Doppelbuchung" in doosan.inner_text()
     screenshot(page, "03-programme-with-warning")
 
+    # Quick add under a day: a line typed and Enter pressed (a second line would go in with Shift+Enter).
+    box = page.get_by_label(re.compile("^Titel, Uhrzeit, Ort – Do., 16. Okt. 2025"))
+    box.fill("18:00–19:30 Empfang des Generalkonsulats, Residenz")
+    box.press("Enter")
+    page.wait_for_load_state()
+    assert "1 Termin angelegt." in page.locator(".flashes").inner_text()
+    reception = entry(page, "Empfang des Generalkonsulats").inner_text()
+    assert "18:00 Chongqing" in reception and "12:00 Düsseldorf" in reception and "Residenz" in reception
+
     # Cancel one: it stays, struck through and labelled.
     ministry = entry(page, "Gespräch im Handelsministerium")
+    ministry.locator(".menu__toggle").click()
     ministry.get_by_role("button", name=re.compile("^Absagen")).click()
     page.wait_for_load_state()
     ministry = entry(page, "Gespräch im Handelsministerium")
@@ -98,7 +108,9 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "line-through" in title_style
 
     # Delete the other and restore it from the trash.
-    entry(page, "Besuch bei Doosan Robotics").get_by_role("button", name=re.compile("^Löschen")).click()
+    doosan = entry(page, "Besuch bei Doosan Robotics")
+    doosan.locator(".menu__toggle").click()
+    doosan.get_by_role("button", name=re.compile("^Löschen")).click()
     page.wait_for_load_state()
     assert entry(page, "Besuch bei Doosan Robotics").count() == 0
     page.get_by_role("link", name="Papierkorb").click()
@@ -141,7 +153,9 @@ def test_two_planners_edit_the_same_appointment(live_server: LiveServer, browser
         tab = context.new_page()
         sign_in(tab, live_server, email)
         tab.goto(live_server.url + "/delegations/1")
-        entry(tab, "AIMMO").get_by_role("link", name=re.compile("^Bearbeiten")).click()
+        aimmo = entry(tab, "AIMMO")
+        aimmo.locator(".menu__toggle").click()
+        aimmo.get_by_role("link", name=re.compile("^Bearbeiten")).click()
         pages.append(tab)
     anna, ben = pages
     anna.get_by_label("Titel").fill("AIMMO – Besuch mit Vorstand")
