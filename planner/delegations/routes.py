@@ -16,8 +16,10 @@ from werkzeug.wrappers import Response
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
+from planner.formatting import current_locale
 from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
 from planner.program import queries as program_queries
+from planner.program.calendar_days import shift_warnings
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
 from planner.timezones import today_in
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
@@ -197,11 +199,20 @@ def clone(delegation_id: int) -> Page:
             ),
             submit_label=_("Kopie anlegen"),
         ),
-        done=lambda copy: _show_url(copy.id),
+        done=lambda copy: _cloned(delegation_id, copy),
         saved_message=lambda copy: _(
             "Neue Reise „%(title)s“ als Entwurf angelegt; alle Termine behalten ihre Ortszeit.", title=copy.title
         ),
     )
+
+
+def _cloned(source_id: int, copy: Delegation) -> str:
+    """The new trip's page, with a warning for each kind of day off (weekend, holiday) the shift newly hits."""
+    source = _delegation(source_id)  # read again: the commit expired what the form page loaded
+    copied = [a for a in source.appointments if a.status != ItemStatus.CANCELLED]  # cancelled ones stay behind
+    for message in shift_warnings(copied, copy.start_date - source.start_date, current_locale()):
+        flash(message, "warning")
+    return _show_url(copy.id)
 
 
 # -- members -----------------------------------------------------------------

@@ -135,7 +135,7 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
             Appointment.start_at >= earliest,
             Appointment.start_at < appointment.end_at + buffer,
         )
-        .options(joinedload(Appointment.city), selectinload(Appointment.attendees))
+        .options(joinedload(Appointment.city).joinedload(City.country), selectinload(Appointment.attendees))
         .order_by(Appointment.start_at, Appointment.id)
     ).all()
     journeys = db.session.scalars(
