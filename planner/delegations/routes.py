@@ -275,7 +275,8 @@ def remove_member(delegation_id: int, member_id: int) -> Response:
 
 def _leg_form(formdata: MultiDict | None = None) -> LegForm:
     form = LegForm(formdata=formdata) if formdata is not None else LegForm()
-    form.city_id.choices, form.city_zones = program_queries.city_choices()
+    cities = program_queries.city_choices()
+    form.city_id.choices, form.city_zones = cities.choices, cities.zones
     return form
 
 

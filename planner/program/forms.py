@@ -13,13 +13,20 @@ from types import MappingProxyType
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from planner.labels import choices
 from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
 from planner.program.inputs import AppointmentInput, JourneyInput
-from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone
+from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone, zone_choices
 from planner.web.localtime import LocalTimeField
+
+
+def _zones_for(field: SelectField, country: str | None) -> list[SelectChoice]:
+    # Empty stays the first choice and the default: it means "the zone of the chosen city", so
+    # a planner who picks another city without touching the zone gets that city's zone.
+    return zone_choices(country, first=[SelectChoice("", _("Zeitzone der Stadt"))], keep=field.data or None)
 
 
 class AppointmentForm(InputForm):
@@ -52,7 +59,13 @@ class AppointmentForm(InputForm):
     # Set by the view for each form: each city's zone, used when "zone of the city" is chosen
     # (a read-only empty map until then, never shared and mutated).
     city_zones: Mapping[int, str] = MappingProxyType({})
+    # Set by the view: each city's country, whose zones the zone select offers first.
+    city_countries: Mapping[int, str] = MappingProxyType({})
     resolved_zone: str | None = None
+
+    def group_zones(self) -> None:
+        """The zone choices for the city chosen now: "the city's zone" (empty), then its country's zones, then all."""
+        self.timezone.choices = _zones_for(self.timezone, self.city_countries.get(self.city_id.data))
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
@@ -130,8 +143,14 @@ class JourneyForm(InputForm):
 
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
     city_zones: Mapping[int, str] = MappingProxyType({})
+    city_countries: Mapping[int, str] = MappingProxyType({})
     departure_zone: str | None = None
     arrival_zone: str | None = None
+
+    def group_zones(self) -> None:
+        """Each end's zone choices by its own city's country (see :meth:`AppointmentForm.group_zones`)."""
+        for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):
+            zone.choices = _zones_for(zone, self.city_countries.get(city.data))
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):

@@ -11,16 +11,19 @@ through the same operations as the pages.
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.form import FormMeta
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone
+from planner.formatting import territory_name
+from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone, zone_names, zones_of_country
 
 
 class VersionField(IntegerField):
@@ -86,3 +89,27 @@ def chosen_zone(field: SelectField) -> str | None:
     else:
         field.errors.append(_("Bitte eine Zeitzone wählen."))
     return None
+
+
+def zone_choices(country: str | None, *, first: Iterable[SelectChoice] = (), keep: str | None = None) -> list[SelectChoice]:
+    """The choices of a time-zone select: ``first`` (e.g. "the city's zone"), then the zones of ``country``.
+
+    With a country (ISO code) its zones come as the group "Zeitzonen in <Land>"
+    (Seoul's one, Germany's two), and every other zone after them as
+    "Alle anderen Zeitzonen", so nobody scrolls through some 500 names to find
+    the usual choice and each zone is listed once (a repeated option would be
+    selected twice). Without a country, or for one the tz database lists no
+    zone for, all zones in one list. ``keep``: the zone already chosen, kept
+    selectable even where the list does not name it (a valid alias).
+    """
+    zones = list(zone_names())
+    if keep and keep not in zones and is_known_zone(keep):
+        zones.append(keep)
+    choices = list(first)
+    own = zones_of_country(country) if country else ()
+    if not own:
+        return choices + [SelectChoice(zone, zone) for zone in zones]
+    group = _("Zeitzonen in %(country)s", country=territory_name(country or ""))
+    others = _("Alle anderen Zeitzonen")
+    choices += [SelectChoice(zone, zone, optgroup=group) for zone in own]
+    return choices + [SelectChoice(zone, zone, optgroup=others) for zone in zones if zone not in own]
