@@ -66,6 +66,7 @@ class DayNote:
         return _("%(day)s: %(name)s (Feiertag in %(country)s)", day=day_and_month(self.day), name=self.name, country=country)
 
 
+@lru_cache(maxsize=512)
 def holiday_language(country: str, ui_language: str) -> str | None:
     """The language to name ``country``'s holidays in for a user reading ``ui_language`` ('de', 'en').
 
@@ -74,6 +75,7 @@ def holiday_language(country: str, ui_language: str) -> str | None:
     reads more easily than Korean or Chinese script ("Hangul Day" rather than
     "한글날"); otherwise (a country without English names) the package's
     default, the country's own language. None for a country it does not know.
+    Cached: asking the package builds a calendar object (about a millisecond).
     """
     try:
         supported = holidays.country_holidays(country).supported_languages
