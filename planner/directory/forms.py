@@ -50,7 +50,7 @@ from planner.formatting import country_choices
 from planner.labels import label
 from planner.models import City, OrganizationKind
 from planner.timezones import is_known_zone
-from planner.web.forms import InputForm, zone_choices
+from planner.web.forms import InputForm, regroup_on_change, zone_choices
 
 TEXT_MAX = 10_000
 # The whole (translated) message; WTForms fills in max and length.
@@ -271,6 +271,7 @@ class CityForm(_RecordForm):
         self.timezone.choices = zone_choices(
             self.country_iso.data, first=[SelectChoice("", _l("– bitte wählen –"))], keep=self._saved_zone
         )
+        regroup_on_change(self.timezone, self.country_iso, (str(code) for code, _name in self.country_iso.choices or [] if code))
 
     def fill(self, record: City) -> None:
         super().fill(record)

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from planner.labels import choices
 from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
 from planner.program.inputs import AppointmentInput, JourneyInput
-from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone, zone_choices
+from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone, regroup_on_change, zone_choices
 from planner.web.localtime import LocalTimeField
 
 
@@ -66,6 +66,7 @@ class AppointmentForm(InputForm):
     def group_zones(self) -> None:
         """The zone choices for the city chosen now: "the city's zone" (empty), then its country's zones, then all."""
         self.timezone.choices = _zones_for(self.timezone, self.city_countries.get(self.city_id.data))
+        regroup_on_change(self.timezone, self.city_id, self.city_countries.values(), self.city_countries)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
@@ -151,6 +152,7 @@ class JourneyForm(InputForm):
         """Each end's zone choices by its own city's country (see :meth:`AppointmentForm.group_zones`)."""
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):
             zone.choices = _zones_for(zone, self.city_countries.get(city.data))
+            regroup_on_change(zone, city, self.city_countries.values(), self.city_countries)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):

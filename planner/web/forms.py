@@ -10,8 +10,9 @@ through the same operations as the pages.
 
 from __future__ import annotations
 
+import json
 from abc import ABCMeta, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -109,7 +110,37 @@ def zone_choices(country: str | None, *, first: Iterable[SelectChoice] = (), kee
     own = zones_of_country(country) if country else ()
     if not own:
         return choices + [SelectChoice(zone, zone) for zone in zones]
-    group = _("Zeitzonen in %(country)s", country=territory_name(country or ""))
-    others = _("Alle anderen Zeitzonen")
+    group, others = _zone_group_label(country or ""), _("Alle anderen Zeitzonen")
     choices += [SelectChoice(zone, zone, optgroup=group) for zone in own]
     return choices + [SelectChoice(zone, zone, optgroup=others) for zone in zones if zone not in own]
+
+
+def _zone_group_label(country: str) -> str:
+    return _("Zeitzonen in %(country)s", country=territory_name(country))
+
+
+def regroup_on_change(
+    field: SelectField, source: Field, countries: Iterable[str], city_countries: Mapping[int, str] | None = None
+) -> None:
+    """Let planner/static/js/zone_select.js regroup the zone select ``field`` when ``source`` changes.
+
+    The grouping :func:`zone_choices` draws on the server follows the city
+    (or country) shown when the page was drawn; with JavaScript, choosing
+    another one regroups at once. ``source`` is the city select (then
+    ``city_countries`` says each city's country) or the country select
+    itself. ``countries``: those whose groups the page may need. The
+    attributes are added to any the field already has.
+    """
+    groups = {code: {"label": _zone_group_label(code), "zones": zones_of_country(code)} for code in sorted(set(countries))}
+    data = {
+        "data-zone-source": source.id,
+        "data-zone-groups": json.dumps(
+            {code: group for code, group in groups.items() if group["zones"]}, ensure_ascii=False, separators=(",", ":")
+        ),
+        "data-zone-others": _("Alle anderen Zeitzonen"),
+    }
+    if city_countries is not None:
+        data["data-zone-city-countries"] = json.dumps(
+            {str(city): code for city, code in city_countries.items()}, separators=(",", ":")
+        )
+    field.render_kw = {**(field.render_kw or {}), **data}
