@@ -300,3 +300,15 @@ def test_city_form_names_the_group_after_the_country(app: Flask, planner: FlaskC
     groups = zone_groups(page, "timezone")
     assert groups[1] == ("Zeitzonen in Deutschland", list(zones_of_country("DE")))
     assert chosen(planner, f"/directory/cities/{city_id(app, 'Düsseldorf')}/edit", "timezone") == "Europe/Berlin"
+
+
+def test_new_journey_groups_by_the_city_the_browser_shows(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """No city chosen yet: the select shows its first city, so the zones of that city's country come first."""
+    page = planner.get(f"/delegations/{keller}/journeys/new").get_data(as_text=True)
+    shown = int(chosen(planner, f"/delegations/{keller}/journeys/new", "departure_city_id"))
+    with app.app_context():
+        city = db.session.get(City, shown)
+        assert city is not None
+        code = city.country.iso_code
+    assert zone_groups(page, "departure_timezone")[1][1] == list(zones_of_country(code))
+    assert chosen(planner, f"/delegations/{keller}/journeys/new", "departure_timezone") == ""

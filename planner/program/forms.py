@@ -23,6 +23,12 @@ from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone, regrou
 from planner.web.localtime import LocalTimeField
 
 
+def _shown_city(field: SelectField) -> int | None:
+    """The city the browser shows as chosen: the field's value, or the first city when it has none of the list."""
+    values = [int(choice.value if isinstance(choice, SelectChoice) else choice[0]) for choice in field.choices or []]
+    return field.data if field.data in values else next(iter(values), None)
+
+
 def _zones_for(field: SelectField, country: str | None) -> list[SelectChoice]:
     # Empty stays the first choice and the default: it means "the zone of the chosen city", so
     # a planner who picks another city without touching the zone gets that city's zone.
@@ -65,7 +71,7 @@ class AppointmentForm(InputForm):
 
     def group_zones(self) -> None:
         """The zone choices for the city chosen now: "the city's zone" (empty), then its country's zones, then all."""
-        self.timezone.choices = _zones_for(self.timezone, self.city_countries.get(self.city_id.data))
+        self.timezone.choices = _zones_for(self.timezone, self.city_countries.get(_shown_city(self.city_id) or 0))
         regroup_on_change(self.timezone, self.city_id, self.city_countries.values(), self.city_countries)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
@@ -151,7 +157,7 @@ class JourneyForm(InputForm):
     def group_zones(self) -> None:
         """Each end's zone choices by its own city's country (see :meth:`AppointmentForm.group_zones`)."""
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):
-            zone.choices = _zones_for(zone, self.city_countries.get(city.data))
+            zone.choices = _zones_for(zone, self.city_countries.get(_shown_city(city) or 0))
             regroup_on_change(zone, city, self.city_countries.values(), self.city_countries)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
