@@ -208,10 +208,11 @@ def clone(delegation_id: int) -> Page:
 
 def _cloned(source_id: int, copy: Delegation) -> str:
     """The new trip's page, with a warning for each kind of day off (weekend, holiday) the shift newly hits."""
-    source = _delegation(source_id)  # read again: the commit expired what the form page loaded
-    copied = [a for a in source.appointments if a.status != ItemStatus.CANCELLED]  # cancelled ones stay behind
-    for message in shift_warnings(copied, copy.start_date - source.start_date, current_locale()):
-        flash(message, "warning")
+    source = queries.delegation_with_programme(source_id)  # read again: the commit expired what the form page loaded
+    if source is not None:  # None: deleted by another planner right after the copy was saved; the copy stands
+        copied = [a for a in source.appointments if a.status != ItemStatus.CANCELLED]  # cancelled ones stay behind
+        for message in shift_warnings(copied, copy.start_date - source.start_date, current_locale()):
+            flash(message, "warning")
     return _show_url(copy.id)
 
 
