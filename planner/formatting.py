@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -89,6 +89,16 @@ def place_name(zone_name: str, city: object | None = None) -> str:
 def long_date(value: date) -> str:
     """'22. Juli 2004' / 'July 22, 2004' (CLDR's long date format of the user's language)."""
     return format_date(value, "long", locale=_locale())
+
+
+def weekday_name(value: date) -> str:
+    """'Samstag' / 'Saturday': the weekday written out, as a warning about a weekend names it."""
+    return format_date(value, "EEEE", locale=_locale())
+
+
+def day_and_month(value: date) -> str:
+    """'3. Oktober' / 'October 3': a holiday's date, the year being the trip's."""
+    return format_skeleton("MMMMd", value, locale=_locale())
 
 
 # -- offsets -------------------------------------------------------------------------

@@ -85,7 +85,8 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
                 selectinload(Delegation.members).joinedload(Member.person).joinedload(Person.organization),
                 selectinload(Delegation.follow_ups).options(joinedload(FollowUp.owner), joinedload(FollowUp.organization)),
                 selectinload(Delegation.appointments).options(
-                    joinedload(Appointment.city),
+                    # The country decides weekends and holidays (planner.program.calendar_days).
+                    joinedload(Appointment.city).joinedload(City.country),
                     joinedload(Appointment.organization),
                     joinedload(Appointment.contact_person),
                 ),

@@ -18,9 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
+from planner.formatting import current_locale
 from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
 from planner.program import operations as program_operations
 from planner.program import queries as program_queries
+from planner.program.calendar_days import shift_warnings
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
 from planner.program.forms import QuickAddForm
 from planner.timezones import today_in
@@ -149,10 +151,10 @@ def _new_delegation_form() -> NewDelegationForm:
     """The new trip's form, its stops' rows with every city (none chosen: a row left so is ignored)."""
     form = NewDelegationForm()
     form.home_city_id.choices = queries.home_city_choices()
-    cities, zones = program_queries.city_choices()
+    cities = program_queries.city_choices()
     for row in form.legs.row_forms():
-        row.city_id.choices = [SelectChoice(0, "—"), *cities]
-        row.city_zones = zones
+        row.city_id.choices = [SelectChoice(0, "—"), *cities.choices]
+        row.city_zones = cities.zones
     return form
 
 
@@ -257,11 +259,21 @@ def clone(delegation_id: int) -> Page:
             ),
             submit_label=_("Kopie anlegen"),
         ),
-        done=lambda copy: _show_url(copy.id),
+        done=lambda copy: _cloned(delegation_id, copy),
         saved_message=lambda copy: _(
             "Neue Reise „%(title)s“ als Entwurf angelegt; alle Termine behalten ihre Ortszeit.", title=copy.title
         ),
     )
+
+
+def _cloned(source_id: int, copy: Delegation) -> str:
+    """The new trip's page, with a warning for each kind of day off (weekend, holiday) the shift newly hits."""
+    source = queries.delegation_with_programme(source_id)  # read again: the commit expired what the form page loaded
+    if source is not None:  # None: deleted by another planner right after the copy was saved; the copy stands
+        copied = [a for a in source.appointments if a.status != ItemStatus.CANCELLED]  # cancelled ones stay behind
+        for message in shift_warnings(copied, copy.start_date - source.start_date, current_locale()):
+            flash(message, "warning")
+    return _show_url(copy.id)
 
 
 # -- members -----------------------------------------------------------------
@@ -324,7 +336,8 @@ def remove_member(delegation_id: int, member_id: int) -> Response:
 
 def _leg_form(formdata: MultiDict | None = None) -> LegForm:
     form = LegForm(formdata=formdata) if formdata is not None else LegForm()
-    form.city_id.choices, form.city_zones = program_queries.city_choices()
+    cities = program_queries.city_choices()
+    form.city_id.choices, form.city_zones = cities.choices, cities.zones
     return form
 
 

@@ -49,8 +49,8 @@ from planner.directory.inputs import CityInput, OrganizationInput, PartnershipIn
 from planner.formatting import country_choices
 from planner.labels import label
 from planner.models import City, OrganizationKind
-from planner.timezones import is_known_zone, zone_names, zones_of_country
-from planner.web.forms import InputForm
+from planner.timezones import is_known_zone
+from planner.web.forms import InputForm, regroup_on_change, zone_choices
 
 TEXT_MAX = 10_000
 # The whole (translated) message; WTForms fills in max and length.
@@ -268,20 +268,10 @@ class CityForm(_RecordForm):
 
     def _zone_choices(self) -> None:
         """The chosen country's zones first (a short group), then all the others."""
-        zones = list(zone_names())
-        if self._saved_zone is not None and self._saved_zone not in zones:
-            zones.append(self._saved_zone)  # a valid but unlisted name (an alias) must stay selectable
-        choices = [SelectChoice("", _l("– bitte wählen –"))]
-        country = self.country_iso.data
-        first = zones_of_country(country) if country else ()
-        if first:
-            name = dict(self.country_iso.choices or []).get(country, country)
-            choices += [SelectChoice(zone, zone, optgroup=str(name)) for zone in first]
-            others = str(_l("Alle anderen Zeitzonen"))
-            choices += [SelectChoice(zone, zone, optgroup=others) for zone in zones if zone not in first]
-        else:
-            choices += [SelectChoice(zone, zone) for zone in zones]
-        self.timezone.choices = choices
+        self.timezone.choices = zone_choices(
+            self.country_iso.data, first=[SelectChoice("", _l("– bitte wählen –"))], keep=self._saved_zone
+        )
+        regroup_on_change(self.timezone, self.country_iso, (str(code) for code, _name in self.country_iso.choices or [] if code))
 
     def fill(self, record: City) -> None:
         super().fill(record)

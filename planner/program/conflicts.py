@@ -6,7 +6,9 @@ page about one appointment runs the same rules over its
 :class:`Neighbourhood` only (:func:`check_appointment`), which
 :func:`planner.program.queries.neighbourhood` loads. The legs have their own
 warnings (:func:`check_legs`): a stay outside the trip dates, two stays at
-once.
+once. Weekends and public holidays at the place come from
+:mod:`planner.program.calendar_days` (appointments need their city with its
+country loaded).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from planner.delegations.itinerary import Itinerary
-from planner.formatting import clock, day, day_range
+from planner.formatting import clock, current_locale, day, day_range
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg, Member
+from planner.program.calendar_days import appointment_notes
 from planner.timezones import to_local
 
 IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean a wrong zone
@@ -29,7 +32,7 @@ IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean
 @dataclass(frozen=True)
 class Warning:
     appointment_id: int
-    kind: str  # double_booking, buffer, during_journey, wrong_city, outside_legs, odd_hour, outside_trip
+    kind: str  # double_booking, buffer, during_journey, wrong_city, outside_legs, odd_hour, outside_trip, weekend, holiday
     message: str
 
 
@@ -96,6 +99,7 @@ def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -
     everyone = frozenset(m.id for m in delegation.members)
     names = {m.id: m.person.display_name for m in delegation.members}
     home = delegation.home_timezone
+    language = current_locale()
 
     # Who each item concerns, worked out once (the checks below ask again and again).
     who = {a: _who(a, everyone) for a in appointments}
@@ -199,6 +203,8 @@ def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -
                     a.id, "outside_trip", _("„%(a)s“ liegt am %(day)s, außerhalb der Reisedaten.", a=a.title, day=day(home_day))
                 )
             )
+        # Weekends and holidays of the country it takes place in: counterparts may be away, offices closed.
+        warnings += [Warning(a.id, note.kind, note.message()) for note in appointment_notes(a, language)]
     return warnings
 
 

@@ -16,14 +16,36 @@ from types import MappingProxyType
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.labels import choices
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Visibility
 from planner.program.inputs import AppointmentInput, JourneyInput, JourneyRowsInput, whole_delegation
 from planner.program.quick_add import QuickAddRefused, appointments_on
-from planner.web.forms import FilledRows, InputForm, MultiCheckboxField, RowForm, RowsField, chosen_zone
+from planner.web.forms import (
+    FilledRows,
+    InputForm,
+    MultiCheckboxField,
+    RowForm,
+    RowsField,
+    chosen_zone,
+    regroup_on_change,
+    zone_choices,
+)
 from planner.web.localtime import LocalTimeField
+
+
+def _shown_city(field: SelectField) -> int | None:
+    """The city the browser shows as chosen: the field's value, or the first city when it has none of the list."""
+    values = [int(choice.value if isinstance(choice, SelectChoice) else choice[0]) for choice in field.choices or []]
+    return field.data if field.data in values else next(iter(values), None)
+
+
+def _zones_for(field: SelectField, country: str | None) -> list[SelectChoice]:
+    # Empty stays the first choice and the default: it means "the zone of the chosen city", so
+    # a planner who picks another city without touching the zone gets that city's zone.
+    return zone_choices(country, first=[SelectChoice("", _("Zeitzone der Stadt"))], keep=field.data or None)
 
 
 class AppointmentForm(InputForm):
@@ -56,7 +78,14 @@ class AppointmentForm(InputForm):
     # Set by the view for each form: each city's zone, used when "zone of the city" is chosen
     # (a read-only empty map until then, never shared and mutated).
     city_zones: Mapping[int, str] = MappingProxyType({})
+    # Set by the view: each city's country, whose zones the zone select offers first.
+    city_countries: Mapping[int, str] = MappingProxyType({})
     resolved_zone: str | None = None
+
+    def group_zones(self) -> None:
+        """The zone choices for the city chosen now: "the city's zone" (empty), then its country's zones, then all."""
+        self.timezone.choices = _zones_for(self.timezone, self.city_countries.get(_shown_city(self.city_id) or 0))
+        regroup_on_change(self.timezone, self.city_id, self.city_countries.values(), self.city_countries)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
@@ -148,8 +177,15 @@ class JourneyForm(InputForm):
 
     # Set by the view: each city's zone, used when "zone of the city" is chosen.
     city_zones: Mapping[int, str] = MappingProxyType({})
+    city_countries: Mapping[int, str] = MappingProxyType({})
     departure_zone: str | None = None
     arrival_zone: str | None = None
+
+    def group_zones(self) -> None:
+        """Each end's zone choices by its own city's country (see :meth:`AppointmentForm.group_zones`)."""
+        for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):
+            zone.choices = _zones_for(zone, self.city_countries.get(_shown_city(city) or 0))
+            regroup_on_change(zone, city, self.city_countries.values(), self.city_countries)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         for city, zone in ((self.departure_city_id, self.departure_timezone), (self.arrival_city_id, self.arrival_timezone)):

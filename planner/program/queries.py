@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,18 +14,25 @@ from planner.extensions import db
 from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization, Person
 from planner.models.trash import include_trashed
 from planner.program.conflicts import Neighbourhood
-from planner.timezones import local_day_bounds, to_local, zone_names
+from planner.timezones import local_day_bounds, to_local
 
 
-def city_choices() -> tuple[list[SelectChoice], dict[int, str]]:
-    """Cities for a select box, and each city's zone (the default zone of an appointment there)."""
+class CityChoices(NamedTuple):
+    """The cities for a select box, with what the forms look up by city id."""
+
+    choices: list[SelectChoice]
+    zones: dict[int, str]  # each city's zone: an item's zone when "the city's zone" is chosen
+    countries: dict[int, str]  # each city's country (ISO code): its zones come first in the zone select
+
+
+def city_choices() -> CityChoices:
+    """Cities for a select box, each city's zone and each city's country."""
     cities = db.session.scalars(sa.select(City).options(selectinload(City.country)).order_by(City.name)).all()
-    return [SelectChoice(c.id, c.name) for c in cities], {c.id: c.timezone for c in cities}
-
-
-def zone_choices(empty_label: str | None = None) -> list[SelectChoice]:
-    choices = [SelectChoice(name, name) for name in zone_names()]
-    return ([SelectChoice("", empty_label)] if empty_label else []) + choices
+    return CityChoices(
+        [SelectChoice(c.id, c.name) for c in cities],
+        {c.id: c.timezone for c in cities},
+        {c.id: c.country.iso_code for c in cities},
+    )
 
 
 def organization_choices() -> list[SelectChoice]:
@@ -135,7 +143,7 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
             Appointment.start_at >= earliest,
             Appointment.start_at < appointment.end_at + buffer,
         )
-        .options(joinedload(Appointment.city), selectinload(Appointment.attendees))
+        .options(joinedload(Appointment.city).joinedload(City.country), selectinload(Appointment.attendees))
         .order_by(Appointment.start_at, Appointment.id)
     ).all()
     journeys = db.session.scalars(

@@ -38,10 +38,10 @@ def _buffer() -> timedelta:
 
 def _appointment_form(delegation: Delegation, formdata: object = None) -> AppointmentForm:
     form = AppointmentForm(formdata=formdata) if formdata is not None else AppointmentForm()
-    cities, zones = queries.city_choices()
-    form.city_id.choices = cities
-    form.city_zones = zones
-    form.timezone.choices = queries.zone_choices(_("Zeitzone der Stadt"))
+    cities = queries.city_choices()
+    form.city_id.choices = cities.choices
+    form.city_zones, form.city_countries = cities.zones, cities.countries
+    form.group_zones()
     form.organization_id.choices = queries.organization_choices()
     form.contact_person_id.choices = queries.person_choices()
     form.attendees.choices = queries.member_choices(delegation)
@@ -49,10 +49,12 @@ def _appointment_form(delegation: Delegation, formdata: object = None) -> Appoin
     return form
 
 
-def _appointment_page(delegation: Delegation, appointment: Appointment | None) -> Callable[[InputForm], str]:
-    return lambda form: render_template(
-        "program/appointment_form.html", delegation=delegation, form=form, appointment=appointment
-    )
+def _appointment_page(delegation: Delegation, appointment: Appointment | None) -> Callable[[AppointmentForm], str]:
+    def render(form: AppointmentForm) -> str:
+        form.group_zones()  # by the city shown now: the record's, the proposed one, or the one just chosen
+        return render_template("program/appointment_form.html", delegation=delegation, form=form, appointment=appointment)
+
+    return render
 
 
 def _saved_appointment(message: str) -> Callable[[Appointment], str]:
@@ -164,26 +166,29 @@ def restore(delegation_id: int, appointment_id: int) -> Response:
 
 def _journey_form(delegation: Delegation, formdata: object = None) -> JourneyForm:
     form = JourneyForm(formdata=formdata) if formdata is not None else JourneyForm()
-    cities, zones = queries.city_choices()
-    form.departure_city_id.choices = cities
-    form.arrival_city_id.choices = cities
-    form.city_zones = zones
-    zone_list = queries.zone_choices(_("Zeitzone der Stadt"))
-    form.departure_timezone.choices = zone_list
-    form.arrival_timezone.choices = zone_list
+    cities = queries.city_choices()
+    form.departure_city_id.choices = cities.choices
+    form.arrival_city_id.choices = cities.choices
+    form.city_zones, form.city_countries = cities.zones, cities.countries
+    form.group_zones()
     form.travellers.choices = queries.member_choices(delegation)
     return form
 
 
-def _journey_page(delegation: Delegation, journey: Journey | None) -> Callable[[InputForm], str]:
-    return lambda form: render_template("program/journey_form.html", delegation=delegation, form=form, journey=journey)
+def _journey_page(delegation: Delegation, journey: Journey | None) -> Callable[[JourneyForm], str]:
+    def render(form: JourneyForm) -> str:
+        form.group_zones()  # by the cities shown now: the record's or the ones just chosen
+        return render_template("program/journey_form.html", delegation=delegation, form=form, journey=journey)
+
+    return render
 
 
 def _journey_rows_form(delegation: Delegation) -> JourneyRowsForm:
     """The rows of new journeys: every city to choose (none chosen: a row left so is ignored), the whole delegation travelling."""
     form = JourneyRowsForm()
-    cities, zones = queries.city_choices()
-    city_list = [SelectChoice(0, "—"), *cities]
+    cities = queries.city_choices()
+    city_list = [SelectChoice(0, "—"), *cities.choices]
+    zones = cities.zones
     travellers = whole_delegation(delegation)
     for row in form.journeys.row_forms():
         row.departure_city_id.choices = row.arrival_city_id.choices = city_list

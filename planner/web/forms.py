@@ -16,19 +16,22 @@ an operation raises, appears at the row it is about (:func:`field_named`).
 
 from __future__ import annotations
 
+import json
 from abc import ABCMeta, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm, Form, FormMeta
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.editing import Row
-from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone
+from planner.formatting import territory_name
+from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone, zone_names, zones_of_country
 
 
 class VersionField(IntegerField):
@@ -227,3 +230,57 @@ def chosen_zone(field: SelectField) -> str | None:
     else:
         field.errors.append(_("Bitte eine Zeitzone wählen."))
     return None
+
+
+def zone_choices(country: str | None, *, first: Iterable[SelectChoice] = (), keep: str | None = None) -> list[SelectChoice]:
+    """The choices of a time-zone select: ``first`` (e.g. "the city's zone"), then the zones of ``country``.
+
+    With a country (ISO code) its zones come as the group "Zeitzonen in <Land>"
+    (Seoul's one, Germany's two), and every other zone after them as
+    "Alle anderen Zeitzonen", so nobody scrolls through some 500 names to find
+    the usual choice and each zone is listed once (a repeated option would be
+    selected twice). Without a country, or for one the tz database lists no
+    zone for, all zones in one list. ``keep``: the zone already chosen, kept
+    selectable even where the list does not name it (a valid alias).
+    """
+    zones = list(zone_names())
+    if keep and keep not in zones and is_known_zone(keep):
+        zones.append(keep)
+    choices = list(first)
+    own = zones_of_country(country) if country else ()
+    if not own:
+        return choices + [SelectChoice(zone, zone) for zone in zones]
+    group, others = _zone_group_label(country or ""), _("Alle anderen Zeitzonen")
+    choices += [SelectChoice(zone, zone, optgroup=group) for zone in own]
+    return choices + [SelectChoice(zone, zone, optgroup=others) for zone in zones if zone not in own]
+
+
+def _zone_group_label(country: str) -> str:
+    return _("Zeitzonen in %(country)s", country=territory_name(country))
+
+
+def regroup_on_change(
+    field: SelectField, source: Field, countries: Iterable[str], city_countries: Mapping[int, str] | None = None
+) -> None:
+    """Let planner/static/js/zone_select.js regroup the zone select ``field`` when ``source`` changes.
+
+    The grouping :func:`zone_choices` draws on the server follows the city
+    (or country) shown when the page was drawn; with JavaScript, choosing
+    another one regroups at once. ``source`` is the city select (then
+    ``city_countries`` says each city's country) or the country select
+    itself. ``countries``: those whose groups the page may need. The
+    attributes are added to any the field already has.
+    """
+    groups = {code: {"label": _zone_group_label(code), "zones": zones_of_country(code)} for code in sorted(set(countries))}
+    data = {
+        "data-zone-source": source.id,
+        "data-zone-groups": json.dumps(
+            {code: group for code, group in groups.items() if group["zones"]}, ensure_ascii=False, separators=(",", ":")
+        ),
+        "data-zone-others": _("Alle anderen Zeitzonen"),
+    }
+    if city_countries is not None:
+        data["data-zone-city-countries"] = json.dumps(
+            {str(city): code for city, code in city_countries.items()}, separators=(",", ":")
+        )
+    field.render_kw = {**(field.render_kw or {}), **data}

@@ -99,7 +99,7 @@ def test_zone_select_lists_the_countrys_zones_first(app: Flask, seeded: None, pl
     select = page[page.index('name="timezone"') :]
     select = select[: select.index("</select>")]
     groups = re.findall(r'<optgroup label="([^"]*)">', select)
-    assert groups == ["Südkorea", "Alle anderen Zeitzonen"]
+    assert groups == ["Zeitzonen in Südkorea", "Alle anderen Zeitzonen"]
     first_group = select[select.index("<optgroup") : select.index("</optgroup>")]
     assert re.findall(r'<option[^>]*value="([^"]*)"', first_group) == ["Asia/Seoul"]
     assert 'value="Asia/Seoul"' not in select[select.index("</optgroup>") :]
