@@ -18,6 +18,8 @@
       searchField: ['text'],
       maxOptions: null,
       create: false,
+      // One choice: the list closes on it, instead of lying over the fields below.
+      closeAfterSelect: true,
       allowEmptyOption: true,
       render: {
         no_results: (_data, escape) => `<div class="no-results">${escape(noResults)}</div>`,
