@@ -25,6 +25,9 @@
         no_results: (_data, escape) => `<div class="no-results">${escape(noResults)}</div>`,
       },
     });
+    // Tom Select moves the label to its own control; the hidden select keeps its name through the label's id.
+    const label = document.getElementById(`${select.id}-ts-label`);
+    if (label) select.setAttribute('aria-labelledby', label.id);
     ACCESSIBLE_STATE.forEach((name) => {
       const value = select.getAttribute(name);
       if (value) control.control_input.setAttribute(name, value);
