@@ -168,3 +168,33 @@ def test_dialog_is_accessible_and_fits_the_screen(live_server: LiveServer, brows
     violations = axe_violations(page)
     assert not violations, describe("appointment form with the create dialog open", violations)
     context.close()
+
+
+def test_an_ended_session_is_said_in_the_dialog_and_the_form_stays(live_server: LiveServer, planner_page) -> None:
+    page = planner_page
+    page.goto(f"{live_server.url}{TRIP}/appointments/new")
+    loads = navigations(page)
+    page.get_by_label("Titel").fill("Empfang im Rathaus")
+    page.get_by_role("link", name="Neue Organisation").click()
+    dialog = page.get_by_role("dialog", name="Neue Organisation")
+    dialog.wait_for()
+    dialog.get_by_label("Name", exact=True).fill("Busan Metropolitan City")
+
+    # Signed out meanwhile: the answer is the sign-in page (a redirect), which must not fill the dialog.
+    before = count(live_server, Organization)
+    page.context.clear_cookies()
+    dialog.get_by_role("button", name="Anlegen").click()
+    dialog.get_by_role("alert").filter(has_text="Sitzung ist abgelaufen").wait_for()
+    assert dialog.get_by_label("Name", exact=True).input_value() == "Busan Metropolitan City"
+    assert count(live_server, Organization) == before
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+    # Opening another dialog fails the same way: it says so, with a button to close it.
+    page.get_by_role("link", name="Neue Stadt").click()
+    failed = page.get_by_role("dialog", name="Neue Stadt")
+    failed.get_by_role("alert").filter(has_text="Sitzung ist abgelaufen").wait_for()
+    failed.get_by_role("button", name="Schließen").click()
+    failed.wait_for(state="hidden")
+    assert page.get_by_label("Titel").input_value() == "Empfang im Rathaus"
+    assert loads == [], f"the page navigated: {loads}"

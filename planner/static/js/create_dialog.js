@@ -34,10 +34,17 @@
     }
   }
 
-  // A 422 into the dialog is its form again, with the messages: show it.
+  // A 422 into the dialog is its form again, with the messages: show it. A redirect (the sign-in
+  // page after the session ended) is no answer of the directory's form: it must not fill the dialog.
   document.addEventListener('htmx:beforeSwap', (event) => {
     const target = event.detail.target;
-    if (event.detail.xhr.status === 422 && target && target.id === BODY_ID) {
+    if (!target || target.id !== BODY_ID) return;
+    const info = event.detail.pathInfo || {};
+    const path = (url) => new URL(url, window.location.href).pathname;
+    if (info.responsePath && info.requestPath && path(info.responsePath) !== path(info.requestPath)) {
+      event.detail.shouldSwap = false;
+      failed(event);
+    } else if (event.detail.xhr.status === 422) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
@@ -55,6 +62,43 @@
     const first = body().querySelector('[aria-invalid="true"]') || body().querySelector('input:not([type="hidden"]), select, textarea');
     if (first) first.focus();
   });
+
+  // The dialog's form could not be loaded or sent, or was refused otherwise (signed out, lost
+  // connection): say so in the dialog, which keeps what was typed, as the page's form does.
+  function failed(event) {
+    const target = event.detail.target;
+    if (!target || target.id !== BODY_ID) return;
+    const box = dialog();
+    if (!box.open) {
+      const heading = document.createElement('h2');
+      heading.id = `${DIALOG_ID}-title`;
+      heading.className = 'dialog__title';
+      heading.textContent = opener ? opener.textContent : '';
+      const close = document.createElement('button');
+      close.type = 'button';
+      close.className = 'button';
+      close.dataset.dialogClose = '';
+      close.textContent = box.dataset.close;
+      const actions = document.createElement('div');
+      actions.className = 'form-actions';
+      actions.append(close);
+      body().replaceChildren(heading, actions);
+      box.showModal();
+      close.focus();
+    }
+    let message = body().querySelector('.dialog__failed');
+    if (!message) {
+      message = document.createElement('p');
+      message.className = 'flash flash--error dialog__failed';
+      message.setAttribute('role', 'alert');
+      const heading = body().querySelector('h2');
+      if (heading) heading.after(message);
+      else body().prepend(message);
+    }
+    message.textContent = box.dataset.failed;
+  }
+  document.addEventListener('htmx:responseError', failed);
+  document.addEventListener('htmx:sendError', failed);
 
   document.addEventListener('planner:created', (event) => {
     const { id, label } = event.detail;
