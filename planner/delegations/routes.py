@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any
 
@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
-from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
+from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
 from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
@@ -106,19 +107,40 @@ def _delegation_form(formdata: MultiDict | None = None) -> DelegationForm:
     return form
 
 
+def _new_delegation_form() -> NewDelegationForm:
+    """The new trip's form, its stops' rows with every city (none chosen: a row left so is ignored)."""
+    form = NewDelegationForm()
+    form.home_city_id.choices = queries.home_city_choices()
+    cities, zones = program_queries.city_choices()
+    for row in form.legs.row_forms():
+        row.city_id.choices = [SelectChoice(0, "—"), *cities]
+        row.city_zones = zones
+    return form
+
+
 @bp.route("/delegations/new", methods=["GET", "POST"])
 @editors_only
 def new() -> Page:
-    form = _delegation_form()
+    form = _new_delegation_form()
     if not form.is_submitted():
         # Not the first city alphabetically: most trips start from the office's own city.
         form.home_city_id.data = queries.configured_home_city_id()
     return edit_page(
         form,
         record=None,
-        save=operations.save_delegation,
-        render=_form_page(_("Neue Delegationsreise"), None),
-        done=lambda delegation: _show_url(delegation.id),
+        save=operations.create_delegation,
+        render=_form_page(
+            _("Neue Delegationsreise"),
+            None,
+            rows_intro=_(
+                "Die ersten Stationen gleich mit eintragen (Ortszeit der Stadt); leere Zeilen bleiben unberücksichtigt."
+            ),
+        ),
+        done=lambda delegation: (
+            _legs_with_warnings(delegation.id, [leg.id for leg in delegation.legs])
+            if delegation.legs
+            else _show_url(delegation.id)
+        ),
         saved_message=lambda delegation: _("Reise „%(title)s“ angelegt.", title=delegation.title),
     )
 
@@ -281,16 +303,18 @@ def _left_behind(leg: Leg) -> str | None:
     )
 
 
-def _legs_with_warnings(delegation_id: int, leg_id: int) -> str:
-    """Back to the trip's legs, with the warnings the saved leg has now (flashed, like appointments)."""
+def _legs_with_warnings(delegation_id: int, leg_ids: Collection[int]) -> str:
+    """Back to the trip's legs, with the warnings the saved legs have now (flashed, like appointments), each once."""
     delegation = queries.delegation_with_legs(delegation_id)
-    leg = next((leg for leg in delegation.legs if leg.id == leg_id), None) if delegation is not None else None
-    if delegation is not None and leg is not None:  # None: deleted by another planner right after this save
-        for warning in check_legs(delegation):
-            if warning.leg_id == leg_id:
-                flash(warning.message, "warning")
-        if leg.status == ItemStatus.CANCELLED and (left := _left_behind(leg)):
-            flash(left, "warning")
+    # Legs deleted by another planner right after this save are simply not found.
+    legs = [leg for leg in delegation.legs if leg.id in leg_ids] if delegation is not None else []
+    if delegation is not None and legs:
+        messages = [warning.message for warning in check_legs(delegation) if warning.leg_id in leg_ids]
+        for message in dict.fromkeys(messages):  # an overlap of two new legs is one message, not two
+            flash(message, "warning")
+        for leg in legs:
+            if leg.status == ItemStatus.CANCELLED and (left := _left_behind(leg)):
+                flash(left, "warning")
     return _show_url(delegation_id, "legs-heading")
 
 
@@ -303,7 +327,7 @@ def new_leg(delegation_id: int) -> Page:
         record=None,
         save=lambda data: operations.save_leg(delegation, data),
         render=_form_page(_("Neue Station"), delegation),
-        done=lambda leg: _legs_with_warnings(delegation_id, leg.id),
+        done=lambda leg: _legs_with_warnings(delegation_id, {leg.id}),
     )
 
 
@@ -318,7 +342,7 @@ def edit_leg(delegation_id: int, leg_id: int) -> Page:
         record=leg,
         save=lambda data: operations.save_leg(delegation, data, leg),
         render=_form_page(_("Station bearbeiten"), delegation),
-        done=lambda saved: _legs_with_warnings(delegation_id, saved.id),
+        done=lambda saved: _legs_with_warnings(delegation_id, {saved.id}),
         conflict=SavedNow(
             load=lambda: queries.leg_or_404(delegation_id, leg_id),
             form=lambda: _leg_form(MultiDict()),

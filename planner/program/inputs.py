@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+from planner.editing import Row
 from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
 
 
@@ -82,3 +83,10 @@ class JourneyInput:
             **{f.name: getattr(journey, f.name) for f in dataclasses.fields(cls) if hasattr(Journey, f.name)},
             traveller_ids=tuple(m.id for m in journey.travellers),
         )
+
+
+@dataclass(frozen=True)
+class JourneyRowsInput:
+    """Several new journeys from one form; each keeps its row's position for a message about it."""
+
+    rows: tuple[Row[JourneyInput], ...]

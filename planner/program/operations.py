@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from planner.editing import delete_edited, ensure_version, flush_edit, optional_text, record_to_save
+from planner.editing import Row, delete_edited, ensure_version, flush_edit, optional_text, record_to_save, save_rows
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.timezones import utc_now
@@ -101,6 +101,11 @@ def save_journey(delegation: Delegation, data: JourneyInput, journey: Journey | 
     journey.visibility = data.visibility
     flush_edit(journey)
     return journey
+
+
+def add_journeys(delegation: Delegation, rows: Iterable[Row[JourneyInput]]) -> list[Journey]:
+    """Create several journeys (the rows of one form) through :func:`save_journey`, all or nothing."""
+    return save_rows("journeys", rows, lambda data: save_journey(delegation, data))
 
 
 def delete_journey(journey: Journey, version: int | None) -> None:

@@ -17,6 +17,9 @@ PAGES = [
     ("programme", "/delegations/1"),
     ("timeline", "/delegations/1/timeline"),
     ("appointment-form", "/delegations/1/appointments/1/edit"),
+    # Forms with rows (a new trip's stops, several journeys): the rows stack on a phone.
+    ("new-trip-form", "/delegations/new"),
+    ("journeys-form", "/delegations/1/journeys/new"),
     ("history", "/delegations/1/history"),
     ("member", "/delegations/1/members/1"),
 ]

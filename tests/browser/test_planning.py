@@ -57,13 +57,15 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "Chongqing" in legs and "Asia/Shanghai" in legs and "+6 h zur Heimatzeit" in legs
 
     # A flight over midnight and across zones: Düsseldorf 13:40 -> Seoul 08:55 the next morning.
-    page.get_by_role("link", name="Neue Verbindung", exact=True).click()
-    choose(page, "Abfahrt/Abflug: Stadt", "Düsseldorf")
-    page.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
-    page.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
-    choose(page, "Ankunft: Stadt", "Seoul")
-    page.get_by_label("Ankunft: Ort").fill("Seoul Incheon (ICN)")
-    page.get_by_label("Ankunft (Ortszeit)").fill("2025-10-13T08:55")
+    # New journeys are rows of one form; the first row is enough, the others stay blank.
+    page.get_by_role("link", name="Verbindungen hinzufügen", exact=True).click()
+    row = page.get_by_role("group", name="Verbindung 1", exact=True)
+    choose(row, "Abfahrt/Abflug: Stadt", "Düsseldorf")
+    row.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
+    row.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
+    choose(row, "Ankunft: Stadt", "Seoul")
+    row.get_by_label("Ankunft: Ort").fill("Seoul Incheon (ICN)")
+    row.get_by_label("Ankunft (Ortszeit)").fill("2025-10-13T08:55")
     save(page)
     journey = page.locator("li.entry--journey").first.inner_text()
     assert "13:40 Düsseldorf" in journey and "08:55 Seoul" in journey and "01:55 Düsseldorf" in journey

@@ -58,11 +58,16 @@ def test_form_pages_offer_new_records_beside_their_selects(planner: FlaskClient,
             "organization_id": "organization",
             "contact_person_id": "person",
         },
-        f"/delegations/{trip}/journeys/new": {"departure_city_id": "city", "arrival_city_id": "city"},
+        # New journeys are rows (three), each with both cities.
+        f"/delegations/{trip}/journeys/new": {
+            f"journeys-{row}-{end}_city_id": "city" for row in range(3) for end in ("departure", "arrival")
+        },
+        f"/delegations/{trip}/journeys/1/edit": {"departure_city_id": "city", "arrival_city_id": "city"},
         f"/delegations/{trip}/members/new": {"person_id": "person"},
         f"/delegations/{trip}/legs/new": {"city_id": "city"},
         f"/delegations/{trip}/follow-ups/new": {"organization_id": "organization"},
         f"/delegations/{trip}/edit": {"home_city_id": "city"},
+        "/delegations/new": {"home_city_id": "city"} | {f"legs-{row}-city_id": "city" for row in range(4)},
     }
     for path, expected in pages.items():
         html = planner.get(path).get_data(as_text=True)
