@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from planner.extensions import db
-from planner.models import Appointment, City, Leg, Organization, UserRole
+from planner.models import Appointment, City, Leg, Organization, Person, UserRole
 from tests.browser.fixtures import SCREENSHOTS, LiveServer, sign_in
 from tests.browser.record_select import choose, combobox, options, search
 from tests.browser.test_accessibility import axe_violations, describe
@@ -49,6 +49,8 @@ def navigations(page) -> list[str]:
 
 def test_new_organization_from_the_appointment_form(live_server: LiveServer, planner_page) -> None:
     page = planner_page
+    with live_server.app.app_context():
+        keller = db.session.scalar(sa.select(Person.id).where(Person.name == "Stephan Keller"))
     page.goto(f"{live_server.url}{TRIP}/appointments/new")
     loads = navigations(page)
     page.get_by_label("Titel").fill("Werftbesuch Hanwha")
@@ -62,7 +64,8 @@ def test_new_organization_from_the_appointment_form(live_server: LiveServer, pla
     choose(page, "Stadt", "Seoul")
     search(page, "Ansprechperson vor Ort", "Keller")
     expect(options(page, "Ansprechperson vor Ort").get_by_role("option")).to_have_text(["Stephan Keller"])
-    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")  # by keyboard: the one match is chosen
+    expect(page.locator("#contact_person_id")).to_have_value(str(keller))
     search(page, "Besuchte Organisation", "Hanwha")
     expect(options(page, "Besuchte Organisation")).to_have_text("Keine Treffer")
     page.keyboard.press("Escape")
@@ -92,9 +95,12 @@ def test_new_organization_from_the_appointment_form(live_server: LiveServer, pla
     assert page.locator("#city_id").evaluate("s => s.selectedOptions[0].text") == "Seoul"
     assert loads == [], f"the dialog navigated the page: {loads}"
 
-    # Escape closes a dialog and gives the focus back to the link that opened it.
-    page.get_by_role("link", name="Neue Person").click()
+    # By keyboard: Enter on the link opens the dialog with the focus in it; Escape closes it and
+    # gives the focus back to the link.
+    page.get_by_role("link", name="Neue Person").focus()
+    page.keyboard.press("Enter")
     page.get_by_role("dialog", name="Neue Person").wait_for()
+    assert page.evaluate(IN_FOCUS_DIALOG)
     page.keyboard.press("Escape")
     page.get_by_role("dialog").wait_for(state="hidden")
     assert page.evaluate("document.activeElement.textContent") == "Neue Person"
@@ -106,6 +112,7 @@ def test_new_organization_from_the_appointment_form(live_server: LiveServer, pla
         appointment = db.session.scalars(sa.select(Appointment).where(Appointment.title == "Werftbesuch Hanwha")).one()
         assert appointment.organization is not None and appointment.organization.name == "Hanwha Ocean"
         assert appointment.city is not None and appointment.city.name == "Seoul"
+        assert appointment.contact_person_id == keller
 
 
 def test_new_city_from_the_leg_form(live_server: LiveServer, planner_page) -> None:
