@@ -111,6 +111,10 @@ def _new_record(
         save=save,
         render=_form_page(title, back or list_url),
         done=lambda record: back or record_url(record),
+        # Back in the form, the planner still has to choose the new record: say which it is.
+        saved_message=(lambda record: _("„%(name)s“ ist angelegt und kann jetzt gewählt werden.", name=label(record)))
+        if back
+        else None,
     )
 
 

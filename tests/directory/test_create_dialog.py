@@ -98,7 +98,9 @@ def test_without_javascript_next_returns_to_the_form(app: Flask, planner: FlaskC
     saved = planner.post(href, data={"csrf_token": token, "version": "1", "kind": "company", "name": "Hanwha Ocean"})
     assert saved.status_code == 302 and saved.headers["Location"] == form_path
     new_id = find_id(app, sa.select(Organization.id).where(Organization.name == "Hanwha Ocean"))
-    assert f'<option value="{new_id}">Hanwha Ocean</option>' in planner.get(form_path).get_data(as_text=True)
+    back = planner.get(form_path).get_data(as_text=True)
+    assert f'<option value="{new_id}">Hanwha Ocean</option>' in back
+    assert "„Hanwha Ocean“ ist angelegt und kann jetzt gewählt werden." in unescape(back)
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\t/evil.example", "javascript:alert(1)"])
