@@ -97,7 +97,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from planner import cli, errors, formatting, security
     from planner.auth import ratelimit
-    from planner.web import assets
+    from planner.web import assets, searchable
 
     # After the blueprints: the limiter wraps the registered sign-in view.
     security.init_app(app)
@@ -107,6 +107,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     formatting.register(app)
     assets.init_app(app)
+    searchable.init_app(app)
     if not app.testing:
         # Said at every start (server, `make run`, CLI) rather than discovered as boxes or a slow PDF.
         from planner.briefs.fonts import log_rendering_problems

@@ -23,12 +23,13 @@ from planner.models import Delegation, DelegationStatus, FollowUp, FollowUpStatu
 from planner.timezones import FIRST_YEAR, LAST_YEAR
 from planner.web.forms import InputForm, RowForm, RowsField, plausible_date, year_range_message
 from planner.web.localtime import LocalTimeField
+from planner.web.searchable import searchable
 
 
 class DelegationForm(InputForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Zweck und Ziele"), validators=[Optional(), Length(max=20000)])
-    home_city_id = SelectField(_l("Heimatstadt"), coerce=int, validators=[InputRequired()])
+    home_city_id = SelectField(_l("Heimatstadt"), coerce=int, validators=[InputRequired()], render_kw=searchable("city"))
     start_date = DateField(
         _l("Abreise (Datum)"), validators=[DataRequired(message=_l("Bitte ein gültiges Datum angeben.")), plausible_date]
     )
@@ -74,7 +75,7 @@ def resolve_stay(arrives: LocalTimeField, departs: LocalTimeField, zone: str | N
 class LegRowForm(RowForm):
     """One stop of a new trip: the city, the stay in its local time, the hotel; the rest on the leg's own page."""
 
-    city_id = SelectField(_l("Stadt"), coerce=int, default=0)
+    city_id = SelectField(_l("Stadt"), coerce=int, default=0, render_kw=searchable("city"))
     arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
     departs = LocalTimeField(_l("Abreise (Ortszeit)"), validators=[DataRequired()])
     hotel_name = StringField(_l("Hotel"), validators=[Optional(), Length(max=200)])
@@ -133,7 +134,7 @@ class CloneForm(InputForm):
 
 
 class MemberForm(InputForm):
-    person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()], render_kw=searchable("person"))
     role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
     function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
 
@@ -153,7 +154,7 @@ class MemberForm(InputForm):
 
 
 class LegForm(InputForm):
-    city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
+    city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()], render_kw=searchable("city"))
     arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
     departs = LocalTimeField(_l("Abreise (Ortszeit)"), validators=[DataRequired()])
     status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
@@ -199,7 +200,7 @@ class FollowUpForm(InputForm):
     owner_id = SelectField(_l("Verantwortlich"), coerce=int, default=0)
     due_on = DateField(_l("Fällig am"), validators=[Optional(), plausible_date])
     status = SelectField(_l("Status"), choices=choices(FollowUpStatus), default=FollowUpStatus.OPEN.value)
-    organization_id = SelectField(_l("Organisation"), coerce=int, default=0)
+    organization_id = SelectField(_l("Organisation"), coerce=int, default=0, render_kw=searchable("organization"))
     appointment_id = SelectField(_l("Termin"), coerce=int, default=0)
 
     def fill(self, record: FollowUp) -> None:

@@ -2,28 +2,47 @@
 
 Everyone signed in reads; only editors (admin, planner) see and send the
 forms. A view parses the request, calls one query or operation and renders.
+
+The "new" pages of organizations, people and cities also serve the create
+dialog of other forms (``planner.web.searchable``): asked by htmx (header
+``HX-Request``) they answer with the form alone, and a saved record with 204
+and the event ``planner:created`` (its id and label) for the page's script.
+Asked with ``next`` (the same control without JavaScript), saving returns
+there instead of to the new record's page.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import partial
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from planner.auth.access import editors_only
+from planner.auth.access import editors_only, safe_next_url
 from planner.directory import forms, operations, queries
 from planner.editing import Rejected
 from planner.extensions import db
-from planner.models import OrganizationKind
+from planner.models import City, Organization, OrganizationKind, Person
 from planner.timezones import utc_now
 from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
 from planner.web.forms import InputForm
+from planner.web.searchable import DIALOG_BODY_ID, DIALOG_ID, DIALOG_PREFIX
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
+
+R = TypeVar("R", Organization, Person, City)
+
+
+@bp.after_request
+def _vary_by_htmx(response: Response) -> Response:
+    # The same "new" URL is a page or the dialog's fragment: caches must keep them apart.
+    response.vary.add("HX-Request")
+    return response
 
 
 def _form_page(title: str, back_url: str) -> Callable[[InputForm], str]:
@@ -33,6 +52,70 @@ def _form_page(title: str, back_url: str) -> Callable[[InputForm], str]:
         return render_template("form_page.html", form=form, heading=title, delegation=None, cancel_url=back_url)
 
     return render
+
+
+def _from_dialog() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _next_url() -> str | None:
+    """The form to return to after creating (``next``), if it is a path on this site; None otherwise."""
+    target = request.args.get("next")
+    return target if target and safe_next_url(target) == target else None
+
+
+def _dialog_fragment(title: str) -> Callable[[InputForm], str]:
+    def render(form: InputForm) -> str:
+        return render_template(
+            "directory/_create_dialog.html",
+            form=form,
+            heading=title,
+            action=request.path,
+            dialog_id=DIALOG_ID,
+            body_id=DIALOG_BODY_ID,
+        )
+
+    return render
+
+
+def _created(record: Any, label: str) -> Response:
+    """A record saved from the dialog: no content to swap, the event carries what the select needs."""
+    response = Response(status=204)
+    # ASCII JSON (\u escapes): a header cannot carry "서울" as it is.
+    response.headers["HX-Trigger"] = json.dumps({"planner:created": {"id": record.id, "label": label}})
+    return response
+
+
+def _new_record(
+    form_class: Callable[..., InputForm],
+    *,
+    save: Callable[[Any], R],
+    title: str,
+    list_url: str,
+    record_url: Callable[[R], str],
+    label: Callable[[R], str],
+) -> Page:
+    """A directory "new" page, the create dialog's form (htmx), or the page that returns to ``next``."""
+    if _from_dialog():
+        return edit_page(
+            form_class(prefix=DIALOG_PREFIX),
+            record=None,
+            save=save,
+            render=_dialog_fragment(title),
+            done=lambda record: _created(record, label(record)),
+        )
+    back = _next_url()
+    return edit_page(
+        form_class(),
+        record=None,
+        save=save,
+        render=_form_page(title, back or list_url),
+        done=lambda record: back or record_url(record),
+        # Back in the form, the planner still has to choose the new record: say which it is.
+        saved_message=(lambda record: _("„%(name)s“ ist angelegt und kann jetzt gewählt werden.", name=label(record)))
+        if back
+        else None,
+    )
 
 
 @bp.get("/")
@@ -67,12 +150,13 @@ def organization(organization_id: int) -> str:
 @bp.route("/organizations/new", methods=["GET", "POST"])
 @editors_only
 def new_organization() -> Page:
-    return edit_page(
-        forms.OrganizationForm(),
-        record=None,
+    return _new_record(
+        forms.OrganizationForm,
         save=operations.create_organization,
-        render=_form_page(_("Neue Organisation"), url_for(".organizations")),
-        done=lambda record: url_for(".organization", organization_id=record.id),
+        title=_("Neue Organisation"),
+        list_url=url_for(".organizations"),
+        record_url=lambda record: url_for(".organization", organization_id=record.id),
+        label=lambda record: record.name,
     )
 
 
@@ -114,12 +198,14 @@ def person(person_id: int) -> str:
 @bp.route("/people/new", methods=["GET", "POST"])
 @editors_only
 def new_person() -> Page:
-    return edit_page(
-        forms.PersonForm(),
-        record=None,
+    return _new_record(
+        forms.PersonForm,
         save=operations.create_person,
-        render=_form_page(_("Neue Person"), url_for(".people")),
-        done=lambda record: url_for(".person", person_id=record.id),
+        title=_("Neue Person"),
+        list_url=url_for(".people"),
+        record_url=lambda record: url_for(".person", person_id=record.id),
+        # As the record selects name people (planner.program.queries.person_choices).
+        label=lambda record: record.name,
     )
 
 
@@ -161,12 +247,13 @@ def city(city_id: int) -> str:
 @bp.route("/cities/new", methods=["GET", "POST"])
 @editors_only
 def new_city() -> Page:
-    return edit_page(
-        forms.CityForm(),
-        record=None,
+    return _new_record(
+        forms.CityForm,
         save=operations.create_city,
-        render=_form_page(_("Neue Stadt"), url_for(".cities")),
-        done=lambda record: url_for(".city", city_id=record.id),
+        title=_("Neue Stadt"),
+        list_url=url_for(".cities"),
+        record_url=lambda record: url_for(".city", city_id=record.id),
+        label=lambda record: record.name,
     )
 
 

@@ -34,6 +34,7 @@ from planner.web.forms import (
     zone_choices,
 )
 from planner.web.localtime import LocalTimeField
+from planner.web.searchable import searchable
 
 
 def _shown_city(field: SelectField) -> int | None:
@@ -52,7 +53,7 @@ class AppointmentForm(InputForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Art"), choices=choices(AppointmentKind), default=AppointmentKind.OTHER.value)
     status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
-    city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()])
+    city_id = SelectField(_l("Stadt"), coerce=int, validators=[InputRequired()], render_kw=searchable("city"))
     # Empty means "the zone of the chosen city", the usual case.
     timezone = SelectField(_l("Zeitzone des Ortes"), validators=[Optional()], validate_choice=False)
     starts = LocalTimeField(
@@ -63,8 +64,8 @@ class AppointmentForm(InputForm):
     )
     venue = StringField(_l("Ort / Gebäude"), validators=[Optional(), Length(max=200)])
     address = TextAreaField(_l("Adresse"), validators=[Optional(), Length(max=2000)])
-    organization_id = SelectField(_l("Besuchte Organisation"), coerce=int, default=0)
-    contact_person_id = SelectField(_l("Ansprechperson vor Ort"), coerce=int, default=0)
+    organization_id = SelectField(_l("Besuchte Organisation"), coerce=int, default=0, render_kw=searchable("organization"))
+    contact_person_id = SelectField(_l("Ansprechperson vor Ort"), coerce=int, default=0, render_kw=searchable("person"))
     attendees = MultiCheckboxField(_l("Teilnehmende"), coerce=int)
     visibility = SelectField(_l("Sichtbarkeit"), choices=choices(Visibility), default=Visibility.DELEGATION.value)
     # Who gets objectives, talking points and background in their own calendar and brief.
@@ -160,11 +161,13 @@ def resolve_journey(
 class JourneyForm(InputForm):
     mode = SelectField(_l("Verkehrsmittel"), choices=choices(JourneyMode), default=JourneyMode.FLIGHT.value)
     status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
-    departure_city_id = SelectField(_l("Abfahrt/Abflug: Stadt"), coerce=int, validators=[InputRequired()])
+    departure_city_id = SelectField(
+        _l("Abfahrt/Abflug: Stadt"), coerce=int, validators=[InputRequired()], render_kw=searchable("city")
+    )
     departure_place = StringField(_l("Abfahrt/Abflug: Ort"), validators=[DataRequired(), Length(max=200)])
     departure_timezone = SelectField(_l("Abfahrt/Abflug: Zeitzone"), validators=[Optional()], validate_choice=False)
     departs = LocalTimeField(_l("Abfahrt/Abflug (Ortszeit)"), validators=[DataRequired()])
-    arrival_city_id = SelectField(_l("Ankunft: Stadt"), coerce=int, validators=[InputRequired()])
+    arrival_city_id = SelectField(_l("Ankunft: Stadt"), coerce=int, validators=[InputRequired()], render_kw=searchable("city"))
     arrival_place = StringField(_l("Ankunft: Ort"), validators=[DataRequired(), Length(max=200)])
     arrival_timezone = SelectField(_l("Ankunft: Zeitzone"), validators=[Optional()], validate_choice=False)
     arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
@@ -250,10 +253,10 @@ class JourneyRowForm(RowForm):
     mode = SelectField(_l("Verkehrsmittel"), choices=choices(JourneyMode), default=JourneyMode.FLIGHT.value)
     carrier = StringField(_l("Gesellschaft"), validators=[Optional(), Length(max=100)])
     number = StringField(_l("Flug-/Zugnummer"), validators=[Optional(), Length(max=20)])
-    departure_city_id = SelectField(_l("Abfahrt/Abflug: Stadt"), coerce=int, default=0)
+    departure_city_id = SelectField(_l("Abfahrt/Abflug: Stadt"), coerce=int, default=0, render_kw=searchable("city"))
     departure_place = StringField(_l("Abfahrt/Abflug: Ort"), validators=[DataRequired(), Length(max=200)])
     departs = LocalTimeField(_l("Abfahrt/Abflug (Ortszeit)"), validators=[DataRequired()])
-    arrival_city_id = SelectField(_l("Ankunft: Stadt"), coerce=int, default=0)
+    arrival_city_id = SelectField(_l("Ankunft: Stadt"), coerce=int, default=0, render_kw=searchable("city"))
     arrival_place = StringField(_l("Ankunft: Ort"), validators=[DataRequired(), Length(max=200)])
     arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
 

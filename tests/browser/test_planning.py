@@ -6,6 +6,7 @@ import re
 
 from planner.models import UserRole
 from tests.browser.fixtures import LiveServer, screenshot, sign_in
+from tests.browser.record_select import choose
 from tests.conftest import make_user
 
 
@@ -27,7 +28,7 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     # A new delegation.
     page.get_by_role("link", name="Neue Reise").click()
     page.get_by_label("Titel").fill("Wirtschaftsreise Seoul und Chongqing 2025")
-    page.get_by_label("Heimatstadt").select_option(label="Düsseldorf")
+    choose(page, "Heimatstadt", "Düsseldorf")
     page.get_by_label("Abreise (Datum)").fill("2025-10-12")
     page.get_by_label("Rückkehr (Datum)").fill("2025-10-19")
     save(page)
@@ -37,7 +38,7 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     # Two members.
     for name in ("Stephan Keller", "Wolfram Diener"):
         page.get_by_role("link", name="Teilnehmende hinzufügen").click()
-        page.get_by_label("Person").select_option(label=name)
+        choose(page, "Person", name)
         save(page)
     assert "Wolfram Diener" in page.get_by_role("region", name="Teilnehmende").inner_text()
 
@@ -47,7 +48,7 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
         ("Chongqing", "2025-10-15T17:00", "2025-10-18T10:00"),
     ):
         page.get_by_role("link", name="Station hinzufügen").click()
-        page.get_by_label("Stadt").select_option(label=city)
+        choose(page, "Stadt", city)
         page.get_by_label("Ankunft (Ortszeit)").fill(arrives)
         page.get_by_label("Abreise (Ortszeit)").fill(departs)
         save(page)
@@ -59,10 +60,10 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     # New journeys are rows of one form; the first row is enough, the others stay blank.
     page.get_by_role("link", name="Verbindungen hinzufügen", exact=True).click()
     row = page.get_by_role("group", name="Verbindung 1", exact=True)
-    row.get_by_label("Abfahrt/Abflug: Stadt").select_option(label="Düsseldorf")
+    choose(row, "Abfahrt/Abflug: Stadt", "Düsseldorf")
     row.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
     row.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
-    row.get_by_label("Ankunft: Stadt").select_option(label="Seoul")
+    choose(row, "Ankunft: Stadt", "Seoul")
     row.get_by_label("Ankunft: Ort").fill("Seoul Incheon (ICN)")
     row.get_by_label("Ankunft (Ortszeit)").fill("2025-10-13T08:55")
     save(page)
@@ -76,7 +77,7 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     ):
         page.goto(trip_url + "/appointments/new?day=2025-10-14")
         page.get_by_label("Titel").fill(title)
-        page.get_by_label("Stadt").select_option(label="Seoul")
+        choose(page, "Stadt", "Seoul")
         page.get_by_label("Beginn (Ortszeit)").fill(start)
         page.get_by_label("Ende (Ortszeit)").fill(end)
         save(page)
