@@ -189,8 +189,8 @@ def test_deleting_a_leg_says_how_many_appointments_it_leaves_and_the_page_warns(
     ).get_data(as_text=True)
     assert db.session.scalar(sa.select(Leg).where(Leg.id == leg_id)) is None  # in the trash: hidden from every query
     assert (
-        "Stopp Seoul in den Papierkorb gelegt. 2 Termine in Seoul liegen in der Zeit dieser Station und jetzt außerhalb jeder Station."
-        in html.unescape(page)
+        "Stopp Seoul in den Papierkorb gelegt. "
+        "2 Termine in Seoul liegen in der Zeit dieser Station und jetzt außerhalb jeder Station." in html.unescape(page)
     )
     # The trip page warns from now on, at the legs and at the appointments.
     again = html.unescape(planner.get(f"/delegations/{delegation_id}").get_data(as_text=True))

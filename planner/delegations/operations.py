@@ -19,8 +19,8 @@ from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInpu
 from planner.editing import Rejected, ensure_version, flush_edit, optional_text, record_to_save, restore_trashed, trash_edited
 from planner.extensions import db
 from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member
-from planner.models.trash import include_trashed
 from planner.models.program import new_uid
+from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
@@ -181,9 +181,7 @@ def save_member(delegation: Delegation, data: MemberInput, member: Member | None
         raise Rejected("person_id", _("Diese Person ist bereits Teil der Delegation."))
     # A trashed member still holds the person's place (restoring them brings back their attendance).
     if db.session.scalar(taken.where(Member.deleted_at.is_not(None)).limit(1), execution_options=include_trashed()):
-        raise Rejected(
-            "person_id", _("Diese Person liegt im Papierkorb der Reise. Bitte dort wiederherstellen.")
-        )
+        raise Rejected("person_id", _("Diese Person liegt im Papierkorb der Reise. Bitte dort wiederherstellen."))
     if member is None:
         member = Member(delegation=delegation, sort_order=len(delegation.members))
         # SQLAlchemy 2 does not cascade through backrefs: add the new row explicitly.

@@ -164,10 +164,7 @@ def confirm_cancel(delegation_id: int) -> str:
                 "Die Reise mit %(num)d Terminen wird abgesagt.",
                 scope.appointments,
             ),
-            _(
-                "Teilnehmende sehen die Reise als abgesagt; ihre Termine bleiben in ihren Kalendern, "
-                "bis Sie sie einzeln absagen."
-            )
+            _("Teilnehmende sehen die Reise als abgesagt; ihre Termine bleiben in ihren Kalendern, bis Sie sie einzeln absagen.")
             if scope.appointments
             else None,
             ngettext(
@@ -316,7 +313,10 @@ def confirm_remove_member(delegation_id: int, member_id: int) -> str:
         heading=_("Mitglied „%(name)s“ entfernen?", name=name),
         consequences=[
             ngettext(
-                "Das entfernt %(name)s aus %(num)d Termin.", "Das entfernt %(name)s aus %(num)d Terminen.", links.appointments, name=name
+                "Das entfernt %(name)s aus %(num)d Termin.",
+                "Das entfernt %(name)s aus %(num)d Terminen.",
+                links.appointments,
+                name=name,
             )
             if links.appointments
             else _("%(name)s nimmt an keinem Termin teil.", name=name),

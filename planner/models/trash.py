@@ -40,4 +40,3 @@ def _hide_trashed(execute_state: ORMExecuteState) -> None:
 def include_trashed() -> dict[str, Any]:
     """Execution options for the few queries that must see the trash."""
     return {"include_trashed": True}
-

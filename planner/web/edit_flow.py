@@ -108,7 +108,7 @@ def flash_undo(message: str, undo_url: str) -> None:
     The message is a mapping rather than text so the page can draw the button
     as a form: no script, and the undo works without JavaScript.
     """
-    flash({"text": message, "undo_url": undo_url}, UNDO)
+    flash({"text": message, "undo_url": undo_url}, UNDO)  # type: ignore[arg-type]  # any JSON value is stored
 
 
 def versioned_action(
@@ -205,10 +205,18 @@ def render_conflict(submitted: FlaskForm, saved_now: SavedNow) -> tuple[str, int
 
 
 def confirmation_page(
-    delegation: Any, *, heading: str, consequences: Iterable[str], action: str, version: int, button: str, cancel_url: str
+    delegation: Any,
+    *,
+    heading: str,
+    consequences: Iterable[str | None],
+    action: str,
+    version: int,
+    button: str,
+    cancel_url: str,
 ) -> str:
     """The GET page before a destructive action: what it does and what goes with it, and the button that does it.
 
+    ``consequences`` are the sentences saying what goes with it (None: a sentence that does not apply).
     The button posts ``version`` to ``action`` (a :func:`versioned_action`), so a
     confirmation left open while someone else changed the record gives the usual
     stale-version answer. Works without JavaScript.
