@@ -52,7 +52,7 @@ def planner(client: FlaskClient, keller: int) -> FlaskClient:
     return client
 
 
-def page(response) -> str:  # noqa: ANN001 - a test response
+def page(response) -> str:
     return unescape(response.get_data(as_text=True))
 
 
@@ -174,7 +174,9 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
             sa.select(Member.person_id).where(Member.id == member_id).execution_options(include_trashed=True)
         )
     url = f"/delegations/{keller}/members/new"
-    again = planner.post(url, data={"csrf_token": csrf_token(planner, url), "version": "1", "person_id": person_id, "role": "member"})
+    again = planner.post(
+        url, data={"csrf_token": csrf_token(planner, url), "version": "1", "person_id": person_id, "role": "member"}
+    )
     assert again.status_code == 422
     assert "Papierkorb" in page(again)
 
@@ -225,9 +227,7 @@ def test_a_trashed_leg_leaves_the_itinerary_and_comes_back_with_its_warnings(
     with app.app_context():
         from planner.timezones import to_local
 
-        zone = db.session.scalar(
-            sa.select(Leg).where(Leg.id == leg_id).execution_options(include_trashed=True)
-        ).city.timezone
+        zone = db.session.scalar(sa.select(Leg).where(Leg.id == leg_id).execution_options(include_trashed=True)).city.timezone
         starts = to_local(arrive + timedelta(hours=2), zone).strftime("%Y-%m-%dT%H:%M")
         ends = to_local(depart - timedelta(hours=2), zone).strftime("%Y-%m-%dT%H:%M")
     created = planner.post(
