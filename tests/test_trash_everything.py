@@ -9,6 +9,7 @@ and can be taken back to the status it had.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from html import unescape
@@ -359,3 +360,21 @@ def test_cancelling_a_trip_asks_and_can_be_taken_back(app: Flask, planner: Flask
         follow_redirects=True,
     )
     assert "Die Reise ist nicht abgesagt." in page(again)
+
+
+def test_importing_a_trashed_items_uid_says_where_it_is(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """The trip's own calendar file, uploaded again after a journey went to the trash: refused, no 500."""
+    exported = planner.get(f"/delegations/{keller}/calendar.ics").data
+    with app.app_context():
+        journey = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == keller)).first()
+        journey_id = journey.id
+    question, _after = confirm_and_post(planner, f"/delegations/{keller}/journeys/{journey_id}/delete")
+    token = csrf_token(planner, f"/delegations/{keller}/import")
+    response = planner.post(
+        f"/delegations/{keller}/import",
+        data={"csrf_token": token, "file": (io.BytesIO(exported), "reise.ics")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "Papierkorb" in page(response)
+    assert trashed(app, Journey, journey_id)
