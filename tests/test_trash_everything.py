@@ -368,7 +368,7 @@ def test_importing_a_trashed_items_uid_says_where_it_is(app: Flask, planner: Fla
     with app.app_context():
         journey = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == keller)).first()
         journey_id = journey.id
-    question, _after = confirm_and_post(planner, f"/delegations/{keller}/journeys/{journey_id}/delete")
+    confirm_and_post(planner, f"/delegations/{keller}/journeys/{journey_id}/delete")
     token = csrf_token(planner, f"/delegations/{keller}/import")
     response = planner.post(
         f"/delegations/{keller}/import",
