@@ -32,7 +32,7 @@ from planner.models import (
     UserRole,
     appointment_attendees,
 )
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, login, make_city, make_user
 from tests.test_calendar_feeds import new_feed
 
 MARKER = "ZQ 4711"  # a flight number nothing else in the seed has
@@ -378,3 +378,22 @@ def test_importing_a_trashed_items_uid_says_where_it_is(app: Flask, planner: Fla
     assert response.status_code == 200
     assert "Papierkorb" in page(response)
     assert trashed(app, Journey, journey_id)
+
+
+def test_a_city_with_a_trashed_stop_is_still_in_use(app: Flask, planner: FlaskClient, keller: int) -> None:
+    """Deleting a city that only a trashed stop uses is refused with the usual message, not a database error."""
+    with app.app_context():
+        delegation = db.session.get(Delegation, keller)
+        first = delegation.legs[0]
+        osaka = make_city("Osaka", "Asia/Tokyo", "JP")
+        leg = Leg(delegation=delegation, city=osaka, arrive_at=first.arrive_at, depart_at=first.arrive_at + timedelta(hours=5))
+        db.session.add(leg)
+        db.session.commit()
+        city_id, leg_id = osaka.id, leg.id
+    confirm_and_post(planner, f"/delegations/{keller}/legs/{leg_id}/delete")
+    url = f"/directory/cities/{city_id}/delete"
+    version = re.search(r'name="version" value="(\d+)"', page(planner.get(url))).group(1)  # type: ignore[union-attr]
+    response = planner.post(url, data={"csrf_token": csrf_token(planner, url), "version": version}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Osaka wird noch von 1 Station verwendet." in page(response)
+    assert trashed(app, Leg, leg_id)
