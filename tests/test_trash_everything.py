@@ -144,6 +144,8 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
         assert len(attending) > 1
     feed = new_feed(planner, keller, member_id)
     assert planner.get(feed).status_code == 200
+    subscriptions = f"/delegations/{keller}/subscriptions"
+    whole_trip = page(planner.get(subscriptions)).count("Ganze Delegation")
 
     question, after = confirm_and_post(planner, f"/delegations/{keller}/members/{member_id}/remove")
     assert f"Das entfernt {name} aus {len(attending)} Terminen." in question
@@ -169,6 +171,8 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
     assert planner.get(f"/delegations/{keller}/members/{member_id}").status_code == 404
     # Their own feed is gone, and never falls back to the whole trip's.
     assert planner.get(feed).status_code == 404
+    listed = page(planner.get(subscriptions))
+    assert name not in listed and listed.count("Ganze Delegation") == whole_trip  # not passed off as the trip's feed
     # The same person cannot be added twice: the trash says where they are.
     with app.app_context():
         person_id = db.session.scalar(
@@ -192,6 +196,7 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
         assert {a.id for a in delegation.appointments if member_id in {m.id for m in a.attendees}} == attending
         assert {j.id for j in delegation.journeys if member_id in {m.id for m in j.travellers}} == travelling
     assert planner.get(feed).status_code == 200
+    assert name in page(planner.get(subscriptions))
 
 
 def test_a_trashed_leg_leaves_the_itinerary_and_comes_back_with_its_warnings(
