@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from planner.delegations.itinerary import Itinerary
+from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import (
     Appointment,
@@ -32,6 +34,7 @@ from planner.models import (
     UserRole,
     appointment_attendees,
 )
+from planner.program.conflicts import check_programme
 from tests.conftest import KellerSeeder, csrf_token, login, make_city, make_user
 from tests.test_calendar_feeds import new_feed
 
@@ -227,6 +230,11 @@ def test_a_trashed_leg_leaves_the_itinerary_and_comes_back_with_its_warnings(
     for url in (f"/delegations/{keller}/brief", f"/delegations/{keller}", f"/delegations/{keller}/timeline"):
         assert "Hotel Papierkorbhof" not in page(planner.get(url)), url
     assert planner.get(f"/delegations/{keller}/legs/{leg_id}/edit").status_code == 404
+    with app.app_context():  # where the trip is and what clashes: as if the stop were not planned
+        trip = delegation_with_programme(keller)
+        assert leg_id not in {leg.id for leg in Itinerary.of(trip).legs}
+        outside = {w.appointment_id for w in check_programme(trip, timedelta(minutes=30)) if w.kind == "outside_legs"}
+        assert len(outside) >= inside
 
     # Meanwhile another leg takes the same days; the restore warns about the overlap like a save does.
     url = f"/delegations/{keller}/legs/new"
