@@ -410,3 +410,25 @@ def test_a_city_with_a_trashed_stop_is_still_in_use(app: Flask, planner: FlaskCl
     assert response.status_code == 200
     assert "Osaka wird noch von 1 Station verwendet." in page(response)
     assert trashed(app, Leg, leg_id)
+
+
+def test_the_trash_page_costs_the_same_however_full(app: Flask, planner: FlaskClient, keller: int) -> None:
+    from benchmarks.harness import counted
+
+    def trash(how_many: int | None) -> int:
+        with app.app_context():
+            for model in (Leg, Journey, Member, FollowUp, Appointment):
+                rows = db.session.scalars(
+                    sa.select(model).where(model.delegation_id == keller).execution_options(include_trashed=True)  # type: ignore[attr-defined]
+                ).all()
+                for row in rows[:how_many]:
+                    row.deleted_at = row.deleted_at or row.updated_at
+            db.session.commit()
+        with counted(app) as statements:
+            response = planner.get(f"/delegations/{keller}/trash")
+        assert response.status_code == 200
+        return len(statements)
+
+    one = trash(1)
+    everything = trash(None)
+    assert one == everything
