@@ -36,6 +36,7 @@ from planner.models import (
 )
 from planner.program.conflicts import check_programme
 from tests.conftest import KellerSeeder, csrf_token, login, make_city, make_user
+from tests.html_forms import form_values
 from tests.test_calendar_feeds import new_feed
 
 MARKER = "ZQ 4711"  # a flight number nothing else in the seed has
@@ -432,3 +433,21 @@ def test_the_trash_page_costs_the_same_however_full(app: Flask, planner: FlaskCl
     one = trash(1)
     everything = trash(None)
     assert one == everything
+
+
+def test_a_trip_cancelled_in_its_edit_form_can_be_taken_back_too(app: Flask, planner: FlaskClient, keller: int) -> None:
+    with app.app_context():
+        before = db.session.get(Delegation, keller).status
+    url = f"/delegations/{keller}/edit"
+    data = dict(form_values(planner.get(url).get_data(as_text=True)).values)
+    data["status"] = "cancelled"
+    assert planner.post(url, data=data).status_code == 302
+    token = csrf_token(planner, f"/delegations/{keller}")
+    done = planner.post(
+        f"/delegations/{keller}/uncancel",
+        data={"csrf_token": token, "version": version_of(app, Delegation, keller)},
+        follow_redirects=True,
+    )
+    assert "Die Absage ist zurückgenommen." in page(done)
+    with app.app_context():
+        assert db.session.get(Delegation, keller).status == before
