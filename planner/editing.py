@@ -18,13 +18,15 @@ at the same moment; :func:`flush_edit` reports that one the same way.
 
 A rule that involves other records (a duplicate name, the last admin) is
 refused with :class:`Rejected`, naming the input field to blame, so every
-caller can show the message where it belongs.
+caller can show the message where it belongs. Several records from the rows
+of one form are saved with :func:`save_rows`, which names the row of a refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +35,7 @@ from planner.extensions import db
 from planner.timezones import utc_now
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class EditConflict(Exception):
@@ -54,6 +57,29 @@ class Rejected(Exception):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+
+@dataclass(frozen=True)
+class Row(Generic[T]):
+    """One filled row of a form with several rows: its position there (from 0) and its typed input."""
+
+    index: int
+    data: T
+
+
+def save_rows(field: str, rows: Iterable[Row[T]], save: Callable[[T], R]) -> list[R]:
+    """Save each row with ``save``, in order; all or nothing, as the caller commits once.
+
+    A :class:`Rejected` row is re-raised naming the field in its row (``legs-1-city_id``
+    for ``field`` "legs"), so the form shows the message at that row.
+    """
+    saved = []
+    for row in rows:
+        try:
+            saved.append(save(row.data))
+        except Rejected as refusal:
+            raise Rejected(f"{field}-{row.index}-{refusal.field}", refusal.message) from refusal
+    return saved
 
 
 def optional_text(value: str | None) -> str | None:

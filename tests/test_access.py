@@ -46,6 +46,7 @@ LEAST_ROLE = {
     "briefs.render_file": READ,
     "delegations.new": EDIT,
     "delegations.edit": EDIT,
+    "delegations.quick_add": EDIT,
     "delegations.cancel": EDIT,
     "delegations.confirm_cancel": EDIT,
     "delegations.uncancel": EDIT,

@@ -198,24 +198,21 @@ def test_journey_arrival_judged_on_instants(app: Flask, planner: FlaskClient, ke
     with app.app_context():
         delegation = db.session.get(Delegation, keller)
         home, seoul = delegation.home_city_id, delegation.legs[0].city_id
+    # New journeys are rows of one form (tests/test_rows.py); this is the first row, each end in its city's zone.
     data = {
         "csrf_token": csrf_token(planner, url),
-        "version": "1",
-        "mode": "flight",
-        "status": "tentative",
-        "departure_city_id": home,
-        "departure_place": "DUS",
-        "departure_timezone": "",
-        "departs": "2024-10-13T13:40",
-        "arrival_city_id": seoul,
-        "arrival_place": "ICN",
-        "arrival_timezone": "",
-        "arrives": "2024-10-14T08:55",
+        "journeys-0-mode": "flight",
+        "journeys-0-departure_city_id": home,
+        "journeys-0-departure_place": "DUS",
+        "journeys-0-departs": "2024-10-13T13:40",
+        "journeys-0-arrival_city_id": seoul,
+        "journeys-0-arrival_place": "ICN",
+        "journeys-0-arrives": "2024-10-14T08:55",
     }
     # 08:55 in Seoul the next morning is after 13:40 in Düsseldorf, though the wall clock reads earlier.
     assert planner.post(url, data=data).status_code == 302
     # 18:00 Seoul on the same day is 11:00 in Düsseldorf: before the departure, refused.
-    refused = planner.post(url, data=dict(data, arrives="2024-10-13T18:00"))
+    refused = planner.post(url, data={**data, "journeys-0-arrives": "2024-10-13T18:00"})
     assert "Die Ankunft muss nach der Abfahrt liegen" in refused.get_data(as_text=True)
     with app.app_context():
         journey = db.session.scalars(sa.select(Journey).where(Journey.departure_place == "DUS")).one()

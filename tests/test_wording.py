@@ -148,10 +148,10 @@ def test_the_two_new_buttons_name_different_things(app: Flask, admin: FlaskClien
         d = db.session.scalars(sa.select(Delegation.id)).first()
     trip = text(admin.get(f"/delegations/{d}"))
     assert ">Neue Reise</a>" in home  # a new delegation trip
-    assert ">Neue Verbindung</a>" in trip  # a flight, train or car ride of this trip
+    assert ">Verbindungen hinzufügen</a>" in trip  # flights, train or car rides of this trip (several at once)
     assert ">Neue Reise</a>" not in trip
     journey_form = text(admin.get(f"/delegations/{d}/journeys/new"))
-    assert "<h1>Neue Verbindung</h1>" in journey_form or "Neue Verbindung</h1>" in journey_form
+    assert "<h1>Verbindungen hinzufügen</h1>" in journey_form
 
     switch_to_english(admin)
     assert ">New trip</a>" in text(admin.get("/"))

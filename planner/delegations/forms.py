@@ -2,7 +2,8 @@
 
 A leg's times are wall times of its city; each time field
 (:class:`~planner.web.localtime.LocalTimeField`) converts its own to UTC,
-with its own choice in a repeated hour.
+with its own choice in a repeated hour. A new trip's form also takes its
+first stops, as rows (:class:`LegRowForm`), saved with the trip in one go.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput
+from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput, NewDelegationInput
 from planner.labels import choices
 from planner.models import Delegation, DelegationStatus, FollowUp, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 from planner.timezones import FIRST_YEAR, LAST_YEAR
-from planner.web.forms import InputForm, plausible_date, year_range_message
+from planner.web.forms import InputForm, RowForm, RowsField, plausible_date, year_range_message
 from planner.web.localtime import LocalTimeField
 
 
@@ -57,6 +58,55 @@ class DelegationForm(InputForm):
             notes=self.notes.data,
             version=self.version.data,
         )
+
+
+def resolve_stay(arrives: LocalTimeField, departs: LocalTimeField, zone: str | None) -> bool:
+    """Resolve a stay's two wall times at ``zone``; whether both exist and the departure is after the arrival.
+
+    The messages land on the fields (the departure's when it is not after the arrival).
+    """
+    arrive, depart = arrives.resolve(zone), departs.resolve(zone)
+    if arrive and depart and depart <= arrive:
+        departs.errors.append(_("Die Abreise muss nach der Ankunft liegen."))
+    return arrive is not None and depart is not None and not departs.errors
+
+
+class LegRowForm(RowForm):
+    """One stop of a new trip: the city, the stay in its local time, the hotel; the rest on the leg's own page."""
+
+    city_id = SelectField(_l("Stadt"), coerce=int, default=0)
+    arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
+    departs = LocalTimeField(_l("Abreise (Ortszeit)"), validators=[DataRequired()])
+    hotel_name = StringField(_l("Hotel"), validators=[Optional(), Length(max=200)])
+
+    # Set by the view for each row (see DelegationForm's city_zones).
+    city_zones: Mapping[int, str] = MappingProxyType({})
+
+    def validate_city_id(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError(_("Bitte eine Stadt wählen."))
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        return resolve_stay(self.arrives, self.departs, self.city_zones.get(self.city_id.data)) and valid
+
+    def to_input(self) -> LegInput:
+        assert self.arrives.instant and self.departs.instant  # validate() passed
+        return LegInput(
+            city_id=self.city_id.data,
+            arrive_at=self.arrives.instant,
+            depart_at=self.departs.instant,
+            hotel_name=self.hotel_name.data,
+        )
+
+
+class NewDelegationForm(DelegationForm):
+    """A new trip with its first stops: the trip's fields, then rows for the legs (blank rows are ignored)."""
+
+    legs = RowsField(LegRowForm, _l("Stationen"), rows=4, row_label=_l("Station %(number)d"))
+
+    def to_input(self) -> NewDelegationInput:  # type: ignore[override]
+        return NewDelegationInput(delegation=super().to_input(), legs=self.legs.inputs())
 
 
 class CloneForm(InputForm):
@@ -118,11 +168,7 @@ class LegForm(InputForm):
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
-        zone = self.city_zones.get(self.city_id.data)
-        arrive, depart = self.arrives.resolve(zone), self.departs.resolve(zone)
-        if arrive and depart and depart <= arrive:
-            self.departs.errors.append(_("Die Abreise muss nach der Ankunft liegen."))
-        return valid and arrive is not None and depart is not None and not self.departs.errors
+        return resolve_stay(self.arrives, self.departs, self.city_zones.get(self.city_id.data)) and valid
 
     def fill(self, record: Leg) -> None:
         for name in ("city_id", "focus", "hotel_name", "hotel_address", "hotel_phone", "notes", "version"):

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from planner.editing import Row
 from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 
 
@@ -25,6 +26,14 @@ class DelegationInput:
     purpose: str | None = None
     notes: str | None = None
     version: int | None = None
+
+
+@dataclass(frozen=True)
+class NewDelegationInput:
+    """A new trip with its first stops; ``legs`` keep their rows' positions for messages about one of them."""
+
+    delegation: DelegationInput
+    legs: tuple[Row[LegInput], ...] = ()
 
 
 @dataclass(frozen=True)

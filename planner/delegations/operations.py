@@ -15,8 +15,17 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput
-from planner.editing import Rejected, ensure_version, flush_edit, optional_text, record_to_save, restore_trashed, trash_edited
+from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput, NewDelegationInput
+from planner.editing import (
+    Rejected,
+    ensure_version,
+    flush_edit,
+    optional_text,
+    record_to_save,
+    restore_trashed,
+    save_rows,
+    trash_edited,
+)
 from planner.extensions import db
 from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member
 from planner.models.program import new_uid
@@ -39,6 +48,13 @@ def save_delegation(data: DelegationInput, delegation: Delegation | None = None)
     _set_trip_status(delegation, data.status)
     delegation.notes = optional_text(data.notes)
     flush_edit(delegation)
+    return delegation
+
+
+def create_delegation(data: NewDelegationInput) -> Delegation:
+    """A new trip and its first stops, in one transaction: a refused stop leaves no trip behind (the caller rolls back)."""
+    delegation = save_delegation(data.delegation)
+    save_rows("legs", data.legs, lambda leg: save_leg(delegation, leg))
     return delegation
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -167,13 +167,29 @@ class ProgrammeEntry:
 class ProgrammeDay:
     day: date
     entries: list[ProgrammeEntry] = field(default_factory=list)
+    # Where the delegation is that day: its legs' cities in order of arrival (two on a travel day), or the home city.
+    places: list[str] = field(default_factory=list)
+    in_trip: bool = False  # between the trip's first and last day (where quick add offers itself)
 
 
-def programme(delegation: Delegation, member: Member | None = None) -> list[ProgrammeDay]:
+# A trip longer than two months is a data error, not a trip: the empty days listed stay bounded.
+MAX_TRIP_DAYS = 62
+
+
+def trip_days(delegation: Delegation) -> list[date]:
+    """The days from the trip's start to its end (the first :data:`MAX_TRIP_DAYS` of them)."""
+    length = min((delegation.end_date - delegation.start_date).days + 1, MAX_TRIP_DAYS)
+    return [delegation.start_date + timedelta(days=offset) for offset in range(max(length, 0))]
+
+
+def programme(delegation: Delegation, member: Member | None = None, *, every_day: bool = False) -> list[ProgrammeDay]:
     """Appointments and journeys grouped by the local date of the place where each starts.
 
     With ``member``, only what that person attends or travels on, as the
     member audience sees it (no internal-only items; :mod:`planner.audiences`).
+    With ``every_day``, each day of the trip is listed even while nothing is
+    planned on it (the trip page, where a planner adds to an empty day).
+    Each day names where the delegation is (:meth:`Itinerary.legs_on`).
     """
     viewer = Viewer(Audience.MEMBER, member) if member is not None else Viewer.team()
     appointments = [a for a in delegation.appointments if (member is None or member in a.attendees) and shows_item(viewer, a)]
@@ -181,9 +197,17 @@ def programme(delegation: Delegation, member: Member | None = None) -> list[Prog
     entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in appointments]
     entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in journeys]
     days: dict[date, ProgrammeDay] = {}
+    in_trip = set(trip_days(delegation))
+    if every_day:
+        days = {trip_day: ProgrammeDay(trip_day) for trip_day in sorted(in_trip)}
     for entry in sorted(entries, key=lambda e: (e.starts_at, e.is_journey)):
         local_day = to_local(entry.starts_at, entry.zone).date()
         days.setdefault(local_day, ProgrammeDay(local_day)).entries.append(entry)
+    itinerary = Itinerary.of(delegation)
+    for programme_day in days.values():
+        legs = itinerary.legs_on(programme_day.day)
+        programme_day.places = list(dict.fromkeys(leg.city.name for leg in legs)) if legs else [delegation.home_city.name]
+        programme_day.in_trip = programme_day.day in in_trip
     return [days[d] for d in sorted(days)]
 
 

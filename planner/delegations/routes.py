@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -12,15 +13,18 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
-from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm
+from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
 from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import Delegation, FollowUp, ItemStatus, Leg, Member
+from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
+from planner.program.forms import QuickAddForm
 from planner.timezones import today_in
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
@@ -46,19 +50,54 @@ def _show_url(delegation_id: int, anchor: str | None = None) -> str:
     return url_for("delegations.show", delegation_id=delegation_id, _anchor=anchor)
 
 
-@bp.get("/delegations/<int:delegation_id>")
-def show(delegation_id: int) -> str:
-    delegation = _delegation(delegation_id)
+@dataclass(frozen=True)
+class QuickAddDay:
+    """The quick-add form of one programme day shown again with what was typed and why it was refused."""
+
+    day: date
+    form: QuickAddForm
+
+
+def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> str:
     buffer = timedelta(minutes=current_app.config["CONFLICT_BUFFER_MINUTES"])
     warnings = check_programme(delegation, buffer)
     return render_template(
         "delegations/show.html",
         delegation=delegation,
-        programme=queries.programme(delegation),
+        programme=queries.programme(delegation, every_day=True),
         warnings=warnings_by_appointment(warnings),
         leg_warnings=warnings_by_leg(check_legs(delegation)),
         # Appointments away from home while no leg is planned (a deleted or cancelled leg's, mostly).
         outside_legs=len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),
+        quick_add=quick_add,
+    )
+
+
+@bp.get("/delegations/<int:delegation_id>")
+def show(delegation_id: int) -> str:
+    return _trip_page(_delegation(delegation_id))
+
+
+@bp.post("/delegations/<int:delegation_id>/days/<day>/quick-add")
+@editors_only
+def quick_add(delegation_id: int, day: str) -> Page:
+    """Lines typed under a programme day become appointments on that day: all of them, or none (422)."""
+    delegation = _delegation(delegation_id)
+    try:
+        on = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if on not in queries.trip_days(delegation):  # the trip page offers quick add on these days only
+        abort(404)
+    form = QuickAddForm()
+    form.delegation, form.day = delegation, on
+    return edit_page(
+        form,
+        record=None,
+        save=lambda inputs: program_operations.add_appointments(delegation, inputs),
+        render=lambda refused: _trip_page(delegation, QuickAddDay(on, refused)),
+        done=lambda saved: _show_url(delegation_id, f"day-{on.isoformat()}"),
+        saved_message=lambda saved: ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(saved)),
     )
 
 
@@ -108,19 +147,40 @@ def _delegation_form(formdata: MultiDict | None = None) -> DelegationForm:
     return form
 
 
+def _new_delegation_form() -> NewDelegationForm:
+    """The new trip's form, its stops' rows with every city (none chosen: a row left so is ignored)."""
+    form = NewDelegationForm()
+    form.home_city_id.choices = queries.home_city_choices()
+    cities, zones = program_queries.city_choices()
+    for row in form.legs.row_forms():
+        row.city_id.choices = [SelectChoice(0, "—"), *cities]
+        row.city_zones = zones
+    return form
+
+
 @bp.route("/delegations/new", methods=["GET", "POST"])
 @editors_only
 def new() -> Page:
-    form = _delegation_form()
+    form = _new_delegation_form()
     if not form.is_submitted():
         # Not the first city alphabetically: most trips start from the office's own city.
         form.home_city_id.data = queries.configured_home_city_id()
     return edit_page(
         form,
         record=None,
-        save=operations.save_delegation,
-        render=_form_page(_("Neue Delegationsreise"), None),
-        done=lambda delegation: _show_url(delegation.id),
+        save=operations.create_delegation,
+        render=_form_page(
+            _("Neue Delegationsreise"),
+            None,
+            rows_intro=_(
+                "Die ersten Stationen gleich mit eintragen (Ortszeit der Stadt); leere Zeilen bleiben unberücksichtigt."
+            ),
+        ),
+        done=lambda delegation: (
+            _legs_with_warnings(delegation.id, [leg.id for leg in delegation.legs])
+            if delegation.legs
+            else _show_url(delegation.id)
+        ),
         saved_message=lambda delegation: _("Reise „%(title)s“ angelegt.", title=delegation.title),
     )
 
@@ -385,16 +445,18 @@ def _left_behind(leg: Leg) -> str | None:
     )
 
 
-def _legs_with_warnings(delegation_id: int, leg_id: int) -> str:
-    """Back to the trip's legs, with the warnings the saved leg has now (flashed, like appointments)."""
+def _legs_with_warnings(delegation_id: int, leg_ids: Collection[int]) -> str:
+    """Back to the trip's legs, with the warnings the saved legs have now (flashed, like appointments), each once."""
     delegation = queries.delegation_with_legs(delegation_id)
-    leg = next((leg for leg in delegation.legs if leg.id == leg_id), None) if delegation is not None else None
-    if delegation is not None and leg is not None:  # None: deleted by another planner right after this save
-        for warning in check_legs(delegation):
-            if warning.leg_id == leg_id:
-                flash(warning.message, "warning")
-        if leg.status == ItemStatus.CANCELLED and (left := _left_behind(leg)):
-            flash(left, "warning")
+    # Legs deleted by another planner right after this save are simply not found.
+    legs = [leg for leg in delegation.legs if leg.id in leg_ids] if delegation is not None else []
+    if delegation is not None and legs:
+        messages = [warning.message for warning in check_legs(delegation) if warning.leg_id in leg_ids]
+        for message in dict.fromkeys(messages):  # an overlap of two new legs is one message, not two
+            flash(message, "warning")
+        for leg in legs:
+            if leg.status == ItemStatus.CANCELLED and (left := _left_behind(leg)):
+                flash(left, "warning")
     return _show_url(delegation_id, "legs-heading")
 
 
@@ -407,7 +469,7 @@ def new_leg(delegation_id: int) -> Page:
         record=None,
         save=lambda data: operations.save_leg(delegation, data),
         render=_form_page(_("Neue Station"), delegation),
-        done=lambda leg: _legs_with_warnings(delegation_id, leg.id),
+        done=lambda leg: _legs_with_warnings(delegation_id, {leg.id}),
     )
 
 
@@ -422,7 +484,7 @@ def edit_leg(delegation_id: int, leg_id: int) -> Page:
         record=leg,
         save=lambda data: operations.save_leg(delegation, data, leg),
         render=_form_page(_("Station bearbeiten"), delegation),
-        done=lambda saved: _legs_with_warnings(delegation_id, saved.id),
+        done=lambda saved: _legs_with_warnings(delegation_id, {saved.id}),
         conflict=SavedNow(
             load=lambda: queries.leg_or_404(delegation_id, leg_id),
             form=lambda: _leg_form(MultiDict()),

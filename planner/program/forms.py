@@ -3,22 +3,26 @@
 Planners type the wall time of the place; each time field
 (:class:`~planner.web.localtime.LocalTimeField`) converts it to UTC in the
 zone this form works out, and turns the two DST traps into clear messages.
+New journeys are entered as rows (:class:`JourneyRowsForm`), several in one
+go; the single :class:`JourneyForm` edits one with all its details.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.labels import choices
-from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
-from planner.program.inputs import AppointmentInput, JourneyInput
-from planner.web.forms import InputForm, MultiCheckboxField, chosen_zone
+from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Visibility
+from planner.program.inputs import AppointmentInput, JourneyInput, JourneyRowsInput, whole_delegation
+from planner.program.quick_add import QuickAddRefused, appointments_on
+from planner.web.forms import FilledRows, InputForm, MultiCheckboxField, RowForm, RowsField, chosen_zone
 from planner.web.localtime import LocalTimeField
 
 
@@ -110,6 +114,20 @@ class AppointmentForm(InputForm):
         )
 
 
+def resolve_journey(
+    departs: LocalTimeField, arrives: LocalTimeField, departure_zone: str | None, arrival_zone: str | None
+) -> bool:
+    """Resolve a journey's wall times, each at its own place; whether both exist and the arrival is after the departure.
+
+    Judged on instants: 08:55 in Seoul the next morning is after 13:40 in Düsseldorf.
+    The messages land on the fields.
+    """
+    depart, arrive = departs.resolve(departure_zone), arrives.resolve(arrival_zone)
+    if depart and arrive and arrive <= depart:
+        arrives.errors.append(_("Die Ankunft muss nach der Abfahrt liegen (verglichen in echter Zeit, über Zeitzonen hinweg)."))
+    return depart is not None and arrive is not None and not arrives.errors
+
+
 class JourneyForm(InputForm):
     mode = SelectField(_l("Verkehrsmittel"), choices=choices(JourneyMode), default=JourneyMode.FLIGHT.value)
     status = SelectField(_l("Status"), choices=choices(ItemStatus), default=ItemStatus.TENTATIVE.value)
@@ -139,13 +157,7 @@ class JourneyForm(InputForm):
                 zone.data = self.city_zones[city.data]
         valid = super().validate(extra_validators)
         self.departure_zone, self.arrival_zone = chosen_zone(self.departure_timezone), chosen_zone(self.arrival_timezone)
-        depart, arrive = self.departs.resolve(self.departure_zone), self.arrives.resolve(self.arrival_zone)
-        # Judged on instants: 08:55 in Seoul the next morning is after 13:40 in Düsseldorf.
-        if depart and arrive and arrive <= depart:
-            self.arrives.errors.append(
-                _("Die Ankunft muss nach der Abfahrt liegen (verglichen in echter Zeit, über Zeitzonen hinweg).")
-            )
-        return valid and depart is not None and arrive is not None and not self.arrives.errors
+        return resolve_journey(self.departs, self.arrives, self.departure_zone, self.arrival_zone) and valid
 
     def fill(self, record: Journey) -> None:
         for name in (
@@ -190,3 +202,103 @@ class JourneyForm(InputForm):
             visibility=Visibility(self.visibility.data),
             version=self.version.data,
         )
+
+
+class JourneyRowForm(RowForm):
+    """One new journey as a row: mode, flight or train, from where and when to where and when (local times).
+
+    Each end's zone is its city's; status, booking, notes and a different choice of
+    travellers are for the journey's own edit page.
+    """
+
+    mode = SelectField(_l("Verkehrsmittel"), choices=choices(JourneyMode), default=JourneyMode.FLIGHT.value)
+    carrier = StringField(_l("Gesellschaft"), validators=[Optional(), Length(max=100)])
+    number = StringField(_l("Flug-/Zugnummer"), validators=[Optional(), Length(max=20)])
+    departure_city_id = SelectField(_l("Abfahrt/Abflug: Stadt"), coerce=int, default=0)
+    departure_place = StringField(_l("Abfahrt/Abflug: Ort"), validators=[DataRequired(), Length(max=200)])
+    departs = LocalTimeField(_l("Abfahrt/Abflug (Ortszeit)"), validators=[DataRequired()])
+    arrival_city_id = SelectField(_l("Ankunft: Stadt"), coerce=int, default=0)
+    arrival_place = StringField(_l("Ankunft: Ort"), validators=[DataRequired(), Length(max=200)])
+    arrives = LocalTimeField(_l("Ankunft (Ortszeit)"), validators=[DataRequired()])
+
+    # Set by the view for each row: each city's zone, and who travels (the whole delegation, as
+    # the single form preselects).
+    city_zones: Mapping[int, str] = MappingProxyType({})
+    traveller_ids: tuple[int, ...] = ()
+
+    def validate_departure_city_id(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError(_("Bitte eine Stadt wählen."))
+
+    def validate_arrival_city_id(self, field: SelectField) -> None:
+        self.validate_departure_city_id(field)
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        zones = self.city_zones.get(self.departure_city_id.data), self.city_zones.get(self.arrival_city_id.data)
+        return resolve_journey(self.departs, self.arrives, *zones) and valid
+
+    def to_input(self) -> JourneyInput:
+        departure_zone, arrival_zone = self.city_zones[self.departure_city_id.data], self.city_zones[self.arrival_city_id.data]
+        assert self.departs.instant and self.arrives.instant  # validate() passed
+        return JourneyInput(
+            mode=JourneyMode(self.mode.data),
+            carrier=self.carrier.data,
+            number=self.number.data,
+            departure_city_id=self.departure_city_id.data,
+            departure_place=self.departure_place.data,
+            departure_timezone=departure_zone,
+            depart_at=self.departs.instant,
+            arrival_city_id=self.arrival_city_id.data,
+            arrival_place=self.arrival_place.data,
+            arrival_timezone=arrival_zone,
+            arrive_at=self.arrives.instant,
+            traveller_ids=self.traveller_ids,
+        )
+
+
+class JourneyRowsForm(InputForm):
+    """Several new journeys in one submission (blank rows are ignored, at least one is needed)."""
+
+    version = None  # type: ignore[assignment]  # new records only: nothing to compare
+
+    journeys = RowsField(
+        JourneyRowForm,
+        _l("Verbindungen"),
+        rows=3,
+        row_label=_l("Verbindung %(number)d"),
+        columns=3,  # what, from where and when, to where and when
+        validators=[FilledRows(_l("Bitte mindestens eine Verbindung eintragen."))],
+    )
+
+    def to_input(self) -> JourneyRowsInput:
+        return JourneyRowsInput(rows=self.journeys.inputs())
+
+
+class QuickAddForm(InputForm):
+    """Lines typed under a programme day (:mod:`planner.program.quick_add`): all of them become appointments, or none."""
+
+    lines = TextAreaField(
+        _l("Titel, Uhrzeit, Ort"),
+        validators=[DataRequired(message=_l("Bitte mindestens eine Zeile eingeben.")), Length(max=10000)],
+    )
+
+    # Set by the view: the trip (legs, cities, members loaded) and the day the lines are for.
+    delegation: Delegation | None = None
+    day: date | None = None
+    appointments: tuple[AppointmentInput, ...] = ()
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        assert self.delegation is not None and self.day is not None  # set by the view
+        try:
+            found = appointments_on(self.delegation, self.day, self.lines.data, whole_delegation(self.delegation))
+        except QuickAddRefused as refusal:
+            self.lines.errors = [str(error) for error in refusal.errors]
+            return False
+        self.appointments = tuple(found)
+        return True
+
+    def to_input(self) -> tuple[AppointmentInput, ...]:
+        return self.appointments

@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from planner.models import Appointment, AppointmentKind, ItemStatus, Journey, JourneyMode, Visibility
+from planner.editing import Row
+from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Visibility
+
+# How long a new appointment lasts until the planner says otherwise (the full form's proposal, quick add's default).
+DEFAULT_DURATION = timedelta(hours=1)
+
+
+def whole_delegation(delegation: Delegation) -> tuple[int, ...]:
+    """Who attends a new appointment or travels on a new journey until the planner says otherwise: everyone."""
+    return tuple(m.id for m in delegation.members)
 
 
 @dataclass(frozen=True)
@@ -82,3 +91,10 @@ class JourneyInput:
             **{f.name: getattr(journey, f.name) for f in dataclasses.fields(cls) if hasattr(Journey, f.name)},
             traveller_ids=tuple(m.id for m in journey.travellers),
         )
+
+
+@dataclass(frozen=True)
+class JourneyRowsInput:
+    """Several new journeys from one form; each keeps its row's position for a message about it."""
+
+    rows: tuple[Row[JourneyInput], ...]

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from planner.editing import ensure_version, flush_edit, optional_text, record_to_save, restore_trashed, trash_edited
+from planner.editing import (
+    Row,
+    ensure_version,
+    flush_edit,
+    optional_text,
+    record_to_save,
+    restore_trashed,
+    save_rows,
+    trash_edited,
+)
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
 from planner.program.inputs import AppointmentInput, JourneyInput
 
@@ -62,6 +71,11 @@ def save_appointment(delegation: Delegation, data: AppointmentInput, appointment
     return appointment
 
 
+def add_appointments(delegation: Delegation, inputs: Iterable[AppointmentInput]) -> list[Appointment]:
+    """Create several appointments at once (quick add): one flush each, one commit by the caller, so all or none."""
+    return [save_appointment(delegation, data) for data in inputs]
+
+
 def set_appointment_status(appointment: Appointment, status: ItemStatus, version: int | None) -> None:
     ensure_version(appointment, version)
     appointment.status = status
@@ -97,6 +111,11 @@ def save_journey(delegation: Delegation, data: JourneyInput, journey: Journey | 
     journey.visibility = data.visibility
     flush_edit(journey)
     return journey
+
+
+def add_journeys(delegation: Delegation, rows: Iterable[Row[JourneyInput]]) -> list[Journey]:
+    """Create several journeys (the rows of one form) through :func:`save_journey`, all or nothing."""
+    return save_rows("journeys", rows, lambda data: save_journey(delegation, data))
 
 
 def trash_journey(journey: Journey, version: int | None) -> None:

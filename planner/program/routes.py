@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
 from planner.delegations import queries as delegation_queries
@@ -19,7 +20,8 @@ from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_appointment, check_programme
-from planner.program.forms import AppointmentForm, JourneyForm
+from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm
+from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
@@ -78,8 +80,8 @@ def new_appointment(delegation_id: int) -> Page:
         form.city_id.data = city_id or 0
         form.timezone.data = ""
         if start is not None:
-            form.starts.data, form.ends.data = start, start + timedelta(hours=1)
-        form.attendees.data = [m.id for m in delegation.members]
+            form.starts.data, form.ends.data = start, start + DEFAULT_DURATION
+        form.attendees.data = list(whole_delegation(delegation))
     return edit_page(
         form,
         record=None,
@@ -204,21 +206,48 @@ def _journey_page(delegation: Delegation, journey: Journey | None) -> Callable[[
     return lambda form: render_template("program/journey_form.html", delegation=delegation, form=form, journey=journey)
 
 
+def _journey_rows_form(delegation: Delegation) -> JourneyRowsForm:
+    """The rows of new journeys: every city to choose (none chosen: a row left so is ignored), the whole delegation travelling."""
+    form = JourneyRowsForm()
+    cities, zones = queries.city_choices()
+    city_list = [SelectChoice(0, "—"), *cities]
+    travellers = whole_delegation(delegation)
+    for row in form.journeys.row_forms():
+        row.departure_city_id.choices = row.arrival_city_id.choices = city_list
+        row.city_zones = zones
+        row.traveller_ids = travellers
+    return form
+
+
+def _journey_rows_page(delegation: Delegation) -> Callable[[InputForm], str]:
+    # Id and title now: after a refused save the session is rolled back and the delegation expired.
+    delegation_id, title = delegation.id, delegation.title
+    return lambda form: render_template(
+        "form_page.html",
+        form=form,
+        heading=_("Verbindungen hinzufügen"),
+        delegation_id=delegation_id,
+        delegation_title=title,
+        cancel_url=_programme_url(delegation_id),
+        rows_intro=_(
+            "Zeiten in Ortszeit der jeweiligen Stadt. Es reist die ganze Delegation; Reisende, Status und "
+            "Buchungscode lassen sich danach an jeder Verbindung ändern. Leere Zeilen bleiben unberücksichtigt."
+        ),
+    )
+
+
 @bp.route("/journeys/new", methods=["GET", "POST"])
 @editors_only
 def new_journey(delegation_id: int) -> Page:
+    """New journeys, several at once (the one way to add them; :func:`edit_journey` edits one in full)."""
     delegation = queries.delegation_for_forms(delegation_id)
-    form = _journey_form(delegation)
-    if not form.is_submitted():
-        form.departure_timezone.data = form.arrival_timezone.data = ""
-        form.travellers.data = [m.id for m in delegation.members]
     return edit_page(
-        form,
+        _journey_rows_form(delegation),
         record=None,
-        save=lambda data: operations.save_journey(delegation, data),
-        render=_journey_page(delegation, None),
-        done=lambda journey: _programme_url(delegation_id, f"journey-{journey.id}"),
-        saved_message=lambda journey: _("Verbindung %(a)s → %(b)s angelegt.", a=journey.departure_place, b=journey.arrival_place),
+        save=lambda data: operations.add_journeys(delegation, data.rows),
+        render=_journey_rows_page(delegation),
+        done=lambda journeys: _programme_url(delegation_id, f"journey-{journeys[0].id}"),
+        saved_message=lambda journeys: ngettext("%(num)d Verbindung angelegt.", "%(num)d Verbindungen angelegt.", len(journeys)),
     )
 
 

@@ -26,7 +26,7 @@ from wtforms import Field
 from planner.editing import EditConflict, Rejected
 from planner.extensions import db
 from planner.formatting import day
-from planner.web.forms import InputForm, VersionField
+from planner.web.forms import InputForm, VersionField, field_named
 from planner.web.localtime import FOLD_CHOICES
 
 T = TypeVar("T")
@@ -82,7 +82,7 @@ def edit_page(
             return render_conflict(form, conflict)
         except Rejected as refusal:
             db.session.rollback()
-            form[refusal.field].errors.append(refusal.message)
+            field_named(form, refusal.field).errors.append(refusal.message)
         else:
             target = done(saved)
             if isinstance(target, Response):

@@ -6,20 +6,28 @@ it shows a record (:meth:`InputForm.fill`), and it hands a validated form's
 values on as a typed input (:meth:`InputForm.to_input`). Operations take those
 inputs and never see a form, so the importer, clone and the seed loader write
 through the same operations as the pages.
+
+Several records in one submission (the stops of a new trip, a day's journeys)
+are rows: a :class:`RowsField` of :class:`RowForm` s. Rows the planner left
+as shown are ignored; each filled row is checked on its own and hands on its
+input with its position (:class:`planner.editing.Row`), so a message, also one
+an operation raises, appears at the row it is about (:func:`field_named`).
 """
 
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
+from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField, SelectField, SelectMultipleField
-from wtforms.form import FormMeta
+from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms.form import BaseForm, Form, FormMeta
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from planner.editing import Row
 from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone
 
 
@@ -57,6 +65,139 @@ class InputForm(FlaskForm, metaclass=_InputFormMeta):
     @abstractmethod
     def to_input(self) -> Any:
         """The validated values as the feature's typed input (only called after ``validate()`` passed)."""
+
+
+class RowForm(Form, metaclass=_InputFormMeta):
+    """One row of a :class:`RowsField`: a small form without CSRF token or version of its own (the page's form has them).
+
+    A row is *blank* when the planner left every field as shown (empty, or at its default,
+    such as "—" in a select); blank rows are neither checked nor saved.
+    """
+
+    def is_blank(self) -> bool:
+        for field in self:
+            typed = [str(value).strip() for value in field.raw_data or ()]
+            default = field.default() if callable(field.default) else field.default
+            shown = "" if default is None else str(default)  # a hotel called "None" is typed, not blank
+            if any(value and value != shown for value in typed):
+                return False
+        return True
+
+    @abstractmethod
+    def to_input(self) -> Any:
+        """The row's validated values as the feature's typed input (only called for a filled row that passed)."""
+
+
+class RowsField(FieldList):
+    """Several rows of the same :class:`RowForm` in one form, e.g. four stops of a new trip.
+
+    Fields are named ``<name>-<row>-<field>`` (``legs-1-city_id``), row numbers from 0. The
+    view sets choices and other per-request values on each row through :meth:`row_forms`.
+    Validation checks the filled rows only; a row's messages stay on the row's own fields.
+    :meth:`inputs` hands on the filled rows as :class:`~planner.editing.Row` s, whose
+    position lets :func:`planner.editing.save_rows` name the row of a refusal. The template
+    draws each row as a fieldset titled ``row_label`` with its number (``Station 2``);
+    ``macros.html``'s ``rows(field)`` does that, and ``form_page.html`` uses it for any RowsField.
+
+    Use::
+
+        class LegRowForm(RowForm):            # the row: fields, validate(), to_input() -> LegInput
+            ...
+
+        class NewDelegationForm(DelegationForm):
+            legs = RowsField(LegRowForm, _l("Stationen"), rows=4, row_label=_l("Station %(number)d"))
+
+            def to_input(self):               # the rows as Row[LegInput]s, next to the trip's own input
+                return NewDelegationInput(delegation=super().to_input(), legs=self.legs.inputs())
+
+        # the operation: one record per row, a Rejected of row 2 named "legs-1-<field>"
+        save_rows("legs", data.legs, lambda leg: save_leg(delegation, leg))
+
+    A select in a row should offer an empty choice as its default (e.g. ``(0, "—")``), so
+    that a row left alone is blank; :class:`FilledRows` asks for at least one filled row.
+    """
+
+    def __init__(
+        self,
+        row_form: type[RowForm],
+        label: Any = None,
+        *,
+        rows: int,
+        row_label: Any,
+        max_rows: int = 20,
+        columns: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(FormField(row_form), label, min_entries=rows, max_entries=max_rows, **kwargs)
+        self.row_label = row_label
+        # Fields per line on a wide screen (2, 3 or 4; the stylesheet knows these), so that related
+        # fields share a line; None: as many as fit. On a phone the fields stack either way.
+        self.columns = columns
+        self.messages: list[str] = []  # about the rows as a whole (e.g. "nothing entered"), not about one row
+
+    def row_forms(self) -> list[Any]:
+        """Each row's form, in order (typed loosely: each page knows the fields of its own rows)."""
+        return [entry.form for entry in self.entries]
+
+    def filled(self) -> Iterator[tuple[int, Any]]:
+        """The position and form of each row that is not blank."""
+        for index, row in enumerate(self.row_forms()):
+            if not row.is_blank():
+                yield index, row
+
+    @property
+    def errors(self) -> list[Any]:
+        """The messages about the rows as a whole, then one dict per row (``{}`` for a good or blank row) if any row has one.
+
+        Worked out on each read: a refusal by an operation after validation lands on a field in a row.
+        """
+        rows = [entry.errors for entry in self.entries]
+        return [*self.messages, *rows] if any(rows) else list(self.messages)
+
+    @errors.setter
+    def errors(self, value: list[Any]) -> None:
+        self.messages = [error for error in value if isinstance(error, str)]
+
+    def validate(self, form: BaseForm, extra_validators: Any = ()) -> bool:
+        self.messages = []
+        valid = True
+        for entry in self.entries:
+            if not entry.form.is_blank():
+                valid = entry.validate(form) and valid
+        for validator in [*self.validators, *extra_validators]:
+            try:
+                validator(form, self)
+            except ValidationError as error:  # StopValidation too
+                if str(error):
+                    self.messages.append(str(error))
+        return valid and not self.messages
+
+    def inputs(self) -> tuple[Row[Any], ...]:
+        """The filled rows' typed inputs with their positions (after validation passed)."""
+        return tuple(Row(index, row.to_input()) for index, row in self.filled())
+
+
+class FilledRows:
+    """A validator of a :class:`RowsField`: at least one row must be filled (``message`` says what to enter)."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: BaseForm, field: RowsField) -> None:
+        if next(field.filled(), None) is None:
+            raise ValidationError(str(self.message))
+
+
+def field_named(form: BaseForm, name: str) -> Field:
+    """The field of ``form`` whose input is called ``name``, also a field in a row (``legs-1-city_id``)."""
+    for field in form:
+        if field.name == name:
+            return field
+        if isinstance(field, FieldList) and name.startswith(f"{field.name}-"):
+            for entry in field.entries:
+                if isinstance(entry, FormField) and name.startswith(f"{entry.name}-"):
+                    return field_named(entry.form, name)
+    raise KeyError(name)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -114,23 +114,30 @@ class LocalTimeField(DateTimeLocalField):
         except UnknownTimeZone:
             return None  # reported on the zone field
         except NonexistentLocalTime:
-            self.errors.append(
-                _(
-                    "%(time)s gibt es am %(day)s in %(zone)s nicht: Die Uhren springen wegen der Zeitumstellung vor. "
-                    "Bitte eine andere Uhrzeit wählen.",
-                    time=wall.strftime("%H:%M"),
-                    day=format_datetime(wall, "d. MMMM y"),
-                    zone=zone,
-                )
-            )
+            self.errors.append(nonexistent_time_message(wall, zone))
         except AmbiguousLocalTime:
             self.fold_needed = True
-            self.errors.append(
-                _(
-                    "%(time)s gibt es am %(day)s in %(zone)s zweimal (Zeitumstellung). Bitte unten wählen, welche gemeint ist.",
-                    time=wall.strftime("%H:%M"),
-                    day=format_datetime(wall, "d. MMMM y"),
-                    zone=zone,
-                )
-            )
+            choose = _("Bitte unten wählen, welche gemeint ist.")
+            self.errors.append(f"{repeated_time_message(wall, zone)} {choose}")
         return self.instant
+
+
+def nonexistent_time_message(wall: datetime, zone: str) -> str:
+    """Why a wall time in the spring-forward gap is refused (every form that takes wall times says it alike)."""
+    return _(
+        "%(time)s gibt es am %(day)s in %(zone)s nicht: Die Uhren springen wegen der Zeitumstellung vor. "
+        "Bitte eine andere Uhrzeit wählen.",
+        time=wall.strftime("%H:%M"),
+        day=format_datetime(wall, "d. MMMM y"),
+        zone=zone,
+    )
+
+
+def repeated_time_message(wall: datetime, zone: str) -> str:
+    """Why a wall time in the fall-back overlap cannot be saved as typed; the caller says how to choose."""
+    return _(
+        "%(time)s gibt es am %(day)s in %(zone)s zweimal (Zeitumstellung).",
+        time=wall.strftime("%H:%M"),
+        day=format_datetime(wall, "d. MMMM y"),
+        zone=zone,
+    )

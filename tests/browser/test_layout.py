@@ -1,7 +1,7 @@
 """The planning pages at a laptop's and a phone's width, in Chromium: a screenshot of each, none wider than the screen.
 
 The screenshots (test-artifacts/screenshots/layout-*.png) are for people to look at; the
-assertion is the part a machine can check: at 390 px nothing makes the page scroll sideways
+assertion is the part a machine can check: at 390 and 360 px nothing makes the page scroll sideways
 (the timeline's grid may scroll inside its own box, never the page).
 """
 
@@ -17,12 +17,15 @@ PAGES = [
     ("programme", "/delegations/1"),
     ("timeline", "/delegations/1/timeline"),
     ("appointment-form", "/delegations/1/appointments/1/edit"),
+    # Forms with rows (a new trip's stops, several journeys): the rows stack on a phone.
+    ("new-trip-form", "/delegations/new"),
+    ("journeys-form", "/delegations/1/journeys/new"),
     ("history", "/delegations/1/history"),
     ("member", "/delegations/1/members/1"),
 ]
 
 
-@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)], ids=["laptop", "phone"])
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844), (360, 740)], ids=["laptop", "phone", "small-phone"])
 def test_planning_pages_fit_the_screen(live_server: LiveServer, browser, viewport: tuple[int, int]) -> None:
     width, height = viewport
     with live_server.app.app_context():
@@ -64,4 +67,43 @@ def test_the_timeline_scrolls_inside_its_box_to_every_day(live_server: LiveServe
         "times => times.map((time) => [time.parentElement.title, time.parentElement.textContent.replace(/\\s+/g, ' ').trim()])"
     )
     assert names and all(text.startswith(title) for title, text in names), names
+    context.close()
+
+
+def test_the_programme_on_a_small_phone(live_server: LiveServer, browser) -> None:
+    """At 360 px: the row menus are thumb-sized and open within the screen; a day's heading stays on top while it scrolls."""
+    with live_server.app.app_context():
+        make_user(UserRole.PLANNER, "planner@example.org")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE", has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server, "planner@example.org")
+    page.goto(live_server.url + "/delegations/1")
+    toggles = page.locator(".menu__toggle")
+    assert toggles.count() > 10
+    for index in range(toggles.count()):
+        box = toggles.nth(index).bounding_box()
+        assert box is not None and box["width"] >= 44 and box["height"] >= 44, box
+
+    # A menu opened by a tap shows every action inside the screen, and the page still does not scroll sideways.
+    row = page.locator("li.entry").filter(has_text="AIMMO")
+    row.locator(".menu__toggle").tap()
+    items = row.locator(".menu__item")
+    names = [text.split("–")[0].strip() for text in items.all_inner_texts()]  # without the visually hidden title
+    assert names == ["Termin als .ics", "Bearbeiten", "Absagen", "Löschen"]
+    inner_width = page.evaluate("window.innerWidth")
+    for index in range(items.count()):
+        box = items.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= inner_width and box["height"] >= 44, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= inner_width
+    screenshot(page, "layout-programme-menu-360x740")
+    row.locator(".menu__toggle").tap()
+
+    # Scrolled to the last item of Tuesday, Tuesday's heading is at the top of the screen, not Monday's.
+    page.locator("#day-2024-10-15 ~ ol li.entry").last.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, 200)")
+    heading = page.locator("#day-2024-10-15").bounding_box()
+    assert heading is not None and abs(heading["y"]) <= 1, heading
+    assert "Di., 15. Okt. 2024" in page.locator("#day-2024-10-15").inner_text()
+    monday = page.locator("#day-2024-10-14").bounding_box()
+    assert monday is not None and monday["y"] < 0, monday
     context.close()

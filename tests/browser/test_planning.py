@@ -56,13 +56,15 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "Chongqing" in legs and "Asia/Shanghai" in legs and "+6 h zur Heimatzeit" in legs
 
     # A flight over midnight and across zones: Düsseldorf 13:40 -> Seoul 08:55 the next morning.
-    page.get_by_role("link", name="Neue Verbindung", exact=True).click()
-    page.get_by_label("Abfahrt/Abflug: Stadt").select_option(label="Düsseldorf")
-    page.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
-    page.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
-    page.get_by_label("Ankunft: Stadt").select_option(label="Seoul")
-    page.get_by_label("Ankunft: Ort").fill("Seoul Incheon (ICN)")
-    page.get_by_label("Ankunft (Ortszeit)").fill("2025-10-13T08:55")
+    # New journeys are rows of one form; the first row is enough, the others stay blank.
+    page.get_by_role("link", name="Verbindungen hinzufügen", exact=True).click()
+    row = page.get_by_role("group", name="Verbindung 1", exact=True)
+    row.get_by_label("Abfahrt/Abflug: Stadt").select_option(label="Düsseldorf")
+    row.get_by_label("Abfahrt/Abflug: Ort").fill("Düsseldorf Airport (DUS)")
+    row.get_by_label("Abfahrt/Abflug (Ortszeit)").fill("2025-10-12T13:40")
+    row.get_by_label("Ankunft: Stadt").select_option(label="Seoul")
+    row.get_by_label("Ankunft: Ort").fill("Seoul Incheon (ICN)")
+    row.get_by_label("Ankunft (Ortszeit)").fill("2025-10-13T08:55")
     save(page)
     journey = page.locator("li.entry--journey").first.inner_text()
     assert "13:40 Düsseldorf" in journey and "08:55 Seoul" in journey and "01:55 Düsseldorf" in journey
@@ -85,8 +87,18 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert "Doppelbuchung" in doosan.inner_text()
     screenshot(page, "03-programme-with-warning")
 
+    # Quick add under a day: a line typed and Enter pressed (a second line would go in with Shift+Enter).
+    box = page.get_by_label(re.compile("^Titel, Uhrzeit, Ort – Do., 16. Okt. 2025"))
+    box.fill("18:00–19:30 Empfang des Generalkonsulats, Residenz")
+    box.press("Enter")
+    page.wait_for_load_state()
+    assert "1 Termin angelegt." in page.locator(".flashes").inner_text()
+    reception = entry(page, "Empfang des Generalkonsulats").inner_text()
+    assert "18:00 Chongqing" in reception and "12:00 Düsseldorf" in reception and "Residenz" in reception
+
     # Cancel one: it stays, struck through and labelled.
     ministry = entry(page, "Gespräch im Handelsministerium")
+    ministry.locator(".menu__toggle").click()
     ministry.get_by_role("button", name=re.compile("^Absagen")).click()
     page.wait_for_load_state()
     ministry = entry(page, "Gespräch im Handelsministerium")
@@ -95,8 +107,10 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     title_style = ministry.locator(".entry__title").evaluate("e => getComputedStyle(e).textDecorationLine")
     assert "line-through" in title_style
 
-    # Delete the other (the link asks first, the flash offers to undo) and restore it from the trash.
-    entry(page, "Besuch bei Doosan Robotics").get_by_role("link", name=re.compile("^Löschen")).click()
+    # Delete the other (the menu's link asks first, the flash offers to undo) and restore it from the trash.
+    doosan = entry(page, "Besuch bei Doosan Robotics")
+    doosan.locator(".menu__toggle").click()
+    doosan.get_by_role("link", name=re.compile("^Löschen")).click()
     page.wait_for_load_state()
     assert "Besuch bei Doosan Robotics" in page.locator("h1").inner_text()
     screenshot(page, "04-delete-question")
@@ -144,7 +158,9 @@ def test_two_planners_edit_the_same_appointment(live_server: LiveServer, browser
         tab = context.new_page()
         sign_in(tab, live_server, email)
         tab.goto(live_server.url + "/delegations/1")
-        entry(tab, "AIMMO").get_by_role("link", name=re.compile("^Bearbeiten")).click()
+        aimmo = entry(tab, "AIMMO")
+        aimmo.locator(".menu__toggle").click()
+        aimmo.get_by_role("link", name=re.compile("^Bearbeiten")).click()
         pages.append(tab)
     anna, ben = pages
     anna.get_by_label("Titel").fill("AIMMO – Besuch mit Vorstand")
