@@ -548,7 +548,7 @@ def restore_leg(delegation_id: int, leg_id: int) -> Response:
     return restore_action(
         lambda: operations.restore_leg(leg),
         message=_("Stopp %(city)s wiederhergestellt.", city=city),
-        done=lambda: _legs_with_warnings(delegation_id, leg_id),
+        done=lambda: _legs_with_warnings(delegation_id, (leg_id,)),
     )
 
 
