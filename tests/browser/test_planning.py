@@ -118,6 +118,7 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     page.wait_for_load_state()
     assert entry(page, "Besuch bei Doosan Robotics").count() == 0
     assert page.locator(".flash--undo").get_by_role("button", name="Rückgängig").count() == 1
+    screenshot(page, "04-deleted-with-undo")
     page.get_by_role("link", name="Papierkorb").click()
     screenshot(page, "04-trash")
     page.get_by_role("button", name=re.compile("Wiederherstellen")).click()
