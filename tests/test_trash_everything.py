@@ -142,12 +142,17 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
     with app.app_context():
         delegation = db.session.get(Delegation, keller)
         member = max(delegation.members, key=lambda m: sum(m in a.attendees for a in delegation.appointments))
+        member.function = "Papierkorbprobe"  # planted: the member's function on this trip, nowhere else
+        db.session.commit()
         member_id, name = member.id, member.person.display_name
         attending = {a.id for a in delegation.appointments if member in a.attendees}
         travelling = {j.id for j in delegation.journeys if member in j.travellers}
         assert len(attending) > 1
     feed = new_feed(planner, keller, member_id)
     assert planner.get(feed).status_code == 200
+    planted = {"trip page": f"/delegations/{keller}", "brief": f"/delegations/{keller}/brief"}
+    for where, url in planted.items():
+        assert "Papierkorbprobe" in page(planner.get(url)), where
     subscriptions = f"/delegations/{keller}/subscriptions"
     whole_trip = page(planner.get(subscriptions)).count("Ganze Delegation")
 
@@ -175,6 +180,8 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
     assert planner.get(f"/delegations/{keller}/members/{member_id}").status_code == 404
     # Their own feed is gone, and never falls back to the whole trip's.
     assert planner.get(feed).status_code == 404
+    for where, url in planted.items():
+        assert "Papierkorbprobe" not in page(planner.get(url)), where
     listed = page(planner.get(subscriptions))
     assert name not in listed and listed.count("Ganze Delegation") == whole_trip  # not passed off as the trip's feed
     # The same person cannot be added twice: the trash says where they are.
@@ -201,6 +208,8 @@ def test_a_trashed_member_keeps_their_attendance_for_the_restore(app: Flask, pla
         assert {j.id for j in delegation.journeys if member_id in {m.id for m in j.travellers}} == travelling
     assert planner.get(feed).status_code == 200
     assert name in page(planner.get(subscriptions))
+    for where, url in planted.items():
+        assert "Papierkorbprobe" in page(planner.get(url)), where
 
 
 def test_a_trashed_leg_leaves_the_itinerary_and_comes_back_with_its_warnings(
