@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.extensions import db
+from planner.timezones import utc_now
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -107,6 +108,23 @@ def delete_edited(record: Any, version: int | None) -> None:
     """Delete ``record`` if ``version`` is still current (EditConflict otherwise, also for a lost race)."""
     ensure_version(record, version)
     db.session.delete(record)
+    flush_edit(record)
+
+
+def trash_edited(record: Any, version: int | None) -> None:
+    """Move ``record`` to the trash if ``version`` is still current (EditConflict otherwise).
+
+    The row stays with everything that points to it; the global rule in
+    :mod:`planner.models.trash` hides it, and :func:`restore_trashed` brings it back.
+    """
+    ensure_version(record, version)
+    record.deleted_at = utc_now()
+    flush_edit(record)
+
+
+def restore_trashed(record: Any) -> None:
+    """Take ``record`` out of the trash, as it was when it went in."""
+    record.deleted_at = None
     flush_edit(record)
 
 

@@ -34,6 +34,10 @@ from planner.models import (
     Country,
     Delegation,
     FeedToken,
+    FollowUp,
+    Journey,
+    Leg,
+    Member,
     User,
     UserRole,
 )
@@ -81,6 +85,11 @@ def _populate(source: Flask) -> dict[str, str]:
         db.session.add_all([active, revoked])
         appointments = delegation.appointments
         appointments[0].deleted_at = utc_now()  # into the trash
+        # One of every other kind too: a restored backup keeps the trash, with the links of what is in it.
+        delegation.legs[-1].deleted_at = utc_now()
+        delegation.journeys[-1].deleted_at = utc_now()
+        delegation.members[-1].deleted_at = utc_now()
+        delegation.follow_ups[-1].deleted_at = utc_now()
         appointments[1].start_at += timedelta(minutes=30)  # revision, version and an update record
         appointments[1].end_at += timedelta(minutes=30)
         appointments[1].attendees = delegation.members[:2]
@@ -133,7 +142,8 @@ def test_the_backup_covers_what_a_restore_must_prove(document: dict[str, Any]) -
     assert document["schema_revision"] == revisions()[-1]
     assert tables["users"] and tables["journeys"] and tables["journey_travellers"] and tables["follow_ups"]
     assert tables["appointment_attendees"] and tables["change_records"] and tables["partnerships"]
-    assert any(row["deleted_at"] for row in tables["appointments"])
+    for kind in ("appointments", "legs", "journeys", "members", "follow_ups"):
+        assert any(row["deleted_at"] for row in tables[kind]), kind
     assert any(row["revision"] > 0 and row["version"] > 1 for row in tables["appointments"])
     assert any(row["user_id"] is not None for row in tables["change_records"])
     assert [row["revoked_at"] is None for row in tables["feed_tokens"]] == [True, False]
@@ -182,10 +192,13 @@ def test_export_import_export_is_identical(
         assert city.id == max(row["id"] for row in document["tables"]["cities"]) + 1
         newest = db.session.scalars(sa.select(ChangeRecord).order_by(ChangeRecord.id.desc())).first()
         assert newest.entity == "cities" and newest.id > max(r["id"] for r in document["tables"]["change_records"])
-        trashed = db.session.scalars(
-            sa.select(Appointment).where(Appointment.deleted_at.is_not(None)).execution_options(include_trashed=True)
-        ).all()
-        assert len(trashed) == 1
+        for model in (Appointment, Leg, Journey, Member, FollowUp):
+            trashed = db.session.scalars(
+                sa.select(model).where(model.deleted_at.is_not(None)).execution_options(include_trashed=True)
+            ).all()
+            assert len(trashed) == 1, model
+            # Still in the trash after the restore: hidden from ordinary queries.
+            assert db.session.scalar(sa.select(model).where(model.id == trashed[0].id)) is None
 
 
 def test_import_from_stdin(backup: Path, document: dict[str, Any], databases: DatabaseFactory, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
-from planner.delegations.operations import remove_member
+from planner.delegations.operations import trash_member
 from planner.directory.inputs import PersonInput
 from planner.directory.operations import update_person
 from planner.extensions import db
@@ -510,15 +510,15 @@ def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskC
     second = _event_states(planner_client, feed)
     assert own and _moved(first, second) == own
 
-    # Removing the member takes the name out of the same events; the database's cascade alone
-    # (ON DELETE CASCADE of the attendance rows) changed no item, so no LAST-MODIFIED moved.
+    # Trashing the member takes the name out of the same events; the attendance rows stay (hidden)
+    # and change no item, so the operation must move LAST-MODIFIED itself.
     with app.app_context():
         _backdate_everything()
     third = _event_states(planner_client, feed)
     with app.app_context():
         member = db.session.get(Member, member_id)
         with app.test_request_context():
-            remove_member(member, member.version)
+            trash_member(member, member.version)
             db.session.commit()  # operations flush, the caller commits
     fourth = _event_states(planner_client, feed)
     assert _moved(third, fourth) == own

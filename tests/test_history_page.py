@@ -98,7 +98,7 @@ def test_history_reads_like_an_office_wrote_it_in_german(client: FlaskClient, ed
     assert "Mo., 14. Okt. 2024, 15:00 Seoul · 08:00 Düsseldorf" in text
     assert "Status Abgeschlossen Abgesagt" in text  # the seed trip is completed, then cancelled
     assert "Flug-/Zugnummer TBD LH 999" in text
-    assert f"Teilnehmende „{edited['member_name']}“" in text
+    assert f"Mitglied „{edited['member_name']}“ in den Papierkorb gelegt" in text
     assert "DUS → ICN" in text or re.search(r"„[^“]+ → [^“]+“", text)
     assert f"Termin „{edited['appointment_title']}“" in text
     assert "LH 999" in text
@@ -149,7 +149,7 @@ def test_yes_no_references_and_records_deleted_since_are_named(app: Flask, clien
     assert "Ganztägig Nein Ja" in text
     assert "Stadt — Seoul" in text
     assert "gelöscht: Verbindung „DUS → ICN“" in text
-    assert "gelöscht: Teilnehmende „—“" in text
+    assert "gelöscht: Mitglied „—“" in text
     assert not INTERNALS.findall(text), INTERNALS.findall(text)
     # In English (the new labels' translations come with the merged catalogue): names, no internals.
     english = _page(client, url, "en")

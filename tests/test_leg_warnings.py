@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -186,10 +187,10 @@ def test_deleting_a_leg_says_how_many_appointments_it_leaves_and_the_page_warns(
         data={"csrf_token": token, "version": version},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert db.session.get(Leg, leg_id) is None
+    assert db.session.scalar(sa.select(Leg).where(Leg.id == leg_id)) is None  # in the trash: hidden from every query
     assert (
-        "Station Seoul gelöscht. 2 Termine in Seoul liegen in der Zeit dieser Station und jetzt außerhalb jeder Station."
-        in html.unescape(page)
+        "Stopp Seoul in den Papierkorb gelegt. "
+        "2 Termine in Seoul liegen in der Zeit dieser Station und jetzt außerhalb jeder Station." in html.unescape(page)
     )
     # The trip page warns from now on, at the legs and at the appointments.
     again = html.unescape(planner.get(f"/delegations/{delegation_id}").get_data(as_text=True))
@@ -207,7 +208,7 @@ def test_deleting_a_leg_without_appointments_left_only_says_so(app_ctx: Flask, p
         data={"csrf_token": token, "version": leg.version},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "Station Seoul gelöscht." in page
+    assert "Stopp Seoul in den Papierkorb gelegt." in page
     assert "außerhalb jeder Station" not in page
 
 

@@ -65,7 +65,11 @@ class _Instant:
 
 EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "version": 1,  # 9ed8b7bf20ee: server_default='1', NOT NULL; optimistic locking starts at 1
-    "deleted_at": None,  # 9ed8b7bf20ee: nothing was in the trash before there was a trash
+    # 9ed8b7bf20ee (appointments), c5e1a9d7f3b2 (legs, journeys, members, follow-ups):
+    # nothing was in the trash before there was a trash
+    "deleted_at": None,
+    # c5e1a9d7f3b2: unknown for trips cancelled before; taking such a cancellation back gives "planned"
+    "status_before_cancel": None,
     "archived_at": None,  # 776f765ebc14: nothing was archived before archiving existed
     "must_change_password": False,  # 3c5e0d7a91b2: existing accounts keep the passwords they chose
     "session_epoch": 0,  # 3c5e0d7a91b2: epoch 0 keeps the old fingerprint, so nobody is signed out

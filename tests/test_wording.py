@@ -137,7 +137,7 @@ def test_deleting_a_journey_says_a_journey_was_deleted(app: Flask, admin: FlaskC
     )
     assert response.status_code == 200
     page = text(response)
-    assert "Verbindung gelöscht." in page
+    assert "Verbindung DUS → ICN in den Papierkorb gelegt." in unescape(page)
     assert "Reise gelöscht." not in page  # "Reise" is the whole trip
     # The English words ("Journey deleted.") come with the catalogue regenerated from /work/wt/_po at the merge.
 

@@ -45,6 +45,9 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     if delegation is None:  # deleted since the token was read (the token row goes with it)
         return None
     member = queries.feed_member(delegation, subscription.member_id)
+    if subscription.member_id is not None and member is None:
+        # The member is in the trash: their feed must not fall back to the whole trip's.
+        return None
     exported = export_calendar(
         delegation,
         Scope(member=member),

@@ -107,6 +107,7 @@ from planner.delegations.itinerary import Itinerary
 from planner.editing import EditConflict
 from planner.formatting import utc_offset_label
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode
+from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
 from planner.text import CALENDAR_CONTROL
@@ -1029,10 +1030,13 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
     uids = [item.uid for item in items]
     appointments: dict[str, Appointment] = {}
     journeys: dict[str, Journey] = {}
+    # Trashed rows too: their UIDs are taken, and an import must not update what nobody can see.
     for chunk in _chunks(uids, 400):
-        for appointment in session.scalars(sa.select(Appointment).where(Appointment.uid.in_(chunk))):
+        for appointment in session.scalars(
+            sa.select(Appointment).where(Appointment.uid.in_(chunk)), execution_options=include_trashed()
+        ):
             appointments[appointment.uid] = appointment
-        for journey in session.scalars(sa.select(Journey).where(Journey.uid.in_(chunk))):
+        for journey in session.scalars(sa.select(Journey).where(Journey.uid.in_(chunk)), execution_options=include_trashed()):
             journeys[journey.uid] = journey
 
     planned = []
@@ -1046,6 +1050,13 @@ def plan_import(session: Session, delegation: Delegation, items: Iterable[Import
                 raise ImportRejected(
                     _(
                         "„%(summary)s“ gehört bereits zu einer anderen Delegationsreise und wird hier nicht importiert.",
+                        summary=item.line,
+                    )
+                )
+            if row is not None and row.deleted_at is not None:
+                raise ImportRejected(
+                    _(
+                        "„%(summary)s“ liegt im Papierkorb dieser Reise. Bitte dort wiederherstellen oder aus der Datei nehmen.",
                         summary=item.line,
                     )
                 )

@@ -152,7 +152,12 @@ def feeds_of(delegation_id: int) -> list[FeedToken]:
     return list(
         db.session.scalars(
             sa.select(FeedToken)
-            .where(FeedToken.delegation_id == delegation_id, FeedToken.revoked_at.is_(None))
+            .where(
+                FeedToken.delegation_id == delegation_id,
+                FeedToken.revoked_at.is_(None),
+                # A trashed member's feeds rest with them (and answer 404); the list would call them the whole trip's.
+                sa.or_(FeedToken.member_id.is_(None), FeedToken.member.has(Member.deleted_at.is_(None))),
+            )
             .options(selectinload(FeedToken.member).selectinload(Member.person))
             .order_by(FeedToken.member_id.is_not(None), FeedToken.id)
         )

@@ -43,16 +43,18 @@ _ACTIONS = {
     "create": _l("angelegt"),
     "update": _l("geändert"),
     "delete": _l("gelöscht"),
-    "trash": _l("in den Papierkorb"),
+    "trash": _l("in den Papierkorb gelegt"),
     "restore": _l("wiederhergestellt"),
 }
+# Said after the record ("Stopp „Seoul“ in den Papierkorb gelegt"), as the flash after the click says it.
+_TRAILING_ACTIONS = frozenset({"trash", "restore"})
 _ENTITIES = {
     "delegations": _l("Reise"),
-    "members": _l("Teilnehmende"),
-    "legs": _l("Station"),
+    "members": _l("Mitglied"),
+    "legs": _l("Stopp"),
     "appointments": _l("Termin"),
     "journeys": _l("Verbindung"),
-    "follow_ups": _l("Nachbereitung"),
+    "follow_ups": _l("Wiedervorlage"),
 }
 
 
@@ -75,6 +77,7 @@ class Entry:
     entity: str
     name: str
     changes: tuple[Change, ...]
+    trailing: bool = False  # the action is said after the record: "Stopp „Seoul“ wiederhergestellt"
 
 
 def journey_name(departure_place: str | None, arrival_place: str | None) -> str:
@@ -246,6 +249,7 @@ def entries(delegation: Delegation, records: list[ChangeRecord]) -> list[Entry]:
             action=str(_ACTIONS.get(record.action, record.action)),
             entity=str(_ENTITIES.get(record.entity, record.entity)),
             name=_name(record, names),
+            trailing=record.action in _TRAILING_ACTIONS,
             changes=()
             if record.action not in ("update", "trash", "restore")
             else tuple(

@@ -16,10 +16,20 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput, NewDelegationInput
-from planner.editing import Rejected, delete_edited, ensure_version, flush_edit, optional_text, record_to_save, save_rows
+from planner.editing import (
+    Rejected,
+    ensure_version,
+    flush_edit,
+    optional_text,
+    record_to_save,
+    restore_trashed,
+    save_rows,
+    trash_edited,
+)
 from planner.extensions import db
 from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member
 from planner.models.program import new_uid
+from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
@@ -35,7 +45,7 @@ def save_delegation(data: DelegationInput, delegation: Delegation | None = None)
     delegation.home_city_id = data.home_city_id
     delegation.start_date = data.start_date
     delegation.end_date = data.end_date
-    delegation.status = data.status
+    _set_trip_status(delegation, data.status)
     delegation.notes = optional_text(data.notes)
     flush_edit(delegation)
     return delegation
@@ -48,9 +58,38 @@ def create_delegation(data: NewDelegationInput) -> Delegation:
     return delegation
 
 
-def set_status(delegation: Delegation, status: DelegationStatus, version: int | None) -> None:
-    ensure_version(delegation, version)
+def _set_trip_status(delegation: Delegation, status: DelegationStatus) -> None:
+    """Set the trip's status, remembering the one it had when it is cancelled (whichever page cancels it)."""
+    if status == DelegationStatus.CANCELLED and delegation.status != DelegationStatus.CANCELLED:
+        delegation.status_before_cancel = delegation.status
+    elif status != DelegationStatus.CANCELLED:
+        delegation.status_before_cancel = None
     delegation.status = status
+
+
+def cancel_delegation(delegation: Delegation, version: int | None) -> None:
+    """Cancel the trip; :func:`uncancel_delegation` takes it back.
+
+    Cancelling changes the trip's status and nothing else: its appointments,
+    journeys and legs keep their own status (the calendars show the trip's
+    items as before; the trip page and list show it struck through). So the
+    exact reverse is the status alone. The status before is *stored*
+    (``status_before_cancel``) rather than read from the change history: the
+    history can be incomplete (a restored backup, a trip imported cancelled),
+    the column is set on every path that cancels (this, the edit form).
+    """
+    ensure_version(delegation, version)
+    _set_trip_status(delegation, DelegationStatus.CANCELLED)
+    flush_edit(delegation)
+
+
+def uncancel_delegation(delegation: Delegation, version: int | None) -> None:
+    """Take a cancellation back: the trip gets the status it had before (:class:`Rejected` if it is not cancelled)."""
+    ensure_version(delegation, version)
+    if delegation.status != DelegationStatus.CANCELLED:
+        raise Rejected("status", _("Die Reise ist nicht abgesagt."))
+    # A trip cancelled before its status was stored: "planned" is what a trip being worked on is.
+    _set_trip_status(delegation, delegation.status_before_cancel or DelegationStatus.PLANNED)
     flush_edit(delegation)
 
 
@@ -156,6 +195,9 @@ def save_member(delegation: Delegation, data: MemberInput, member: Member | None
         taken = taken.where(Member.id != member.id)
     if db.session.scalar(taken.limit(1)) is not None:
         raise Rejected("person_id", _("Diese Person ist bereits Teil der Delegation."))
+    # A trashed member still holds the person's place (restoring them brings back their attendance).
+    if db.session.scalar(taken.where(Member.deleted_at.is_not(None)).limit(1), execution_options=include_trashed()):
+        raise Rejected("person_id", _("Diese Person liegt im Papierkorb der Reise. Bitte dort wiederherstellen."))
     if member is None:
         member = Member(delegation=delegation, sort_order=len(delegation.members))
         # SQLAlchemy 2 does not cascade through backrefs: add the new row explicitly.
@@ -169,20 +211,45 @@ def save_member(delegation: Delegation, data: MemberInput, member: Member | None
     return member
 
 
-def remove_member(member: Member, version: int | None) -> None:
-    """Remove ``member`` from the delegation and from every item they attend or travel on.
+def _items_of(member: Member) -> list[Appointment | Journey]:
+    """What ``member`` (not trashed at the moment) attends, is briefed for or travels on (items not trashed)."""
+    items: list[Appointment | Journey] = list(
+        db.session.scalars(
+            sa.select(Appointment).where(
+                sa.or_(Appointment.attendees.any(Member.id == member.id), Appointment.briefed.any(Member.id == member.id))
+            )
+        )
+    )
+    items += db.session.scalars(sa.select(Journey).where(Journey.travellers.any(Member.id == member.id)))
+    return items
 
-    The database would drop the attendance rows by itself (ON DELETE CASCADE),
-    but then the items would not count as changed: their calendar events lose
-    a name while LAST-MODIFIED stays, and clients keep the old text. Taking
-    the member off the lists here makes it an edit of each item.
+
+def _touch(items: list[Appointment | Journey]) -> None:
+    # The member's name leaves (or returns to) these items' calendar events while their own rows
+    # do not change: a new updated_at moves each event's LAST-MODIFIED, so clients take the new
+    # text. Only the timestamp: no new version, no history entry for the item.
+    now = utc_now()
+    for item in items:
+        item.updated_at = now
+
+
+def trash_member(member: Member, version: int | None) -> None:
+    """Move ``member`` to the trash: off the delegation's list and off every item they attend or travel on.
+
+    The attendance rows stay (hidden with the member, see :mod:`planner.models.trash`),
+    so :func:`restore_member` puts them back on exactly the same items.
     """
     ensure_version(member, version)
-    for appointment in db.session.scalars(sa.select(Appointment).where(Appointment.attendees.any(Member.id == member.id))):
-        appointment.attendees.remove(member)
-    for journey in db.session.scalars(sa.select(Journey).where(Journey.travellers.any(Member.id == member.id))):
-        journey.travellers.remove(member)
-    delete_edited(member, version)
+    items = _items_of(member)
+    _touch(items)
+    trash_edited(member, version)
+
+
+def restore_member(member: Member) -> None:
+    """Take ``member`` out of the trash, with their attendance and travel as before."""
+    restore_trashed(member)
+    _touch(_items_of(member))
+    flush_edit(member)
 
 
 def save_leg(delegation: Delegation, data: LegInput, leg: Leg | None = None) -> Leg:
@@ -198,8 +265,14 @@ def save_leg(delegation: Delegation, data: LegInput, leg: Leg | None = None) -> 
     return leg
 
 
-def delete_leg(leg: Leg, version: int | None) -> None:
-    delete_edited(leg, version)
+def trash_leg(leg: Leg, version: int | None) -> None:
+    """Move ``leg`` to the trash (EditConflict if ``version`` is stale)."""
+    trash_edited(leg, version)
+
+
+def restore_leg(leg: Leg) -> None:
+    """Take ``leg`` out of the trash; the caller shows the leg warnings it has now (it may overlap a newer leg)."""
+    restore_trashed(leg)
 
 
 def save_follow_up(delegation: Delegation, data: FollowUpInput, follow_up: FollowUp | None = None) -> FollowUp:
@@ -214,3 +287,12 @@ def save_follow_up(delegation: Delegation, data: FollowUpInput, follow_up: Follo
     follow_up.appointment_id = data.appointment_id
     flush_edit(follow_up)
     return follow_up
+
+
+def trash_follow_up(follow_up: FollowUp, version: int | None) -> None:
+    """Move ``follow_up`` to the trash (EditConflict if ``version`` is stale)."""
+    trash_edited(follow_up, version)
+
+
+def restore_follow_up(follow_up: FollowUp) -> None:
+    restore_trashed(follow_up)

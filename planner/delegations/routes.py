@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -18,15 +18,17 @@ from wtforms.fields.choices import SelectChoice
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
+from planner.editing import Rejected
+from planner.extensions import db
 from planner.formatting import current_locale
-from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
+from planner.models import Delegation, FollowUp, ItemStatus, Leg, Member
 from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.calendar_days import shift_warnings
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
 from planner.program.forms import QuickAddForm
 from planner.timezones import today_in
-from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
+from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
 
 bp = Blueprint("delegations", __name__)
@@ -210,16 +212,67 @@ _TRIP_CHANGED = _l("Die Reise wurde inzwischen geändert. Bitte prüfen und erne
 _ITEM_CHANGED = _l("Der Eintrag wurde inzwischen geändert. Bitte prüfen und erneut versuchen.")
 
 
+@bp.get("/delegations/<int:delegation_id>/cancel")
+@editors_only
+def confirm_cancel(delegation_id: int) -> str:
+    delegation = queries.delegation_or_404(delegation_id)
+    scope = queries.trip_scope(delegation_id)
+    return confirmation_page(
+        delegation,
+        heading=_("Reise „%(title)s“ absagen?", title=delegation.title),
+        consequences=[
+            ngettext(
+                "Die Reise mit %(num)d Termin wird abgesagt.",
+                "Die Reise mit %(num)d Terminen wird abgesagt.",
+                scope.appointments,
+            ),
+            _("Teilnehmende sehen die Reise als abgesagt; ihre Termine bleiben in ihren Kalendern, bis Sie sie einzeln absagen.")
+            if scope.appointments
+            else None,
+            ngettext(
+                "%(num)d Kalender-Abonnement zeigt die Termine weiter.",
+                "%(num)d Kalender-Abonnements zeigen die Termine weiter.",
+                scope.subscriptions,
+            )
+            if scope.subscriptions and scope.appointments
+            else None,
+            _("Die Absage lässt sich zurücknehmen: Die Reise bekommt dann wieder ihren bisherigen Status."),
+        ],
+        action=url_for("delegations.cancel", delegation_id=delegation_id),
+        version=delegation.version,
+        button=_("Reise absagen"),
+        cancel_url=_show_url(delegation_id),
+    )
+
+
 @bp.post("/delegations/<int:delegation_id>/cancel")
 @editors_only
 def cancel(delegation_id: int) -> Response:
     delegation = queries.delegation_or_404(delegation_id)
     return versioned_action(
-        lambda version: operations.set_status(delegation, DelegationStatus.CANCELLED, version),
+        lambda version: operations.cancel_delegation(delegation, version),
         done=_show_url(delegation_id),
         stale=str(_TRIP_CHANGED),
         message=_("Die Reise ist abgesagt."),
     )
+
+
+@bp.post("/delegations/<int:delegation_id>/uncancel")
+@editors_only
+def uncancel(delegation_id: int) -> Response:
+    """Take the cancellation back: the trip returns to the status it had (stored when it was cancelled)."""
+    delegation = queries.delegation_or_404(delegation_id)
+    try:
+        return versioned_action(
+            lambda version: operations.uncancel_delegation(delegation, version),
+            done=_show_url(delegation_id),
+            stale=str(_TRIP_CHANGED),
+            message=_("Die Absage ist zurückgenommen."),
+        )
+    except Rejected as rejected:  # not cancelled (any more): nothing to take back
+        db.session.rollback()
+        flash(str(rejected.message), "error")
+        return redirect(_show_url(delegation_id))
 
 
 @bp.post("/delegations/<int:delegation_id>/archive")
@@ -320,14 +373,65 @@ def edit_member(delegation_id: int, member_id: int) -> Page:
     )
 
 
+@bp.get("/delegations/<int:delegation_id>/members/<int:member_id>/remove")
+@editors_only
+def confirm_remove_member(delegation_id: int, member_id: int) -> str:
+    delegation = queries.delegation_or_404(delegation_id)
+    member = queries.member_or_404(delegation_id, member_id)
+    links = queries.member_links(member)
+    name = member.person.display_name
+    return confirmation_page(
+        delegation,
+        heading=_("Mitglied „%(name)s“ entfernen?", name=name),
+        consequences=[
+            ngettext(
+                "Das entfernt %(name)s aus %(num)d Termin.",
+                "Das entfernt %(name)s aus %(num)d Terminen.",
+                links.appointments,
+                name=name,
+            )
+            if links.appointments
+            else _("%(name)s nimmt an keinem Termin teil.", name=name),
+            ngettext(
+                "%(name)s reist dann auch auf %(num)d Verbindung nicht mehr mit.",
+                "%(name)s reist dann auch auf %(num)d Verbindungen nicht mehr mit.",
+                links.journeys,
+                name=name,
+            )
+            if links.journeys
+            else None,
+            _("Das Mitglied kommt in den Papierkorb; beim Wiederherstellen ist es wieder bei denselben Terminen dabei."),
+        ],
+        action=url_for("delegations.remove_member", delegation_id=delegation_id, member_id=member_id),
+        version=member.version,
+        button=_("Mitglied entfernen"),
+        cancel_url=_show_url(delegation_id, "members-heading"),
+    )
+
+
 @bp.post("/delegations/<int:delegation_id>/members/<int:member_id>/remove")
 @editors_only
 def remove_member(delegation_id: int, member_id: int) -> Response:
     member = queries.member_or_404(delegation_id, member_id)
+    name = member.person.display_name
     return versioned_action(
-        lambda version: operations.remove_member(member, version),
+        lambda version: operations.trash_member(member, version),
         done=_show_url(delegation_id, "members-heading"),
         stale=str(_ITEM_CHANGED),
+        message=_("Mitglied %(name)s in den Papierkorb gelegt.", name=name),
+        undo_url=url_for("delegations.restore_member", delegation_id=delegation_id, member_id=member_id),
+    )
+
+
+@bp.post("/delegations/<int:delegation_id>/trash/members/<int:member_id>/restore")
+@editors_only
+def restore_member(delegation_id: int, member_id: int) -> Response:
+    member = queries.trashed_or_404(Member, delegation_id, member_id)
+    name = member.person.display_name
+    return restore_action(
+        lambda: operations.restore_member(member),
+        message=_("Mitglied %(name)s wiederhergestellt.", name=name),
+        done=lambda: _show_url(delegation_id, "members-heading"),
     )
 
 
@@ -404,18 +508,60 @@ def edit_leg(delegation_id: int, leg_id: int) -> Page:
     )
 
 
+@bp.get("/delegations/<int:delegation_id>/legs/<int:leg_id>/delete")
+@editors_only
+def confirm_delete_leg(delegation_id: int, leg_id: int) -> str:
+    delegation = queries.delegation_or_404(delegation_id)
+    leg = queries.leg_or_404(delegation_id, leg_id)
+    count = queries.appointments_left_in(leg)
+    city = leg.city.name
+    return confirmation_page(
+        delegation,
+        heading=_("Stopp %(city)s löschen?", city=city),
+        consequences=[
+            ngettext(
+                "%(num)d Termin in %(city)s liegt in diesem Zeitraum; er liegt danach außerhalb jedes Stopps.",
+                "%(num)d Termine in %(city)s liegen in diesem Zeitraum; sie liegen danach außerhalb jedes Stopps.",
+                count,
+                city=city,
+            )
+            if count
+            else _("In diesem Zeitraum liegt kein Termin in %(city)s.", city=city),
+            _("Der Stopp kommt in den Papierkorb und lässt sich von dort wiederherstellen."),
+        ],
+        action=url_for("delegations.delete_leg", delegation_id=delegation_id, leg_id=leg_id),
+        version=leg.version,
+        button=_("Stopp löschen"),
+        cancel_url=_show_url(delegation_id, "legs-heading"),
+    )
+
+
 @bp.post("/delegations/<int:delegation_id>/legs/<int:leg_id>/delete")
 @editors_only
 def delete_leg(delegation_id: int, leg_id: int) -> Response:
     leg = queries.leg_or_404(delegation_id, leg_id)
-    deleted = _("Station %(city)s gelöscht.", city=leg.city.name)
-    # Counted before the delete (the leg's times are gone after it); flashed only if it succeeds.
+    deleted = _("Stopp %(city)s in den Papierkorb gelegt.", city=leg.city.name)
+    # Counted before the delete (the leg is hidden after it); flashed only if it succeeds.
     left = _left_behind(leg)
     return versioned_action(
-        lambda version: operations.delete_leg(leg, version),
+        lambda version: operations.trash_leg(leg, version),
         done=_show_url(delegation_id, "legs-heading"),
         stale=str(_ITEM_CHANGED),
         message=f"{deleted} {left}" if left else deleted,
+        undo_url=url_for("delegations.restore_leg", delegation_id=delegation_id, leg_id=leg_id),
+    )
+
+
+@bp.post("/delegations/<int:delegation_id>/trash/legs/<int:leg_id>/restore")
+@editors_only
+def restore_leg(delegation_id: int, leg_id: int) -> Response:
+    """Take a leg out of the trash, with the warnings it has now (it may overlap a leg added since)."""
+    leg = queries.trashed_or_404(Leg, delegation_id, leg_id)
+    city = leg.city.name
+    return restore_action(
+        lambda: operations.restore_leg(leg),
+        message=_("Stopp %(city)s wiederhergestellt.", city=city),
+        done=lambda: _legs_with_warnings(delegation_id, (leg_id,)),
     )
 
 
@@ -462,4 +608,45 @@ def edit_follow_up(delegation_id: int, follow_up_id: int) -> Page:
             back_url=_show_url(delegation_id, "follow-ups-heading"),
             edit_url=url_for("delegations.edit_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
         ),
+    )
+
+
+@bp.get("/delegations/<int:delegation_id>/follow-ups/<int:follow_up_id>/delete")
+@editors_only
+def confirm_delete_follow_up(delegation_id: int, follow_up_id: int) -> str:
+    delegation = queries.delegation_or_404(delegation_id)
+    item = queries.follow_up_or_404(delegation_id, follow_up_id)
+    return confirmation_page(
+        delegation,
+        heading=_("Wiedervorlage „%(title)s“ löschen?", title=item.title),
+        consequences=[_("Die Wiedervorlage kommt in den Papierkorb und lässt sich von dort wiederherstellen.")],
+        action=url_for("delegations.delete_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
+        version=item.version,
+        button=_("Wiedervorlage löschen"),
+        cancel_url=_show_url(delegation_id, "follow-ups-heading"),
+    )
+
+
+@bp.post("/delegations/<int:delegation_id>/follow-ups/<int:follow_up_id>/delete")
+@editors_only
+def delete_follow_up(delegation_id: int, follow_up_id: int) -> Response:
+    item = queries.follow_up_or_404(delegation_id, follow_up_id)
+    return versioned_action(
+        lambda version: operations.trash_follow_up(item, version),
+        done=_show_url(delegation_id, "follow-ups-heading"),
+        stale=str(_ITEM_CHANGED),
+        message=_("Wiedervorlage „%(title)s“ in den Papierkorb gelegt.", title=item.title),
+        undo_url=url_for("delegations.restore_follow_up", delegation_id=delegation_id, follow_up_id=follow_up_id),
+    )
+
+
+@bp.post("/delegations/<int:delegation_id>/trash/follow-ups/<int:follow_up_id>/restore")
+@editors_only
+def restore_follow_up(delegation_id: int, follow_up_id: int) -> Response:
+    item = queries.trashed_or_404(FollowUp, delegation_id, follow_up_id)
+    title = item.title
+    return restore_action(
+        lambda: operations.restore_follow_up(item),
+        message=_("Wiedervorlage „%(title)s“ wiederhergestellt.", title=title),
+        done=lambda: _show_url(delegation_id, "follow-ups-heading"),
     )

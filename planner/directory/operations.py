@@ -34,6 +34,7 @@ from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
 from planner.formatting import country_name, english_country_name, is_country_code
 from planner.models import Appointment, City, Country, Delegation, Journey, Leg, Organization, Partnership, Person
+from planner.models.trash import include_trashed
 from planner.timezones import zones_of_country
 
 
@@ -215,7 +216,11 @@ def _city_uses(city_id: int) -> list[str]:
     uses = []
     with db.session.no_autoflush:
         for model, where, words in checks:
-            number = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(where)) or 0
+            # Trashed items count: they still point at the city, and a restore needs it.
+            number = (
+                db.session.scalar(sa.select(sa.func.count()).select_from(model).where(where), execution_options=include_trashed())
+                or 0
+            )
             if number:
                 uses.append(words(number))
     return uses

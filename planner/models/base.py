@@ -105,6 +105,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
 
 
+class TrashableMixin:
+    """Records that a delete moves to the trash instead of removing them (see :mod:`planner.models.trash`).
+
+    Every ORM query leaves rows with ``deleted_at`` set out, relationship loads
+    included; restoring clears it.
+    """
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class VersionedMixin:
     """Optimistic locking for records planners edit in forms.
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from planner.models.base import Base, TimestampMixin, TrashableMixin, UTCDateTime, VersionedMixin, enum_column
 from planner.models.directory import Person
 from planner.models.geography import City
 
@@ -54,6 +54,9 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
     start_date: Mapped[date] = mapped_column(sa.Date)
     end_date: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[DelegationStatus] = enum_column(DelegationStatus, default=DelegationStatus.DRAFT)
+    # The status a cancelled trip had before: taking the cancellation back returns to exactly it
+    # (see planner.delegations.operations.cancel_delegation). NULL while the trip is not cancelled.
+    status_before_cancel: Mapped[DelegationStatus | None] = enum_column(DelegationStatus)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     # Archived trips leave the main lists but keep all their data.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -89,7 +92,7 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
         return f"<Delegation {self.id} {self.title!r}>"
 
 
-class Member(VersionedMixin, TimestampMixin, Base):
+class Member(TrashableMixin, VersionedMixin, TimestampMixin, Base):
     """A person taking part in one delegation, in a role."""
 
     __tablename__ = "members"
@@ -110,7 +113,7 @@ class Member(VersionedMixin, TimestampMixin, Base):
         return f"<Member {self.person_id} in {self.delegation_id} as {self.role}>"
 
 
-class Leg(VersionedMixin, TimestampMixin, Base):
+class Leg(TrashableMixin, VersionedMixin, TimestampMixin, Base):
     """A stay of the delegation in one city, from arrival to departure.
 
     The leg's wall times are those of its city's zone.

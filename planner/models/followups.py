@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimestampMixin, VersionedMixin, enum_column
+from planner.models.base import Base, TimestampMixin, TrashableMixin, VersionedMixin, enum_column
 from planner.models.delegations import Delegation
 from planner.models.directory import Organization, Person
 from planner.models.program import Appointment
@@ -21,7 +21,7 @@ class FollowUpStatus(enum.StrEnum):
     DROPPED = "dropped"
 
 
-class FollowUp(VersionedMixin, TimestampMixin, Base):
+class FollowUp(TrashableMixin, VersionedMixin, TimestampMixin, Base):
     __tablename__ = "follow_ups"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from planner.models.base import Base, UTCDateTime
+from planner.models.base import Base, TrashableMixin, UTCDateTime
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.directory import Organization, Person
 from planner.models.followups import FollowUp
@@ -140,7 +140,7 @@ def _collect(session: Session, _flush_context: Any) -> None:
             if not changes:
                 continue
             action = "update"
-            if isinstance(obj, Appointment) and "deleted_at" in changes:
+            if isinstance(obj, TrashableMixin) and "deleted_at" in changes:
                 action = "trash" if obj.deleted_at is not None else "restore"
             pending.append(_record(session, obj, action, changes))
     deleted_delegations = {obj.id for obj in session.deleted if isinstance(obj, Delegation)}

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.models.base import Base, TimestampMixin, TimeZoneName, UTCDateTime, VersionedMixin, enum_column
+from planner.models.base import Base, TimestampMixin, TimeZoneName, TrashableMixin, UTCDateTime, VersionedMixin, enum_column
 from planner.models.delegations import Delegation, ItemStatus, Member
 from planner.models.directory import Organization, Person
 from planner.models.geography import City
@@ -81,7 +81,7 @@ journey_travellers = sa.Table(
 _IN_LIST_ORDER = (Member.sort_order, Member.id)
 
 
-class Appointment(VersionedMixin, TimestampMixin, Base):
+class Appointment(TrashableMixin, VersionedMixin, TimestampMixin, Base):
     """One entry of the programme, at one place, in that place's zone.
 
     ``start_at``/``end_at`` are UTC instants; ``timezone`` is the IANA zone
@@ -125,10 +125,6 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
     visibility: Mapped[Visibility] = enum_column(
         Visibility, default=Visibility.DELEGATION, server_default=Visibility.DELEGATION.value
     )
-    # Deleted appointments go to the trash and can be restored; queries skip
-    # them unless asked (see planner.models.trash).
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
     delegation: Mapped[Delegation] = relationship(back_populates="appointments")
     city: Mapped[City | None] = relationship()
     organization: Mapped[Organization | None] = relationship()
@@ -140,7 +136,7 @@ class Appointment(VersionedMixin, TimestampMixin, Base):
         return f"<Appointment {self.id} {self.title!r} {self.start_at:%Y-%m-%d %H:%M}Z>"
 
 
-class Journey(VersionedMixin, TimestampMixin, Base):
+class Journey(TrashableMixin, VersionedMixin, TimestampMixin, Base):
     """Travel from one place to another; each end has its own zone.
 
     A flight leaving Düsseldorf at 13:40 and landing in Seoul at 08:55 the

@@ -1,10 +1,15 @@
-"""Soft deletion of appointments: deleted ones stay in the database, in the trash.
+"""Soft deletion: deleted legs, members, appointments, journeys and follow-ups stay in the database, in the trash.
 
-Every ORM query leaves trashed appointments out, relationship loads
+Every model with :class:`~planner.models.base.TrashableMixin` follows one rule:
+every ORM query leaves its trashed rows out, relationship loads and joins
 included, unless it is run with ``execution_options(include_trashed=True)``
-(the trash page and restore do that). One global rule instead of a filter in
-every query means no page, calendar or brief can show a deleted appointment
-by forgetting a WHERE clause.
+(the trash page, restore and the history do that). One global rule instead of
+a filter in every query means no page, calendar, brief or search can show a
+deleted item by forgetting a WHERE clause.
+
+Links to a trashed row stay (a trashed member keeps their rows in
+``appointment_attendees``): loaded through the relationships they are hidden
+with the row, and a restore brings them back unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from planner.models.program import Appointment
+from planner.models.base import TrashableMixin
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -28,7 +33,7 @@ def _hide_trashed(execute_state: ORMExecuteState) -> None:
         and not execute_state.execution_options.get("include_trashed", False)
     ):
         execute_state.statement = execute_state.statement.options(
-            with_loader_criteria(Appointment, lambda cls: cls.deleted_at.is_(None), include_aliases=True)
+            with_loader_criteria(TrashableMixin, lambda cls: cls.deleted_at.is_(None), include_aliases=True)
         )
 
 

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from planner.editing import Row, delete_edited, ensure_version, flush_edit, optional_text, record_to_save, save_rows
+from planner.editing import (
+    Row,
+    ensure_version,
+    flush_edit,
+    optional_text,
+    record_to_save,
+    restore_trashed,
+    save_rows,
+    trash_edited,
+)
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
 from planner.program.inputs import AppointmentInput, JourneyInput
-from planner.timezones import utc_now
 
 _APPOINTMENT_TEXTS = ("venue", "address", "objectives", "talking_points", "background", "dress_code", "notes")
 _JOURNEY_TEXTS = ("carrier", "number", "booking_reference", "notes")
@@ -75,14 +83,11 @@ def set_appointment_status(appointment: Appointment, status: ItemStatus, version
 
 
 def trash_appointment(appointment: Appointment, version: int | None) -> None:
-    ensure_version(appointment, version)
-    appointment.deleted_at = utc_now()
-    flush_edit(appointment)
+    trash_edited(appointment, version)
 
 
 def restore_appointment(appointment: Appointment) -> None:
-    appointment.deleted_at = None
-    flush_edit(appointment)
+    restore_trashed(appointment)
 
 
 def save_journey(delegation: Delegation, data: JourneyInput, journey: Journey | None = None) -> Journey:
@@ -113,5 +118,10 @@ def add_journeys(delegation: Delegation, rows: Iterable[Row[JourneyInput]]) -> l
     return save_rows("journeys", rows, lambda data: save_journey(delegation, data))
 
 
-def delete_journey(journey: Journey, version: int | None) -> None:
-    delete_edited(journey, version)
+def trash_journey(journey: Journey, version: int | None) -> None:
+    """Move ``journey`` to the trash (EditConflict if ``version`` is stale); its travellers stay with it."""
+    trash_edited(journey, version)
+
+
+def restore_journey(journey: Journey) -> None:
+    restore_trashed(journey)

@@ -1,4 +1,4 @@
-"""Reads for the programme: choices for the forms, single items and their neighbours, the trash."""
+"""Reads for the programme: choices for the forms, single items and their neighbours."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization, Person
-from planner.models.trash import include_trashed
 from planner.program.conflicts import Neighbourhood
 from planner.timezones import local_day_bounds, to_local
 
@@ -167,31 +166,6 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
         home_timezone=delegation.home_timezone,
         start_date=delegation.start_date,
         end_date=delegation.end_date,
-    )
-
-
-def trashed_appointments(delegation_id: int) -> list[Appointment]:
-    return list(
-        db.session.scalars(
-            sa.select(Appointment)
-            .where(Appointment.delegation_id == delegation_id, Appointment.deleted_at.is_not(None))
-            .options(selectinload(Appointment.city))
-            .order_by(Appointment.deleted_at.desc())
-            .execution_options(**include_trashed())
-        )
-    )
-
-
-def trashed_appointment_or_404(delegation_id: int, appointment_id: int) -> Appointment:
-    """One appointment of the delegation that is in the trash (404 if missing or not trashed)."""
-    return db.one_or_404(
-        sa.select(Appointment)
-        .where(
-            Appointment.id == appointment_id,
-            Appointment.delegation_id == delegation_id,
-            Appointment.deleted_at.is_not(None),
-        )
-        .execution_options(**include_trashed())
     )
 
 

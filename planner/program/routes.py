@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
+from planner.delegations import queries as delegation_queries
+from planner.delegations.history_view import journey_name
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
@@ -22,7 +23,7 @@ from planner.program.conflicts import check_appointment, check_programme
 from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm
 from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
-from planner.web.edit_flow import Page, SavedNow, edit_page, versioned_action
+from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
 
 bp = Blueprint("program", __name__, url_prefix="/delegations/<int:delegation_id>")
@@ -128,6 +129,32 @@ def cancel_appointment(delegation_id: int, appointment_id: int) -> Response:
     )
 
 
+def _goes_from_calendars(people: int) -> str:
+    return ngettext(
+        "%(num)d Person verliert den Eintrag aus dem eigenen Kalender.",
+        "%(num)d Personen verlieren den Eintrag aus ihren Kalendern.",
+        people,
+    )
+
+
+@bp.get("/appointments/<int:appointment_id>/delete")
+@editors_only
+def confirm_delete_appointment(delegation_id: int, appointment_id: int) -> str:
+    appointment = queries.appointment_or_404(delegation_id, appointment_id)
+    return confirmation_page(
+        appointment.delegation,
+        heading=_("Termin „%(title)s“ löschen?", title=appointment.title),
+        consequences=[
+            _goes_from_calendars(len(appointment.attendees)) if appointment.attendees else None,
+            _("Der Termin kommt in den Papierkorb und lässt sich von dort wiederherstellen."),
+        ],
+        action=url_for("program.delete_appointment", delegation_id=delegation_id, appointment_id=appointment_id),
+        version=appointment.version,
+        button=_("Termin löschen"),
+        cancel_url=_programme_url(delegation_id, f"appointment-{appointment_id}"),
+    )
+
+
 @bp.post("/appointments/<int:appointment_id>/delete")
 @editors_only
 def delete_appointment(delegation_id: int, appointment_id: int) -> Response:
@@ -136,29 +163,29 @@ def delete_appointment(delegation_id: int, appointment_id: int) -> Response:
         lambda version: operations.trash_appointment(appointment, version),
         done=_programme_url(delegation_id, f"appointment-{appointment_id}"),
         stale=_("„%(title)s“ wurde inzwischen geändert. Bitte prüfen und erneut löschen.", title=appointment.title),
-        message=_("„%(title)s“ liegt jetzt im Papierkorb.", title=appointment.title),
+        message=_("Termin „%(title)s“ in den Papierkorb gelegt.", title=appointment.title),
+        undo_url=url_for("program.restore", delegation_id=delegation_id, appointment_id=appointment_id),
     )
 
 
 @bp.get("/trash")
 @editors_only
 def trash(delegation_id: int) -> str:
+    """The trip's one trash: legs, members, appointments, journeys and follow-ups, each with "restore"."""
     delegation = queries.delegation_header(delegation_id)
-    return render_template(
-        "program/trash.html", delegation=delegation, items=queries.trashed_appointments(delegation_id), form=FlaskForm()
-    )
+    return render_template("program/trash.html", delegation=delegation, trash=delegation_queries.trash(delegation_id))
 
 
 @bp.post("/trash/<int:appointment_id>/restore")
 @editors_only
 def restore(delegation_id: int, appointment_id: int) -> Response:
-    appointment = queries.trashed_appointment_or_404(delegation_id, appointment_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    operations.restore_appointment(appointment)
-    db.session.commit()
-    flash(_("„%(title)s“ ist wiederhergestellt.", title=appointment.title), "info")
-    return redirect(_programme_url(delegation_id, f"appointment-{appointment_id}"))
+    appointment = delegation_queries.trashed_or_404(Appointment, delegation_id, appointment_id)
+    title = appointment.title
+    return restore_action(
+        lambda: operations.restore_appointment(appointment),
+        message=_("Termin „%(title)s“ wiederhergestellt.", title=title),
+        done=lambda: _programme_url(delegation_id, f"appointment-{appointment_id}"),
+    )
 
 
 # -- journeys ------------------------------------------------------------------
@@ -252,15 +279,50 @@ def edit_journey(delegation_id: int, journey_id: int) -> Page:
     )
 
 
+def _journey_name(journey: Journey) -> str:
+    return journey_name(journey.departure_place, journey.arrival_place)
+
+
+@bp.get("/journeys/<int:journey_id>/delete")
+@editors_only
+def confirm_delete_journey(delegation_id: int, journey_id: int) -> str:
+    journey = queries.journey_or_404(delegation_id, journey_id)
+    return confirmation_page(
+        queries.delegation_header(delegation_id),
+        heading=_("Verbindung %(name)s löschen?", name=_journey_name(journey)),
+        consequences=[
+            _goes_from_calendars(len(journey.travellers)) if journey.travellers else None,
+            _("Die Verbindung kommt in den Papierkorb und lässt sich von dort wiederherstellen."),
+        ],
+        action=url_for("program.delete_journey", delegation_id=delegation_id, journey_id=journey_id),
+        version=journey.version,
+        button=_("Verbindung löschen"),
+        cancel_url=_programme_url(delegation_id, f"journey-{journey_id}"),
+    )
+
+
 @bp.post("/journeys/<int:journey_id>/delete")
 @editors_only
 def delete_journey(delegation_id: int, journey_id: int) -> Response:
     journey = queries.journey_or_404(delegation_id, journey_id)
     return versioned_action(
-        lambda version: operations.delete_journey(journey, version),
+        lambda version: operations.trash_journey(journey, version),
         done=_programme_url(delegation_id),
         stale=_("Die Verbindung wurde inzwischen geändert. Bitte prüfen und erneut löschen."),
-        message=_("Verbindung gelöscht."),
+        message=_("Verbindung %(name)s in den Papierkorb gelegt.", name=_journey_name(journey)),
+        undo_url=url_for("program.restore_journey", delegation_id=delegation_id, journey_id=journey_id),
+    )
+
+
+@bp.post("/trash/journeys/<int:journey_id>/restore")
+@editors_only
+def restore_journey(delegation_id: int, journey_id: int) -> Response:
+    journey = delegation_queries.trashed_or_404(Journey, delegation_id, journey_id)
+    name = _journey_name(journey)
+    return restore_action(
+        lambda: operations.restore_journey(journey),
+        message=_("Verbindung %(name)s wiederhergestellt.", name=name),
+        done=lambda: _programme_url(delegation_id, f"journey-{journey_id}"),
     )
 
 

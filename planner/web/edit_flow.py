@@ -98,13 +98,33 @@ class VersionedActionForm(FlaskForm):
     version = VersionField()
 
 
+# The flash category of a message with an undo button; base.html draws it as a small form.
+UNDO = "undo"
+
+
+def flash_undo(message: str, undo_url: str) -> None:
+    """Flash ``message`` with a "Rückgängig" button that POSTs (with the CSRF token) to ``undo_url``.
+
+    The message is a mapping rather than text so the page can draw the button
+    as a form: no script, and the undo works without JavaScript.
+    """
+    flash({"text": message, "undo_url": undo_url}, UNDO)  # type: ignore[arg-type]  # any JSON value is stored
+
+
 def versioned_action(
-    act: Callable[[int], Any], *, done: str, stale: str, message: str | None = None, stale_done: str | None = None
+    act: Callable[[int], Any],
+    *,
+    done: str,
+    stale: str,
+    message: str | None = None,
+    stale_done: str | None = None,
+    undo_url: str | None = None,
 ) -> Response:
     """Run ``act(version)`` for a button's POST, commit, flash and go to ``done``.
 
     A missing token or version is a 400; a stale version flashes ``stale``, changes nothing and goes
     to ``stale_done`` if given (e.g. back to the record to check it, where ``done`` leaves it).
+    With ``undo_url`` the message carries a "Rückgängig" button posting there (see :func:`flash_undo`).
     """
     form = VersionedActionForm()
     if not form.validate_on_submit():
@@ -116,7 +136,9 @@ def versioned_action(
         db.session.rollback()
         flash(stale, "error")
         return redirect(stale_done or done)
-    if message:
+    if message and undo_url:
+        flash_undo(message, undo_url)
+    elif message:
         flash(message, "info")
     return redirect(done)
 
@@ -180,3 +202,47 @@ def render_conflict(submitted: FlaskForm, saved_now: SavedNow) -> tuple[str, int
         edit_url=saved_now.edit_url,
     )
     return html, 409
+
+
+def confirmation_page(
+    delegation: Any,
+    *,
+    heading: str,
+    consequences: Iterable[str | None],
+    action: str,
+    version: int,
+    button: str,
+    cancel_url: str,
+) -> str:
+    """The GET page before a destructive action: what it does and what goes with it, and the button that does it.
+
+    ``consequences`` are the sentences saying what goes with it (None: a sentence that does not apply).
+    The button posts ``version`` to ``action`` (a :func:`versioned_action`), so a
+    confirmation left open while someone else changed the record gives the usual
+    stale-version answer. Works without JavaScript.
+    """
+    return render_template(
+        "confirm.html",
+        delegation=delegation,
+        heading=heading,
+        consequences=[c for c in consequences if c],
+        action=action,
+        version=version,
+        button=button,
+        cancel_url=cancel_url,
+    )
+
+
+def restore_action(restore: Callable[[], Any], *, message: str, done: Callable[[], str]) -> Response:
+    """Take an item out of the trash for a POST (the trash page's button or the undo in a flash).
+
+    Only the CSRF token is checked: a restore puts back what was there, whatever
+    changed meanwhile. ``done`` is asked after the commit (it may flash the
+    warnings the restored item has now, after ``message``).
+    """
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    restore()
+    db.session.commit()
+    flash(message, "info")
+    return redirect(done())

@@ -108,12 +108,18 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     title_style = ministry.locator(".entry__title").evaluate("e => getComputedStyle(e).textDecorationLine")
     assert "line-through" in title_style
 
-    # Delete the other and restore it from the trash.
+    # Delete the other (the menu's link asks first, the flash offers to undo) and restore it from the trash.
     doosan = entry(page, "Besuch bei Doosan Robotics")
     doosan.locator(".menu__toggle").click()
-    doosan.get_by_role("button", name=re.compile("^Löschen")).click()
+    doosan.get_by_role("link", name=re.compile("^Löschen")).click()
+    page.wait_for_load_state()
+    assert "Besuch bei Doosan Robotics" in page.locator("h1").inner_text()
+    screenshot(page, "04-delete-question")
+    page.get_by_role("button", name="Termin löschen").click()
     page.wait_for_load_state()
     assert entry(page, "Besuch bei Doosan Robotics").count() == 0
+    assert page.locator(".flash--undo").get_by_role("button", name="Rückgängig").count() == 1
+    screenshot(page, "04-deleted-with-undo")
     page.get_by_role("link", name="Papierkorb").click()
     screenshot(page, "04-trash")
     page.get_by_role("button", name=re.compile("Wiederherstellen")).click()
