@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
 from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
+from planner.directory import queries as directory_queries
 from planner.models import Delegation, DelegationStatus, ItemStatus, Leg
 from planner.program import queries as program_queries
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
@@ -231,7 +232,7 @@ def clone(delegation_id: int) -> Page:
 
 def _member_form(formdata: MultiDict | None = None) -> MemberForm:
     form = MemberForm(formdata=formdata) if formdata is not None else MemberForm()
-    form.person_id.choices = program_queries.person_choices()[1:]
+    form.person_id.choices = directory_queries.person_choices()
     return form
 
 
@@ -373,7 +374,7 @@ def delete_leg(delegation_id: int, leg_id: int) -> Response:
 
 def _follow_up_form(delegation: Delegation, formdata: MultiDict | None = None) -> FollowUpForm:
     form = FollowUpForm(formdata=formdata) if formdata is not None else FollowUpForm()
-    form.owner_id.choices = program_queries.person_choices()
+    form.owner_id.choices = directory_queries.person_choices("—")
     form.organization_id.choices = program_queries.organization_choices()
     form.appointment_id.choices = queries.appointment_choices(delegation)
     return form

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization, Person
+from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization
 from planner.models.trash import include_trashed
 from planner.program.conflicts import Neighbourhood
 from planner.timezones import local_day_bounds, to_local, zone_names
@@ -29,11 +29,6 @@ def zone_choices(empty_label: str | None = None) -> list[SelectChoice]:
 
 def organization_choices() -> list[SelectChoice]:
     rows = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
-    return [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in rows]
-
-
-def person_choices() -> list[SelectChoice]:
-    rows = db.session.execute(sa.select(Person.id, Person.name).order_by(Person.name)).all()
     return [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in rows]
 
 

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
 from planner.delegations.queries import delegation_with_programme
+from planner.directory import queries as directory_queries
 from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
@@ -42,7 +43,7 @@ def _appointment_form(delegation: Delegation, formdata: object = None) -> Appoin
     form.city_zones = zones
     form.timezone.choices = queries.zone_choices(_("Zeitzone der Stadt"))
     form.organization_id.choices = queries.organization_choices()
-    form.contact_person_id.choices = queries.person_choices()
+    form.contact_person_id.choices = directory_queries.person_choices("—")
     form.attendees.choices = queries.member_choices(delegation)
     form.briefed.choices = queries.member_choices(delegation)
     return form
