@@ -49,6 +49,7 @@ from planner.models import (
     Organization,
     OrganizationKind,
     Person,
+    PersonSide,
 )
 from planner.timezones import to_local, to_utc
 
@@ -124,7 +125,8 @@ def _city(iso: str, name: str, native: str | None, zone: str, latitude: float, l
 
 def _person(label: str, n: int, name: str, **fields: object) -> Person:
     return Person(
-        name=f"{name} {label}-{n}",
+        given_name=name,
+        family_name=f"{label}-{n}",
         email=f"p{n}.{label.lower()}@example.org",
         phone=f"+44 20 7946 0{n % 1000:03d}",
         languages="de, en",
@@ -193,9 +195,7 @@ def generate_trip(appointments: int, members: int = 50, legs: int = 10, label: s
                 contact_is_placeholder=True,
             )
             organization.people = [
-                _person(
-                    label, n * 2 + k, f"Ansprechperson {city.name}", function=("Leitung", "Büro")[k], honorific=("Dr.", None)[k]
-                )
+                _person(label, n * 2 + k, f"Ansprechperson {city.name}", function=("Leitung", "Büro")[k], title=("Dr.", None)[k])
                 for k in range(2)
             ]
             hosts[city.id].append(organization)
@@ -216,7 +216,8 @@ def generate_trip(appointments: int, members: int = 50, legs: int = 10, label: s
             "Mitglied",
             function="Vorstand" if organization else "Verwaltung",
             organization=organization,
-            honorific="Dr." if n % 7 == 0 else None,
+            side=PersonSide.OWN,
+            title="Dr." if n % 7 == 0 else None,
         )
         travellers.append(
             Member(delegation=delegation, person=person, role=role, sort_order=n, function="Programmleitung" if n == 1 else None)

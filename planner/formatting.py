@@ -26,7 +26,7 @@ from planner.labels import field_label, label
 from planner.timezones import get_zone, offset_between, to_local, utc_offset
 
 if TYPE_CHECKING:
-    from planner.models import Country
+    from planner.models import Country, Person
 
 _DAY_PATTERNS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
 # The day beside a clock inside a programme: the year is in the day's heading already.
@@ -176,6 +176,17 @@ def sort_key(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
+def listed_name(person: Person) -> str:
+    """A person as an alphabetical list shows them: "Keller, Stephan (Dr.)"."""
+    name = ", ".join(part for part in (person.family_name, person.given_name) if part)
+    return f"{name} ({person.title})" if person.title else name
+
+
+def person_sort_key(person: Person) -> tuple[str, str, int]:
+    """Family name, then given name: how the directory and every select order people."""
+    return (sort_key(person.family_name or ""), sort_key(person.given_name or ""), person.id or 0)
+
+
 def country_choices() -> list[tuple[str, str]]:
     """Every ISO 3166-1 country as (code, name), named in the user's language and sorted by :func:`sort_key`."""
     names = {code: name for code, name in _territories().items() if is_country_code(code)}
@@ -290,5 +301,6 @@ def register(app: Flask) -> None:
     app.add_template_global(format_offset)
     app.add_template_global(utc_offset_label)
     app.add_template_global(country_name)
+    app.add_template_global(listed_name)
     app.add_template_global(language_names)
     app.add_template_global(script_lang)

@@ -19,6 +19,7 @@ from planner.models import (
     JourneyMode,
     MemberRole,
     OrganizationKind,
+    PersonSide,
     UserRole,
     Visibility,
 )
@@ -58,6 +59,8 @@ LABELS: dict[Enum, object] = {
     OrganizationKind.ASSOCIATION: _l("Verband / Organisation"),
     OrganizationKind.EDUCATION: _l("Bildungseinrichtung"),
     OrganizationKind.OTHER: _l("Sonstige"),
+    PersonSide.OWN: _l("Eigene Delegation / Stadt"),
+    PersonSide.HOST: _l("Gastgeber / Partner"),
     FollowUpStatus.OPEN: _l("Offen"),
     FollowUpStatus.IN_PROGRESS: _l("In Arbeit"),
     FollowUpStatus.DONE: _l("Erledigt"),
@@ -141,6 +144,11 @@ FIELD_LABELS: dict[str, object] = {
     "attendees": _l("Teilnehmende"),
     "briefed": _l("Vorbereitet (Unterlagen)"),
     "travellers": _l("Reisende"),
+    "name": _l("Name"),
+    "given_name": _l("Vorname"),
+    "family_name": _l("Familienname"),
+    "family_name_first": _l("Familienname zuerst"),
+    "side": _l("Seite"),
 }
 
 

@@ -93,11 +93,11 @@ def trip(app: Flask) -> Trip:
             )
         )
         people = {
-            "leader": Person(name="Lea Leitung"),
-            "briefed": Person(name="Bert Gebrieft"),
-            "plain": Person(name="Mia Mitglied", phone=MEMBER_PHONE, email=MEMBER_EMAIL),
+            "leader": Person(given_name="Lea", family_name="Leitung"),
+            "briefed": Person(given_name="Bert", family_name="Gebrieft"),
+            "plain": Person(given_name="Mia", family_name="Mitglied", phone=MEMBER_PHONE, email=MEMBER_EMAIL),
         }
-        contact = Person(name="Kim Vorort", phone=CONTACT_PHONE, email=CONTACT_EMAIL, notes=PERSON_NOTES)
+        contact = Person(given_name="Kim", family_name="Vorort", phone=CONTACT_PHONE, email=CONTACT_EMAIL, notes=PERSON_NOTES)
         db.session.add_all([*people.values(), contact])
         roles = {"leader": MemberRole.LEADER, "briefed": MemberRole.MEMBER, "plain": MemberRole.MEMBER}
         members = {

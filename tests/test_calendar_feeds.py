@@ -319,7 +319,7 @@ def _move_city(appointment: Appointment) -> None:
 
 
 def _member_function(appointment: Appointment) -> None:
-    appointment.attendees[0].person.name += " Jr."
+    appointment.attendees[0].person.family_name += " Jr."
 
 
 def _notes(appointment: Appointment) -> None:
@@ -388,7 +388,7 @@ def test_line_breaks_in_one_line_fields_do_not_break_calendars(
             .values(title=f"Reise{newline}Content-Type: text/html{newline}BEGIN:VEVENT")
         )
         db.session.execute(
-            sa.update(Person).where(Person.id == person_id).values(name=f"Wolfram{newline}Diener", honorific=f"Dr.{newline}")
+            sa.update(Person).where(Person.id == person_id).values(name=f"Wolfram{newline}Diener", title=f"Dr.{newline}")
         )
         db.session.execute(
             sa.update(Appointment).where(Appointment.id == appointment_id).values(title=f"Empfang{newline}im Rathaus")
@@ -505,7 +505,7 @@ def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskC
 
     # Another person takes the place (attendee names change; the member row is what changed).
     with app.app_context():
-        db.session.get(Member, member_id).person = Person(name="Erika Vertretung")
+        db.session.get(Member, member_id).person = Person(given_name="Erika", family_name="Vertretung")
         db.session.commit()
     second = _event_states(planner_client, feed)
     assert own and _moved(first, second) == own

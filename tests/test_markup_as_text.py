@@ -41,7 +41,9 @@ def trip(app: Flask) -> dict[str, int]:
         delegation = make_delegation(title=fields("Reise"))
         delegation.purpose = fields("Zweck")
         organization = Organization(name=fields("Firma"), kind=OrganizationKind.COMPANY, profile=fields("Profil"))
-        person = Person(name=fields("Person"), function=fields("Funktion"), organization=organization, phone="+44 20 7946 0001")
+        person = Person(
+            family_name=fields("Person"), function=fields("Funktion"), organization=organization, phone="+44 20 7946 0001"
+        )
         member = Member(delegation=delegation, person=person, function=fields("Rolle"))
         db.session.add_all([organization, person, member])
         appointment = make_appointment(

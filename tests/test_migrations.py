@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import flask_migrate
 import sqlalchemy as sa
@@ -65,3 +66,44 @@ def test_one_linear_history() -> None:
         source = Path(revision.path).read_text(encoding="utf-8")
         # Migrations are frozen history: they must not import today's models.
         assert "import planner" not in source and "from planner" not in source, revision.path
+
+
+def test_names_are_split_and_travellers_are_our_side(databases: DatabaseFactory, tmp_path: Path) -> None:
+    app = make_app(databases.new(), tmp_path / "instance")
+    with app.app_context():
+        flask_migrate.upgrade(revision="ae484dbbb11b")
+        with db.engine.begin() as connection:
+            required = {
+                table: {c["name"]: c for c in sa.inspect(connection).get_columns(table) if not c["nullable"]}
+                for table in ("countries", "cities", "delegations", "people", "members")
+            }
+
+            def insert(table: str, **values: Any) -> int:
+                # Every other NOT NULL column gets a plausible value of its type.
+                for name, column in required[table].items():
+                    if name not in values and name != "id":
+                        kind = column["type"].python_type
+                        values[name] = {int: 1, str: "x", bool: False}.get(kind, "2024-10-13 00:00:00.000000")
+                connection.execute(sa.table(table, *map(sa.column, values)).insert().values(**values))
+                return values["id"]
+
+            country = insert("countries", id=1, iso_code="DE", name="Germany")
+            city = insert("cities", id=1, name="Düsseldorf", country_id=country, timezone="Europe/Berlin")
+            trip = insert("delegations", id=1, title="Reise", home_city_id=city, status="draft")
+            keller = insert("people", id=1, name="Stephan Keller", honorific="Dr.")
+            insert("people", id=2, name="Hans Peter  von Bergen")
+            insert("people", id=3, name="Madonna")
+            insert("people", id=4, name="Dolmetscher/in (Platzhalter)")
+            insert("members", id=1, delegation_id=trip, person_id=keller, role="leader", sort_order=0)
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT name, title, given_name, family_name, side, family_name_first FROM people ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("Stephan Keller", "Dr.", "Stephan", "Keller", "own", False),
+            ("Hans Peter  von Bergen", None, "Hans Peter von", "Bergen", "host", False),
+            ("Madonna", None, None, "Madonna", "host", False),
+            ("Dolmetscher/in (Platzhalter)", None, None, "Dolmetscher/in (Platzhalter)", "host", False),
+        ]
+        db.engine.dispose()

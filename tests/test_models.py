@@ -141,7 +141,7 @@ def test_appointment_revision_bumps_on_time_place_status_only() -> None:
 
 def test_attendee_changes_bump_the_delegation_not_the_sequence() -> None:
     delegation = make_delegation()
-    person = Person(name="Test Person")
+    person = Person(given_name="Test", family_name="Person")
     member = Member(delegation=delegation, person=person, role=MemberRole.MEMBER)
     db.session.add(member)
     appointment = make_appointment(delegation, datetime(2024, 10, 16, 9, 30))
@@ -193,8 +193,8 @@ def test_leader_comes_from_member_role(app: Flask) -> None:
     delegation = make_delegation()
     db.session.add_all(
         [
-            Member(delegation=delegation, person=Person(name="B"), role=MemberRole.MEMBER, sort_order=1),
-            Member(delegation=delegation, person=Person(name="A", honorific="Dr."), role=MemberRole.LEADER, sort_order=0),
+            Member(delegation=delegation, person=Person(family_name="B"), role=MemberRole.MEMBER, sort_order=1),
+            Member(delegation=delegation, person=Person(family_name="A", title="Dr."), role=MemberRole.LEADER, sort_order=0),
         ]
     )
     db.session.commit()

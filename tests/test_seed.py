@@ -28,6 +28,7 @@ from planner.models import (
     Organization,
     Partnership,
     Person,
+    PersonSide,
 )
 from planner.seed import SeedError, load_seed
 from planner.timezones import to_local
@@ -77,12 +78,22 @@ def test_delegation_and_members(seeded: Delegation) -> None:
     assert seeded.home_city.name == "Düsseldorf" and seeded.home_timezone == "Europe/Berlin"
     leader = seeded.leader
     assert leader is not None
-    assert (leader.person.honorific, leader.person.name) == ("Dr.", "Stephan Keller")
+    assert (leader.person.title, leader.person.given_name, leader.person.family_name) == ("Dr.", "Stephan", "Keller")
+    assert leader.person.name == "Stephan Keller" and leader.person.display_name == "Dr. Stephan Keller"
+    assert all(m.person.side == PersonSide.OWN for m in seeded.members)
     names = {m.person.name: m for m in seeded.members}
     assert "Wolfram Diener" in names
     assert "Messe" in names["Wolfram Diener"].person.organization.name
     staff = [m for m in seeded.members if m.role == MemberRole.STAFF]
     assert any(m.person.organization.name.startswith("Wirtschaftsförderung") for m in staff)
+
+
+def test_counterparts_have_their_name_parts(seeded: Delegation) -> None:
+    people = {p.family_name: p for p in db.session.scalars(sa.select(Person))}
+    hu, chun = people["Hu"], people["Chun"]
+    # Chinese order, written as before: family name Hu first.
+    assert (hu.given_name, hu.family_name_first, hu.name, hu.side) == ("Henghua", True, "Hu Henghua", PersonSide.HOST)
+    assert (chun.title, chun.given_name, chun.name, chun.side) == ("Dr.", "Jong-Yoon", "Jong-Yoon Chun", PersonSide.HOST)
 
 
 def test_legs_in_their_zones(seeded: Delegation) -> None:

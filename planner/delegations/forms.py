@@ -17,7 +17,17 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput, NewDelegationInput
+from planner.delegations.inputs import (
+    AddMembersInput,
+    CloneInput,
+    DelegationInput,
+    FollowUpInput,
+    LegInput,
+    MemberInput,
+    NewDelegationInput,
+    NewMemberInput,
+)
+from planner.editing import optional_text
 from planner.labels import choices
 from planner.models import Delegation, DelegationStatus, FollowUp, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 from planner.timezones import FIRST_YEAR, LAST_YEAR
@@ -151,6 +161,54 @@ class MemberForm(InputForm):
             function=self.function.data,
             version=self.version.data,
         )
+
+
+# Worded as in the directory's person form: these rows create directory people too.
+_TOO_LONG = _l("Bitte höchstens %(max)d Zeichen eingeben (jetzt %(length)d).")
+
+
+class NewPersonRow(RowForm):
+    """One new person in the members form: not in the directory yet, travelling with us."""
+
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=50, message=_TOO_LONG)])
+    given_name = StringField(_l("Vorname"), validators=[Optional(), Length(max=100, message=_TOO_LONG)])
+    family_name = StringField(
+        _l("Familienname"),
+        validators=[DataRequired(message=_l("Bitte ausfüllen.")), Length(max=200, message=_TOO_LONG)],
+    )
+    function = StringField(_l("Funktion"), validators=[Optional(), Length(max=200, message=_TOO_LONG)])
+    role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
+
+    def to_input(self) -> NewMemberInput:
+        return NewMemberInput(
+            family_name=self.family_name.data.strip(),
+            given_name=optional_text(self.given_name.data),
+            title=optional_text(self.title.data),
+            function=optional_text(self.function.data),
+            role=MemberRole(self.role.data),
+        )
+
+
+class AddMembersForm(InputForm):
+    """Adding members in one submission: a person from the directory and/or new people, one per row."""
+
+    person_id = SelectField(_l("Person aus dem Verzeichnis"), coerce=int, default=0, render_kw=searchable("person"))
+    role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
+    function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
+    people = RowsField(NewPersonRow, _l("Neue Personen"), rows=5, row_label=_l("Neue Person %(number)d"), columns=3)
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.person_id.data and next(self.people.filled(), None) is None:
+            self.person_id.errors.append(_("Bitte eine Person wählen oder mindestens eine neue Person eintragen."))
+            return False
+        return valid
+
+    def to_input(self) -> AddMembersInput:
+        existing = None
+        if self.person_id.data:
+            existing = MemberInput(person_id=self.person_id.data, role=MemberRole(self.role.data), function=self.function.data)
+        return AddMembersInput(existing=existing, new_people=self.people.inputs())
 
 
 class LegForm(InputForm):

@@ -66,6 +66,25 @@ class MemberInput:
 
 
 @dataclass(frozen=True)
+class NewMemberInput:
+    """A person not yet in the directory who joins the delegation, on our side."""
+
+    family_name: str
+    given_name: str | None = None
+    title: str | None = None
+    function: str | None = None
+    role: MemberRole = MemberRole.MEMBER
+
+
+@dataclass(frozen=True)
+class AddMembersInput:
+    """Members added in one go: perhaps a person from the directory, and new people typed in rows."""
+
+    existing: MemberInput | None = None
+    new_people: tuple[Row[NewMemberInput], ...] = ()
+
+
+@dataclass(frozen=True)
 class LegInput:
     city_id: int
     arrive_at: datetime

@@ -15,7 +15,18 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from planner.delegations.inputs import CloneInput, DelegationInput, FollowUpInput, LegInput, MemberInput, NewDelegationInput
+from planner.delegations.inputs import (
+    AddMembersInput,
+    CloneInput,
+    DelegationInput,
+    FollowUpInput,
+    LegInput,
+    MemberInput,
+    NewDelegationInput,
+    NewMemberInput,
+)
+from planner.directory.inputs import PersonInput
+from planner.directory.operations import create_person
 from planner.editing import (
     Rejected,
     ensure_version,
@@ -27,7 +38,7 @@ from planner.editing import (
     trash_edited,
 )
 from planner.extensions import db
-from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member
+from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member, PersonSide
 from planner.models.program import new_uid
 from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
@@ -209,6 +220,30 @@ def save_member(delegation: Delegation, data: MemberInput, member: Member | None
         member.sort_order = data.sort_order
     flush_edit(member)
     return member
+
+
+def add_members(delegation: Delegation, data: AddMembersInput) -> list[Member]:
+    """Add a directory person and/or new people to ``delegation``, all or nothing (the caller commits once).
+
+    Each new person is created in the directory on our side (they travel with us) and
+    joins with the role of their row; a refusal names its row (:func:`save_rows`), and
+    the caller's rollback also undoes the people and members flushed before it.
+    """
+    added = [save_member(delegation, data.existing)] if data.existing is not None else []
+
+    def new_member(row: NewMemberInput) -> Member:
+        person = create_person(
+            PersonInput(
+                family_name=row.family_name,
+                given_name=row.given_name,
+                title=row.title,
+                function=row.function,
+                side=PersonSide.OWN,
+            )
+        )
+        return save_member(delegation, MemberInput(person_id=person.id, role=row.role))
+
+    return added + save_rows("people", data.new_people, new_member)
 
 
 def _items_of(member: Member) -> list[Appointment | Journey]:

@@ -17,7 +17,16 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
 from planner.delegations import history_view, operations, queries
-from planner.delegations.forms import CloneForm, DelegationForm, FollowUpForm, LegForm, MemberForm, NewDelegationForm
+from planner.delegations.forms import (
+    AddMembersForm,
+    CloneForm,
+    DelegationForm,
+    FollowUpForm,
+    LegForm,
+    MemberForm,
+    NewDelegationForm,
+)
+from planner.directory import queries as directory_queries
 from planner.editing import Rejected
 from planner.extensions import db
 from planner.formatting import current_locale
@@ -334,20 +343,32 @@ def _cloned(source_id: int, copy: Delegation) -> str:
 
 def _member_form(formdata: MultiDict | None = None) -> MemberForm:
     form = MemberForm(formdata=formdata) if formdata is not None else MemberForm()
-    form.person_id.choices = program_queries.person_choices()[1:]
+    form.person_id.choices = directory_queries.person_choices()
     return form
 
 
 @bp.route("/delegations/<int:delegation_id>/members/new", methods=["GET", "POST"])
 @editors_only
 def new_member(delegation_id: int) -> Page:
+    """The one way to add members: a person from the directory and/or several new people, saved together."""
     delegation = queries.delegation_or_404(delegation_id)
+    form = AddMembersForm()
+    form.person_id.choices = directory_queries.person_choices(_("– keine –"))
     return edit_page(
-        _member_form(),
+        form,
         record=None,
-        save=lambda data: operations.save_member(delegation, data),
-        render=_form_page(_("Teilnehmende hinzufügen"), delegation),
-        done=lambda member: _show_url(delegation_id, "members-heading"),
+        save=lambda data: operations.add_members(delegation, data),
+        render=_form_page(
+            _("Mitglieder hinzufügen"),
+            delegation,
+            rows_intro=_(
+                "Personen, die noch nicht im Verzeichnis stehen; sie werden dort als eigene Delegation angelegt. "
+                "Leere Zeilen bleiben unberücksichtigt, gespeichert wird alles zusammen oder nichts."
+            ),
+            submit_label=_("Mitglieder hinzufügen"),
+        ),
+        done=lambda members: _show_url(delegation_id, "members-heading"),
+        saved_message=lambda members: ngettext("%(num)d Mitglied hinzugefügt.", "%(num)d Mitglieder hinzugefügt.", len(members)),
     )
 
 
@@ -570,7 +591,7 @@ def restore_leg(delegation_id: int, leg_id: int) -> Response:
 
 def _follow_up_form(delegation: Delegation, formdata: MultiDict | None = None) -> FollowUpForm:
     form = FollowUpForm(formdata=formdata) if formdata is not None else FollowUpForm()
-    form.owner_id.choices = program_queries.person_choices()
+    form.owner_id.choices = directory_queries.person_choices("—")
     form.organization_id.choices = program_queries.organization_choices()
     form.appointment_id.choices = queries.appointment_choices(delegation)
     return form

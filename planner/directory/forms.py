@@ -47,8 +47,8 @@ from wtforms.widgets import TextInput
 from planner.directory import founded_years, queries
 from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
 from planner.formatting import country_choices
-from planner.labels import label
-from planner.models import City, OrganizationKind
+from planner.labels import choices, label
+from planner.models import City, OrganizationKind, PersonSide
 from planner.timezones import is_known_zone
 from planner.web.forms import InputForm, regroup_on_change, zone_choices
 
@@ -211,8 +211,13 @@ class OrganizationForm(_RecordForm):
 
 
 class PersonForm(_RecordForm):
-    honorific = _text(_l("Titel (z. B. Dr.)"), 50)
-    name = _text(_l("Name"), 200, required=True)
+    """A person of the directory; also the "new person" dialog of other pages."""
+
+    title = _text(_l("Titel (z. B. Dr., Prof. Dr.)"), 50)
+    given_name = _text(_l("Vorname"), 100)
+    family_name = _text(_l("Familienname"), 200, required=True)
+    family_name_first = BooleanField(_l("Familienname zuerst schreiben (z. B. chinesische oder koreanische Namen)"))
+    side = SelectField(_l("Seite"), choices=choices(PersonSide), default=PersonSide.HOST.value)
     native_name = _text(_l("Name in Landesschrift"), 200)
     function = _text(_l("Funktion"), 200)
     organization_id = SelectField(_l("Organisation"), coerce=_optional_id)
@@ -229,7 +234,7 @@ class PersonForm(_RecordForm):
         self.organization_id.choices = [("", _l("– keine –")), *queries.organization_choices()]
 
     def to_input(self) -> PersonInput:
-        return _input(self, PersonInput)
+        return _input(self, PersonInput, side=PersonSide(self.side.data))
 
 
 # -- cities ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from planner.models import OrganizationKind
+from planner.models import OrganizationKind, PersonSide
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,11 @@ class OrganizationInput:
 class PersonInput:
     """A counterpart or delegation member as the directory keeps them."""
 
-    name: str
-    honorific: str | None = None
+    family_name: str
+    given_name: str | None = None
+    title: str | None = None
+    side: PersonSide = PersonSide.HOST
+    family_name_first: bool = False
     native_name: str | None = None
     function: str | None = None
     organization_id: int | None = None

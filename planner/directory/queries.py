@@ -13,9 +13,11 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from wtforms.fields import SelectChoice
 
 from planner.extensions import db
-from planner.formatting import country_name, sort_key
+from planner.formatting import country_name, listed_name, person_sort_key, sort_key
+from planner.labels import label
 from planner.models import (
     Appointment,
     City,
@@ -26,6 +28,7 @@ from planner.models import (
     OrganizationKind,
     Partnership,
     Person,
+    PersonSide,
 )
 from planner.timezones import to_local, utc_offset
 
@@ -36,6 +39,29 @@ def city_choices() -> list[tuple[int, str]]:
     cities = db.session.scalars(sa.select(City).options(selectinload(City.country))).all()
     choices = [(city.id, f"{city.name} ({country_name(city.country)})") for city in cities]
     return sorted(choices, key=lambda item: sort_key(item[1]))
+
+
+def person_choices(empty_label: str | None = None) -> list[SelectChoice]:
+    """Every person for a select: our side first, then the hosts, each group by family name.
+
+    The one home of person choices (contact on site, member, follow-up owner):
+    each option reads "Keller, Stephan (Dr.) – Landeshauptstadt Düsseldorf".
+    ``empty_label``: a first choice (value 0) for "nobody".
+    """
+    people = db.session.scalars(sa.select(Person).options(selectinload(Person.organization))).all()
+    groups = {side: str(label(side)) for side in PersonSide}
+    order = list(PersonSide)
+    found = sorted(people, key=lambda p: (order.index(p.side), person_sort_key(p)))
+    choices = [SelectChoice(0, empty_label)] if empty_label is not None else []
+    for person in found:
+        choices.append(SelectChoice(person.id, person_choice_label(person), optgroup=groups[person.side]))
+    return choices
+
+
+def person_choice_label(person: Person) -> str:
+    """How a person select names ``person``: "Keller, Stephan (Dr.) – Landeshauptstadt Düsseldorf"."""
+    text = listed_name(person)
+    return f"{text} – {person.organization.name}" if person.organization is not None else text
 
 
 def organization_choices() -> list[tuple[int, str]]:
@@ -126,7 +152,7 @@ def organization_profile(organization_id: int) -> OrganizationProfile:
 
 def people() -> list[Person]:
     found = db.session.scalars(sa.select(Person).options(selectinload(Person.organization))).all()
-    return sorted(found, key=lambda p: (sort_key(p.name), p.id))
+    return sorted(found, key=person_sort_key)
 
 
 def person(person_id: int) -> Person:

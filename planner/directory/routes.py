@@ -204,8 +204,8 @@ def new_person() -> Page:
         title=_("Neue Person"),
         list_url=url_for(".people"),
         record_url=lambda record: url_for(".person", person_id=record.id),
-        # As the record selects name people (planner.program.queries.person_choices).
-        label=lambda record: record.name,
+        # As the record selects name people.
+        label=queries.person_choice_label,
     )
 
 

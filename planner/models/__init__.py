@@ -4,7 +4,7 @@ from planner.models import revisions, trash  # noqa: F401  (register the flush a
 from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedToken, PendingImport
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
-from planner.models.directory import Organization, OrganizationKind, Person
+from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
 from planner.models.history import ChangeRecord
@@ -44,6 +44,7 @@ __all__ = [
     "Partnership",
     "PendingImport",
     "Person",
+    "PersonSide",
     "TimeZoneName",
     "UTCDateTime",
     "User",
@@ -52,5 +53,6 @@ __all__ = [
     "Visibility",
     "appointment_attendees",
     "appointment_briefings",
+    "full_name",
     "journey_travellers",
 ]

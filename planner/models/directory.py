@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from planner.models.base import Base, TimestampMixin, VersionedMixin, enum_column
 
@@ -46,19 +46,43 @@ class Organization(VersionedMixin, TimestampMixin, Base):
     contact_is_placeholder: Mapped[bool] = mapped_column(default=False)
 
     city: Mapped[City | None] = relationship(back_populates="organizations")
-    people: Mapped[list[Person]] = relationship(back_populates="organization", order_by="Person.name")
+    people: Mapped[list[Person]] = relationship(
+        back_populates="organization", order_by=lambda: (Person.family_name, Person.given_name, Person.id)
+    )
 
     def __repr__(self) -> str:
         return f"<Organization {self.name}>"
+
+
+class PersonSide(enum.StrEnum):
+    """Which side of a visit a person is on: lists and selects show our own people first."""
+
+    OWN = "own"  # our city, our delegation, our staff
+    HOST = "host"  # hosts, partners, counterparts abroad
+
+
+def full_name(given_name: str | None, family_name: str, *, family_name_first: bool = False) -> str:
+    """The name as it is written in running text, without title: "Stephan Keller", "Hu Henghua"."""
+    parts = (family_name, given_name) if family_name_first else (given_name, family_name)
+    return " ".join(part for part in parts if part)
 
 
 class Person(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    # Derived from the parts at every flush (see _derive_names): one column that search,
+    # the change history, briefs and calendars read as they always did.
+    # Long enough for both parts and the space between them.
+    name: Mapped[str] = mapped_column(sa.String(301))
+    given_name: Mapped[str | None] = mapped_column(sa.String(100))
+    # Roles whose holder is not known yet ("Dolmetscher/in (Platzhalter)") are all family name.
+    family_name: Mapped[str] = mapped_column(sa.String(200))
+    # Chinese and Korean names are written family name first; the parts stay what they are.
+    family_name_first: Mapped[bool] = mapped_column(default=False)
     native_name: Mapped[str | None] = mapped_column(sa.String(200))
-    honorific: Mapped[str | None] = mapped_column(sa.String(50))  # "Dr.", "Prof."
+    title: Mapped[str | None] = mapped_column(sa.String(50))  # academic or official: "Dr.", "Prof. Dr."
+    side: Mapped[PersonSide] = enum_column(PersonSide, default=PersonSide.HOST)
     function: Mapped[str | None] = mapped_column(sa.String(200))  # "Oberbürgermeister", "CEO"
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
     email: Mapped[str | None] = mapped_column(sa.String(254))
@@ -71,7 +95,15 @@ class Person(VersionedMixin, TimestampMixin, Base):
 
     @property
     def display_name(self) -> str:
-        return f"{self.honorific} {self.name}" if self.honorific else self.name
+        return f"{self.title} {self.name}" if self.title else self.name
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _derive_names(session: Session, _flush_context: Any, _instances: Any) -> None:
+    # before_flush, not a mapper event: the change history (after_flush) then sees the new name too.
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Person) and obj.family_name is not None:
+            obj.name = full_name(obj.given_name, obj.family_name, family_name_first=bool(obj.family_name_first))

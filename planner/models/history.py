@@ -66,6 +66,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _label(obj: Any) -> str:
+    if isinstance(obj, Person):  # its "title" is "Dr.", not what it is called
+        return obj.name[:300]
     for name in ("title", "name", "email"):
         value = getattr(obj, name, None)
         if value:

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization, Person
+from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization
 from planner.program.conflicts import Neighbourhood
 from planner.timezones import local_day_bounds, to_local
 
@@ -36,11 +36,6 @@ def city_choices() -> CityChoices:
 
 def organization_choices() -> list[SelectChoice]:
     rows = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
-    return [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in rows]
-
-
-def person_choices() -> list[SelectChoice]:
-    rows = db.session.execute(sa.select(Person.id, Person.name).order_by(Person.name)).all()
     return [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in rows]
 
 

@@ -16,6 +16,7 @@ from planner.auth.access import editors_only
 from planner.delegations import queries as delegation_queries
 from planner.delegations.history_view import journey_name
 from planner.delegations.queries import delegation_with_programme
+from planner.directory import queries as directory_queries
 from planner.extensions import db
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
@@ -44,7 +45,7 @@ def _appointment_form(delegation: Delegation, formdata: object = None) -> Appoin
     form.city_zones, form.city_countries = cities.zones, cities.countries
     form.group_zones()
     form.organization_id.choices = queries.organization_choices()
-    form.contact_person_id.choices = queries.person_choices()
+    form.contact_person_id.choices = directory_queries.person_choices("—")
     form.attendees.choices = queries.member_choices(delegation)
     form.briefed.choices = queries.member_choices(delegation)
     return form

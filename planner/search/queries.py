@@ -157,7 +157,7 @@ def _search(term: str) -> SearchResults:
         .outerjoin(Person.organization)
         .where(_matches(term, Person.name, Person.native_name, Person.function, Organization.name))
         .options(selectinload(Person.organization))
-        .order_by(Person.name, Person.id)
+        .order_by(Person.family_name, Person.given_name, Person.id)
     )
     return SearchResults(
         term=term,

@@ -52,6 +52,7 @@ from planner.models import (
     OrganizationKind,
     Partnership,
     Person,
+    PersonSide,
     Visibility,
 )
 from planner.program.inputs import AppointmentInput, JourneyInput
@@ -238,11 +239,14 @@ class _Loader:
     def _person(self, entry: dict[str, Any]) -> None:
         organization = self._ref(self.organizations, entry.get("organization"), "organization")
         organization_id = organization.id if organization else None
-        person = self._existing(Person, name=entry["name"], organization_id=organization_id)
+        lookup = {"family_name": entry["family_name"], "given_name": entry.get("given_name")}
+        person = self._existing(Person, **lookup, organization_id=organization_id)
         if person is None:
-            texts = ("native_name", "honorific", "function", "email", "phone", "languages", "notes")
+            texts = ("given_name", "title", "native_name", "function", "email", "phone", "languages", "notes")
             data = PersonInput(
-                name=entry["name"],
+                family_name=entry["family_name"],
+                side=PersonSide(entry["side"]),
+                family_name_first=entry.get("family_name_first", False),
                 organization_id=organization_id,
                 contact_is_placeholder=entry.get("contact_is_placeholder", False),
                 **{k: entry.get(k) for k in texts},

@@ -63,7 +63,9 @@ def test_new_organization_from_the_appointment_form(live_server: LiveServer, pla
     page.keyboard.press("Escape")
     choose(page, "Stadt", "Seoul")
     search(page, "Ansprechperson vor Ort", "Keller")
-    expect(options(page, "Ansprechperson vor Ort").get_by_role("option")).to_have_text(["Stephan Keller"])
+    expect(options(page, "Ansprechperson vor Ort").get_by_role("option")).to_have_text(
+        ["Keller, Stephan (Dr.) – Landeshauptstadt Düsseldorf"]
+    )
     page.keyboard.press("Enter")  # by keyboard: the one match is chosen
     expect(page.locator("#contact_person_id")).to_have_value(str(keller))
     search(page, "Besuchte Organisation", "Hanwha")

@@ -20,6 +20,9 @@ PAGES = [
     # Forms with rows (a new trip's stops, several journeys): the rows stack on a phone.
     ("new-trip-form", "/delegations/new"),
     ("journeys-form", "/delegations/1/journeys/new"),
+    # New people as rows, and a person select whose options are long ("Family, Given (Title) – Organization").
+    ("members-form", "/delegations/1/members/new"),
+    ("people", "/directory/people"),
     ("history", "/delegations/1/history"),
     ("member", "/delegations/1/members/1"),
 ]

@@ -35,11 +35,20 @@ def test_plan_a_trip_end_to_end(live_server: LiveServer, page) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Wirtschaftsreise Seoul und Chongqing 2025"
     trip_url = page.url.split("#")[0]
 
-    # Two members.
-    for name in ("Stephan Keller", "Wolfram Diener"):
-        page.get_by_role("link", name="Teilnehmende hinzufügen").click()
-        choose(page, "Person", name)
-        save(page)
+    # Members: one from the directory and a new person, in one submission.
+    page.get_by_role("link", name="Mitglieder hinzufügen").click()
+    choose(page, "Person aus dem Verzeichnis", "Keller, Stephan (Dr.) – Landeshauptstadt Düsseldorf", typed="Keller")
+    first_row = page.get_by_role("group", name="Neue Person 1")
+    first_row.get_by_label("Vorname").fill("Petra")
+    first_row.get_by_label("Familienname").fill("Probst")
+    page.get_by_role("button", name="Mitglieder hinzufügen").click()
+    page.wait_for_load_state()
+    members = page.get_by_role("region", name="Teilnehmende").inner_text()
+    assert "Dr. Stephan Keller" in members and "Petra Probst" in members
+    page.get_by_role("link", name="Mitglieder hinzufügen").click()
+    choose(page, "Person aus dem Verzeichnis", "Diener, Wolfram – Messe Düsseldorf", typed="Diener")
+    page.get_by_role("button", name="Mitglieder hinzufügen").click()
+    page.wait_for_load_state()
     assert "Wolfram Diener" in page.get_by_role("region", name="Teilnehmende").inner_text()
 
     # Two legs in different zones.

@@ -168,7 +168,7 @@ def hard_trip(app: Flask) -> int:
             start_date=date(2024, 3, 29),
             end_date=date(2024, 11, 2),
         )
-        person = Person(name="Ümit Çelik-Łukasz", honorific="Dr.")
+        person = Person(given_name="Ümit", family_name="Çelik-Łukasz", title="Dr.")
         member = Member(delegation=delegation, person=person, role=MemberRole.LEADER)
         db.session.add_all([delegation, member])
 

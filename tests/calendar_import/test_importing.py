@@ -846,7 +846,7 @@ def test_an_update_that_loses_a_race_is_refused_and_undoes_the_whole_file(trip: 
 
 def test_new_rows_are_what_the_import_always_made(trip: Trip) -> None:
     """Through the operations, a new item still has no attendees or travellers and the default visibility."""
-    person = Person(name="Dr. Eva Beispiel")
+    person = Person(given_name="Dr. Eva", family_name="Beispiel")
     db.session.add(Member(delegation=trip.delegation, person=person))
     db.session.commit()
     counts = import_ics(db.session, trip.delegation, (FILES / "travel-agency-booking.ics").read_bytes())

@@ -126,7 +126,8 @@ def test_dialog_gets_the_form_alone_with_its_own_ids(planner: FlaskClient, seede
         assert 'id="create-dialog-title"' in html
         assert f'hx-post="{path}"' in html and 'hx-target="#create-dialog-body"' in html
         # Prefixed: the city form's "timezone" must not clash with the appointment form's.
-        assert 'id="dialog-name"' in html and 'id="name"' not in html
+        first = "family_name" if kind == "person" else "name"
+        assert f'id="dialog-{first}"' in html and f'id="{first}"' not in html
         assert "HX-Request" in response.headers.get("Vary", "")
     assert "HX-Request" in planner.get("/directory/cities/new").headers.get("Vary", "")
 
@@ -154,15 +155,22 @@ def test_dialog_refuses_bad_input_with_422_and_writes_nothing(app: Flask, planne
 
 
 @pytest.mark.parametrize(
-    ("kind", "fields", "model", "label"),
+    ("kind", "fields", "model", "name", "label"),
     [
-        ("organization", {"kind": "company", "name": "Hanwha Ocean"}, Organization, "Hanwha Ocean"),
-        ("person", {"name": "Park Ji-won"}, Person, "Park Ji-won"),
-        ("city", {"name": "경주", "country_iso": "KR", "timezone": "Asia/Seoul"}, City, "경주"),
+        ("organization", {"kind": "company", "name": "Hanwha Ocean"}, Organization, "Hanwha Ocean", "Hanwha Ocean"),
+        # A person as the person selects list them: family name first, with a comma.
+        (
+            "person",
+            {"family_name": "Park", "given_name": "Ji-won", "family_name_first": "y", "side": "host"},
+            Person,
+            "Park Ji-won",
+            "Park, Ji-won",
+        ),
+        ("city", {"name": "경주", "country_iso": "KR", "timezone": "Asia/Seoul"}, City, "경주", "경주"),
     ],
 )
 def test_dialog_saves_and_names_the_new_record(
-    app: Flask, planner: FlaskClient, seeded: None, kind: str, fields: dict[str, str], model: type, label: str
+    app: Flask, planner: FlaskClient, seeded: None, kind: str, fields: dict[str, str], model: type, name: str, label: str
 ) -> None:
     token = _dialog_token(planner, NEW_ROUTES[kind])
     data = {"dialog-csrf_token": token, "dialog-version": "1"} | {f"dialog-{k}": v for k, v in fields.items()}
@@ -172,7 +180,7 @@ def test_dialog_saves_and_names_the_new_record(
     created = json.loads(response.headers["HX-Trigger"])["planner:created"]
     with app.app_context():
         record = db.session.get(model, created["id"])
-        assert record is not None and record.name == label
+        assert record is not None and record.name == name
     assert created["label"] == label
 
 

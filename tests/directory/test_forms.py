@@ -19,7 +19,7 @@ from planner.directory import operations
 from planner.directory.inputs import OrganizationInput
 from planner.editing import EditConflict, Rejected
 from planner.extensions import db
-from planner.models import ChangeRecord, City, Country, Organization, OrganizationKind, Partnership, Person
+from planner.models import ChangeRecord, City, Country, Organization, OrganizationKind, Partnership, Person, PersonSide
 from tests.conftest import csrf_token
 from tests.directory.conftest import find_id, form_values, history_count, rows, submit, text
 
@@ -217,8 +217,10 @@ def test_planner_creates_and_edits_a_person(app: Flask, seeded: None, planner: F
     response = submit(
         planner,
         "/directory/people/new",
-        honorific="Dr.",
-        name="Ji-Hoon Park",
+        title="Prof. Dr.",
+        given_name="Ji-Hoon",
+        family_name="Park",
+        side="host",
         native_name="박지훈",
         function="Leiter Europa",
         organization_id=str(seegene),
@@ -227,20 +229,47 @@ def test_planner_creates_and_edits_a_person(app: Flask, seeded: None, planner: F
     assert response.status_code == 302
     new_id = find_id(app, sa.select(Person.id).where(Person.name == "Ji-Hoon Park"))
     page = text(planner.get(f"/directory/organizations/{seegene}"))
-    assert "Dr. Ji-Hoon Park" in page and "박지훈" in page
+    assert "Prof. Dr. Ji-Hoon Park" in page and "박지훈" in page
+    with app.app_context():
+        person = db.session.get(Person, new_id)
+        assert (person.title, person.given_name, person.family_name, person.side) == (
+            "Prof. Dr.",
+            "Ji-Hoon",
+            "Park",
+            PersonSide.HOST,
+        )
 
-    response = submit(planner, f"/directory/people/{new_id}/edit", function="Geschäftsführer Europa", organization_id="")
+    path = f"/directory/people/{new_id}/edit"
+    response = submit(planner, path, function="Geschäftsführer Europa", organization_id="", family_name_first="y", side="own")
     assert response.status_code == 302
     with app.app_context():
         person = db.session.get(Person, new_id)
         assert person.function == "Geschäftsführer Europa" and person.organization_id is None and person.version == 2
+        # Written family name first from now on; the parts stay what they are.
+        assert (person.name, person.given_name, person.family_name) == ("Park Ji-Hoon", "Ji-Hoon", "Park")
+        assert person.side == PersonSide.OWN
+    # The change history names the person as they are called now.
+    with app.app_context():
+        latest = db.session.scalars(sa.select(ChangeRecord).order_by(ChangeRecord.id.desc())).first()
+        assert latest.label == "Park Ji-Hoon"
+
+
+def test_people_are_listed_by_family_name(app: Flask, seeded: None, planner: FlaskClient) -> None:
+    for given, family in (("Anna", "Zander"), ("Zoe", "Abel"), ("Bert", "Abel")):
+        assert submit(planner, "/directory/people/new", given_name=given, family_name=family, side="host").status_code == 302
+    page = text(planner.get("/directory/people"))
+    positions = [page.index(name) for name in ("Abel, Bert", "Abel, Zoe", "Keller, Stephan (Dr.)", "Zander, Anna")]
+    assert positions == sorted(positions), positions
 
 
 @pytest.mark.parametrize(
     ("changes", "messages"),
     [
-        ({"name": ""}, ["Bitte ausfüllen."]),
-        ({"honorific": "x" * 51}, ["Bitte höchstens 50 Zeichen eingeben (jetzt 51)."]),
+        ({"family_name": ""}, ["Bitte ausfüllen."]),
+        ({"family_name": "   ", "given_name": "Stephan"}, ["Bitte ausfüllen."]),
+        ({"title": "x" * 51}, ["Bitte höchstens 50 Zeichen eingeben (jetzt 51)."]),
+        ({"given_name": "x" * 101}, ["Bitte höchstens 100 Zeichen eingeben (jetzt 101)."]),
+        ({"side": "enemy"}, []),
         ({"languages": "x" * 101}, ["Bitte höchstens 100 Zeichen eingeben (jetzt 101)."]),
         ({"email": "a@b"}, ["Bitte eine gültige E-Mail-Adresse eingeben"]),
         ({"organization_id": "999999"}, []),

@@ -131,11 +131,13 @@ def test_chinese_names_are_shown(app: Flask, seeded: None, viewer: FlaskClient) 
 
 def test_people_list_shows_names_functions_and_organizations(app: Flask, seeded: None, viewer: FlaskClient) -> None:
     page = text(viewer.get("/directory/people"))
-    assert "Dr. Stephan Keller" in page
+    # An alphabetical list: family name first, the title after the name.
+    assert "Keller, Stephan (Dr.)" in page
     assert "Oberbürgermeister der Landeshauptstadt Düsseldorf" in page
-    assert "Wolfram Diener" in page and "CEO der Messe Düsseldorf" in page
-    assert "Hu Henghua" in page and "胡衡华" in page
-    assert "Jong-Yoon Chun" in page and "천종윤" in page
+    assert "Diener, Wolfram" in page and "CEO der Messe Düsseldorf" in page
+    assert "Hu, Henghua" in page and "胡衡华" in page
+    assert "Chun, Jong-Yoon (Dr.)" in page and "천종윤" in page
+    assert "Eigene Delegation / Stadt" in page and "Gastgeber / Partner" in page
     assert ">Platzhalter</span>" in page
 
 
@@ -282,7 +284,7 @@ def _grow(app: Flask) -> None:
                     contact_person_id=contact.id,
                     city_id=seoul.id,
                 )
-            db.session.add(Person(name=f"Neue Kontaktperson {n}", organization=doosan))
+            db.session.add(Person(family_name=f"Neue Kontaktperson {n}", organization=doosan))
             db.session.add(City(name=f"Neustadt {n}", timezone="Asia/Tokyo", country=seoul.country))
         db.session.commit()
 

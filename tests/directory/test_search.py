@@ -148,7 +148,7 @@ def test_trashed_appointments_are_not_found(app: Flask, seeded: None, viewer: Fl
 
 def test_many_hits_are_capped_with_a_note(app: Flask, seeded: None, viewer: FlaskClient) -> None:
     with app.app_context():
-        db.session.add_all(Person(name=f"Musterperson {n:03d}") for n in range(60))
+        db.session.add_all(Person(family_name=f"Musterperson {n:03d}") for n in range(60))
         db.session.commit()
     page = text(viewer.get("/search?q=musterperson"))
     assert "Musterperson 049" in page and "Musterperson 050" not in page
