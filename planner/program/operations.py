@@ -8,11 +8,12 @@ history follow automatically at flush.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from planner.editing import Row, delete_edited, ensure_version, flush_edit, optional_text, record_to_save, save_rows
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
-from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.program.inputs import AppointmentInput, JourneyInput, MoveInput
 from planner.timezones import utc_now
 
 _APPOINTMENT_TEXTS = ("venue", "address", "objectives", "talking_points", "background", "dress_code", "notes")
@@ -61,6 +62,22 @@ def save_appointment(delegation: Delegation, data: AppointmentInput, appointment
     appointment.briefed = _members(delegation, data.briefed_ids)
     flush_edit(appointment)
     return appointment
+
+
+def move_appointment(delegation: Delegation, appointment: Appointment, move: MoveInput) -> Appointment:
+    """Move ``appointment`` to ``move.start_at``, keeping its length (the timeline's drag and its "Verschieben" form).
+
+    Only the time changes: the appointment keeps its zone and its city even when it lands on a
+    day the delegation spends elsewhere (the conflict warnings then say so), because the place
+    of a meeting is the planner's decision, not the calendar's. The length is kept in real time,
+    so an hour stays an hour across a change of daylight-saving time. It is an ordinary save
+    (same version check, history and revision), so no rule of :func:`save_appointment` is skipped.
+    """
+    length = appointment.end_at - appointment.start_at
+    data = dataclasses.replace(
+        AppointmentInput.of(appointment), start_at=move.start_at, end_at=move.start_at + length, version=move.version
+    )
+    return save_appointment(delegation, data, appointment)
 
 
 def add_appointments(delegation: Delegation, inputs: Iterable[AppointmentInput]) -> list[Appointment]:
