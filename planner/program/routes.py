@@ -16,10 +16,10 @@ from wtforms.fields.choices import SelectChoice
 from planner.auth.access import editors_only
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
+from planner.formatting import clock, day, end_clock, place_name
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_appointment, check_programme
-from planner.formatting import clock, day, end_clock, place_name
 from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm, MoveAppointmentForm
 from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
