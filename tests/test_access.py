@@ -60,6 +60,7 @@ LEAST_ROLE = {
     "delegations.edit_follow_up": EDIT,
     "program.new_appointment": EDIT,
     "program.edit_appointment": EDIT,
+    "program.move_appointment": EDIT,
     "program.cancel_appointment": EDIT,
     "program.delete_appointment": EDIT,
     "program.trash": EDIT,
