@@ -154,3 +154,23 @@ def test_a_move_onto_another_appointment_flashes_the_double_booking(app: Flask, 
     page = html.unescape(planner.get(response.headers["Location"]).get_data(as_text=True))
     warnings = re.findall(r'<p class="flash flash--warning"[^>]*>([^<]+)</p>', page)
     assert any("Doppelbuchung" in w and first_title in w and second_title in w for w in warnings), warnings
+
+
+def test_a_repeated_time_asks_which_one_and_takes_the_chosen_occurrence(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_user(UserRole.PLANNER, "planner@example.org")
+        delegation = make_delegation()
+        item = make_appointment(delegation, datetime(2024, 10, 26, 9, 0), zone="Europe/Berlin")
+        db.session.commit()
+        delegation_id, item_id = delegation.id, item.id
+    login(client, "planner@example.org")
+    asked = _move(client, delegation_id, item_id, "2024-10-27T02:30", 1)
+    assert asked.status_code == 422
+    assert 'name="starts-fold"' in asked.get_data(as_text=True)
+    url = f"/delegations/{delegation_id}/appointments/{item_id}/move"
+    data = {"csrf_token": csrf_token(client, url), "version": "1", "starts": "2024-10-27T02:30", "starts-fold": "1"}
+    assert client.post(url, data=data).status_code == 302
+    # The second 02:30 (winter time, UTC+1) is 01:30 UTC; the hour's length is kept.
+    after = _saved(app, item_id)
+    assert after.start_at == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+    assert after.end_at == datetime(2024, 10, 27, 2, 30, tzinfo=UTC)
