@@ -88,3 +88,23 @@ def test_a_refused_drop_puts_the_block_back_and_says_why(live_server: LiveServer
     assert page.locator(f"#block-{appointment_id} .block--placeholder").count() == 0
     assert _start_of(live_server, appointment_id) == start
     assert not errors, errors
+
+
+def test_dragging_a_block_to_the_next_column_moves_it_one_day_at_the_same_time(live_server: LiveServer, page) -> None:
+    delegation_id, appointment_id, start = _seoul_morning_appointment(live_server)
+    sign_in(page, live_server, "planerin@example.org")
+    page.goto(f"{live_server.url}/delegations/{delegation_id}/timeline")
+    block = page.locator(f"#block-{appointment_id} .block")
+    block.evaluate("element => element.scrollIntoView({block: 'center', inline: 'center'})")
+    column = page.locator(".timeline__day", has=page.locator(f"#block-{appointment_id}"))
+    following = column.locator("xpath=following-sibling::div[contains(@class, 'timeline__day')][1]")
+    assert following.get_attribute("data-day") != column.get_attribute("data-day")  # a day in one place: one column
+    box, target = block.bounding_box(), following.locator(".timeline__body").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 8)
+    with page.expect_navigation():
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(target["x"] + target["width"] / 2, y, steps=10)
+        page.mouse.up()
+    page.wait_for_load_state()
+    assert _start_of(live_server, appointment_id) == start + timedelta(days=1)
