@@ -59,6 +59,15 @@ def clock(instant: datetime, zone_name: str) -> str:
     return format_datetime(to_local(instant, zone_name), "HH:mm", tzinfo=get_zone(zone_name), locale=_locale())
 
 
+def wall_time(instant: datetime, zone_name: str) -> str:
+    """``instant`` as the wall time at ``zone_name`` in the form a datetime-local input takes ("2024-10-16T09:30").
+
+    The timeline hands it to its drag script, which adds the dragged distance and posts it
+    to the move form, so it is the format of :data:`planner.web.localtime.LOCAL_FORMAT`.
+    """
+    return to_local(instant, zone_name).strftime("%Y-%m-%dT%H:%M")
+
+
 def end_clock(end: datetime, zone_name: str, start: datetime | None = None, start_zone: str | None = None) -> str:
     """The clock at which something ends, with its day when that is another local date than the start's.
 
@@ -290,6 +299,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(clock)
     app.add_template_filter(end_clock)
+    app.add_template_filter(wall_time)
     app.add_template_filter(long_date)
     app.add_template_filter(label)
     app.add_template_filter(field_label)

@@ -69,6 +69,7 @@ LEAST_ROLE = {
     "delegations.restore_follow_up": EDIT,
     "program.new_appointment": EDIT,
     "program.edit_appointment": EDIT,
+    "program.move_appointment": EDIT,
     "program.cancel_appointment": EDIT,
     "program.delete_appointment": EDIT,
     "program.confirm_delete_appointment": EDIT,

@@ -761,7 +761,8 @@ def test_one_json_line_per_request_without_secrets(app: Flask, client: FlaskClie
 
 _PLACED = re.compile(
     r'<foreignObject x="([\d.]+)%" y="([\d.]+)%" width="([\d.]+)%" height="([\d.]+)%">'
-    r'\s*<a class="([^"]+)" href="([^"]+)"[^>]*>(.*?)</a>',
+    # An appointment's block shares a wrapper with its "Verschieben" link (for editors).
+    r'\s*(?:<div class="block-slot"[^>]*>\s*)?<a class="([^"]+)" href="([^"]+)"[^>]*>(.*?)</a>',
     re.S,
 )
 

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from planner.labels import choices
 from planner.models import Appointment, AppointmentKind, Delegation, ItemStatus, Journey, JourneyMode, Visibility
-from planner.program.inputs import AppointmentInput, JourneyInput, JourneyRowsInput, whole_delegation
+from planner.program.inputs import AppointmentInput, JourneyInput, JourneyRowsInput, MoveInput, whole_delegation
 from planner.program.quick_add import QuickAddRefused, appointments_on
 from planner.web.forms import (
     FilledRows,
@@ -142,6 +142,32 @@ class AppointmentForm(InputForm):
             notes=self.notes.data,
             version=self.version.data,
         )
+
+
+class MoveAppointmentForm(InputForm):
+    """A new start for an appointment, as wall time in the appointment's own zone (the view sets ``zone``).
+
+    The no-JavaScript and keyboard way to do what dragging a block on the timeline does; the
+    drag posts this same form. The length and the place stay as they are.
+    """
+
+    starts = LocalTimeField(
+        _l("Neuer Beginn (Ortszeit)"), validators=[DataRequired(message=_l("Bitte Datum und Uhrzeit des Beginns angeben."))]
+    )
+
+    zone: str = "UTC"
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self.starts.resolve(self.zone) is not None and valid
+
+    def fill(self, record: Appointment) -> None:
+        self.starts.show(record.start_at, record.timezone)
+        self.version.data = record.version
+
+    def to_input(self) -> MoveInput:
+        assert self.starts.instant  # validate() passed
+        return MoveInput(start_at=self.starts.instant, version=self.version.data)
 
 
 def resolve_journey(

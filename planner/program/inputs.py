@@ -64,6 +64,14 @@ class AppointmentInput:
 
 
 @dataclass(frozen=True)
+class MoveInput:
+    """An appointment to another start (aware UTC), its length kept; ``version`` as the mover saw it."""
+
+    start_at: datetime
+    version: int | None
+
+
+@dataclass(frozen=True)
 class JourneyInput:
     departure_place: str
     depart_at: datetime

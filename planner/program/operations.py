@@ -8,6 +8,7 @@ history follow automatically at flush.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from planner.editing import (
@@ -21,7 +22,7 @@ from planner.editing import (
     trash_edited,
 )
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
-from planner.program.inputs import AppointmentInput, JourneyInput
+from planner.program.inputs import AppointmentInput, JourneyInput, MoveInput
 
 _APPOINTMENT_TEXTS = ("venue", "address", "objectives", "talking_points", "background", "dress_code", "notes")
 _JOURNEY_TEXTS = ("carrier", "number", "booking_reference", "notes")
@@ -69,6 +70,22 @@ def save_appointment(delegation: Delegation, data: AppointmentInput, appointment
     appointment.briefed = _members(delegation, data.briefed_ids)
     flush_edit(appointment)
     return appointment
+
+
+def move_appointment(delegation: Delegation, appointment: Appointment, move: MoveInput) -> Appointment:
+    """Move ``appointment`` to ``move.start_at``, keeping its length (the timeline's drag and its "Verschieben" form).
+
+    Only the time changes: the appointment keeps its zone and its city even when it lands on a
+    day the delegation spends elsewhere (the conflict warnings then say so), because the place
+    of a meeting is the planner's decision, not the calendar's. The length is kept in real time,
+    so an hour stays an hour across a change of daylight-saving time. It is an ordinary save
+    (same version check, history and revision), so no rule of :func:`save_appointment` is skipped.
+    """
+    length = appointment.end_at - appointment.start_at
+    data = dataclasses.replace(
+        AppointmentInput.of(appointment), start_at=move.start_at, end_at=move.start_at + length, version=move.version
+    )
+    return save_appointment(delegation, data, appointment)
 
 
 def add_appointments(delegation: Delegation, inputs: Iterable[AppointmentInput]) -> list[Appointment]:

@@ -18,10 +18,11 @@ from planner.delegations.history_view import journey_name
 from planner.delegations.queries import delegation_with_programme
 from planner.directory import queries as directory_queries
 from planner.extensions import db
+from planner.formatting import clock, day, end_clock, place_name
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
 from planner.program.conflicts import check_appointment, check_programme
-from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm
+from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm, MoveAppointmentForm
 from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
@@ -63,12 +64,17 @@ def _saved_appointment(message: str) -> Callable[[Appointment], str]:
     return lambda appointment: message % {"title": appointment.title}
 
 
-def _programme_with_warnings(delegation_id: int, appointment_id: int) -> str:
-    """Back to the programme at the saved appointment, with the warnings it has now (flashed)."""
+def _flash_warnings(appointment_id: int) -> None:
+    """Flash the warnings the saved appointment has now (clashes, too close, holidays)."""
     saved = db.session.get(Appointment, appointment_id)
     if saved is not None:  # None: deleted by another planner right after this save, nothing to warn about
         for warning in check_appointment(queries.neighbourhood(saved, _buffer())):
             flash(warning.message, "warning")
+
+
+def _programme_with_warnings(delegation_id: int, appointment_id: int) -> str:
+    """Back to the programme at the saved appointment, with the warnings it has now (flashed)."""
+    _flash_warnings(appointment_id)
     return _programme_url(delegation_id, f"appointment-{appointment_id}")
 
 
@@ -114,6 +120,75 @@ def edit_appointment(delegation_id: int, appointment_id: int) -> Page:
             title=lambda saved: saved.title,
             back_url=_programme_url(delegation_id, f"appointment-{appointment_id}"),
             edit_url=url_for("program.edit_appointment", delegation_id=delegation_id, appointment_id=appointment_id),
+        ),
+    )
+
+
+def _move_form(zone: str, formdata: object = None) -> MoveAppointmentForm:
+    form = MoveAppointmentForm(formdata=formdata) if formdata is not None else MoveAppointmentForm()
+    form.zone = zone
+    return form
+
+
+@bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
+@editors_only
+def move_appointment(delegation_id: int, appointment_id: int) -> Page:
+    """Another start for an appointment, its length, place and zone kept: the form behind the timeline's drag.
+
+    ``?back=timeline`` (the timeline's links and its drag) returns there, otherwise to the programme;
+    either way with the warnings the appointment has at its new time.
+    """
+    delegation = queries.delegation_for_forms(delegation_id)
+    appointment = queries.appointment_or_404(delegation_id, appointment_id)
+    from_timeline = request.args.get("back") == "timeline"
+    back_url = (
+        url_for("program.timeline", delegation_id=delegation_id, _anchor=f"block-{appointment_id}")
+        if from_timeline
+        else _programme_url(delegation_id, f"appointment-{appointment_id}")
+    )
+    zone = appointment.timezone
+    # Worked out now: after a refused save the session is rolled back and the records expired.
+    intro = _(
+        "„%(title)s“ ist jetzt am %(day)s, %(start)s–%(end)s Uhr (%(place)s). Die Dauer bleibt, ebenso Ort und "
+        "Zeitzone (%(zone)s); die neue Zeit gilt in dieser Zeitzone.",
+        title=appointment.title,
+        day=day(appointment.start_at, zone),
+        start=clock(appointment.start_at, zone),
+        end=end_clock(appointment.end_at, zone, appointment.start_at),
+        place=place_name(zone, appointment.city),
+        zone=zone,
+    )
+    title = delegation.title
+
+    def render(form: InputForm) -> str:
+        return render_template(
+            "form_page.html",
+            form=form,
+            heading=_("Termin verschieben"),
+            intro=intro,
+            delegation_id=delegation_id,
+            delegation_title=title,
+            cancel_url=back_url,
+            submit_label=_("Verschieben"),
+        )
+
+    def done(saved: Appointment) -> str:
+        _flash_warnings(saved.id)
+        return back_url
+
+    return edit_page(
+        _move_form(zone),
+        record=appointment,
+        save=lambda move: operations.move_appointment(delegation, appointment, move),
+        render=render,
+        done=done,
+        saved_message=_saved_appointment(_("Termin „%(title)s“ verschoben.")),
+        conflict=SavedNow(
+            load=lambda: queries.appointment_or_404(delegation_id, appointment_id),
+            form=lambda: _move_form(zone, formdata=MultiDict()),
+            title=lambda saved: saved.title,
+            back_url=back_url,
+            edit_url=url_for("program.move_appointment", delegation_id=delegation_id, appointment_id=appointment_id),
         ),
     )
 

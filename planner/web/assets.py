@@ -19,6 +19,8 @@ VENDOR_FILES = {
     "htmx.js": "htmx.org/dist/htmx.min.js",
     "tom-select.js": "tom-select/dist/js/tom-select.complete.min.js",
     "tom-select.css": "tom-select/dist/css/tom-select.min.css",
+    # Only the timeline loads it, for its editors: dragging a block to another time or day.
+    "interact.js": "interactjs/dist/interact.min.js",
 }
 
 logger = logging.getLogger(__name__)
