@@ -16,11 +16,13 @@ from flask import Flask
 from flask_babel import force_locale, gettext
 
 from planner.audiences import Viewer
+from planner.delegations import operations as delegation_operations
+from planner.delegations.inputs import LegInput
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import Appointment, Audience, City, Delegation, ItemStatus, Member, Visibility
 from planner.program import operations
-from planner.program.inputs import AppointmentInput, MoveInput
+from planner.program.inputs import AppointmentInput, JourneyInput, MoveInput
 from planner.releases.changes import Change, ChangeKind, changes_between
 from planner.releases.snapshot import capture, materialize
 from planner.timezones import to_utc
@@ -206,3 +208,68 @@ def test_english(app: Flask, versions: Versions) -> None:
             f"Thu, 17 Oct: {HU} – new place: Volkshalle Chongqing, Renmin Road 173 "
             "(previously: Stadtregierung Chongqing (Platzhalter), Chongqing, China (Ort vor Ort bestätigen))",
         ]
+
+
+def test_journeys_stays_titles_and_confirmation(app: Flask, seed_keller: KellerSeeder) -> None:
+    seed_keller(app)
+    with app.test_request_context():
+        delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
+        released = capture(_fresh(delegation_id))
+        trip = _fresh(delegation_id)
+        flight = next(j for j in trip.journeys if j.departure_place == "Seoul Incheon (ICN)")
+        later = timedelta(minutes=90)
+        operations.save_journey(
+            trip,
+            dataclasses.replace(
+                JourneyInput.of(flight),
+                depart_at=flight.depart_at + later,
+                arrive_at=flight.arrive_at + later,
+                carrier="Air China",
+                number="CA 138",
+                booking_reference="QX7Z2L",
+            ),
+            flight,
+        )
+        db.session.commit()
+        trip = _fresh(delegation_id)
+        stay = next(leg for leg in trip.legs if leg.city.name == "Chongqing")
+        hotel = dataclasses.replace(
+            LegInput.of(stay),
+            hotel_name="Hotel Niccolo Chongqing",
+            hotel_address="Jiefangbei, Chongqing",
+            hotel_phone="+44 20 7946 0399",
+        )
+        delegation_operations.save_leg(trip, hotel, stay)
+        db.session.commit()
+        trip = _fresh(delegation_id)
+        seminar = _appointment(trip, "Investitionsseminar")
+        renamed = dataclasses.replace(
+            AppointmentInput.of(seminar), title="Investitionsseminar der Wirtschaftsförderung", status=ItemStatus.CONFIRMED
+        )
+        operations.save_appointment(trip, renamed, seminar)
+        db.session.commit()
+        old, new = materialize(released), materialize(capture(_fresh(delegation_id)))
+
+        route = "Flug Seoul Incheon (ICN) → Chongqing Jiangbei (CKG)"
+        times = f"Mi., 16. Okt.: {route} – neue Zeiten: ab 15:30, an 18:10 statt ab 14:00, an 16:40 (jeweils Ortszeit)"
+        connection = (
+            f"Mi., 16. Okt.: {route} – neue Verbindung: Air China CA 138 (bisher: Fluggesellschaft offen (Platzhalter) TBD)"
+        )
+        booking = f"Mi., 16. Okt.: {route} – interne Hinweise geändert"
+        hotel_text = (
+            "Aufenthalt in Chongqing – Hotel jetzt: Hotel Niccolo Chongqing, Jiefangbei, Chongqing, +44 20 7946 0399 "
+            "(bisher: Hotel (Platzhalter, nicht öffentlich), "
+            "Chongqing, China (Platzhalter; Hotel nicht öffentlich), +44 20 7946 0301)"
+        )
+        title = "Fr., 18. Okt.: „Investitionsseminar“ heißt jetzt „Investitionsseminar der Wirtschaftsförderung“"
+        confirmed = "Fr., 18. Okt.: Investitionsseminar der Wirtschaftsförderung ist jetzt bestätigt"
+
+        team = [c.text for c in changes_between(old, new, Viewer.team())]
+        assert team == [times, connection, booking, hotel_text, title, confirmed]
+        # A member travelling on the flight: times, connection and hotel, never the booking reference.
+        press_officer = next(m for m in new.members if m.person.family_name == PRESS_OFFICER)
+        member = [c.text for c in changes_between(old, new, Viewer(Audience.MEMBER, press_officer))]
+        assert member[:3] == [times, connection, hotel_text]
+        assert booking not in member and all("QX7Z2L" not in text for text in member)
+        # None of it is in the press programme (the flight and the seminar are not public, stays never are).
+        assert changes_between(old, new, Viewer(Audience.PRESS)) == []

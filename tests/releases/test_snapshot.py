@@ -21,7 +21,7 @@ from planner.extensions import db
 from planner.models import Appointment, Audience, Base, Delegation, Member, Person
 from planner.program import operations
 from planner.program.inputs import AppointmentInput, MoveInput
-from planner.releases.snapshot import capture, materialize
+from planner.releases.snapshot import SnapshotError, capture, materialize
 from tests.conftest import KellerSeeder
 
 NOW = datetime(2024, 10, 10, 8, 0, tzinfo=UTC)  # the brief's "as of"
@@ -173,3 +173,32 @@ def test_snapshot_holds_no_personal_data_and_refers_to_people_by_id(keller: int)
     brief = _brief(materialize(json.loads(text)))
     keller = _member(live, _person_id(live, "Keller")).person_id
     assert f"GIVEN-MARK-{keller} Keller" in brief and "PHONE-MARK" in brief  # the team brief shows phone numbers, read live
+
+
+def test_rows_gone_from_the_directory_are_stood_in_for(keller: int) -> None:
+    """A person whose data was deleted after the trip, a city no longer in the directory: the release still renders."""
+    live = _fresh(keller)
+    data = json.loads(json.dumps(capture(live)))
+    gone = 10**6
+    wcico = next(a for a in data["appointments"] if a["title"] == WCICO)
+    wcico["contact_person_id"] = gone
+    chongqing = next(c for c in data["cities"] if c["name"] == "Chongqing")
+    for leg in data["legs"]:
+        if leg["city_id"] == chongqing["id"]:
+            leg["city_id"] = gone
+    data["cities"].append({**chongqing, "id": gone})
+    before = _row_counts()
+    rebuilt = materialize(data)
+    stay = next(leg for leg in rebuilt.legs if leg.city_id == gone)
+    assert stay.city.name == "Chongqing" and stay.timezone == "Asia/Shanghai" and stay.city.country.iso_code == "CN"
+    assert _appointment(rebuilt, WCICO).contact_person.name == "(Person gelöscht)"  # type: ignore[union-attr]
+    brief = _brief(rebuilt)
+    assert "(Person gelöscht)" in brief and "Chongqing" in brief
+    db.session.commit()
+    assert _row_counts() == before
+
+
+def test_an_unknown_format_is_refused(keller: int) -> None:
+    data = capture(_fresh(keller))
+    with pytest.raises(SnapshotError):
+        materialize({**data, "format": 2})
