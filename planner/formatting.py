@@ -68,6 +68,17 @@ def wall_time(instant: datetime, zone_name: str) -> str:
     return to_local(instant, zone_name).strftime("%Y-%m-%dT%H:%M")
 
 
+def short_day(value: date | datetime, zone_name: str | None = None) -> str:
+    """'Do., 17. Okt.' / 'Thu, 17 Oct': the day without its year, where the year is plain from the context.
+
+    An instant needs the zone whose calendar day is meant, as for :func:`day`.
+    """
+    if isinstance(value, datetime) and zone_name is not None:
+        value = to_local(value, zone_name)
+    locale = _locale()
+    return format_date(value, _SHORT_DAY_PATTERNS.get(locale[:2], _SHORT_DAY_PATTERNS["en"]), locale=locale)
+
+
 def end_clock(end: datetime, zone_name: str, start: datetime | None = None, start_zone: str | None = None) -> str:
     """The clock at which something ends, with its day when that is another local date than the start's.
 
@@ -84,9 +95,7 @@ def end_clock(end: datetime, zone_name: str, start: datetime | None = None, star
     end_day = to_local(end, zone_name).date()
     if end_day == to_local(start, start_zone or zone_name).date():
         return time
-    locale = _locale()
-    pattern = _SHORT_DAY_PATTERNS.get(locale[:2], _SHORT_DAY_PATTERNS["en"])
-    return f"{format_date(end_day, pattern, locale=locale)}, {time}"
+    return f"{short_day(end_day)}, {time}"
 
 
 def place_name(zone_name: str, city: object | None = None) -> str:
@@ -297,6 +306,7 @@ def register(app: Flask) -> None:
     """Make the display helpers available to every template (filters where a value is piped, globals otherwise)."""
     app.add_template_global(current_locale)
     app.add_template_filter(day)
+    app.add_template_filter(short_day)
     app.add_template_filter(clock)
     app.add_template_filter(end_clock)
     app.add_template_filter(wall_time)

@@ -40,6 +40,15 @@ def brief_source(delegation_id: int) -> BriefSource | None:
     delegation = delegation_with_programme(delegation_id)
     if delegation is None:
         return None
+    return source_for(delegation)
+
+
+def source_for(delegation: Delegation) -> BriefSource:
+    """What the brief of ``delegation`` needs besides the programme it already holds.
+
+    Also takes a released programme rebuilt by
+    :func:`planner.releases.snapshot.materialize`, which is not in the session.
+    """
     return BriefSource(
         delegation=delegation,
         organizations=_organizations(delegation),
