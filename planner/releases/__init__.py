@@ -1,0 +1,1 @@
+"""Released programme versions: snapshots, approval, what changed."""
