@@ -16,7 +16,7 @@ from planner.auth.access import editors_only
 from planner.delegations import queries as delegation_queries
 from planner.editing import Rejected
 from planner.extensions import db
-from planner.models import Release
+from planner.models import Release, UserRole
 from planner.releases import operations, queries
 from planner.releases.forms import ApprovalForm, PrepareForm
 from planner.releases.inputs import WithdrawalInput
@@ -89,6 +89,8 @@ def approve(delegation_id: int, number: int) -> Page:
         "home_zone": delegation.home_timezone,
         "still_prepared": release.state == release.state.PREPARED,
         "own": release.prepared_by_id == current_user.id,
+        # Someone who prepared it and is not an admin cannot approve it: the page says so instead of offering the button.
+        "blocked": release.prepared_by_id == current_user.id and current_user.role != UserRole.ADMIN,
         "draft_changed": delegation.revision != release.revision,
     }
     user = current_user._get_current_object()

@@ -136,7 +136,8 @@ def test_the_preparer_cannot_approve_their_own_release(app: Flask, trip: int) ->
     prepare(anna, trip)
     page = text(anna.get(f"/delegations/{trip}/releases/1/approve"))
     assert "Sie haben diese Fassung selbst vorbereitet." in page
-    response = approve(anna, trip, 1, reason="Eilt")
+    assert "Version 1 freigeben?" in page and 'name="reason"' not in page  # no button that can only be refused
+    response = approve(anna, trip, 1, reason="Eilt", version=1)
     assert response.status_code == 422
     assert field_errors(response) == [
         "Sie haben diese Fassung selbst vorbereitet. Freigeben muss sie eine zweite Person mit Freigaberecht."
@@ -222,9 +223,12 @@ def test_an_approved_release_cannot_be_withdrawn_or_approved_again(app: Flask, t
     approve(ben, trip, 1)
     page = withdraw(ben, trip, 1)
     assert "Die Fassung wurde inzwischen freigegeben oder zurückgezogen." in text(page)
-    again = approve(signed_in(app, "chef@example.org"), trip, 1, reason="nochmal")
+    chef = signed_in(app, "chef@example.org")
+    opened = text(chef.get(f"/delegations/{trip}/releases/1/approve"))
+    assert "Die Fassung wurde inzwischen freigegeben oder zurückgezogen." in opened
+    again = approve(chef, trip, 1, reason="nochmal", version=releases(app, trip)[0].version)
     assert again.status_code == 422
-    assert field_errors(again) == ["Die Fassung wurde inzwischen freigegeben oder zurückgezogen."]
+    assert "Die Fassung wurde inzwischen freigegeben oder zurückgezogen." in text(again)
     [release] = releases(app, trip)
     assert (release.state, release.approved_by_id, release.approval_reason) == (
         ReleaseState.APPROVED,
@@ -244,7 +248,7 @@ def test_numbering_continues_after_a_withdrawal(app: Flask, trip: int) -> None:
     assert withdrawn.withdrawn_by_id == user_id(app, "anna@example.org")
     assert withdrawn.withdrawn_at is not None
     # The withdrawn one can no longer be approved.
-    assert approve(signed_in(app, "ben@example.org"), trip, 1).status_code == 422
+    assert approve(signed_in(app, "ben@example.org"), trip, 1, version=withdrawn.version).status_code == 422
 
 
 def test_an_approval_page_left_open_while_the_release_was_withdrawn_changes_nothing(app: Flask, trip: int) -> None:
@@ -256,7 +260,8 @@ def test_an_approval_page_left_open_while_the_release_was_withdrawn_changes_noth
     withdraw(anna, trip, 1)
     response = approve(ben, trip, 1, version=seen)
     assert response.status_code == 422
-    assert field_errors(response) == ["Die Fassung wurde inzwischen freigegeben oder zurückgezogen."]
+    assert "Die Fassung wurde inzwischen freigegeben oder zurückgezogen." in text(response)
+    assert 'name="reason"' not in text(response)  # nothing left to approve
     assert releases(app, trip)[0].state == ReleaseState.WITHDRAWN
 
 
