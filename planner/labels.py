@@ -20,6 +20,7 @@ from planner.models import (
     MemberRole,
     OrganizationKind,
     PersonSide,
+    ReleaseState,
     UserRole,
     Visibility,
 )
@@ -75,6 +76,9 @@ LABELS: dict[Enum, object] = {
     Audience.LEADERSHIP: _l("Leitung (mit Gesprächsunterlagen, ohne interne Hinweise)"),
     Audience.MEMBER: _l("Mitglied (eigene Termine)"),
     Audience.PRESS: _l("Presse (nur öffentliche Termine)"),
+    ReleaseState.PREPARED: _l("Zur Freigabe vorbereitet"),
+    ReleaseState.APPROVED: _l("Freigegeben"),
+    ReleaseState.WITHDRAWN: _l("Zurückgezogen"),
 }
 
 
@@ -149,6 +153,9 @@ FIELD_LABELS: dict[str, object] = {
     "family_name": _l("Familienname"),
     "family_name_first": _l("Familienname zuerst"),
     "side": _l("Seite"),
+    "state": _l("Freigabestatus"),
+    "note": _l("Notiz"),
+    "approval_reason": _l("Begründung der Freigabe"),
 }
 
 

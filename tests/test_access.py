@@ -39,6 +39,7 @@ LEAST_ROLE = {
     "calendar.member_ics": READ,
     "calendar.day_ics": READ,
     "calendar.appointment_ics": READ,
+    "releases.index": READ,
     "briefs.show": READ,
     "briefs.pdf": READ,
     "briefs.options": READ,
@@ -67,6 +68,10 @@ LEAST_ROLE = {
     "delegations.confirm_delete_follow_up": EDIT,
     "delegations.delete_follow_up": EDIT,
     "delegations.restore_follow_up": EDIT,
+    "releases.prepare": EDIT,
+    "releases.approve": EDIT,  # and the right to approve on the trip (planner.teams.access.may_approve)
+    "releases.confirm_withdraw": EDIT,
+    "releases.withdraw": EDIT,
     "program.new_appointment": EDIT,
     "program.edit_appointment": EDIT,
     "program.move_appointment": EDIT,
@@ -154,6 +159,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "person_id": 1,
             "city_id": 1,
             "partnership_id": 1,
+            "number": 1,  # no release yet: the release pages answer 404 to those who may use them
         }
 
 

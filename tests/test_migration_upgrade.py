@@ -37,7 +37,7 @@ from flask import Flask
 
 from planner.auth.sessions import start_session
 from planner.extensions import db
-from planner.models import Delegation
+from planner.models import Delegation, Release, ReleaseState
 from planner.models.calendar import FeedToken, PendingImport
 from planner.seed import load_seed
 from tests.conftest import BACKEND, DatabaseFactory, login, make_app, make_user
@@ -222,6 +222,19 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
                 user_id=planner.id,
                 filename="partner.ics",
                 content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            )
+        )
+        db.session.add(
+            Release(
+                delegation_id=delegation.id,
+                number=1,
+                state=ReleaseState.APPROVED,
+                snapshot={"format": 1, "title": delegation.title},
+                revision=delegation.revision,
+                prepared_by_id=planner.id,
+                approved_by_id=planner.id,
+                approved_at=datetime(2024, 10, 2, 8, 0, tzinfo=UTC),
+                approval_reason="one-person office",
             )
         )
         db.session.commit()

@@ -55,6 +55,7 @@ _ENTITIES = {
     "appointments": _l("Termin"),
     "journeys": _l("Verbindung"),
     "follow_ups": _l("Wiedervorlage"),
+    "releases": _l("Programmfassung"),
 }
 
 
@@ -227,6 +228,8 @@ def _value(record: ChangeRecord, name: str, value: Any, names: _Names, home: _Ho
 
 def _name(record: ChangeRecord, names: _Names) -> str:
     """The record named as it is now, else as the history recorded it, never by its id."""
+    if record.entity == "releases":  # recorded by its number
+        return _("Version %(number)s", number=record.label)
     row = names.get(record.entity, record.entity_id)
     if row is not None and record.entity in ("legs", "members", "journeys", "appointments"):
         return _row_name(record.entity, row)

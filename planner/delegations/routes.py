@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -36,6 +37,8 @@ from planner.program import queries as program_queries
 from planner.program.calendar_days import shift_warnings
 from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
 from planner.program.forms import QuickAddForm
+from planner.releases import queries as release_queries
+from planner.teams.access import may_approve
 from planner.timezones import today_in
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
@@ -81,6 +84,8 @@ def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> 
         # Appointments away from home while no leg is planned (a deleted or cancelled leg's, mostly).
         outside_legs=len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),
         quick_add=quick_add,
+        release_status=release_queries.release_status(delegation),
+        may_approve=may_approve(current_user, delegation),
     )
 
 

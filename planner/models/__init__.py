@@ -18,6 +18,7 @@ from planner.models.program import (
     appointment_briefings,
     journey_travellers,
 )
+from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.users import User, UserRole, UserSession
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "FeedToken",
     "FollowUp",
     "FollowUpStatus",
+    "FrozenRelease",
     "ItemStatus",
     "Journey",
     "JourneyMode",
@@ -45,6 +47,8 @@ __all__ = [
     "PendingImport",
     "Person",
     "PersonSide",
+    "Release",
+    "ReleaseState",
     "TimeZoneName",
     "UTCDateTime",
     "User",

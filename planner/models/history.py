@@ -24,11 +24,12 @@ from planner.models.directory import Organization, Person
 from planner.models.followups import FollowUp
 from planner.models.geography import City, Partnership
 from planner.models.program import Appointment, Journey
+from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
 from planner.models.users import User
 from planner.timezones import utc_now
 
-TRACKED = (Delegation, Member, Leg, Appointment, Journey, FollowUp, Organization, Person, City, Partnership, User)
+TRACKED = (Delegation, Member, Leg, Appointment, Journey, FollowUp, Organization, Person, City, Partnership, User, Release)
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash"})
 # The key in Session.info under which the session keeps its acting user.
@@ -66,6 +67,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _label(obj: Any) -> str:
+    if isinstance(obj, Release):  # named by its number; the history page says "Version 3" in the reader's language
+        return str(obj.number)
     if isinstance(obj, Person):  # its "title" is "Dr.", not what it is called
         return obj.name[:300]
     for name in ("title", "name", "email"):
@@ -93,8 +96,9 @@ def _diff(obj: Any, *, everything: bool) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     names = [a.key for a in state.mapper.column_attrs]
     names += [r.key for r in state.mapper.relationships if r.secondary is not None]
+    omitted: frozenset[str] = getattr(type(obj), "HISTORY_OMITS", frozenset())
     for name in names:
-        if name in BOOKKEEPING or name in SECRET_FIELDS or name == "id":
+        if name in BOOKKEEPING or name in SECRET_FIELDS or name in omitted or name == "id":
             continue
         history = state.attrs[name].history
         if everything:

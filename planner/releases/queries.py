@@ -1,0 +1,84 @@
+"""Reads of the release workflow: a delegation's releases with who prepared and approved them.
+
+The snapshots are left unloaded here (they hold a whole programme); the
+pages that list releases need only their numbers, states, people and times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import defer, selectinload
+
+from planner.extensions import db
+from planner.models import Delegation, Release, ReleaseState
+
+_PEOPLE = (
+    selectinload(Release.prepared_by),
+    selectinload(Release.approved_by),
+    selectinload(Release.withdrawn_by),
+    defer(Release.snapshot),
+)
+
+
+def releases_of(delegation_id: int) -> list[Release]:
+    """Every release of the delegation, the newest first, withdrawn ones included."""
+    return list(
+        db.session.scalars(
+            sa.select(Release).where(Release.delegation_id == delegation_id).order_by(Release.number.desc()).options(*_PEOPLE)
+        )
+    )
+
+
+def current_release(delegation_id: int) -> Release | None:
+    """The release in force: the approved one with the highest number (None before the first approval)."""
+    return db.session.scalar(
+        sa.select(Release)
+        .where(Release.delegation_id == delegation_id, Release.state == ReleaseState.APPROVED)
+        .order_by(Release.number.desc())
+        .limit(1)
+        .options(*_PEOPLE)
+    )
+
+
+def pending_release(delegation_id: int) -> Release | None:
+    """The release waiting for approval, if there is one (there is at most one)."""
+    return db.session.scalar(
+        sa.select(Release)
+        .where(Release.delegation_id == delegation_id, Release.state == ReleaseState.PREPARED)
+        .order_by(Release.number.desc())
+        .limit(1)
+        .options(*_PEOPLE)
+    )
+
+
+def release_or_404(delegation_id: int, number: int) -> Release:
+    """Exactly the release the URL names, in exactly that delegation (404 otherwise)."""
+    return db.one_or_404(
+        sa.select(Release).where(Release.delegation_id == delegation_id, Release.number == number).options(*_PEOPLE)
+    )
+
+
+def next_number(delegation_id: int) -> int:
+    """One more than the highest number given so far, withdrawn releases included (numbers are never reused)."""
+    highest = db.session.scalar(sa.select(sa.func.max(Release.number)).where(Release.delegation_id == delegation_id))
+    return (highest or 0) + 1
+
+
+@dataclass(frozen=True)
+class ReleaseStatus:
+    """What the trip page says about releases: the one in force, whether the draft moved on, the one pending."""
+
+    current: Release | None
+    pending: Release | None
+    draft_changed: bool
+
+
+def release_status(delegation: Delegation) -> ReleaseStatus:
+    current = current_release(delegation.id)
+    return ReleaseStatus(
+        current=current,
+        pending=pending_release(delegation.id),
+        draft_changed=current is not None and delegation.revision != current.revision,
+    )

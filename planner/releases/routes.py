@@ -1,0 +1,140 @@
+"""Pages of the release workflow: a trip's releases, preparing one, approving and withdrawing it.
+
+Everyone signed in reads; planners prepare and withdraw; approving needs the
+right to approve on the trip (:func:`planner.teams.access.may_approve`,
+403 otherwise). The four-eyes rule itself is the operation's.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from planner.auth.access import editors_only
+from planner.delegations import queries as delegation_queries
+from planner.editing import Rejected
+from planner.extensions import db
+from planner.models import Release, UserRole
+from planner.releases import operations, queries
+from planner.releases.forms import ApprovalForm, PrepareForm
+from planner.releases.inputs import WithdrawalInput
+from planner.teams.access import may_approve
+from planner.web.edit_flow import Page, VersionedActionForm, confirmation_page, edit_page
+
+bp = Blueprint("releases", __name__)
+
+
+def _releases_url(delegation_id: int) -> str:
+    return url_for("releases.index", delegation_id=delegation_id)
+
+
+def _trip_url(delegation_id: int) -> str:
+    return url_for("delegations.show", delegation_id=delegation_id, _anchor="releases-heading")
+
+
+@bp.get("/delegations/<int:delegation_id>/releases")
+def index(delegation_id: int) -> str:
+    delegation = delegation_queries.delegation_or_404(delegation_id)
+    return render_template(
+        "releases/index.html",
+        delegation=delegation,
+        releases=queries.releases_of(delegation_id),
+        status=queries.release_status(delegation),
+        may_approve=may_approve(current_user, delegation),
+    )
+
+
+@bp.route("/delegations/<int:delegation_id>/releases/new", methods=["GET", "POST"])
+@editors_only
+def prepare(delegation_id: int) -> Page:
+    delegation = delegation_queries.delegation_with_programme(delegation_id)
+    if delegation is None:
+        abort(404)
+    title, pending = delegation.title, queries.pending_release(delegation_id)
+    user = current_user._get_current_object()
+    return edit_page(
+        PrepareForm(),
+        record=None,
+        save=lambda data: operations.prepare_release(delegation, data, user),
+        render=lambda form: render_template(
+            "releases/prepare.html", form=form, delegation_id=delegation_id, delegation_title=title, pending=pending
+        ),
+        done=lambda release: _trip_url(delegation_id),
+        saved_message=lambda release: _("Version %(number)s ist zur Freigabe vorbereitet.", number=release.number),
+    )
+
+
+def _approvable(delegation_id: int, number: int) -> Release:
+    release = queries.release_or_404(delegation_id, number)
+    if not may_approve(current_user, release.delegation):
+        abort(403)
+    return release
+
+
+@bp.route("/delegations/<int:delegation_id>/releases/<int:number>/approve", methods=["GET", "POST"])
+@editors_only
+def approve(delegation_id: int, number: int) -> Page:
+    release = _approvable(delegation_id, number)
+    delegation = release.delegation
+    # Worked out now: after a refused approval the session is rolled back and the objects expired.
+    page = {
+        "delegation_id": delegation_id,
+        "delegation_title": delegation.title,
+        "number": release.number,
+        "note": release.note,
+        "prepared_by": release.prepared_by.email if release.prepared_by else None,
+        "prepared_at": release.prepared_at,
+        "home_zone": delegation.home_timezone,
+        "still_prepared": release.state == release.state.PREPARED,
+        "own": release.prepared_by_id == current_user.id,
+        # Someone who prepared it and is not an admin cannot approve it: the page says so instead of offering the button.
+        "blocked": release.prepared_by_id == current_user.id and current_user.role != UserRole.ADMIN,
+        "draft_changed": delegation.revision != release.revision,
+    }
+    user = current_user._get_current_object()
+    return edit_page(
+        ApprovalForm(),
+        record=release,
+        save=lambda data: operations.approve_release(release, data, user),
+        render=lambda form: render_template("releases/approve.html", form=form, **page),
+        done=lambda saved: _trip_url(delegation_id),
+        saved_message=lambda saved: _("Version %(number)s ist freigegeben.", number=number),
+    )
+
+
+@bp.get("/delegations/<int:delegation_id>/releases/<int:number>/withdraw")
+@editors_only
+def confirm_withdraw(delegation_id: int, number: int) -> str:
+    release = queries.release_or_404(delegation_id, number)
+    return confirmation_page(
+        release.delegation,
+        heading=_("Version %(number)s zurückziehen?", number=number),
+        consequences=[
+            _("Die Fassung wird nicht freigegeben; die bisher freigegebene Fassung bleibt gültig."),
+            _("Die Nummer %(number)s wird nicht wieder vergeben: Die nächste Fassung bekommt eine neue.", number=number),
+        ],
+        action=url_for("releases.withdraw", delegation_id=delegation_id, number=number),
+        version=release.version,
+        button=_("Fassung zurückziehen"),
+        cancel_url=_trip_url(delegation_id),
+    )
+
+
+@bp.post("/delegations/<int:delegation_id>/releases/<int:number>/withdraw")
+@editors_only
+def withdraw(delegation_id: int, number: int) -> Response:
+    release = queries.release_or_404(delegation_id, number)
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.withdraw_release(release, WithdrawalInput(version=form.version.data), current_user._get_current_object())
+        db.session.commit()
+    except Rejected as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+    else:
+        flash(_("Version %(number)s zurückgezogen.", number=number), "info")
+    return redirect(_trip_url(delegation_id))
