@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from planner.extensions import db
 from planner.models import Delegation, Release, ReleaseState
+from planner.releases.snapshot import materialize
 
 _PEOPLE = (
     selectinload(Release.prepared_by),
@@ -82,3 +83,26 @@ def release_status(delegation: Delegation) -> ReleaseStatus:
         pending=pending_release(delegation.id),
         draft_changed=current is not None and delegation.revision != current.revision,
     )
+
+
+@dataclass(frozen=True)
+class ReleasedProgramme:
+    """A release and its programme rebuilt from the snapshot, for outputs that show the released version."""
+
+    release: Release
+    programme: Delegation  # transient: drawn by the renderers like the live trip, never saved
+
+
+def released_programme(delegation_id: int, number: int | None = None) -> ReleasedProgramme | None:
+    """The programme of release ``number`` (an approved one), or of the release in force; None if there is none."""
+    if number is None:
+        release = current_release(delegation_id)
+    else:
+        release = db.session.scalar(
+            sa.select(Release).where(
+                Release.delegation_id == delegation_id, Release.number == number, Release.state == ReleaseState.APPROVED
+            )
+        )
+    if release is None:
+        return None
+    return ReleasedProgramme(release, materialize(release.snapshot))
