@@ -149,6 +149,9 @@ FIELD_LABELS: dict[str, object] = {
     "family_name": _l("Familienname"),
     "family_name_first": _l("Familienname zuerst"),
     "side": _l("Seite"),
+    "may_edit": _l("Darf bearbeiten"),
+    "may_approve": _l("Darf Programmfassungen freigeben"),
+    "may_care": _l("Betreut persönliche Daten"),
 }
 
 

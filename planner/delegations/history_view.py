@@ -55,6 +55,7 @@ _ENTITIES = {
     "appointments": _l("Termin"),
     "journeys": _l("Verbindung"),
     "follow_ups": _l("Wiedervorlage"),
+    "team_members": _l("Teammitglied"),
 }
 
 

@@ -18,6 +18,7 @@ from planner.models.program import (
     appointment_briefings,
     journey_travellers,
 )
+from planner.models.teams import TeamMember
 from planner.models.users import User, UserRole, UserSession
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "PendingImport",
     "Person",
     "PersonSide",
+    "TeamMember",
     "TimeZoneName",
     "UTCDateTime",
     "User",
