@@ -40,7 +40,7 @@ from planner.briefs.options import BriefOptions  # noqa: E402
 from planner.briefs.pdf import StaticOnlyFetcher  # noqa: E402
 from planner.briefs.rendering import build_pdf  # noqa: E402
 from planner.extensions import db  # noqa: E402
-from planner.models import Delegation, User, UserRole  # noqa: E402
+from planner.models import Delegation, TeamMember, User, UserRole  # noqa: E402
 from planner.seed import load_seed  # noqa: E402
 
 PASSWORD = "benchmark password, not used elsewhere"
@@ -76,6 +76,9 @@ def run(runs: int = 3, sizes: tuple[int, ...] | list[int] = (300,)) -> list[dict
         trips = {"Keller": db.session.scalars(sa.select(Delegation.id).order_by(Delegation.id)).first()}
         for size in sizes:
             trips[f"{size} appointments"] = generate_trip(size)[0]
+        # The reader is on every trip's team (planner.teams.access): a page outside it is a 404.
+        db.session.add_all(TeamMember(delegation_id=trip_id, user_id=user.id) for trip_id in trips.values())
+        db.session.commit()
 
     client = app.test_client()
     login_page = client.get("/auth/login").get_data(as_text=True)

@@ -64,7 +64,7 @@ from planner.calendar import export as calendar_export  # noqa: E402
 from planner.calendar import ical  # noqa: E402
 from planner.delegations import queries as delegation_queries  # noqa: E402
 from planner.extensions import db  # noqa: E402
-from planner.models import Delegation, FeedToken, User, UserRole  # noqa: E402
+from planner.models import Delegation, FeedToken, TeamMember, User, UserRole  # noqa: E402
 from planner.program.conflicts import check_programme, warnings_by_appointment  # noqa: E402
 from planner.seed import load_seed  # noqa: E402
 from planner.timezones import today_in  # noqa: E402
@@ -121,6 +121,9 @@ def seed(app: Flask, sizes: tuple[int, ...]) -> dict[str, tuple[int, str]]:
         trips = {"Keller": (keller.id, feed.token)}
         for size in sizes:
             trips[f"{size} appointments"] = generate_trip(size)
+        # The planner is on every trip's team (planner.teams.access): a page outside it is a 404.
+        db.session.add_all(TeamMember(delegation_id=trip_id, user_id=user.id, may_edit=True) for trip_id, _ in trips.values())
+        db.session.commit()
     return trips
 
 

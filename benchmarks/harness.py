@@ -201,7 +201,7 @@ def prepare_database(database_url: str, instance_path: Path, *, planners: int = 
 
     from planner import create_app
     from planner.extensions import db
-    from planner.models import Appointment, Delegation, FeedToken, User, UserRole
+    from planner.models import Appointment, Delegation, FeedToken, TeamMember, User, UserRole
     from planner.seed import load_seed
 
     app = create_app(
@@ -225,6 +225,8 @@ def prepare_database(database_url: str, instance_path: Path, *, planners: int = 
                 user = User(email=email, role=role)
                 user.set_password(PASSWORD)
                 db.session.add(user)
+                # On the trip's team, as every account that works on a trip is (planner.teams.access).
+                db.session.add(TeamMember(delegation=keller, user=user, may_edit=role == UserRole.PLANNER))
         feed = FeedToken.issue(keller)
         db.session.add(feed)
         db.session.commit()

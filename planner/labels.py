@@ -156,6 +156,9 @@ FIELD_LABELS: dict[str, object] = {
     "state": _l("Freigabestatus"),
     "note": _l("Notiz"),
     "approval_reason": _l("Begründung der Freigabe"),
+    "may_edit": _l("Darf bearbeiten"),
+    "may_approve": _l("Darf Programmfassungen freigeben"),
+    "may_care": _l("Betreut persönliche Daten"),
 }
 
 

@@ -42,6 +42,7 @@ from planner.models import (
     Country,
     Delegation,
     ItemStatus,
+    TeamMember,
     User,
     UserRole,
 )
@@ -242,6 +243,8 @@ def seed_keller(keller_database: str | None) -> KellerSeeder:
             if keller_database is None or not _copy_rows(keller_database):
                 load_seed(db.session)
                 db.session.commit()
+            if AUTO_TEAMS["on"]:
+                join_all_teams()
 
     return seed
 
@@ -357,6 +360,66 @@ def make_delegation(home: City | None = None, title: str = "Testreise") -> Deleg
     return delegation
 
 
+# -- per-trip teams ----------------------------------------------------------
+# Most tests are about something else than who is on which trip: the accounts they sign in with
+# are put on every trip's team, as planners with the edit right and viewers without: at sign-in
+# (``login``), after seeding, and whenever a trip is saved while planner or viewer accounts exist
+# (the flush hook below). tests/test_teams.py turns all of that off (``outside_teams``).
+
+AUTO_TEAMS = {"on": True}
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _new_trips_join_every_team(session: sa.orm.Session, _context: Any) -> None:
+    new = [obj.id for obj in session.new if isinstance(obj, Delegation)]
+    if not new or not AUTO_TEAMS["on"]:
+        return
+    users = session.execute(sa.select(User.id, User.role).where(User.role != UserRole.ADMIN)).all()
+    rows = [
+        {"delegation_id": d, "user_id": u, "may_edit": role == UserRole.PLANNER, "created_at": datetime.now(UTC)}
+        for d in new
+        for u, role in users
+    ]
+    if rows:
+        session.connection().execute(TeamMember.__table__.insert(), rows)
+
+
+@pytest.fixture
+def outside_teams() -> Iterator[None]:
+    """Accounts join no team by themselves: only what the test (or the app) puts on a team is there."""
+    AUTO_TEAMS["on"] = False
+    yield
+    AUTO_TEAMS["on"] = True
+
+
+def join_team(
+    user: User, delegation: Delegation, *, may_edit: bool | None = None, may_approve: bool = False, may_care: bool = False
+) -> TeamMember:
+    """Put ``user`` on ``delegation``'s team (rights as given; edit: as the role allows unless told); flushes."""
+    member = db.session.scalars(
+        sa.select(TeamMember).where(TeamMember.delegation_id == delegation.id, TeamMember.user_id == user.id)
+    ).one_or_none()
+    if member is None:
+        member = TeamMember(delegation_id=delegation.id, user_id=user.id)
+        db.session.add(member)
+    member.may_edit = user.role != UserRole.VIEWER if may_edit is None else may_edit
+    member.may_approve, member.may_care = may_approve, may_care
+    db.session.flush()
+    return member
+
+
+def join_all_teams(email: str | None = None) -> None:
+    """Put the account ``email`` (None: every planner and viewer) on the team of every trip there is, and commit."""
+    users = sa.select(User).where(User.role != UserRole.ADMIN)
+    if email is not None:
+        users = users.where(User.email == email.strip().lower())
+    for user in db.session.scalars(users).all():
+        on = set(db.session.scalars(sa.select(TeamMember.delegation_id).where(TeamMember.user_id == user.id)))
+        for delegation in db.session.scalars(sa.select(Delegation).where(Delegation.id.not_in(on))).all():
+            join_team(user, delegation)
+    db.session.commit()
+
+
 def make_appointment(
     delegation: Delegation, start_wall: datetime, minutes: int = 60, zone: str = "Asia/Seoul", **kw: object
 ) -> Appointment:
@@ -388,7 +451,11 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+def login(client: FlaskClient, email: str, password: str = PASSWORD, *, teams: bool = True) -> None:
+    """Sign ``client`` in as ``email``; with ``teams`` the account is first put on every trip's team."""
+    if teams and AUTO_TEAMS["on"]:
+        with client.application.app_context():
+            join_all_teams(email)
     token = csrf_token(client, "/auth/login")
     response = client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)

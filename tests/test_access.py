@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
 
 PUBLIC, READ, EDIT, ADMIN = "public", "read", "edit", "admin"
 
@@ -112,6 +112,10 @@ LEAST_ROLE = {
     "directory.delete_city": EDIT,
     "directory.new_partnership": EDIT,
     "directory.edit_partnership": EDIT,
+    "teams.show": READ,
+    "teams.add": EDIT,
+    "teams.update": EDIT,
+    "teams.remove": EDIT,
     "admin.users": ADMIN,
     "admin.invite": ADMIN,
     "admin.edit": ADMIN,
@@ -139,6 +143,8 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
         db.session.add(feed)
         for role in (UserRole.VIEWER, UserRole.PLANNER, UserRole.ADMIN):
             make_user(role, f"{role.value}@example.org")
+        # Someone else on the trip's team, for the team page's URLs (the walk may take them off it).
+        teammate = join_team(make_user(UserRole.VIEWER, "teammate@example.org"), delegation)
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -160,6 +166,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "city_id": 1,
             "partnership_id": 1,
             "number": 1,  # no release yet: the release pages answer 404 to those who may use them
+            "team_member_id": teammate.id,
         }
 
 

@@ -321,8 +321,19 @@ def test_upgrade_from_an_older_revision_keeps_every_row(
 
         assert compare(before, after) == []
         assert added_column_problems(before, after) == []
-        for table in after.keys() - before.keys():
+        for table in after.keys() - before.keys() - {"team_members"}:
             assert after[table] == {}, f"the upgrade invented rows in the new table {table}"
+        if "team_members" not in before:
+            # Per-trip teams: the upgrade takes nobody's trips away. Every planner and viewer is put on
+            # every trip's team (planners with the edit right, viewers without); admins need no place.
+            joined = {(r["delegation_id"], r["user_id"], r["may_edit"]) for r in after["team_members"].values()}
+            everyone = {
+                (trip_key[0], user["id"], user["role"] == "planner")
+                for trip_key in after["delegations"]
+                for user in after["users"].values()
+                if user["role"] in ("planner", "viewer")
+            }
+            assert joined == everyone and joined
 
         # Spelled out for the migration this issue is about: the optimistic
         # locking column is NOT NULL and old rows start at version 1 (its
@@ -342,7 +353,7 @@ def test_upgrade_from_an_older_revision_keeps_every_row(
         # The app works on the upgraded data: the planner account from before
         # the upgrade signs in with its old password and sees the seeded trip.
         client = app.test_client()
-        login(client, email)
+        login(client, email, teams=False)  # on the trip's team by the upgrade, not by the test
         page = client.get(f"/delegations/{delegation['id']}")
         assert page.status_code == 200
         assert SEEDED_TITLE in page.get_data(as_text=True)

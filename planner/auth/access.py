@@ -5,6 +5,9 @@ requests away before any view runs, so a route added later cannot be left
 open by forgetting a decorator. Views that must be reachable without an
 account (the sign-in page, static files, calendar feeds with their secret
 token) opt out with :func:`public`.
+
+The same hook keeps every page of a trip to the trip's team
+(:func:`planner.teams.access.check_request`): no view can forget it either.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from flask_login import LoginManager, current_user
 
 from planner.auth import sessions
 from planner.models import UserRole
+from planner.teams.access import check_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +50,8 @@ def roles_required(*roles: UserRole) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Read by the sign-in hook: a view for editors of a trip needs the trip's edit right too.
+        wrapped._planner_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
@@ -69,6 +75,8 @@ def _require_login() -> Any:
     if current_user.must_change_password and endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
         # 303: a form posted with the one-time password is not repeated, the browser GETs the page.
         return redirect(url_for("auth.password"), 303)
+    roles = getattr(view, "_planner_roles", None)
+    check_request(current_user, request.view_args, for_editors=roles is not None and UserRole.VIEWER not in roles)
     return None
 
 

@@ -56,6 +56,7 @@ _ENTITIES = {
     "journeys": _l("Verbindung"),
     "follow_ups": _l("Wiedervorlage"),
     "releases": _l("Programmfassung"),
+    "team_members": _l("Teammitglied"),
 }
 
 

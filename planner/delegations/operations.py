@@ -38,11 +38,23 @@ from planner.editing import (
     trash_edited,
 )
 from planner.extensions import db
-from planner.models import Appointment, Delegation, DelegationStatus, FollowUp, ItemStatus, Journey, Leg, Member, PersonSide
+from planner.models import (
+    Appointment,
+    Delegation,
+    DelegationStatus,
+    FollowUp,
+    ItemStatus,
+    Journey,
+    Leg,
+    Member,
+    PersonSide,
+    User,
+)
 from planner.models.program import new_uid
 from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
+from planner.teams.operations import copy_team, join_with_all_rights
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 
 _LEG_TEXTS = ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")
@@ -62,10 +74,15 @@ def save_delegation(data: DelegationInput, delegation: Delegation | None = None)
     return delegation
 
 
-def create_delegation(data: NewDelegationInput) -> Delegation:
-    """A new trip and its first stops, in one transaction: a refused stop leaves no trip behind (the caller rolls back)."""
+def create_delegation(data: NewDelegationInput, creator: User | None = None) -> Delegation:
+    """A new trip and its first stops, in one transaction: a refused stop leaves no trip behind (the caller rolls back).
+
+    The ``creator`` joins the trip's team with every right, so the trip does not vanish from its own author's list.
+    """
     delegation = save_delegation(data.delegation)
     save_rows("legs", data.legs, lambda leg: save_leg(delegation, leg))
+    if creator is not None:
+        join_with_all_rights(delegation, creator)
     return delegation
 
 
@@ -126,12 +143,13 @@ def _shift_span(start: datetime, start_zone: str, end: datetime, end_zone: str, 
     return (new_start, new_end) if new_end > new_start else (new_start, new_start + (end - start))
 
 
-def clone_delegation(source: Delegation, data: CloneInput) -> Delegation:
+def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None = None) -> Delegation:
     """A copy of ``source`` as a draft departing on ``data.start_date``; all local wall times are kept.
 
     Members, legs, appointments and journeys are copied through the same
     operations the pages use (with new calendar UIDs, as tentative; cancelled
     items stay behind); follow-ups and subscriptions belong to the old trip.
+    The team comes along with its rights; the ``cloner`` joins it with every right.
     """
     offset = timedelta(days=(data.start_date - source.start_date).days)
     copy = save_delegation(
@@ -145,6 +163,9 @@ def clone_delegation(source: Delegation, data: CloneInput) -> Delegation:
             notes=source.notes,
         )
     )
+    copy_team(source, copy)
+    if cloner is not None:
+        join_with_all_rights(copy, cloner)
     members = {member.id: save_member(copy, replace(MemberInput.of(member), version=None)) for member in source.members}
 
     def new_ids(old: list[Member]) -> tuple[int, ...]:

@@ -33,6 +33,7 @@ from planner.models import (
     journey_travellers,
 )
 from planner.models.trash import include_trashed
+from planner.teams.access import trip_filter
 from planner.timezones import to_local
 
 
@@ -45,10 +46,11 @@ class DelegationOverview:
     stops: dict[int, list[str]]  # by delegation id: the cities of its itinerary, in order (cancelled legs left out)
 
 
-def delegations_by_period(today: date) -> DelegationOverview:
-    """All delegations split into current, upcoming and past, loaded in a fixed number of queries."""
+def delegations_by_period(today: date, user: Any) -> DelegationOverview:
+    """The delegations ``user`` may see split into current, upcoming and past, loaded in a fixed number of queries."""
     delegations = db.session.scalars(
         sa.select(Delegation)
+        .where(trip_filter(user, Delegation.id))
         .options(
             selectinload(Delegation.home_city),
             selectinload(Delegation.legs).selectinload(Leg.city),

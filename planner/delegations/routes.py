@@ -49,7 +49,7 @@ bp = Blueprint("delegations", __name__)
 @bp.get("/")
 def index() -> str:
     today = today_in(current_app.config["HOME_TIMEZONE"])
-    return render_template("delegations/index.html", overview=queries.delegations_by_period(today))
+    return render_template("delegations/index.html", overview=queries.delegations_by_period(today, current_user))
 
 
 def _delegation(delegation_id: int) -> Delegation:
@@ -184,7 +184,7 @@ def new() -> Page:
     return edit_page(
         form,
         record=None,
-        save=operations.create_delegation,
+        save=lambda data: operations.create_delegation(data, creator=current_user),
         render=_form_page(
             _("Neue Delegationsreise"),
             None,
@@ -316,7 +316,7 @@ def clone(delegation_id: int) -> Page:
     return edit_page(
         form,
         record=None,
-        save=lambda data: operations.clone_delegation(delegation, data),
+        save=lambda data: operations.clone_delegation(delegation, data, cloner=current_user),
         render=_form_page(
             _("Reise als Vorlage kopieren"),
             delegation,

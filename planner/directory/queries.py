@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -30,6 +31,7 @@ from planner.models import (
     Person,
     PersonSide,
 )
+from planner.teams.access import trip_filter
 from planner.timezones import to_local, utc_offset
 
 # -- choices for the forms ---------------------------------------------------------
@@ -136,14 +138,16 @@ class OrganizationProfile:
     appointments: list[AppointmentRow]
 
 
-def organization_profile(organization_id: int) -> OrganizationProfile:
-    """The organization with its city, its people and its appointments across all delegations (404 if none)."""
+def organization_profile(organization_id: int, user: Any) -> OrganizationProfile:
+    """The organization with its city, its people and its appointments on the trips ``user`` may see (404 if none)."""
     found = db.one_or_404(
         sa.select(Organization)
         .where(Organization.id == organization_id)
         .options(selectinload(Organization.city).selectinload(City.country), selectinload(Organization.people))
     )
-    appointments = _appointments_where(Appointment.organization_id == organization_id)
+    appointments = _appointments_where(
+        sa.and_(Appointment.organization_id == organization_id, trip_filter(user, Appointment.delegation_id))
+    )
     return OrganizationProfile(found, appointment_rows(appointments))
 
 
@@ -167,17 +171,22 @@ class PersonProfile:
     contact_for: list[AppointmentRow]
 
 
-def person_profile(person_id: int) -> PersonProfile:
-    """The person, the delegations they travel with, and the appointments they are the on-site contact for (404 if none)."""
+def person_profile(person_id: int, user: Any) -> PersonProfile:
+    """The person, the delegations they travel with, and the appointments they are the on-site contact for (404 if none).
+
+    Only trips ``user`` may see: a person's profile does not tell of the trips outside their teams.
+    """
     found = db.one_or_404(sa.select(Person).where(Person.id == person_id).options(selectinload(Person.organization)))
     memberships = db.session.scalars(
         sa.select(Member)
         .join(Member.delegation)
-        .where(Member.person_id == person_id)
+        .where(Member.person_id == person_id, trip_filter(user, Member.delegation_id))
         .options(selectinload(Member.delegation))
         .order_by(Delegation.start_date.desc(), Delegation.id)
     ).all()
-    appointments = _appointments_where(Appointment.contact_person_id == person_id)
+    appointments = _appointments_where(
+        sa.and_(Appointment.contact_person_id == person_id, trip_filter(user, Appointment.delegation_id))
+    )
     return PersonProfile(found, list(memberships), appointment_rows(appointments))
 
 

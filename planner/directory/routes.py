@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only, safe_next_url
@@ -144,7 +145,7 @@ def organizations() -> str:
 
 @bp.get("/organizations/<int:organization_id>")
 def organization(organization_id: int) -> str:
-    return render_template("directory/organization.html", profile=queries.organization_profile(organization_id))
+    return render_template("directory/organization.html", profile=queries.organization_profile(organization_id, current_user))
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
@@ -192,7 +193,7 @@ def people() -> str:
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int) -> str:
-    return render_template("directory/person.html", profile=queries.person_profile(person_id))
+    return render_template("directory/person.html", profile=queries.person_profile(person_id, current_user))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

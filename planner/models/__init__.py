@@ -19,6 +19,7 @@ from planner.models.program import (
     journey_travellers,
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
+from planner.models.teams import TeamMember
 from planner.models.users import User, UserRole, UserSession
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "PersonSide",
     "Release",
     "ReleaseState",
+    "TeamMember",
     "TimeZoneName",
     "UTCDateTime",
     "User",

@@ -26,10 +26,25 @@ from planner.models.geography import City, Partnership
 from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
+from planner.models.teams import TeamMember
 from planner.models.users import User
 from planner.timezones import utc_now
 
-TRACKED = (Delegation, Member, Leg, Appointment, Journey, FollowUp, Organization, Person, City, Partnership, User, Release)
+TRACKED = (
+    Delegation,
+    Member,
+    Leg,
+    Appointment,
+    Journey,
+    FollowUp,
+    Organization,
+    Person,
+    City,
+    Partnership,
+    User,
+    TeamMember,
+    Release,
+)
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash"})
 # The key in Session.info under which the session keeps its acting user.
@@ -71,6 +86,8 @@ def _label(obj: Any) -> str:
         return str(obj.number)
     if isinstance(obj, Person):  # its "title" is "Dr.", not what it is called
         return obj.name[:300]
+    if isinstance(obj, TeamMember):  # named by its account: the address outlives a deleted account here
+        return obj.user.email[:300] if obj.user is not None else f"team member {obj.id}"
     for name in ("title", "name", "email"):
         value = getattr(obj, name, None)
         if value:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, selectinload
@@ -22,6 +23,7 @@ from planner.directory.queries import AppointmentRow, appointment_rows
 from planner.extensions import db
 from planner.models import Appointment, City, Delegation, Journey, Leg, Organization, Person
 from planner.search.folding import Folded, fold
+from planner.teams.access import trip_filter
 
 MAX_QUERY_LENGTH = 200
 # Per kind; a search that finds more asks the planner to be more specific.
@@ -100,20 +102,24 @@ def normalise(raw: str | None) -> str:
     return " ".join((raw or "").split())
 
 
-def search(raw: str | None) -> Outcome:
-    """Search everything for ``raw``; refuse an empty or over-long term with a reason, never an error."""
+def search(raw: str | None, user: Any) -> Outcome:
+    """Search everything ``user`` may see for ``raw``; refuse an empty or over-long term with a reason, never an error.
+
+    Trips, and their appointments, journeys and stays, only of the trips on whose team ``user`` is
+    (:mod:`planner.teams.access`); the directory (cities, organizations, people) is shared by all.
+    """
     term = normalise(raw)
     if not term:
         return Outcome(term, Problem.EMPTY)
     if len(term) > MAX_QUERY_LENGTH:
         return Outcome(term[:MAX_QUERY_LENGTH], Problem.TOO_LONG)
-    return Outcome(term, results=_search(term))
+    return Outcome(term, results=_search(term, user))
 
 
-def _search(term: str) -> SearchResults:
+def _search(term: str, user: Any) -> SearchResults:
     delegations = _group(
         sa.select(Delegation)
-        .where(_matches(term, Delegation.title, Delegation.purpose))
+        .where(_matches(term, Delegation.title, Delegation.purpose), trip_filter(user, Delegation.id))
         .options(selectinload(Delegation.home_city))
         .order_by(Delegation.start_date.desc(), Delegation.id)
     )
@@ -121,6 +127,7 @@ def _search(term: str) -> SearchResults:
         sa.select(Appointment)
         .outerjoin(Appointment.organization)
         .where(_matches(term, Appointment.title, Appointment.venue, Organization.name))
+        .where(trip_filter(user, Appointment.delegation_id))
         .options(
             selectinload(Appointment.delegation).selectinload(Delegation.home_city),
             selectinload(Appointment.city),
@@ -131,12 +138,13 @@ def _search(term: str) -> SearchResults:
     journeys = _group(
         sa.select(Journey)
         .where(sa.or_(_service_matches(term), _matches(term, Journey.departure_place, Journey.arrival_place)))
+        .where(trip_filter(user, Journey.delegation_id))
         .options(selectinload(Journey.delegation))
         .order_by(Journey.depart_at, Journey.id)
     )
     legs = _group(
         sa.select(Leg)
-        .where(_matches(term, Leg.hotel_name, Leg.hotel_address))
+        .where(_matches(term, Leg.hotel_name, Leg.hotel_address), trip_filter(user, Leg.delegation_id))
         .options(selectinload(Leg.delegation), selectinload(Leg.city))
         .order_by(Leg.arrive_at, Leg.id)
     )

@@ -84,8 +84,10 @@ def page(browser: object) -> Iterator[object]:
 def sign_in(page, server: LiveServer, email: str, *, remember: bool = False) -> None:
     """Sign in through the real form, as a person would (optionally ticking "stay signed in")."""
     # Imported here: this module is loaded as a plugin by tests/conftest.py itself.
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, join_all_teams
 
+    with server.app.app_context():  # on every trip's team, as tests.conftest.login does it
+        join_all_teams(email)
     page.goto(server.url + "/auth/login")
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort").fill(PASSWORD)

@@ -12,10 +12,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, Journey, JourneyMode, Leg, Organization, OrganizationKind, Person
+from planner.models import (
+    Appointment,
+    City,
+    Delegation,
+    Journey,
+    JourneyMode,
+    Leg,
+    Organization,
+    OrganizationKind,
+    Person,
+    UserRole,
+)
 from planner.search.folding import FOLDED_LETTERS, Folded, fold
 from planner.search.queries import escape_like, search
 from planner.timezones import to_utc
+from tests.conftest import make_user
 from tests.directory.conftest import text
 
 
@@ -163,7 +175,8 @@ def test_escape_like() -> None:
 
 def test_search_function_normalises_whitespace(app: Flask, seeded: None) -> None:
     with app.app_context():
-        outcome = search("  Doosan \n  Robotics ")
+        admin = make_user(UserRole.ADMIN)
+        outcome = search("  Doosan \n  Robotics ", admin)
         assert outcome.term == "Doosan Robotics" and outcome.problem is None
         assert [o.name for o in outcome.results.organizations.items] == ["Doosan Robotics"]
 
