@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
+from planner.releases.inputs import PrepareInput
+from planner.releases.operations import prepare_release
 from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
 
 PUBLIC, READ, EDIT, ADMIN = "public", "read", "edit", "admin"
@@ -69,7 +71,9 @@ LEAST_ROLE = {
     "delegations.delete_follow_up": EDIT,
     "delegations.restore_follow_up": EDIT,
     "releases.prepare": EDIT,
-    "releases.approve": EDIT,  # and the right to approve on the trip (planner.teams.access.may_approve)
+    # Any role on the trip's team with the right to approve (planner.teams.access.may_approve): of the
+    # walk's accounts only the admin has it; tests/releases covers the right per trip and role.
+    "releases.approve": ADMIN,
     "releases.confirm_withdraw": EDIT,
     "releases.withdraw": EDIT,
     "program.new_appointment": EDIT,
@@ -145,6 +149,10 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             make_user(role, f"{role.value}@example.org")
         # Someone else on the trip's team, for the team page's URLs (the walk may take them off it).
         teammate = join_team(make_user(UserRole.VIEWER, "teammate@example.org"), delegation)
+        # Version 1 waiting for approval, prepared by someone else, for the release pages' URLs.
+        prepare_release(
+            delegation, PrepareInput(note="Walk"), join_team(make_user(UserRole.PLANNER, "preparer@example.org"), delegation).user
+        )
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -165,7 +173,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "person_id": 1,
             "city_id": 1,
             "partnership_id": 1,
-            "number": 1,  # no release yet: the release pages answer 404 to those who may use them
+            "number": 1,
             "team_member_id": teammate.id,
         }
 

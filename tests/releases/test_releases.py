@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, Delegation, FrozenRelease, Release, ReleaseState, User, UserRole
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
 
 CATALOGUE = Path(__file__).parents[2] / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
@@ -28,11 +28,15 @@ CATALOGUE = Path(__file__).parents[2] / "planner" / "translations" / "en" / "LC_
 def trip(app: Flask, seed_keller: KellerSeeder) -> int:
     seed_keller(app)
     with app.app_context():
-        make_user(UserRole.PLANNER, "anna@example.org")  # prepares
-        make_user(UserRole.PLANNER, "ben@example.org")  # a second planner with the right to approve
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        # Prepares; holds the right to approve too, which the four-eyes rule does not let her use on her own.
+        join_team(make_user(UserRole.PLANNER, "anna@example.org"), delegation, may_approve=True)
+        # A second planner with the right to approve on this trip's team.
+        join_team(make_user(UserRole.PLANNER, "ben@example.org"), delegation, may_approve=True)
         make_user(UserRole.ADMIN, "chef@example.org")
         make_user(UserRole.VIEWER, "vera@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
+        db.session.commit()
+        return delegation.id
 
 
 def signed_in(app: Flask, email: str) -> FlaskClient:
@@ -344,3 +348,27 @@ def test_the_release_states_read_in_english(app: Flask, trip: int) -> None:
         assert english in page
     for german in ("Freigegeben</td>", "Zurückgezogen</td>"):
         assert german not in page
+
+
+def test_the_right_to_approve_is_per_trip_and_not_the_role(app: Flask, trip: int) -> None:
+    """A planner on the team without the right gets 403; a read-only account of the mayor's office with it approves."""
+    with app.app_context():
+        delegation = db.session.get(Delegation, trip)
+        join_team(make_user(UserRole.PLANNER, "carl@example.org"), delegation)
+        join_team(make_user(UserRole.VIEWER, "buero@example.org"), delegation, may_approve=True)
+        db.session.commit()
+    prepare(signed_in(app, "anna@example.org"), trip)
+
+    carl = signed_in(app, "carl@example.org")
+    assert carl.get(f"/delegations/{trip}/releases/1/approve").status_code == 403
+    token = csrf_token(carl, f"/delegations/{trip}")
+    refused = carl.post(f"/delegations/{trip}/releases/1/approve", data={"csrf_token": token, "version": 1})
+    assert refused.status_code == 403
+    assert [r.state for r in releases(app, trip)] == [ReleaseState.PREPARED]
+
+    office = signed_in(app, "buero@example.org")
+    approve(office, trip, 1)
+    with app.app_context():
+        (release,) = releases(app, trip)
+        assert release.state is ReleaseState.APPROVED
+        assert release.approved_by_id == user_id(app, "buero@example.org")

@@ -8,14 +8,16 @@ from planner.extensions import db
 from planner.models import Delegation, UserRole
 from tests.browser.fixtures import LiveServer, screenshot, sign_in
 from tests.browser.test_accessibility import Audit
-from tests.conftest import make_user
+from tests.conftest import join_team, make_user
 
 
 def test_prepare_and_approve_by_two_planners_in_the_browser(live_server: LiveServer, browser, page) -> None:
     with live_server.app.app_context():
-        make_user(UserRole.PLANNER, "anna@example.org")
-        make_user(UserRole.PLANNER, "ben@example.org")
-        trip = db.session.scalars(sa.select(Delegation.id)).one()
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        join_team(make_user(UserRole.PLANNER, "anna@example.org"), delegation)
+        join_team(make_user(UserRole.PLANNER, "ben@example.org"), delegation, may_approve=True)
+        db.session.commit()
+        trip = delegation.id
     trip_url = f"{live_server.url}/delegations/{trip}"
 
     sign_in(page, live_server, "anna@example.org")
