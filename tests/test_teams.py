@@ -315,6 +315,7 @@ def test_a_clone_gets_the_team_of_its_source(app: Flask, trip: dict[str, object]
         }
     assert team == {
         "teammate@example.org": (False, False, False),
+        "preparer@example.org": (True, False, False),
         "viewer@example.org": (False, True, False),
         "planner@example.org": (True, True, True),  # the cloner, with every right
     }
