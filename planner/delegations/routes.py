@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -31,6 +32,7 @@ from planner.editing import Rejected
 from planner.extensions import db
 from planner.formatting import current_locale
 from planner.models import Delegation, FollowUp, ItemStatus, Leg, Member
+from planner.personal import queries as personal_queries
 from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.calendar_days import shift_warnings
@@ -117,8 +119,14 @@ def show_member(delegation_id: int, member_id: int) -> str:
     """One participant's own programme, with their calendar download."""
     delegation = _delegation(delegation_id)
     member = queries.member_or_404(delegation_id, member_id)  # the same object as in delegation.members
+    # The links are keys to the member's programme: shown to those who may hand them out.
+    links = personal_queries.personal_feeds_of(member) if current_user.can_edit() else []
     return render_template(
-        "delegations/member.html", delegation=delegation, member=member, programme=queries.programme(delegation, member)
+        "delegations/member.html",
+        delegation=delegation,
+        member=member,
+        programme=queries.programme(delegation, member),
+        personal_links=links,
     )
 
 

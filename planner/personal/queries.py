@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from planner.audiences import PERSONAL_FEEDS, Viewer, may_see
@@ -24,7 +25,8 @@ from planner.calendar import queries as calendar_queries
 from planner.calendar.export import Scope, calendar_request
 from planner.calendar.queries import FeedState
 from planner.delegations.queries import ProgrammeDay, ProgrammeEntry, programme_of
-from planner.models import Appointment, Delegation, ItemStatus, Journey, Member, Person
+from planner.extensions import db
+from planner.models import Appointment, Delegation, FeedToken, ItemStatus, Journey, Member, Person
 from planner.timezones import today_in
 
 
@@ -186,3 +188,18 @@ def map_links(appointment: Appointment) -> MapLinks | None:
         query = f"{query}, {city}"
     return MapLinks(None, "https://www.openstreetmap.org/search?query=" + quote(query, safe=""))
 
+
+
+def personal_feeds_of(member: Member) -> list[FeedToken]:
+    """The active links that open ``member``'s personal page (and calendar), oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(FeedToken)
+            .where(
+                FeedToken.member_id == member.id,
+                FeedToken.revoked_at.is_(None),
+                FeedToken.audience.in_(PERSONAL_FEEDS),
+            )
+            .order_by(FeedToken.id)
+        )
+    )

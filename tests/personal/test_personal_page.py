@@ -19,10 +19,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Audience, FeedToken, ItemStatus, Journey, JourneyMode, Member, MemberRole, Person, Visibility
+from planner.models import UserRole, Audience, FeedToken, ItemStatus, Journey, JourneyMode, Member, MemberRole, Person, Visibility
 from planner.personal import queries
 from planner.timezones import to_utc, utc_now
-from tests.conftest import make_appointment, make_city, make_delegation
+from tests.conftest import login, make_appointment, make_city, make_delegation, make_user
 
 OWN_TITLE = "Besuch bei Hanwha Ocean"
 OTHER_TITLE = "MARKER-OTHER-MEMBERS-ITEM"
@@ -41,6 +41,7 @@ ADDRESS = "Sejong-daero 110, Jung-gu"
 class Trip:
     delegation_id: int
     member_id: int
+    person_id: int
     contact_id: int
     stranger_id: int  # the contact of someone else's appointment
     own_id: int
@@ -119,7 +120,7 @@ def trip(app: Flask) -> Trip:
             "revoked": _token(delegation, mia, Audience.MEMBER, revoked=True),
         }
         db.session.commit()
-        return Trip(delegation.id, mia.id, contact.id, stranger.id, own.id, flight.id, tokens)
+        return Trip(delegation.id, mia.id, mia.person_id, contact.id, stranger.id, own.id, flight.id, tokens)
 
 
 def _page(client: FlaskClient, token: str) -> str:
@@ -259,3 +260,44 @@ def test_installable_manifest_and_service_worker(client: FlaskClient, trip: Trip
     assert "http://" not in body and "https://" not in body  # nothing from another host
     # The secret link must not be kept by shared caches.
     assert "private" in client.get(f"/p/{token}/").headers["Cache-Control"]
+
+
+def _qr_path(data: str) -> str:
+    """The drawing of the QR code of ``data`` as the brief embeds it (segno is deterministic)."""
+    import segno
+
+    svg = segno.make(data, error="m").svg_inline(scale=3)
+    return re.search(r' d="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
+
+
+def test_members_brief_carries_the_personal_page_as_qr_code(app: Flask, client: FlaskClient, trip: Trip) -> None:
+    with app.app_context():
+        make_user(UserRole.VIEWER, "viewer@example.org")
+    login(client, "viewer@example.org")
+    brief = client.get(f"/delegations/{trip.delegation_id}/brief?audience=member&member={trip.person_id}")
+    html = brief.get_data(as_text=True)
+    # One of the member's own German links (the brief's language: the newest), never the team's or press link.
+    own = [_qr_path(f"http://localhost/p/{trip.tokens[key]}/") in html for key in ("member", "leadership", "member_en")]
+    assert own == [False, True, False]
+    assert "Ihr Programm auf dem Telefon" in html
+    for key in ("team_of_member", "press_of_member", "revoked", "whole_trip"):
+        assert _qr_path(f"http://localhost/p/{trip.tokens[key]}/") not in html
+        assert trip.tokens[key] not in html
+    full = client.get(f"/delegations/{trip.delegation_id}/brief").get_data(as_text=True)
+    assert _qr_path(f"http://localhost/p/{trip.tokens['leadership']}/") not in full
+
+
+def test_planner_sees_the_link_on_the_member_page_a_viewer_does_not(app: Flask, trip: Trip) -> None:
+    with app.app_context():
+        make_user(UserRole.PLANNER, "planner@example.org")
+        make_user(UserRole.VIEWER, "viewer@example.org")
+    member_page = f"/delegations/{trip.delegation_id}/members/{trip.member_id}"
+    planner, viewer = app.test_client(), app.test_client()
+    login(planner, "planner@example.org")
+    login(viewer, "viewer@example.org")
+    html = planner.get(member_page).get_data(as_text=True)
+    assert f'value="http://localhost/p/{trip.tokens["member"]}/" readonly' in html
+    assert f'value="http://localhost/p/{trip.tokens["leadership"]}/" readonly' in html
+    for key in ("team_of_member", "press_of_member", "revoked"):
+        assert trip.tokens[key] not in html
+    assert "/p/" not in viewer.get(member_page).get_data(as_text=True)
