@@ -189,7 +189,6 @@ def map_links(appointment: Appointment) -> MapLinks | None:
     return MapLinks(None, "https://www.openstreetmap.org/search?query=" + quote(query, safe=""))
 
 
-
 def personal_feeds_of(member: Member) -> list[FeedToken]:
     """The active links that open ``member``'s personal page (and calendar), oldest first."""
     return list(

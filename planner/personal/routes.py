@@ -89,9 +89,7 @@ def manifest(token: str) -> BaseResponse:
                 },
             ],
         }
-    response = current_app.response_class(
-        current_app.json.dumps(data), mimetype="application/manifest+json"
-    )
+    response = current_app.response_class(current_app.json.dumps(data), mimetype="application/manifest+json")
     return _private(response)
 
 

@@ -120,9 +120,13 @@ def test_personal_link_works_offline_and_picks_up_a_new_version(app: Flask, serv
         assert page.locator("#offline-notice").is_visible()
         assert "Keine Verbindung" in page.locator("#offline-notice").inner_text()
         assert first_label in page.locator("#version").inner_text()
-        assert re.search(r"Diese Ansicht wurde (vor \d+ (Sekunden|Sekunde|Minuten|Minute)|jetzt) geladen\.", page.locator("#age").inner_text())
+        assert re.search(
+            r"Diese Ansicht wurde (vor \d+ (Sekunden|Sekunde|Minuten|Minute)|jetzt) geladen\.", page.locator("#age").inner_text()
+        )
         assert page.locator("li.pentry").count() > 0  # the programme itself, not just its header
-        assert page.evaluate("() => getComputedStyle(document.querySelector('.offline-notice')).borderTopWidth") != "0px"  # its CSS came from the cache
+        assert (
+            page.evaluate("() => getComputedStyle(document.querySelector('.offline-notice')).borderTopWidth") != "0px"
+        )  # its CSS came from the cache
 
         revision = _change_the_programme(app)
         server.start()

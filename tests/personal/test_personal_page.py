@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import UserRole, Audience, FeedToken, ItemStatus, Journey, JourneyMode, Member, MemberRole, Person, Visibility
+from planner.models import Audience, FeedToken, ItemStatus, Journey, JourneyMode, Member, MemberRole, Person, UserRole, Visibility
 from planner.personal import queries
 from planner.timezones import to_utc, utc_now
 from tests.conftest import login, make_appointment, make_city, make_delegation, make_user
@@ -64,7 +64,9 @@ def trip(app: Flask) -> Trip:
         seoul = make_city("Seoul", "Asia/Seoul", "KR")
         mia = Member(delegation=delegation, person=Person(given_name="Mia", family_name="Mitglied"), role=MemberRole.MEMBER)
         otto = Member(delegation=delegation, person=Person(given_name="Otto", family_name="Anders"), role=MemberRole.MEMBER)
-        contact = Person(given_name="Min-ji", family_name="Kim", function="Protokoll; Leitung", phone=CONTACT_PHONE, email=CONTACT_EMAIL)
+        contact = Person(
+            given_name="Min-ji", family_name="Kim", function="Protokoll; Leitung", phone=CONTACT_PHONE, email=CONTACT_EMAIL
+        )
         stranger = Person(given_name="Stefan", family_name="Fremd", phone="+82 10 0000 0000")
         db.session.add_all([mia, otto, contact, stranger])
         db.session.flush()
@@ -83,13 +85,19 @@ def trip(app: Flask) -> Trip:
             contact_person=contact,
         )
         own.attendees.append(mia)
-        second = make_appointment(delegation, datetime(2024, 10, 15, 14, 0), title="Zweiter Termin", city=seoul, address="Teheran-ro 1")
+        second = make_appointment(
+            delegation, datetime(2024, 10, 15, 14, 0), title="Zweiter Termin", city=seoul, address="Teheran-ro 1"
+        )
         second.attendees.append(mia)
-        cancelled = make_appointment(delegation, datetime(2024, 10, 15, 12, 0), title=CANCELLED_TITLE, status=ItemStatus.CANCELLED)
+        cancelled = make_appointment(
+            delegation, datetime(2024, 10, 15, 12, 0), title=CANCELLED_TITLE, status=ItemStatus.CANCELLED
+        )
         cancelled.attendees.append(mia)
         other = make_appointment(delegation, datetime(2024, 10, 15, 11, 0), title=OTHER_TITLE, contact_person=stranger)
         other.attendees.append(otto)
-        internal = make_appointment(delegation, datetime(2024, 10, 16, 9, 0), title=INTERNAL_TITLE, visibility=Visibility.INTERNAL)
+        internal = make_appointment(
+            delegation, datetime(2024, 10, 16, 9, 0), title=INTERNAL_TITLE, visibility=Visibility.INTERNAL
+        )
         internal.attendees.append(mia)
         depart = to_utc(datetime(2024, 10, 13, 13, 40), "Europe/Berlin")
         flight = Journey(
