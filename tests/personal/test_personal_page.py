@@ -309,3 +309,26 @@ def test_planner_sees_the_link_on_the_member_page_a_viewer_does_not(app: Flask, 
     for key in ("team_of_member", "press_of_member", "revoked"):
         assert trip.tokens[key] not in html
     assert "/p/" not in viewer.get(member_page).get_data(as_text=True)
+
+
+def test_page_queries_do_not_grow_with_the_programme(app: Flask) -> None:
+    from benchmarks.harness import counted
+    from benchmarks.trips import generate_trip
+    from planner.models import Delegation
+
+    tokens = []
+    for size in (10, 500):
+        with app.app_context():
+            delegation_id, _feed = generate_trip(size, label=f"Persoenlich{size}")
+            delegation = db.session.get(Delegation, delegation_id)
+            # The member who attends most: their page is the longest.
+            member = max(delegation.members, key=lambda m: sum(m in a.attendees for a in delegation.appointments))
+            tokens.append(_token(delegation, member, Audience.MEMBER))
+            db.session.commit()
+    client = app.test_client()
+    counts = []
+    for token in tokens:
+        with counted(app) as statements:
+            assert client.get(f"/p/{token}/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[1] <= 10, counts
