@@ -138,3 +138,33 @@ def test_personal_link_works_offline_and_picks_up_a_new_version(app: Flask, serv
         assert "(geändert)" in page.content()
     finally:
         context.close()
+
+
+def test_personal_page_without_javascript_at_360_px_and_accessible(app: Flask, server: ServerProcess, browser) -> None:
+    from tests.browser.fixtures import screenshot
+    from tests.browser.test_accessibility import axe_violations, describe
+
+    token = _leader_link(app)
+    link = f"{server.url}/p/{token}/"
+    plain = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE", java_script_enabled=False)
+    try:
+        page = plain.new_page()
+        page.goto(link)
+        # Online without JavaScript: the whole programme, its version and when it was loaded, in words.
+        assert page.locator("li.pentry").count() > 0
+        assert "Programmstand: Arbeitsstand" in page.locator("#version").inner_text()
+        assert page.locator("#age").inner_text().startswith("Geladen am ")
+        assert page.locator("#offline-notice").is_hidden()
+        assert page.get_by_role("heading", name="Jetzt", exact=True).is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        screenshot(page, "personal-page-360")
+    finally:
+        plain.close()
+    scripted = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
+    try:
+        page = scripted.new_page()
+        page.goto(link)
+        violations = axe_violations(page)
+        assert not violations, describe(link, violations)
+    finally:
+        scripted.close()
