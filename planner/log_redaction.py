@@ -1,6 +1,7 @@
 """No log line carries a feed's secret token, whoever writes it.
 
-A subscription URL (``/feeds/<token>.ics``) is a bearer secret: whoever reads
+A subscription URL (``/feeds/<token>.ics``), and the personal page at the
+same token (``/p/<token>/``), is a bearer secret: whoever reads
 it can read the trip. The planner's own request log redacts it
 (:func:`planner.security.loggable_path`), but other code writes URLs too:
 werkzeug's request line under ``flask run``, Flask's ``Exception on
@@ -24,15 +25,16 @@ from collections.abc import Callable
 from typing import Any
 
 # The token is URL-safe base64 (plus ".ics", or percent-escapes in a quoted URL); whatever follows
-# it in a log line (a space, a quote, ";", "?") is kept.
-_FEED_TOKEN = re.compile(r"/feeds/[A-Za-z0-9_.~%-]+")
+# it in a log line (a space, a quote, ";", "?", the rest of a personal page's path) is kept.
+# The same token opens the member's personal page under /p/<token>/ (planner.personal).
+_FEED_TOKEN = re.compile(r"(/feeds/|/p/)[A-Za-z0-9_.~%-]+")
 _MARK = "_planner_redacts_feed_tokens"
 _traceback_formatter = logging.Formatter()
 
 
 def redact(text: str) -> str:
-    """``text`` with every feed token in a ``/feeds/<token>`` path replaced by ``***``."""
-    return _FEED_TOKEN.sub("/feeds/***", text)
+    """``text`` with every feed token in a ``/feeds/<token>`` or ``/p/<token>`` path replaced by ``***``."""
+    return _FEED_TOKEN.sub(r"\1***", text)
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:

@@ -29,6 +29,11 @@ LEAST_ROLE = {
     "i18n.set_language": PUBLIC,
     "health.healthz": PUBLIC,  # for load balancers; says only ok/unavailable
     "briefs.font": PUBLIC,  # the brief's open-licence fonts, like the static files
+    "personal.page": PUBLIC,  # the member's feed token is the key
+    "personal.manifest": PUBLIC,
+    "personal.service_worker": PUBLIC,
+    "personal.all_contacts": PUBLIC,
+    "personal.contact": PUBLIC,
     "auth.logout": READ,
     "auth.password": READ,
     "delegations.index": READ,

@@ -50,6 +50,9 @@ def issue_feed(app: Flask) -> str:
 def test_redact_keeps_what_surrounds_the_token() -> None:
     line = f'127.0.0.1 - - "GET /feeds/{TOKEN}.ics?x=1 HTTP/1.1" 200; webcal://host/feeds/{TOKEN}.ics, /feeds/'
     assert log_redaction.redact(line) == '127.0.0.1 - - "GET /feeds/***?x=1 HTTP/1.1" 200; webcal://host/feeds/***, /feeds/'
+    # The member's personal page opens at the same token.
+    page = f'"GET /p/{TOKEN}/contacts/3.vcf HTTP/1.1" 200; http://host/p/{TOKEN}/'
+    assert log_redaction.redact(page) == '"GET /p/***/contacts/3.vcf HTTP/1.1" 200; http://host/p/***/'
 
 
 @pytest.mark.parametrize(

@@ -328,6 +328,7 @@ class Brief:
     as_of: datetime
     revision: int
     feed_url: str | None
+    personal_url: str | None
     members: list[MemberView]
     days: list[DayView]
     appointments: list[AppointmentView]
@@ -685,13 +686,13 @@ class _Builder:
             for f in chosen
         ]
 
-    def feed_url(self, member: Member | None) -> str | None:
-        """The member's own subscription link, only in their own brief.
+    def personal_feed(self, member: Member | None) -> FeedToken | None:
+        """The member's own subscription, only in their own brief.
 
-        A feed link is a key to a calendar: printed in the full or press
-        brief, or as anyone else's link, it would hand every reader a
-        calendar meant for someone else. Links made for the planning team
-        (even a member's) are never printed.
+        A feed link is a key to a calendar (and to the member's personal
+        page): printed in the full or press brief, or as anyone else's link,
+        it would hand every reader a programme meant for someone else. Links
+        made for the planning team (even a member's) are never printed.
         """
         if self.options.audience is not Audience.MEMBER or member is None:
             return None
@@ -699,10 +700,20 @@ class _Builder:
         candidates = [f for f in feeds if f.member_id == member.id and f.audience in PERSONAL_FEEDS]
         # The subscription in the brief's language if there is one.
         candidates.sort(key=lambda f: f.locale != self.options.lang)
-        if not candidates:
+        return candidates[0] if candidates else None
+
+    def feed_url(self, member: Member | None) -> str | None:
+        """The member's own subscription link (webcal), see :meth:`personal_feed`."""
+        feed = self.personal_feed(member)
+        if feed is None:
             return None
-        https = url_for("calendar.feed", token=candidates[0].token, _external=True)
+        https = url_for("calendar.feed", token=feed.token, _external=True)
         return "webcal://" + https.split("://", 1)[1]
+
+    def personal_url(self, member: Member | None) -> str | None:
+        """The member's personal programme page (the same key as their feed), see :meth:`personal_feed`."""
+        feed = self.personal_feed(member)
+        return url_for("personal.page", token=feed.token, _external=True) if feed is not None else None
 
     # the whole brief
 
@@ -740,6 +751,7 @@ class _Builder:
             as_of=to_local(now, self.home_zone),
             revision=delegation.revision,
             feed_url=self.feed_url(member),
+            personal_url=self.personal_url(member),
             members=[self.member(m) for m in delegation.members],
             days=self.days(appointments, journeys),
             appointments=appointments,

@@ -197,6 +197,13 @@ def programme(delegation: Delegation, member: Member | None = None, *, every_day
     viewer = Viewer(Audience.MEMBER, member) if member is not None else Viewer.team()
     appointments = [a for a in delegation.appointments if (member is None or member in a.attendees) and shows_item(viewer, a)]
     journeys = [j for j in delegation.journeys if (member is None or member in j.travellers) and shows_item(viewer, j)]
+    return programme_of(delegation, appointments, journeys, every_day=every_day)
+
+
+def programme_of(
+    delegation: Delegation, appointments: list[Appointment], journeys: list[Journey], *, every_day: bool = False
+) -> list[ProgrammeDay]:
+    """``appointments`` and ``journeys`` (already chosen for a reader) grouped into days as :func:`programme` does."""
     entries = [ProgrammeEntry(a, a.start_at, a.timezone) for a in appointments]
     entries += [ProgrammeEntry(j, j.depart_at, j.departure_timezone) for j in journeys]
     days: dict[date, ProgrammeDay] = {}

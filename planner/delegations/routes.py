@@ -32,6 +32,7 @@ from planner.editing import Rejected
 from planner.extensions import db
 from planner.formatting import current_locale
 from planner.models import Delegation, FollowUp, ItemStatus, Leg, Member
+from planner.personal import queries as personal_queries
 from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.calendar_days import shift_warnings
@@ -122,8 +123,14 @@ def show_member(delegation_id: int, member_id: int) -> str:
     """One participant's own programme, with their calendar download."""
     delegation = _delegation(delegation_id)
     member = queries.member_or_404(delegation_id, member_id)  # the same object as in delegation.members
+    # The links are keys to the member's programme: shown to those who may hand them out.
+    links = personal_queries.personal_feeds_of(member) if current_user.can_edit() else []
     return render_template(
-        "delegations/member.html", delegation=delegation, member=member, programme=queries.programme(delegation, member)
+        "delegations/member.html",
+        delegation=delegation,
+        member=member,
+        programme=queries.programme(delegation, member),
+        personal_links=links,
     )
 
 
