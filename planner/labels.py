@@ -18,6 +18,7 @@ from planner.models import (
     ItemStatus,
     JourneyMode,
     MemberRole,
+    MessageState,
     OrganizationKind,
     PersonSide,
     UserRole,
@@ -25,6 +26,10 @@ from planner.models import (
 )
 
 LABELS: dict[Enum, object] = {
+    MessageState.QUEUED: _l("Wartet auf Versand"),
+    MessageState.SENT: _l("Versendet"),
+    MessageState.FAILED: _l("Fehlgeschlagen"),
+    MessageState.OUTBOX: _l("Im Postausgang (kein Mailserver)"),
     DelegationStatus.DRAFT: _l("Entwurf"),
     DelegationStatus.PLANNED: _l("In Planung"),
     DelegationStatus.CONFIRMED: _l("Bestätigt"),

@@ -165,6 +165,8 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "RATELIMIT_STORAGE_URI": "memory://",
         # The job queue too: a SQLite file in the test's instance folder (tests/jobs.py runs its worker).
         "REDIS_URL": None,
+        # Mail too: never a mail server of the machine's environment (tests/mail starts its own).
+        "MAIL_SERVER": None,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
     config.update(overrides)
