@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
+from planner.mail.inputs import MessageInput
+from planner.mail.operations import queue_message
 from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
 from tests.conftest import KellerSeeder, csrf_token, login, make_user
 
@@ -112,6 +114,9 @@ LEAST_ROLE = {
     "admin.edit": ADMIN,
     "admin.update": ADMIN,
     "admin.reset_password": ADMIN,
+    "mail.outbox": ADMIN,
+    "mail.message": ADMIN,  # the text of any message: every trip, every recipient
+    "mail.delegation_messages": EDIT,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -134,6 +139,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
         db.session.add(feed)
         for role in (UserRole.VIEWER, UserRole.PLANNER, UserRole.ADMIN):
             make_user(role, f"{role.value}@example.org")
+        message_id = queue_message(MessageInput("kim@example.org", "Programm", "Text", "release", delegation_id=delegation.id)).id
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -154,6 +160,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "person_id": 1,
             "city_id": 1,
             "partnership_id": 1,
+            "message_id": message_id,
         }
 
 
