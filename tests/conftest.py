@@ -91,6 +91,7 @@ ENGINE_TESTS = (
     "tests/test_transactions.py",  # operations flush, callers commit: savepoints and rollbacks per engine
     "tests/test_edit_flow.py",  # the version check of every edited table, as each engine reports a lost race
     "tests/test_conflict_neighbourhood.py",  # one appointment's neighbours: a windowed subquery per engine
+    "tests/mail/test_sending.py",  # the worker's claim of a send attempt (UPDATE ... WHERE attempts), the Redis queue
 )
 
 

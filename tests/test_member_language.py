@@ -70,11 +70,8 @@ def test_new_people_in_the_rows_form_bring_their_language(app: Flask, planner: F
     data.update({"people-0-family_name": "Park", "people-0-language": "en", "people-1-family_name": "Schulte"})
     assert planner.post(url, data=data).status_code == 302
     with app.app_context():
-        languages = dict(
-            db.session.execute(
-                sa.select(Member.person_id, Member.language).where(Member.delegation_id == keller).order_by(Member.id.desc()).limit(2)
-            ).all()
-        )
+        newest = sa.select(Member.person_id, Member.language).where(Member.delegation_id == keller)
+        languages = dict(db.session.execute(newest.order_by(Member.id.desc()).limit(2)).all())
     assert sorted(languages.values()) == ["de", "en"]
 
 

@@ -53,7 +53,8 @@ def _keller_calendar(app: Flask) -> tuple[int, int, bytes]:
     """The Keller trip's ids and the personal calendar of its first member, as the app serves it."""
     with app.app_context():
         delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
-        member_id = db.session.scalars(sa.select(Member.id).where(Member.delegation_id == delegation_id).order_by(Member.id)).first()
+        members = sa.select(Member.id).where(Member.delegation_id == delegation_id).order_by(Member.id)
+        member_id = db.session.scalars(members).first()
         make_user(UserRole.VIEWER, "reader@example.org")
     client = app.test_client()
     login(client, "reader@example.org")
@@ -119,7 +120,11 @@ def test_a_queued_message_arrives_once_with_subject_body_and_calendar(
 
 
 def test_a_refusing_server_gets_retries_then_the_message_is_failed_and_visible(
-    database_url: str, tmp_path: Path, seed_keller: KellerSeeder, refusing_smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
+    database_url: str,
+    tmp_path: Path,
+    seed_keller: KellerSeeder,
+    refusing_smtp_server: SmtpServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # One second between attempts: the retries go through Huey's schedule, as in production.
     app = _smtp_app(database_url, tmp_path / "instance", refusing_smtp_server.port, MAIL_RETRY_SECONDS=1)
@@ -137,9 +142,7 @@ def test_a_refusing_server_gets_retries_then_the_message_is_failed_and_visible(
     assert BODY_MARKER not in message.last_error
     # Neither the address nor the text went to a log line of the app or of Huey (the test's SMTP
     # server, logger "mail.log", logs the whole conversation: it stands for the outside world).
-    ours = "\n".join(
-        caplog.handler.format(record) for record in caplog.records if not record.name.startswith("mail.log")
-    )
+    ours = "\n".join(caplog.handler.format(record) for record in caplog.records if not record.name.startswith("mail.log"))
     assert RECIPIENT not in ours and BODY_MARKER not in ours
     assert f"message {message_id}" in ours and "Unhandled exception" in ours  # the retries were logged, by id
 
