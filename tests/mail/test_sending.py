@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -288,3 +289,22 @@ def test_with_redis_the_same_flow_delivers_once(redis_mail_app: Flask, smtp_serv
     [attachment] = list(_parsed(smtp_server.handler.received[0].original_content).iter_attachments())  # type: ignore[arg-type]
     assert attachment.get_payload(decode=True) == ics
     assert not (Path(redis_mail_app.instance_path) / "jobs.sqlite3").exists()
+
+
+def test_requeue_after_a_lost_queue_sends_each_waiting_message_once(app: Flask) -> None:
+    first = _queue(app)
+    second = _queue(app)
+    jobs(app).huey.flush()  # the queue is lost (a Redis flushed, a file deleted): the rows still wait
+    assert jobs(app).pending() == 0
+    result = app.test_cli_runner().invoke(args=["mail", "requeue"])
+    assert result.exit_code == 0 and "2 message(s) queued again" in result.output
+    app.test_cli_runner().invoke(args=["mail", "requeue"])  # twice: each message now has two jobs
+    assert jobs(app).pending() == 4
+    with running_worker(app):
+        done = [wait_until_done(app, message_id) for message_id in (first, second)]
+        while jobs(app).pending():  # let the duplicate jobs run too before counting
+            time.sleep(0.1)
+    assert [message.state for message in done] == [MessageState.OUTBOX, MessageState.OUTBOX]
+    assert [message.attempts for message in done] == [1, 1]
+    files = sorted(path.name for path in (Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert files == [f"message-{first:06d}.eml", f"message-{second:06d}.eml"]
