@@ -62,6 +62,8 @@ MAIL_TIMEOUT_SECONDS = 30  # per SMTP connection attempt
 MAIL_RETRIES = 5  # attempts after the first, for temporary failures (4xx replies, no connection)
 MAIL_RETRY_SECONDS = 120  # between attempts
 MAIL_OUTBOX_FOLDER: str | None = None
+# A PEM file of the CA that signed the mail server's certificate (an in-house CA); None: the system's CAs.
+MAIL_CA_FILE: str | None = None
 # Werkzeug's password hash; scrypt in production. The test suite sets a one-round PBKDF2 because
 # scrypt's deliberate cost (~50 ms per sign-in) was a large share of its run time.
 PASSWORD_HASH_METHOD = "scrypt"
@@ -98,7 +100,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
             settings[config_key] = normalise_database_url(value) if env_key == "DATABASE_URL" else value
     if environ.get("REDIS_URL"):
         settings["REDIS_URL"] = environ["REDIS_URL"]  # the job queue's too, not only the rate limiter's
-    for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+    for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_CA_FILE"):
         if environ.get(key):
             settings[key] = environ[key]
     if environ.get("MAIL_PORT"):

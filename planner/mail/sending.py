@@ -76,14 +76,16 @@ def _write_eml(message_id: int, email: EmailMessage) -> None:
 def _smtp_send(email: EmailMessage) -> None:
     config = current_app.config
     host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), float(config["MAIL_TIMEOUT_SECONDS"])
+    # The server's certificate is always checked: against the system's CAs, or MAIL_CA_FILE (an in-house CA).
+    context = ssl.create_default_context(cafile=config.get("MAIL_CA_FILE") or None)
     smtp: smtplib.SMTP
     if config.get("MAIL_USE_SSL"):
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     with smtp:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=context)
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         smtp.send_message(email)
@@ -99,6 +101,11 @@ def describe(error: Exception) -> tuple[str, bool]:
         return f"SMTP {error.smtp_code}: {_text(error.smtp_error)}", error.smtp_code >= 500
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return "SMTP: the server closed the connection", False
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # A setting to fix (MAIL_USE_TLS, MAIL_USERNAME); tried again, so a quick fix still delivers.
+        return f"SMTP: not offered by the server: {error}", False
+    if isinstance(error, ssl.SSLError):
+        return f"TLS: {error.reason or type(error).__name__} (MAIL_CA_FILE, MAIL_USE_TLS, MAIL_USE_SSL)", False
     if isinstance(error, (ConnectionError, socket.timeout, socket.gaierror, OSError)):
         return f"no connection to the mail server: {type(error).__name__}: {error.strerror or error}", False
     return f"{type(error).__name__}", False

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from flask import Flask
 
 from planner.extensions import db
@@ -24,12 +27,15 @@ class Recorder:
     reply: str | None = None
     received: list[Envelope] = field(default_factory=list)
     attempts: int = 0
+    # Per accepted message: whether it came over TLS, and the login it was sent under (if any).
+    sessions: list[tuple[bool, Any]] = field(default_factory=list)
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Envelope) -> str:
+    async def handle_DATA(self, _server: Any, session: Any, envelope: Envelope) -> str:
         self.attempts += 1
         if self.reply is not None:
             return self.reply
         self.received.append(envelope)
+        self.sessions.append((session.ssl is not None, session.auth_data))
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -46,8 +52,8 @@ class SmtpServer:
     handler: Recorder
 
 
-def _serve(handler: Recorder) -> Iterator[SmtpServer]:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+def _serve(handler: Recorder, **smtp_options: Any) -> Iterator[SmtpServer]:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_options)
     controller.start()
     try:
         yield SmtpServer(controller.port, handler)
@@ -84,3 +90,37 @@ def wait_until_done(app: Flask, message_id: int, timeout: float = 120) -> Outgoi
                 db.session.expunge(message)
                 return message
         time.sleep(0.1)
+
+
+MAIL_LOGIN, MAIL_SECRET = "planner-mailer", "not-a-real-secret"
+
+
+@dataclass
+class TlsSmtpServer(SmtpServer):
+    ca_file: Path
+
+
+@pytest.fixture
+def tls_smtp_server(tmp_path: Path) -> Iterator[TlsSmtpServer]:
+    """An SMTP server on loopback that requires STARTTLS and a login, with a certificate made for this test."""
+    cert, key = tmp_path / "smtp-cert.pem", tmp_path / "smtp-key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def authenticator(_server: Any, _session: Any, _envelope: Any, _mechanism: str, auth_data: Any) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            MAIL_LOGIN.encode(),
+            MAIL_SECRET.encode(),
+        )
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+    for server in _serve(Recorder(), tls_context=context, require_starttls=True, authenticator=authenticator, auth_required=True):
+        yield TlsSmtpServer(server.port, server.handler, cert)

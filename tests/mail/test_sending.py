@@ -31,7 +31,7 @@ from planner.models import Delegation, Member, MessageState, OutgoingMessage, Us
 from planner.seed import load_seed
 from tests.conftest import DatabaseFactory, KellerSeeder, login, make_app, make_user
 from tests.jobs import running_worker
-from tests.mail.conftest import SmtpServer, free_port, wait_until_done
+from tests.mail.conftest import MAIL_LOGIN, MAIL_SECRET, SmtpServer, TlsSmtpServer, free_port, wait_until_done
 
 RECIPIENT = "kim.participant@example.org"
 BODY_MARKER = "BODY-MARKER-7f3a: Ihr Programm, Version 5"
@@ -118,6 +118,33 @@ def test_a_queued_message_arrives_once_with_subject_body_and_calendar(
     assert parsed.get("METHOD") in (None, "PUBLISH")
     assert len(parsed.walk("VEVENT")) > 0
     assert not (Path(app.instance_path) / "outbox").exists()  # with a server, nothing is kept locally
+
+
+def test_starttls_and_login_with_a_verified_certificate(
+    database_url: str, tmp_path: Path, tls_smtp_server: TlsSmtpServer
+) -> None:
+    settings = {"MAIL_USE_TLS": True, "MAIL_USERNAME": MAIL_LOGIN, "MAIL_PASSWORD": MAIL_SECRET}
+    app = _smtp_app(
+        database_url, tmp_path / "instance", tls_smtp_server.port, MAIL_CA_FILE=str(tls_smtp_server.ca_file), **settings
+    )
+    message_id = _queue(app)
+    with running_worker(app):
+        message = wait_until_done(app, message_id)
+    assert message.state == MessageState.SENT, message.last_error
+    [(over_tls, login)] = tls_smtp_server.handler.sessions
+    assert over_tls and login.login == MAIL_LOGIN.encode()
+
+
+def test_a_certificate_the_planner_cannot_verify_is_refused(
+    database_url: str, tmp_path: Path, tls_smtp_server: TlsSmtpServer
+) -> None:
+    settings = {"MAIL_USE_TLS": True, "MAIL_USERNAME": MAIL_LOGIN, "MAIL_PASSWORD": MAIL_SECRET, "MAIL_RETRIES": 0}
+    app = _smtp_app(database_url, tmp_path / "instance", tls_smtp_server.port, **settings)  # no MAIL_CA_FILE
+    message_id = _queue(app)
+    with running_worker(app):
+        message = wait_until_done(app, message_id)
+    assert message.state == MessageState.FAILED and tls_smtp_server.handler.received == []
+    assert message.last_error is not None and message.last_error.startswith("TLS: CERTIFICATE_VERIFY_FAILED")
 
 
 def test_a_refusing_server_gets_retries_then_the_message_is_failed_and_visible(
