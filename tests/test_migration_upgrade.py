@@ -37,6 +37,8 @@ from flask import Flask
 
 from planner.auth.sessions import start_session
 from planner.extensions import db
+from planner.mail.inputs import Attachment, MessageInput
+from planner.mail.operations import queue_message
 from planner.models import Delegation
 from planner.models.calendar import FeedToken, PendingImport
 from planner.seed import load_seed
@@ -85,6 +87,7 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "family_name": lambda row, _tables: _split_name(row["name"])[1],
     "family_name_first": False,
     "side": lambda row, tables: "own" if row["id"] in {m["person_id"] for m in tables["members"].values()} else "host",
+    "language": "de",  # d7a2c4e9f1b3 (members): everyone so far was written to in German, the app's default
 }
 
 # Columns a migration renamed: (table, old name) -> new name. Old rows are filled and compared under both names.
@@ -222,6 +225,18 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
                 user_id=planner.id,
                 filename="partner.ics",
                 content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            )
+        )
+        # A message on its way (no worker runs here: it stays queued), with a calendar attached.
+        queue_message(
+            MessageInput(
+                "kim@example.org",
+                "Programm",
+                "Guten Tag",
+                "release",
+                delegation_id=delegation.id,
+                member_id=delegation.members[1].id,
+                attachment=Attachment("programm.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
             )
         )
         db.session.commit()
