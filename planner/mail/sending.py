@@ -11,6 +11,7 @@ described by code and server reply, and raised without their cause.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -83,12 +84,18 @@ def _smtp_send(email: EmailMessage) -> None:
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
+    try:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=context)
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         smtp.send_message(email)
+    except BaseException:
+        smtp.close()
+        raise
+    # Accepted is sent: a failing QUIT must not make the message look failed and go out twice.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        smtp.quit()
 
 
 def describe(error: Exception) -> tuple[str, bool]:
