@@ -16,7 +16,7 @@ VENDOR_STAMP := $(VENDOR)/node_modules/.installed
 TRANSLATIONS := planner/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-# Runs $(1) with the job worker (PDF renders, README "Job queue") beside it in the background; when
+# Runs $(1) with the job worker (PDF renders, e-mail; README "Job queue") beside it in the background; when
 # $(1) ends (or Ctrl+C), the worker is stopped too. One shell, so the trap sees both.
 define with_job_worker
 	$(FLASK) jobs worker & worker=$$!; \
@@ -37,7 +37,10 @@ run: run-deps install
 
 # Production: gunicorn with WORKERS processes, behind a reverse proxy (README, "Operations";
 # .ci/nginx.conf.template). Configure by environment: DATABASE_URL, SECRET_KEY, REDIS_URL,
-# PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL. planner/gunicorn_conf.py holds the rest:
+# PLANNER_HTTPS, PLANNER_PROXY_FIX, PLANNER_BASE_URL, and MAIL_SERVER (+ MAIL_PORT, MAIL_USERNAME,
+# MAIL_PASSWORD, MAIL_DEFAULT_SENDER) to send e-mail. The job worker started beside gunicorn renders
+# PDFs and sends e-mail (with retries); on several hosts run `flask --app planner jobs worker` as a
+# service of its own instead, with the same DATABASE_URL and REDIS_URL (README, "Job queue"). planner/gunicorn_conf.py holds the rest:
 # gthread workers with a short keep-alive, no access log (it would print feed URLs with their
 # secret tokens; the planner writes one JSON line per request with the tokens redacted).
 # Without REDIS_URL the sign-in limits are counted per worker, so gunicorn_conf runs one

@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.health import bp as health_bp
     from planner.i18n import bp as i18n_bp
     from planner.personal.routes import bp as personal_bp
+    from planner.mail.routes import bp as mail_bp
     from planner.program.routes import bp as program_bp
     from planner.releases.routes import bp as releases_bp
     from planner.search.routes import bp as search_bp
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(personal_bp)
+    app.register_blueprint(mail_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(releases_bp)
     app.register_blueprint(search_bp)

@@ -214,6 +214,7 @@ def register(app: Flask) -> None:
     from planner.backup.importer import import_data_command
     from planner.briefs.cli import export_brief_command
     from planner.jobs.worker import jobs_cli
+    from planner.mail.cli import mail_cli
 
     app.cli.add_command(export_brief_command)
     app.cli.add_command(import_data_command)
@@ -222,3 +223,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_data_command)
     app.cli.add_command(export_ics_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(mail_cli)

@@ -46,6 +46,24 @@ JOB_MAX_PENDING = 50  # more waiting jobs than this: new requests get 503 with R
 JOB_EXPIRES_SECONDS = 900  # a job not started by then is dropped (its record lapses too)
 JOB_STALL_SECONDS = 60  # the progress page says the worker may be down after waiting this long
 JOB_OUTPUT_SECONDS = 24 * 3600  # finished PDFs are kept this long for the same request
+# Outgoing e-mail (planner.mail). Without MAIL_SERVER nothing leaves the machine: each message is
+# written as an .eml file into MAIL_OUTBOX_FOLDER (default: instance/outbox) and shown on the admin's
+# outbox page. With MAIL_SERVER the job worker hands messages to that SMTP server: STARTTLS with
+# MAIL_USE_TLS (port 587), implicit TLS with MAIL_USE_SSL (port 465), a login with MAIL_USERNAME and
+# MAIL_PASSWORD (environment or instance/config.py, never the repository).
+MAIL_SERVER: str | None = None
+MAIL_PORT = 587
+MAIL_USE_TLS = True
+MAIL_USE_SSL = False
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+MAIL_DEFAULT_SENDER = "Delegationsplaner <planner@localhost>"
+MAIL_TIMEOUT_SECONDS = 30  # per SMTP connection attempt
+MAIL_RETRIES = 5  # attempts after the first, for temporary failures (4xx replies, no connection)
+MAIL_RETRY_SECONDS = 120  # between attempts
+MAIL_OUTBOX_FOLDER: str | None = None
+# A PEM file of the CA that signed the mail server's certificate (an in-house CA); None: the system's CAs.
+MAIL_CA_FILE: str | None = None
 # Werkzeug's password hash; scrypt in production. The test suite sets a one-round PBKDF2 because
 # scrypt's deliberate cost (~50 ms per sign-in) was a large share of its run time.
 PASSWORD_HASH_METHOD = "scrypt"
@@ -82,6 +100,14 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
             settings[config_key] = normalise_database_url(value) if env_key == "DATABASE_URL" else value
     if environ.get("REDIS_URL"):
         settings["REDIS_URL"] = environ["REDIS_URL"]  # the job queue's too, not only the rate limiter's
+    for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_CA_FILE"):
+        if environ.get(key):
+            settings[key] = environ[key]
+    if environ.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(environ["MAIL_PORT"])
+    for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if environ.get(key):
+            settings[key] = bool(_switch(key, environ[key]))
     if environ.get("PLANNER_RENDER_WORKERS"):
         settings["JOB_WORKERS"] = int(environ["PLANNER_RENDER_WORKERS"])
     for key in _ENV_SWITCHES:

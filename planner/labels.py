@@ -18,6 +18,7 @@ from planner.models import (
     ItemStatus,
     JourneyMode,
     MemberRole,
+    MessageState,
     OrganizationKind,
     PersonSide,
     ReleaseState,
@@ -26,6 +27,10 @@ from planner.models import (
 )
 
 LABELS: dict[Enum, object] = {
+    MessageState.QUEUED: _l("Wartet auf Versand"),
+    MessageState.SENT: _l("Versendet"),
+    MessageState.FAILED: _l("Fehlgeschlagen"),
+    MessageState.OUTBOX: _l("Im Postausgang (kein Mailserver)"),
     DelegationStatus.DRAFT: _l("Entwurf"),
     DelegationStatus.PLANNED: _l("In Planung"),
     DelegationStatus.CONFIRMED: _l("Bestätigt"),
@@ -87,6 +92,19 @@ def choices(enum_cls: type[Enum]) -> list[SelectChoice]:
     return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in enum_cls]
 
 
+# The languages a participant can receive mail (and by default feeds) in: the app's LANGUAGES.
+LANGUAGE_LABELS: dict[str, object] = {"de": _l("Deutsch"), "en": _l("Englisch")}
+
+
+def language_choices() -> list[SelectChoice]:
+    """Select choices for a participant's language, labelled lazily."""
+    return [SelectChoice(code, text) for code, text in LANGUAGE_LABELS.items()]
+
+
+def language_label(code: str) -> str:
+    return str(LANGUAGE_LABELS.get(code, code))
+
+
 def label(value: Enum) -> str:
     return str(LABELS.get(value, value.value))
 
@@ -103,6 +121,7 @@ FIELD_LABELS: dict[str, object] = {
     "venue": _l("Ort / Gebäude"),
     "address": _l("Adresse"),
     "notes": _l("Hinweise"),
+    "language": _l("Sprache"),
     "depart_at": _l("Abfahrt/Abflug"),
     "arrive_at": _l("Ankunft"),
     "departure_timezone": _l("Abfahrt/Abflug: Zeitzone"),

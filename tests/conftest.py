@@ -92,6 +92,7 @@ ENGINE_TESTS = (
     "tests/test_transactions.py",  # operations flush, callers commit: savepoints and rollbacks per engine
     "tests/test_edit_flow.py",  # the version check of every edited table, as each engine reports a lost race
     "tests/test_conflict_neighbourhood.py",  # one appointment's neighbours: a windowed subquery per engine
+    "tests/mail/test_sending.py",  # the worker's claim of a send attempt (UPDATE ... WHERE attempts), the Redis queue
 )
 
 
@@ -166,6 +167,8 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "RATELIMIT_STORAGE_URI": "memory://",
         # The job queue too: a SQLite file in the test's instance folder (tests/jobs.py runs its worker).
         "REDIS_URL": None,
+        # Mail too: never a mail server of the machine's environment (tests/mail starts its own).
+        "MAIL_SERVER": None,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
     config.update(overrides)

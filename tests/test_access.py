@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
+from planner.mail.inputs import MessageInput
+from planner.mail.operations import queue_message
 from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
 from planner.releases.inputs import PrepareInput
 from planner.releases.operations import prepare_release
@@ -130,6 +132,9 @@ LEAST_ROLE = {
     "admin.edit": ADMIN,
     "admin.update": ADMIN,
     "admin.reset_password": ADMIN,
+    "mail.outbox": ADMIN,
+    "mail.message": ADMIN,  # the text of any message: every trip, every recipient
+    "mail.delegation_messages": EDIT,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -158,6 +163,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
         prepare_release(
             delegation, PrepareInput(note="Walk"), join_team(make_user(UserRole.PLANNER, "preparer@example.org"), delegation).user
         )
+        message_id = queue_message(MessageInput("kim@example.org", "Programm", "Text", "release", delegation_id=delegation.id)).id
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -180,6 +186,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "partnership_id": 1,
             "number": 1,
             "team_member_id": teammate.id,
+            "message_id": message_id,
         }
 
 

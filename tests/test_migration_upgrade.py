@@ -37,6 +37,8 @@ from flask import Flask
 
 from planner.auth.sessions import start_session
 from planner.extensions import db
+from planner.mail.inputs import Attachment, MessageInput
+from planner.mail.operations import queue_message
 from planner.models import Delegation, Release, ReleaseState
 from planner.models.calendar import FeedToken, PendingImport
 from planner.seed import load_seed
@@ -85,6 +87,7 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "family_name": lambda row, _tables: _split_name(row["name"])[1],
     "family_name_first": False,
     "side": lambda row, tables: "own" if row["id"] in {m["person_id"] for m in tables["members"].values()} else "host",
+    "language": "de",  # d7a2c4e9f1b3 (members): everyone so far was written to in German, the app's default
 }
 
 # Columns a migration renamed: (table, old name) -> new name. Old rows are filled and compared under both names.
@@ -224,17 +227,9 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
                 content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
             )
         )
-        db.session.add(
-            Release(
-                delegation_id=delegation.id,
-                number=1,
-                state=ReleaseState.APPROVED,
-                snapshot={"format": 1, "title": delegation.title},
-                revision=delegation.revision,
-                prepared_by_id=planner.id,
-                approved_by_id=planner.id,
-                approved_at=datetime(2024, 10, 2, 8, 0, tzinfo=UTC),
-                approval_reason="one-person office",
+from planner.mail.inputs import Attachment, MessageInput
+from planner.mail.operations import queue_message
+from planner.models import Delegation, Release, ReleaseState
             )
         )
         db.session.commit()

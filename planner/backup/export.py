@@ -28,8 +28,9 @@ FORMAT_VERSION = 1
 # Columns never written to an export file: table name -> column names.
 # Feed tokens are secrets too: restored subscriptions must be issued anew.
 SECRET_COLUMNS = {"users": {"password_hash"}, "feed_tokens": {"token", "digest"}}
-# Uploads between preview and confirmation and who is signed in where are not part of the planner's data.
-TRANSIENT_TABLES = {"pending_imports", "user_sessions"}
+# Uploads between preview and confirmation, who is signed in where, and the mail already handed out
+# (copies of what the programme said then, with personal addresses) are not part of the planner's data.
+TRANSIENT_TABLES = {"pending_imports", "user_sessions", "outgoing_messages"}
 
 
 def _json_value(value: Any) -> Any:

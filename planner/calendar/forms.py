@@ -16,7 +16,12 @@ from planner.models import Audience
 
 class NewFeedForm(FlaskForm):
     member_id = SelectField(_l("Für"), coerce=int)
-    locale = SelectField(_l("Sprache der Einträge"), choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")])
+    # Empty: the member's own language (planner.calendar.operations.issue_feed); German for the whole trip.
+    locale = SelectField(
+        _l("Sprache der Einträge"),
+        choices=[SelectChoice("", _l("Sprache des Mitglieds")), SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+        default="",
+    )
     # Empty: the usual audience of the link (a member's own link: member; the whole trip: planning team).
     audience = SelectField(
         _l("Zielgruppe"),

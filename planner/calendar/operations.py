@@ -8,9 +8,13 @@ from planner.timezones import utc_now
 
 
 def issue_feed(
-    delegation: Delegation, member: Member | None, user: User, locale: str, audience: Audience | None = None
+    delegation: Delegation, member: Member | None, user: User, locale: str | None = None, audience: Audience | None = None
 ) -> FeedToken:
-    """A new subscription link; ``audience`` None means the default (member feeds: member, whole trip: team)."""
+    """A new subscription link; ``audience`` None means the default (member feeds: member, whole trip: team).
+
+    ``locale`` None: a member's link speaks the member's language, the whole trip's German.
+    """
+    locale = locale or (member.language if member is not None else "de")
     feed = FeedToken.issue(delegation, member, locale=locale, audience=audience, created_by=user)
     db.session.add(feed)
     db.session.flush()

@@ -126,7 +126,7 @@ def create_subscription(delegation_id: int) -> BaseResponse:
             flash(str(message), "error")
         return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
     member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
-    operations.issue_feed(delegation, member, current_user, form.locale.data, form.chosen_audience)
+    operations.issue_feed(delegation, member, current_user, form.locale.data or None, form.chosen_audience)
     db.session.commit()
     flash(_("Neuer Abonnement-Link angelegt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))

@@ -28,7 +28,7 @@ from planner.delegations.inputs import (
     NewMemberInput,
 )
 from planner.editing import optional_text
-from planner.labels import choices
+from planner.labels import choices, language_choices
 from planner.models import Delegation, DelegationStatus, FollowUp, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 from planner.timezones import FIRST_YEAR, LAST_YEAR
 from planner.web.forms import InputForm, RowForm, RowsField, plausible_date, year_range_message
@@ -147,11 +147,13 @@ class MemberForm(InputForm):
     person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()], render_kw=searchable("person"))
     role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
     function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Sprache für E-Mails und Kalender"), choices=language_choices(), default="de")
 
     def fill(self, record: Member) -> None:
         self.person_id.data = record.person_id
         self.role.data = record.role.value
         self.function.data = record.function
+        self.language.data = record.language
         self.version.data = record.version
 
     def to_input(self) -> MemberInput:
@@ -160,6 +162,7 @@ class MemberForm(InputForm):
             role=MemberRole(self.role.data),
             function=self.function.data,
             version=self.version.data,
+            language=self.language.data,
         )
 
 
@@ -178,6 +181,7 @@ class NewPersonRow(RowForm):
     )
     function = StringField(_l("Funktion"), validators=[Optional(), Length(max=200, message=_TOO_LONG)])
     role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
+    language = SelectField(_l("Sprache"), choices=language_choices(), default="de")
 
     def to_input(self) -> NewMemberInput:
         return NewMemberInput(
@@ -186,6 +190,7 @@ class NewPersonRow(RowForm):
             title=optional_text(self.title.data),
             function=optional_text(self.function.data),
             role=MemberRole(self.role.data),
+            language=self.language.data,
         )
 
 
@@ -195,6 +200,7 @@ class AddMembersForm(InputForm):
     person_id = SelectField(_l("Person aus dem Verzeichnis"), coerce=int, default=0, render_kw=searchable("person"))
     role = SelectField(_l("Rolle"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
     function = StringField(_l("Funktion auf dieser Reise"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Sprache für E-Mails und Kalender"), choices=language_choices(), default="de")
     people = RowsField(NewPersonRow, _l("Neue Personen"), rows=5, row_label=_l("Neue Person %(number)d"), columns=3)
 
     def validate(self, extra_validators: dict | None = None) -> bool:
@@ -207,7 +213,12 @@ class AddMembersForm(InputForm):
     def to_input(self) -> AddMembersInput:
         existing = None
         if self.person_id.data:
-            existing = MemberInput(person_id=self.person_id.data, role=MemberRole(self.role.data), function=self.function.data)
+            existing = MemberInput(
+                person_id=self.person_id.data,
+                role=MemberRole(self.role.data),
+                function=self.function.data,
+                language=self.language.data,
+            )
         return AddMembersInput(existing=existing, new_people=self.people.inputs())
 
 

@@ -52,6 +52,8 @@ class MemberInput:
     # Where the member stands in the delegation's list; None: a new member goes last, an edit keeps its place.
     sort_order: int | None = None
     version: int | None = None
+    # What the participant's e-mails are written in, and their feeds by default ('de' or 'en').
+    language: str = "de"
 
     @classmethod
     def of(cls, member: Member) -> MemberInput:
@@ -62,6 +64,7 @@ class MemberInput:
             function=member.function,
             sort_order=member.sort_order,
             version=member.version,
+            language=member.language,
         )
 
 
@@ -74,6 +77,7 @@ class NewMemberInput:
     title: str | None = None
     function: str | None = None
     role: MemberRole = MemberRole.MEMBER
+    language: str = "de"
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,7 @@ def save_member(delegation: Delegation, data: MemberInput, member: Member | None
     member.person_id = data.person_id
     member.role = data.role
     member.function = optional_text(data.function)
+    member.language = data.language
     if data.sort_order is not None:
         member.sort_order = data.sort_order
     flush_edit(member)
@@ -262,7 +263,7 @@ def add_members(delegation: Delegation, data: AddMembersInput) -> list[Member]:
                 side=PersonSide.OWN,
             )
         )
-        return save_member(delegation, MemberInput(person_id=person.id, role=row.role))
+        return save_member(delegation, MemberInput(person_id=person.id, role=row.role, language=row.language))
 
     return added + save_rows("people", data.new_people, new_member)
 

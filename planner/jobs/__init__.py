@@ -14,6 +14,6 @@ worker (``flask --app planner jobs worker``) inside an application context.
 
 from __future__ import annotations
 
-from planner.jobs.queue import Jobs, job, jobs
+from planner.jobs.queue import Jobs, TaskOptions, job, jobs
 
-__all__ = ["Jobs", "job", "jobs"]
+__all__ = ["Jobs", "TaskOptions", "job", "jobs"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,32 @@ from huey.api import TaskWrapper
 from planner.jobs.store import FileStore, RedisStore, Store
 
 _TASKS: dict[str, Callable[..., None]] = {}
+_OPTIONS: dict[str, TaskOptions] = {}
 _EXTENSION = "planner_jobs"
 
 
-def job(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+@dataclass(frozen=True)
+class TaskOptions:
+    """How Huey runs a task; the numbers are config keys, read when an app registers the task.
+
+    ``retries``/``retry_delay``: how often a task that raises is tried again, and how many seconds
+    later. ``expires``: whether a task not started within ``JOB_EXPIRES_SECONDS`` is dropped (right
+    for a render nobody waits for any more, wrong for an e-mail that must go out however late).
+    """
+
+    retries: str | None = None
+    retry_delay: str | None = None
+    expires: bool = True
+
+
+def job(name: str, options: TaskOptions | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Declare ``func`` as the task ``name``; it is called with its arguments inside an app context."""
 
     def register(func: Callable[..., None]) -> Callable[..., None]:
         if _TASKS.get(name, func) is not func:
             raise ValueError(f"two tasks named {name!r}")
         _TASKS[name] = func
+        _OPTIONS[name] = options or TaskOptions()
         return func
 
     return register
@@ -67,10 +84,16 @@ class Jobs:
 
     def register_all(self) -> None:
         """Wrap every task declared so far (the worker calls this once all features are imported)."""
-        expires = int(self.app.config["JOB_EXPIRES_SECONDS"])
+        config = self.app.config
         for name, func in _TASKS.items():
             if name not in self.tasks:
-                self.tasks[name] = self.huey.task(name=name, expires=expires)(self._in_app_context(func))
+                options = _OPTIONS[name]
+                self.tasks[name] = self.huey.task(
+                    name=name,
+                    expires=int(config["JOB_EXPIRES_SECONDS"]) if options.expires else None,
+                    retries=int(config[options.retries]) if options.retries else 0,
+                    retry_delay=float(config[options.retry_delay]) if options.retry_delay else 0,
+                )(self._in_app_context(func))
 
     def _in_app_context(self, func: Callable[..., None]) -> Callable[..., None]:
         app = self.app

@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 
 from planner.jobs.queue import jobs
 
-jobs_cli = AppGroup("jobs", help="The job queue (PDF renders).")
+jobs_cli = AppGroup("jobs", help="The job queue (PDF renders, e-mail).")
 
 
 @jobs_cli.command("worker")

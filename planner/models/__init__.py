@@ -8,6 +8,7 @@ from planner.models.directory import Organization, OrganizationKind, Person, Per
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
 from planner.models.history import ChangeRecord
+from planner.models.mail import MessageState, OutgoingMessage
 from planner.models.program import (
     Appointment,
     AppointmentKind,
@@ -42,8 +43,10 @@ __all__ = [
     "Leg",
     "Member",
     "MemberRole",
+    "MessageState",
     "Organization",
     "OrganizationKind",
+    "OutgoingMessage",
     "Partnership",
     "PendingImport",
     "Person",

@@ -105,6 +105,9 @@ class Member(TrashableMixin, VersionedMixin, TimestampMixin, Base):
     # What the person does on this trip, if more specific than their job ("Korea Desk, programme lead").
     function: Mapped[str | None] = mapped_column(sa.String(200))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The language of everything sent to this participant (e-mails) and the default of their feeds:
+    # one of the app's LANGUAGES.
+    language: Mapped[str] = mapped_column(sa.String(8), default="de", server_default="de")
 
     delegation: Mapped[Delegation] = relationship(back_populates="members")
     person: Mapped[Person] = relationship()

@@ -16,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, Journey, Member, Organization, Person, User, UserRole
+from planner.mail.inputs import MessageInput
+from planner.mail.operations import queue_message
+from planner.models import Appointment, City, Delegation, Journey, Member, Organization, OutgoingMessage, Person, User, UserRole
 from planner.program.operations import trash_appointment
 from tests.browser.fixtures import LiveServer, sign_in
 from tests.conftest import make_user
@@ -111,6 +113,10 @@ def seeded_ids(server: LiveServer) -> dict[str, int]:
         def first(model, *where):
             return db.session.scalar(sa.select(model.id).where(*where).order_by(model.id).limit(1))
 
+        if first(OutgoingMessage) is None:  # one message for the outbox pages (no worker runs: it stays queued)
+            queue_message(MessageInput("kim@example.org", "Programm, Version 1", "Guten Tag", "release", delegation.id))
+            db.session.commit()
+
         return {
             "delegation": delegation.id,
             "appointment": first(Appointment, Appointment.delegation_id == delegation.id),
@@ -120,6 +126,7 @@ def seeded_ids(server: LiveServer) -> dict[str, int]:
             "person": first(Person),
             "city": first(City),
             "user": first(User, User.email == "admin@example.org"),
+            "message": first(OutgoingMessage),
         }
 
 
@@ -165,6 +172,9 @@ def main_pages(ids: dict[str, int]) -> list[tuple[str, str]]:
         ("user", f"/admin/users/{ids['user']}"),
         ("invite form", "/admin/users/new"),
         ("own password", "/auth/password"),
+        ("outbox", "/admin/outbox"),
+        ("outbox message", f"/admin/outbox/{ids['message']}"),
+        ("trip's e-mails", f"{trip}/messages"),
     ]
     if ids["journey"] is not None:
         pages.insert(7, ("journey edit form", f"{trip}/journeys/{ids['journey']}/edit"))
