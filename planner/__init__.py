@@ -159,8 +159,8 @@ def _register_blueprints(app: Flask) -> None:
     from planner.directory.routes import bp as directory_bp
     from planner.health import bp as health_bp
     from planner.i18n import bp as i18n_bp
-    from planner.personal.routes import bp as personal_bp
     from planner.mail.routes import bp as mail_bp
+    from planner.personal.routes import bp as personal_bp
     from planner.program.routes import bp as program_bp
     from planner.releases.routes import bp as releases_bp
     from planner.search.routes import bp as search_bp

@@ -227,9 +227,29 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
                 content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
             )
         )
-from planner.mail.inputs import Attachment, MessageInput
-from planner.mail.operations import queue_message
-from planner.models import Delegation, Release, ReleaseState
+        db.session.add(
+            Release(
+                delegation_id=delegation.id,
+                number=1,
+                state=ReleaseState.APPROVED,
+                snapshot={"format": 1, "title": delegation.title},
+                revision=delegation.revision,
+                prepared_by_id=planner.id,
+                approved_by_id=planner.id,
+                approved_at=datetime(2024, 10, 2, 8, 0, tzinfo=UTC),
+                approval_reason="one-person office",
+            )
+        )
+        # A message on its way (no worker runs here: it stays queued), with a calendar attached.
+        queue_message(
+            MessageInput(
+                "kim@example.org",
+                "Programm",
+                "Guten Tag",
+                "release",
+                delegation_id=delegation.id,
+                member_id=delegation.members[1].id,
+                attachment=Attachment("programm.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
             )
         )
         db.session.commit()
