@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from planner.extensions import db
-from planner.models import Audience, Delegation, FeedToken, Member, User
+from planner.models import Audience, Delegation, FeedFollows, FeedToken, Member, User
 from planner.timezones import utc_now
 
 
 def issue_feed(
-    delegation: Delegation, member: Member | None, user: User, locale: str, audience: Audience | None = None
+    delegation: Delegation,
+    member: Member | None,
+    user: User,
+    locale: str,
+    audience: Audience | None = None,
+    follows: FeedFollows | None = None,
 ) -> FeedToken:
-    """A new subscription link; ``audience`` None means the default (member feeds: member, whole trip: team)."""
-    feed = FeedToken.issue(delegation, member, locale=locale, audience=audience, created_by=user)
+    """A new subscription link.
+
+    ``audience`` None means the default (member feeds: member, whole trip: team); ``follows``
+    None the default of that audience (team: the draft, everyone else: the released version).
+    """
+    feed = FeedToken.issue(delegation, member, locale=locale, audience=audience, follows=follows, created_by=user)
     db.session.add(feed)
     db.session.flush()
     return feed
@@ -27,7 +36,9 @@ def revoke_feed(feed: FeedToken) -> None:
 def rotate_feed(feed: FeedToken, user: User) -> FeedToken:
     """Replace a feed's secret: the old link stops working at once, the new one shows the same calendar."""
     feed.revoked_at = utc_now()
-    replacement = FeedToken.issue(feed.delegation, feed.member, locale=feed.locale, audience=feed.audience, created_by=user)
+    replacement = FeedToken.issue(
+        feed.delegation, feed.member, locale=feed.locale, audience=feed.audience, follows=feed.follows, created_by=user
+    )
     db.session.add(replacement)
     db.session.flush()
     return replacement
