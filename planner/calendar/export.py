@@ -98,9 +98,11 @@ def export_calendar(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
     )
     changed = max(
-        delegation.updated_at,
-        *(last_change(a) for a in request.appointments),
-        *(last_change(j) for j in request.journeys),
+        [
+            delegation.updated_at,
+            *(last_change(a) for a in request.appointments),
+            *(last_change(j) for j in request.journeys),
+        ]
     )
     if version is not None:
         with force_locale(locale):
