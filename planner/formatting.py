@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 _DAY_PATTERNS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
 # The day beside a clock inside a programme: the year is in the day's heading already.
 _SHORT_DAY_PATTERNS = {"de": "EEE, d. MMM", "en": "EEE, d MMM"}
+# A date stamp in a heading or a calendar's name ("Version 5 vom 12.10.2024", "Stand: ..."), as offices write it.
+_STAMP_DAY_PATTERNS = {"de": "dd.MM.y", "en": "d MMM y"}
 
 
 def _locale() -> str:
@@ -57,6 +59,17 @@ def day_range(start: date, end: date) -> str:
 def clock(instant: datetime, zone_name: str) -> str:
     """The wall-clock time of ``instant`` at ``zone_name``, 24-hour: '09:30'."""
     return format_datetime(to_local(instant, zone_name), "HH:mm", tzinfo=get_zone(zone_name), locale=_locale())
+
+
+def stamp_day(value: date | datetime, zone_name: str | None = None) -> str:
+    """'12.10.2024' / '12 Oct 2024': the date of a version or a "Stand", without the weekday.
+
+    An instant needs the zone whose calendar day is meant, as for :func:`day`.
+    """
+    if isinstance(value, datetime) and zone_name is not None:
+        value = to_local(value, zone_name)
+    locale = _locale()
+    return format_date(value, _STAMP_DAY_PATTERNS.get(locale[:2], _STAMP_DAY_PATTERNS["en"]), locale=locale)
 
 
 def wall_time(instant: datetime, zone_name: str) -> str:
@@ -307,6 +320,7 @@ def register(app: Flask) -> None:
     app.add_template_global(current_locale)
     app.add_template_filter(day)
     app.add_template_filter(short_day)
+    app.add_template_filter(stamp_day)
     app.add_template_filter(clock)
     app.add_template_filter(end_clock)
     app.add_template_filter(wall_time)

@@ -81,6 +81,8 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "visibility": "delegation",  # b4d2f8e6a913: everything planned so far was meant for the delegation
     # b4d2f8e6a913: a member's link becomes a member feed, a whole-trip link stays the planning team's
     "audience": lambda row, _tables: "member" if row["member_id"] is not None else "team",
+    # e8b4c1f5a297: the planning team's links follow the draft, personal and press links the released version
+    "follows": lambda row, _tables: "draft" if row["audience"] == "team" else "released",
     # c5e1a7d3f802 (people): the one name field split at its last space, role placeholders whole;
     # whoever travels with a delegation is our side, everybody else a host
     "given_name": lambda row, _tables: _split_name(row["name"])[0],

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 
 from planner.audiences import Viewer, shows_item
 from planner.calendar.ical import CalendarRequest, Item, build_calendar, last_change
 from planner.calendar.queries import items_for_member, items_on_day
+from planner.calendar.versions import CalendarVersion
 from planner.formatting import day as format_day
 from planner.models import Appointment, Delegation, Journey, Member
 
@@ -86,17 +87,28 @@ def export_calendar(
     link_for: Callable[[Item | Delegation], str] = planner_link,
     source_url: str | None = None,
     viewer: Viewer | None = None,
+    version: CalendarVersion | None = None,
 ) -> ExportedCalendar:
-    """The calendar of ``scope`` for ``viewer`` (default: the planning team) as iCalendar bytes."""
+    """The calendar of ``scope`` for ``viewer`` (default: the planning team) as iCalendar bytes.
+
+    With ``version`` (the feeds) its name and description say which version of the
+    programme it is (see :mod:`planner.calendar.versions`); the file name does not.
+    """
     request = calendar_request(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
     )
-    changed = [
-        delegation.updated_at,
-        *(last_change(a) for a in request.appointments),
-        *(last_change(j) for j in request.journeys),
-    ]
-    return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", max(changed))
+    changed = max(
+        [
+            delegation.updated_at,
+            *(last_change(a) for a in request.appointments),
+            *(last_change(j) for j in request.journeys),
+        ]
+    )
+    if version is not None:
+        with force_locale(locale):
+            request.version_label, request.version_note = version.texts(changed, current_app.config["HOME_TIMEZONE"])
+        changed = version.shown_since(changed)
+    return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", changed)
 
 
 def calendar_request(

@@ -2,7 +2,9 @@
 
 Calendar apps poll every hour and nearly always hold the current ETag. One query
 (:func:`planner.calendar.queries.feed_state`) finds the feed and reads everything its
-body depends on; if this worker has built the feed for exactly that state before, it
+body depends on (for a feed that follows the released version: the number of the
+release in force rather than the draft's revision, so an approval refreshes it and a
+draft edit does not); if this worker has built the feed for exactly that state before, it
 knows the ETag and Last-Modified the body had and answers 304 with the same headers.
 Anything else builds the calendar and remembers its validators for the next poll.
 """
@@ -21,6 +23,8 @@ from planner.audiences import Viewer
 from planner.calendar import queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.queries import FeedState
+from planner.calendar.versions import shown_programme
+from planner.models import FeedFollows
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -48,13 +52,17 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     if subscription.member_id is not None and member is None:
         # The member is in the trash: their feed must not fall back to the whole trip's.
         return None
+    shown = shown_programme(
+        delegation, member, subscription.release_number, follows_release=subscription.follows == FeedFollows.RELEASED
+    )
     exported = export_calendar(
-        delegation,
-        Scope(member=member),
+        shown.programme,
+        Scope(member=shown.member),
         locale=subscription.locale,
         today=today,
         source_url=url_for("calendar.feed", token=subscription.token, _external=True),
-        viewer=Viewer(subscription.audience, member),
+        viewer=Viewer(subscription.audience, shown.member),
+        version=shown.version,
     )
     response = _feed_headers(ics_response(exported), exported.filename)
     # The validator was read before the build: if the data changed in between, this entry is for a state
@@ -73,6 +81,7 @@ def _key(subscription: FeedState, today: date) -> tuple:
         subscription.member_id,
         subscription.locale,
         subscription.audience,
+        subscription.follows,
         request.scheme,
         request.host,
         request.root_path,

@@ -11,7 +11,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from planner.labels import choices
-from planner.models import Audience
+from planner.models import Audience, FeedFollows
 
 
 class NewFeedForm(FlaskForm):
@@ -28,6 +28,12 @@ class NewFeedForm(FlaskForm):
         choices=[SelectChoice("", _l("Üblich (Mitglied bzw. Planungsteam)")), *choices(Audience)],
         default="",
     )
+    # Empty: the usual for the audience (the planning team: the draft; everyone else: the released version).
+    follows = SelectField(
+        _l("Zeigt"),
+        choices=[SelectChoice("", _l("Üblich (Planungsteam: Entwurf, sonst freigegebene Fassung)")), *choices(FeedFollows)],
+        default="",
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
@@ -42,6 +48,11 @@ class NewFeedForm(FlaskForm):
     def chosen_audience(self) -> Audience | None:
         """The audience picked, or None for the usual one."""
         return Audience(self.audience.data) if self.audience.data else None
+
+    @property
+    def chosen_follows(self) -> FeedFollows | None:
+        """The version picked (released or draft), or None for the usual one of the audience."""
+        return FeedFollows(self.follows.data) if self.follows.data else None
 
 
 class ActionForm(FlaskForm):

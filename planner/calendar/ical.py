@@ -71,6 +71,9 @@ class CalendarRequest:
     journeys: list[Journey] = field(default_factory=list)
     source_url: str | None = None  # the feed's own address, for subscriptions
     viewer: Viewer = field(default_factory=Viewer.team)  # whom the descriptions are written for
+    # Which version of the programme this is ("Version 5 vom 12.10.2024"), for the name and description.
+    version_label: str | None = None
+    version_note: str | None = None  # a sentence more about the version, for the description
 
 
 # Translations already looked up for the calendar being built (one locale per calendar): flask-babel's
@@ -153,11 +156,18 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     # icalendar does not know NAME (RFC 7986) or X-WR-CALNAME and would write them unescaped: a
     # comma would cut the name short, a line break would end the content line (and make to_ical raise).
     # Both are TEXT, so they get vText's escaping explicitly.
-    name = vText(one_line(request.name))
+    title = one_line(request.name)
+    if request.version_label:
+        title = f"{title} ({one_line(request.version_label)})"
+    name = vText(title)
     calendar["NAME"] = name
     calendar["X-WR-CALNAME"] = name
-    if request.delegation.purpose:
-        calendar.add("description", clean(request.delegation.purpose))
+    paragraphs = [clean(text) for text in (request.version_label, request.version_note, request.delegation.purpose)]
+    description = "\n\n".join(text for text in paragraphs if text)
+    if description:
+        # DESCRIPTION (RFC 7986) and X-WR-CALDESC (Apple, Outlook): the same text, escaped as TEXT.
+        calendar["DESCRIPTION"] = vText(description)
+        calendar["X-WR-CALDESC"] = vText(description)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")  # Outlook reads this one; kept equal to REFRESH
     if request.source_url:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from planner.extensions import db
-from planner.models import Audience, Delegation, FeedToken, Member, User
+from planner.models import Audience, Delegation, FeedFollows, FeedToken, Member, User
 from planner.timezones import utc_now
 
 
 def issue_feed(
-    delegation: Delegation, member: Member | None, user: User, locale: str | None = None, audience: Audience | None = None
+    delegation: Delegation,
+    member: Member | None,
+    user: User,
+    locale: str | None = None,
+    audience: Audience | None = None,
+    follows: FeedFollows | None = None,
 ) -> FeedToken:
-    """A new subscription link; ``audience`` None means the default (member feeds: member, whole trip: team).
+    """A new subscription link.
 
     ``locale`` None: a member's link speaks the member's language, the whole trip's German.
+    ``audience`` None means the default (member feeds: member, whole trip: team); ``follows``
+    None the default of that audience (team: the draft, everyone else: the released version).
     """
     locale = locale or (member.language if member is not None else "de")
-    feed = FeedToken.issue(delegation, member, locale=locale, audience=audience, created_by=user)
+    feed = FeedToken.issue(delegation, member, locale=locale, audience=audience, follows=follows, created_by=user)
     db.session.add(feed)
     db.session.flush()
     return feed
@@ -31,7 +38,9 @@ def revoke_feed(feed: FeedToken) -> None:
 def rotate_feed(feed: FeedToken, user: User) -> FeedToken:
     """Replace a feed's secret: the old link stops working at once, the new one shows the same calendar."""
     feed.revoked_at = utc_now()
-    replacement = FeedToken.issue(feed.delegation, feed.member, locale=feed.locale, audience=feed.audience, created_by=user)
+    replacement = FeedToken.issue(
+        feed.delegation, feed.member, locale=feed.locale, audience=feed.audience, follows=feed.follows, created_by=user
+    )
     db.session.add(replacement)
     db.session.flush()
     return replacement

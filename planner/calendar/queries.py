@@ -18,12 +18,15 @@ from planner.models import (
     ChangeRecord,
     City,
     Delegation,
+    FeedFollows,
     FeedToken,
     Journey,
     Member,
     Organization,
     PendingImport,
     Person,
+    Release,
+    ReleaseState,
 )
 from planner.models.base import Base
 from planner.models.calendar import token_digest
@@ -73,11 +76,17 @@ class FeedState:
     member_id: int | None
     locale: str
     audience: Audience  # part of the cache key: the same token never changes audience, but say so
+    follows: FeedFollows
+    # The release the feed shows (the one in force when read); None: it shows the draft.
+    release_number: int | None
     end_date: date
     validator: tuple  # equal validators, equal bodies (with the same feed, locale, host and day)
 
     def with_today(self, today: date) -> tuple:
-        # Cancelled items drop out of the feed once the trip is over.
+        # Cancelled items drop out of the feed once the trip is over. A release has the end date it was
+        # approved with, which this row does not read: its feed is keyed on the day itself instead.
+        if self.release_number is not None:
+            return (*self.validator, today)
         return (*self.validator, today <= self.end_date)
 
 
@@ -86,6 +95,14 @@ def _newest_change(model: type[Base]) -> sa.Label:
     newest = sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
     return newest.label(f"newest_{model.__tablename__}")
 
+
+# The number of the release in force: approved releases are frozen, so the number names their content.
+_RELEASE_IN_FORCE = (
+    sa.select(sa.func.max(Release.number))
+    .where(Release.delegation_id == FeedToken.delegation_id, Release.state == ReleaseState.APPROVED)
+    .scalar_subquery()
+    .label("release_number")
+)
 
 # What a feed quotes from the directory (names of people, contact details, organization
 # names, coordinates of cities) belongs to no delegation, so no delegation revision covers it.
@@ -98,7 +115,9 @@ _FEED_STATE = (
         FeedToken.member_id,
         FeedToken.locale,
         FeedToken.audience,
+        FeedToken.follows,
         FeedToken.revoked_at,
+        _RELEASE_IN_FORCE,
         Delegation.end_date,
         Delegation.revision,
         Delegation.updated_at,
@@ -121,6 +140,10 @@ def feed_state(token: str) -> FeedState | None:
       delegation or anything it owns (appointments, journeys, members,
       legs, follow-ups; :mod:`planner.models.revisions`), and its
       ``updated_at`` (Last-Modified) and end date;
+    * for a feed that follows the released version, once the trip has an
+      approved release: the number of the release in force *instead of* the
+      revision (an approved release never changes, and draft edits must not
+      reach it; approving the next one changes the number);
     * the directory records a feed quotes (people, organizations, cities),
       which belong to no delegation: the newest entry of the change history
       for each of those tables. Every flush that creates, changes or deletes
@@ -144,8 +167,24 @@ def feed_state(token: str) -> FeedState | None:
     # The digest lookup already matched; compare the token itself in constant time as well.
     if not hmac.compare_digest(row.token.encode(), token.encode()):
         return None
-    validator = (row.revision, row.updated_at, *(row._mapping[f"newest_{model.__tablename__}"] for model in _DIRECTORY))
-    return FeedState(row.id, row.token, row.delegation_id, row.member_id, row.locale, row.audience, row.end_date, validator)
+    directory = tuple(row._mapping[f"newest_{model.__tablename__}"] for model in _DIRECTORY)
+    release_number = row.release_number if row.follows == FeedFollows.RELEASED else None
+    if release_number is not None:
+        validator: tuple = ("release", release_number, *directory)
+    else:
+        validator = ("draft", row.revision, row.updated_at, *directory)
+    return FeedState(
+        row.id,
+        row.token,
+        row.delegation_id,
+        row.member_id,
+        row.locale,
+        row.audience,
+        row.follows,
+        release_number,
+        row.end_date,
+        validator,
+    )
 
 
 def feeds_of(delegation_id: int) -> list[FeedToken]:

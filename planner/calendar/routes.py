@@ -122,11 +122,11 @@ def create_subscription(delegation_id: int) -> BaseResponse:
     form.member_id.choices = _member_choices(delegation)
     if not form.validate_on_submit():
         flash(_("Das Abonnement konnte nicht angelegt werden. Bitte prüfen Sie die Auswahl."), "error")
-        for message in form.audience.errors:  # what exactly was wrong with the choice, said in words
+        for message in [*form.audience.errors, *form.follows.errors]:  # what exactly was wrong, said in words
             flash(str(message), "error")
         return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))
     member = queries.member_in(delegation, form.member_id.data) if form.member_id.data else None
-    operations.issue_feed(delegation, member, current_user, form.locale.data or None, form.chosen_audience)
+    operations.issue_feed(delegation, member, current_user, form.locale.data or None, form.chosen_audience, form.chosen_follows)
     db.session.commit()
     flash(_("Neuer Abonnement-Link angelegt."), "info")
     return redirect(url_for("calendar.subscriptions", delegation_id=delegation_id))

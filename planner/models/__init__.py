@@ -2,7 +2,7 @@
 
 from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 from planner.models.base import Base, TimeZoneName, UTCDateTime
-from planner.models.calendar import Audience, FeedToken, PendingImport
+from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
 from planner.models.followups import FollowUp, FollowUpStatus
@@ -33,6 +33,7 @@ __all__ = [
     "Country",
     "Delegation",
     "DelegationStatus",
+    "FeedFollows",
     "FeedToken",
     "FollowUp",
     "FollowUpStatus",

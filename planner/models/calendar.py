@@ -25,6 +25,18 @@ class Audience(enum.StrEnum):
     PRESS = "press"  # public items only, no personal data, no hotels
 
 
+class FeedFollows(enum.StrEnum):
+    """Which version of the programme a subscription shows."""
+
+    RELEASED = "released"  # the approved version in force (participants, press): no half-finished drafts
+    DRAFT = "draft"  # every edit at once (the planning office)
+
+
+def default_follows(audience: Audience) -> FeedFollows:
+    """What a link follows unless chosen: the planning team the draft, everyone else the released version."""
+    return FeedFollows.DRAFT if audience == Audience.TEAM else FeedFollows.RELEASED
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -49,6 +61,9 @@ class FeedToken(Base):
     # Chosen when the link is made (issue() picks member/team by default); see planner.audiences.
     # The column default is the narrower member view, so a row made another way never shows more.
     audience: Mapped[Audience] = enum_column(Audience, default=Audience.MEMBER)
+    # Chosen with the audience (issue() derives it from the audience by default); the column default is
+    # the released version, so a row made another way never shows an unapproved draft.
+    follows: Mapped[FeedFollows] = enum_column(FeedFollows, default=FeedFollows.RELEASED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -63,6 +78,8 @@ class FeedToken(Base):
         token = secrets.token_urlsafe(32)
         if "audience" not in kwargs or kwargs["audience"] is None:
             kwargs["audience"] = Audience.MEMBER if member is not None else Audience.TEAM
+        if kwargs.get("follows") is None:
+            kwargs["follows"] = default_follows(kwargs["audience"])  # type: ignore[arg-type]
         return cls(delegation=delegation, member=member, token=token, digest=token_digest(token), **kwargs)
 
     @property

@@ -110,6 +110,28 @@ def test_round_trip_gives_the_same_outputs(keller: int) -> None:
     assert b"BEGIN:VEVENT" in expected["ics team"] and WCICO in str(expected["brief full"])
 
 
+def test_item_revisions_round_trip_and_stay_as_captured(keller: int) -> None:
+    # The calendar writes an item's revision as its SEQUENCE: a released feed must give each event the
+    # SEQUENCE it had when the release was captured, not the draft's later one.
+    live = _fresh(keller)
+    wcico = _appointment(live, WCICO)
+    seeded = wcico.revision
+    operations.move_appointment(live, wcico, MoveInput(wcico.start_at + timedelta(minutes=30), wcico.version))
+    db.session.commit()
+    live = _fresh(keller)
+    captured = {a.uid: a.revision for a in live.appointments} | {j.uid: j.revision for j in live.journeys}
+    assert captured[_appointment(live, WCICO).uid] == seeded + 1  # the move counted: not every revision is the seed's
+    stored = json.dumps(capture(live))
+
+    wcico = _appointment(live, WCICO)
+    operations.move_appointment(live, wcico, MoveInput(wcico.start_at + timedelta(minutes=30), wcico.version))
+    db.session.commit()
+    assert _appointment(_fresh(keller), WCICO).revision == captured[wcico.uid] + 1
+
+    rebuilt = materialize(json.loads(stored))
+    assert {a.uid: a.revision for a in rebuilt.appointments} | {j.uid: j.revision for j in rebuilt.journeys} == captured
+
+
 def test_materialized_graph_never_enters_the_session(keller: int) -> None:
     live = _fresh(keller)
     data = capture(live)
