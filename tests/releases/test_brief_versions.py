@@ -289,3 +289,23 @@ def test_the_compare_page_offers_only_what_the_reader_may_pick(app: Flask, trip:
     assert client.get(f"{url}?old={first}&new=draft&audience=member&member={stranger_id}").status_code == 400
     assert client.get("/delegations/999999/releases/compare").status_code == 404
     assert signed_in(app, "vera@example.org").get(f"{url}?old={first}").status_code == 200
+
+
+def test_a_long_list_of_draft_changes_is_folded_away(app: Flask, trip: int) -> None:  # noqa: F811
+    number = release(app, trip)
+    with app.test_request_context():
+        live = delegation_with_programme(trip)
+        assert live is not None
+        ids = [a.id for a in live.appointments][:6]
+    for appointment_id in ids:  # six appointments each half an hour later: six changes
+        with app.test_request_context():
+            live = delegation_with_programme(trip)
+            assert live is not None
+            item = next(a for a in live.appointments if a.id == appointment_id)
+            operations.move_appointment(live, item, MoveInput(item.start_at + timedelta(minutes=30), item.version))
+            db.session.commit()
+    page = signed_in(app, "vera@example.org").get(f"/delegations/{trip}").get_data(as_text=True)
+    folded = re.search(r'<details class="release-changes">\s*<summary>([^<]*)</summary>(.*?)</details>', page, re.S)
+    assert folded, "six changes are folded into a <details>"
+    assert unescape(folded.group(1)).startswith(f"Änderungen im Entwurf seit Version {number} (6 Änderungen)")
+    assert folded.group(2).count("<li>") == 6
