@@ -51,6 +51,18 @@ def day(value: date | datetime, zone_name: str | None = None) -> str:
     return format_date(value, _DAY_PATTERNS.get(locale[:2], _DAY_PATTERNS["en"]), locale=locale)
 
 
+# A date as an office letter writes it in a version line ("Version 5 vom 12.10.2024" / "of 12 Oct 2024").
+_DATE_PATTERNS = {"de": "dd.MM.y", "en": "d MMM y"}
+
+
+def numeric_date(value: date | datetime, zone_name: str | None = None) -> str:
+    """'12.10.2024' / '12 Oct 2024': the date of a version or a "Stand" line, on ``zone_name``'s calendar for an instant."""
+    if isinstance(value, datetime) and zone_name is not None:
+        value = to_local(value, zone_name)
+    locale = _locale()
+    return format_date(value, _DATE_PATTERNS.get(locale[:2], _DATE_PATTERNS["en"]), locale=locale)
+
+
 def day_range(start: date, end: date) -> str:
     """'Mo., 14. Okt. 2024 – Sa., 19. Okt. 2024'."""
     return f"{day(start)} – {day(end)}"

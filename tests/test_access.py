@@ -49,6 +49,7 @@ LEAST_ROLE = {
     "calendar.day_ics": READ,
     "calendar.appointment_ics": READ,
     "releases.index": READ,
+    "releases.compare": READ,
     "briefs.show": READ,
     "briefs.pdf": READ,
     "briefs.options": READ,

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 
 from planner.briefs import queries, render
 from planner.briefs.fonts import font_files_by_url
-from planner.briefs.options import LANGUAGES, SECTIONS, Audience, check_options
+from planner.briefs.options import LANGUAGES, SECTIONS, Audience, Edition, check_options
 from planner.briefs.pdf import html_to_pdf
 from planner.editing import Rejected
 
@@ -28,6 +28,12 @@ from planner.editing import Rejected
     help="full (leader and staff), member (one person's programme) or press. Default: member with --member, else full.",
 )
 @click.option("--member", "person_id", type=int, help="The person (ID in the directory) whose personal brief to print.")
+@click.option(
+    "--edition",
+    type=click.Choice([e.value for e in Edition]),
+    default=None,
+    help="released (the approved version in force) or draft. Default: released when there is one, else draft.",
+)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="de", show_default=True)
 @click.option(
     "--section",
@@ -45,7 +51,13 @@ from planner.editing import Rejected
 )
 @with_appcontext
 def export_brief_command(
-    delegation_id: int, audience: str | None, person_id: int | None, lang: str, sections: tuple[str, ...], output: Path
+    delegation_id: int,
+    audience: str | None,
+    person_id: int | None,
+    edition: str | None,
+    lang: str,
+    sections: tuple[str, ...],
+    output: Path,
 ) -> None:
     """Write a delegation's trip brief as PDF, as the web page /delegations/ID/brief.pdf gives it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -55,11 +67,16 @@ def export_brief_command(
     # url_for needs a request: links and the calendar QR code point at the configured public address.
     with app.test_request_context(base_url=app.config.get("BASE_URL", "http://127.0.0.1:5000")) as context:
         try:
-            options = check_options(audience, person_id, lang, sections)
+            options = check_options(audience, person_id, lang, sections, edition=edition)
         except Rejected as error:
             with force_locale(lang):
                 raise click.ClickException(f"{error.message} Nothing written.") from None
-        source = queries.brief_source(delegation_id)
+        try:
+            source = queries.brief_source(delegation_id, options.edition)
+        except Rejected:
+            raise click.ClickException(
+                f"Delegation {delegation_id} has no released version yet; use --edition draft. Nothing written."
+            ) from None
         if source is None:
             raise click.ClickException(f"There is no delegation with ID {delegation_id}. Nothing written.")
         try:

@@ -1,4 +1,4 @@
-"""The brief's options form: audience, language, sections and member, sent by GET."""
+"""The brief's options form: audience, edition (released or draft), language, sections and member, sent by GET."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.briefs.options import (
     AUDIENCE_LABELS,
+    EDITION_LABELS,
     MEMBER_FIELD_LABEL,
     NO_MEMBER_LABEL,
     SECTION_LABELS,
     SECTIONS,
     Audience,
     BriefOptions,
+    Edition,
     check_options,
 )
 from planner.editing import Rejected
@@ -40,6 +42,13 @@ class BriefOptionsForm(FlaskForm):
         _l("Fassung"),
         choices=[SelectChoice(a.value, AUDIENCE_LABELS[a]) for a in Audience],
         default=Audience.FULL.value,
+        validate_choice=False,
+    )
+    # No default: without a choice the released version is printed when there is one, else the draft.
+    # Not labelled "Fassung": that word names the audience variants above (and their refusal messages).
+    edition = RadioField(
+        _l("Programmstand"),
+        choices=[SelectChoice(e.value, EDITION_LABELS[e]) for e in Edition],
         validate_choice=False,
     )
     member = SelectField(MEMBER_FIELD_LABEL, choices=[], validate_choice=False)
@@ -75,6 +84,7 @@ class BriefOptionsForm(FlaskForm):
                 _raw(self.lang),
                 self.sections.raw_data or None,
                 default_lang=current_locale(),
+                edition=_raw(self.edition),
             )
         except Rejected as error:
             getattr(self, error.field).errors = [*getattr(self, error.field).errors, error.message]

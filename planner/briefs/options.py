@@ -35,6 +35,19 @@ READERS = {
 }
 
 
+class Edition(enum.StrEnum):
+    """Which programme a brief prints: the version in force, or the draft as it is now."""
+
+    RELEASED = "released"  # the approved release in force (the default when there is one)
+    DRAFT = "draft"
+
+
+EDITION_LABELS = {
+    Edition.RELEASED: _l("Freigegebene Fassung"),
+    Edition.DRAFT: _l("Entwurf (aktueller Stand)"),
+}
+
+
 LANGUAGES = ("de", "en")
 
 # The cover is always printed; these can be left out. Order = order in the brief.
@@ -71,6 +84,8 @@ class BriefOptions:
     person_id: int | None = None  # the member of a personal brief (a Person id, as in the directory)
     lang: str = "de"
     sections: frozenset[str] = frozenset(SECTIONS)
+    # None: the released version when there is one, else the draft (decided when the source is loaded).
+    edition: Edition | None = None
 
     def has(self, section: str) -> bool:
         if self.audience is Audience.PRESS and section in INTERNAL_SECTIONS:
@@ -81,7 +96,8 @@ class BriefOptions:
     def slug(self) -> str:
         """A short ASCII name for files: 'full-de', 'member-12-en'."""
         who = f"-{self.person_id}" if self.audience is Audience.MEMBER else ""
-        return f"{self.audience.value}{who}-{self.lang}"
+        draft = "-draft" if self.edition is Edition.DRAFT else ""
+        return f"{self.audience.value}{who}-{self.lang}{draft}"
 
 
 def check_options(
@@ -91,6 +107,7 @@ def check_options(
     sections: Iterable[str] | None,
     *,
     default_lang: str = "de",
+    edition: str | None = None,
 ) -> BriefOptions:
     """Turn raw choices into :class:`BriefOptions` or raise :class:`~planner.editing.Rejected`.
 
@@ -99,7 +116,8 @@ def check_options(
     person's programme, and the full brief of one person is just that). The press
     programme together with a member is refused rather than guessed, since the
     press programme of one person is no brief anyone asked for; the message names
-    the controls as the form labels them. No sections means all of them.
+    the controls as the form labels them. No sections means all of them; no
+    edition means the released version when there is one.
     """
     if person_id in ("", None):
         person = None
@@ -147,7 +165,17 @@ def check_options(
             "sections",
             _("Unbekannter Abschnitt „%(value)s“. Möglich sind: %(known)s.", value=", ".join(unknown), known=", ".join(SECTIONS)),
         )
+    if edition in ("", None):
+        chosen_edition = None
+    else:
+        try:
+            chosen_edition = Edition(edition)
+        except ValueError:
+            raise Rejected(
+                "edition", _("Unbekannte Fassung „%(value)s“. Möglich sind: released, draft.", value=edition)
+            ) from None
     return BriefOptions(
+        edition=chosen_edition,
         audience=chosen,
         person_id=person,
         lang=language,

@@ -13,13 +13,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.briefs.options import Edition
 from planner.delegations.itinerary import Itinerary
 from planner.delegations.queries import delegation_with_programme
+from planner.editing import Rejected
 from planner.extensions import db
-from planner.models import ChangeRecord, City, Delegation, FeedToken, Member, Organization, Partnership, Person
+from planner.models import (
+    ChangeRecord,
+    City,
+    Delegation,
+    FeedToken,
+    Member,
+    Organization,
+    Partnership,
+    Person,
+    Release,
+    ReleaseState,
+)
 from planner.models.base import Base
+from planner.releases.queries import ReleasedProgramme, previous_released_programme, released_programme
 
 
 @dataclass
@@ -30,16 +45,34 @@ class BriefSource:
     organizations: dict[int, Organization] = field(default_factory=dict)
     partnerships: list[Partnership] = field(default_factory=list)
     feeds: list[FeedToken] = field(default_factory=list)
+    # A released brief: the release it prints, and the programme of the approved release before it (None for the
+    # first release); both None for the draft.
+    release: Release | None = None
+    previous: ReleasedProgramme | None = None
 
     def member_for_person(self, person_id: int) -> Member | None:
         return next((m for m in self.delegation.members if m.person_id == person_id), None)
 
 
-def brief_source(delegation_id: int) -> BriefSource | None:
-    """The delegation and everything its brief shows, or None if there is no such delegation."""
+def brief_source(delegation_id: int, edition: Edition | None = None) -> BriefSource | None:
+    """The programme and everything its brief shows, or None if there is no such delegation.
+
+    The released version in force unless ``edition`` is the draft (or there is
+    no release yet and no edition was asked for); asking for the released
+    version of a trip that has none raises :class:`~planner.editing.Rejected`.
+    """
+    if edition is not Edition.DRAFT:
+        released = released_programme(delegation_id)
+        if released is not None:
+            source = source_for(released.programme)
+            source.release = released.release
+            source.previous = previous_released_programme(delegation_id, released.release.number)
+            return source
     delegation = delegation_with_programme(delegation_id)
     if delegation is None:
         return None
+    if edition is Edition.RELEASED:
+        raise Rejected("edition", _l("Für diese Reise ist noch keine Fassung freigegeben. Bitte wählen Sie den Entwurf."))
     return source_for(delegation)
 
 
@@ -140,7 +173,8 @@ def brief_state(delegation_id: int) -> tuple | None:
     members, legs, follow-ups); the brief also quotes the directory (people,
     organizations, cities, partnerships), whose newest change record stands
     for all of them, and prints the QR code of the newest unrevoked
-    subscription, which no revision counts. Equal states give equal briefs,
+    subscription and the number of the release in force, which no revision
+    counts. Equal states give equal briefs,
     so a rendered PDF can be reused while the state stays the same.
     """
     of_delegation = FeedToken.delegation_id == delegation_id
@@ -151,6 +185,10 @@ def brief_state(delegation_id: int) -> tuple | None:
             *(_newest_change(model) for model in (Person, Organization, City, Partnership)),
             sa.select(sa.func.max(FeedToken.id)).where(of_delegation).scalar_subquery(),
             sa.select(sa.func.count(FeedToken.revoked_at)).where(of_delegation).scalar_subquery(),
+            # A new approval changes the released brief; the draft's revision does not count it.
+            sa.select(sa.func.max(Release.number))
+            .where(Release.delegation_id == delegation_id, Release.state == ReleaseState.APPROVED)
+            .scalar_subquery(),
         ).where(Delegation.id == delegation_id)
     ).one_or_none()
     return None if row is None else tuple(row)

@@ -43,9 +43,9 @@ from planner.editing import Rejected
 from planner.formatting import (
     clock,
     country_name,
-    day,
     format_offset,
     language_names,
+    numeric_date,
     paragraphs,
     place_name,
     territory_name,
@@ -67,6 +67,7 @@ from planner.models import (
     OrganizationKind,
     Person,
 )
+from planner.releases.changes import changes_between
 from planner.timezones import offset_between, to_local, utc_now
 
 # Emergency numbers of the countries a trip goes to; public facts that every
@@ -343,6 +344,13 @@ class Brief:
     organisers: list[PersonView]
     emergency: list[EmergencyView]
     follow_ups: list[FollowUpView]
+    # "Version 5 vom 12.10.2024" (a released brief) or "Entwurf, Stand 14.10.2024 10:30" (the draft, home time).
+    version: str = ""
+    released: bool = False
+    # A released brief that replaces an earlier release: its number, and what changed since for this brief's reader.
+    replaces: int | None = None
+    recipient: str = ""
+    changes: list[str] = field(default_factory=list)
 
     @property
     def audience(self) -> Audience:
@@ -715,6 +723,35 @@ class _Builder:
         feed = self.personal_feed(member)
         return url_for("personal.page", token=feed.token, _external=True) if feed is not None else None
 
+    # the version
+
+    def recipient(self, member: Member | None) -> str:
+        """Whom the brief's list of changes is for, as its first page names them."""
+        if member is not None:
+            return member.person.display_name
+        if self.options.audience is Audience.PRESS:
+            return _("Presse und Öffentlichkeit")
+        return _("das Planungsteam")
+
+    def version(self, now: datetime) -> tuple[str, int | None, list[str]]:
+        """The version line, the number of the release this one replaces, and the changes since it for this reader."""
+        release = self.source.release
+        if release is None:
+            line = _(
+                "Entwurf, Stand %(date)s %(time)s",
+                date=numeric_date(now, self.home_zone),
+                time=clock(now, self.home_zone),
+            )
+            return line, None, []
+        approved = release.approved_at or release.prepared_at
+        line = _("Version %(number)s vom %(date)s", number=release.number, date=numeric_date(approved, self.home_zone))
+        previous = self.source.previous
+        if previous is None:
+            return line, None, []
+        # The reader's own view of the changes (planner.releases.changes filters internal notes for all but the team).
+        changes = changes_between(previous.programme, self.delegation, self.viewer)
+        return line, previous.release.number, [change.text for change in changes]
+
     # the whole brief
 
     def build(self, now: datetime) -> Brief:
@@ -736,7 +773,13 @@ class _Builder:
             if all(d.city != leg.city.name for d in destinations):
                 destinations.append(DestinationView(leg.city.name, leg.city.native_name, country_name(leg.city.country)))
         leader = delegation.leader
+        version, replaces, changes = self.version(now)
         return Brief(
+            version=version,
+            released=self.source.release is not None,
+            replaces=replaces,
+            recipient=self.recipient(member),
+            changes=changes,
             options=self.options,
             delegation_id=delegation.id,
             title=delegation.title,
@@ -796,13 +839,8 @@ def page_css(brief: Brief) -> Markup:
             footer_parts.append("counter(pages)")
         elif piece:
             footer_parts.append(css_string(piece))
-    as_of = _(
-        "Stand %(day)s, %(time)s %(place)s · Revision %(revision)s",
-        day=day(brief.as_of),
-        time=clock(brief.as_of, brief.home_zone),
-        place=brief.home_place,
-        revision=brief.revision,
-    )
+    # The version on every page: a sheet that comes loose still says which programme it belongs to.
+    as_of = _("%(version)s · Revision %(revision)s", version=brief.version, revision=brief.revision)
     fonts = font_face_css({font.filename: url_for("briefs.font", font_file=font.filename) for font in BRIEF_FONTS})
     css = (
         f"{fonts} @page {{"
@@ -825,6 +863,8 @@ def page_css(brief: Brief) -> Markup:
 def brief_query(options: BriefOptions) -> dict[str, object]:
     """The query parameters that ask for ``options`` again (links from the print view to its PDF)."""
     query: dict[str, object] = {"audience": options.audience.value, "lang": options.lang}
+    if options.edition is not None:
+        query["edition"] = options.edition.value
     if options.person_id is not None:
         query["member"] = options.person_id
     if options.sections != frozenset(SECTIONS):

@@ -156,6 +156,7 @@ def request_pdf(delegation_id: int, state: tuple, options: BriefOptions, *, base
         "person_id": options.person_id,
         "lang": options.lang,
         "sections": [s for s in SECTIONS if s in options.sections],
+        "edition": options.edition.value if options.edition else None,
     }
     queue.enqueue("render_brief", key, delegation_id, choices, base_url, user_id)
     return key, False
@@ -169,7 +170,7 @@ def build_pdf(delegation_id: int, options: BriefOptions, base_url: str) -> bytes
     """
     # url_for needs a request: the PDF's links and QR code point at the host the user asked.
     with current_app.test_request_context(base_url=base_url):
-        source = queries.brief_source(delegation_id)
+        source = queries.brief_source(delegation_id, options.edition)
         if source is None:
             return None
         _brief, html = render.brief_html(source, options)
@@ -193,7 +194,9 @@ def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, use
     _save(store, key, replace(record_now, state=RUNNING, started_at=time.time()), float(config["JOB_EXPIRES_SECONDS"]))
     outcome = replace(record_now, state=FAILED, started_at=time.time())
     try:
-        options = check_options(choices["audience"], choices["person_id"], choices["lang"], choices["sections"])
+        options = check_options(
+            choices["audience"], choices["person_id"], choices["lang"], choices["sections"], edition=choices.get("edition")
+        )
         body = build_pdf(delegation_id, options, base_url)
         if body is None:
             outcome = replace(outcome, error=GONE)

@@ -24,10 +24,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from planner.auth.access import public
 from planner.briefs import fonts, queries, render, rendering
 from planner.briefs.forms import BriefOptionsForm
-from planner.briefs.options import BriefOptions
+from planner.briefs.options import BriefOptions, Edition
 from planner.briefs.queries import BriefSource
 from planner.editing import Rejected
 from planner.models import Delegation
+from planner.releases import queries as release_queries
 
 bp = Blueprint("briefs", __name__)
 
@@ -64,15 +65,24 @@ def _refused(error: _Refused) -> tuple[str, int]:
 
 def _brief(delegation_id: int) -> tuple[BriefOptions, str]:
     """Parse the options and render the brief's HTML, or raise :class:`_Refused`."""
-    source = _source_or_404(delegation_id)
-    form = BriefOptionsForm(formdata=request.args, delegation=source.delegation)
+    delegation = queries.delegation_with_members(delegation_id)
+    if delegation is None:
+        abort(404)
+    form = BriefOptionsForm(formdata=request.args, delegation=delegation)
     if not form.validate() or form.options is None:
-        raise _Refused(_options_page(source, form, 400, _("Mit diesen Angaben lässt sich kein Reisebriefing erstellen.")))
+        raise _Refused(
+            _options_page(BriefSource(delegation), form, 400, _("Mit diesen Angaben lässt sich kein Reisebriefing erstellen."))
+        )
     try:
+        source = queries.brief_source(delegation_id, form.options.edition)
+        if source is None:
+            abort(404)
         _built, html = render.brief_html(source, form.options)
     except Rejected as error:
-        form.member.errors = [error.message]
-        raise _Refused(_options_page(source, form, 404, str(error.message))) from None
+        getattr(form, error.field).errors = [error.message]
+        # A member not on the trip is not found; a released brief of a trip with no release is a wrong choice.
+        status = 404 if error.field == "member" else 400
+        raise _Refused(_options_page(BriefSource(delegation), form, status, str(error.message))) from None
     return form.options, html
 
 
@@ -106,6 +116,10 @@ def _pdf_options(delegation_id: int) -> BriefOptions:
     source = BriefSource(delegation=delegation)
     if not form.validate() or form.options is None:
         raise _Refused(_options_page(source, form, 400, _("Mit diesen Angaben lässt sich kein Reisebriefing erstellen.")))
+    if form.options.edition is Edition.RELEASED and release_queries.current_release(delegation_id) is None:
+        message = _("Für diese Reise ist noch keine Fassung freigegeben. Bitte wählen Sie den Entwurf.")
+        form.edition.errors = [message]
+        raise _Refused(_options_page(source, form, 400, message))
     person_id = form.options.person_id
     if person_id is not None and source.member_for_person(person_id) is None:
         message = _("Die Person %(id)s gehört nicht zu dieser Delegation.", id=person_id)

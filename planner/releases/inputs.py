@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.models import Audience
+
 
 @dataclass(frozen=True)
 class PrepareInput:
@@ -28,3 +30,13 @@ class ApprovalInput:
 @dataclass(frozen=True)
 class WithdrawalInput:
     version: int | None
+
+
+@dataclass(frozen=True)
+class CompareInput:
+    """Two versions to compare (``new`` None: the draft) and whose view of them: an audience, a member for ``member``."""
+
+    old: int
+    new: int | None
+    audience: Audience
+    member_id: int | None = None

@@ -6,13 +6,16 @@ pages that list releases need only their numbers, states, people and times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, selectinload
 
+from planner.audiences import Viewer
 from planner.extensions import db
-from planner.models import Delegation, Release, ReleaseState
+from planner.models import Audience, Delegation, Release, ReleaseState
+from planner.releases.changes import Change, changes_between
+from planner.releases.inputs import CompareInput
 from planner.releases.snapshot import materialize
 
 _PEOPLE = (
@@ -74,14 +77,22 @@ class ReleaseStatus:
     current: Release | None
     pending: Release | None
     draft_changed: bool
+    # What changed in the draft since ``current``, as the planning team reads it (empty when unchanged).
+    draft_changes: list[Change] = field(default_factory=list)
 
 
 def release_status(delegation: Delegation) -> ReleaseStatus:
+    """``delegation`` with its programme loaded (it is compared with the release in force)."""
     current = current_release(delegation.id)
+    draft_changed = current is not None and delegation.revision != current.revision
+    changes: list[Change] = []
+    if current is not None and draft_changed:
+        changes = changes_between(materialize(current.snapshot), delegation, Viewer.team())
     return ReleaseStatus(
         current=current,
         pending=pending_release(delegation.id),
-        draft_changed=current is not None and delegation.revision != current.revision,
+        draft_changed=draft_changed,
+        draft_changes=changes,
     )
 
 
@@ -106,3 +117,56 @@ def released_programme(delegation_id: int, number: int | None = None) -> Release
     if release is None:
         return None
     return ReleasedProgramme(release, materialize(release.snapshot))
+
+
+def previous_released_programme(delegation_id: int, number: int) -> ReleasedProgramme | None:
+    """The approved release before release ``number`` (withdrawn numbers skipped), with its programme; None for the first."""
+    release = db.session.scalar(
+        sa.select(Release)
+        .where(
+            Release.delegation_id == delegation_id,
+            Release.number < number,
+            Release.state == ReleaseState.APPROVED,
+        )
+        .order_by(Release.number.desc())
+        .limit(1)
+    )
+    if release is None:
+        return None
+    return ReleasedProgramme(release, materialize(release.snapshot))
+
+
+def approved_numbers(delegation_id: int) -> list[int]:
+    """The numbers of the delegation's approved releases, the newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Release.number)
+            .where(Release.delegation_id == delegation_id, Release.state == ReleaseState.APPROVED)
+            .order_by(Release.number.desc())
+        )
+    )
+
+
+def compared(delegation: Delegation, data: CompareInput) -> list[Change]:
+    """What changed from approved version ``data.old`` to ``data.new`` (None: the live ``delegation``) for the chosen reader.
+
+    ``delegation`` is the live trip with its programme; the versions must be approved
+    releases of it (the form offers only those). A member is matched by id in both versions.
+    """
+    old = released_programme(delegation.id, data.old)
+    if old is None:
+        raise LookupError(data.old)
+    if data.new is None:
+        new = delegation
+    else:
+        newer = released_programme(delegation.id, data.new)
+        if newer is None:
+            raise LookupError(data.new)
+        new = newer.programme
+    member = None
+    if data.member_id is not None:
+        member = next((m for m in delegation.members if m.id == data.member_id), None)
+        if member is None:
+            raise LookupError(data.member_id)
+    viewer = Viewer(data.audience, member) if data.audience is Audience.MEMBER else Viewer(data.audience)
+    return changes_between(old.programme, new, viewer)

@@ -1,13 +1,14 @@
 """Pages of the release workflow: a trip's releases, preparing one, approving and withdrawing it.
 
-Everyone signed in reads; planners prepare and withdraw; approving needs the
+Everyone signed in reads, and compares any two approved versions (or the
+one in force with the draft) as a chosen reader sees them; planners prepare and withdraw; approving needs the
 right to approve on the trip (:func:`planner.teams.access.may_approve`,
 403 otherwise). The four-eyes rule itself is the operation's.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,10 +17,10 @@ from planner.auth.access import editors_only
 from planner.delegations import queries as delegation_queries
 from planner.editing import Rejected
 from planner.extensions import db
-from planner.models import Release, UserRole
+from planner.models import Audience, Release, UserRole
 from planner.releases import operations, queries
-from planner.releases.forms import ApprovalForm, PrepareForm
-from planner.releases.inputs import WithdrawalInput
+from planner.releases.forms import ApprovalForm, CompareForm, PrepareForm
+from planner.releases.inputs import CompareInput, WithdrawalInput
 from planner.teams.access import may_approve
 from planner.web.edit_flow import Page, VersionedActionForm, confirmation_page, edit_page
 
@@ -36,7 +37,9 @@ def _trip_url(delegation_id: int) -> str:
 
 @bp.get("/delegations/<int:delegation_id>/releases")
 def index(delegation_id: int) -> str:
-    delegation = delegation_queries.delegation_or_404(delegation_id)
+    delegation = delegation_queries.delegation_with_programme(delegation_id)
+    if delegation is None:
+        abort(404)
     return render_template(
         "releases/index.html",
         delegation=delegation,
@@ -44,6 +47,26 @@ def index(delegation_id: int) -> str:
         status=queries.release_status(delegation),
         may_approve=may_approve(current_user, delegation),
     )
+
+
+@bp.get("/delegations/<int:delegation_id>/releases/compare")
+def compare(delegation_id: int) -> tuple[str, int]:
+    """What changed between two approved versions, or the release in force and the draft, for a chosen reader."""
+    delegation = delegation_queries.delegation_with_programme(delegation_id)
+    if delegation is None:
+        abort(404)
+    numbers = queries.approved_numbers(delegation_id)
+    form = CompareForm(formdata=request.args, numbers=numbers, members=list(delegation.members))
+    changes = None
+    status = 200
+    if numbers and request.args:
+        if form.validate():
+            changes = queries.compared(delegation, form.to_input())
+        else:
+            status = 400
+    elif numbers:
+        changes = queries.compared(delegation, CompareInput(old=numbers[0], new=None, audience=Audience.TEAM))
+    return render_template("releases/compare.html", delegation=delegation, form=form, numbers=numbers, changes=changes), status
 
 
 @bp.route("/delegations/<int:delegation_id>/releases/new", methods=["GET", "POST"])
