@@ -95,7 +95,8 @@ def choices(enum_cls: type[Enum]) -> list[SelectChoice]:
     return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in enum_cls]
 
 
-# The languages a participant can receive mail (and by default feeds) in: the app's LANGUAGES.
+# The languages the planner writes in (a participant's mail, feeds and brief): the app's LANGUAGES.
+# Named in the reader's language like every other choice ("German" on an English page).
 LANGUAGE_LABELS: dict[str, object] = {"de": _l("Deutsch"), "en": _l("Englisch")}
 
 

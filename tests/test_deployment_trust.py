@@ -19,7 +19,7 @@ from flask import Flask, url_for
 from planner.extensions import db
 from planner.models import Delegation, FeedToken, UserRole
 from planner.seed import load_seed
-from tests.conftest import PASSWORD, make_app, make_user
+from tests.conftest import PASSWORD, join_team, make_app, make_user
 
 BASE = "https://planner.city.example"
 FORGED = "attacker.example"
@@ -34,7 +34,7 @@ def _seeded_app(database_url: str, tmp_path: Path) -> tuple[Flask, int, str]:
         delegation = db.session.scalars(sa.select(Delegation)).one()
         feed = FeedToken.issue(delegation)
         db.session.add(feed)
-        make_user(UserRole.PLANNER, "planner@example.org")
+        join_team(make_user(UserRole.PLANNER, "planner@example.org"), delegation)
         db.session.commit()
         return app, delegation.id, feed.token
 

@@ -24,6 +24,7 @@ from planner.briefs.options import (
 )
 from planner.editing import Rejected
 from planner.formatting import current_locale
+from planner.labels import language_choices
 from planner.models import Delegation
 
 
@@ -54,7 +55,7 @@ class BriefOptionsForm(FlaskForm):
     member = SelectField(MEMBER_FIELD_LABEL, choices=[], validate_choice=False)
     lang = RadioField(
         _l("Sprache"),
-        choices=[SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+        choices=language_choices(),
         default=current_locale,
         validate_choice=False,
     )

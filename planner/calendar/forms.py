@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from planner.labels import choices
+from planner.labels import choices, language_choices
 from planner.models import Audience, FeedFollows
 
 
@@ -19,7 +19,7 @@ class NewFeedForm(FlaskForm):
     # Empty: the member's own language (planner.calendar.operations.issue_feed); German for the whole trip.
     locale = SelectField(
         _l("Sprache der Einträge"),
-        choices=[SelectChoice("", _l("Sprache des Mitglieds")), SelectChoice("de", "Deutsch"), SelectChoice("en", "English")],
+        choices=[SelectChoice("", _l("Sprache des Mitglieds")), *language_choices()],
         default="",
     )
     # Empty: the usual audience of the link (a member's own link: member; the whole trip: planning team).

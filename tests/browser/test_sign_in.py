@@ -6,12 +6,13 @@ import re
 
 from planner.models import UserRole
 from tests.browser.fixtures import LiveServer, screenshot, sign_in
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, join_all_teams, make_user
 
 
 def test_sign_in_and_see_the_keller_trip(live_server: LiveServer, page) -> None:
     with live_server.app.app_context():
         user = make_user(UserRole.PLANNER, "planerin@example.org")
+        join_all_teams(user.email)  # a planner sees the trips whose team lists them
         email = user.email
 
     page.goto(live_server.url + "/")
