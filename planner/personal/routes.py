@@ -55,8 +55,8 @@ def page(token: str) -> BaseResponse:
             "personal/page.html",
             p=programme,
             token=token,
-            home_zone=link.delegation.home_timezone,
-            home_place=link.delegation.home_city.name,
+            home_zone=programme.delegation.home_timezone,
+            home_place=programme.delegation.home_city.name,
             map_links=queries.map_links,
             tel_link=queries.tel_link,
         )
