@@ -21,9 +21,9 @@ from flask_babel import force_locale
 from planner.audiences import Viewer, shows_item
 from planner.calendar.ical import CalendarRequest, Item, build_calendar, last_change
 from planner.calendar.queries import items_for_member, items_on_day
-from planner.releases.shown import ShownVersion
 from planner.formatting import day as format_day
 from planner.models import Appointment, Delegation, Journey, Member
+from planner.releases.shown import ShownVersion
 
 
 @dataclass(frozen=True)

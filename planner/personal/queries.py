@@ -21,6 +21,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 import sqlalchemy as sa
+
 from planner.audiences import PERSONAL_FEEDS, Viewer, may_see
 from planner.calendar import queries as calendar_queries
 from planner.calendar.export import Scope, calendar_request
