@@ -54,15 +54,11 @@ def programme_version(version: ShownVersion, *, generated_at: datetime, home_zon
 
 @dataclass(frozen=True)
 class PersonalLink:
-    """An active personal link: the feed it is, with its delegation and member loaded."""
+    """An active personal link: the feed it is, with its delegation (the draft) and member loaded."""
 
     state: FeedState
     delegation: Delegation
     member: Member
-
-    @property
-    def viewer(self) -> Viewer:
-        return Viewer(self.state.audience, self.member)
 
     @property
     def follows_release(self) -> bool:
