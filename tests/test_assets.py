@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from planner.extensions import db
+from planner.models import Audience, FeedToken, Member, MemberRole, Person
 from planner.web.assets import VENDOR_FILES, missing_vendor_files
 from tests.conftest import login, make_delegation, make_user
 
@@ -29,9 +30,11 @@ def test_make_install_put_every_file_in_place():
 
 # Libraries that only one page needs, loaded there alone; every other library is on every page.
 ONLY_ON = {"interact.js": "/delegations/{trip}/timeline"}
+# Loaded by the personal page's service worker (importScripts), in this order, by no page.
+WORKER_ONLY = ["workbox-core.js", "workbox-routing.js", "workbox-strategies.js"]
 
 
-@pytest.mark.parametrize("name", sorted(VENDOR_FILES))
+@pytest.mark.parametrize("name", sorted(set(VENDOR_FILES) - set(WORKER_ONLY)))
 def test_pages_load_each_library_from_the_app_itself(app, client, name):
     with app.app_context():
         email = make_user().email
@@ -46,3 +49,29 @@ def test_pages_load_each_library_from_the_app_itself(app, client, name):
     assert response.status_code == 200
     assert len(response.get_data()) > 1000
     assert not [url for url in urls if re.match(r"(https?:)?//", url)], "no page loads anything from another host"
+
+
+def test_the_personal_service_worker_imports_workbox_from_the_app_itself(app, client):
+    with app.app_context():
+        delegation = make_delegation()
+        member = Member(delegation=delegation, person=Person(given_name="Mia", family_name="Mitglied"), role=MemberRole.MEMBER)
+        db.session.add(member)
+        db.session.flush()
+        feed = FeedToken.issue(delegation, member, locale="de", audience=Audience.MEMBER)
+        db.session.add(feed)
+        db.session.commit()
+        token = feed.token
+    worker = client.get(f"/p/{token}/sw.js")
+    assert worker.status_code == 200
+    # Its scope can be no wider than the link it is served under.
+    assert "Service-Worker-Allowed" not in worker.headers
+    body = worker.get_data(as_text=True)
+    (imports,) = re.findall(r"importScripts\(\.\.\.(\[[^\]]*\])\)", body)
+    urls = json.loads(imports)
+    assert urls == [f"/static/vendor/node_modules/{VENDOR_FILES[name]}" for name in WORKER_ONLY]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and len(response.get_data()) > 1000
+    # Workbox's own loader (workbox-sw) would fetch the modules from a CDN: not used.
+    code = body.split("*/", 1)[1]  # past the header comment, which names it
+    assert "workbox-sw" not in code and "http://" not in body and "https://" not in body

@@ -21,9 +21,9 @@ from flask_babel import force_locale
 from planner.audiences import Viewer, shows_item
 from planner.calendar.ical import CalendarRequest, Item, build_calendar, last_change
 from planner.calendar.queries import items_for_member, items_on_day
-from planner.calendar.versions import CalendarVersion
 from planner.formatting import day as format_day
 from planner.models import Appointment, Delegation, Journey, Member
+from planner.releases.shown import ShownVersion
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,12 @@ def export_calendar(
     link_for: Callable[[Item | Delegation], str] = planner_link,
     source_url: str | None = None,
     viewer: Viewer | None = None,
-    version: CalendarVersion | None = None,
+    version: ShownVersion | None = None,
 ) -> ExportedCalendar:
     """The calendar of ``scope`` for ``viewer`` (default: the planning team) as iCalendar bytes.
 
     With ``version`` (the feeds) its name and description say which version of the
-    programme it is (see :mod:`planner.calendar.versions`); the file name does not.
+    programme it is (see :mod:`planner.releases.shown`); the file name does not.
     """
     request = calendar_request(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer

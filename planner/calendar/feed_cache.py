@@ -23,8 +23,8 @@ from planner.audiences import Viewer
 from planner.calendar import queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.queries import FeedState
-from planner.calendar.versions import shown_programme
 from planner.models import FeedFollows
+from planner.releases.shown import shown_programme
 
 ICS_MIMETYPE = "text/calendar"
 

@@ -4,10 +4,13 @@ The link is the member's personal calendar feed token: whoever may subscribe
 to the member's calendar may read the page, and rotating or revoking the feed
 closes both. What the page lists is exactly what that feed lists: the items
 come from :func:`planner.calendar.export.calendar_request` for the same
-:class:`~planner.audiences.Viewer`, so the page and the feed cannot drift
-apart. The programme is loaded with
+:class:`~planner.audiences.Viewer`, and the version from the feed's own
+choice (:func:`planner.releases.shown.shown_programme`: the release in force
+for a link that follows the released version, the default for personal links;
+the draft for one that follows the draft, and before a trip's first release),
+so the page and the feed cannot drift apart. The programme is loaded with
 :func:`planner.delegations.queries.delegation_with_programme` (a fixed number
-of queries however long the trip).
+of queries however long the trip), or rebuilt from the release's snapshot.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from datetime import datetime
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from planner.audiences import PERSONAL_FEEDS, Viewer, may_see
 from planner.calendar import queries as calendar_queries
@@ -26,39 +28,41 @@ from planner.calendar.export import Scope, calendar_request
 from planner.calendar.queries import FeedState
 from planner.delegations.queries import ProgrammeDay, ProgrammeEntry, programme_of
 from planner.extensions import db
-from planner.models import Appointment, Delegation, FeedToken, ItemStatus, Journey, Member, Person
+from planner.models import Appointment, Delegation, FeedFollows, FeedToken, ItemStatus, Journey, Member, Person
+from planner.releases.shown import ShownVersion, shown_programme
 from planner.timezones import today_in
 
 
 @dataclass(frozen=True)
 class VersionInfo:
-    """Which state of the programme a page shows: a label for people and when it last changed."""
+    """Which version of the programme a page shows: in words, and the release's number (None: the draft)."""
 
     label: str
-    updated_at: datetime
+    release_number: int | None
 
 
-def programme_version(delegation: Delegation) -> VersionInfo:
-    """The version of ``delegation``'s programme that its outputs show.
+def programme_version(version: ShownVersion, *, generated_at: datetime, home_zone: str) -> VersionInfo:
+    """The version line of the page: "Version 5 vom 12.10.2024", or for the draft "Entwurf, Stand …".
 
-    For now the working state: its revision (raised at every change of the
-    trip or anything in it) and its last change. Released programme versions
-    will answer here with the released version number instead.
+    The words are the feed's (:meth:`ShownVersion.label`); a draft's "Stand" is
+    ``generated_at``, when the server made the page: a phone that keeps the
+    page offline then shows how current its copy was.
     """
-    return VersionInfo(_("Arbeitsstand %(revision)d", revision=delegation.revision), delegation.updated_at)
+    number = version.release.number if version.release is not None else None
+    return VersionInfo(version.label(generated_at, home_zone), number)
 
 
 @dataclass(frozen=True)
 class PersonalLink:
-    """An active personal link: the feed it is, with its delegation and member loaded."""
+    """An active personal link: the feed it is, with its delegation (the draft) and member loaded."""
 
     state: FeedState
     delegation: Delegation
     member: Member
 
     @property
-    def viewer(self) -> Viewer:
-        return Viewer(self.state.audience, self.member)
+    def follows_release(self) -> bool:
+        return self.state.follows == FeedFollows.RELEASED
 
 
 def personal_link(token: str) -> PersonalLink | None:
@@ -83,9 +87,12 @@ def personal_link(token: str) -> PersonalLink | None:
 
 @dataclass(frozen=True)
 class PersonalProgramme:
-    """Everything the personal page shows."""
+    """Everything the personal page shows, from the version the link follows."""
 
     link: PersonalLink
+    # The programme shown (the live trip, or a release rebuilt from its snapshot) and the member in it.
+    programme: Delegation
+    shown_member: Member
     days: list[ProgrammeDay]
     current: ProgrammeEntry | None
     upcoming: ProgrammeEntry | None
@@ -95,34 +102,43 @@ class PersonalProgramme:
 
     @property
     def delegation(self) -> Delegation:
-        return self.link.delegation
+        return self.programme
 
     @property
     def member(self) -> Member:
-        return self.link.member
+        return self.shown_member
 
 
 def personal_programme(link: PersonalLink, *, now: datetime, locale: str) -> PersonalProgramme:
-    """The member's programme at ``now`` (UTC): the days, what is on now and next, and the on-site contacts."""
-    delegation = link.delegation
+    """The member's programme at ``now`` (UTC): the days, what is on now and next, and the on-site contacts.
+
+    Of the version the link follows, chosen as the member's feed chooses it
+    (the release in force its state read, see :func:`personal_link`).
+    """
+    shown = shown_programme(link.delegation, link.member, link.state.release_number, follows_release=link.follows_release)
+    programme = shown.programme
+    member = shown.member if shown.member is not None else link.member
+    viewer = Viewer(link.state.audience, member)
     request = calendar_request(
-        delegation,
-        Scope(member=link.member),
+        programme,
+        Scope(member=member),
         locale=locale,
-        today=today_in(delegation.home_timezone, now=now),
-        viewer=link.viewer,
+        today=today_in(programme.home_timezone, now=now),
+        viewer=viewer,
         link_for=lambda _item: "",  # the page links to no planner page
     )
-    days = programme_of(delegation, request.appointments, request.journeys)
+    days = programme_of(programme, request.appointments, request.journeys)
     entries = [entry for programme_day in days for entry in programme_day.entries]
     current, upcoming = now_and_next(entries, now)
     return PersonalProgramme(
         link=link,
+        programme=programme,
+        shown_member=member,
         days=days,
         current=current,
         upcoming=upcoming,
-        contacts=contacts(link.viewer, request.appointments),
-        version=programme_version(delegation),
+        contacts=contacts(viewer, request.appointments),
+        version=programme_version(shown.version, generated_at=now, home_zone=programme.home_timezone),
         generated_at=now,
     )
 

@@ -18,8 +18,13 @@ from planner.auth.access import public
 from planner.personal import queries, vcard
 from planner.personal.queries import PersonalLink
 from planner.timezones import utc_now
+from planner.web.assets import vendor_url
 
 bp = Blueprint("personal", __name__)
+
+# What the service worker keeps besides the page itself, and the Workbox builds it imports (in this order).
+OFFLINE_ASSETS = ("personal.css", "personal.js", "icon.svg")
+WORKBOX = ("workbox-core.js", "workbox-routing.js", "workbox-strategies.js")
 
 
 def _not_found() -> Response:
@@ -55,8 +60,8 @@ def page(token: str) -> BaseResponse:
             "personal/page.html",
             p=programme,
             token=token,
-            home_zone=link.delegation.home_timezone,
-            home_place=link.delegation.home_city.name,
+            home_zone=programme.delegation.home_timezone,
+            home_place=programme.delegation.home_city.name,
             map_links=queries.map_links,
             tel_link=queries.tel_link,
         )
@@ -104,7 +109,8 @@ def service_worker(token: str) -> BaseResponse:
         link,
         "personal/sw.js",
         "text/javascript",
-        assets=[url_for("static", filename=f"personal/{name}") for name in ("personal.css", "personal.js", "icon.svg")],
+        assets=[url_for("static", filename=f"personal/{name}") for name in OFFLINE_ASSETS],
+        workbox=[vendor_url(name) for name in WORKBOX],
     )
     # The browser checks for a new worker on every visit anyway; say so for older ones.
     response.cache_control.max_age = 0

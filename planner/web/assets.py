@@ -21,6 +21,11 @@ VENDOR_FILES = {
     "tom-select.css": "tom-select/dist/css/tom-select.min.css",
     # Only the timeline loads it, for its editors: dragging a block to another time or day.
     "interact.js": "interactjs/dist/interact.min.js",
+    # The personal page's service worker (templates/personal/sw.js) imports these browser builds, in this
+    # order (routing and strategies use core); never workbox-sw, whose loader fetches them from a CDN.
+    "workbox-core.js": "workbox-core/build/workbox-core.prod.js",
+    "workbox-routing.js": "workbox-routing/build/workbox-routing.prod.js",
+    "workbox-strategies.js": "workbox-strategies/build/workbox-strategies.prod.js",
 }
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,9 @@ test serves the app from a real server process on loopback and stops that
 process: every connection to it dies, as in flight mode. The phone-sized
 Chromium reloads and must still show the programme with its version and age
 and say that it is offline. The server then starts again on the same port; a
-change made meanwhile gives a new version, and a reload shows it.
+change made and approved meanwhile is a new released version, and a reload
+shows its number. The worker (Workbox from the app's own /static/vendor) is
+scoped to the link alone, and nothing is fetched from another host.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
-from planner.models import Audience, Delegation, FeedToken, MemberRole
+from planner.models import Audience, Delegation, FeedToken, MemberRole, UserRole
+from planner.releases.inputs import ApprovalInput, PrepareInput
+from planner.releases.operations import approve_release, prepare_release
+from tests.conftest import join_team, make_user
 
 ROOT = Path(__file__).parents[2]
 # A second interpreter serving the test's app (same database file, same instance folder).
@@ -88,28 +94,45 @@ def _leader_link(app: Flask) -> str:
         return feed.token
 
 
-def _change_the_programme(app: Flask) -> int:
+def _change_and_release_the_programme(app: Flask) -> int:
+    """A draft edit to the leader's programme, then a new release of it (prepared by one planner, approved by another)."""
     with app.app_context():
         delegation = db.session.scalars(sa.select(Delegation)).one()
         leader = next(m for m in delegation.members if m.role is MemberRole.LEADER)
         appointment = next(a for a in delegation.appointments if leader in a.attendees)
         appointment.title = appointment.title + " (geändert)"
         db.session.commit()
-        return delegation.revision
+        delegation = delegation_with_programme(delegation.id)
+        assert delegation is not None
+        preparer, approver = (make_user(UserRole.PLANNER, f"{name}@example.org") for name in ("anna", "ben"))
+        for user in (preparer, approver):
+            join_team(user, delegation, may_approve=True)
+        prepared = prepare_release(delegation, PrepareInput(note=None), preparer)
+        approved = approve_release(prepared, ApprovalInput(version=prepared.version), approver)
+        db.session.commit()
+        return approved.number
 
 
 def test_personal_link_works_offline_and_picks_up_a_new_version(app: Flask, server: ServerProcess, browser) -> None:
     token = _leader_link(app)
     link = f"{server.url}/p/{token}/"
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", service_workers="allow")
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
         page.goto(link)
         page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-        version = page.locator("#version").inner_text()
-        assert re.search(r"Programmstand: Arbeitsstand \d+", version)
-        first_label = re.search(r"Arbeitsstand \d+", version).group(0)  # type: ignore[union-attr]
+        # The worker's scope is the link, nothing wider; it runs Workbox's network-first strategy.
+        assert page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).scope") == link
+        (worker,) = context.service_workers
+        assert worker.evaluate("() => typeof workbox.routing.registerRoute + ' ' + typeof workbox.strategies.NetworkFirst") == (
+            "function function"
+        )
+        # Before the trip's first release the link (released-following) shows the draft, as of the page's making.
+        first_label = page.locator("#version").inner_text()
+        assert re.fullmatch(r"Programmstand: Entwurf, Stand \d\d\.\d\d\.\d{4} \d\d:\d\d", first_label.strip())
         assert page.locator("#offline-notice").is_hidden()
         # Phone first: nothing wider than the screen.
         assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
@@ -119,7 +142,7 @@ def test_personal_link_works_offline_and_picks_up_a_new_version(app: Flask, serv
         assert page.locator("html").get_attribute("data-served") == "cache"
         assert page.locator("#offline-notice").is_visible()
         assert "Keine Verbindung" in page.locator("#offline-notice").inner_text()
-        assert first_label in page.locator("#version").inner_text()
+        assert page.locator("#version").inner_text() == first_label
         assert re.search(
             r"Diese Ansicht wurde (vor \d+ (Sekunden|Sekunde|Minuten|Minute)|jetzt) geladen\.", page.locator("#age").inner_text()
         )
@@ -128,14 +151,21 @@ def test_personal_link_works_offline_and_picks_up_a_new_version(app: Flask, serv
             page.evaluate("() => getComputedStyle(document.querySelector('.offline-notice')).borderTopWidth") != "0px"
         )  # its CSS came from the cache
 
-        revision = _change_the_programme(app)
+        number = _change_and_release_the_programme(app)
         server.start()
         page.reload()
         assert page.locator("html").get_attribute("data-served") == "network"
         assert page.locator("#offline-notice").is_hidden()
-        assert f"Arbeitsstand {revision}" in page.locator("#version").inner_text()
-        assert f"Arbeitsstand {revision}" != first_label
+        released = page.locator("#version").inner_text().strip()
+        assert re.fullmatch(rf"Programmstand: Version {number} vom \d\d\.\d\d\.\d{{4}}", released)
         assert "(geändert)" in page.content()
+
+        # A page outside the link is not under the worker.
+        other = context.new_page()
+        other.goto(f"{server.url}/")
+        assert other.evaluate("() => navigator.serviceWorker.controller === null")
+        other.close()
+        assert requested and all(url.startswith(server.url + "/") for url in requested), "nothing from another host"
     finally:
         context.close()
 
@@ -152,7 +182,7 @@ def test_personal_page_without_javascript_at_360_px_and_accessible(app: Flask, s
         page.goto(link)
         # Online without JavaScript: the whole programme, its version and when it was loaded, in words.
         assert page.locator("li.pentry").count() > 0
-        assert "Programmstand: Arbeitsstand" in page.locator("#version").inner_text()
+        assert "Programmstand: Entwurf, Stand " in page.locator("#version").inner_text()
         assert page.locator("#age").inner_text().startswith("Geladen am ")
         assert page.locator("#offline-notice").is_hidden()
         assert page.get_by_role("heading", name="Jetzt", exact=True).is_visible()

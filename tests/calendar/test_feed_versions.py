@@ -27,7 +27,7 @@ from planner.program.inputs import MoveInput
 from planner.releases import operations as release_operations
 from planner.releases.inputs import ApprovalInput, PrepareInput
 from tests.calendar.test_interop import assert_every_parser_reads, expected_events, exported_rows
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
 
 HOME = ZoneInfo("Europe/Berlin")  # the home time zone the approval date is written in (config HOME_TIMEZONE)
 MEMBER_NAME = "Wolfram Diener"
@@ -37,9 +37,13 @@ MEMBER_NAME = "Wolfram Diener"
 def trip(app: Flask, seed_keller: KellerSeeder) -> int:
     seed_keller(app)
     with app.app_context():
-        make_user(UserRole.PLANNER, "anna@example.org")  # prepares releases, makes the links
-        make_user(UserRole.PLANNER, "ben@example.org")  # approves them
-        return db.session.scalars(sa.select(Delegation.id)).one()
+        anna = make_user(UserRole.PLANNER, "anna@example.org")  # prepares releases, makes the links
+        ben = make_user(UserRole.PLANNER, "ben@example.org")  # approves them
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        for user in (anna, ben):  # approving is a right on the trip's team
+            join_team(user, delegation, may_approve=True)
+        db.session.commit()
+        return delegation.id
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
@@ -35,6 +36,7 @@ BOOKING = "MARKERBOOK42"
 CONTACT_PHONE = "+82 2 2133-1234"
 CONTACT_EMAIL = "kim.vorort@example.org"
 ADDRESS = "Sejong-daero 110, Jung-gu"
+HOME = ZoneInfo("Europe/Berlin")  # the trip's home (Düsseldorf): the zone of "Stand" and of the approval day
 
 
 @dataclass(frozen=True)
@@ -240,16 +242,123 @@ def test_now_and_next_at_a_fixed_instant(app: Flask, trip: Trip) -> None:
         assert programme.current is None and programme.upcoming is None
 
 
-def test_version_and_generation_time_are_on_the_page(app: Flask, client: FlaskClient, trip: Trip) -> None:
-    html = _page(client, trip.tokens["member"])
-    with app.app_context():
-        from planner.models import Delegation
+def _version_line(html: str) -> str:
+    found = re.search(r'<p class="version" id="version">(.*?)</p>', html, re.S)
+    assert found is not None
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
 
-        revision = db.session.get(Delegation, trip.delegation_id).revision
-    assert f"Arbeitsstand {revision}" in html
-    generated = re.search(r'data-generated="([^"]+)"', html)
-    assert generated is not None
-    assert abs(datetime.fromisoformat(generated.group(1)) - utc_now()) < timedelta(minutes=5)
+
+def _generated(html: str) -> datetime:
+    found = re.search(r'data-generated="([^"]+)"', html)
+    assert found is not None
+    return datetime.fromisoformat(found.group(1))
+
+
+def _release(app: Flask, delegation_id: int) -> tuple[int, datetime]:
+    """Anna prepares a release of the draft as it is, Ben approves it; its number and approval instant."""
+    from planner.delegations.queries import delegation_with_programme
+    from planner.models import User
+    from planner.releases.inputs import ApprovalInput, PrepareInput
+    from planner.releases.operations import approve_release, prepare_release
+    from tests.conftest import join_team
+
+    with app.app_context():
+        delegation = delegation_with_programme(delegation_id)
+        assert delegation is not None
+        approvers = []
+        for email in ("anna@example.org", "ben@example.org"):
+            user = db.session.scalars(db.select(User).filter_by(email=email)).one_or_none() or make_user(UserRole.PLANNER, email)
+            join_team(user, delegation, may_approve=True)
+            approvers.append(user)
+        prepared = prepare_release(delegation, PrepareInput(note=None), approvers[0])
+        approved = approve_release(prepared, ApprovalInput(version=prepared.version), approvers[1])
+        db.session.commit()
+        assert approved.approved_at is not None
+        return approved.number, approved.approved_at
+
+
+def _edit_own_appointment(app: Flask, trip: Trip, title: str) -> None:
+    """A draft edit: the member's own appointment gets a new title and starts an hour later."""
+    from planner.models import Appointment
+
+    with app.app_context():
+        appointment = db.session.get(Appointment, trip.own_id)
+        assert appointment is not None
+        appointment.title = title
+        appointment.start_at += timedelta(hours=1)
+        appointment.end_at += timedelta(hours=1)
+        db.session.commit()
+
+
+def _draft_link(app: Flask, trip: Trip) -> str:
+    from planner.models import FeedFollows
+
+    with app.app_context():
+        member = db.session.get(Member, trip.member_id)
+        assert member is not None
+        feed = FeedToken.issue(member.delegation, member, locale="de", audience=Audience.MEMBER, follows=FeedFollows.DRAFT)
+        db.session.add(feed)
+        db.session.commit()
+        return feed.token
+
+
+def test_before_the_first_release_the_page_shows_the_draft_as_of_its_making(client: FlaskClient, trip: Trip) -> None:
+    html = _page(client, trip.tokens["member"])
+    generated = _generated(html)
+    assert abs(generated - utc_now()) < timedelta(minutes=5)
+    # "Stand" is when the server made the page, in the home time zone (the trip's home is Düsseldorf).
+    local = generated.astimezone(HOME)
+    assert _version_line(html) == f"Programmstand: Entwurf, Stand {local:%d.%m.%Y %H:%M}"
+    # The age line stays beside it (personal.js turns it into "loaded 5 minutes ago" in the browser).
+    age = re.search(r'<p class="age" id="age"[^>]*>(.*?)</p>', html, re.S)
+    assert age is not None
+    text = " ".join(age.group(1).split())
+    assert text.startswith("Geladen am ") and text.endswith(f"um {local:%H:%M} Uhr (Düsseldorf).")
+
+
+def test_after_approval_the_page_shows_the_released_version_and_draft_edits_do_not_reach_it(
+    app: Flask, client: FlaskClient, trip: Trip
+) -> None:
+    number, approved_at = _release(app, trip.delegation_id)
+    assert number == 1
+    released = _page(client, trip.tokens["member"])
+    assert _version_line(released) == f"Programmstand: Version 1 vom {approved_at.astimezone(HOME):%d.%m.%Y}"
+    assert "Entwurf" not in _version_line(released)
+    assert OWN_TITLE in released and "10:00 Seoul" in released
+    english = _page(client, trip.tokens["member_en"])
+    local = approved_at.astimezone(HOME)
+    assert _version_line(english) == f"Programme version: Version 1 of {local.day} {local:%b} {local.year}"
+
+    _edit_own_appointment(app, trip, "MARKER-DRAFT-TITLE")
+    after_edit = _page(client, trip.tokens["member"])
+    # The released page is the approved programme: old title, old time, same version.
+    assert _version_line(after_edit) == _version_line(released)
+    assert OWN_TITLE in after_edit and "10:00 Seoul" in after_edit
+    assert "MARKER-DRAFT-TITLE" not in after_edit and "11:00 Seoul" not in after_edit
+    # Its contacts are those of the release, still saveable.
+    assert client.get(f"/p/{trip.tokens['member']}/contacts/{trip.contact_id}.vcf").status_code == 200
+
+    # A link that follows the draft shows the edit at once, and says it is the draft.
+    draft = _page(client, _draft_link(app, trip))
+    assert _version_line(draft).startswith("Programmstand: Entwurf, Stand ")
+    assert "MARKER-DRAFT-TITLE" in draft and "11:00 Seoul" in draft and OWN_TITLE not in draft
+
+    # The next approval brings the edit to the released page, with the new number.
+    number, approved_at = _release(app, trip.delegation_id)
+    assert number == 2
+    second = _page(client, trip.tokens["member"])
+    assert _version_line(second) == f"Programmstand: Version 2 vom {approved_at.astimezone(HOME):%d.%m.%Y}"
+    assert "MARKER-DRAFT-TITLE" in second and OWN_TITLE not in second
+
+
+def test_released_page_still_keeps_other_members_and_internal_items_out(app: Flask, client: FlaskClient, trip: Trip) -> None:
+    _release(app, trip.delegation_id)
+    for key in ("member", "leadership"):
+        html = _page(client, trip.tokens[key])
+        assert "Version 1 vom" in _version_line(html)
+        for marker in (OTHER_TITLE, INTERNAL_TITLE, NOTES, JOURNEY_NOTES, BOOKING, TALKING, "Stefan Fremd"):
+            assert marker not in html, (key, marker)
+    assert client.get(f"/p/{trip.tokens['member']}/contacts/{trip.stranger_id}.vcf").status_code == 404
 
 
 def test_installable_manifest_and_service_worker(client: FlaskClient, trip: Trip) -> None:
@@ -316,19 +425,30 @@ def test_page_queries_do_not_grow_with_the_programme(app: Flask) -> None:
     from benchmarks.trips import generate_trip
     from planner.models import Delegation
 
-    tokens = []
+    tokens, trips = [], []
     for size in (10, 500):
         with app.app_context():
             delegation_id, _feed = generate_trip(size, label=f"Persoenlich{size}")
+            trips.append(delegation_id)
             delegation = db.session.get(Delegation, delegation_id)
             # The member who attends most: their page is the longest.
             member = max(delegation.members, key=lambda m: sum(m in a.attendees for a in delegation.appointments))
             tokens.append(_token(delegation, member, Audience.MEMBER))
             db.session.commit()
     client = app.test_client()
-    counts = []
-    for token in tokens:
-        with counted(app) as statements:
-            assert client.get(f"/p/{token}/").status_code == 200
-        counts.append(len(statements))
+
+    def page_costs() -> list[int]:
+        counts = []
+        for token in tokens:
+            with counted(app) as statements:
+                assert client.get(f"/p/{token}/").status_code == 200
+            counts.append(len(statements))
+        return counts
+
+    counts = page_costs()
     assert counts[0] == counts[1] and counts[1] <= 10, counts
+    # Released: the programme is rebuilt from the snapshot, still at a fixed cost.
+    for delegation_id in trips:
+        _release(app, delegation_id)
+    counts = page_costs()
+    assert counts[0] == counts[1] and counts[1] <= 12, counts
