@@ -74,6 +74,9 @@ class CalendarRequest:
     # Which version of the programme this is ("Version 5 vom 12.10.2024"), for the name and description.
     version_label: str | None = None
     version_note: str | None = None  # a sentence more about the version, for the description
+    # None for feeds and downloads (a published calendar); "PUBLISH" for a file sent by e-mail, whose
+    # MIME part says method=PUBLISH and must match (RFC 6047). Never REQUEST: that is an invitation.
+    method: str | None = None
 
 
 # Translations already looked up for the calendar being built (one locale per calendar): flask-babel's
@@ -153,6 +156,8 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    if request.method:
+        calendar.add("method", request.method)
     # icalendar does not know NAME (RFC 7986) or X-WR-CALNAME and would write them unescaped: a
     # comma would cut the name short, a line break would end the content line (and make to_ical raise).
     # Both are TEXT, so they get vText's escaping explicitly.
