@@ -11,7 +11,8 @@ Choices that real clients force on us:
 * no ATTENDEE or ORGANIZER: with them Outlook and Google treat the file as a
   meeting invitation and offer to send replies;
 * no METHOD: a published calendar, not an iTIP message (RFC 5546 would then
-  require ORGANIZER and more);
+  require ORGANIZER and more); only a file sent by e-mail says METHOD:PUBLISH,
+  to match its MIME part (:attr:`CalendarRequest.method`), never REQUEST;
 * VTIMEZONEs with RRULEs (see :mod:`planner.calendar.vtimezone`);
 * cancelled appointments keep their UID and stay in the feed, with STATUS
   CANCELLED *and* a visible prefix in SUMMARY (Outlook ignores STATUS), until
