@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner.extensions import db
 from planner.models import Audience, Delegation, FeedFollows, FeedToken, Member, User
 from planner.timezones import utc_now
+
+log = logging.getLogger(__name__)
 
 # How often a link's last fetch is written down: once an hour, not at every poll of every client.
 FETCH_NOTED_EVERY = timedelta(hours=1)
@@ -66,6 +70,12 @@ def note_fetched(feed_id: int, last_fetched_at: datetime | None, now: datetime) 
     if last_fetched_at is not None and now - last_fetched_at < FETCH_NOTED_EVERY:
         return False
     stale = sa.or_(FeedToken.last_fetched_at.is_(None), FeedToken.last_fetched_at < now - FETCH_NOTED_EVERY)
-    with db.engine.begin() as connection:
-        result = connection.execute(sa.update(FeedToken).where(FeedToken.id == feed_id, stale).values(last_fetched_at=now))
+    try:
+        with db.engine.begin() as connection:
+            result = connection.execute(sa.update(FeedToken).where(FeedToken.id == feed_id, stale).values(last_fetched_at=now))
+    except SQLAlchemyError:
+        # Bookkeeping, not the answer: a busy database (SQLite locked by a writer) must not fail the poll;
+        # the next poll notes it.
+        log.warning("feed %s: could not note the fetch", feed_id, exc_info=True)
+        return False
     return bool(result.rowcount)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import os
 import re
 import time
 import uuid
@@ -389,8 +390,6 @@ def test_a_failing_mail_server_gets_retries_then_each_failure_shows_and_the_rele
 @pytest.fixture
 def redis_trip(database_url: str, tmp_path: Path, seed_keller: KellerSeeder, smtp_server: SmtpServer) -> Iterator[Trip]:  # noqa: F811
     """The same trip with the job queue in Redis (db 13, a queue name of its own), as on a shared deployment."""
-    import os
-
     url = os.environ.get("PLANNER_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
     name = f"planner-test-{uuid.uuid4().hex[:8]}"
     app = _mail_app(database_url, tmp_path / "instance", smtp_server.port, REDIS_URL=url, JOB_QUEUE_NAME=name)
