@@ -93,6 +93,7 @@ ENGINE_TESTS = (
     "tests/test_edit_flow.py",  # the version check of every edited table, as each engine reports a lost race
     "tests/test_conflict_neighbourhood.py",  # one appointment's neighbours: a windowed subquery per engine
     "tests/mail/test_sending.py",  # the worker's claim of a send attempt (UPDATE ... WHERE attempts), the Redis queue
+    "tests/releases/test_notifications.py",  # one message per release and member (a unique key), the Redis queue
 )
 
 

@@ -90,6 +90,10 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "family_name_first": False,
     "side": lambda row, tables: "own" if row["id"] in {m["person_id"] for m in tables["members"].values()} else "host",
     "language": "de",  # d7a2c4e9f1b3 (members): everyone so far was written to in German, the app's default
+    # f2c6a8d4b913 (feed_tokens): no fetch was noted before; the first poll after the upgrade notes one
+    "last_fetched_at": None,
+    # f2c6a8d4b913 (outgoing_messages): messages written before announced no release
+    "release_id": None,
 }
 
 # Columns a migration renamed: (table, old name) -> new name. Old rows are filled and compared under both names.

@@ -88,15 +88,18 @@ def export_calendar(
     source_url: str | None = None,
     viewer: Viewer | None = None,
     version: ShownVersion | None = None,
+    method: str | None = None,
 ) -> ExportedCalendar:
     """The calendar of ``scope`` for ``viewer`` (default: the planning team) as iCalendar bytes.
 
     With ``version`` (the feeds) its name and description say which version of the
     programme it is (see :mod:`planner.releases.shown`); the file name does not.
+    ``method`` "PUBLISH" for a file sent as an e-mail attachment (see :class:`CalendarRequest`).
     """
     request = calendar_request(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
     )
+    request.method = method
     changed = max(
         [
             delegation.updated_at,

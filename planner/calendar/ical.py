@@ -11,7 +11,8 @@ Choices that real clients force on us:
 * no ATTENDEE or ORGANIZER: with them Outlook and Google treat the file as a
   meeting invitation and offer to send replies;
 * no METHOD: a published calendar, not an iTIP message (RFC 5546 would then
-  require ORGANIZER and more);
+  require ORGANIZER and more); only a file sent by e-mail says METHOD:PUBLISH,
+  to match its MIME part (:attr:`CalendarRequest.method`), never REQUEST;
 * VTIMEZONEs with RRULEs (see :mod:`planner.calendar.vtimezone`);
 * cancelled appointments keep their UID and stay in the feed, with STATUS
   CANCELLED *and* a visible prefix in SUMMARY (Outlook ignores STATUS), until
@@ -74,6 +75,9 @@ class CalendarRequest:
     # Which version of the programme this is ("Version 5 vom 12.10.2024"), for the name and description.
     version_label: str | None = None
     version_note: str | None = None  # a sentence more about the version, for the description
+    # None for feeds and downloads (a published calendar); "PUBLISH" for a file sent by e-mail, whose
+    # MIME part says method=PUBLISH and must match (RFC 6047). Never REQUEST: that is an invitation.
+    method: str | None = None
 
 
 # Translations already looked up for the calendar being built (one locale per calendar): flask-babel's
@@ -153,6 +157,8 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    if request.method:
+        calendar.add("method", request.method)
     # icalendar does not know NAME (RFC 7986) or X-WR-CALNAME and would write them unescaped: a
     # comma would cut the name short, a line break would end the content line (and make to_ical raise).
     # Both are TEXT, so they get vText's escaping explicitly.

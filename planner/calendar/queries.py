@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -81,6 +81,8 @@ class FeedState:
     release_number: int | None
     end_date: date
     validator: tuple  # equal validators, equal bodies (with the same feed, locale, host and day)
+    # When a calendar client last fetched the link (noted at most hourly; not part of the validator).
+    last_fetched_at: datetime | None = None
 
     def with_today(self, today: date) -> tuple:
         # Cancelled items drop out of the feed once the trip is over. A release has the end date it was
@@ -117,6 +119,7 @@ _FEED_STATE = (
         FeedToken.audience,
         FeedToken.follows,
         FeedToken.revoked_at,
+        FeedToken.last_fetched_at,
         _RELEASE_IN_FORCE,
         Delegation.end_date,
         Delegation.revision,
@@ -184,6 +187,7 @@ def feed_state(token: str) -> FeedState | None:
         release_number,
         row.end_date,
         validator,
+        row.last_fetched_at,
     )
 
 

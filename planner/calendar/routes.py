@@ -20,7 +20,7 @@ from planner.calendar.qr import qr_svg
 from planner.extensions import db
 from planner.models import Audience, Delegation, PendingImport
 from planner.program import queries as program_queries
-from planner.timezones import today_in
+from planner.timezones import today_in, utc_now
 
 bp = Blueprint("calendar", __name__)
 
@@ -79,7 +79,12 @@ def appointment_ics(delegation_id: int, appointment_id: int) -> BaseResponse:
 def feed(token: str) -> BaseResponse:
     """A subscription: no login, the secret token is the key. HEAD and conditional GET are answered (see feed_cache)."""
     subscription = queries.feed_state(token)
-    response = feed_cache.feed_response(subscription, _today()) if subscription is not None else None
+    response = None
+    if subscription is not None:
+        # A calendar client holds this link: release notifications then send no .ics along with it.
+        # Noted before the body is built, while this request holds no database connection of its own.
+        operations.note_fetched(subscription.id, subscription.last_fetched_at, utc_now())
+        response = feed_cache.feed_response(subscription, _today())
     if response is None:
         # Plain and identical for unknown, revoked and deleted: nothing to learn from it.
         return Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8")

@@ -24,3 +24,5 @@ class MessageInput:
     delegation_id: int | None = None
     member_id: int | None = None
     attachment: Attachment | None = None
+    # The release a notification announces: one message per release and member (see the model).
+    release_id: int | None = None

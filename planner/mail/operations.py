@@ -42,6 +42,7 @@ def queue_message(data: MessageInput) -> OutgoingMessage:
     message = OutgoingMessage(
         delegation_id=data.delegation_id,
         member_id=data.member_id,
+        release_id=data.release_id,
         kind=data.kind,
         recipient=recipient,
         subject=" ".join(data.subject.split()),  # a header holds one line

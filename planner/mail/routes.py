@@ -40,6 +40,7 @@ def delegation_messages(delegation_id: int) -> str:
         "mail/delegation.html",
         delegation=delegation,
         messages=queries.of_delegation(delegation_id),
+        notifications=queries.release_notifications(delegation_id),
         limit=queries.LIST_LIMIT,
         home_zone=current_app.config["HOME_TIMEZONE"],
     )

@@ -67,6 +67,10 @@ class FeedToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a calendar client last fetched the feed (None: never), kept to the hour: the feed route
+    # writes it at most once an hour per link (planner.calendar.operations.note_fetched), not at every
+    # poll. A personal link fetched at least once counts as a subscription (planner.releases.notifications).
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     delegation: Mapped[Delegation] = relationship()
     member: Mapped[Member | None] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.models.base import Base, UTCDateTime, enum_column
 from planner.models.delegations import Delegation, Member
+from planner.models.releases import Release
 from planner.timezones import utc_now
 
 
@@ -33,11 +34,15 @@ class OutgoingMessage(Base):
     """
 
     __tablename__ = "outgoing_messages"
+    # A release notification is sent once per release and member, however often its job runs.
+    __table_args__ = (sa.UniqueConstraint("release_id", "member_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Both optional: an account mail belongs to no trip; a message outlives the member it went to.
     delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    # The release a notification announces (None for every other kind of message).
+    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("releases.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     recipient: Mapped[str] = mapped_column(sa.String(320))
     subject: Mapped[str] = mapped_column(sa.String(300))
@@ -52,6 +57,7 @@ class OutgoingMessage(Base):
 
     delegation: Mapped[Delegation | None] = relationship()
     member: Mapped[Member | None] = relationship()
+    release: Mapped[Release | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<OutgoingMessage {self.id} {self.kind} {self.state}>"

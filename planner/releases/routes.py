@@ -17,8 +17,9 @@ from planner.auth.access import editors_only
 from planner.delegations import queries as delegation_queries
 from planner.editing import Rejected
 from planner.extensions import db
+from planner.mail import queries as mail_queries
 from planner.models import Audience, Release, UserRole
-from planner.releases import operations, queries
+from planner.releases import notifications, operations, queries
 from planner.releases.forms import ApprovalForm, CompareForm, PrepareForm
 from planner.releases.inputs import CompareInput, WithdrawalInput
 from planner.teams.access import may_approve
@@ -46,6 +47,7 @@ def index(delegation_id: int) -> str:
         releases=queries.releases_of(delegation_id),
         status=queries.release_status(delegation),
         may_approve=may_approve(current_user, delegation),
+        notified=mail_queries.notification_counts(delegation_id),
     )
 
 
@@ -120,7 +122,8 @@ def approve(delegation_id: int, number: int) -> Page:
     return edit_page(
         ApprovalForm(),
         record=release,
-        save=lambda data: operations.approve_release(release, data, user),
+        # Notifications go out from the job worker once the approval has committed, never from this request.
+        save=lambda data: notifications.notify_after_commit(operations.approve_release(release, data, user), request.host_url),
         render=lambda form: render_template("releases/approve.html", form=form, **page),
         done=lambda saved: _trip_url(delegation_id),
         saved_message=lambda saved: _("Version %(number)s ist freigegeben.", number=number),
