@@ -31,6 +31,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
 
 from planner import create_app
 from planner.auth.operations import password_hash_method
@@ -455,6 +456,19 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def post_password_change(client: FlaskClient, current: str, new: str, confirm: str | None = None) -> TestResponse:
+    """Post the signed-in account's password form (``confirm``: the repeated new password, by default ``new``)."""
+    return client.post(
+        "/auth/password",
+        data={
+            "csrf_token": csrf_token(client, "/auth/password"),
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+    )
+
+
 def login(client: FlaskClient, email: str, password: str = PASSWORD, *, teams: bool = True) -> None:
     """Sign ``client`` in as ``email``; with ``teams`` the account is first put on every trip's team."""
     if teams and AUTO_TEAMS["on"]:
@@ -463,3 +477,76 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, *, teams: b
     token = csrf_token(client, "/auth/login")
     response = client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+# -- the Keller trip and who is signed in ------------------------------------
+# Most page tests want the same start: the Keller trip, a planner and a viewer account, and the
+# test client signed in as the planner. A module that needs more on the trip overrides ``keller``
+# with a fixture of the same name that takes this one (pytest hands it the outer fixture).
+
+PLANNER_EMAIL = "planner@example.org"
+VIEWER_EMAIL = "viewer@example.org"
+ADMIN_EMAIL = "admin@example.org"
+
+
+def add_user(app: Flask, role: UserRole = UserRole.VIEWER, email: str = VIEWER_EMAIL, *, active: bool = True) -> int:
+    """Make an account of ``role`` with ``email`` (disabled unless ``active``) in ``app``'s database: its id."""
+    with app.app_context():
+        user = make_user(role, email)
+        if not active:
+            user.active = False
+            db.session.commit()
+        return user.id
+
+
+def new_browser(app: Flask, email: str, role: UserRole | None = None) -> FlaskClient:
+    """A new test client of ``app`` (another browser) signed in as ``email``; with ``role`` the account is made first."""
+    client = app.test_client()
+    if role is not None:
+        return signed_in_as(client, role, email)
+    login(client, email)
+    return client
+
+
+def signed_in_as(client: FlaskClient, role: UserRole, email: str) -> FlaskClient:
+    """Make an account of ``role`` with ``email`` and sign ``client`` in with it; returns ``client``."""
+    with client.application.app_context():
+        make_user(role, email)
+    login(client, email)
+    return client
+
+
+@pytest.fixture
+def keller_trip(app: Flask, seed_keller: KellerSeeder) -> int:
+    """The Keller trip in the test's database, and no accounts: its delegation id."""
+    seed_keller(app)
+    with app.app_context():
+        return db.session.scalars(sa.select(Delegation.id)).one()
+
+
+@pytest.fixture
+def keller(app: Flask, keller_trip: int) -> int:
+    """The Keller trip with a planner (:data:`PLANNER_EMAIL`) and a viewer (:data:`VIEWER_EMAIL`) account: its delegation id."""
+    with app.app_context():
+        make_user(UserRole.PLANNER, PLANNER_EMAIL)
+        make_user(UserRole.VIEWER, VIEWER_EMAIL)
+    return keller_trip
+
+
+@pytest.fixture
+def planner(client: FlaskClient, keller: int) -> FlaskClient:
+    """The test client signed in as the planner account of ``keller``."""
+    login(client, PLANNER_EMAIL)
+    return client
+
+
+@pytest.fixture
+def planner_client(client: FlaskClient) -> FlaskClient:
+    """The test client signed in as a new planner account (:data:`PLANNER_EMAIL`); no trip is made for it."""
+    return signed_in_as(client, UserRole.PLANNER, PLANNER_EMAIL)
+
+
+@pytest.fixture
+def admin(client: FlaskClient, keller_trip: int) -> FlaskClient:
+    """The test client signed in as a new admin account (:data:`ADMIN_EMAIL`), with the Keller trip in the database."""
+    return signed_in_as(client, UserRole.ADMIN, ADMIN_EMAIL)

@@ -12,32 +12,17 @@ import html
 import re
 from datetime import datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, ItemStatus, UserRole
+from planner.models import Appointment, City, Delegation, ItemStatus
 from planner.program import calendar_days
 from planner.program.conflicts import check_programme
 from planner.timezones import to_local, zones_of_country
-from tests.conftest import KellerSeeder, csrf_token, login, make_appointment, make_city, make_delegation, make_user
+from tests.conftest import csrf_token, make_appointment, make_city, make_delegation
 from tests.html_forms import form_values
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def city_id(app: Flask, name: str) -> int:

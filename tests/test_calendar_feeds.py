@@ -30,22 +30,7 @@ from planner.models import (
     UserRole,
 )
 from planner.timezones import to_local, today_in, utc_now
-from tests.conftest import KellerSeeder, csrf_token, login, make_appointment, make_city, make_user
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner_client(app: Flask, client: FlaskClient) -> FlaskClient:
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-    login(client, "planner@example.org")
-    return client
+from tests.conftest import csrf_token, login, make_appointment, make_city, make_user
 
 
 def events(body: bytes) -> dict[str, object]:
@@ -64,14 +49,14 @@ def new_feed(client: FlaskClient, delegation_id: int, member_id: int = 0, locale
     return urls[-1]
 
 
-def test_downloads_need_a_login(client: FlaskClient, keller: int) -> None:
-    for path in (f"/delegations/{keller}/calendar.ics", f"/delegations/{keller}/members/1/calendar.ics"):
+def test_downloads_need_a_login(client: FlaskClient, keller_trip: int) -> None:
+    for path in (f"/delegations/{keller_trip}/calendar.ics", f"/delegations/{keller_trip}/members/1/calendar.ics"):
         response = client.get(path)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
-def test_whole_delegation_download(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    response = planner_client.get(f"/delegations/{keller}/calendar.ics")
+def test_whole_delegation_download(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
+    response = planner_client.get(f"/delegations/{keller_trip}/calendar.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
@@ -84,22 +69,24 @@ def test_whole_delegation_download(planner_client: FlaskClient, keller: int, app
     assert len(found) == len(uids) + 3  # and the three journeys
 
 
-def test_a_departure_city_with_only_a_latitude_gives_no_geo(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+def test_a_departure_city_with_only_a_latitude_gives_no_geo(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
     """The city form accepts a latitude without a longitude; the journey's GEO needs both, or it is left out."""
     with app.app_context():
         journey = db.session.scalars(
-            sa.select(Journey).where(Journey.delegation_id == keller, Journey.departure_city_id.is_not(None)).order_by(Journey.id)
+            sa.select(Journey)
+            .where(Journey.delegation_id == keller_trip, Journey.departure_city_id.is_not(None))
+            .order_by(Journey.id)
         ).first()
         uid = journey.uid
         journey.departure_city.latitude, journey.departure_city.longitude = 51.23, None
         db.session.commit()
-    response = planner_client.get(f"/delegations/{keller}/calendar.ics")
+    response = planner_client.get(f"/delegations/{keller_trip}/calendar.ics")
     assert response.status_code == 200
     event = events(response.data)[uid]
     assert "GEO" not in event
 
 
-def test_member_download_holds_only_what_they_attend(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+def test_member_download_holds_only_what_they_attend(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
     with app.app_context():
         diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
         attended = {a.uid for a in diener.delegation.appointments if diener in a.attendees}
@@ -107,20 +94,20 @@ def test_member_download_holds_only_what_they_attend(planner_client: FlaskClient
         everything = {a.uid for a in diener.delegation.appointments}
         member_id = diener.id
     assert attended and attended != everything
-    response = planner_client.get(f"/delegations/{keller}/members/{member_id}/calendar.ics")
+    response = planner_client.get(f"/delegations/{keller_trip}/members/{member_id}/calendar.ics")
     assert set(events(response.data)) == attended | travelled
     assert "Wolfram Diener" in Calendar.from_ical(response.data)["X-WR-CALNAME"]
 
 
-def test_day_and_single_appointment_downloads(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+def test_day_and_single_appointment_downloads(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
     with app.app_context():
         appointments = db.session.scalars(sa.select(Appointment)).all()
         seoul_tuesday = {a.uid for a in appointments if to_local(a.start_at, a.timezone).date() == date(2024, 10, 15)}
         first = appointments[0]
         first_id, first_uid = first.id, first.uid
-    day = planner_client.get(f"/delegations/{keller}/days/2024-10-15/calendar.ics")
+    day = planner_client.get(f"/delegations/{keller_trip}/days/2024-10-15/calendar.ics")
     assert set(events(day.data)) == seoul_tuesday and seoul_tuesday
-    single = planner_client.get(f"/delegations/{keller}/appointments/{first_id}/calendar.ics")
+    single = planner_client.get(f"/delegations/{keller_trip}/appointments/{first_id}/calendar.ics")
     assert list(events(single.data)) == [first_uid]
 
 
@@ -134,12 +121,12 @@ def test_day_and_single_appointment_downloads(planner_client: FlaskClient, kelle
         "/delegations/{d}/appointments/999/calendar.ics",
     ],
 )
-def test_unknown_parts_are_404(planner_client: FlaskClient, keller: int, path: str) -> None:
-    assert planner_client.get(path.format(d=keller)).status_code == 404
+def test_unknown_parts_are_404(planner_client: FlaskClient, keller_trip: int, path: str) -> None:
+    assert planner_client.get(path.format(d=keller_trip)).status_code == 404
 
 
-def test_feed_without_login_with_validators_and_head(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    feed = new_feed(planner_client, keller)
+def test_feed_without_login_with_validators_and_head(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller_trip)
     anonymous = app.test_client()
     first = anonymous.get(feed)
     assert first.status_code == 200
@@ -155,8 +142,10 @@ def test_feed_without_login_with_validators_and_head(planner_client: FlaskClient
     assert Calendar.from_ical(first.data)["SOURCE"] == "http://localhost" + feed
 
 
-def test_changing_a_time_raises_sequence_keeps_uid_and_changes_etag(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    feed = new_feed(planner_client, keller)
+def test_changing_a_time_raises_sequence_keeps_uid_and_changes_etag(
+    planner_client: FlaskClient, keller_trip: int, app: Flask
+) -> None:
+    feed = new_feed(planner_client, keller_trip)
     anonymous = app.test_client()
     before = anonymous.get(feed)
     with app.app_context():
@@ -175,27 +164,28 @@ def test_changing_a_time_raises_sequence_keeps_uid_and_changes_etag(planner_clie
     assert event["DTSTART"].dt == new_start
 
 
-def test_rotated_and_revoked_tokens_stop_working(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    feed = new_feed(planner_client, keller)
+def test_rotated_and_revoked_tokens_stop_working(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller_trip)
     anonymous = app.test_client()
     assert anonymous.get(feed).status_code == 200
     with app.app_context():
         feed_id = db.session.scalars(sa.select(FeedToken.id)).one()
-    token = csrf_token(planner_client, f"/delegations/{keller}/subscriptions")
-    rotated = planner_client.post(f"/delegations/{keller}/subscriptions/{feed_id}/rotate", data={"csrf_token": token})
+    token = csrf_token(planner_client, f"/delegations/{keller_trip}/subscriptions")
+    rotated = planner_client.post(f"/delegations/{keller_trip}/subscriptions/{feed_id}/rotate", data={"csrf_token": token})
     assert rotated.status_code == 302
     old = anonymous.get(feed)
     assert old.status_code == 404 and old.data == b"Not Found\n"
-    page = planner_client.get(f"/delegations/{keller}/subscriptions").get_data(as_text=True)
+    page = planner_client.get(f"/delegations/{keller_trip}/subscriptions").get_data(as_text=True)
     (replacement,) = re.findall(r'value="http://localhost(/feeds/[A-Za-z0-9_-]{43}\.ics)"', page)
     assert replacement != feed and anonymous.get(replacement).status_code == 200
     with app.app_context():
         new_id = db.session.scalars(sa.select(FeedToken.id).where(FeedToken.revoked_at.is_(None))).one()
-    planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token})
+    planner_client.post(f"/delegations/{keller_trip}/subscriptions/{new_id}/revoke", data={"csrf_token": token})
     assert anonymous.get(replacement).status_code == 404
     # Revoking again, or without a CSRF token, changes nothing and is refused.
     assert (
-        planner_client.post(f"/delegations/{keller}/subscriptions/{new_id}/revoke", data={"csrf_token": token}).status_code == 404
+        planner_client.post(f"/delegations/{keller_trip}/subscriptions/{new_id}/revoke", data={"csrf_token": token}).status_code
+        == 404
     )
 
 
@@ -203,41 +193,41 @@ def test_rotated_and_revoked_tokens_stop_working(planner_client: FlaskClient, ke
     "token",
     ["x", "A" * 43, "A" * 44, "A" * 42 + "=", "..", "%00" * 10, "é" * 43],
 )
-def test_unknown_tokens_are_plain_404(client: FlaskClient, keller: int, token: str) -> None:
+def test_unknown_tokens_are_plain_404(client: FlaskClient, keller_trip: int, token: str) -> None:
     response = client.get(f"/feeds/{token}.ics")
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("text/plain")
 
 
-def test_tokens_are_long_random_and_unique(app: Flask, keller: int) -> None:
+def test_tokens_are_long_random_and_unique(app: Flask, keller_trip: int) -> None:
     with app.app_context():
-        delegation = db.session.get(Delegation, keller)
+        delegation = db.session.get(Delegation, keller_trip)
         tokens = {FeedToken.issue(delegation).token for _ in range(200)}
     assert len(tokens) == 200
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", t) for t in tokens)
 
 
-def test_viewers_cannot_manage_feeds(app: Flask, client: FlaskClient, keller: int) -> None:
+def test_viewers_cannot_manage_feeds(app: Flask, client: FlaskClient, keller_trip: int) -> None:
     with app.app_context():
         make_user(UserRole.VIEWER, "viewer@example.org")
     login(client, "viewer@example.org")
-    assert client.get(f"/delegations/{keller}/subscriptions").status_code == 403
-    assert client.get(f"/delegations/{keller}/calendar.ics").status_code == 200
+    assert client.get(f"/delegations/{keller_trip}/subscriptions").status_code == 403
+    assert client.get(f"/delegations/{keller_trip}/calendar.ics").status_code == 200
 
 
-def test_creating_a_feed_needs_csrf(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    response = planner_client.post(f"/delegations/{keller}/subscriptions", data={"member_id": 0, "locale": "de"})
+def test_creating_a_feed_needs_csrf(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
+    response = planner_client.post(f"/delegations/{keller_trip}/subscriptions", data={"member_id": 0, "locale": "de"})
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(FeedToken.id))) == 0
 
 
-def test_member_feed_in_english(planner_client: FlaskClient, keller: int, app: Flask) -> None:
+def test_member_feed_in_english(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
     with app.app_context():
         keller_member = db.session.scalars(sa.select(Member).where(Member.role == MemberRole.LEADER)).one()
         member_id = keller_member.id
         expected = {a.uid for a in keller_member.delegation.appointments if keller_member in a.attendees}
-    feed = new_feed(planner_client, keller, member_id=member_id, locale="en")
+    feed = new_feed(planner_client, keller_trip, member_id=member_id, locale="en")
     body = app.test_client().get(feed).data
     assert {u for u in events(body) if u in expected} == expected
     text = body.decode()
@@ -283,11 +273,11 @@ def test_cancelled_stays_visible_until_the_trip_ends(planner_client: FlaskClient
     assert uid not in events(planner_client.get(f"/delegations/{delegation_id}/calendar.ics").data)
 
 
-def test_cli_export_matches_the_download(planner_client: FlaskClient, keller: int, app: Flask, tmp_path) -> None:
+def test_cli_export_matches_the_download(planner_client: FlaskClient, keller_trip: int, app: Flask, tmp_path) -> None:
     target = tmp_path / "keller.ics"
-    result = app.test_cli_runner().invoke(args=["export-ics", str(keller), "-o", str(target)])
+    result = app.test_cli_runner().invoke(args=["export-ics", str(keller_trip), "-o", str(target)])
     assert result.exit_code == 0, result.output
-    downloaded = events(planner_client.get(f"/delegations/{keller}/calendar.ics").data)
+    downloaded = events(planner_client.get(f"/delegations/{keller_trip}/calendar.ics").data)
     exported = events(target.read_bytes())
     assert set(exported) == set(downloaded)
     for uid, event in exported.items():
@@ -296,10 +286,10 @@ def test_cli_export_matches_the_download(planner_client: FlaskClient, keller: in
     with app.app_context():
         diener = db.session.scalars(sa.select(Person).where(Person.name == "Wolfram Diener")).one()
         person_id = diener.id
-    member = app.test_cli_runner().invoke(args=["export-ics", str(keller), "--member", str(person_id)])
+    member = app.test_cli_runner().invoke(args=["export-ics", str(keller_trip), "--member", str(person_id)])
     assert member.exit_code == 0
     assert len(events(member.stdout_bytes)) < len(exported)
-    for bad in (["export-ics", "999"], ["export-ics", str(keller), "--member", "999"], ["export-ics", "abc"]):
+    for bad in (["export-ics", "999"], ["export-ics", str(keller_trip), "--member", "999"], ["export-ics", "abc"]):
         failed = app.test_cli_runner().invoke(args=bad)
         assert failed.exit_code != 0 and "Traceback" not in failed.output
 
@@ -338,11 +328,11 @@ def _drop_attendee(appointment: Appointment) -> None:
     "change", [_notes, _rename_contact, _rename_organization, _move_city, _member_function, _trash, _drop_attendee]
 )
 def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(
-    planner_client: FlaskClient, keller: int, app: Flask, change
+    planner_client: FlaskClient, keller_trip: int, app: Flask, change
 ) -> None:
     # Polls are answered 304 from what this worker built before, without building again: that
     # shortcut must notice every change a subscriber could see, including in the directory.
-    feed = new_feed(planner_client, keller)
+    feed = new_feed(planner_client, keller_trip)
     anonymous = app.test_client()
     first = anonymous.get(feed)
     etag = first.headers["ETag"]
@@ -366,7 +356,7 @@ def test_a_poll_after_any_change_gets_the_new_calendar_not_a_304(
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028"], ids=["lf", "crlf", "cr", "line-separator"])
 def test_line_breaks_in_one_line_fields_do_not_break_calendars(
-    planner_client: FlaskClient, keller: int, app: Flask, newline: str
+    planner_client: FlaskClient, keller_trip: int, app: Flask, newline: str
 ) -> None:
     """A trip title or person name with a line break (written past the forms: import-data, a seed file)
     still gives every calendar of the trip, the anonymous feed included, as one valid file."""
@@ -376,15 +366,15 @@ def test_line_breaks_in_one_line_fields_do_not_break_calendars(
         appointment = next(a for a in diener.delegation.appointments if diener in a.attendees)
         day = to_local(appointment.start_at, appointment.timezone).date()
         appointment_id = appointment.id
-    member_feed = new_feed(planner_client, keller, member_id)
-    trip_feed = new_feed(planner_client, keller)
+    member_feed = new_feed(planner_client, keller_trip, member_id)
+    trip_feed = new_feed(planner_client, keller_trip)
     with app.app_context():
         # Written past the models' one-line rule (planner/text.py), as an older database or a
         # hand-edited one may hold them: the builder must cope with whatever it gets.
         person_id = db.session.get(Member, member_id).person_id
         db.session.execute(
             sa.update(Delegation)
-            .where(Delegation.id == keller)
+            .where(Delegation.id == keller_trip)
             .values(title=f"Reise{newline}Content-Type: text/html{newline}BEGIN:VEVENT")
         )
         db.session.execute(
@@ -396,10 +386,10 @@ def test_line_breaks_in_one_line_fields_do_not_break_calendars(
         uid = db.session.get(Appointment, appointment_id).uid
         db.session.commit()
     paths = [
-        f"/delegations/{keller}/calendar.ics",
-        f"/delegations/{keller}/members/{member_id}/calendar.ics",
-        f"/delegations/{keller}/days/{day.isoformat()}/calendar.ics",
-        f"/delegations/{keller}/appointments/{appointment_id}/calendar.ics",
+        f"/delegations/{keller_trip}/calendar.ics",
+        f"/delegations/{keller_trip}/members/{member_id}/calendar.ics",
+        f"/delegations/{keller_trip}/days/{day.isoformat()}/calendar.ics",
+        f"/delegations/{keller_trip}/appointments/{appointment_id}/calendar.ics",
     ]
     responses = [planner_client.get(path) for path in paths]
     anonymous = app.test_client()
@@ -455,16 +445,16 @@ def _moved(before: dict, after: dict) -> set[str]:
 
 
 def test_directory_changes_move_last_modified_of_the_events_showing_them(
-    planner_client: FlaskClient, keller: int, app: Flask
+    planner_client: FlaskClient, keller_trip: int, app: Flask
 ) -> None:
-    feed = new_feed(planner_client, keller)
+    feed = new_feed(planner_client, keller_trip)
     with app.app_context():
         _backdate_everything()
-        appointments = db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == keller)).all()
+        appointments = db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == keller_trip)).all()
         contact = next(a.contact_person for a in appointments if a.contact_person is not None)
         by_contact = {a.uid for a in appointments if a.contact_person_id == contact.id}
         city = next(a.city for a in appointments if a.city is not None and a.latitude is None)
-        journeys = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == keller)).all()
+        journeys = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == keller_trip)).all()
         in_city = {a.uid for a in appointments if a.city_id == city.id and a.latitude is None}
         in_city |= {j.uid for j in journeys if j.departure_city_id == city.id}
     first = _event_states(planner_client, feed)
@@ -493,8 +483,8 @@ def test_directory_changes_move_last_modified_of_the_events_showing_them(
     assert all(third[uid][1] == second[uid][1] for uid in second)
 
 
-def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    feed = new_feed(planner_client, keller)
+def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller_trip)
     with app.app_context():
         diener = db.session.scalars(sa.select(Member).join(Person).where(Person.name == "Wolfram Diener")).one()
         member_id = diener.id
@@ -525,11 +515,11 @@ def test_member_changes_move_last_modified_of_their_items(planner_client: FlaskC
     assert all(fourth[uid][1] == third[uid][1] for uid in third)
 
 
-def test_time_change_moves_last_modified_and_sequence(planner_client: FlaskClient, keller: int, app: Flask) -> None:
-    feed = new_feed(planner_client, keller)
+def test_time_change_moves_last_modified_and_sequence(planner_client: FlaskClient, keller_trip: int, app: Flask) -> None:
+    feed = new_feed(planner_client, keller_trip)
     with app.app_context():
         _backdate_everything()
-        uid = db.session.scalars(sa.select(Appointment.uid).where(Appointment.delegation_id == keller)).first()
+        uid = db.session.scalars(sa.select(Appointment.uid).where(Appointment.delegation_id == keller_trip)).first()
     first = _event_states(planner_client, feed)
     with app.app_context():
         appointment = db.session.scalars(sa.select(Appointment).where(Appointment.uid == uid)).one()

@@ -14,20 +14,11 @@ from werkzeug.datastructures import MultiDict
 
 from planner.backup.export import export_database
 from planner.extensions import db
-from planner.models import Appointment, ChangeRecord, Delegation, Journey, PendingImport, User, UserRole
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from planner.models import Appointment, ChangeRecord, Journey, PendingImport, User, UserRole
+from tests.conftest import csrf_token, login, make_user
 from tests.html_forms import form_values
 
 BOOKING = Path(__file__).parent / "calendar_import" / "files" / "travel-agency-booking.ics"
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        make_user(UserRole.VIEWER, "viewer@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
 
 
 def upload(client: FlaskClient, delegation_id: int, data: bytes, name: str = "buchung.ics"):

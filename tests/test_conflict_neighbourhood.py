@@ -20,11 +20,11 @@ from werkzeug.datastructures import MultiDict
 from benchmarks.trips import generate_trip
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
-from planner.models import Appointment, Delegation, ItemStatus, UserRole
+from planner.models import Appointment, Delegation, ItemStatus
 from planner.program.conflicts import Warning, check_appointment, check_programme
 from planner.program.queries import neighbourhood
 from planner.timezones import to_utc
-from tests.conftest import KellerSeeder, login, make_user
+from tests.conftest import login
 from tests.html_forms import form_values
 
 BUFFERS = [timedelta(0), timedelta(minutes=30), timedelta(minutes=90), timedelta(hours=5)]
@@ -87,13 +87,11 @@ def add_provocations(delegation_id: int) -> None:
 
 
 @pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
+def keller(app: Flask, keller: int) -> int:
+    """The shared Keller trip, plus appointments planted to provoke every kind of warning."""
     with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
-        add_provocations(delegation_id)
-        return delegation_id
+        add_provocations(keller)
+    return keller
 
 
 @pytest.mark.parametrize("buffer", BUFFERS, ids=str)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import City, Delegation, UserRole
-from tests.conftest import KellerSeeder, login, make_city, make_user
+from planner.models import City, Delegation
+from tests.conftest import make_city
 
 
 def preselected(page: str, name: str) -> str:
@@ -33,15 +32,6 @@ def input_value(page: str, name: str) -> str:
     assert field, f"no input {name}"
     value = re.search(r'value="([^"]*)"', field.group(0))
     return value.group(1) if value else ""
-
-
-@pytest.fixture
-def admin(app: Flask, seed_keller: KellerSeeder, client: FlaskClient) -> FlaskClient:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.ADMIN, "admin@example.org")
-    login(client, "admin@example.org")
-    return client
 
 
 def test_a_new_trip_starts_from_the_configured_home_city(app: Flask, admin: FlaskClient) -> None:

@@ -29,24 +29,9 @@ from planner.models import (
     Journey,
     Leg,
     Member,
-    UserRole,
 )
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from tests.conftest import csrf_token
 from tests.html_forms import form_values
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def errors(response) -> list[str]:

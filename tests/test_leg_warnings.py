@@ -18,10 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import City, Delegation, ItemStatus, Leg, UserRole
+from planner.models import City, Delegation, ItemStatus, Leg
 from planner.program.conflicts import check_legs, check_programme
 from planner.timezones import to_utc
-from tests.conftest import csrf_token, login, make_appointment, make_city, make_delegation, make_user
+from tests.conftest import csrf_token, make_appointment, make_city, make_delegation
 
 
 @dataclass(frozen=True)
@@ -144,10 +144,9 @@ def test_appointments_at_home_or_in_a_trip_without_legs_are_not_warned(trip: Tri
 
 
 @pytest.fixture
-def planner(app: Flask, client: FlaskClient, trip: Trip) -> FlaskClient:
-    make_user(UserRole.PLANNER, "planner@example.org")
-    login(client, "planner@example.org")
-    return client
+def planner(trip: Trip, planner_client: FlaskClient) -> FlaskClient:
+    """A planner signed in once the trip of this module is made (not the shared Keller trip)."""
+    return planner_client
 
 
 def _legs_section(page: str) -> str:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Delegation, FeedToken, Member, UserRole
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from planner.models import FeedToken, Member
+from tests.conftest import csrf_token
 from tests.html_forms import form_values
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def _first_member(app: Flask, keller: int) -> Member:

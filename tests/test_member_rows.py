@@ -5,30 +5,14 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import ChangeRecord, Delegation, Member, MemberRole, Person, PersonSide, UserRole
-from tests.conftest import KellerSeeder, login, make_user
+from planner.models import ChangeRecord, Delegation, Member, MemberRole, Person, PersonSide
+from tests.conftest import login
 from tests.html_forms import form_values
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        make_user(UserRole.VIEWER, "viewer@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def url(keller: int) -> str:

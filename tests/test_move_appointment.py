@@ -10,30 +10,14 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Appointment, Delegation, ItemStatus, UserRole
+from planner.models import Appointment, ItemStatus, UserRole
 from planner.timezones import to_local
-from tests.conftest import KellerSeeder, csrf_token, login, make_appointment, make_delegation, make_user
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        make_user(UserRole.VIEWER, "viewer@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
+from tests.conftest import csrf_token, login, make_appointment, make_delegation, make_user
 
 
 def _seoul_appointments(app: Flask) -> list[tuple[int, datetime, datetime, int, str]]:

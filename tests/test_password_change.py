@@ -16,7 +16,7 @@ from planner.admin.operations import change_account, reset_password
 from planner.auth.operations import bootstrap_admin
 from planner.extensions import db
 from planner.models import Delegation, User, UserRole
-from tests.conftest import PASSWORD, csrf_token, login, make_delegation, make_user
+from tests.conftest import PASSWORD, csrf_token, login, make_delegation, make_user, post_password_change
 
 NEW = "ein ganz neues Passwort"
 
@@ -27,47 +27,27 @@ def sign_in_status(app: Flask, email: str, password: str) -> int:
     return client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password}).status_code
 
 
-def change(client: FlaskClient, current: str, new: str, confirm: str | None = None):
-    return client.post(
-        "/auth/password",
-        data={
-            "csrf_token": csrf_token(client, "/auth/password"),
-            "current_password": current,
-            "new_password": new,
-            "confirm_password": new if confirm is None else confirm,
-        },
-    )
-
-
 def password_hash(app: Flask, email: str) -> str:
     with app.app_context():
         return db.session.scalar(sa.select(User.password_hash).where(User.email == email))
 
 
-@pytest.fixture
-def planner(app: Flask, client: FlaskClient) -> FlaskClient:
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-    login(client, "planner@example.org")
-    return client
-
-
-def test_the_page_is_linked_from_every_page_and_names_the_rules(planner: FlaskClient) -> None:
-    assert 'href="/auth/password"' in planner.get("/").get_data(as_text=True)
-    page = planner.get("/auth/password").get_data(as_text=True)
+def test_the_page_is_linked_from_every_page_and_names_the_rules(planner_client: FlaskClient) -> None:
+    assert 'href="/auth/password"' in planner_client.get("/").get_data(as_text=True)
+    page = planner_client.get("/auth/password").get_data(as_text=True)
     assert "Mindestens 12 Zeichen" in page
     assert 'autocomplete="current-password"' in page and page.count('autocomplete="new-password"') == 2
 
 
-def test_changing_the_password_ends_other_sessions_and_keeps_this_one(app: Flask, planner: FlaskClient) -> None:
+def test_changing_the_password_ends_other_sessions_and_keeps_this_one(app: Flask, planner_client: FlaskClient) -> None:
     other_browser = app.test_client()
     login(other_browser, "planner@example.org")
     assert other_browser.get("/").status_code == 200
 
-    response = change(planner, PASSWORD, NEW)
+    response = post_password_change(planner_client, PASSWORD, NEW)
     assert response.status_code == 302
-    assert "Passwort ist geändert" in planner.get(response.headers["Location"]).get_data(as_text=True)
-    assert planner.get("/").status_code == 200  # this browser stays signed in
+    assert "Passwort ist geändert" in planner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert planner_client.get("/").status_code == 200  # this browser stays signed in
     assert other_browser.get("/").headers["Location"].startswith("/auth/login")  # the other one is out
     assert sign_in_status(app, "planner@example.org", PASSWORD) == 200  # refused: the form again
     assert sign_in_status(app, "planner@example.org", NEW) == 302
@@ -86,19 +66,21 @@ def test_changing_the_password_ends_other_sessions_and_keeps_this_one(app: Flask
     ],
 )
 def test_a_refused_change_says_why_and_changes_nothing(
-    app: Flask, planner: FlaskClient, current: str, new: str, confirm: str | None, message: str
+    app: Flask, planner_client: FlaskClient, current: str, new: str, confirm: str | None, message: str
 ) -> None:
     before = password_hash(app, "planner@example.org")
-    response = change(planner, current, new, confirm)
+    response = post_password_change(planner_client, current, new, confirm)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert password_hash(app, "planner@example.org") == before
     assert sign_in_status(app, "planner@example.org", PASSWORD) == 302
 
 
-def test_the_form_needs_its_csrf_token(app: Flask, planner: FlaskClient) -> None:
+def test_the_form_needs_its_csrf_token(app: Flask, planner_client: FlaskClient) -> None:
     before = password_hash(app, "planner@example.org")
-    response = planner.post("/auth/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW})
+    response = planner_client.post(
+        "/auth/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}
+    )
     assert response.status_code == 400
     assert password_hash(app, "planner@example.org") == before
 
@@ -124,7 +106,7 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(app: Flask, c
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302  # the way out stays open
 
     login(client, "planner@example.org", one_time)
-    assert change(client, one_time, NEW).status_code == 302
+    assert post_password_change(client, one_time, NEW).status_code == 302
     assert client.get(f"/delegations/{delegation_id}").status_code == 200
     with app.app_context():
         assert not db.session.scalar(sa.select(User.must_change_password).where(User.email == "planner@example.org"))
@@ -145,17 +127,19 @@ def test_the_first_admin_replaces_the_printed_password_but_accounts_made_on_the_
     assert chosen.get("/").status_code == 200
 
 
-def test_a_disabled_account_does_not_get_its_old_sessions_back_when_enabled_again(app: Flask, planner: FlaskClient) -> None:
-    assert planner.get("/").status_code == 200
+def test_a_disabled_account_does_not_get_its_old_sessions_back_when_enabled_again(
+    app: Flask, planner_client: FlaskClient
+) -> None:
+    assert planner_client.get("/").status_code == 200
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "planner@example.org"))
         change_account(user, AccountInput(user.role, False), version=user.version, actor=None)
         db.session.commit()
-    assert planner.get("/").headers["Location"].startswith("/auth/login")
+    assert planner_client.get("/").headers["Location"].startswith("/auth/login")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "planner@example.org"))
         change_account(user, AccountInput(user.role, True), version=user.version, actor=None)
         db.session.commit()
     # The cookie from before is dead for good; signing in again works.
-    assert planner.get("/").headers["Location"].startswith("/auth/login")
+    assert planner_client.get("/").headers["Location"].startswith("/auth/login")
     assert sign_in_status(app, "planner@example.org", PASSWORD) == 302

@@ -15,25 +15,11 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from planner.extensions import db
-from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Journey, UserRole
+from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Journey
 from planner.program.conflicts import check_programme
 from planner.timezones import to_local, to_utc
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from tests.conftest import csrf_token
 from tests.html_forms import form_values
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def seoul_id(app: Flask) -> int:

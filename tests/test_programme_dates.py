@@ -19,10 +19,9 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.formatting import end_clock
-from planner.models import Appointment, Delegation, UserRole
+from planner.models import Appointment, Delegation
 from planner.timezones import to_local, to_utc
 from tests.briefs.conftest import ensure_briefs
-from tests.conftest import KellerSeeder, login, make_user
 
 OVERNIGHT_ARRIVAL = "→ Mo., 14. Okt., 08:55 Seoul · 01:55 Düsseldorf"
 SAME_DAY_ARRIVAL = "→ 16:40 Chongqing · 10:40 Düsseldorf"  # Seoul 14:00 -> Chongqing 16:40 on 16 October
@@ -34,18 +33,9 @@ def text_of(page: str) -> str:
 
 
 @pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    ensure_briefs(app)
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
+def app(app: Flask) -> Flask:
+    """The root fixture, plus the briefs feature (the trip brief shows the end times too)."""
+    return ensure_briefs(app)
 
 
 def diener(app: Flask, keller: int) -> tuple[int, list[tuple[str, str, str | None]]]:

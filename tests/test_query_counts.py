@@ -13,22 +13,13 @@ from flask.testing import FlaskClient
 from benchmarks.harness import counted  # the same counter as make bench's query figures
 from benchmarks.trips import generate_trip  # the same trips as make bench's page figures
 from planner.extensions import db
-from planner.models import Appointment, Journey, UserRole
-from tests.conftest import login, make_user
+from planner.models import Appointment, Journey
 
 
 def build_trip(app: Flask, appointments: int) -> tuple[int, str]:
     """The benchmarks' generated trip (ten legs, fifty members, follow-ups): (delegation id, feed token)."""
     with app.app_context():
         return generate_trip(appointments, label=f"Anzahl{appointments}")
-
-
-@pytest.fixture
-def signed_in(app: Flask, client: FlaskClient) -> FlaskClient:
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-    login(client, "planner@example.org")
-    return client
 
 
 PAGES = [
@@ -41,13 +32,13 @@ PAGES = [
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_queries_do_not_grow_with_the_programme(app: Flask, signed_in: FlaskClient, page: str) -> None:
+def test_queries_do_not_grow_with_the_programme(app: Flask, planner_client: FlaskClient, page: str) -> None:
     small, _ = build_trip(app, 10)
     large, _ = build_trip(app, 500)
     counts = []
     for delegation_id in (small, large):
         with counted(app) as statements:
-            response = signed_in.get(page.format(id=delegation_id))
+            response = planner_client.get(page.format(id=delegation_id))
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{page}: {counts[0]} queries for 10 appointments, {counts[1]} for 500"
@@ -101,7 +92,7 @@ def loaded_appointments() -> Iterator[list[Appointment]]:
         sa.event.remove(Appointment, "load", record)
 
 
-def test_item_pages_cost_the_same_at_30_and_3000_appointments(app: Flask, signed_in: FlaskClient) -> None:
+def test_item_pages_cost_the_same_at_30_and_3000_appointments(app: Flask, planner_client: FlaskClient) -> None:
     # The Keller trip's size and a hundred times that: a page about one item reads that item
     # (and, for its warnings, its neighbours), never the whole programme.
     trips = [middle_items(app, build_trip(app, size)[0]) for size in (30, 3000)]
@@ -109,7 +100,7 @@ def test_item_pages_cost_the_same_at_30_and_3000_appointments(app: Flask, signed
         counts = []
         for trip in trips:
             with counted(app) as statements, loaded_appointments() as appointments:
-                response = signed_in.get(page.format(**trip))
+                response = planner_client.get(page.format(**trip))
             assert response.status_code == 200, name
             counts.append(len(statements))
             assert len(appointments) <= 100, f"{name}: {len(appointments)} appointments loaded"

@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
-from planner.models import Appointment, AppointmentKind, City, Delegation, ItemStatus, Leg, UserRole, Visibility
+from planner.models import Appointment, AppointmentKind, City, Delegation, ItemStatus, Leg, Visibility
 from planner.program.quick_add import LineRefused, QuickLine, parse_line, where
-from tests.conftest import KellerSeeder, csrf_token, login, make_delegation, make_user
+from tests.conftest import csrf_token, login, make_delegation
 
 # -- the parser ----------------------------------------------------------------------
 
@@ -76,21 +76,6 @@ def test_lines_that_are_no_appointment_are_refused_with_the_reason(request_ctx: 
 
 
 # -- the page --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        make_user(UserRole.VIEWER, "viewer@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def quick_add(client: FlaskClient, keller: int, day: str, lines: str):

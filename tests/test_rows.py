@@ -20,29 +20,20 @@ from flask.testing import FlaskClient
 from planner.delegations.forms import NewDelegationForm
 from planner.editing import Rejected, Row, save_rows
 from planner.extensions import db
-from planner.models import City, Delegation, Journey, JourneyMode, Leg, UserRole
+from planner.models import City, Delegation, Journey, JourneyMode, Leg
 from planner.web.forms import field_named
-from tests.conftest import KellerSeeder, csrf_token, login, make_city, make_user
+from tests.conftest import csrf_token, login, make_city
 from tests.html_forms import form_values
 
 
 @pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    """The Keller trip (with its members), a planner and a viewer, and Tokyo and Osaka as cities."""
-    seed_keller(app)
+def keller(app: Flask, keller: int) -> int:
+    """The shared Keller trip (with its members, a planner and a viewer), plus Tokyo and Osaka as cities."""
     with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        make_user(UserRole.VIEWER, "viewer@example.org")
         make_city("Tokyo", "Asia/Tokyo", "JP")
         make_city("Osaka", "Asia/Tokyo", "JP")
         db.session.commit()
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
+    return keller
 
 
 def city_id(app: Flask, name: str) -> str:

@@ -30,7 +30,18 @@ from planner.models import Delegation, FeedToken, User, UserRole, UserSession
 from planner.timezones import utc_now
 from tests.browser.fixtures import LiveServer, screenshot
 from tests.browser.test_planning import sign_in
-from tests.conftest import PASSWORD, KellerSeeder, csrf_token, login, make_app, make_appointment, make_delegation, make_user
+from tests.conftest import (
+    PASSWORD,
+    KellerSeeder,
+    add_user,
+    csrf_token,
+    login,
+    make_app,
+    make_appointment,
+    make_delegation,
+    make_user,
+    post_password_change,
+)
 
 VIEWER = "viewer@example.org"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -65,11 +76,6 @@ def build_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-def add_user(app: Flask, email: str = VIEWER, role: UserRole = UserRole.VIEWER) -> None:
-    with app.app_context():
-        make_user(role, email)
 
 
 def post_login(client: FlaskClient, email: str, password: str, **extra: str):
@@ -410,7 +416,7 @@ def test_the_csrf_secret_is_renewed_at_sign_in_and_sign_out(app: Flask, client: 
 
 
 def test_too_large_upload_gets_a_clear_413_page(app: Flask, client: FlaskClient, seed_keller: KellerSeeder) -> None:
-    add_user(app, "planner@example.org", UserRole.PLANNER)
+    add_user(app, UserRole.PLANNER, "planner@example.org")
     seed_keller(app)
     with app.app_context():
         delegation_id = db.session.scalars(sa.select(Delegation.id)).first()
@@ -503,7 +509,7 @@ def client_from(app: Flask, address: str) -> FlaskClient:
 def check_account_limit(app: Flask) -> None:
     """Ten failures for one account from one client; then that pair is locked whatever the password."""
     add_user(app)
-    add_user(app, "other@example.org")
+    add_user(app, email="other@example.org")
     attacker = client_from(app, "192.0.2.10")
     assert fail(attacker, VIEWER, 10) == [200] * 10
     refused = post_login(attacker, VIEWER, "not the password at all")
@@ -646,7 +652,7 @@ def test_an_unreachable_redis_is_logged_and_reported_and_the_limit_still_holds(
         if record.levelno >= logging.ERROR
     )
     add_user(app)
-    add_user(app, "other@example.org")
+    add_user(app, email="other@example.org")
     client = client_from(app, "192.0.2.70")
     assert post_login(client, "other@example.org", PASSWORD).status_code == 302  # signing in still works
     assert fail(client_from(app, "192.0.2.71"), VIEWER, 4) == [200, 200, 200, 429]  # and the limit still holds
@@ -688,22 +694,14 @@ def test_failures_back_off_over_longer_windows(build_app: Callable[..., Flask]) 
 
 def test_the_current_password_check_is_limited_per_account(app: Flask) -> None:
     add_user(app)
-    add_user(app, "other@example.org")
+    add_user(app, email="other@example.org")
     thief = client_from(app, "192.0.2.90")  # holds the viewer's session and guesses the password
     login(thief, VIEWER)
     with app.app_context():
         stored_hash = db.session.scalar(sa.select(User.password_hash).where(User.email == VIEWER))
 
     def guess(client: FlaskClient, current: str, new: str = "ein ganz neues Passwort") -> TestResponse:
-        return client.post(
-            "/auth/password",
-            data={
-                "csrf_token": csrf_token(client, "/auth/password"),
-                "current_password": current,
-                "new_password": new,
-                "confirm_password": new,
-            },
-        )
+        return post_password_change(client, current, new)
 
     # Refusals that check no password (a new password too short) do not count.
     assert [guess(thief, PASSWORD, "kurz").status_code for _ in range(3)] == [200] * 3

@@ -14,7 +14,6 @@ import re
 from datetime import timedelta
 from html import unescape
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -31,30 +30,14 @@ from planner.models import (
     Journey,
     Leg,
     Member,
-    UserRole,
     appointment_attendees,
 )
 from planner.program.conflicts import check_programme
-from tests.conftest import KellerSeeder, csrf_token, login, make_city, make_user
+from tests.conftest import csrf_token, login, make_city
 from tests.html_forms import form_values
 from tests.test_calendar_feeds import new_feed
 
 MARKER = "ZQ 4711"  # a flight number nothing else in the seed has
-
-
-@pytest.fixture
-def keller(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.PLANNER, "planner@example.org")
-        make_user(UserRole.VIEWER, "viewer@example.org")
-        return db.session.scalars(sa.select(Delegation.id)).one()
-
-
-@pytest.fixture
-def planner(client: FlaskClient, keller: int) -> FlaskClient:
-    login(client, "planner@example.org")
-    return client
 
 
 def page(response) -> str:

@@ -23,8 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Delegation, User, UserRole
-from tests.conftest import PASSWORD, KellerSeeder, csrf_token, login, make_user
+from planner.models import Delegation, User
+from tests.conftest import PASSWORD, KellerSeeder, add_user, csrf_token, login
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT_ROOT / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -32,14 +32,6 @@ SEED_FILE = PROJECT_ROOT / "planner" / "seed" / "keller-2024.toml"
 
 
 # -- helpers ----------------------------------------------------------------
-
-
-def add_user(app: Flask, role: UserRole = UserRole.VIEWER, email: str = "viewer@example.org", active: bool = True) -> int:
-    with app.app_context():
-        user = make_user(role, email)
-        user.active = active
-        db.session.commit()
-        return user.id
 
 
 def load_user(app: Flask, user_id: int) -> User:

@@ -10,15 +10,14 @@ import re
 from html import unescape
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, Journey, Member, Organization, Partnership, Person, UserRole
-from tests.conftest import KellerSeeder, csrf_token, login, make_user
+from planner.models import Appointment, City, Delegation, Journey, Member, Organization, Partnership, Person
+from tests.conftest import csrf_token
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT_ROOT / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -46,15 +45,6 @@ def german_labels_that_differ_in_english() -> set[str]:
         if message is not None and message.string and message.string != msgid:
             differing.add(msgid)
     return differing
-
-
-@pytest.fixture
-def admin(app: Flask, seed_keller: KellerSeeder, client: FlaskClient) -> FlaskClient:
-    seed_keller(app)
-    with app.app_context():
-        make_user(UserRole.ADMIN, "admin@example.org")
-    login(client, "admin@example.org")
-    return client
 
 
 def switch_to_english(client: FlaskClient) -> None:

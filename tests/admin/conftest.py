@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 
 from planner.admin.routes import bp as admin_bp
 from planner.extensions import db
-from planner.models import User, UserRole
-from tests.conftest import make_user
+from planner.models import User
 
 
 @pytest.fixture
@@ -36,15 +35,6 @@ def client(admin_app: Flask) -> FlaskClient:
 
 _ONE_TIME_PASSWORD = re.compile(r'id="one-time-password"[^>]*value="([^"]+)"')
 _VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
-
-
-def add_user(app: Flask, role: UserRole, email: str, *, active: bool = True) -> int:
-    with app.app_context():
-        user = make_user(role, email)
-        if not active:
-            user.active = False
-            db.session.commit()
-        return user.id
 
 
 def stored(app: Flask, user_id: int) -> User:

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import User, UserRole
-from tests.admin.conftest import add_user, stored
-from tests.conftest import csrf_token, login
+from tests.admin.conftest import stored
+from tests.conftest import add_user, csrf_token, login
 
 
 @pytest.fixture

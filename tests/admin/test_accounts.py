@@ -16,8 +16,8 @@ from planner.admin.inputs import AccountInput
 from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import ChangeRecord, User, UserRole
-from tests.admin.conftest import add_user, form_version, stored, text
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.admin.conftest import form_version, stored, text
+from tests.conftest import PASSWORD, add_user, csrf_token, login
 
 
 @pytest.fixture

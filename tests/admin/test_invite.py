@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from planner.auth.operations import MIN_PASSWORD_LENGTH
 from planner.extensions import db
 from planner.models import ChangeRecord, User, UserRole
-from tests.admin.conftest import add_user, one_time_password, text
-from tests.conftest import csrf_token, login
+from tests.admin.conftest import one_time_password, text
+from tests.conftest import add_user, csrf_token, login
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import ChangeRecord, UserRole
-from tests.admin.conftest import add_user, one_time_password, text
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.admin.conftest import one_time_password, text
+from tests.conftest import PASSWORD, add_user, csrf_token, login
 
 
 def _reset(client: FlaskClient, user_id: int):

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from planner import PROJECT_ROOT
 from planner.briefs import rendering
@@ -31,25 +30,10 @@ from planner.jobs.store import FileStore, RedisStore
 from planner.models import Delegation, Member, Person, UserRole
 from planner.seed import load_seed
 from tests.briefs.conftest import KELLER_TITLE, KellerBriefs, ensure_briefs, squash
-from tests.conftest import DatabaseFactory, KellerSeeder, login, make_app, make_user
+from tests.conftest import DatabaseFactory, make_app, new_browser
 from tests.jobs import follow_pdf, running_worker
 
 RENDER = re.compile(r"^/delegations/(\d+)/brief/renders/([0-9a-f]{40})$")
-
-
-@pytest.fixture
-def seeded(app: Flask, seed_keller: KellerSeeder) -> int:
-    seed_keller(app)
-    with app.app_context():
-        return db.session.scalars(sa.select(Delegation.id).filter_by(title=KELLER_TITLE)).one()
-
-
-def _client(app: Flask, email: str) -> FlaskClient:
-    with app.app_context():
-        make_user(UserRole.VIEWER, email)
-    client = app.test_client()
-    login(client, email)
-    return client
 
 
 def _text(response) -> str:
@@ -86,12 +70,12 @@ def test_a_pdf_request_shows_progress_and_then_the_file(keller: KellerBriefs) ->
         assert jobs().pending() == 0
 
 
-def test_the_same_brief_joins_one_render_and_a_second_brief_waits(app: Flask, seeded: int) -> None:
-    anna, ben = _client(app, "anna@example.org"), _client(app, "ben@example.org")
+def test_the_same_brief_joins_one_render_and_a_second_brief_waits(app: Flask, keller_trip: int) -> None:
+    anna, ben = new_browser(app, "anna@example.org", UserRole.VIEWER), new_browser(app, "ben@example.org", UserRole.VIEWER)
     # Two different briefs, each of one short section: what is tested is the queue, not the content
     # (the whole brief through the queue is tests/briefs/conftest.py's KellerBriefs.pdf).
-    glance = f"/delegations/{seeded}/brief.pdf?sections=glance"
-    press_glance = f"/delegations/{seeded}/brief.pdf?audience=press&sections=glance"
+    glance = f"/delegations/{keller_trip}/brief.pdf?sections=glance"
+    press_glance = f"/delegations/{keller_trip}/brief.pdf?audience=press&sections=glance"
 
     a1, b1, a_again = anna.get(glance), ben.get(glance), anna.get(glance)
     assert a1.status_code == b1.status_code == a_again.status_code == 303
@@ -120,10 +104,10 @@ def test_the_same_brief_joins_one_render_and_a_second_brief_waits(app: Flask, se
     assert anna.get(press_glance).status_code == 303
 
 
-def test_the_progress_page_says_when_no_worker_takes_the_job(app: Flask, seeded: int) -> None:
+def test_the_progress_page_says_when_no_worker_takes_the_job(app: Flask, keller_trip: int) -> None:
     app.config["JOB_STALL_SECONDS"] = 0
-    viewer = _client(app, "viewer@example.org")
-    location = viewer.get(f"/delegations/{seeded}/brief.pdf").headers["Location"]
+    viewer = new_browser(app, "viewer@example.org", UserRole.VIEWER)
+    location = viewer.get(f"/delegations/{keller_trip}/brief.pdf").headers["Location"]
     time.sleep(0.05)
     page = viewer.get(location)
     assert page.status_code == 200
@@ -134,34 +118,34 @@ def test_the_progress_page_says_when_no_worker_takes_the_job(app: Flask, seeded:
     assert viewer.get(location + ".pdf").status_code == 404
 
 
-def test_a_full_queue_refuses_new_renders_with_retry_after(app: Flask, seeded: int) -> None:
+def test_a_full_queue_refuses_new_renders_with_retry_after(app: Flask, keller_trip: int) -> None:
     app.config["JOB_MAX_PENDING"] = 1
-    anna, ben = _client(app, "anna@example.org"), _client(app, "ben@example.org")
-    assert anna.get(f"/delegations/{seeded}/brief.pdf").status_code == 303
-    full = ben.get(f"/delegations/{seeded}/brief.pdf?lang=en")
+    anna, ben = new_browser(app, "anna@example.org", UserRole.VIEWER), new_browser(app, "ben@example.org", UserRole.VIEWER)
+    assert anna.get(f"/delegations/{keller_trip}/brief.pdf").status_code == 303
+    full = ben.get(f"/delegations/{keller_trip}/brief.pdf?lang=en")
     assert full.status_code == 503 and full.headers["Retry-After"] == "30"
     assert "sehr viele PDFs" in _text(full)
-    assert ben.get(f"/delegations/{seeded}/brief.pdf").status_code == 303  # joining costs nothing: allowed
+    assert ben.get(f"/delegations/{keller_trip}/brief.pdf").status_code == 303  # joining costs nothing: allowed
 
 
-def test_render_keys_belong_to_their_delegation(app: Flask, seeded: int) -> None:
-    viewer = _client(app, "viewer@example.org")
-    location = viewer.get(f"/delegations/{seeded}/brief.pdf").headers["Location"]
+def test_render_keys_belong_to_their_delegation(app: Flask, keller_trip: int) -> None:
+    viewer = new_browser(app, "viewer@example.org", UserRole.VIEWER)
+    location = viewer.get(f"/delegations/{keller_trip}/brief.pdf").headers["Location"]
     key = RENDER.match(location).group(2)  # type: ignore[union-attr]
-    assert viewer.get(f"/delegations/{seeded + 1}/brief/renders/{key}").status_code == 404
-    assert viewer.get(f"/delegations/{seeded}/brief/renders/{'0' * 40}").status_code == 404
-    assert viewer.get(f"/delegations/{seeded}/brief/renders/..%2Fsecret_key").status_code == 404
-    assert viewer.get(f"/delegations/{seeded}/brief/renders/not-a-key.pdf").status_code == 404
+    assert viewer.get(f"/delegations/{keller_trip + 1}/brief/renders/{key}").status_code == 404
+    assert viewer.get(f"/delegations/{keller_trip}/brief/renders/{'0' * 40}").status_code == 404
+    assert viewer.get(f"/delegations/{keller_trip}/brief/renders/..%2Fsecret_key").status_code == 404
+    assert viewer.get(f"/delegations/{keller_trip}/brief/renders/not-a-key.pdf").status_code == 404
 
 
-def test_a_change_to_the_trip_makes_a_new_render(app: Flask, seeded: int) -> None:
-    viewer = _client(app, "viewer@example.org")
+def test_a_change_to_the_trip_makes_a_new_render(app: Flask, keller_trip: int) -> None:
+    viewer = new_browser(app, "viewer@example.org", UserRole.VIEWER)
     with running_worker(app):
-        first, _ = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=glance")
+        first, _ = follow_pdf(viewer, f"/delegations/{keller_trip}/brief.pdf?sections=glance")
         with app.app_context():
-            db.session.get(Delegation, seeded).title = "Umbenannte Reise"
+            db.session.get(Delegation, keller_trip).title = "Umbenannte Reise"
             db.session.commit()
-        second, _ = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=glance")
+        second, _ = follow_pdf(viewer, f"/delegations/{keller_trip}/brief.pdf?sections=glance")
     assert first.request.path != second.request.path  # a new key for the new state
 
     def pdf_text(body: bytes) -> str:
@@ -171,13 +155,13 @@ def test_a_change_to_the_trip_makes_a_new_render(app: Flask, seeded: int) -> Non
     assert "UmbenannteReise" in pdf_text(second.data)
 
 
-def test_a_member_who_left_before_the_render_gets_a_clear_message(app: Flask, seeded: int) -> None:
-    viewer = _client(app, "viewer@example.org")
+def test_a_member_who_left_before_the_render_gets_a_clear_message(app: Flask, keller_trip: int) -> None:
+    viewer = new_browser(app, "viewer@example.org", UserRole.VIEWER)
     with app.app_context():
         diener = db.session.scalars(sa.select(Person.id).filter_by(name="Wolfram Diener")).one()
-    location = viewer.get(f"/delegations/{seeded}/brief.pdf?member={diener}").headers["Location"]
+    location = viewer.get(f"/delegations/{keller_trip}/brief.pdf?member={diener}").headers["Location"]
     with app.app_context():
-        member = db.session.scalars(sa.select(Member).filter_by(delegation_id=seeded, person_id=diener)).one()
+        member = db.session.scalars(sa.select(Member).filter_by(delegation_id=keller_trip, person_id=diener)).one()
         db.session.delete(member)
         db.session.commit()
     with running_worker(app):
@@ -189,12 +173,12 @@ def test_a_member_who_left_before_the_render_gets_a_clear_message(app: Flask, se
     assert "gibt es nicht mehr so, wie angefragt" in _text(page)
     assert 'http-equiv="refresh"' not in page.get_data(as_text=True)
     # Before the queue, the request itself answered 404 for a person outside the trip; it still does.
-    assert viewer.get(f"/delegations/{seeded}/brief.pdf?member={diener}").status_code == 404
+    assert viewer.get(f"/delegations/{keller_trip}/brief.pdf?member={diener}").status_code == 404
 
 
-def test_the_worker_command_renders_in_its_own_process(app: Flask, seeded: int) -> None:
+def test_the_worker_command_renders_in_its_own_process(app: Flask, keller_trip: int) -> None:
     """`flask jobs worker` (what `make run` starts) takes the job from the queue file and renders it."""
-    viewer = _client(app, "viewer@example.org")
+    viewer = new_browser(app, "viewer@example.org", UserRole.VIEWER)
     environment = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -210,7 +194,7 @@ def test_the_worker_command_renders_in_its_own_process(app: Flask, seeded: int) 
         stderr=subprocess.STDOUT,
     )
     try:
-        response, _seen = follow_pdf(viewer, f"/delegations/{seeded}/brief.pdf?sections=glance")
+        response, _seen = follow_pdf(viewer, f"/delegations/{keller_trip}/brief.pdf?sections=glance")
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode()
@@ -242,7 +226,7 @@ def redis_app(databases: DatabaseFactory, tmp_path: Path) -> Iterator[Flask]:
 
 
 def test_with_redis_the_queue_records_and_file_live_in_redis(redis_app: Flask) -> None:
-    viewer = _client(redis_app, "viewer@example.org")
+    viewer = new_browser(redis_app, "viewer@example.org", UserRole.VIEWER)
     with redis_app.app_context():
         delegation_id = db.session.scalars(sa.select(Delegation.id)).one()
     location = viewer.get(f"/delegations/{delegation_id}/brief.pdf?sections=glance").headers["Location"]

@@ -28,8 +28,8 @@ from planner.models import Member, Person, Release
 from planner.program import operations
 from planner.program.inputs import AppointmentInput, MoveInput
 from tests.briefs.conftest import ensure_briefs
-from tests.conftest import make_city, make_delegation
-from tests.releases.test_releases import approve, prepare, signed_in, text, trip  # noqa: F401  (trip is a fixture)
+from tests.conftest import make_city, make_delegation, new_browser
+from tests.releases.test_releases import approve, prepare, text, trip  # noqa: F401  (trip is a fixture)
 
 WCICO = "Gespräche mit der Western China International Communication Organization (WCICO)"
 PRESS_OFFICER = "Pressereferent/in Oberbürgermeister (Platzhalter)"
@@ -46,10 +46,10 @@ def app(app: Flask) -> Flask:
 
 def release(app: Flask, trip: int) -> int:  # noqa: F811
     """Anna prepares the draft as it is, Ben approves it; the new number."""
-    assert prepare(signed_in(app, "anna@example.org"), trip).status_code == 302
+    assert prepare(new_browser(app, "anna@example.org"), trip).status_code == 302
     with app.app_context():
         number = db.session.scalar(sa.select(sa.func.max(Release.number)).where(Release.delegation_id == trip))
-    assert approve(signed_in(app, "ben@example.org"), trip, number).status_code == 302
+    assert approve(new_browser(app, "ben@example.org"), trip, number).status_code == 302
     return number
 
 
@@ -129,14 +129,14 @@ def pdf_text(app: Flask, trip: int, options: BriefOptions, tmp_path: Path) -> li
 
 
 def test_a_trip_without_release_prints_the_draft_with_its_time(app: Flask, trip: int) -> None:  # noqa: F811
-    page = text(signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief"))
+    page = text(new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief"))
     assert re.fullmatch(r"Entwurf, Stand \d\d\.\d\d\.\d{4} \d\d:\d\d", cover_version(page))
     assert footer(page).startswith(cover_version(page))
     # Asking for the released version of a trip that has none is refused with the reason.
-    refused = signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief?edition=released")
+    refused = new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief?edition=released")
     assert refused.status_code == 400
     assert "noch keine Fassung freigegeben" in text(refused)
-    assert signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief?edition=nonsense").status_code == 400
+    assert new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief?edition=nonsense").status_code == 400
 
 
 def test_the_draft_brief_says_entwurf_with_the_home_time(app: Flask, trip: int) -> None:  # noqa: F811
@@ -156,7 +156,7 @@ def test_a_released_brief_carries_its_version_on_cover_and_footer_and_in_the_pdf
 ) -> None:
     number = release(app, trip)
     expected = f"Version {number} vom {approval_day(app, trip, number)}"
-    page = text(signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief"))
+    page = text(new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief"))
     assert cover_version(page) == expected
     assert footer(page).startswith(expected)
     assert "Ersetzt Version" not in page  # the first release replaces nothing
@@ -196,7 +196,7 @@ def test_version_2_lists_a_members_own_changes_and_no_internal_note(app: Flask, 
     second = release(app, trip)
     _member_id, person_id, name = press_officer(app, trip)
 
-    member_page = text(signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief?member={person_id}"))
+    member_page = text(new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief?member={person_id}"))
     block = changes_block(member_page)
     assert f"Ersetzt Version {first}. Änderungen für {name}:" in block
     assert MOVED in block
@@ -204,9 +204,9 @@ def test_version_2_lists_a_members_own_changes_and_no_internal_note(app: Flask, 
     assert cover_version(member_page).startswith(f"Version {second} vom ")
 
     # The team's brief reads the note change too, the press programme never.
-    full = changes_block(text(signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief?audience=full")))
+    full = changes_block(text(new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief?audience=full")))
     assert "Änderungen für das Planungsteam:" in full and MOVED in full and NOTE_CHANGED in full
-    press = text(signed_in(app, "vera@example.org").get(f"/delegations/{trip}/brief?audience=press"))
+    press = text(new_browser(app, "vera@example.org").get(f"/delegations/{trip}/brief?audience=press"))
     assert "interne Hinweise" not in press and NOTE not in press
 
     # The printed member brief: the same list on the page right after the cover, nothing internal anywhere.
@@ -218,7 +218,7 @@ def test_version_2_lists_a_members_own_changes_and_no_internal_note(app: Flask, 
 
 
 def test_the_trip_page_lists_the_drafts_changes_since_the_release(app: Flask, trip: int) -> None:  # noqa: F811
-    client = signed_in(app, "vera@example.org")
+    client = new_browser(app, "vera@example.org")
     assert "Änderungen im Entwurf seit" not in text(client.get(f"/delegations/{trip}"))
     number = release(app, trip)
     assert "Änderungen im Entwurf seit" not in text(client.get(f"/delegations/{trip}"))  # nothing changed yet
@@ -233,7 +233,7 @@ def test_the_compare_page_shows_a_chosen_readers_changes(app: Flask, trip: int) 
     move_wcico_and_note_it(app, trip)
     second = release(app, trip)
     member_id, _person_id, _name = press_officer(app, trip)
-    client = signed_in(app, "vera@example.org")
+    client = new_browser(app, "vera@example.org")
     url = f"/delegations/{trip}/releases/compare"
 
     team = client.get(f"{url}?old={first}&new={second}&audience=team")
@@ -257,8 +257,8 @@ def test_the_compare_page_shows_a_chosen_readers_changes(app: Flask, trip: int) 
 def test_the_compare_page_offers_only_what_the_reader_may_pick(app: Flask, trip: int) -> None:  # noqa: F811
     first = release(app, trip)
     # A release prepared but not approved: not a version anyone may compare.
-    assert prepare(signed_in(app, "anna@example.org"), trip).status_code == 302
-    client = signed_in(app, "vera@example.org")
+    assert prepare(new_browser(app, "anna@example.org"), trip).status_code == 302
+    client = new_browser(app, "vera@example.org")
     url = f"/delegations/{trip}/releases/compare"
     with app.app_context():
         # A member of another trip: the compare page of this one must not read its view.
@@ -288,7 +288,7 @@ def test_the_compare_page_offers_only_what_the_reader_may_pick(app: Flask, trip:
         assert "Bitte prüfen Sie die markierten Angaben." in text(response), query
     assert client.get(f"{url}?old={first}&new=draft&audience=member&member={stranger_id}").status_code == 400
     assert client.get("/delegations/999999/releases/compare").status_code == 404
-    assert signed_in(app, "vera@example.org").get(f"{url}?old={first}").status_code == 200
+    assert new_browser(app, "vera@example.org").get(f"{url}?old={first}").status_code == 200
 
 
 def test_a_long_list_of_draft_changes_is_folded_away(app: Flask, trip: int) -> None:  # noqa: F811
@@ -304,7 +304,7 @@ def test_a_long_list_of_draft_changes_is_folded_away(app: Flask, trip: int) -> N
             item = next(a for a in live.appointments if a.id == appointment_id)
             operations.move_appointment(live, item, MoveInput(item.start_at + timedelta(minutes=30), item.version))
             db.session.commit()
-    page = signed_in(app, "vera@example.org").get(f"/delegations/{trip}").get_data(as_text=True)
+    page = new_browser(app, "vera@example.org").get(f"/delegations/{trip}").get_data(as_text=True)
     folded = re.search(r'<details class="release-changes">\s*<summary>([^<]*)</summary>(.*?)</details>', page, re.S)
     assert folded, "six changes are folded into a <details>"
     assert unescape(folded.group(1)).startswith(f"Änderungen im Entwurf seit Version {number} (6 Änderungen)")

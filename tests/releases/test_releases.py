@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Appointment, ChangeRecord, Delegation, FrozenRelease, Release, ReleaseState, User, UserRole
-from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
+from tests.conftest import KellerSeeder, csrf_token, join_team, make_user, new_browser
 
 CATALOGUE = Path(__file__).parents[2] / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
@@ -37,12 +37,6 @@ def trip(app: Flask, seed_keller: KellerSeeder) -> int:
         make_user(UserRole.VIEWER, "vera@example.org")
         db.session.commit()
         return delegation.id
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    login(client, email)
-    return client
 
 
 def text(response) -> str:
@@ -91,7 +85,7 @@ def withdraw(client: FlaskClient, trip: int, number: int):
 def test_preparing_gives_number_1_with_a_snapshot_of_the_draft_as_it_is(app: Flask, trip: int) -> None:
     with app.app_context():
         revision = db.session.get(Delegation, trip).revision
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     response = prepare(anna, trip, note="Stand nach Abstimmung mit Seoul")
     assert response.status_code == 302
     [release] = releases(app, trip)
@@ -108,8 +102,8 @@ def test_preparing_gives_number_1_with_a_snapshot_of_the_draft_as_it_is(app: Fla
 
 
 def test_another_planner_approves_and_the_trip_page_shows_the_released_version(app: Flask, trip: int) -> None:
-    prepare(signed_in(app, "anna@example.org"), trip)
-    ben = signed_in(app, "ben@example.org")
+    prepare(new_browser(app, "anna@example.org"), trip)
+    ben = new_browser(app, "ben@example.org")
     response = approve(ben, trip, 1)
     assert response.status_code == 302
     [release] = releases(app, trip)
@@ -136,7 +130,7 @@ def test_another_planner_approves_and_the_trip_page_shows_the_released_version(a
 
 
 def test_the_preparer_cannot_approve_their_own_release(app: Flask, trip: int) -> None:
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     prepare(anna, trip)
     page = text(anna.get(f"/delegations/{trip}/releases/1/approve"))
     assert "Sie haben diese Fassung selbst vorbereitet." in page
@@ -157,7 +151,7 @@ def test_the_preparer_cannot_approve_their_own_release(app: Flask, trip: int) ->
 
 
 def test_an_admin_alone_approves_their_own_release_only_with_a_reason_which_is_recorded(app: Flask, trip: int) -> None:
-    chef = signed_in(app, "chef@example.org")
+    chef = new_browser(app, "chef@example.org")
     prepare(chef, trip)
 
     refused = approve(chef, trip, 1, reason="   ")
@@ -176,17 +170,17 @@ def test_an_admin_alone_approves_their_own_release_only_with_a_reason_which_is_r
 
 
 def test_a_second_release_cannot_be_prepared_while_one_waits(app: Flask, trip: int) -> None:
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     prepare(anna, trip)
-    response = prepare(signed_in(app, "ben@example.org"), trip, note="noch eine")
+    response = prepare(new_browser(app, "ben@example.org"), trip, note="noch eine")
     assert response.status_code == 422
     assert field_errors(response) == ["Version 1 wartet schon auf Freigabe. Bitte diese erst freigeben oder zurückziehen."]
     assert [(r.number, r.state) for r in releases(app, trip)] == [(1, ReleaseState.PREPARED)]
 
 
 def test_an_approved_release_cannot_be_changed_or_deleted(app: Flask, trip: int) -> None:
-    prepare(signed_in(app, "anna@example.org"), trip)
-    approve(signed_in(app, "ben@example.org"), trip, 1)
+    prepare(new_browser(app, "anna@example.org"), trip)
+    approve(new_browser(app, "ben@example.org"), trip, 1)
     [before] = releases(app, trip)
     with app.app_context():
         release = db.session.scalars(sa.select(Release)).one()
@@ -222,12 +216,12 @@ def test_an_approved_release_cannot_be_changed_or_deleted(app: Flask, trip: int)
 
 
 def test_an_approved_release_cannot_be_withdrawn_or_approved_again(app: Flask, trip: int) -> None:
-    prepare(signed_in(app, "anna@example.org"), trip)
-    ben = signed_in(app, "ben@example.org")
+    prepare(new_browser(app, "anna@example.org"), trip)
+    ben = new_browser(app, "ben@example.org")
     approve(ben, trip, 1)
     page = withdraw(ben, trip, 1)
     assert "Die Fassung wurde inzwischen freigegeben oder zurückgezogen." in text(page)
-    chef = signed_in(app, "chef@example.org")
+    chef = new_browser(app, "chef@example.org")
     opened = text(chef.get(f"/delegations/{trip}/releases/1/approve"))
     assert "Die Fassung wurde inzwischen freigegeben oder zurückgezogen." in opened
     again = approve(chef, trip, 1, reason="nochmal", version=releases(app, trip)[0].version)
@@ -242,7 +236,7 @@ def test_an_approved_release_cannot_be_withdrawn_or_approved_again(app: Flask, t
 
 
 def test_numbering_continues_after_a_withdrawal(app: Flask, trip: int) -> None:
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     prepare(anna, trip)
     page = withdraw(anna, trip, 1)
     assert "Version 1 zurückgezogen." in text(page)
@@ -252,13 +246,13 @@ def test_numbering_continues_after_a_withdrawal(app: Flask, trip: int) -> None:
     assert withdrawn.withdrawn_by_id == user_id(app, "anna@example.org")
     assert withdrawn.withdrawn_at is not None
     # The withdrawn one can no longer be approved.
-    assert approve(signed_in(app, "ben@example.org"), trip, 1, version=withdrawn.version).status_code == 422
+    assert approve(new_browser(app, "ben@example.org"), trip, 1, version=withdrawn.version).status_code == 422
 
 
 def test_an_approval_page_left_open_while_the_release_was_withdrawn_changes_nothing(app: Flask, trip: int) -> None:
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     prepare(anna, trip)
-    ben = signed_in(app, "ben@example.org")
+    ben = new_browser(app, "ben@example.org")
     opened = ben.get(f"/delegations/{trip}/releases/1/approve").get_data(as_text=True)
     seen = int(re.search(r'name="version"[^>]*value="(\d+)"', opened).group(1))
     withdraw(anna, trip, 1)
@@ -270,8 +264,8 @@ def test_an_approval_page_left_open_while_the_release_was_withdrawn_changes_noth
 
 
 def test_viewers_read_the_releases_but_cannot_prepare_approve_or_withdraw(app: Flask, trip: int) -> None:
-    prepare(signed_in(app, "anna@example.org"), trip)
-    vera = signed_in(app, "vera@example.org")
+    prepare(new_browser(app, "anna@example.org"), trip)
+    vera = new_browser(app, "vera@example.org")
     page = vera.get(f"/delegations/{trip}/releases")
     assert page.status_code == 200
     assert "Zur Freigabe vorbereitet" in text(page)
@@ -290,26 +284,26 @@ def test_viewers_read_the_releases_but_cannot_prepare_approve_or_withdraw(app: F
 
 
 def test_writes_without_a_csrf_token_are_refused(app: Flask, trip: int) -> None:
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     assert anna.post(f"/delegations/{trip}/releases/new", data={"note": "x"}).status_code in (400, 422)
     prepare(anna, trip)
     assert anna.post(f"/delegations/{trip}/releases/1/withdraw", data={"version": 1}).status_code == 400
-    ben = signed_in(app, "ben@example.org")
+    ben = new_browser(app, "ben@example.org")
     assert ben.post(f"/delegations/{trip}/releases/1/approve", data={"version": 1}).status_code in (400, 422)
     assert [(r.number, r.state) for r in releases(app, trip)] == [(1, ReleaseState.PREPARED)]
 
 
 def test_a_release_of_another_trip_or_an_unknown_number_is_not_found(app: Flask, trip: int) -> None:
-    prepare(signed_in(app, "anna@example.org"), trip)
-    ben = signed_in(app, "ben@example.org")
+    prepare(new_browser(app, "anna@example.org"), trip)
+    ben = new_browser(app, "ben@example.org")
     assert ben.get(f"/delegations/{trip}/releases/2/approve").status_code == 404
     assert ben.get(f"/delegations/{trip + 1}/releases/1/approve").status_code == 404
     assert ben.get(f"/delegations/{trip + 1}/releases").status_code == 404
 
 
 def test_the_history_and_the_releases_page_tell_who_prepared_and_approved(app: Flask, trip: int) -> None:
-    prepare(signed_in(app, "anna@example.org"), trip, note="Erste Fassung")
-    ben = signed_in(app, "ben@example.org")
+    prepare(new_browser(app, "anna@example.org"), trip, note="Erste Fassung")
+    ben = new_browser(app, "ben@example.org")
     approve(ben, trip, 1)
     history = text(ben.get(f"/delegations/{trip}/history"))
     assert "angelegt: Programmfassung „Version 1“" in history
@@ -336,11 +330,11 @@ def _catalogue_has(*msgids: str) -> bool:
     reason="the English texts of releases arrive with the catalogue regenerated at the merge",
 )
 def test_the_release_states_read_in_english(app: Flask, trip: int) -> None:
-    anna = signed_in(app, "anna@example.org")
+    anna = new_browser(app, "anna@example.org")
     prepare(anna, trip)
     withdraw(anna, trip, 1)
     prepare(anna, trip)
-    approve(signed_in(app, "ben@example.org"), trip, 2)
+    approve(new_browser(app, "ben@example.org"), trip, 2)
     token = csrf_token(anna, "/")
     anna.post("/language", data={"csrf_token": token, "locale": "en", "next": "/"})
     page = text(anna.get(f"/delegations/{trip}/releases"))
@@ -357,16 +351,16 @@ def test_the_right_to_approve_is_per_trip_and_not_the_role(app: Flask, trip: int
         join_team(make_user(UserRole.PLANNER, "carl@example.org"), delegation)
         join_team(make_user(UserRole.VIEWER, "buero@example.org"), delegation, may_approve=True)
         db.session.commit()
-    prepare(signed_in(app, "anna@example.org"), trip)
+    prepare(new_browser(app, "anna@example.org"), trip)
 
-    carl = signed_in(app, "carl@example.org")
+    carl = new_browser(app, "carl@example.org")
     assert carl.get(f"/delegations/{trip}/releases/1/approve").status_code == 403
     token = csrf_token(carl, f"/delegations/{trip}")
     refused = carl.post(f"/delegations/{trip}/releases/1/approve", data={"csrf_token": token, "version": 1})
     assert refused.status_code == 403
     assert [r.state for r in releases(app, trip)] == [ReleaseState.PREPARED]
 
-    office = signed_in(app, "buero@example.org")
+    office = new_browser(app, "buero@example.org")
     approve(office, trip, 1)
     with app.app_context():
         (release,) = releases(app, trip)
