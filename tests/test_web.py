@@ -23,8 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import Delegation, User
-from tests.conftest import PASSWORD, KellerSeeder, add_user, csrf_token, login
+from planner.models import Delegation, User, UserRole
+from tests.conftest import PASSWORD, KellerSeeder, add_user, csrf_token, login, make_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT_ROOT / "planner" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -246,7 +246,19 @@ def test_landing_page_lists_the_keller_trip_in_german(seeded: None, signed_in: F
 
 
 def test_landing_page_without_trips_says_so(signed_in: FlaskClient) -> None:
-    assert "Noch keine Delegationen." in text(signed_in.get("/"))
+    # A planner sees the trips of their teams only; the page says how one gets onto a team.
+    page = text(signed_in.get("/"))
+    assert "Noch keine Delegationen in Ihren Reiseteams." in page
+    assert "nimmt Sie ein Administrator oder ein Mitglied ihres Teams auf" in page
+
+
+def test_landing_page_for_an_admin_without_trips_says_so(app: Flask) -> None:
+    with app.app_context():
+        make_user(UserRole.ADMIN, "leer@example.org")
+    client = app.test_client()
+    login(client, "leer@example.org")
+    page = text(client.get("/"))
+    assert "Noch keine Delegationen." in page and "Reiseteams" not in page
 
 
 def test_language_switch_shows_english_and_is_kept_per_user(
