@@ -14,15 +14,13 @@ from werkzeug.wrappers import Response
 
 from planner.auth.access import editors_only
 from planner.delegations import queries as delegation_queries
-from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import Delegation, TeamMember
 from planner.teams import access, operations, queries
 from planner.teams.forms import AddTeamMemberForm, RightsForm
+from planner.web.edit_flow import Page, edit_page
 
 bp = Blueprint("teams", __name__, url_prefix="/delegations/<int:delegation_id>/team")
-
-Page = str | Response | tuple[str, int]
 
 
 def _add_form(delegation_id: int, *, submitted: bool = False) -> AddTeamMemberForm:
@@ -64,39 +62,29 @@ def show(delegation_id: int) -> str:
 @editors_only
 def add(delegation_id: int) -> Page:
     delegation = delegation_queries.delegation_or_404(delegation_id)
-    form = _add_form(delegation_id, submitted=True)
-    if form.validate_on_submit():
-        try:
-            member = operations.add_team_member(delegation, form.to_input())
-            email = member.user.email
-            db.session.commit()
-        except Rejected as refusal:
-            db.session.rollback()
-            form[refusal.field].errors.append(refusal.message)
-        else:
-            flash(_("%(email)s gehört jetzt zum Team der Reise.", email=email), "info")
-            return redirect(_team_url(delegation_id))
-    delegation = delegation_queries.delegation_or_404(delegation_id)  # read again: a rollback expired it
-    return _page(delegation, add_form=form), 422
+    return edit_page(
+        _add_form(delegation_id, submitted=True),
+        record=None,
+        save=lambda data: operations.add_team_member(delegation, data),
+        # Read the trip again for a refused form: the rollback expired it.
+        render=lambda form: _page(delegation_queries.delegation_or_404(delegation_id), add_form=form),
+        done=lambda member: _team_url(delegation_id),
+        saved_message=lambda member: _("%(email)s gehört jetzt zum Team der Reise.", email=member.user.email),
+    )
 
 
 @bp.post("/<int:team_member_id>")
 @editors_only
 def update(delegation_id: int, team_member_id: int) -> Page:
     member = queries.team_member_or_404(delegation_id, team_member_id)
-    form = _rights_form(member, submitted=True)
-    if form.validate_on_submit():
-        try:
-            operations.change_rights(member, form.to_input())
-            email = member.user.email
-            db.session.commit()
-        except Rejected as refusal:
-            db.session.rollback()
-            form[refusal.field].errors.append(refusal.message)
-        else:
-            flash(_("Die Rechte von %(email)s sind geändert.", email=email), "info")
-            return redirect(_team_url(delegation_id))
-    return _page(delegation_queries.delegation_or_404(delegation_id), refused=form), 422
+    return edit_page(
+        _rights_form(member, submitted=True),
+        record=None,
+        save=lambda data: operations.change_rights(member, data),
+        render=lambda form: _page(delegation_queries.delegation_or_404(delegation_id), refused=form),
+        done=lambda changed: _team_url(delegation_id),
+        saved_message=lambda changed: _("Die Rechte von %(email)s sind geändert.", email=member.user.email),
+    )
 
 
 @bp.post("/<int:team_member_id>/remove")

@@ -192,9 +192,13 @@ class FilledRows:
 
 
 def field_named(form: BaseForm, name: str) -> Field:
-    """The field of ``form`` whose input is called ``name``, also a field in a row (``legs-1-city_id``)."""
+    """The field of ``form`` whose input is called ``name``, also a field in a row (``legs-1-city_id``).
+
+    A form with a prefix (several forms on one page) is also found by the field's own name, as
+    operations name it (``user_id`` for the input ``add-user_id``).
+    """
     for field in form:
-        if field.name == name:
+        if name in (field.name, field.short_name):
             return field
         if isinstance(field, FieldList) and name.startswith(f"{field.name}-"):
             for entry in field.entries:
