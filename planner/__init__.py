@@ -92,6 +92,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = default_config.load_or_create_secret_key(app.instance_path)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
+    from planner import encryption
+
+    encryption.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
 

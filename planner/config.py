@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,6 +71,12 @@ PASSWORD_HASH_METHOD = "scrypt"
 # The product's own domain for calendar UIDs; stable forever once data exists.
 UID_DOMAIN = "delegation-planner.invalid"
 
+# Personal data at rest (planner/encryption.py): Fernet keys, newest first, comma-separated; None: the
+# instance file data_keys, created on first start. Set the same keys on every host of a deployment.
+PLANNER_DATA_KEYS: str | None = None
+# Personal travel data is deleted this many days after the end of the person's last trip (planner/care).
+PERSONAL_DATA_RETENTION_DAYS = 30
+
 # Folder with the brief's font files (planner/briefs/fonts.py); None: from their installed packages.
 BRIEF_FONT_DIR: str | None = None
 
@@ -81,6 +88,7 @@ _ENV_KEYS = {
     "PLANNER_BASE_URL": "BASE_URL",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
     "PLANNER_BRIEF_FONT_DIR": "BRIEF_FONT_DIR",
+    "PLANNER_DATA_KEYS": "PLANNER_DATA_KEYS",
     # Several planners (or a test) on one Redis keep their counters apart.
     "PLANNER_RATELIMIT_PREFIX": "RATELIMIT_KEY_PREFIX",
     # The counters alone in a Redis of their own (wins over REDIS_URL for them); the queue stays as configured.
@@ -145,7 +153,12 @@ def sqlite_url(instance_path: str) -> str:
 
 
 def load_or_create_secret_key(instance_path: str) -> str:
-    """Read the instance's secret key, generating it on first start.
+    """Read the instance's secret key, generating it on first start (see :func:`load_or_create_key_file`)."""
+    return load_or_create_key_file(Path(instance_path) / "secret_key", lambda: secrets.token_hex(32))
+
+
+def load_or_create_key_file(path: Path, generate: Callable[[], str]) -> str:
+    """Read a key file of the instance folder, writing ``generate()`` into it on first start.
 
     The key lives in the instance folder (mode 0600) so it survives restarts
     and is shared by every worker on this host, but is never in the repository.
@@ -153,14 +166,13 @@ def load_or_create_secret_key(instance_path: str) -> str:
     place, so no worker ever reads a half-written (empty) key; when several
     start at once, the first link wins and everyone reads that key.
     """
-    path = Path(instance_path) / "secret_key"
     key = _read_key(path)
     if key:
         return key
-    temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+        handle.write(generate() + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     try:

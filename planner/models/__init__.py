@@ -3,6 +3,7 @@
 from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
+from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, TravelProfile
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
 from planner.models.followups import FollowUp, FollowUpStatus
@@ -33,6 +34,7 @@ __all__ = [
     "Country",
     "Delegation",
     "DelegationStatus",
+    "DietaryNeed",
     "FeedFollows",
     "FeedToken",
     "FollowUp",
@@ -49,13 +51,16 @@ __all__ = [
     "OrganizationKind",
     "OutgoingMessage",
     "Partnership",
+    "PassportType",
     "PendingImport",
     "Person",
     "PersonSide",
+    "PersonalDataRead",
     "Release",
     "ReleaseState",
     "TeamMember",
     "TimeZoneName",
+    "TravelProfile",
     "UTCDateTime",
     "User",
     "UserRole",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from planner import encryption
 from planner.text import is_single_line_column, single_line
 from planner.timezones import UTC, check_zone, ensure_utc, utc_now
 
@@ -65,6 +66,46 @@ class TimeZoneName(sa.types.TypeDecorator[str]):
             return None
         check_zone(value)  # raises UnknownTimeZone, also for "localtime", "posixrules", "right/..."
         return value
+
+
+class Encrypted(sa.types.TypeDecorator[str]):
+    """Personal data, stored as a Fernet token (:mod:`planner.encryption`); Python code sees plain text.
+
+    Such a column cannot be searched or compared in SQL: nothing that needs it
+    may ask the database about the plain value.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        return encryption.encrypt(str(value))
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        return encryption.decrypt(value)
+
+
+class EncryptedDate(sa.types.TypeDecorator[date]):
+    """A date that is personal data (a passport's expiry), encrypted like :class:`Encrypted`."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise TypeError(f"EncryptedDate takes a date, not {type(value).__name__}")
+        return encryption.encrypt(value.isoformat())
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> date | None:
+        if value is None:
+            return None
+        return date.fromisoformat(encryption.decrypt(value))
 
 
 def _one_line(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
