@@ -21,7 +21,7 @@ from planner.models.program import (
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.teams import TeamMember
-from planner.models.users import User, UserRole, UserSession
+from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
     "Appointment",
@@ -52,6 +52,7 @@ __all__ = [
     "PendingImport",
     "Person",
     "PersonSide",
+    "RecoveryCode",
     "Release",
     "ReleaseState",
     "TeamMember",

@@ -38,6 +38,14 @@ class User(VersionedMixin, TimestampMixin, Base):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Raised when an admin disables the account, so its sessions stay dead if it is enabled again.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The second factor (planner.auth.second_factor): the TOTP secret (base32), set when enrolment
+    # starts; it counts only from second_factor_since on, once the user has confirmed a code.
+    # A secret at rest: it belongs in the field encryption (models.base.Encrypted, a Text column)
+    # once that lands on main; until then it is stored as is, like nothing else of its kind.
+    totp_secret: Mapped[str | None] = mapped_column(sa.Text)
+    second_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The time step of the last accepted code: a code counts once, never again within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
@@ -84,6 +92,11 @@ class User(VersionedMixin, TimestampMixin, Base):
     def is_anonymous(self) -> bool:
         return False
 
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether the account has confirmed a second factor (sign-in then asks for a code)."""
+        return self.second_factor_since is not None and self.totp_secret is not None
+
     def can_edit(self) -> bool:
         return self.role in (UserRole.ADMIN, UserRole.PLANNER)
 
@@ -114,3 +127,23 @@ class UserSession(Base):
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} of user {self.user_id}{' revoked' if self.revoked_at else ''}>"
+
+
+class RecoveryCode(Base):
+    """One of the one-time codes that stand in for a lost authenticator (shown once at enrolment).
+
+    Only the SHA-256 digest is stored (the codes are random, about 74 bits, so
+    a plain digest is as good as a password hash here and can be looked up);
+    a used code keeps its row with ``used_at``, so it can never count again.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}{' used' if self.used_at else ''}>"
