@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from planner.auth.operations import bootstrap_admin, create_user
+from planner.auth.second_factor import reset_second_factor
 from planner.auth.sessions import end_all_sessions
 from planner.backup.export import export_database
 from planner.editing import Rejected
@@ -96,6 +97,23 @@ def set_password_command(email: str) -> None:
     end_all_sessions(user.id)
     db.session.commit()
     click.echo(f"Password of {user.email} changed; their open sessions have ended.")
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Remove an account's second factor (lost phone, locked-out admin); it enrols again at the next sign-in."""
+    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
+    if user is None:
+        raise click.ClickException(f"There is no account {email}.")
+    had = reset_second_factor(user)
+    db.session.commit()
+    if had:
+        click.echo(
+            f"Second factor of {user.email} removed; their open sessions have ended. They set up a new one at the next sign-in."
+        )
+    else:
+        click.echo(f"{user.email} had no second factor; nothing changed.")
 
 
 @users_cli.command("list")

@@ -182,6 +182,7 @@ FIELD_LABELS: dict[str, object] = {
     "may_edit": _l("Darf bearbeiten"),
     "may_approve": _l("Darf Programmfassungen freigeben"),
     "may_care": _l("Betreut persönliche Daten"),
+    "second_factor_since": _l("Zweiter Faktor eingerichtet am"),
 }
 
 

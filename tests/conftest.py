@@ -21,12 +21,14 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -338,11 +340,38 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 def make_user(role: UserRole = UserRole.PLANNER, email: str | None = None) -> User:
+    """An account with :data:`PASSWORD`; an admin also with a second factor set up (as the app requires)."""
     user = User(email=email or f"{role.value}-{uuid.uuid4().hex[:6]}@example.org", role=role)
     user.set_password(PASSWORD, password_hash_method())
+    if role == UserRole.ADMIN:
+        enrol_second_factor(user)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def enrol_second_factor(user: User) -> None:
+    """Give ``user`` a confirmed TOTP secret (the test's stand-in for a phone that scanned it); not flushed."""
+    user.totp_secret = pyotp.random_base32()
+    user.second_factor_since = datetime.now(UTC)
+
+
+def totp_code(email: str) -> str:
+    """The code the account's authenticator shows now, for a step the planner has not accepted yet.
+
+    The app refuses a code of an already used step, and the login helpers may sign the same
+    account in several times a minute: so this takes the current step or the next one (both
+    within the app's window, and a step ahead stays valid however slow the request), and
+    only if both are used up waits for the clock to move on. Read from the database the way
+    the phone would know it: the stored secret.
+    """
+    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one()
+    assert user.totp_secret is not None, f"{email} has no second factor"
+    totp = pyotp.TOTP(user.totp_secret)
+    step = max(totp.timecode(time.time()), (user.totp_last_step or 0) + 1)
+    while step > totp.timecode(time.time()) + 1:
+        time.sleep(0.2)
+    return totp.generate_otp(step)
 
 
 def make_city(name: str = "Düsseldorf", zone: str = "Europe/Berlin", iso: str = "DE") -> City:
@@ -409,6 +438,8 @@ def join_team(
         db.session.add(member)
     member.may_edit = user.role != UserRole.VIEWER if may_edit is None else may_edit
     member.may_approve, member.may_care = may_approve, may_care
+    if may_care and not user.has_second_factor:
+        enrol_second_factor(user)  # a carer signs in with a second factor; its phone is the test's
     db.session.flush()
     return member
 
@@ -477,6 +508,32 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, *, teams: b
     token = csrf_token(client, "/auth/login")
     response = client.post("/auth/login", data={"csrf_token": token, "email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"] == "/auth/code":
+        answer_code(client, email, token)
+
+
+def enrol_through_page(client: FlaskClient, email: str) -> list[str]:
+    """Set up ``email``'s second factor on the enrolment page, as a person with a phone does: the recovery codes shown."""
+    token = csrf_token(client, "/auth/second-factor")  # the page that also makes the secret
+    with client.application.app_context():
+        code = totp_code(email)
+    response = client.post("/auth/second-factor", data={"csrf_token": token, "code": code})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    codes = re.findall(r"<code>([a-z0-9-]+)</code>", response.get_data(as_text=True))
+    assert codes, "no recovery codes shown"
+    return codes
+
+
+def answer_code(client: FlaskClient, email: str, token: str) -> None:
+    """Answer the sign-in's second step with the code of ``email``'s authenticator (one request).
+
+    ``token`` is the CSRF token of the sign-in form: the session's CSRF secret is renewed only
+    once the code is right, so the same token serves the code form.
+    """
+    with client.application.app_context():
+        code = totp_code(email)
+    response = client.post("/auth/code", data={"csrf_token": token, "code": code})
+    assert response.status_code == 302 and response.headers["Location"] != "/auth/login", response.get_data(as_text=True)
 
 
 # -- the Keller trip and who is signed in ------------------------------------

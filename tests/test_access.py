@@ -27,6 +27,7 @@ PUBLIC, READ, EDIT, ADMIN = "public", "read", "edit", "admin"
 LEAST_ROLE = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.code": PUBLIC,  # the second step of signing in; without a pending sign-in it sends to the first
     "calendar.feed": PUBLIC,  # the secret token is the key
     "i18n.set_language": PUBLIC,
     "health.healthz": PUBLIC,  # for load balancers; says only ok/unavailable
@@ -38,6 +39,7 @@ LEAST_ROLE = {
     "personal.contact": PUBLIC,
     "auth.logout": READ,
     "auth.password": READ,
+    "auth.second_factor_page": READ,  # anyone may set one up; admins and carers must
     "delegations.index": READ,
     "delegations.show": READ,
     "delegations.history": READ,
@@ -133,6 +135,7 @@ LEAST_ROLE = {
     "admin.edit": ADMIN,
     "admin.update": ADMIN,
     "admin.reset_password": ADMIN,
+    "admin.reset_second_factor": ADMIN,
     "mail.outbox": ADMIN,
     "mail.message": ADMIN,  # the text of any message: every trip, every recipient
     "mail.delegation_messages": EDIT,
@@ -227,8 +230,8 @@ def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> No
                 problems.append(f"{method} {url}: anonymous got {status}, expected the login page")
         elif not allowed and status != 403:
             problems.append(f"{method} {url}: {role} got {status}, expected 403")
-        elif endpoint == "auth.logout":
-            pass  # signing out ends at the login page by design
+        elif endpoint in ("auth.logout", "auth.code"):
+            pass  # signing out ends at the login page by design; so does a code step with no password before it
         elif (allowed and status in (401, 403)) or (
             allowed and status == 302 and "/auth/login" in response.headers.get("Location", "")
         ):

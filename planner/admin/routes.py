@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner.admin import operations, queries
 from planner.admin.forms import AccountForm, InviteForm
+from planner.auth import second_factor
 from planner.auth.access import admins_only
 from planner.extensions import db
 from planner.models import User
@@ -69,7 +70,13 @@ def _account_page(user_id: int) -> Page:
     email, users_url = user.email, url_for("admin.users")
 
     def render(shown: InputForm) -> str:
-        return render_template("admin/edit.html", user=user, form=shown)
+        return render_template(
+            "admin/edit.html",
+            user=user,
+            form=shown,
+            needs_second_factor=second_factor.requires_second_factor(user),
+            home_zone=current_app.config["HOME_TIMEZONE"],
+        )
 
     return edit_page(
         form,
@@ -99,3 +106,23 @@ def reset_password(user_id: int) -> Response:
     password = operations.reset_password(user)
     db.session.commit()
     return _one_time_password_page(user, password, invited=False)
+
+
+@bp.post("/users/<int:user_id>/second-factor")
+@admins_only
+def reset_second_factor(user_id: int) -> Response:
+    """Remove an account's second factor (a lost phone); the user sets up a new one at the next sign-in."""
+    user = queries.account(user_id)
+    had = second_factor.reset_second_factor(user)
+    db.session.commit()
+    if had:
+        flash(
+            _(
+                "Der zweite Faktor von %(email)s ist zurückgesetzt; das Konto richtet ihn bei der nächsten Anmeldung neu ein.",
+                email=user.email,
+            ),
+            "info",
+        )
+    else:
+        flash(_("%(email)s hatte keinen zweiten Faktor; nichts geändert.", email=user.email), "info")
+    return redirect(url_for("admin.edit", user_id=user_id))

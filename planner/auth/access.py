@@ -6,6 +6,10 @@ open by forgetting a decorator. Views that must be reachable without an
 account (the sign-in page, static files, calendar feeds with their secret
 token) opt out with :func:`public`.
 
+The same hook holds a user who must do something first at that page: a one-time
+password is replaced first, then an account that may see personal data and has
+no second factor sets one up (:mod:`planner.auth.second_factor`).
+
 The same hook keeps every page of a trip to the trip's team
 (:func:`planner.teams.access.check_request`): no view can forget it either.
 """
@@ -22,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
 from planner.auth import sessions
+from planner.auth.second_factor import enrolment_required
 from planner.models import UserRole
 from planner.teams.access import check_request
 
@@ -30,6 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC_ENDPOINTS = {"static"}
 # What a user who still has a one-time password may reach: the page to replace it, and the way out.
 _WHILE_PASSWORD_MUST_CHANGE = {"auth.password", "auth.logout", "i18n.set_language"}
+# What an account that needs a second factor reaches before it has one: the page to set it up, and the way out.
+_WHILE_SECOND_FACTOR_MISSING = {"auth.second_factor_page", "auth.logout", "i18n.set_language"}
 
 
 def public(view: F) -> F:
@@ -72,9 +79,12 @@ def _require_login() -> Any:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if current_user.must_change_password and endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
-        # 303: a form posted with the one-time password is not repeated, the browser GETs the page.
-        return redirect(url_for("auth.password"), 303)
+    if current_user.must_change_password:
+        if endpoint not in _WHILE_PASSWORD_MUST_CHANGE:
+            # 303: a form posted with the one-time password is not repeated, the browser GETs the page.
+            return redirect(url_for("auth.password"), 303)
+    elif endpoint not in _WHILE_SECOND_FACTOR_MISSING and enrolment_required(current_user):
+        return redirect(url_for("auth.second_factor_page"), 303)
     roles = getattr(view, "_planner_roles", None)
     check_request(current_user, request.view_args, for_editors=roles is not None and UserRole.VIEWER not in roles)
     return None

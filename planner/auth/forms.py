@@ -21,3 +21,12 @@ class PasswordForm(FlaskForm):
         _l("Neues Passwort wiederholen"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("Die beiden neuen Passwörter stimmen nicht überein."))],
     )
+
+
+class CodeForm(FlaskForm):
+    """A code of the second factor: six digits from the app or, at sign-in, a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Bitte geben Sie den Code ein.")), Length(max=64, message=_l("Dieser Code ist zu lang."))],
+    )

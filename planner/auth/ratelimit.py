@@ -1,4 +1,4 @@
-"""Password guessing limits with Flask-Limiter: failed sign-ins and wrong current passwords.
+"""Guessing limits with Flask-Limiter: failed sign-ins, wrong second-factor codes and wrong current passwords.
 
 Only *failed* attempts count (a view calls :func:`count_failure` when a
 password did not match); once a key has used up its attempts, every further
@@ -13,6 +13,12 @@ credentials. The limits:
   tells nothing about which accounts exist;
 * per client address (``LOGIN_RATE_LIMIT_CLIENT``), against one client trying
   many accounts;
+* the code of the second factor (``auth.code``, :mod:`planner.auth.second_factor`):
+  per client address like the password (``LOGIN_RATE_LIMIT_CLIENT``) and per
+  account (``SECOND_FACTOR_RATE_LIMIT``), whatever the address: whoever guesses
+  codes already knows the password, and a million codes must not be tried
+  from many addresses. The price: someone with the password can make the
+  account wait for the code step; that account should change its password;
 * the current password on the password page, per account
   (``PASSWORD_CHECK_RATE_LIMIT``): whoever guesses there already holds the
   account's session, so another address must not give them new attempts.
@@ -33,15 +39,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from planner.auth.second_factor import PENDING_SESSION_KEY
+
 LOGIN_ENDPOINT = "auth.login"
 PASSWORD_ENDPOINT = "auth.password"
+CODE_ENDPOINT = "auth.code"
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "planner",
@@ -52,6 +61,8 @@ DEFAULTS = {
     # Higher than per account: a city hall's whole staff may reach the planner from one NAT address.
     "LOGIN_RATE_LIMIT_CLIENT": "30 per 15 minutes; 60 per hour",
     "PASSWORD_CHECK_RATE_LIMIT": "10 per 15 minutes; 20 per hour; 40 per day",
+    # Three codes are good at any moment (a step either side): 40 guesses a day find one in about 8,000 days.
+    "SECOND_FACTOR_RATE_LIMIT": "10 per 15 minutes; 20 per hour; 40 per day",
 }
 # A Redis that does not answer must not hold up a sign-in (or a health check) for long.
 REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
@@ -88,6 +99,14 @@ def password_check_key() -> str:
     return f"password-check:{user_id if user_id is not None else '-'}"
 
 
+def second_factor_key() -> str:
+    # The account whose password was right (the pending sign-in in the signed session), not the form.
+    pending = session.get(PENDING_SESSION_KEY)
+    reference = pending.get("user") if isinstance(pending, dict) else None
+    user_id = reference.partition(":")[0] if isinstance(reference, str) else ""
+    return f"second-factor:{user_id}" if user_id.isdigit() else "second-factor:" + client_key()
+
+
 def shared_storage(app: Flask) -> bool:
     """Whether the counters are shared between processes (Redis), not kept in each worker's memory."""
     return not str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
@@ -121,7 +140,7 @@ def init_app(app: Flask) -> Limiter | None:
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     if not app.config.setdefault("RATELIMIT_ENABLED", True):
         return None
-    for endpoint in (LOGIN_ENDPOINT, PASSWORD_ENDPOINT):
+    for endpoint in (LOGIN_ENDPOINT, PASSWORD_ENDPOINT, CODE_ENDPOINT):
         if endpoint not in app.view_functions:
             raise RuntimeError(f"{endpoint} is not registered yet: call ratelimit.init_app after the blueprints")
 
@@ -145,6 +164,15 @@ def init_app(app: Flask) -> Limiter | None:
         [
             (app.config["LOGIN_RATE_LIMIT_CLIENT"], client_key),
             (app.config["LOGIN_RATE_LIMIT_ACCOUNT"], account_client_key),
+        ],
+    )
+    _limit(
+        app,
+        limiter,
+        CODE_ENDPOINT,
+        [
+            (app.config["LOGIN_RATE_LIMIT_CLIENT"], client_key),
+            (app.config["SECOND_FACTOR_RATE_LIMIT"], second_factor_key),
         ],
     )
     _limit(app, limiter, PASSWORD_ENDPOINT, [(app.config["PASSWORD_CHECK_RATE_LIMIT"], password_check_key)])

@@ -30,13 +30,15 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from planner.extensions import db
-from planner.models import User, UserSession
+from planner.models import TeamMember, User, UserSession
 from planner.models.history import set_actor
 from planner.timezones import utc_now
 
 # last_seen_at is written at most this often per session: not a write on every request.
 TOUCH_INTERVAL = timedelta(minutes=5)
 _TOUCH = "_planner_session_touch"
+# (user id, cares for personal data on some trip): answered by the user's query, read by the second factor's gate.
+CARES = "_planner_user_cares"
 
 
 def _digest(key: str) -> str:
@@ -98,14 +100,17 @@ def load_user(reference: str) -> User | None:
     fingerprint, _, key = rest.partition(":")
     if not user_id.isdigit() or not fingerprint or not key:
         return None  # also a reference from before server-side sessions: those are signed out once
+    # Whether the user cares for personal data (and so needs a second factor) comes with the same
+    # query: the gate in planner.auth.access asks it on every request, and a page costs no query more.
+    cares = sa.exists().where(TeamMember.user_id == User.id, TeamMember.may_care.is_(True))
     row = db.session.execute(
-        sa.select(User, UserSession.id, UserSession.last_seen_at)
+        sa.select(User, UserSession.id, UserSession.last_seen_at, cares.label("cares"))
         .join(UserSession, UserSession.user_id == User.id)
         .where(User.id == int(user_id), UserSession.key_digest == _digest(key), UserSession.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    user, session_id, last_seen = row
+    user, session_id, last_seen, user_cares = row
     # The fingerprint still guards on its own: a new password or a disabled account ends every session.
     if not user.active or user.get_id() != f"{user_id}:{fingerprint}":
         return None
@@ -114,6 +119,7 @@ def load_user(reference: str) -> User | None:
         return None
     if now - last_seen > TOUCH_INTERVAL:
         setattr(g, _TOUCH, session_id)
+    setattr(g, CARES, (user.id, bool(user_cares)))
     set_actor(db.session(), (user.id, user.email))
     return user
 
@@ -173,6 +179,7 @@ def _forget_actor(_error: BaseException | None) -> None:
     # this user's doing, and the next request loads its user, and so its actor, afresh.
     set_actor(db.session(), None)
     g.pop("_login_user", None)
+    g.pop(CARES, None)
 
 
 def init_app(app: Flask) -> None:

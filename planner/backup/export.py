@@ -7,7 +7,8 @@ in UTC with a ``Z``; every appointment row carries its UTC instants, its
 IANA zone, UID and revision.
 
 Secrets are left out: password hashes are replaced by ``null`` (restored
-accounts get new passwords), and so are feed tokens.
+accounts get new passwords), and so are feed tokens and second-factor
+secrets (restored accounts enrol again; their recovery codes are not written).
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ FORMAT_VERSION = 1
 
 # Columns never written to an export file: table name -> column names.
 # Feed tokens are secrets too: restored subscriptions must be issued anew.
-SECRET_COLUMNS = {"users": {"password_hash"}, "feed_tokens": {"token", "digest"}}
+SECRET_COLUMNS = {"users": {"password_hash", "totp_secret"}, "feed_tokens": {"token", "digest"}}
 # Uploads between preview and confirmation, who is signed in where, and the mail already handed out
-# (copies of what the programme said then, with personal addresses) are not part of the planner's data.
-TRANSIENT_TABLES = {"pending_imports", "user_sessions", "outgoing_messages"}
+# (copies of what the programme said then, with personal addresses) are not part of the planner's data;
+# nor are recovery codes, of no use without the second-factor secret they stand in for.
+TRANSIENT_TABLES = {"pending_imports", "user_sessions", "outgoing_messages", "recovery_codes"}
 
 
 def _json_value(value: Any) -> Any:

@@ -16,7 +16,9 @@ backup (see :mod:`planner.backup.export`):
 
 * ``users.password_hash`` is set to a random value that no password matches
   (``"!"`` plus random text; :meth:`User.check_password` is always false).
-  Every restored account needs a new password.
+  Every restored account needs a new password. ``users.totp_secret`` is not
+  in a backup either, so ``second_factor_since`` and ``totp_last_step`` are
+  cleared: an account that needs a second factor enrols again.
 * ``feed_tokens.token``/``digest`` get new random values (the columns are NOT
   NULL and the digest unique), and every feed token that was still active is
   revoked (``revoked_at`` = the time of the restore): a subscription link
@@ -512,6 +514,7 @@ def _unusable_password_hash() -> str:
 def _fill_secrets(rows: dict[str, list[dict[str, Any]]], now: datetime) -> int:
     for row in rows["users"]:
         row["password_hash"] = _unusable_password_hash()
+        row["second_factor_since"] = row["totp_last_step"] = None
     revoked = 0
     for row in rows["feed_tokens"]:
         token = secrets.token_urlsafe(32)

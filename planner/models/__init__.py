@@ -22,7 +22,7 @@ from planner.models.program import (
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.teams import TeamMember
-from planner.models.users import User, UserRole, UserSession
+from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
     "Appointment",
@@ -56,6 +56,7 @@ __all__ = [
     "Person",
     "PersonSide",
     "PersonalDataRead",
+    "RecoveryCode",
     "Release",
     "ReleaseState",
     "TeamMember",

@@ -46,7 +46,7 @@ TRACKED = (
     Release,
 )
 # Never copied into the history, whatever the record.
-SECRET_FIELDS = frozenset({"password_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
 # The key in Session.info under which the session keeps its acting user.
 ACTOR = "actor"
 

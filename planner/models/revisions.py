@@ -34,7 +34,7 @@ from planner.models.program import Appointment, Journey
 
 _OWNED = (Appointment, Journey, Leg, Member, FollowUp)
 # Not the record's own data: counters, timestamps, and what signing in records.
-BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale"})
+BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale", "totp_last_step"})
 
 
 def own_data_changed(obj: Any) -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.models.base import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from planner.models.base import Base, Encrypted, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 
 # Werkzeug's password hash when the caller names none (the app's choice:
 # planner.auth.operations.password_hash_method). The hash names its method, so
@@ -38,6 +38,13 @@ class User(VersionedMixin, TimestampMixin, Base):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Raised when an admin disables the account, so its sessions stay dead if it is enabled again.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The second factor (planner.auth.second_factor): the TOTP secret (base32), set when enrolment
+    # starts; it counts only from second_factor_since on, once the user has confirmed a code.
+    # Encrypted at rest like personal data: a copy of the database must not let anyone make codes.
+    totp_secret: Mapped[str | None] = mapped_column(Encrypted())
+    second_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The time step of the last accepted code: a code counts once, never again within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
@@ -84,6 +91,11 @@ class User(VersionedMixin, TimestampMixin, Base):
     def is_anonymous(self) -> bool:
         return False
 
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether the account has confirmed a second factor (sign-in then asks for a code)."""
+        return self.second_factor_since is not None and self.totp_secret is not None
+
     def can_edit(self) -> bool:
         return self.role in (UserRole.ADMIN, UserRole.PLANNER)
 
@@ -114,3 +126,23 @@ class UserSession(Base):
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} of user {self.user_id}{' revoked' if self.revoked_at else ''}>"
+
+
+class RecoveryCode(Base):
+    """One of the one-time codes that stand in for a lost authenticator (shown once at enrolment).
+
+    Only the SHA-256 digest is stored (the codes are random, about 74 bits, so
+    a plain digest is as good as a password hash here and can be looked up);
+    a used code keeps its row with ``used_at``, so it can never count again.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}{' used' if self.used_at else ''}>"

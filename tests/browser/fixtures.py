@@ -8,6 +8,7 @@ Playwright cannot download its own browser here, so it launches
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -84,7 +85,7 @@ def page(browser: object) -> Iterator[object]:
 def sign_in(page, server: LiveServer, email: str, *, remember: bool = False) -> None:
     """Sign in through the real form, as a person would (optionally ticking "stay signed in")."""
     # Imported here: this module is loaded as a plugin by tests/conftest.py itself.
-    from tests.conftest import PASSWORD, join_all_teams
+    from tests.conftest import PASSWORD, join_all_teams, totp_code
 
     with server.app.app_context():  # on every trip's team, as tests.conftest.login does it
         join_all_teams(email)
@@ -94,7 +95,13 @@ def sign_in(page, server: LiveServer, email: str, *, remember: bool = False) -> 
     if remember:
         page.get_by_label("Angemeldet bleiben").check()
     page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(server.url + "/")
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/(auth/code)?$"))
+    if page.url.endswith("/auth/code"):  # an account with a second factor: the code its phone shows
+        with server.app.app_context():
+            code = totp_code(email)
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Bestätigen").click()
+        page.wait_for_url(server.url + "/")
 
 
 def screenshot(page: object, name: str) -> Path:
