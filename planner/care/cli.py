@@ -81,7 +81,9 @@ def rotate_key_command(new_key: bool, batch_size: int) -> None:
     if not old:
         click.echo("There was only one key: every value is encrypted with it anew.")
     elif from_config:
-        click.echo(f"Every value now opens with the first key of PLANNER_DATA_KEYS: remove the {old} old key(s) there on every host.")
+        click.echo(
+            f"Every value now opens with the first key of PLANNER_DATA_KEYS: remove the {old} old key(s) there on every host."
+        )
     else:
         # Values written by a server still running with the old key would not open with the new key alone.
         left = unreadable_with(db.session.connection(), keys[0], batch_size)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
@@ -46,9 +47,7 @@ def _key_column(table: sa.Table) -> sa.Column[object]:
     return keys[0]
 
 
-def _batches(
-    connection: sa.Connection, table: sa.Table, columns: list[sa.Column[object]], size: int
-) -> Iterator[list[sa.Row[object]]]:
+def _batches(connection: sa.Connection, table: sa.Table, columns: list[sa.Column[object]], size: int) -> Iterator[list[Any]]:
     """The rows' keys and stored tokens (as text, not decrypted), ``size`` at a time, by key."""
     key = _key_column(table)
     tokens = [sa.type_coerce(column, sa.Text).label(column.name) for column in columns]

@@ -115,7 +115,7 @@ def edit(delegation_id: int, member_id: int) -> Page:
     if not form.is_submitted() and profile is not None:
         operations.record_read(current_user, person_id, delegation_id, "profile")
     member_url = url_for("care.member", delegation_id=delegation_id, member_id=member_id)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
 
     def saved_now() -> TravelProfile:
         # The conflict page shows the data as saved now: a read like any other.

@@ -33,8 +33,9 @@ def text(response) -> str:
 def reads(app: Flask) -> list[tuple[str, int | None, int | None, str]]:
     with app.app_context():
         rows = db.session.execute(
-            sa.select(PersonalDataRead.user_email, PersonalDataRead.person_id, PersonalDataRead.delegation_id, PersonalDataRead.what)
-            .order_by(PersonalDataRead.id)
+            sa.select(
+                PersonalDataRead.user_email, PersonalDataRead.person_id, PersonalDataRead.delegation_id, PersonalDataRead.what
+            ).order_by(PersonalDataRead.id)
         ).all()
         return [tuple(row) for row in rows]
 
@@ -47,12 +48,23 @@ def stored(app: Flask, person_id: int) -> tuple:
         return tuple(db.session.execute(sa.select(*columns).where(table.c.person_id == person_id)).one())
 
 
-def test_the_member_page_shows_the_values_to_a_carer_and_records_the_read(app: Flask, carer: FlaskClient, planted: Planted) -> None:
+def test_the_member_page_shows_the_values_to_a_carer_and_records_the_read(
+    app: Flask, carer: FlaskClient, planted: Planted
+) -> None:
     delegation_id, member_id, person_id = planted
     page = carer.get(f"/delegations/{delegation_id}/care/members/{member_id}")
     assert page.status_code == 200
     body = text(page)
-    for value in (PASSPORT, MEDICAL, DIET_NOTE, PHONE, EXPIRY_SHOWN, "Dienst- oder Diplomatenpass", "Vegetarisch", "Kein Alkohol"):
+    for value in (
+        PASSPORT,
+        MEDICAL,
+        DIET_NOTE,
+        PHONE,
+        EXPIRY_SHOWN,
+        "Dienst- oder Diplomatenpass",
+        "Vegetarisch",
+        "Kein Alkohol",
+    ):
         assert value in body, value
     assert reads(app) == [(CARER_EMAIL, person_id, delegation_id, "profile")]
 
@@ -73,7 +85,7 @@ def test_the_overview_shows_states_not_values(app: Flask, carer: FlaskClient, pl
 
 
 def test_an_expiring_passport_is_flagged_on_the_overview(app: Flask, carer: FlaskClient, planted: Planted) -> None:
-    delegation_id, member_id, person_id = planted
+    delegation_id, _member_id, person_id = planted
     with app.app_context():
         from datetime import date
 
@@ -102,7 +114,7 @@ def test_the_trip_page_links_carers_to_their_pages(carer: FlaskClient, planted: 
 
 
 def test_a_viewer_with_the_care_right_reads_but_does_not_edit(app: Flask, planted: Planted) -> None:
-    delegation_id, member_id, person_id = planted
+    delegation_id, member_id, _person_id = planted
     with app.app_context():
         make_carer(delegation_id, "viewing-carer@example.org", UserRole.VIEWER)
     client = app.test_client()
@@ -152,7 +164,11 @@ def test_saving_the_edit_form_stores_encrypted_values_and_logs_the_change_not_in
     delegation_id, member_id, person_id = planted
     url = f"/delegations/{delegation_id}/care/members/{member_id}/edit"
     data = _form(carer, url)
-    assert data["passport_number"] == PASSPORT and data["passport_country"] == "DE" and data["dietary_needs"] == ["vegetarian", "no_alcohol"]
+    assert (
+        data["passport_number"] == PASSPORT
+        and data["passport_country"] == "DE"
+        and data["dietary_needs"] == ["vegetarian", "no_alcohol"]
+    )
     data.update(medical_notes="Pollenallergie\nNotfallspray im Handgepäck", mobile_phone="+82 10 5550 0101", nationality="AT")
     data["dietary_needs"] = ["vegan"]
     response = carer.post(url, data=data)
@@ -178,7 +194,9 @@ def test_a_person_without_data_gets_a_first_profile(app: Flask, carer: FlaskClie
     with app.app_context():
         from planner.models import Member
 
-        other = db.session.scalars(sa.select(Member).where(Member.delegation_id == delegation_id).order_by(Member.id.desc())).first()
+        other = db.session.scalars(
+            sa.select(Member).where(Member.delegation_id == delegation_id).order_by(Member.id.desc())
+        ).first()
         member_id, person_id = other.id, other.person_id
     url = f"/delegations/{delegation_id}/care/members/{member_id}/edit"
     assert carer.get(f"/delegations/{delegation_id}/care/members/{member_id}").status_code == 200
