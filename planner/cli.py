@@ -164,7 +164,9 @@ def export_data_command(output: Path) -> None:
     if str(output) == "-":
         return
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in document["tables"].items() if rows)
-    click.echo(f"Exported to {output}: {counts}.", err=True)
+    sealed = ", ".join(f"{len(rows)} {name}" for name, rows in document["encrypted"]["tables"].items() if rows)
+    # Tokens only: restoring them needs this planner's data keys, which the file does not hold.
+    click.echo(f"Exported to {output}: {counts}" + (f"; encrypted: {sealed}." if sealed else "."), err=True)
 
 
 @click.command("export-ics")

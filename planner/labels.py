@@ -14,6 +14,7 @@ from planner.models import (
     AppointmentKind,
     Audience,
     DelegationStatus,
+    DietaryNeed,
     FeedFollows,
     FollowUpStatus,
     ItemStatus,
@@ -21,6 +22,7 @@ from planner.models import (
     MemberRole,
     MessageState,
     OrganizationKind,
+    PassportType,
     PersonSide,
     ReleaseState,
     UserRole,
@@ -87,6 +89,19 @@ LABELS: dict[Enum, object] = {
     ReleaseState.PREPARED: _l("Zur Freigabe vorbereitet"),
     ReleaseState.APPROVED: _l("Freigegeben"),
     ReleaseState.WITHDRAWN: _l("Zurückgezogen"),
+    PassportType.ORDINARY: _l("Reisepass (gewöhnlich)"),
+    PassportType.OFFICIAL: _l("Dienst- oder Diplomatenpass"),
+    DietaryNeed.VEGETARIAN: _l("Vegetarisch"),
+    DietaryNeed.VEGAN: _l("Vegan"),
+    DietaryNeed.NO_PORK: _l("Kein Schweinefleisch"),
+    DietaryNeed.NO_BEEF: _l("Kein Rindfleisch"),
+    DietaryNeed.NO_ALCOHOL: _l("Kein Alkohol"),
+    DietaryNeed.HALAL: _l("Halal"),
+    DietaryNeed.KOSHER: _l("Koscher"),
+    DietaryNeed.GLUTEN_FREE: _l("Glutenfrei"),
+    DietaryNeed.LACTOSE_FREE: _l("Laktosefrei"),
+    DietaryNeed.NUT_ALLERGY: _l("Nussallergie"),
+    DietaryNeed.SEAFOOD_ALLERGY: _l("Allergie gegen Meeresfrüchte"),
 }
 
 
@@ -189,3 +204,20 @@ FIELD_LABELS: dict[str, object] = {
 def field_label(name: str) -> str:
     """The translated name of a model field ("start_at" -> "Beginn"); unknown names as they are."""
     return str(FIELD_LABELS.get(name, name))
+
+
+# What a carer looked at or did (PersonalDataRead.what), as the read log names it; other helpers' codes
+# ("rooming", "entry_check", "contact_sheet") are named here too, so the log reads the same for all of them.
+READ_LABELS: dict[str, object] = {
+    "profile": _l("Reisedaten angesehen"),
+    "profile_edit": _l("Reisedaten geändert"),
+    "status": _l("Vollständigkeit und Passablauf in der Übersicht"),
+    "rooming": _l("Zimmerliste"),
+    "entry_check": _l("Einreiseprüfung"),
+    "contact_sheet": _l("Kontaktblatt"),
+}
+
+
+def read_label(what: str) -> str:
+    """The translated name of a read log entry's ``what``; an unknown code as it is."""
+    return str(READ_LABELS.get(what, what))

@@ -139,6 +139,12 @@ LEAST_ROLE = {
     "mail.outbox": ADMIN,
     "mail.message": ADMIN,  # the text of any message: every trip, every recipient
     "mail.delegation_messages": EDIT,
+    # Personal travel data: the trip's carers (planner.teams.access.may_care). Of the walk's accounts only
+    # the admin has that right; tests/care covers carers on the team, viewers with it and planners without.
+    "care.index": ADMIN,
+    "care.member": ADMIN,
+    "care.edit": ADMIN,
+    "care.reads": ADMIN,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}

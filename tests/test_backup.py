@@ -23,7 +23,7 @@ from click.testing import Result
 from flask import Flask
 
 from planner.auth.operations import password_hash_method
-from planner.backup.export import export_database
+from planner.backup.export import FORMAT_VERSION, export_database
 from planner.backup.importer import import_data_command, parse_document, restore_database
 from planner.calendar.queries import feed_state
 from planner.extensions import db
@@ -286,7 +286,22 @@ BAD_FILES = [
     ("blank", raw(b"  \n\n"), "the file is empty"),
     ("json-array", raw(b"[1, 2, 3]"), "holds an array"),
     ("wrong-format", edit(lambda d: d.__setitem__("format", "ical-export")), 'its format is "ical-export"'),
-    ("newer-format", edit(lambda d: d.__setitem__("format_version", 2)), "written by a newer version of the planner"),
+    (
+        "newer-format",
+        edit(lambda d: d.__setitem__("format_version", FORMAT_VERSION + 1)),
+        "written by a newer version of the planner",
+    ),
+    ("missing-encrypted-part", edit(lambda d: d.pop("encrypted")), "lacks the key(s) 'encrypted'"),
+    (
+        "encrypted-part-not-object",
+        edit(lambda d: d.__setitem__("encrypted", {"travel_profiles": []})),
+        '"encrypted" must be an object with "note" and "tables"',
+    ),
+    (
+        "encrypted-table-in-plain-part",
+        edit(lambda d: d["tables"].__setitem__("travel_profiles", d["encrypted"]["tables"].pop("travel_profiles"))),
+        "table 'travel_profiles' belongs in the other part of the backup",
+    ),
     ("format-version-text", edit(lambda d: d.__setitem__("format_version", "1")), "invalid format_version"),
     ("missing-tables", edit(lambda d: d.pop("tables")), "lacks the key(s) 'tables'"),
     ("tables-not-object", edit(lambda d: d.__setitem__("tables", [])), '"tables" must be an object'),
@@ -351,7 +366,7 @@ BAD_FILES = [
     ),
     (
         "number-of-5001-digits",
-        raw(lambda text: text.replace(b'"format_version": 1', b'"format_version": ' + b"9" * 5001)),
+        raw(lambda text: text.replace(b'"format_version": 2', b'"format_version": ' + b"9" * 5001)),
         "holds a number that cannot be read",
     ),
 ]

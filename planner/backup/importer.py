@@ -24,6 +24,12 @@ backup (see :mod:`planner.backup.export`):
   revoked (``revoked_at`` = the time of the restore): a subscription link
   must never silently start working again with a secret nobody knows.
   Tokens revoked before the export keep their ``revoked_at``.
+
+Personal travel data comes from the file's encrypted part as Fernet tokens
+(see :mod:`planner.backup.export`). Each token must open with one of this
+planner's data keys (those of the planner that wrote the file); the values
+are then stored encrypted under this planner's current key. A file whose
+tokens do not open is refused as a whole, and no message ever quotes a value.
 """
 
 from __future__ import annotations
@@ -43,15 +49,20 @@ from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from planner.backup.export import FORMAT, FORMAT_VERSION, SECRET_COLUMNS, TRANSIENT_TABLES
+from planner import encryption
+from planner.backup.export import FORMAT, FORMAT_VERSION, SECRET_COLUMNS, TRANSIENT_TABLES, is_encrypted_table
 from planner.directory import founded_years
 from planner.models import Base, TimeZoneName, UTCDateTime
+from planner.models.base import Encrypted, EncryptedDate
 from planner.models.calendar import token_digest
 from planner.text import is_single_line, is_single_line_column
 from planner.timezones import FIRST_YEAR, LAST_YEAR, UTC, is_known_zone, utc_now
 
 # The keys of a format-1 document; anything else means it is not one.
-DOCUMENT_KEYS = frozenset({"format", "format_version", "schema_revision", "exported_at", "tables"})
+DOCUMENT_KEYS = frozenset({"format", "format_version", "schema_revision", "exported_at", "tables", "encrypted"})
+# Format 1 had no encrypted part (such files are from an older schema and refused for that).
+DOCUMENT_KEYS_V1 = DOCUMENT_KEYS - {"encrypted"}
+ENCRYPTED_PART_KEYS = frozenset({"note", "tables"})
 # Problems listed in one refusal before the rest are summed up.
 MAX_PROBLEMS = 10
 _INT32 = (-(2**31), 2**31 - 1)
@@ -229,6 +240,32 @@ def _json(value: Any) -> Any:
     return value  # json.loads produced it, so it is JSON already
 
 
+_UNOPENED = (
+    "a Fernet token that none of this planner's data keys opens: restore with the data keys of the planner "
+    "that wrote the backup (PLANNER_DATA_KEYS or instance/data_keys)"
+)
+
+
+def _token(as_date: bool) -> Converter:
+    """An encrypted column: the token must open with a configured key; the plain value is re-encrypted on insert."""
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise _Bad(f"expected a Fernet token (a string), got a JSON {type(value).__name__}")
+        try:
+            plain = encryption.decrypt(value)
+        except (encryption.DataKeyError, ValueError):
+            raise _Bad(_UNOPENED) from None
+        if not as_date:
+            return plain
+        try:
+            return date.fromisoformat(plain)
+        except ValueError:
+            raise _Bad("the token opens, but does not hold a date") from None  # never the plain text
+
+    return convert
+
+
 def _converter(column: sa.Column[Any]) -> Converter:
     """How a column's JSON value becomes the Python value the column type binds, checked as the forms check it."""
     kind = column.type
@@ -240,6 +277,8 @@ def _converter(column: sa.Column[Any]) -> Converter:
     if where in _RANGES:
         return _in_range(_float if isinstance(kind, sa.Float) else _integer, *_RANGES[where])
     # Order matters: the TypeDecorators first, Enum before String (it is one).
+    if isinstance(kind, (Encrypted, EncryptedDate)):
+        return _token(as_date=isinstance(kind, EncryptedDate))
     if isinstance(kind, UTCDateTime):
         return _instant
     if isinstance(kind, TimeZoneName):
@@ -316,10 +355,11 @@ def _check_header(document: Any) -> None:
             f"the file was written by a newer version of the planner (format version {version}); "
             f"this version reads format version {FORMAT_VERSION}. Update the planner, then import again."
         )
-    unknown = sorted(set(document) - DOCUMENT_KEYS)
+    expected = DOCUMENT_KEYS if version >= 2 else DOCUMENT_KEYS_V1
+    unknown = sorted(set(document) - expected)
     if unknown:
         raise RestoreError(f"the file has unknown top-level keys: {', '.join(unknown)}")
-    missing = sorted(DOCUMENT_KEYS - set(document))
+    missing = sorted(expected - set(document))
     if missing:
         raise RestoreError(f"the file lacks the key(s) {', '.join(repr(m) for m in missing)}")
     try:
@@ -328,6 +368,9 @@ def _check_header(document: Any) -> None:
         raise RestoreError(f"exported_at: {error}") from None
     if not isinstance(document["tables"], dict):
         raise RestoreError('"tables" must be an object mapping table names to lists of rows')
+    part = document.get("encrypted", {"note": "", "tables": {}})
+    if not isinstance(part, dict) or set(part) != ENCRYPTED_PART_KEYS or not isinstance(part["tables"], dict):
+        raise RestoreError('"encrypted" must be an object with "note" and "tables" (table names mapped to lists of rows)')
 
 
 def _check_revision(connection: sa.Connection, document: dict[str, Any]) -> None:
@@ -393,57 +436,70 @@ def _is_ancestor(script: Any, revision: str, head: str) -> bool:
     return any(r.revision == revision for r in script.walk_revisions(base="base", head=head))
 
 
-def _check_tables(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Check every table, row and value; return the rows converted for insertion."""
-    problems = _Problems()
-    tables_in_file: dict[str, Any] = document["tables"]
-    known = {table.name: table for table in backup_tables()}
-    for name in tables_in_file:
+def _check_names(in_file: dict[str, Any], known: dict[str, sa.Table], other: set[str], part: str, problems: _Problems) -> None:
+    for name in in_file:
         if name in TRANSIENT_TABLES:
             problems.add(f"table {name!r} is not part of a backup")
+        elif name in other:
+            problems.add(f"table {name!r} belongs in the other part of the backup, not in {part}")
         elif name not in known:
             problems.add(f"unknown table {name!r}")
     for name in known:
-        if name not in tables_in_file:
-            problems.add(f"table {name!r} is missing")
-        elif not isinstance(tables_in_file[name], list):
+        if name not in in_file:
+            problems.add(f"table {name!r} is missing" + ("" if part == '"tables"' else f" in {part}"))
+        elif not isinstance(in_file[name], list):
             problems.add(f"table {name!r} must be a list of rows")
+
+
+def _check_rows(name: str, table: sa.Table, rows_in_file: list[Any], problems: _Problems) -> list[dict[str, Any]]:
+    secret = SECRET_COLUMNS.get(name, set())
+    converters = {column.name: _converter(column) for column in table.columns}
+    rows: list[dict[str, Any]] = []
+    for index, row in enumerate(rows_in_file):
+        if not isinstance(row, dict):
+            problems.add(f"{name} row {index + 1} is not an object")
+            continue
+        where = _where(name, index, row)
+        for key in row:
+            if key not in converters:
+                problems.add(f"{where}: unknown column {key!r}")
+        values: dict[str, Any] = {}
+        for column in table.columns:
+            if column.name not in row:
+                problems.add(f"{where}: lacks column {column.name!r}")
+                continue
+            value = row[column.name]
+            if column.name in secret:
+                if value is not None:
+                    problems.add(f"{where}, {column.name}: must be null (secrets are not part of a backup)")
+                continue
+            if value is None:
+                if not column.nullable:
+                    problems.add(f"{where}, {column.name}: must not be null")
+                values[column.name] = None
+                continue
+            try:
+                values[column.name] = converters[column.name](value)
+            except _Bad as error:
+                problems.add(f"{where}, {column.name}: {error}")
+        rows.append(values)
+    return rows
+
+
+def _check_tables(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Check every table, row and value of both parts; return the rows converted for insertion."""
+    problems = _Problems()
+    plain = {table.name: table for table in backup_tables() if not is_encrypted_table(table)}
+    encrypted = {table.name: table for table in backup_tables() if is_encrypted_table(table)}
+    parts = [(document["tables"], plain), (document["encrypted"]["tables"], encrypted)]
+    _check_names(document["tables"], plain, set(encrypted), '"tables"', problems)
+    _check_names(document["encrypted"]["tables"], encrypted, set(plain), "the encrypted part", problems)
     problems.raise_if_any()
 
     converted: dict[str, list[dict[str, Any]]] = {}
-    for name, table in known.items():
-        secret = SECRET_COLUMNS.get(name, set())
-        converters = {column.name: _converter(column) for column in table.columns}
-        rows: list[dict[str, Any]] = []
-        for index, row in enumerate(tables_in_file[name]):
-            if not isinstance(row, dict):
-                problems.add(f"{name} row {index + 1} is not an object")
-                continue
-            where = _where(name, index, row)
-            for key in row:
-                if key not in converters:
-                    problems.add(f"{where}: unknown column {key!r}")
-            values: dict[str, Any] = {}
-            for column in table.columns:
-                if column.name not in row:
-                    problems.add(f"{where}: lacks column {column.name!r}")
-                    continue
-                value = row[column.name]
-                if column.name in secret:
-                    if value is not None:
-                        problems.add(f"{where}, {column.name}: must be null (secrets are not part of a backup)")
-                    continue
-                if value is None:
-                    if not column.nullable:
-                        problems.add(f"{where}, {column.name}: must not be null")
-                    values[column.name] = None
-                    continue
-                try:
-                    values[column.name] = converters[column.name](value)
-                except _Bad as error:
-                    problems.add(f"{where}, {column.name}: {error}")
-            rows.append(values)
-        converted[name] = rows
+    for in_file, known in parts:
+        for name, table in known.items():
+            converted[name] = _check_rows(name, table, in_file[name], problems)
     problems.raise_if_any()
     _check_keys(converted, problems)
     problems.raise_if_any()
