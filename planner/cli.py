@@ -213,6 +213,7 @@ def _schema_revision() -> str | None:
 def register(app: Flask) -> None:
     from planner.backup.importer import import_data_command
     from planner.briefs.cli import export_brief_command
+    from planner.care.retention import care_cli
     from planner.jobs.worker import jobs_cli
     from planner.mail.cli import mail_cli
 
@@ -224,3 +225,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_ics_command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(care_cli)

@@ -36,6 +36,7 @@ LEAST_ROLE = {
     "personal.service_worker": PUBLIC,
     "personal.all_contacts": PUBLIC,
     "personal.contact": PUBLIC,
+    "care_link.form": PUBLIC,  # the traveller's one-time link is the key (tests/test_care_link.py)
     "auth.logout": READ,
     "auth.password": READ,
     "delegations.index": READ,
@@ -136,6 +137,12 @@ LEAST_ROLE = {
     "mail.outbox": ADMIN,
     "mail.message": ADMIN,  # the text of any message: every trip, every recipient
     "mail.delegation_messages": EDIT,
+    # The trip's carers (planner.teams.access.may_care): of the walk's accounts only the admin has the
+    # right; tests/test_care_link.py and tests/test_care_meals.py cover it per trip.
+    "care_link.links": ADMIN,
+    "care_link.send": ADMIN,
+    "care_link.revoke": ADMIN,
+    "care_link.meal_names": ADMIN,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
