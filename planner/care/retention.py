@@ -146,8 +146,8 @@ def purge(now: datetime) -> PurgeResult:
 
 def describe(d: DueProfile) -> str:
     """One line of the dry-run list: name and last trip, never a value of the profile."""
-    if d.last_trip is not None:
-        return f"{d.name} (person {d.person_id}): last trip {d.last_trip!r} ended {d.last_trip_end.isoformat() if d.last_trip_end else '?'}"
+    if d.last_trip is not None and d.last_trip_end is not None:
+        return f"{d.name} (person {d.person_id}): last trip {d.last_trip!r} ended {d.last_trip_end.isoformat()}"
     return f"{d.name} (person {d.person_id}): on no trip, data last changed {d.last_change.isoformat()}"
 
 

@@ -26,7 +26,6 @@ from planner.mail.inputs import MessageInput
 from planner.mail.operations import queue_message
 from planner.models import Delegation, LinkState, Member, Person, TravelDataLink, TravelProfile, User
 from planner.models.calendar import token_digest
-from planner.timezones import utc_now
 
 # The OutgoingMessage kind of a link's e-mail; the mail module keeps no token of it once delivered.
 MAIL_KIND = "travel_data_link"
@@ -98,9 +97,9 @@ def member_links(delegation: Delegation, now: datetime) -> list[MemberLink]:
     )
     rows = []
     for member in members:
-        link = newest.get(member.id)
-        state = link.state(now) if link is not None else LinkState.NONE
-        rows.append(MemberLink(member, state, link, confirmed.get(member.person_id)))
+        newest_link = newest.get(member.id)
+        state = newest_link.state(now) if newest_link is not None else LinkState.NONE
+        rows.append(MemberLink(member, state, newest_link, confirmed.get(member.person_id)))
     return rows
 
 
@@ -191,7 +190,8 @@ def compose(member: Member, url: str, expires_at: datetime) -> tuple[str, str]:
         url,
         "",
         _(
-            "Der Link ist persönlich, gilt bis %(day)s (Zeit %(zone)s) und nur für ein Absenden. Bitte leiten Sie diese E-Mail nicht weiter.",
+            "Der Link ist persönlich, gilt bis %(day)s (Zeit %(zone)s) und nur für ein Absenden."
+            " Bitte leiten Sie diese E-Mail nicht weiter.",
             day=day(expires_at, delegation.home_timezone),
             zone=delegation.home_city.name,
         ),
@@ -232,7 +232,3 @@ def use_link(link: TravelDataLink, now: datetime) -> None:
     """Mark ``link`` used: it opens nothing any more (flushes)."""
     link.used_at = now
     db.session.flush()
-
-
-def link_state_now(link: TravelDataLink | None) -> LinkState:
-    return link.state(utc_now()) if link is not None else LinkState.NONE
