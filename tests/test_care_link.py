@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.extensions import db
 from planner.log_redaction import redact
@@ -226,3 +228,46 @@ def test_the_public_route_is_rate_limited(database_url: str, tmp_path: Path) -> 
     client = app.test_client()
     statuses = [client.get(f"/travel-data/guess{n}").status_code for n in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+NASTY = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "<script>alert(1)</script>", "\u202e", "x" * 5000, "2030-02-31", "DE", "official", "-1", "\x00"]),
+)
+FIELDS = [
+    "version",
+    "passport_type",
+    "passport_country",
+    "passport_number",
+    "passport_expires_on",
+    "nationality",
+    "mobile_phone",
+    "emergency_contact",
+    "dietary_needs",
+    "dietary_notes",
+    "medical_notes",
+    "mobility_needs",
+    "room_preference",
+]
+
+
+def test_the_public_form_survives_hostile_input(app: Flask, carer: FlaskClient, keller: int) -> None:
+    """Arbitrary values in every field: never a 5xx, markup never served, a refusal says why and saves nothing."""
+    member_id = _member(app, keller)
+    token = _send(carer, keller, member_id)
+    traveller = app.test_client()
+    csrf = csrf_token(traveller, f"/travel-data/{token}")
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.fixed_dictionaries({}, optional={name: NASTY for name in FIELDS}))
+    def submit(data: dict[str, str]) -> None:
+        response = traveller.post(f"/travel-data/{token}", data={"csrf_token": csrf, **data})
+        assert response.status_code in (200, 404, 409, 422), response.status_code
+        body = response.get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body
+        if response.status_code == 422:
+            assert "flash--error" in body
+            with app.app_context():
+                assert db.session.scalars(sa.select(TravelDataLink)).one().used_at is None
+
+    submit()
