@@ -116,8 +116,12 @@ def test_a_carer_sends_a_link_and_the_traveller_saves_their_data_once(app: Flask
     again = traveller.get(f"/travel-data/{token}")
     unknown = traveller.get("/travel-data/" + "A" * 43)
     assert again.status_code == unknown.status_code == 404
-    # Word for word (the language switch names the page's own path).
-    assert again.get_data(as_text=True).replace(token, "T") == unknown.get_data(as_text=True).replace("A" * 43, "T")
+
+    # Word for word (the language switch names the page's own path and carries a fresh CSRF token).
+    def plain(html: str, path_token: str) -> str:
+        return re.sub(r'name="csrf_token" value="[^"]+"', "", html.replace(path_token, "T"))
+
+    assert plain(again.get_data(as_text=True), token) == plain(unknown.get_data(as_text=True), "A" * 43)
     assert PLANTED_PASSPORT not in again.get_data(as_text=True)
 
 
@@ -271,3 +275,14 @@ def test_the_public_form_survives_hostile_input(app: Flask, carer: FlaskClient, 
                 assert db.session.scalars(sa.select(TravelDataLink)).one().used_at is None
 
     submit()
+
+
+def test_the_trip_page_links_the_carers_page_for_carers_only(app: Flask, client: FlaskClient, keller: int) -> None:
+    login(client, PLANNER_EMAIL)
+    links = f"/delegations/{keller}/care/links"
+    assert links not in client.get(f"/delegations/{keller}").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == PLANNER_EMAIL)).one()
+        join_team(user, db.session.get(Delegation, keller), may_care=True)
+        db.session.commit()
+    assert links in client.get(f"/delegations/{keller}").get_data(as_text=True)

@@ -41,6 +41,12 @@ bp = Blueprint("care_link", __name__)
 FORM_ENDPOINT = "care_link.form"
 
 
+@bp.app_template_global("may_care_for_trip")
+def may_care_for_trip(delegation: object) -> bool:
+    """For templates: whether the signed-in user cares for the trip's personal data (shows the carers' links)."""
+    return may_care(current_user, delegation)  # type: ignore[arg-type]
+
+
 def _carers_only(delegation_id: int) -> None:
     # The sign-in hook already answered 404 outside the trip's team; inside it, personal data needs the care right.
     if not may_care(current_user, delegation_id):
