@@ -76,6 +76,11 @@ UID_DOMAIN = "delegation-planner.invalid"
 PLANNER_DATA_KEYS: str | None = None
 # Personal travel data is deleted this many days after the end of the person's last trip (planner/care).
 PERSONAL_DATA_RETENTION_DAYS = 30
+# A traveller's one-time link to their own travel data (planner/care/link.py) lapses after this many days.
+TRAVEL_DATA_LINK_DAYS = 14
+# Requests to /travel-data/<token> per client address: all of them, and those for a link that does not open.
+TRAVEL_DATA_LINK_RATE_LIMIT = "120 per hour"
+TRAVEL_DATA_LINK_FAILURE_LIMIT = "20 per 15 minutes; 100 per day"
 
 # Folder with the brief's font files (planner/briefs/fonts.py); None: from their installed packages.
 BRIEF_FONT_DIR: str | None = None

@@ -26,14 +26,15 @@ from typing import Any
 
 # The token is URL-safe base64 (plus ".ics", or percent-escapes in a quoted URL); whatever follows
 # it in a log line (a space, a quote, ";", "?", the rest of a personal page's path) is kept.
-# The same token opens the member's personal page under /p/<token>/ (planner.personal).
-_FEED_TOKEN = re.compile(r"(/feeds/|/p/)[A-Za-z0-9_.~%-]+")
+# The same token opens the member's personal page under /p/<token>/ (planner.personal); a traveller's
+# one-time link to their own travel data is /travel-data/<token> (planner.care.link).
+_FEED_TOKEN = re.compile(r"(/feeds/|/p/|/travel-data/)[A-Za-z0-9_.~%-]+")
 _MARK = "_planner_redacts_feed_tokens"
 _traceback_formatter = logging.Formatter()
 
 
 def redact(text: str) -> str:
-    """``text`` with every feed token in a ``/feeds/<token>`` or ``/p/<token>`` path replaced by ``***``."""
+    """``text`` with every token in a ``/feeds/<token>``, ``/p/<token>`` or ``/travel-data/<token>`` path replaced by ``***``."""
     return _FEED_TOKEN.sub(r"\1***", text)
 
 

@@ -37,6 +37,7 @@ LEAST_ROLE = {
     "personal.service_worker": PUBLIC,
     "personal.all_contacts": PUBLIC,
     "personal.contact": PUBLIC,
+    "care_link.form": PUBLIC,  # the traveller's one-time link is the key (tests/care/test_link.py)
     "auth.logout": READ,
     "auth.password": READ,
     "auth.second_factor_page": READ,  # anyone may set one up; admins and carers must
@@ -145,6 +146,12 @@ LEAST_ROLE = {
     "care.member": ADMIN,
     "care.edit": ADMIN,
     "care.reads": ADMIN,
+    # The trip's carers (planner.teams.access.may_care): of the walk's accounts only the admin has the
+    # right; tests/care/test_link.py and tests/care/test_meals.py cover it per trip.
+    "care_link.links": ADMIN,
+    "care_link.send": ADMIN,
+    "care_link.revoke": ADMIN,
+    "care_link.meal_names": ADMIN,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}

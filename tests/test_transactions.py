@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from planner.auth.operations import authenticate, change_password, create_user, remember_language
 from planner.auth import second_factor
+from planner.auth.operations import authenticate, change_password, create_user, remember_language
 from planner.auth.sessions import end_session, start_session
 from planner.calendar import import_operations, operations
 from planner.extensions import db

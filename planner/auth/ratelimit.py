@@ -51,6 +51,8 @@ from planner.auth.second_factor import PENDING_SESSION_KEY
 LOGIN_ENDPOINT = "auth.login"
 PASSWORD_ENDPOINT = "auth.password"
 CODE_ENDPOINT = "auth.code"
+# A traveller's one-time link (planner.care.link): public, so limited per client address.
+TRAVEL_DATA_ENDPOINT = "care_link.form"
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "planner",
@@ -176,6 +178,8 @@ def init_app(app: Flask) -> Limiter | None:
         ],
     )
     _limit(app, limiter, PASSWORD_ENDPOINT, [(app.config["PASSWORD_CHECK_RATE_LIMIT"], password_check_key)])
+    if TRAVEL_DATA_ENDPOINT in app.view_functions:
+        _limit_travel_data(app, limiter)
     app.extensions[_LIMITER] = limiter
     # Say so at start, not only at the first sign-in: a worker counting alone is worth an operator's look.
     storage_status(app)
@@ -187,6 +191,22 @@ def _limit(app: Flask, limiter: Limiter, endpoint: str, limits: list[tuple[str, 
     for value, key_func in limits:
         view = limiter.limit(value, key_func=key_func, methods=["POST"], deduct_when=failed_attempt)(view)
     app.view_functions[endpoint] = view  # functools.wraps keeps the view's `public` mark
+
+
+def _limit_travel_data(app: Flask, limiter: Limiter) -> None:
+    """Every request to a one-time link counts against a generous limit; a link that does not open (404) against a tight one.
+
+    A token has 256 random bits, so the tight limit is not what keeps it secret; it keeps a
+    client that walks the path from costing the database a lookup per guess.
+    """
+    view: Any = app.view_functions[TRAVEL_DATA_ENDPOINT]
+    view = limiter.limit(
+        app.config["TRAVEL_DATA_LINK_FAILURE_LIMIT"],
+        key_func=lambda: "travel-data-failed:" + client_key(),
+        deduct_when=lambda response: response.status_code == 404,
+    )(view)
+    view = limiter.limit(app.config["TRAVEL_DATA_LINK_RATE_LIMIT"], key_func=lambda: "travel-data:" + client_key())(view)
+    app.view_functions[TRAVEL_DATA_ENDPOINT] = view
 
 
 def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:

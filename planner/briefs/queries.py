@@ -32,6 +32,7 @@ from planner.models import (
     Person,
     Release,
     ReleaseState,
+    TravelProfile,
 )
 from planner.models.base import Base
 from planner.releases.queries import ReleasedProgramme, previous_released_programme, released_programme
@@ -174,7 +175,8 @@ def brief_state(delegation_id: int) -> tuple | None:
     organizations, cities, partnerships), whose newest change record stands
     for all of them, and prints the QR code of the newest unrevoked
     subscription and the number of the release in force, which no revision
-    counts. Equal states give equal briefs,
+    counts, and counts meals' dietary needs from the travel profiles (their newest
+    change and their number, so a deletion counts too). Equal states give equal briefs,
     so a rendered PDF can be reused while the state stays the same.
     """
     of_delegation = FeedToken.delegation_id == delegation_id
@@ -189,6 +191,9 @@ def brief_state(delegation_id: int) -> tuple | None:
             sa.select(sa.func.max(Release.number))
             .where(Release.delegation_id == delegation_id, Release.state == ReleaseState.APPROVED)
             .scalar_subquery(),
+            # The full brief counts each meal's dietary needs (planner.care.meals) from the travel profiles.
+            sa.select(sa.func.max(TravelProfile.updated_at)).scalar_subquery(),
+            sa.select(sa.func.count(TravelProfile.id)).scalar_subquery(),
         ).where(Delegation.id == delegation_id)
     ).one_or_none()
     return None if row is None else tuple(row)

@@ -38,6 +38,7 @@ from planner.briefs.options import (
 )
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
+from planner.care.meals import MealDiet, diet_counts, is_meal, needs_by_person
 from planner.delegations.itinerary import Itinerary
 from planner.editing import Rejected
 from planner.formatting import (
@@ -173,6 +174,8 @@ class AppointmentView:
     background: list[str]
     notes: str | None
     counterparts: list[PersonView]
+    # A meal's dietary needs as counts, never names (planner.care.meals); the full brief only.
+    diet: MealDiet | None = None
     is_journey = False
 
     @property
@@ -406,6 +409,8 @@ class _Builder:
         self.all_members = {m.id for m in self.delegation.members}
         # Where the delegation stays: places, zones, countries and the glance's days (cancelled legs never count).
         self.itinerary = Itinerary.of(self.delegation)
+        # The planning team's brief counts each meal's dietary needs; the others never learn of them.
+        self.diets = needs_by_person(m.person_id for m in self.delegation.members) if options.audience is Audience.FULL else None
 
     # people and organizations
 
@@ -483,6 +488,7 @@ class _Builder:
             background=paragraphs(appointment.background) if may_see(viewer, "background", appointment) else [],
             notes=appointment.notes if may_see(viewer, "notes") else None,
             counterparts=counterparts.people if counterparts else [],
+            diet=diet_counts(appointment.attendees, self.diets) if self.diets is not None and is_meal(appointment) else None,
         )
 
     def journey(self, journey: Journey) -> JourneyView:

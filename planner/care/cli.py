@@ -1,4 +1,4 @@
-"""``flask care``: commands for the personal travel data (the key rotation).
+"""``flask care``: commands for the personal travel data (the deletion after the trip, the key rotation).
 
 Output names tables and counts, never a value.
 """
@@ -16,9 +16,11 @@ from flask.cli import AppGroup
 
 from planner import encryption
 from planner.care.keys import rotate_all, unreadable_with
+from planner.care.retention import describe, due_profiles, purge
 from planner.extensions import db
+from planner.timezones import utc_now
 
-care_cli = AppGroup("care", help="Personal travel data: key rotation.")
+care_cli = AppGroup("care", help="Personal travel data: deletion after the trip, key rotation.")
 
 
 def write_key_file(path: Path, keys: list[str]) -> None:
@@ -96,3 +98,22 @@ def rotate_key_command(new_key: bool, batch_size: int) -> None:
         write_key_file(path, keys[:1])
         encryption.init_app(app)
         click.echo(f"Dropped {old} old key(s) from {path}.")
+
+
+@care_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list whose data would be deleted; change nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Delete personal travel data PERSONAL_DATA_RETENTION_DAYS days after each person's last trip."""
+    now = utc_now()
+    days = int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
+    if dry_run:
+        due = due_profiles(now)
+        for d in due:
+            click.echo(describe(d))
+        click.echo(f"{len(due)} profile(s) due for deletion ({days} days after the last trip); nothing deleted (dry run).")
+        return
+    result = purge(now)
+    db.session.commit()
+    for d in result.profiles:
+        click.echo(describe(d))
+    click.echo(f"Deleted {len(result.profiles)} profile(s) and {result.links} used or lapsed link(s).")

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from planner.jobs.store import FileStore, RedisStore, Store
 
 _TASKS: dict[str, Callable[..., None]] = {}
 _OPTIONS: dict[str, TaskOptions] = {}
+# Tasks the worker's scheduler starts by itself, with their crontab fields (Huey's, in UTC).
+_SCHEDULES: dict[str, dict[str, str]] = {}
 _EXTENSION = "planner_jobs"
 
 
@@ -48,6 +50,21 @@ def job(name: str, options: TaskOptions | None = None) -> Callable[[Callable[...
             raise ValueError(f"two tasks named {name!r}")
         _TASKS[name] = func
         _OPTIONS[name] = options or TaskOptions()
+        return func
+
+    return register
+
+
+def periodic_job(name: str, **schedule: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Declare ``func`` as the task ``name`` that every running worker starts on ``schedule``.
+
+    ``schedule``: :func:`huey.crontab` fields (``minute``, ``hour``, ``day_of_week`` ...), in UTC.
+    With several workers each one starts it, so such a task must be safe to run twice.
+    """
+
+    def register(func: Callable[[], None]) -> Callable[[], None]:
+        job(name)(func)
+        _SCHEDULES[name] = dict(schedule)
         return func
 
     return register
@@ -86,7 +103,9 @@ class Jobs:
         """Wrap every task declared so far (the worker calls this once all features are imported)."""
         config = self.app.config
         for name, func in _TASKS.items():
-            if name not in self.tasks:
+            if name not in self.tasks and name in _SCHEDULES:
+                self.tasks[name] = self.huey.periodic_task(crontab(**_SCHEDULES[name]), name=name)(self._in_app_context(func))
+            elif name not in self.tasks:
                 options = _OPTIONS[name]
                 self.tasks[name] = self.huey.task(
                     name=name,

@@ -27,10 +27,15 @@ from flask import current_app
 
 from planner.extensions import db
 from planner.jobs import TaskOptions, job
+from planner.log_redaction import redact
 from planner.models import MessageState, OutgoingMessage
 from planner.timezones import utc_now
 
 log = logging.getLogger(__name__)
+
+# Kinds of message whose body carries a secret link nobody but the recipient may open (planner.care.link):
+# the outbox keeps them with the link redacted once delivered.
+REDACTED_AFTER_SENDING = frozenset({"travel_data_link"})
 
 
 class SendFailed(Exception):
@@ -170,5 +175,8 @@ def send_message(message_id: int) -> None:
     message.state = state
     message.sent_at = utc_now()
     message.last_error = None
+    if message.kind in REDACTED_AFTER_SENDING:
+        # A one-time link is the key to someone's passport data: once delivered, the copy kept here is redacted.
+        message.body = redact(message.body)
     db.session.commit()
     log.info("message %s: %s after %s attempt(s)", message_id, state.value, message.attempts)

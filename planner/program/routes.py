@@ -8,11 +8,13 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
+from planner.care import meals
 from planner.delegations import queries as delegation_queries
 from planner.delegations.history_view import journey_name
 from planner.delegations.queries import delegation_with_programme
@@ -25,6 +27,7 @@ from planner.program.conflicts import check_appointment, check_programme
 from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm, MoveAppointmentForm
 from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
+from planner.teams.access import may_care
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
 
@@ -426,9 +429,15 @@ def _parse_day(text: str | None) -> date | None:
 def show_appointment(delegation_id: int, appointment_id: int) -> str:
     appointment = queries.appointment_or_404(delegation_id, appointment_id)
     warnings = [w.message for w in check_appointment(queries.neighbourhood(appointment, _buffer()))]
+    # A meal's dietary needs as counts (editors), names for carers when released; the latter are logged reads.
+    diet = meals.meal_diet(appointment, current_user)
+    if diet is not None and diet.names:
+        db.session.commit()
     return render_template(
         "program/appointment.html",
         delegation=appointment.delegation,
         appointment=appointment,
         warnings=list(dict.fromkeys(warnings)),
+        diet=diet,
+        may_care=may_care(current_user, delegation_id),
     )

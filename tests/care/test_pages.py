@@ -62,8 +62,8 @@ def test_the_member_page_shows_the_values_to_a_carer_and_records_the_read(
         PHONE,
         EXPIRY_SHOWN,
         "Dienst- oder Diplomatenpass",
-        "Vegetarisch",
-        "Kein Alkohol",
+        "vegetarisch",
+        "kein Alkohol",
     ):
         assert value in body, value
     assert reads(app) == [(CARER_EMAIL, person_id, delegation_id, "profile")]
