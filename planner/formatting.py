@@ -347,6 +347,7 @@ def register(app: Flask) -> None:
     app.add_template_global(format_offset)
     app.add_template_global(utc_offset_label)
     app.add_template_global(country_name)
+    app.add_template_global(territory_name)
     app.add_template_global(listed_name)
     app.add_template_global(language_names)
     app.add_template_global(script_lang)

@@ -21,9 +21,11 @@ from planner.models import (
     MemberRole,
     MessageState,
     OrganizationKind,
+    PassportType,
     PersonSide,
     ReleaseState,
     UserRole,
+    ValidityFrom,
     Visibility,
 )
 
@@ -87,6 +89,10 @@ LABELS: dict[Enum, object] = {
     ReleaseState.PREPARED: _l("Zur Freigabe vorbereitet"),
     ReleaseState.APPROVED: _l("Freigegeben"),
     ReleaseState.WITHDRAWN: _l("Zurückgezogen"),
+    PassportType.ORDINARY: _l("Reisepass (gewöhnlicher Pass)"),
+    PassportType.OFFICIAL: _l("Dienstpass (amtlicher Pass)"),
+    ValidityFrom.ARRIVAL: _l("ab der Einreise"),
+    ValidityFrom.DEPARTURE: _l("über die Ausreise hinaus"),
 }
 
 
@@ -182,6 +188,19 @@ FIELD_LABELS: dict[str, object] = {
     "may_edit": _l("Darf bearbeiten"),
     "may_approve": _l("Darf Programmfassungen freigeben"),
     "may_care": _l("Betreut persönliche Daten"),
+    "destination": _l("Zielland"),
+    "nationality": _l("Staatsangehörigkeit"),
+    "passport_type": _l("Passart"),
+    "valid_from": _l("Gilt ab"),
+    "visa_required": _l("Visum erforderlich"),
+    "visa_free_days": _l("Visumfreie Tage"),
+    "counts_arrival_day": _l("Einreisetag zählt mit"),
+    "passport_validity_months": _l("Passgültigkeit (Monate)"),
+    "passport_validity_from": _l("Passgültigkeit gerechnet"),
+    "waiver_covers_official": _l("Befreiung gilt auch für Dienstpässe"),
+    "source": _l("Quelle"),
+    "checked_on": _l("Zuletzt geprüft am"),
+    "to_be_verified": _l("Noch zu prüfen"),
 }
 
 

@@ -5,6 +5,7 @@ from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
+from planner.models.entry import EntryRule, PassportType, ValidityFrom
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
 from planner.models.history import ChangeRecord
@@ -33,6 +34,7 @@ __all__ = [
     "Country",
     "Delegation",
     "DelegationStatus",
+    "EntryRule",
     "FeedFollows",
     "FeedToken",
     "FollowUp",
@@ -49,6 +51,7 @@ __all__ = [
     "OrganizationKind",
     "OutgoingMessage",
     "Partnership",
+    "PassportType",
     "PendingImport",
     "Person",
     "PersonSide",
@@ -60,6 +63,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "ValidityFrom",
     "Visibility",
     "appointment_attendees",
     "appointment_briefings",
