@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import TextInput
 
 from planner.editing import optional_text
@@ -21,11 +22,32 @@ _TOO_LONG = _l("Bitte höchstens %(max)d Zeichen eingeben (jetzt %(length)d).")
 _CHOOSE = _l("Bitte ein Land aus der Liste wählen.")
 
 
+class _WholeNumberField(IntegerField):
+    """A whole number in a text input (a numeric keyboard on phones; a spinner changes the value on scroll).
+
+    Anything but digits gets one clear message of ours, not also "between 1 and 3650" about a missing value.
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = valuelist[0].strip() if valuelist and valuelist[0] else ""
+        if not text:
+            self.data = None
+            return
+        if not text.lstrip("-").isdigit() or len(text) > 9:
+            self.data = None
+            raise ValueError(_("Bitte eine ganze Zahl eingeben, z. B. 90."))
+        self.data = int(text)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+
 def _whole_number(label: Any, low: int, high: int) -> IntegerField:
-    # A text input with a numeric keyboard: a spinner changes the value when the page is scrolled.
-    return IntegerField(
+    return _WholeNumberField(
         label,
-        widget=TextInput(),
         render_kw={"inputmode": "numeric"},
         validators=[
             Optional(),

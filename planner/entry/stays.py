@@ -17,7 +17,8 @@ What makes a stay:
   country (Seoul to Busan) do not end the stay.
 * Before the first and after the last journey, and for a traveller without any
   journey, the legs alone say when the stay begins and ends; consecutive legs
-  in one country are one stay.
+  in one country are one stay. So do they where a journey ends in no known
+  country (no city, a zone such as UTC).
 
 Cancelled legs and journeys do not count; trashed ones are not loaded at all.
 """
@@ -94,9 +95,10 @@ def stays_from(legs: Iterable[LegFacts], journeys: Iterable[JourneyFacts]) -> li
     ordered_journeys = sorted(journeys, key=lambda journey: journey.depart_at)
     if not ordered_journeys:
         return _stays_of_legs(ordered_legs)
-    stays = []
+    stays: list[Stay] = []
     for presence in _presences(ordered_journeys):
-        if presence.country is None:
+        if presence.country is None:  # an end in no known country: the legs in that time say where
+            stays += _stays_of_legs([leg for leg in ordered_legs if _overlaps(leg, presence)])
             continue
         inside = [leg for leg in ordered_legs if leg.country == presence.country and _overlaps(leg, presence)]
         if not inside:  # changing planes, or the way home: no leg, no stay
