@@ -42,7 +42,12 @@ from planner.models import PassportType, ValidityFrom
 
 @dataclass(frozen=True)
 class PassportFacts:
-    """What the check needs to know of one traveller's passport (no number, no name)."""
+    """What the check needs to know of one traveller's passport (no number, no name).
+
+    Rules are looked up by ``nationality``: visa waivers are granted to a state's
+    nationals. ``issuing_country`` is the same for a German passport and is kept
+    for the travel profile to fill in as the passport states it.
+    """
 
     passport_type: PassportType
     issuing_country: str
