@@ -15,8 +15,8 @@ partnerships, organizations, people, the delegation, its members, legs,
 journeys, appointments and follow-ups. The operations write through
 ``db.session`` and flush; the caller commits.
 
-A trip file may name a file of entry rules beside it (``[meta] entry_rules``,
-``entry-rules.toml`` for the Keller trip): the rules for its destinations,
+A trip file may name a file of entry rules (``[meta] entry_rules``, beside it
+or shipped in this folder; ``entry-rules.toml`` for the Keller trip): the rules for its destinations,
 each with its source and the day it was checked, loaded through the entry
 rules' own operation.
 """
@@ -107,7 +107,10 @@ def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
     data = read_seed(path)
     rules_file = data.get("meta", {}).get("entry_rules")
     if rules_file:
-        data["entry_rules"] = [*data.get("entry_rules", []), *read_seed(path.parent / rules_file).get("entry_rules", [])]
+        # Beside the trip file, or else the one shipped with the planner (a trip file copied elsewhere).
+        beside = path.parent / rules_file
+        rules_path = beside if beside.exists() else SEED_DIR / rules_file
+        data["entry_rules"] = [*data.get("entry_rules", []), *read_seed(rules_path).get("entry_rules", [])]
     try:
         return _Loader(session, data).load()
     except SeedError:
