@@ -27,6 +27,7 @@ from planner.models import (
     PersonSide,
     ReleaseState,
     UserRole,
+    ValidityFrom,
     Visibility,
 )
 
@@ -108,6 +109,8 @@ LABELS: dict[Enum, object] = {
     LinkState.USED: _l("benutzt"),
     LinkState.EXPIRED: _l("abgelaufen"),
     LinkState.REVOKED: _l("zurückgezogen"),
+    ValidityFrom.ARRIVAL: _l("ab der Einreise"),
+    ValidityFrom.DEPARTURE: _l("über die Ausreise hinaus"),
 }
 
 
@@ -204,6 +207,19 @@ FIELD_LABELS: dict[str, object] = {
     "may_approve": _l("Darf Programmfassungen freigeben"),
     "may_care": _l("Betreut persönliche Daten"),
     "second_factor_since": _l("Zweiter Faktor eingerichtet am"),
+    "destination": _l("Zielland"),
+    "nationality": _l("Staatsangehörigkeit"),
+    "passport_type": _l("Passart"),
+    "valid_from": _l("Gilt ab"),
+    "visa_required": _l("Visum erforderlich"),
+    "visa_free_days": _l("Visumfreie Tage"),
+    "counts_arrival_day": _l("Einreisetag zählt mit"),
+    "passport_validity_months": _l("Passgültigkeit (Monate)"),
+    "passport_validity_from": _l("Passgültigkeit gerechnet"),
+    "waiver_covers_official": _l("Befreiung gilt auch für Dienstpässe"),
+    "source": _l("Quelle"),
+    "checked_on": _l("Zuletzt geprüft am"),
+    "to_be_verified": _l("Noch zu prüfen"),
 }
 
 

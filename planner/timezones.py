@@ -129,6 +129,26 @@ def zones_of_country(iso_code: str) -> tuple[str, ...]:
     return _zones_by_country().get(iso_code.upper(), ())
 
 
+@lru_cache(maxsize=1)
+def _country_by_zone() -> dict[str, str]:
+    # zone.tab names one country per zone (its main one), where zone1970.tab lists every country a zone serves.
+    package = resources.files("tzdata") / "zoneinfo"
+    found: dict[str, str] = {}
+    for line in (package / "zone.tab").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if not line.startswith("#") and len(parts) >= 3:
+            found[parts[2]] = parts[0]
+    return found
+
+
+def country_of_zone(zone_name: str) -> str | None:
+    """The country (ISO code) whose zone ``zone_name`` is in the tz database's zone.tab; None for UTC and the like.
+
+    Asia/Seoul is KR's, Europe/Berlin DE's (zone.tab names one country per zone, the one it is named for).
+    """
+    return _country_by_zone().get(zone_name)
+
+
 def canonical_zone_names() -> frozenset[str]:
     """Every zone name the planner accepts for a place (see :func:`_tz_database`)."""
     return _tz_database()[0]

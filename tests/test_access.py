@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from planner.extensions import db
 from planner.mail.inputs import MessageInput
 from planner.mail.operations import queue_message
-from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
+from planner.models import Appointment, Delegation, EntryRule, FeedToken, FollowUp, Journey, Leg, Member, UserRole
 from planner.releases.inputs import PrepareInput
 from planner.releases.operations import prepare_release
 from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
@@ -127,6 +127,12 @@ LEAST_ROLE = {
     "directory.delete_city": EDIT,
     "directory.new_partnership": EDIT,
     "directory.edit_partnership": EDIT,
+    "entry.trip": READ,  # stays and rules only; the passport check needs the carer's right (planner.entry)
+    "entry.rules": ADMIN,  # facts every trip relies on: admins keep them
+    "entry.new_rule": ADMIN,
+    "entry.edit_rule": ADMIN,
+    "entry.confirm_delete_rule": ADMIN,
+    "entry.delete_rule": ADMIN,
     "teams.show": READ,
     "teams.add": EDIT,
     "teams.update": EDIT,
@@ -190,6 +196,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "leg_id": first(Leg),
             "member_id": first(Member),
             "follow_up_id": first(FollowUp),
+            "entry_rule_id": first(EntryRule),  # the seed's rules for the trip's destinations
             "feed_id": feed.id,
             "token": feed.token,
             "day": "2024-10-15",

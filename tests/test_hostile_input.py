@@ -42,6 +42,8 @@ FORMS = [
     "/directory/cities/new",
     "/directory/partnerships/new",
     "/admin/users/new",
+    "/admin/entry-rules/new",
+    "/admin/entry-rules/1/edit",
     "/auth/password",
     "/delegations/{d}/care/members/1/edit",
 ]

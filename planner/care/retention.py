@@ -40,6 +40,7 @@ from planner.timezones import to_local, today_in, utc_now
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class DueProfile:
     """A profile due for deletion, described without any of its values."""

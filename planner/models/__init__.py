@@ -7,6 +7,7 @@ from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, Tra
 from planner.models.care_links import LinkState, MealNameRelease, TravelDataLink
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
+from planner.models.entry import EntryRule, ValidityFrom
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
 from planner.models.history import ChangeRecord
@@ -36,6 +37,7 @@ __all__ = [
     "Delegation",
     "DelegationStatus",
     "DietaryNeed",
+    "EntryRule",
     "FeedFollows",
     "FeedToken",
     "FollowUp",
@@ -70,6 +72,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "ValidityFrom",
     "Visibility",
     "appointment_attendees",
     "appointment_briefings",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from planner.models.base import Base, TrashableMixin, UTCDateTime
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.directory import Organization, Person
+from planner.models.entry import EntryRule
 from planner.models.followups import FollowUp
 from planner.models.geography import City, Partnership
 from planner.models.program import Appointment, Journey
@@ -44,6 +45,7 @@ TRACKED = (
     User,
     TeamMember,
     Release,
+    EntryRule,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -86,6 +88,8 @@ def _label(obj: Any) -> str:
         return str(obj.number)
     if isinstance(obj, Person):  # its "title" is "Dr.", not what it is called
         return obj.name[:300]
+    if isinstance(obj, EntryRule):  # no name of its own: what it is about
+        return f"{obj.destination} {obj.nationality} {obj.passport_type} {obj.valid_from or ''}".strip()
     if isinstance(obj, TeamMember):  # named by its account: the address outlives a deleted account here
         return obj.user.email[:300] if obj.user is not None else f"team member {obj.id}"
     for name in ("title", "name", "email"):

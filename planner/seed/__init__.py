@@ -14,6 +14,11 @@ created through the same operations as the pages, with typed inputs: cities,
 partnerships, organizations, people, the delegation, its members, legs,
 journeys, appointments and follow-ups. The operations write through
 ``db.session`` and flush; the caller commits.
+
+A trip file may name a file of entry rules (``[meta] entry_rules``, beside it
+or shipped in this folder; ``entry-rules.toml`` for the Keller trip): the rules for its destinations,
+each with its source and the day it was checked, loaded through the entry
+rules' own operation.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from planner.delegations.operations import save_delegation, save_follow_up, save
 from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
 from planner.directory.operations import create_city, create_organization, create_partnership, create_person
 from planner.editing import Rejected
+from planner.entry.inputs import EntryRuleInput
+from planner.entry.operations import create_rule
 from planner.models import (
     Appointment,
     AppointmentKind,
@@ -40,6 +47,7 @@ from planner.models import (
     Country,
     Delegation,
     DelegationStatus,
+    EntryRule,
     FollowUp,
     FollowUpStatus,
     ItemStatus,
@@ -51,8 +59,10 @@ from planner.models import (
     Organization,
     OrganizationKind,
     Partnership,
+    PassportType,
     Person,
     PersonSide,
+    ValidityFrom,
     Visibility,
 )
 from planner.program.inputs import AppointmentInput, JourneyInput
@@ -95,6 +105,12 @@ def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
     ``db.session`` (the operations write through it).
     """
     data = read_seed(path)
+    rules_file = data.get("meta", {}).get("entry_rules")
+    if rules_file:
+        # Beside the trip file, or else the one shipped with the planner (a trip file copied elsewhere).
+        beside = path.parent / rules_file
+        rules_path = beside if beside.exists() else SEED_DIR / rules_file
+        data["entry_rules"] = [*data.get("entry_rules", []), *read_seed(rules_path).get("entry_rules", [])]
     try:
         return _Loader(session, data).load()
     except SeedError:
@@ -192,6 +208,8 @@ class _Loader:
             self._organization(entry)
         for entry in self.data.get("people", []):
             self._person(entry)
+        for entry in self.data.get("entry_rules", []):
+            self._entry_rule(entry)
         delegation = self._delegation(self.data["delegation"])
         for entry in self.data["delegation"].get("follow_ups", []):
             self._follow_up(delegation, entry)
@@ -211,6 +229,29 @@ class _Loader:
             )
             city = self._created("cities", create_city(data))
         self.cities[entry["key"]] = city
+
+    def _entry_rule(self, entry: dict[str, Any]) -> None:
+        passport_type = PassportType(entry["passport_type"])
+        lookup = {"destination": entry["destination"], "nationality": entry["nationality"], "valid_from": entry.get("valid_from")}
+        if self._existing(EntryRule, **lookup, passport_type=passport_type) is not None:
+            return
+        data = EntryRuleInput(
+            destination=entry["destination"],
+            nationality=entry["nationality"],
+            passport_type=passport_type,
+            valid_from=entry.get("valid_from"),
+            visa_required=entry.get("visa_required", False),
+            visa_free_days=entry.get("visa_free_days"),
+            counts_arrival_day=entry.get("counts_arrival_day", True),
+            passport_validity_months=entry.get("passport_validity_months"),
+            passport_validity_from=ValidityFrom(entry.get("passport_validity_from", "departure")),
+            waiver_covers_official=entry.get("waiver_covers_official", False),
+            notes=entry.get("notes"),
+            source=entry.get("source"),
+            checked_on=entry.get("checked_on"),
+            to_be_verified=entry.get("to_be_verified", True),
+        )
+        self._created("entry_rules", create_rule(data))
 
     def _partnership(self, entry: dict[str, Any]) -> None:
         home = self._ref(self.cities, entry["home"], "city")
