@@ -150,7 +150,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from planner import teams
+    from planner import teams, transport
     from planner.admin.routes import bp as admin_bp
     from planner.auth.routes import bp as auth_bp
     from planner.briefs.routes import bp as briefs_bp
@@ -179,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(releases_bp)
     app.register_blueprint(search_bp)
     teams.init_app(app)
+    transport.init_app(app)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

@@ -24,6 +24,7 @@ from planner.models import (
     PersonSide,
     ReleaseState,
     UserRole,
+    VehicleKind,
     Visibility,
 )
 
@@ -87,6 +88,10 @@ LABELS: dict[Enum, object] = {
     ReleaseState.PREPARED: _l("Zur Freigabe vorbereitet"),
     ReleaseState.APPROVED: _l("Freigegeben"),
     ReleaseState.WITHDRAWN: _l("Zurückgezogen"),
+    VehicleKind.CAR: _l("Pkw"),
+    VehicleKind.VAN: _l("Van"),
+    VehicleKind.MINIBUS: _l("Kleinbus"),
+    VehicleKind.COACH: _l("Reisebus"),
 }
 
 
@@ -182,6 +187,16 @@ FIELD_LABELS: dict[str, object] = {
     "may_edit": _l("Darf bearbeiten"),
     "may_approve": _l("Darf Programmfassungen freigeben"),
     "may_care": _l("Betreut persönliche Daten"),
+    "day": _l("Tag"),
+    "seats": _l("Sitzplätze (ohne Fahrer)"),
+    "driver_name": _l("Fahrer/in"),
+    "driver_phone": _l("Telefon Fahrer/in"),
+    "plate": _l("Kennzeichen"),
+    "vehicle_id": _l("Fahrzeug"),
+    "from_appointment_id": _l("Abfahrt vom Termin"),
+    "from_place": _l("Abfahrt von (Ort)"),
+    "travel_minutes": _l("Fahrzeit (Minuten)"),
+    "riders": _l("Mitfahrende"),
 }
 
 

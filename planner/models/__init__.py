@@ -21,6 +21,7 @@ from planner.models.program import (
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.teams import TeamMember
+from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_riders
 from planner.models.users import User, UserRole, UserSession
 
 __all__ = [
@@ -56,13 +57,17 @@ __all__ = [
     "ReleaseState",
     "TeamMember",
     "TimeZoneName",
+    "Transfer",
     "UTCDateTime",
     "User",
     "UserRole",
     "UserSession",
+    "Vehicle",
+    "VehicleKind",
     "Visibility",
     "appointment_attendees",
     "appointment_briefings",
     "full_name",
     "journey_travellers",
+    "transfer_riders",
 ]
