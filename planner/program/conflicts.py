@@ -250,7 +250,8 @@ def _check_travel(
     """Warn when the gap is shorter than the way takes, or hint that it is unknown; whether the way's time is known."""
     needed = needed_time(first, second, travel)
     if needed is None:
-        if (first.id, second.id, "travel_unknown") not in reported:
+        # Only where it could matter: a gap longer than the longest drive the check reckons with is enough anyway.
+        if gap < travel.max_drive + travel.buffer and (first.id, second.id, "travel_unknown") not in reported:
             reported.add((first.id, second.id, "travel_unknown"))
             text = _(
                 "Fahrzeit von „%(a)s“ nach „%(b)s“ unbekannt: keine Koordinaten und keine Transferzeit eingetragen.",

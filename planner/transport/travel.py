@@ -8,7 +8,9 @@ Needed time for two consecutive appointments of the same people on one day:
 * otherwise the great-circle distance between the two places' coordinates at the
   configured city speed (``TRAVEL_CITY_SPEED_KMH``, see :mod:`planner.config` for
   why 20 km/h), capped at ``TRAVEL_MAX_MINUTES``, plus ``TRAVEL_BUFFER_MINUTES``;
-* without either: unknown. The check then says so as a hint, never as a warning.
+* without either: unknown. The check then says so as a hint, never as a warning,
+  and only where the gap is shorter than the longest drive it reckons with
+  (``TRAVEL_MAX_MINUTES`` plus the buffer): a longer gap is enough anyway.
 
 A gap exactly as long as the needed time is enough. The rules run inside the
 conflict checks (:func:`planner.program.conflicts.check_programme`); this module

@@ -117,7 +117,6 @@ def test_the_speed_and_buffer_are_settings(app: Flask, trip: Delegation) -> None
     # At 40 km/h, 9.99 km take 14.99 minutes; with 5 minutes' buffer 20 are enough.
     pair(trip, 20, north_of(DISTANCE_KM))
     assert "travel_time" not in kinds(warnings_of(trip)[0])
-    db.session.rollback()
 
 
 def test_entered_transfer_time_wins_over_the_distance(app: Flask, trip: Delegation) -> None:
@@ -202,3 +201,19 @@ def test_not_across_days(app: Flask, trip: Delegation) -> None:
     )
     warnings, hints = warnings_of(trip)
     assert "travel_time" not in kinds(warnings) and not hints
+
+
+@pytest.mark.parametrize(("gap", "hinted"), [(134, True), (135, False)])
+def test_no_hint_where_the_gap_is_enough_for_any_drive(app: Flask, trip: Delegation, gap: int, hinted: bool) -> None:
+    # The longest drive the check reckons with is TRAVEL_MAX_MINUTES (120) plus the buffer (15).
+    pair(trip, gap, None, first_lat=None)
+    warnings, hints = warnings_of(trip)
+    assert not warnings
+    assert bool(hints) is hinted
+
+
+@pytest.mark.parametrize(("gap", "warned"), [(134, True), (135, False)])
+def test_a_drive_beyond_the_cap_is_taken_as_the_cap(app: Flask, trip: Delegation, gap: int, warned: bool) -> None:
+    # 100 km at 20 km/h would be five hours: capped at two, plus 15 minutes.
+    pair(trip, gap, north_of(100))
+    assert ("travel_time" in kinds(warnings_of(trip)[0])) is warned
