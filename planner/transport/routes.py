@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -167,7 +168,9 @@ def confirm_delete_vehicle(delegation_id: int, vehicle_id: int) -> str:
         program_queries.delegation_header(delegation_id),
         heading=_("Fahrzeug %(name)s löschen?", name=queries.vehicle_name(vehicle)),
         consequences=[
-            _("Seine %(num)d Fahrten werden mitgelöscht.", num=len(vehicle.transfers)) if vehicle.transfers else None,
+            ngettext("Seine Fahrt wird mitgelöscht.", "Seine %(num)d Fahrten werden mitgelöscht.", len(vehicle.transfers))
+            if vehicle.transfers
+            else None,
             _("Das lässt sich nicht rückgängig machen."),
         ],
         action=url_for("transport.delete_vehicle", delegation_id=delegation_id, vehicle_id=vehicle_id),
