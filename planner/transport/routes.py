@@ -78,7 +78,7 @@ def _plan(delegation_id: int, day: str) -> dict[str, object]:
         "rides": queries.rides(vehicles),
         "transfer_warnings": by_transfer,
         "appointment_warnings": by_appointment,
-        "warned": len(warnings),
+        "warned": len({w.message for w in warnings}),  # a clash of two rides is one warning, shown at both
         "vehicle_name": queries.vehicle_name,
     }
 
