@@ -10,9 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from benchmarks.harness import counted
+from planner.directory.operations import delete_city
 from planner.editing import Rejected
 from planner.extensions import db
-from planner.models import Appointment, ChangeRecord, Delegation, ItemStatus, Transfer, UserRole, Vehicle
+from planner.models import Appointment, ChangeRecord, City, Delegation, ItemStatus, Transfer, UserRole, Vehicle
 from planner.timezones import to_local
 from planner.transport import operations, queries
 from planner.transport.checks import check_day
@@ -279,3 +280,13 @@ def test_programme_page_shows_travel_warning_and_hint(app: Flask, planner: Flask
     assert "Fahrzeit von" in page and "unbekannt" in page
     one = planner.get(f"/delegations/{keller}/appointments/{first_id}").get_data(as_text=True)
     assert f"die eingetragene Transferzeit ist {gap + 1} Minuten" in one
+
+
+def test_a_city_with_vehicles_is_not_deleted(app: Flask, keller: int) -> None:
+    with app.app_context():
+        vehicle = add_vehicle(keller)
+        city = db.session.get(City, vehicle.city_id)
+        assert city is not None
+        with pytest.raises(Rejected) as refusal:
+            delete_city(city, city.version)
+        assert "1 Fahrzeug des Fahrzeugplans" in str(refusal.value.message)
