@@ -153,7 +153,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from planner import care, teams
+    from planner import care, teams, transport
     from planner.admin.routes import bp as admin_bp
     from planner.auth.routes import bp as auth_bp
     from planner.briefs.routes import bp as briefs_bp
@@ -187,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     teams.init_app(app)
     care.init_app(app)
+    transport.init_app(app)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

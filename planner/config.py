@@ -38,6 +38,18 @@ RATELIMIT_STORAGE_URI = "memory://"
 SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
 # Minimum gap between appointments at different venues before the programme warns.
 CONFLICT_BUFFER_MINUTES = 30
+# The travel-time check between consecutive appointments (planner.transport.travel): without a
+# transfer time entered by the planner, the straight-line distance between the two places at this
+# speed, plus the buffer below (getting out, through security, to the room). 20 km/h because it is
+# measured on the straight line: roads are longer (often by a third), so it stands for roughly
+# 26 km/h on the road, the day-time average of Seoul's taxis over 2013 (18.7 km/h downtown) as the
+# city published it, summarised at http://seoulvillage.blogspot.com/2014/05/seouls-big-data-on-slow-motion.html
+# (checked 2026-12-01). A planner who knows the city better sets TRAVEL_CITY_SPEED_KMH or enters the time.
+TRAVEL_CITY_SPEED_KMH = 20.0
+TRAVEL_BUFFER_MINUTES = 15
+# A drive longer than this is a journey between cities, which the journeys plan: the distance
+# estimate stops here (and the check of one appointment looks no further for its neighbours).
+TRAVEL_MAX_MINUTES = 120
 # The job queue (planner.jobs): Redis when REDIS_URL is set, else a SQLite file in the instance folder.
 REDIS_URL: str | None = None
 JOB_WORKERS = 2  # renders at once, per `flask jobs worker` (PLANNER_RENDER_WORKERS)

@@ -28,6 +28,7 @@ from planner.models import (
     ReleaseState,
     UserRole,
     ValidityFrom,
+    VehicleKind,
     Visibility,
 )
 
@@ -111,6 +112,10 @@ LABELS: dict[Enum, object] = {
     LinkState.REVOKED: _l("zurückgezogen"),
     ValidityFrom.ARRIVAL: _l("ab der Einreise"),
     ValidityFrom.DEPARTURE: _l("über die Ausreise hinaus"),
+    VehicleKind.CAR: _l("Pkw"),
+    VehicleKind.VAN: _l("Van"),
+    VehicleKind.MINIBUS: _l("Kleinbus"),
+    VehicleKind.COACH: _l("Reisebus"),
 }
 
 
@@ -220,6 +225,16 @@ FIELD_LABELS: dict[str, object] = {
     "source": _l("Quelle"),
     "checked_on": _l("Zuletzt geprüft am"),
     "to_be_verified": _l("Noch zu prüfen"),
+    "day": _l("Tag"),
+    "seats": _l("Sitzplätze (ohne Fahrer)"),
+    "driver_name": _l("Fahrer/in"),
+    "driver_phone": _l("Telefon Fahrer/in"),
+    "plate": _l("Kennzeichen"),
+    "vehicle_id": _l("Fahrzeug"),
+    "from_appointment_id": _l("Abfahrt vom Termin"),
+    "from_place": _l("Abfahrt von (Ort)"),
+    "travel_minutes": _l("Fahrzeit (Minuten)"),
+    "riders": _l("Mitfahrende"),
 }
 
 

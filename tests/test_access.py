@@ -8,6 +8,7 @@ proves the decision is enforced.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,19 @@ from flask.testing import FlaskClient
 from planner.extensions import db
 from planner.mail.inputs import MessageInput
 from planner.mail.operations import queue_message
-from planner.models import Appointment, Delegation, EntryRule, FeedToken, FollowUp, Journey, Leg, Member, UserRole
+from planner.models import (
+    Appointment,
+    Delegation,
+    EntryRule,
+    FeedToken,
+    FollowUp,
+    Journey,
+    Leg,
+    Member,
+    Transfer,
+    UserRole,
+    Vehicle,
+)
 from planner.releases.inputs import PrepareInput
 from planner.releases.operations import prepare_release
 from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
@@ -133,6 +146,17 @@ LEAST_ROLE = {
     "entry.edit_rule": ADMIN,
     "entry.confirm_delete_rule": ADMIN,
     "entry.delete_rule": ADMIN,
+    "transport.index": READ,
+    "transport.show_day": READ,
+    "transport.print_day": READ,  # the drivers' work numbers: the trip's team only (the sign-in hook's 404 outside it)
+    "transport.new_vehicle": EDIT,
+    "transport.edit_vehicle": EDIT,
+    "transport.confirm_delete_vehicle": EDIT,
+    "transport.delete_vehicle": EDIT,
+    "transport.new_transfer": EDIT,
+    "transport.edit_transfer": EDIT,
+    "transport.confirm_delete_transfer": EDIT,
+    "transport.delete_transfer": EDIT,
     "teams.show": READ,
     "teams.add": EDIT,
     "teams.update": EDIT,
@@ -187,6 +211,13 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             delegation, PrepareInput(note="Walk"), join_team(make_user(UserRole.PLANNER, "preparer@example.org"), delegation).user
         )
         message_id = queue_message(MessageInput("kim@example.org", "Programm", "Text", "release", delegation_id=delegation.id)).id
+        # A vehicle with one ride on the walk's day, for the vehicle plan's URLs.
+        appointment = db.session.scalars(
+            sa.select(Appointment).where(Appointment.delegation_id == delegation.id).order_by(Appointment.start_at)
+        ).first()
+        vehicle = Vehicle(delegation=delegation, day=date(2024, 10, 15), city_id=appointment.city_id, seats=4)
+        transfer = Transfer(delegation=delegation, vehicle=vehicle, appointment_id=appointment.id, depart_at=appointment.start_at)
+        db.session.add_all([vehicle, transfer])
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -211,6 +242,8 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "number": 1,
             "team_member_id": teammate.id,
             "message_id": message_id,
+            "vehicle_id": vehicle.id,
+            "transfer_id": transfer.id,
         }
 
 

@@ -57,6 +57,8 @@ _ENTITIES = {
     "follow_ups": _l("Wiedervorlage"),
     "releases": _l("Programmfassung"),
     "team_members": _l("Teammitglied"),
+    "vehicles": _l("Fahrzeug"),
+    "transfers": _l("Transfer"),
 }
 
 

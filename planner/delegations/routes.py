@@ -36,11 +36,12 @@ from planner.personal import queries as personal_queries
 from planner.program import operations as program_operations
 from planner.program import queries as program_queries
 from planner.program.calendar_days import shift_warnings
-from planner.program.conflicts import check_legs, check_programme, warnings_by_appointment, warnings_by_leg
+from planner.program.conflicts import check_legs, check_programme, split_hints, warnings_by_appointment, warnings_by_leg
 from planner.program.forms import QuickAddForm
 from planner.releases import queries as release_queries
 from planner.teams.access import may_approve
 from planner.timezones import today_in
+from planner.transport.queries import travel_rules
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
 
@@ -75,12 +76,13 @@ class QuickAddDay:
 
 def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> str:
     buffer = timedelta(minutes=current_app.config["CONFLICT_BUFFER_MINUTES"])
-    warnings = check_programme(delegation, buffer)
+    warnings, hints = split_hints(check_programme(delegation, buffer, travel_rules(delegation.id)))
     return render_template(
         "delegations/show.html",
         delegation=delegation,
         programme=queries.programme(delegation, every_day=True),
         warnings=warnings_by_appointment(warnings),
+        hints=warnings_by_appointment(hints),
         leg_warnings=warnings_by_leg(check_legs(delegation)),
         # Appointments away from home while no leg is planned (a deleted or cancelled leg's, mostly).
         outside_legs=len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),

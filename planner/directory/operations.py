@@ -33,7 +33,7 @@ from planner.directory.queries import country_by_code
 from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
 from planner.formatting import country_name, english_country_name, is_country_code
-from planner.models import Appointment, City, Country, Delegation, Journey, Leg, Organization, Partnership, Person
+from planner.models import Appointment, City, Country, Delegation, Journey, Leg, Organization, Partnership, Person, Vehicle
 from planner.models.trash import include_trashed
 from planner.timezones import zones_of_country
 
@@ -202,6 +202,11 @@ def _city_uses(city_id: int) -> list[str]:
             lambda n: ngettext("%(num)d Verbindung", "%(num)d Verbindungen", n),
         ),
         (Leg, Leg.city_id == city_id, lambda n: ngettext("%(num)d Station", "%(num)d Stationen", n)),
+        (
+            Vehicle,
+            Vehicle.city_id == city_id,
+            lambda n: ngettext("%(num)d Fahrzeug des Fahrzeugplans", "%(num)d Fahrzeugen des Fahrzeugplans", n),
+        ),
         (
             Partnership,
             sa.or_(Partnership.home_city_id == city_id, Partnership.partner_city_id == city_id),

@@ -24,6 +24,7 @@ from planner.models.program import (
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.teams import TeamMember
+from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_riders
 from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "ReleaseState",
     "TeamMember",
     "TimeZoneName",
+    "Transfer",
     "TravelDataLink",
     "TravelProfile",
     "UTCDateTime",
@@ -73,9 +75,12 @@ __all__ = [
     "UserRole",
     "UserSession",
     "ValidityFrom",
+    "Vehicle",
+    "VehicleKind",
     "Visibility",
     "appointment_attendees",
     "appointment_briefings",
     "full_name",
     "journey_travellers",
+    "transfer_riders",
 ]

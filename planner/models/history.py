@@ -28,6 +28,7 @@ from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
 from planner.models.teams import TeamMember
+from planner.models.transport import Transfer, Vehicle
 from planner.models.users import User
 from planner.timezones import utc_now
 
@@ -46,6 +47,8 @@ TRACKED = (
     TeamMember,
     Release,
     EntryRule,
+    Vehicle,
+    Transfer,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -100,6 +103,10 @@ def _label(obj: Any) -> str:
         return obj.person.name if obj.person is not None else f"member {obj.id}"
     if isinstance(obj, Leg):
         return obj.city.name if obj.city is not None else f"leg {obj.id}"
+    if isinstance(obj, Vehicle):  # named by its day and what tells it apart on the road
+        return " · ".join(str(part) for part in (obj.day.isoformat(), obj.plate, obj.driver_name) if part)[:300]
+    if isinstance(obj, Transfer):  # named by where it goes
+        return f"→ {obj.appointment.title}"[:300] if obj.appointment is not None else f"transfer {obj.id}"
     if isinstance(obj, Journey):  # named by its ends, as the history page names it
         return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"

@@ -8,7 +8,10 @@ page about one appointment runs the same rules over its
 warnings (:func:`check_legs`): a stay outside the trip dates, two stays at
 once. Weekends and public holidays at the place come from
 :mod:`planner.program.calendar_days` (appointments need their city with its
-country loaded).
+country loaded). The travel-time check (:mod:`planner.transport.travel`) runs
+with the pairs of consecutive appointments when the caller passes its rules:
+where it knows the time needed, it replaces the fixed buffer; where it does
+not, the buffer rule stays and a hint says the travel time is unknown.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from planner.delegations.itinerary import Itinerary
@@ -25,6 +29,7 @@ from planner.formatting import clock, current_locale, day, day_range
 from planner.models import Appointment, Delegation, ItemStatus, Journey, Leg, Member
 from planner.program.calendar_days import appointment_notes
 from planner.timezones import to_local
+from planner.transport.travel import TravelRules, needed_time
 
 IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean a wrong zone
 
@@ -32,8 +37,19 @@ IMPLAUSIBLE_BEFORE_HOUR = 6  # local starts between 00:00 and 06:00 usually mean
 @dataclass(frozen=True)
 class Warning:
     appointment_id: int
-    kind: str  # double_booking, buffer, during_journey, wrong_city, outside_legs, odd_hour, outside_trip, weekend, holiday
+    # double_booking, buffer, travel_time, during_journey, wrong_city, outside_legs, odd_hour, outside_trip,
+    # weekend, holiday; and the hint travel_unknown (see HINT_KINDS)
+    kind: str
     message: str
+
+
+# Kinds that are hints, not warnings: shown beside the item, never counted or marked as a problem.
+HINT_KINDS = frozenset({"travel_unknown"})
+
+
+def split_hints(warnings: list[Warning]) -> tuple[list[Warning], list[Warning]]:
+    """The warnings proper and the hints among ``warnings``, each in their order."""
+    return [w for w in warnings if w.kind not in HINT_KINDS], [w for w in warnings if w.kind in HINT_KINDS]
 
 
 @dataclass(frozen=True)
@@ -83,16 +99,19 @@ class Neighbourhood:
     home_timezone: str
     start_date: date
     end_date: date
+    travel: TravelRules | None = None
 
 
 def check_appointment(neighbourhood: Neighbourhood) -> list[Warning]:
     """The warnings of one appointment: exactly those :func:`check_programme` gives it, in the same order."""
-    warnings = check_programme(neighbourhood, neighbourhood.buffer)
+    warnings = check_programme(neighbourhood, neighbourhood.buffer, neighbourhood.travel)
     return [w for w in warnings if w.appointment_id == neighbourhood.appointment_id]
 
 
-def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -> list[Warning]:
-    """All warnings for the delegation's programme, in programme order."""
+def check_programme(
+    delegation: Delegation | Neighbourhood, buffer: timedelta, travel: TravelRules | None = None
+) -> list[Warning]:
+    """All warnings for the delegation's programme, in programme order (with ``travel``: also the travel-time check)."""
     warnings: list[Warning] = []
     appointments = sorted(_active(delegation.appointments), key=lambda a: (a.start_at, a.id))
     journeys: list[Journey] = _active(delegation.journeys)
@@ -115,7 +134,14 @@ def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -
     for member_id in sorted(by_member):
         for first, second in itertools.pairwise(by_member[member_id]):
             gap = second.start_at - first.end_at
-            if not timedelta(0) <= gap < buffer or _place(first) == _place(second):
+            if gap < timedelta(0) or _place(first) == _place(second):
+                continue
+            known = (
+                travel is not None and _same_day(first, second) and _check_travel(first, second, gap, travel, reported, warnings)
+            )
+            if known:
+                continue  # the travel time is known: it decides instead of the fixed buffer
+            if gap >= buffer:
                 continue
             if (first.id, second.id, "buffer") in reported:
                 continue
@@ -206,6 +232,60 @@ def check_programme(delegation: Delegation | Neighbourhood, buffer: timedelta) -
         # Weekends and holidays of the country it takes place in: counterparts may be away, offices closed.
         warnings += [Warning(a.id, note.kind, note.message()) for note in appointment_notes(a, language)]
     return warnings
+
+
+def _same_day(first: Appointment, second: Appointment) -> bool:
+    """Whether ``first`` ends on the local day ``second`` starts (each at its own place)."""
+    return to_local(first.end_at, first.timezone).date() == to_local(second.start_at, second.timezone).date()
+
+
+def _check_travel(
+    first: Appointment,
+    second: Appointment,
+    gap: timedelta,
+    travel: TravelRules,
+    reported: set[tuple[int, int, str]],
+    warnings: list[Warning],
+) -> bool:
+    """Warn when the gap is shorter than the way takes, or hint that it is unknown; whether the way's time is known."""
+    needed = needed_time(first, second, travel)
+    if needed is None:
+        # Only where it could matter: a gap longer than the longest drive the check reckons with is enough anyway.
+        if gap < travel.max_drive + travel.buffer and (first.id, second.id, "travel_unknown") not in reported:
+            reported.add((first.id, second.id, "travel_unknown"))
+            text = _(
+                "Fahrzeit von „%(a)s“ nach „%(b)s“ unbekannt: keine Koordinaten und keine Transferzeit eingetragen.",
+                a=first.title,
+                b=second.title,
+            )
+            warnings += [Warning(first.id, "travel_unknown", text), Warning(second.id, "travel_unknown", text)]
+        return False
+    if gap >= needed.time or (first.id, second.id, "travel_time") in reported:
+        return True
+    reported.add((first.id, second.id, "travel_time"))
+    minutes, needed_minutes = int(gap.total_seconds() // 60), int(needed.time.total_seconds() // 60)
+    if needed.entered:
+        text = _(
+            "Nur %(minutes)d Minuten von „%(a)s“ bis „%(b)s“, die eingetragene Transferzeit ist %(needed)d Minuten.",
+            minutes=minutes,
+            a=first.title,
+            b=second.title,
+            needed=needed_minutes,
+        )
+    else:
+        text = _(
+            "Nur %(minutes)d Minuten von „%(a)s“ bis „%(b)s“, nötig sind etwa %(needed)d Minuten "
+            "(%(km)s km Luftlinie bei %(speed)s km/h und %(buffer)d Minuten Puffer).",
+            minutes=minutes,
+            a=first.title,
+            b=second.title,
+            needed=needed_minutes,
+            km=format_decimal(needed.km or 0.0, format="#,##0.0"),
+            speed=format_decimal(travel.speed_kmh, format="#,##0.#"),
+            buffer=int(travel.buffer.total_seconds() // 60),
+        )
+    warnings += [Warning(first.id, "travel_time", text), Warning(second.id, "travel_time", text)]
+    return True
 
 
 def _report_overlap(

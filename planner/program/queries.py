@@ -14,6 +14,7 @@ from planner.extensions import db
 from planner.models import Appointment, City, Delegation, ItemStatus, Journey, Leg, Member, Organization
 from planner.program.conflicts import Neighbourhood
 from planner.timezones import local_day_bounds, to_local
+from planner.transport.travel import TravelRules
 
 
 class CityChoices(NamedTuple):
@@ -97,7 +98,7 @@ def journey_or_404(delegation_id: int, journey_id: int) -> Journey:
     )
 
 
-def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
+def neighbourhood(appointment: Appointment, buffer: timedelta, travel: TravelRules | None = None) -> Neighbourhood:
     """What the conflict rules need to warn about ``appointment`` (see :func:`planner.program.conflicts.check_appointment`).
 
     Appointments: every one starting before the appointment's end plus the
@@ -111,8 +112,11 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
     before started after it. Journeys: those overlapping it. Members and
     legs: all (a handful of rows; the rules name members and look up the
     leg). Cancelled items are loaded like the others: the rules skip them.
+    With ``travel`` (the travel-time check) the buffer is widened to the
+    longest gap that check can find too short (:attr:`TravelRules.reach`).
     """
     delegation_id = appointment.delegation_id
+    reach = max(buffer, travel.reach) if travel is not None else buffer
     delegation = db.session.scalars(
         sa.select(Delegation)
         .where(Delegation.id == delegation_id)
@@ -125,7 +129,7 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
         sa.select(sa.func.min(Appointment.start_at))
         .where(
             Appointment.delegation_id == delegation_id,
-            Appointment.end_at > appointment.start_at - buffer,
+            Appointment.end_at > appointment.start_at - reach,
             Appointment.start_at <= appointment.start_at,
         )
         .scalar_subquery()
@@ -135,7 +139,7 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
         .where(
             Appointment.delegation_id == delegation_id,
             Appointment.start_at >= earliest,
-            Appointment.start_at < appointment.end_at + buffer,
+            Appointment.start_at < appointment.end_at + reach,
         )
         .options(joinedload(Appointment.city).joinedload(City.country), selectinload(Appointment.attendees))
         .order_by(Appointment.start_at, Appointment.id)
@@ -161,6 +165,7 @@ def neighbourhood(appointment: Appointment, buffer: timedelta) -> Neighbourhood:
         home_timezone=delegation.home_timezone,
         start_date=delegation.start_date,
         end_date=delegation.end_date,
+        travel=travel,
     )
 
 

@@ -23,11 +23,12 @@ from planner.extensions import db
 from planner.formatting import clock, day, end_clock, place_name
 from planner.models import Appointment, Delegation, ItemStatus, Journey
 from planner.program import operations, queries
-from planner.program.conflicts import check_appointment, check_programme
+from planner.program.conflicts import HINT_KINDS, Neighbourhood, check_appointment, check_programme, split_hints
 from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm, MoveAppointmentForm
 from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
 from planner.teams.access import may_care
+from planner.transport.queries import travel_rules
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
 
@@ -67,12 +68,17 @@ def _saved_appointment(message: str) -> Callable[[Appointment], str]:
     return lambda appointment: message % {"title": appointment.title}
 
 
+def _neighbourhood(appointment: Appointment) -> Neighbourhood:
+    """What the warnings of ``appointment`` depend on, the travel-time check's rules included."""
+    return queries.neighbourhood(appointment, _buffer(), travel_rules(appointment.delegation_id))
+
+
 def _flash_warnings(appointment_id: int) -> None:
-    """Flash the warnings the saved appointment has now (clashes, too close, holidays)."""
+    """Flash the warnings the saved appointment has now (clashes, too close, holidays); hints as information."""
     saved = db.session.get(Appointment, appointment_id)
     if saved is not None:  # None: deleted by another planner right after this save, nothing to warn about
-        for warning in check_appointment(queries.neighbourhood(saved, _buffer())):
-            flash(warning.message, "warning")
+        for warning in check_appointment(_neighbourhood(saved)):
+            flash(warning.message, "info" if warning.kind in HINT_KINDS else "warning")
 
 
 def _programme_with_warnings(delegation_id: int, appointment_id: int) -> str:
@@ -414,7 +420,7 @@ def timeline(delegation_id: int) -> str:
         "program/timeline.html",
         delegation=delegation,
         days=timeline_days(delegation),
-        warned={w.appointment_id for w in check_programme(delegation, _buffer())},
+        warned={w.appointment_id for w in split_hints(check_programme(delegation, _buffer(), travel_rules(delegation_id)))[0]},
     )
 
 
@@ -428,7 +434,7 @@ def _parse_day(text: str | None) -> date | None:
 @bp.get("/appointments/<int:appointment_id>")
 def show_appointment(delegation_id: int, appointment_id: int) -> str:
     appointment = queries.appointment_or_404(delegation_id, appointment_id)
-    warnings = [w.message for w in check_appointment(queries.neighbourhood(appointment, _buffer()))]
+    warnings, hints = split_hints(check_appointment(_neighbourhood(appointment)))
     # A meal's dietary needs as counts (editors), names for carers when released; the latter are logged reads.
     diet = meals.meal_diet(appointment, current_user)
     if diet is not None and diet.names:
@@ -437,7 +443,8 @@ def show_appointment(delegation_id: int, appointment_id: int) -> str:
         "program/appointment.html",
         delegation=appointment.delegation,
         appointment=appointment,
-        warnings=list(dict.fromkeys(warnings)),
+        warnings=list(dict.fromkeys(w.message for w in warnings)),
+        hints=list(dict.fromkeys(h.message for h in hints)),
         diet=diet,
         may_care=may_care(current_user, delegation_id),
     )
