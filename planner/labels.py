@@ -20,9 +20,11 @@ from planner.models import (
     JourneyMode,
     MemberRole,
     MessageState,
+    NightKind,
     OrganizationKind,
     PersonSide,
     ReleaseState,
+    RoomType,
     UserRole,
     Visibility,
 )
@@ -87,6 +89,12 @@ LABELS: dict[Enum, object] = {
     ReleaseState.PREPARED: _l("Zur Freigabe vorbereitet"),
     ReleaseState.APPROVED: _l("Freigegeben"),
     ReleaseState.WITHDRAWN: _l("Zurückgezogen"),
+    RoomType.SINGLE: _l("Einzelzimmer"),
+    RoomType.DOUBLE: _l("Doppelzimmer"),
+    RoomType.TWIN: _l("Zweibettzimmer"),
+    RoomType.SUITE: _l("Suite"),
+    NightKind.HOTEL: _l("Anderes Hotel in dieser Nacht"),
+    NightKind.NO_HOTEL: _l("Kein Hotel in dieser Nacht (z. B. Nachtflug)"),
 }
 
 
@@ -182,6 +190,12 @@ FIELD_LABELS: dict[str, object] = {
     "may_edit": _l("Darf bearbeiten"),
     "may_approve": _l("Darf Programmfassungen freigeben"),
     "may_care": _l("Betreut persönliche Daten"),
+    "room_type": _l("Zimmerart"),
+    "first_night": _l("Erste Nacht"),
+    "last_night": _l("Letzte Nacht"),
+    "room_number": _l("Zimmernummer"),
+    "occupants": _l("Belegung"),
+    "night": _l("Nacht"),
 }
 
 

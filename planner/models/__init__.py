@@ -20,10 +20,12 @@ from planner.models.program import (
     journey_travellers,
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
+from planner.models.rooms import ROOM_CAPACITY, NightKind, NightOverride, Room, RoomType, room_occupants
 from planner.models.teams import TeamMember
 from planner.models.users import User, UserRole, UserSession
 
 __all__ = [
+    "ROOM_CAPACITY",
     "Appointment",
     "AppointmentKind",
     "Audience",
@@ -45,6 +47,8 @@ __all__ = [
     "Member",
     "MemberRole",
     "MessageState",
+    "NightKind",
+    "NightOverride",
     "Organization",
     "OrganizationKind",
     "OutgoingMessage",
@@ -54,6 +58,8 @@ __all__ = [
     "PersonSide",
     "Release",
     "ReleaseState",
+    "Room",
+    "RoomType",
     "TeamMember",
     "TimeZoneName",
     "UTCDateTime",
@@ -65,4 +71,5 @@ __all__ = [
     "appointment_briefings",
     "full_name",
     "journey_travellers",
+    "room_occupants",
 ]

@@ -26,6 +26,7 @@ from planner.models.geography import City, Partnership
 from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
+from planner.models.rooms import NightOverride, Room
 from planner.models.teams import TeamMember
 from planner.models.users import User
 from planner.timezones import utc_now
@@ -44,6 +45,8 @@ TRACKED = (
     User,
     TeamMember,
     Release,
+    NightOverride,
+    Room,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash"})
@@ -96,6 +99,11 @@ def _label(obj: Any) -> str:
         return obj.person.name if obj.person is not None else f"member {obj.id}"
     if isinstance(obj, Leg):
         return obj.city.name if obj.city is not None else f"leg {obj.id}"
+    if isinstance(obj, NightOverride):  # named by its night; the page writes the date in the reader's language
+        return obj.night.isoformat()
+    if isinstance(obj, Room):  # named by its number, else by who sleeps in it
+        names = ", ".join(m.person.name for m in obj.occupants if m.person is not None)
+        return (obj.room_number or names or f"room {obj.id}")[:300]
     if isinstance(obj, Journey):  # named by its ends, as the history page names it
         return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"
