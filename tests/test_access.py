@@ -8,6 +8,7 @@ proves the decision is enforced.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from planner.extensions import db
 from planner.mail.inputs import MessageInput
 from planner.mail.operations import queue_message
-from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
+from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, Room, RoomType, UserRole
 from planner.releases.inputs import PrepareInput
 from planner.releases.operations import prepare_release
 from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
@@ -136,6 +137,14 @@ LEAST_ROLE = {
     "mail.outbox": ADMIN,
     "mail.message": ADMIN,  # the text of any message: every trip, every recipient
     "mail.delegation_messages": EDIT,
+    "rooms.index": READ,
+    "rooms.rooming_list": READ,  # names, room types and nights for the hotel; no personal data
+    "rooms.rooming_list_pdf": READ,
+    "rooms.new_room": EDIT,
+    "rooms.edit_room": EDIT,
+    "rooms.confirm_delete_room": EDIT,
+    "rooms.delete_room": EDIT,
+    "rooms.edit_night": EDIT,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -165,6 +174,10 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             delegation, PrepareInput(note="Walk"), join_team(make_user(UserRole.PLANNER, "preparer@example.org"), delegation).user
         )
         message_id = queue_message(MessageInput("kim@example.org", "Programm", "Text", "release", delegation_id=delegation.id)).id
+        # A room in Seoul (the nights of 14 and 15 October), for the rooms pages' URLs.
+        room = Room(delegation=delegation, room_type=RoomType.DOUBLE, first_night=date(2024, 10, 14), last_night=date(2024, 10, 15))
+        room.occupants = [delegation.members[0]]
+        db.session.add(room)
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -188,6 +201,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "number": 1,
             "team_member_id": teammate.id,
             "message_id": message_id,
+            "room_id": room.id,
         }
 
 

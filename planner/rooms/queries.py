@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.extensions import db
-from planner.models.base import Base
 from planner.models import ChangeRecord, Delegation, Leg, Member, NightOverride, Person, Room
+from planner.models.base import Base
 from planner.rooms.checks import RoomWarning, check_rooms
 from planner.rooms.nights import Nights
 
