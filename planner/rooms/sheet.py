@@ -50,6 +50,9 @@ class SheetRoom:
     departure: date
     guests: list[Guest]
     note: str | None
+    # As a hotel's booking list writes dates ("14.10.2024" / "14 Oct 2024"): the table's narrow columns.
+    arrival_text: str = ""
+    departure_text: str = ""
 
     @property
     def nights(self) -> int:
@@ -107,7 +110,18 @@ def build_sheet(rooming: queries.Rooming, stay: Stay, lang: str, now: datetime |
         arrival = max(room.first_night, stay.first_night)
         departure = min(room.last_night, stay.last_night) + timedelta(days=1)
         guests = [Guest(listed_name(m.person), m.person.native_name) for m in room.occupants]
-        rooms.append(SheetRoom(room.room_number, label(room.room_type), arrival, departure, guests, room.note))
+        rooms.append(
+            SheetRoom(
+                room.room_number,
+                label(room.room_type),
+                arrival,
+                departure,
+                guests,
+                room.note,
+                numeric_date(arrival),
+                numeric_date(departure),
+            )
+        )
     counts = Counter(room.room_type for room in stay.rooms)
     totals = [(label(kind), counts[kind]) for kind in RoomType if counts[kind]]
     delegation = rooming.delegation
