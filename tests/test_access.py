@@ -175,7 +175,9 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
         )
         message_id = queue_message(MessageInput("kim@example.org", "Programm", "Text", "release", delegation_id=delegation.id)).id
         # A room in Seoul (the nights of 14 and 15 October), for the rooms pages' URLs.
-        room = Room(delegation=delegation, room_type=RoomType.DOUBLE, first_night=date(2024, 10, 14), last_night=date(2024, 10, 15))
+        room = Room(
+            delegation=delegation, room_type=RoomType.DOUBLE, first_night=date(2024, 10, 14), last_night=date(2024, 10, 15)
+        )
         room.occupants = [delegation.members[0]]
         db.session.add(room)
         db.session.commit()

@@ -57,7 +57,7 @@ _ENTITIES = {
     "follow_ups": _l("Wiedervorlage"),
     "releases": _l("Programmfassung"),
     "team_members": _l("Teammitglied"),
-    "rooms": _l("Zimmer"),
+    "rooms": _l("Hotelzimmer"),
     "night_overrides": _l("Übernachtung"),
 }
 
@@ -240,7 +240,7 @@ def _name(record: ChangeRecord, names: _Names) -> str:
         return EMPTY
     if record.entity == "night_overrides":  # recorded by its night, as an ISO date
         try:
-            return _("Nacht zum %(day)s", day=day(date.fromisoformat(record.label)))
+            return _("Nacht vom %(day)s", day=day(date.fromisoformat(record.label)))
         except ValueError:
             return record.label
     if record.entity == "journeys" and " → " in record.label:  # a journey deleted since: its recorded places

@@ -73,7 +73,7 @@ AS_DERIVED = ""
 class NightForm(InputForm):
     kind = SelectField(
         _l("Diese Nacht"),
-        choices=[SelectChoice(AS_DERIVED, _l("Wie aus Etappen und Reisen abgeleitet")), *choices(NightKind)],
+        choices=[SelectChoice(AS_DERIVED, _l("Wie aus Stationen und Reisen abgeleitet")), *choices(NightKind)],
         default=AS_DERIVED,
     )
     hotel_name = StringField(_l("Hotel"), validators=[Optional(), Length(max=200)])

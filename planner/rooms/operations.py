@@ -39,7 +39,7 @@ def save_room(nights: Nights, rooms: list[Room], data: RoomInput, room: Room | N
             "last_night",
             _(
                 "Ein Zimmer liegt in einem Hotel: Der Aufenthalt im %(hotel)s endet mit der Nacht vom %(day)s.",
-                hotel=stay.hotel.name or _("Hotel (noch offen)"),
+                hotel=stay.hotel.name or _("Hotel noch offen"),
                 day=day(stay.last_night),
             ),
         )

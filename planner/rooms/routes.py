@@ -260,8 +260,11 @@ def rooming_list_pdf(delegation_id: int, day: str) -> BaseResponse:
     """The rooming list as PDF, through the one render queue (progress page, then the file)."""
     choices = _sheet_choices(day)
     rooming = _rooming(delegation_id)
-    if rooming.nights.stay_on(choices.night) is None:
+    stay = rooming.nights.stay_on(choices.night)
+    if stay is None:
         abort(404)
+    # Named by the stay's first night: any night of the stay asks for the same list, and so for one render.
+    choices = sheet.SheetChoices(stay.first_night, choices.lang)
     state = queries.rooming_state(delegation_id)
     if state is None:
         abort(404)

@@ -150,7 +150,7 @@ def sheet_html(rooming: queries.Rooming, choices: SheetChoices) -> str:
         raise Rejected("night", _("In dieser Nacht schläft die Delegation in keinem Hotel."))
     with force_locale(choices.lang):
         sheet = build_sheet(rooming, stay, choices.lang)
-        title = _("Rooming-Liste: %(hotel)s", hotel=sheet.hotel_name or _("Hotel (noch offen)"))
+        title = _("Rooming-Liste: %(hotel)s", hotel=sheet.hotel_name or _("Hotel noch offen"))
         stamp = _(
             "%(trip)s · Stand %(date)s · Revision %(revision)s",
             trip=sheet.trip_title,

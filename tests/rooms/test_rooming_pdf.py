@@ -94,7 +94,7 @@ def test_the_rooming_list_prints_names_room_types_and_no_personal_data(app: Flas
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with running_worker(app):
-        german, seen = follow_pdf(planner, f"/delegations/{keller}/rooms/2024-10-14/list.pdf")
+        german, _seen = follow_pdf(planner, f"/delegations/{keller}/rooms/2024-10-14/list.pdf")
         english, _seen = follow_pdf(planner, f"/delegations/{keller}/rooms/2024-10-14/list.pdf?lang=en")
     assert german.status_code == 200 and german.mimetype == "application/pdf", german.get_data(as_text=True)[:2000]
     assert german.headers["Content-Disposition"] == f'inline; filename="rooming-{keller}-2024-10-14-de.pdf"'

@@ -141,7 +141,7 @@ def test_a_night_can_be_overridden_and_set_back(app: Flask, planner: FlaskClient
         actions = db.session.scalars(sa.select(ChangeRecord.action).where(ChangeRecord.entity == "night_overrides")).all()
         assert actions == ["create", "update", "delete"]
     history = _text(planner.get(f"/delegations/{keller}/history"))
-    assert "Nacht zum Di., 15. Okt. 2024" in history
+    assert "Nacht vom Di., 15. Okt. 2024" in history
 
 
 def _post_room(client: FlaskClient, delegation_id: int, **fields: object):
@@ -273,3 +273,20 @@ def test_bad_nights_in_urls_are_not_found(planner: FlaskClient, keller: int) -> 
         "rooms/2024-10-19/list.pdf",
     ):
         assert planner.get(f"/delegations/{keller}/{path}").status_code == 404, path
+
+
+def test_the_rooming_pdf_waits_on_the_shared_progress_page(planner: FlaskClient, keller: int) -> None:
+    """No worker runs here: the request is answered at once with the render queue's progress page, in the list's words."""
+    first = planner.get(f"/delegations/{keller}/rooms/2024-10-16/list.pdf?lang=en")
+    assert first.status_code == 303
+    location = first.headers["Location"]
+    assert re.match(rf"^/delegations/{keller}/brief/renders/[0-9a-f]{{40}}$", location)
+    progress = planner.get(location)
+    assert progress.status_code == 200
+    page = _text(progress)
+    assert "Rooming-Liste wird erstellt" in page and 'http-equiv="refresh"' in page
+    # The same list asked again joins the render; another document meanwhile waits its turn.
+    assert planner.get(f"/delegations/{keller}/rooms/2024-10-17/list.pdf?lang=en").headers["Location"] == location
+    busy = planner.get(f"/delegations/{keller}/rooms/2024-10-14/list.pdf")
+    assert busy.status_code == 429 and "Für Sie wird bereits ein anderes PDF erstellt" in _text(busy)
+    assert planner.get(location + ".pdf").status_code == 404  # not rendered yet: no half-written file
