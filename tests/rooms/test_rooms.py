@@ -290,3 +290,23 @@ def test_the_rooming_pdf_waits_on_the_shared_progress_page(planner: FlaskClient,
     busy = planner.get(f"/delegations/{keller}/rooms/2024-10-14/list.pdf")
     assert busy.status_code == 429 and "Für Sie wird bereits ein anderes PDF erstellt" in _text(busy)
     assert planner.get(location + ".pdf").status_code == 404  # not rendered yet: no half-written file
+
+
+def test_a_room_left_outside_its_hotel_by_a_moved_leg_is_a_warning(app: Flask, planner: FlaskClient, keller: int) -> None:
+    ids = _member_ids(app, keller)
+    assert (
+        _post_room(planner, keller, first_night="2024-10-14", last_night="2024-10-15", occupant_ids=[ids["Diener"]]).status_code
+        == 302
+    )
+    with app.app_context():
+        rooming = queries.rooming(keller)
+        assert rooming is not None
+        seoul = next(leg for leg in rooming.delegation.legs if leg.city.name == "Seoul")
+        seoul.depart_at -= timedelta(days=1)  # leaves on the 15th now: the night of the 15th is no hotel night
+        db.session.commit()
+    html = _text(planner.get(f"/delegations/{keller}/rooms"))
+    assert 'data-kind="outside_stay"' in html
+    assert "Diener, Wolfram" in html and "nicht in einem einzigen Hotelaufenthalt" in html
+    # The rooming list prints only the hotel's nights: one night now.
+    sheet = _text(planner.get(f"/delegations/{keller}/rooms/2024-10-14/list"))
+    assert "14.10.2024" in sheet and "15.10.2024" in sheet and "16.10.2024" not in sheet
