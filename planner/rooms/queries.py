@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.extensions import db
-from planner.models import ChangeRecord, Delegation, Leg, Member, NightOverride, Person, Room
+from planner.models import ChangeRecord, City, Delegation, Leg, Member, NightOverride, Person, Room
 from planner.models.base import Base
 from planner.rooms.checks import RoomWarning, check_rooms
 from planner.rooms.nights import Nights
@@ -88,11 +88,13 @@ def rooming_state(delegation_id: int) -> tuple | None:
     """What can change a rooming list, in one query; None if there is no such delegation.
 
     The delegation's ``revision`` covers its legs, journeys, members, overrides
-    and rooms (planner.models.revisions); the names come from the directory,
-    whose newest change to a person stands for all of them.
+    and rooms (planner.models.revisions); the names of people and cities come
+    from the directory, whose newest change of each kind stands for all of them.
     """
     row = db.session.execute(
-        sa.select(Delegation.revision, Delegation.updated_at, _newest_change(Person)).where(Delegation.id == delegation_id)
+        sa.select(Delegation.revision, Delegation.updated_at, _newest_change(Person), _newest_change(City)).where(
+            Delegation.id == delegation_id
+        )
     ).one_or_none()
     return None if row is None else tuple(row)
 
