@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.personal.routes import bp as personal_bp
     from planner.program.routes import bp as program_bp
     from planner.releases.routes import bp as releases_bp
+    from planner.rooms.routes import bp as rooms_bp
     from planner.search.routes import bp as search_bp
 
     app.register_blueprint(admin_bp)
@@ -184,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(releases_bp)
+    app.register_blueprint(rooms_bp)
     app.register_blueprint(search_bp)
     teams.init_app(app)
     care.init_app(app)

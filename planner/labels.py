@@ -22,10 +22,12 @@ from planner.models import (
     LinkState,
     MemberRole,
     MessageState,
+    NightKind,
     OrganizationKind,
     PassportType,
     PersonSide,
     ReleaseState,
+    RoomType,
     UserRole,
     ValidityFrom,
     VehicleKind,
@@ -116,6 +118,12 @@ LABELS: dict[Enum, object] = {
     VehicleKind.VAN: _l("Van"),
     VehicleKind.MINIBUS: _l("Kleinbus"),
     VehicleKind.COACH: _l("Reisebus"),
+    RoomType.SINGLE: _l("Einzelzimmer"),
+    RoomType.DOUBLE: _l("Doppelzimmer"),
+    RoomType.TWIN: _l("Zweibettzimmer"),
+    RoomType.SUITE: _l("Suite"),
+    NightKind.HOTEL: _l("Anderes Hotel in dieser Nacht"),
+    NightKind.NO_HOTEL: _l("Kein Hotel in dieser Nacht (z. B. Nachtflug)"),
 }
 
 
@@ -235,6 +243,12 @@ FIELD_LABELS: dict[str, object] = {
     "from_place": _l("Abfahrt von (Ort)"),
     "travel_minutes": _l("Fahrzeit (Minuten)"),
     "riders": _l("Mitfahrende"),
+    "room_type": _l("Zimmerart"),
+    "first_night": _l("Erste Nacht"),
+    "last_night": _l("Letzte Nacht"),
+    "room_number": _l("Zimmernummer"),
+    "occupants": _l("Belegung"),
+    "night": _l("Nacht"),
 }
 
 

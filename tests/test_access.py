@@ -27,6 +27,8 @@ from planner.models import (
     Journey,
     Leg,
     Member,
+    Room,
+    RoomType,
     Transfer,
     UserRole,
     Vehicle,
@@ -182,6 +184,14 @@ LEAST_ROLE = {
     "care_link.send": ADMIN,
     "care_link.revoke": ADMIN,
     "care_link.meal_names": ADMIN,
+    "rooms.index": READ,
+    "rooms.rooming_list": READ,  # names, room types and nights for the hotel; no personal data
+    "rooms.rooming_list_pdf": READ,
+    "rooms.new_room": EDIT,
+    "rooms.edit_room": EDIT,
+    "rooms.confirm_delete_room": EDIT,
+    "rooms.delete_room": EDIT,
+    "rooms.edit_night": EDIT,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -218,6 +228,12 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
         vehicle = Vehicle(delegation=delegation, day=date(2024, 10, 15), city_id=appointment.city_id, seats=4)
         transfer = Transfer(delegation=delegation, vehicle=vehicle, appointment_id=appointment.id, depart_at=appointment.start_at)
         db.session.add_all([vehicle, transfer])
+        # A room in Seoul (the nights of 14 and 15 October), for the rooms pages' URLs.
+        room = Room(
+            delegation=delegation, room_type=RoomType.DOUBLE, first_night=date(2024, 10, 14), last_night=date(2024, 10, 15)
+        )
+        room.occupants = [delegation.members[0]]
+        db.session.add(room)
         db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
         return {
@@ -244,6 +260,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "message_id": message_id,
             "vehicle_id": vehicle.id,
             "transfer_id": transfer.id,
+            "room_id": room.id,
         }
 
 

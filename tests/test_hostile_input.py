@@ -37,6 +37,8 @@ FORMS = [
     "/delegations/{d}/appointments/new",
     "/delegations/{d}/appointments/1/edit",
     "/delegations/{d}/journeys/new",
+    "/delegations/{d}/rooms/new?night=2024-10-14",
+    "/delegations/{d}/rooms/nights/2024-10-15",
     "/directory/organizations/new",
     "/directory/people/new",
     "/directory/cities/new",

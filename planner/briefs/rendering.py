@@ -1,4 +1,20 @@
-"""PDF briefs on the job queue: request, join, render in the worker, hand out the file.
+"""PDF documents on the job queue: request, join, render in the worker, hand out the file.
+
+The one render path of every printed document: the trip brief, and the
+logistics sheets (the rooming list today; a vehicle plan or a contact sheet the
+same way). A kind of document is a :class:`Document` registered with
+:func:`register_document`: its name, how it builds its HTML from the
+delegation and its choices (a JSON-able dict, the same in the request and in
+the job), its file name and the words of its progress page. Everything else
+(keys, joining, the per-user limit, the bounded queue, the job, the store, the
+progress page and the file route) is shared. Adding a sheet is therefore:
+
+1. a template (extend ``briefs/sheet.html``) and a function that renders it
+   (:mod:`planner.briefs.sheets` has the page rules and fonts), used by the
+   sheet's print view too, so the browser and the PDF show the same HTML;
+2. ``register_document(Document(...))`` at import time of the feature;
+3. one route that checks the choices and returns
+   :func:`planner.briefs.routes.queue_pdf` (see :mod:`planner.rooms.routes`).
 
 A PDF takes seconds to minutes of CPU and hundreds of MiB; rendered in the
 web request, a few hundred parallel downloads took the whole service down.
@@ -22,9 +38,12 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from planner.briefs import fonts, queries, render
 from planner.briefs.options import SECTIONS, BriefOptions, check_options
@@ -54,6 +73,7 @@ class RenderRecord:
     started_at: float | None = None
     finished_at: float | None = None
     error: str | None = None
+    kind: str = "brief"  # the Document's name (records written before there were several kinds are briefs)
 
     @property
     def pending(self) -> bool:
@@ -79,14 +99,69 @@ class QueueFull(Exception):
     retry_after = 30
 
 
-def brief_key(delegation_id: int, state: tuple, options: BriefOptions, base_url: str) -> str:
-    """The render's name: equal for requests that would get byte-for-byte the same brief.
+@dataclass(frozen=True)
+class Document:
+    """A kind of printed document the queue renders.
+
+    ``html(delegation_id, choices)`` returns the document's HTML, or None when the
+    delegation is gone; it runs in a request context for the public address (so
+    ``url_for`` works) and may raise :class:`~planner.editing.Rejected` when what
+    the choices name is gone (a member who left, a hotel stay that moved).
+    ``filename(delegation_id, choices)`` names the file. The progress and wait
+    pages say ``producing``, ``failed``, ``gone`` (what the choices named is no
+    more) and ``busy`` (with ``%(seconds)s``), and offer ``retry_endpoint`` (a view
+    taking ``delegation_id``) after a failure.
+    """
+
+    kind: str
+    html: Callable[[int, dict[str, Any]], str | None]
+    filename: Callable[[int, dict[str, Any]], str]
+    producing: Any
+    failed: Any
+    gone: Any
+    busy: Any
+    retry_endpoint: str
+
+
+DOCUMENTS: dict[str, Document] = {}
+
+
+def register_document(document: Document) -> Document:
+    """Make ``document`` a kind the queue renders (once per name; registering it again is harmless)."""
+    known = DOCUMENTS.get(document.kind)
+    if known is not None and known.html is not document.html:
+        raise ValueError(f"two documents named {document.kind!r}")
+    DOCUMENTS[document.kind] = document
+    return document
+
+
+def document_of(record: RenderRecord) -> Document:
+    return DOCUMENTS.get(record.kind, DOCUMENTS["brief"])
+
+
+def document_key(kind: str, delegation_id: int, state: tuple, choices: dict[str, Any], base_url: str) -> str:
+    """The render's name: equal for requests that would get byte-for-byte the same document.
 
     The public address is part of it: links and the calendar QR code in the
     PDF point at the host the request came to.
     """
-    parts = [delegation_id, [str(value) for value in state], options.slug, sorted(options.sections), base_url]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
+    parts = [kind, delegation_id, [str(value) for value in state], choices, base_url]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def brief_choices(options: BriefOptions) -> dict[str, Any]:
+    return {
+        "audience": options.audience.value,
+        "person_id": options.person_id,
+        "lang": options.lang,
+        "sections": [s for s in SECTIONS if s in options.sections],
+        "edition": options.edition.value if options.edition else None,
+    }
+
+
+def brief_key(delegation_id: int, state: tuple, options: BriefOptions, base_url: str) -> str:
+    """The key of a brief's render (see :func:`document_key`)."""
+    return document_key("brief", delegation_id, state, brief_choices(options), base_url)
 
 
 def _record_name(key: str) -> str:
@@ -121,15 +196,25 @@ def pdf_bytes(key: str) -> bytes | None:
 
 
 def request_pdf(delegation_id: int, state: tuple, options: BriefOptions, *, base_url: str, user_id: int) -> tuple[str, bool]:
-    """Find or start the render of this brief; returns its key and whether the PDF is ready.
+    """Find or start the render of this brief; see :func:`request_document`."""
+    return request_document("brief", delegation_id, state, brief_choices(options), base_url=base_url, user_id=user_id)
 
-    Raises :class:`Busy` when the user has another render pending and
-    :class:`QueueFull` when the queue is at its bound; nothing is enqueued then.
+
+def request_document(
+    kind: str, delegation_id: int, state: tuple, choices: dict[str, Any], *, base_url: str, user_id: int
+) -> tuple[str, bool]:
+    """Find or start the render of a document of ``kind``; returns its key and whether the PDF is ready.
+
+    ``state`` is what can change the document (equal states give equal
+    documents); ``choices`` are checked already. Raises :class:`Busy` when the
+    user has another render pending and :class:`QueueFull` when the queue is at
+    its bound; nothing is enqueued then.
     """
+    document = DOCUMENTS[kind]
     queue = jobs()
     store = queue.store
     config = current_app.config
-    key = brief_key(delegation_id, state, options, base_url)
+    key = document_key(kind, delegation_id, state, choices, base_url)
     existing = _load(store, key)
     if existing is not None and existing.state == DONE and store.get(_pdf_name(key)) is not None:
         return key, True
@@ -145,21 +230,40 @@ def request_pdf(delegation_id: int, state: tuple, options: BriefOptions, *, base
         raise QueueFull()
 
     ttl = float(config["JOB_EXPIRES_SECONDS"])
-    fresh = RenderRecord(delegation_id, f"reisebriefing-{delegation_id}-{options.slug}.pdf", QUEUED, time.time())
+    fresh = RenderRecord(delegation_id, document.filename(delegation_id, choices), QUEUED, time.time(), kind=kind)
     if existing is not None:
         store.delete(_record_name(key))  # a failed or vanished render: try again
     if not store.add(_record_name(key), json.dumps(asdict(fresh)).encode(), ttl):
         return key, False  # another request started the same render a moment ago: join it
     store.set(_user_name(user_id), key.encode(), ttl)
-    choices = {
-        "audience": options.audience.value,
-        "person_id": options.person_id,
-        "lang": options.lang,
-        "sections": [s for s in SECTIONS if s in options.sections],
-        "edition": options.edition.value if options.edition else None,
-    }
-    queue.enqueue("render_brief", key, delegation_id, choices, base_url, user_id)
+    queue.enqueue("render_document", kind, key, delegation_id, choices, base_url, user_id)
     return key, False
+
+
+def pdf_of(html: Callable[[], str | None], base_url: str) -> bytes | None:
+    """The PDF of the HTML ``html()`` builds in a request context for ``base_url``; None if it builds none.
+
+    Needs an app context, not a request: url_for then points at the host the user asked.
+    """
+    with current_app.test_request_context(base_url=base_url):
+        document = html()
+        if document is None:
+            return None
+        return html_to_pdf(
+            document,
+            base_url=request.host_url,
+            static_folder=current_app.static_folder or "",
+            static_url_path=url_for("static", filename=""),
+            files=fonts.font_files_by_url(current_app),
+        )
+
+
+def _brief_html(delegation_id: int, options: BriefOptions) -> str | None:
+    source = queries.brief_source(delegation_id, options.edition)
+    if source is None:
+        return None
+    _brief, html = render.brief_html(source, options)
+    return html
 
 
 def build_pdf(delegation_id: int, options: BriefOptions, base_url: str) -> bytes | None:
@@ -168,24 +272,43 @@ def build_pdf(delegation_id: int, options: BriefOptions, base_url: str) -> bytes
     Raises :class:`~planner.editing.Rejected` if the member of a personal brief is
     not (or no longer) on the trip. Needs an app context, not a request.
     """
-    # url_for needs a request: the PDF's links and QR code point at the host the user asked.
-    with current_app.test_request_context(base_url=base_url):
-        source = queries.brief_source(delegation_id, options.edition)
-        if source is None:
-            return None
-        _brief, html = render.brief_html(source, options)
-        return html_to_pdf(
-            html,
-            base_url=request.host_url,
-            static_folder=current_app.static_folder or "",
-            static_url_path=url_for("static", filename=""),
-            files=fonts.font_files_by_url(current_app),
-        )
+    return pdf_of(lambda: _brief_html(delegation_id, options), base_url)
 
 
-@job("render_brief")
-def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, user_id: int) -> None:
-    """Render the brief in the job worker and store the PDF under ``key``."""
+def _brief_from_choices(delegation_id: int, choices: dict[str, Any]) -> str | None:
+    options = check_options(
+        choices["audience"], choices["person_id"], choices["lang"], choices["sections"], edition=choices.get("edition")
+    )
+    return _brief_html(delegation_id, options)
+
+
+def _brief_filename(delegation_id: int, choices: dict[str, Any]) -> str:
+    options = check_options(
+        choices["audience"], choices["person_id"], choices["lang"], choices["sections"], edition=choices.get("edition")
+    )
+    return f"reisebriefing-{delegation_id}-{options.slug}.pdf"
+
+
+BRIEF = register_document(
+    Document(
+        kind="brief",
+        html=_brief_from_choices,
+        filename=_brief_filename,
+        producing=_l("Reisebriefing wird erstellt"),
+        failed=_l("Reisebriefing konnte nicht erstellt werden"),
+        gone=_l("Die Delegation oder das gewählte Mitglied gibt es nicht mehr so, wie angefragt."),
+        busy=_l(
+            "Für Sie wird bereits ein anderes Reisebriefing erstellt. Bitte warten Sie, bis es fertig ist, "
+            "und versuchen Sie es dann erneut (in etwa %(seconds)s Sekunden)."
+        ),
+        retry_endpoint="briefs.options",
+    )
+)
+
+
+@job("render_document")
+def render_document(kind: str, key: str, delegation_id: int, choices: dict, base_url: str, user_id: int) -> None:
+    """Render a document of ``kind`` in the job worker and store the PDF under ``key``."""
     store = jobs().store
     config = current_app.config
     record_now = _load(store, key)
@@ -194,10 +317,8 @@ def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, use
     _save(store, key, replace(record_now, state=RUNNING, started_at=time.time()), float(config["JOB_EXPIRES_SECONDS"]))
     outcome = replace(record_now, state=FAILED, started_at=time.time())
     try:
-        options = check_options(
-            choices["audience"], choices["person_id"], choices["lang"], choices["sections"], edition=choices.get("edition")
-        )
-        body = build_pdf(delegation_id, options, base_url)
+        document = DOCUMENTS[kind]
+        body = pdf_of(lambda: document.html(delegation_id, choices), base_url)
         if body is None:
             outcome = replace(outcome, error=GONE)
         else:
@@ -206,7 +327,7 @@ def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, use
     except Rejected:
         outcome = replace(outcome, error=GONE)  # e.g. the member left the trip since the request
     except Exception:
-        log.exception("brief render %s of delegation %s failed", key, delegation_id)
+        log.exception("%s render %s of delegation %s failed", kind, key, delegation_id)
         outcome = replace(outcome, error=ERROR)
     finally:
         outcome = replace(outcome, finished_at=time.time())
@@ -215,3 +336,9 @@ def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, use
         if store.get(_user_name(user_id)) == key.encode():
             store.delete(_user_name(user_id))
         store.prune()
+
+
+@job("render_brief")
+def render_brief(key: str, delegation_id: int, choices: dict, base_url: str, user_id: int) -> None:
+    """A brief's render as queued before documents had kinds (jobs still waiting after an upgrade)."""
+    render_document("brief", key, delegation_id, choices, base_url, user_id)

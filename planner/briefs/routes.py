@@ -8,13 +8,16 @@ choice that makes no brief gets the options form back with the reason
 The print view is rendered in the request (it is cheap). The PDF is not: a
 request for it checks the options and then finds or enqueues the render
 (:mod:`planner.briefs.rendering`) and answers 303 to a progress page, which
-refreshes itself until the file is ready and then hands it out.
+refreshes itself until the file is ready and then hands it out. The progress
+page and the file route serve every kind of document the queue renders (the
+rooming list too); :func:`queue_pdf` is the one answer to a PDF request.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -135,21 +138,42 @@ def pdf(delegation_id: int) -> BaseResponse:
     state = queries.brief_state(delegation_id)
     if state is None:  # deleted between the two reads
         abort(404)
+    return queue_pdf("brief", delegation_id, state, rendering.brief_choices(options))
+
+
+def queue_pdf(kind: str, delegation_id: int, state: tuple, choices: dict[str, Any]) -> BaseResponse:
+    """The answer to a PDF request of any document kind (:mod:`planner.briefs.rendering`), its choices checked.
+
+    303 to the progress page (or the finished file); 429 with ``Retry-After`` while the user
+    has another render pending, 503 when the queue is full.
+    """
     try:
-        key, ready = rendering.request_pdf(delegation_id, state, options, base_url=request.host_url, user_id=current_user.id)
+        key, ready = rendering.request_document(
+            kind, delegation_id, state, choices, base_url=request.host_url, user_id=current_user.id
+        )
     except rendering.Busy as busy:
         pending = url_for("briefs.render_status", delegation_id=busy.delegation_id, key=busy.key)
-        return _wait_page(delegation_id, 429, busy.retry_after, pending)
+        pending_record = rendering.record(busy.key)
+        document = rendering.document_of(pending_record) if pending_record is not None else rendering.DOCUMENTS[kind]
+        message = str(document.busy) % {"seconds": busy.retry_after}
+        return _wait_page(delegation_id, 429, busy.retry_after, pending, message)
     except rendering.QueueFull as full:
         return _wait_page(delegation_id, 503, full.retry_after, None)
     endpoint = "briefs.render_file" if ready else "briefs.render_status"
     return redirect(url_for(endpoint, delegation_id=delegation_id, key=key), 303)
 
 
-def _wait_page(delegation_id: int, status: int, retry_after: int, pending_url: str | None) -> BaseResponse:
+def _wait_page(
+    delegation_id: int, status: int, retry_after: int, pending_url: str | None, message: str | None = None
+) -> BaseResponse:
     delegation = queries.delegation_with_members(delegation_id)
     page = render_template(
-        "briefs/busy.html", delegation=delegation, status=status, retry_after=retry_after, pending_url=pending_url
+        "briefs/busy.html",
+        delegation=delegation,
+        status=status,
+        retry_after=retry_after,
+        pending_url=pending_url,
+        message=message,
     )
     response = _private(make_response(page, status))
     response.headers["Retry-After"] = str(retry_after)
@@ -178,13 +202,15 @@ def render_status(delegation_id: int, key: str) -> BaseResponse:
         abort(404)
     waited = found.waited(time.time())
     stalled = found.state == rendering.QUEUED and waited > float(current_app.config["JOB_STALL_SECONDS"])
+    document = rendering.document_of(found)
     page = render_template(
         "briefs/progress.html",
         delegation=delegation,
         record=found,
+        document=document,
         waited=int(waited),
         stalled=stalled,
-        retry_url=url_for("briefs.options", delegation_id=delegation_id),
+        retry_url=url_for(document.retry_endpoint, delegation_id=delegation_id),
     )
     return _private(make_response(page, 200))
 

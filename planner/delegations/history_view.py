@@ -59,6 +59,8 @@ _ENTITIES = {
     "team_members": _l("Teammitglied"),
     "vehicles": _l("Fahrzeug"),
     "transfers": _l("Transfer"),
+    "rooms": _l("Hotelzimmer"),
+    "night_overrides": _l("Übernachtung"),
 }
 
 
@@ -238,6 +240,11 @@ def _name(record: ChangeRecord, names: _Names) -> str:
         return _row_name(record.entity, row)
     if _INTERNAL_LABEL.match(record.label):
         return EMPTY
+    if record.entity == "night_overrides":  # recorded by its night, as an ISO date
+        try:
+            return _("Nacht vom %(day)s", day=day(date.fromisoformat(record.label)))
+        except ValueError:
+            return record.label
     if record.entity == "journeys" and " → " in record.label:  # a journey deleted since: its recorded places
         return journey_name(*record.label.split(" → ", 1))
     return record.label

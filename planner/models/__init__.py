@@ -23,11 +23,13 @@ from planner.models.program import (
     journey_travellers,
 )
 from planner.models.releases import FrozenRelease, Release, ReleaseState
+from planner.models.rooms import ROOM_CAPACITY, NightKind, NightOverride, Room, RoomType, room_occupants
 from planner.models.teams import TeamMember
 from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_riders
 from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
+    "ROOM_CAPACITY",
     "Appointment",
     "AppointmentKind",
     "Audience",
@@ -53,6 +55,8 @@ __all__ = [
     "Member",
     "MemberRole",
     "MessageState",
+    "NightKind",
+    "NightOverride",
     "Organization",
     "OrganizationKind",
     "OutgoingMessage",
@@ -65,6 +69,8 @@ __all__ = [
     "RecoveryCode",
     "Release",
     "ReleaseState",
+    "Room",
+    "RoomType",
     "TeamMember",
     "TimeZoneName",
     "Transfer",
@@ -82,5 +88,6 @@ __all__ = [
     "appointment_briefings",
     "full_name",
     "journey_travellers",
+    "room_occupants",
     "transfer_riders",
 ]

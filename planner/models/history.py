@@ -27,6 +27,7 @@ from planner.models.geography import City, Partnership
 from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
+from planner.models.rooms import NightOverride, Room
 from planner.models.teams import TeamMember
 from planner.models.transport import Transfer, Vehicle
 from planner.models.users import User
@@ -49,6 +50,8 @@ TRACKED = (
     EntryRule,
     Vehicle,
     Transfer,
+    NightOverride,
+    Room,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -107,6 +110,11 @@ def _label(obj: Any) -> str:
         return " · ".join(str(part) for part in (obj.day.isoformat(), obj.plate, obj.driver_name) if part)[:300]
     if isinstance(obj, Transfer):  # named by where it goes
         return f"→ {obj.appointment.title}"[:300] if obj.appointment is not None else f"transfer {obj.id}"
+    if isinstance(obj, NightOverride):  # named by its night; the page writes the date in the reader's language
+        return obj.night.isoformat()
+    if isinstance(obj, Room):  # named by its number, else by who sleeps in it
+        names = ", ".join(m.person.name for m in obj.occupants if m.person is not None)
+        return (obj.room_number or names or f"room {obj.id}")[:300]
     if isinstance(obj, Journey):  # named by its ends, as the history page names it
         return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"

@@ -31,8 +31,9 @@ from planner.models.base import VersionedMixin
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.followups import FollowUp
 from planner.models.program import Appointment, Journey
+from planner.models.rooms import NightOverride, Room
 
-_OWNED = (Appointment, Journey, Leg, Member, FollowUp)
+_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room)
 # Not the record's own data: counters, timestamps, and what signing in records.
 BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale", "totp_last_step"})
 

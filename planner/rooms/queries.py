@@ -1,0 +1,102 @@
+"""Reads for the rooms pages and the rooming list: one trip with its legs, journeys, members, overrides and rooms.
+
+A fixed number of queries however many nights and rooms a trip has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner.extensions import db
+from planner.models import ChangeRecord, City, Delegation, Leg, Member, NightOverride, Person, Room
+from planner.models.base import Base
+from planner.rooms.checks import RoomWarning, check_rooms
+from planner.rooms.nights import Nights
+
+
+@dataclass
+class Rooming:
+    """Everything the rooms page and the rooming list show, loaded up front."""
+
+    delegation: Delegation
+    overrides: list[NightOverride]
+    rooms: list[Room]
+    nights: Nights
+
+    def warnings(self) -> list[RoomWarning]:
+        return check_rooms(self.nights, self.delegation.members, self.rooms)
+
+
+def rooming(delegation_id: int) -> Rooming | None:
+    """The trip's nights, stays and rooms, or None if there is no such delegation."""
+    delegation = (
+        db.session.scalars(
+            sa.select(Delegation)
+            .where(Delegation.id == delegation_id)
+            .options(
+                joinedload(Delegation.home_city),
+                joinedload(Delegation.legs).joinedload(Leg.city),
+                selectinload(Delegation.journeys),
+                selectinload(Delegation.members).joinedload(Member.person),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    if delegation is None:
+        return None
+    overrides = list(
+        db.session.scalars(
+            sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id).order_by(NightOverride.night)
+        )
+    )
+    rooms = list(
+        db.session.scalars(
+            sa.select(Room)
+            .where(Room.delegation_id == delegation_id)
+            .options(selectinload(Room.occupants).joinedload(Member.person))
+            .order_by(Room.first_night, Room.id)
+        )
+    )
+    return Rooming(delegation, overrides, rooms, Nights(delegation, overrides, rooms))
+
+
+def room_or_404(delegation_id: int, room_id: int) -> Room:
+    """Exactly the room the URL names, in exactly that delegation (404 otherwise), with its occupants."""
+    return db.one_or_404(
+        sa.select(Room)
+        .where(Room.id == room_id, Room.delegation_id == delegation_id)
+        .options(selectinload(Room.occupants).joinedload(Member.person))
+    )
+
+
+def override_on(delegation_id: int, night: date) -> NightOverride | None:
+    return db.session.scalars(
+        sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id, NightOverride.night == night)
+    ).one_or_none()
+
+
+def _newest_change(model: type[Base]) -> sa.ScalarSelect:
+    return sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
+
+
+def rooming_state(delegation_id: int) -> tuple | None:
+    """What can change a rooming list, in one query; None if there is no such delegation.
+
+    The delegation's ``revision`` covers its legs, journeys, members, overrides
+    and rooms (planner.models.revisions); the names of people and cities come
+    from the directory, whose newest change of each kind stands for all of them.
+    """
+    row = db.session.execute(
+        sa.select(Delegation.revision, Delegation.updated_at, _newest_change(Person), _newest_change(City)).where(
+            Delegation.id == delegation_id
+        )
+    ).one_or_none()
+    return None if row is None else tuple(row)
+
+
+__all__ = ["Rooming", "override_on", "room_or_404", "rooming", "rooming_state"]
