@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.auth.routes import bp as auth_bp
     from planner.briefs.routes import bp as briefs_bp
     from planner.calendar.routes import bp as calendar_bp
+    from planner.contacts.routes import bp as contacts_bp
     from planner.delegations.routes import bp as delegations_bp
     from planner.directory.routes import bp as directory_bp
     from planner.health import bp as health_bp
@@ -172,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(briefs_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(contacts_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(health_bp)

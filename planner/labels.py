@@ -14,6 +14,7 @@ from planner.models import (
     AppointmentKind,
     Audience,
     DelegationStatus,
+    EmergencyService,
     FeedFollows,
     FollowUpStatus,
     ItemStatus,
@@ -65,6 +66,7 @@ LABELS: dict[Enum, object] = {
     OrganizationKind.TRADE_FAIR: _l("Messe"),
     OrganizationKind.ASSOCIATION: _l("Verband / Organisation"),
     OrganizationKind.EDUCATION: _l("Bildungseinrichtung"),
+    OrganizationKind.MISSION: _l("Deutsche Auslandsvertretung (Botschaft, Konsulat)"),
     OrganizationKind.OTHER: _l("Sonstige"),
     PersonSide.OWN: _l("Eigene Delegation / Stadt"),
     PersonSide.HOST: _l("Gastgeber / Partner"),
@@ -87,6 +89,12 @@ LABELS: dict[Enum, object] = {
     ReleaseState.PREPARED: _l("Zur Freigabe vorbereitet"),
     ReleaseState.APPROVED: _l("Freigegeben"),
     ReleaseState.WITHDRAWN: _l("Zurückgezogen"),
+    EmergencyService.GENERAL: _l("Allgemeiner Notruf"),
+    EmergencyService.POLICE: _l("Polizei"),
+    EmergencyService.FIRE_AND_AMBULANCE: _l("Feuerwehr und Rettungsdienst"),
+    EmergencyService.AMBULANCE: _l("Rettungsdienst"),
+    EmergencyService.FIRE: _l("Feuerwehr"),
+    EmergencyService.TRAVEL_HOTLINE: _l("Touristen-Hotline"),
 }
 
 

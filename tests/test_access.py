@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from planner.extensions import db
 from planner.mail.inputs import MessageInput
 from planner.mail.operations import queue_message
-from planner.models import Appointment, Delegation, FeedToken, FollowUp, Journey, Leg, Member, UserRole
+from planner.models import Appointment, Delegation, EmergencyNumber, FeedToken, FollowUp, Journey, Leg, Member, UserRole
 from planner.releases.inputs import PrepareInput
 from planner.releases.operations import prepare_release
 from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
@@ -136,6 +136,11 @@ LEAST_ROLE = {
     "mail.outbox": ADMIN,
     "mail.message": ADMIN,  # the text of any message: every trip, every recipient
     "mail.delegation_messages": EDIT,
+    "contacts.numbers": ADMIN,  # shared by every trip: facts with sources, kept by admins
+    "contacts.new_number": ADMIN,
+    "contacts.edit_number": ADMIN,
+    "contacts.sheet": READ,  # the trip's team; no personal data on it
+    "contacts.print_sheet": READ,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -188,6 +193,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "number": 1,
             "team_member_id": teammate.id,
             "message_id": message_id,
+            "number_id": first(EmergencyNumber),
         }
 
 

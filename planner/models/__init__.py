@@ -4,6 +4,7 @@ from planner.models import revisions, trash  # noqa: F401  (register the flush a
 from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
 from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, TravelProfile
+from planner.models.contacts import EmergencyNumber, EmergencyService
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
 from planner.models.followups import FollowUp, FollowUpStatus
@@ -35,6 +36,8 @@ __all__ = [
     "Delegation",
     "DelegationStatus",
     "DietaryNeed",
+    "EmergencyNumber",
+    "EmergencyService",
     "FeedFollows",
     "FeedToken",
     "FollowUp",
