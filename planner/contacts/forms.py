@@ -35,7 +35,8 @@ def _text(label_text: Any, max_length: int, *, required: bool = False) -> String
 
 
 class EmergencyNumberForm(InputForm):
-    country_iso = SelectField(_l("Land"), validators=[_required])
+    # No choice check by WTForms: an unknown code gets the directory's own message (planner.directory.operations).
+    country_iso = SelectField(_l("Land"), validators=[_required], validate_choice=False)
     service = SelectField(_l("Dienst"), choices=choices(EmergencyService), validators=[_required])
     number = _text(_l("Nummer"), 30, required=True)
     note = _text(_l("Hinweis"), 300)
