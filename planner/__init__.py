@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.briefs.routes import bp as briefs_bp
     from planner.calendar.routes import bp as calendar_bp
     from planner.care.link import bp as care_link_bp
+    from planner.contacts.routes import bp as contacts_bp
     from planner.delegations.routes import bp as delegations_bp
     from planner.directory.routes import bp as directory_bp
     from planner.entry.routes import bp as entry_bp
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(briefs_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(care_link_bp)
+    app.register_blueprint(contacts_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(entry_bp)

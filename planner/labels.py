@@ -15,6 +15,7 @@ from planner.models import (
     Audience,
     DelegationStatus,
     DietaryNeed,
+    EmergencyService,
     FeedFollows,
     FollowUpStatus,
     ItemStatus,
@@ -72,6 +73,7 @@ LABELS: dict[Enum, object] = {
     OrganizationKind.TRADE_FAIR: _l("Messe"),
     OrganizationKind.ASSOCIATION: _l("Verband / Organisation"),
     OrganizationKind.EDUCATION: _l("Bildungseinrichtung"),
+    OrganizationKind.MISSION: _l("Deutsche Auslandsvertretung (Botschaft, Konsulat)"),
     OrganizationKind.OTHER: _l("Sonstige"),
     PersonSide.OWN: _l("Eigene Delegation / Stadt"),
     PersonSide.HOST: _l("Gastgeber / Partner"),
@@ -124,6 +126,12 @@ LABELS: dict[Enum, object] = {
     RoomType.SUITE: _l("Suite"),
     NightKind.HOTEL: _l("Anderes Hotel in dieser Nacht"),
     NightKind.NO_HOTEL: _l("Kein Hotel in dieser Nacht (z. B. Nachtflug)"),
+    EmergencyService.GENERAL: _l("Allgemeiner Notruf"),
+    EmergencyService.POLICE: _l("Polizei"),
+    EmergencyService.FIRE_AND_AMBULANCE: _l("Feuerwehr und Rettungsdienst"),
+    EmergencyService.AMBULANCE: _l("Rettungsdienst"),
+    EmergencyService.FIRE: _l("Feuerwehr"),
+    EmergencyService.TRAVEL_HOTLINE: _l("Touristen-Hotline"),
 }
 
 

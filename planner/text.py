@@ -57,3 +57,12 @@ def is_single_line_column(column: sa.ColumnElement[Any]) -> bool:
     such as calendar UIDs, which must match the source byte for byte).
     """
     return type(column.type) is sa.String and column.info.get("single_line", True)
+
+
+# A phone number as people write it to be dialled: an optional "+", digits, and the usual separators.
+PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 ()/\-]*$")
+
+
+def is_phone_number(value: str) -> bool:
+    """Whether ``value`` is a number one can dial ("+49 211 899-0", "112"), not a word or a link."""
+    return bool(PHONE_NUMBER.match(value)) and sum(ch.isdigit() for ch in value) >= 2

@@ -21,6 +21,7 @@ from planner.mail.operations import queue_message
 from planner.models import (
     Appointment,
     Delegation,
+    EmergencyNumber,
     EntryRule,
     FeedToken,
     FollowUp,
@@ -192,6 +193,11 @@ LEAST_ROLE = {
     "rooms.confirm_delete_room": EDIT,
     "rooms.delete_room": EDIT,
     "rooms.edit_night": EDIT,
+    "contacts.numbers": ADMIN,  # shared by every trip: facts with sources, kept by admins
+    "contacts.new_number": ADMIN,
+    "contacts.edit_number": ADMIN,
+    "contacts.sheet": READ,  # the trip's team; no personal data on it
+    "contacts.print_sheet": READ,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -261,6 +267,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "vehicle_id": vehicle.id,
             "transfer_id": transfer.id,
             "room_id": room.id,
+            "number_id": first(EmergencyNumber),
         }
 
 

@@ -72,6 +72,7 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "deleted_at": None,
     # c5e1a9d7f3b2: unknown for trips cancelled before; taking such a cancellation back gives "planned"
     "status_before_cancel": None,
+    "duty_phone": None,  # b9d4e2a7c318: no trip had a duty phone before; the sheet says "not entered yet"
     "archived_at": None,  # 776f765ebc14: nothing was archived before archiving existed
     "must_change_password": False,  # 3c5e0d7a91b2: existing accounts keep the passwords they chose
     "session_epoch": 0,  # 3c5e0d7a91b2: epoch 0 keeps the old fingerprint, so nobody is signed out

@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.briefs.options import Edition
+from planner.contacts.countries import trip_countries
+from planner.contacts.queries import numbers_for
 from planner.delegations.itinerary import Itinerary
 from planner.delegations.queries import delegation_with_programme
 from planner.editing import Rejected
@@ -25,6 +27,7 @@ from planner.models import (
     ChangeRecord,
     City,
     Delegation,
+    EmergencyNumber,
     FeedToken,
     Member,
     Organization,
@@ -46,6 +49,8 @@ class BriefSource:
     organizations: dict[int, Organization] = field(default_factory=dict)
     partnerships: list[Partnership] = field(default_factory=list)
     feeds: list[FeedToken] = field(default_factory=list)
+    # The emergency numbers of the trip's countries, by ISO code (a country without numbers has no key).
+    emergency_numbers: dict[str, list[EmergencyNumber]] = field(default_factory=dict)
     # A released brief: the release it prints, and the programme of the approved release before it (None for the
     # first release); both None for the draft.
     release: Release | None = None
@@ -88,6 +93,7 @@ def source_for(delegation: Delegation) -> BriefSource:
         organizations=_organizations(delegation),
         partnerships=_partnerships(delegation),
         feeds=_feeds(delegation.id),
+        emergency_numbers=numbers_for(c.iso_code for c in trip_countries(delegation)),
     )
 
 

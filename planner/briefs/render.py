@@ -39,6 +39,8 @@ from planner.briefs.options import (
 from planner.briefs.queries import BriefSource
 from planner.calendar.qr import qr_svg
 from planner.care.meals import MealDiet, diet_counts, is_meal, needs_by_person
+from planner.contacts.countries import trip_countries
+from planner.contacts.sheet import CountryNumbers, HotelView, country_numbers, hotel_views
 from planner.delegations.itinerary import Itinerary
 from planner.editing import Rejected
 from planner.formatting import (
@@ -49,7 +51,6 @@ from planner.formatting import (
     numeric_date,
     paragraphs,
     place_name,
-    territory_name,
     utc_label,
 )
 from planner.models import (
@@ -70,19 +71,6 @@ from planner.models import (
 )
 from planner.releases.changes import changes_between
 from planner.timezones import offset_between, to_local, utc_now
-
-# Emergency numbers of the countries a trip goes to; public facts that every
-# brief prints next to the consulates and hotels.
-EMERGENCY_NUMBERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "DE": (("police", "110"), ("fire_ambulance", "112")),
-    "KR": (("police", "112"), ("fire_ambulance", "119")),
-    "CN": (("police", "110"), ("ambulance", "120"), ("fire", "119")),
-}
-
-# German missions abroad are listed first among the contacts; the directory
-# has no kind for them, their names say it.
-_MISSION = re.compile(r"konsulat|botschaft|consulate|embassy", re.IGNORECASE)
-
 
 # -- small text helpers ---------------------------------------------------------
 
@@ -148,7 +136,7 @@ class OrganizationView:
 
     @property
     def is_mission(self) -> bool:
-        return bool(_MISSION.search(self.name))
+        return self.kind is OrganizationKind.MISSION
 
 
 @dataclass
@@ -261,25 +249,6 @@ class ZoneRow:
 
 
 @dataclass
-class HotelView:
-    city: str
-    name: str | None
-    address: str | None
-    phone: str | None
-    arrive_at: datetime
-    depart_at: datetime
-    zone: str
-    status: ItemStatus
-    placeholder: bool
-
-
-@dataclass
-class EmergencyView:
-    country: str
-    numbers: list[tuple[str, str]]
-
-
-@dataclass
 class PartnerView:
     city: str
     native_name: str | None
@@ -345,8 +314,11 @@ class Brief:
     missions: list[OrganizationView]
     hosts: list[OrganizationView]
     organisers: list[PersonView]
-    emergency: list[EmergencyView]
+    # Every country of the trip, with its numbers from the data or none ("to be verified").
+    emergency: list[CountryNumbers]
     follow_ups: list[FollowUpView]
+    # The delegation's duty phone; only in briefs for the delegation (not the press brief).
+    duty_phone: str | None = None
     # "Version 5 vom 12.10.2024" (a released brief) or "Entwurf, Stand 14.10.2024 10:30" (the draft, home time).
     version: str = ""
     released: bool = False
@@ -625,21 +597,7 @@ class _Builder:
     def hotels(self) -> list[HotelView]:
         if not may_see(self.viewer, "hotels"):
             return []
-        return [
-            HotelView(
-                city=leg.city.name,
-                name=leg.hotel_name,
-                address=leg.hotel_address,
-                phone=leg.hotel_phone,
-                arrive_at=leg.arrive_at,
-                depart_at=leg.depart_at,
-                zone=leg.timezone,
-                status=leg.status,
-                # Legs carry no placeholder flag; seeded placeholder hotels say so in their name.
-                placeholder=bool(leg.hotel_phone) and bool(re.search(r"platzhalter|placeholder", leg.hotel_name or "", re.I)),
-            )
-            for leg in self.delegation.legs
-        ]
+        return hotel_views(self.delegation.legs)
 
     def hosts(self, appointments: list[AppointmentView]) -> tuple[list[OrganizationView], list[OrganizationView]]:
         seen: dict[int, OrganizationView] = {}
@@ -661,23 +619,9 @@ class _Builder:
         missions = [v for v in views if v.is_mission]
         return missions, [v for v in views if not v.is_mission]
 
-    def emergency(self) -> list[EmergencyView]:
-        codes: list[str] = []
-        for leg in self.itinerary.legs:
-            code = leg.city.country.iso_code
-            if code not in codes:
-                codes.append(code)
-        labels = {
-            "police": _("Polizei"),
-            "fire_ambulance": _("Feuerwehr und Rettungsdienst"),
-            "ambulance": _("Rettungsdienst"),
-            "fire": _("Feuerwehr"),
-        }
-        return [
-            EmergencyView(territory_name(code), [(labels[what], number) for what, number in EMERGENCY_NUMBERS[code]])
-            for code in codes
-            if code in EMERGENCY_NUMBERS
-        ]
+    def emergency(self) -> list[CountryNumbers]:
+        """Every country of the trip (home, legs, journeys' ends), each with its numbers or as "to be verified"."""
+        return country_numbers(trip_countries(self.delegation), self.source.emergency_numbers)
 
     def follow_ups(self, member: Member | None, appointment_ids: set[int]) -> list[FollowUpView]:
         if not self.internal:
@@ -814,6 +758,7 @@ class _Builder:
             hosts=hosts,
             organisers=[self.person(m.person) for m in delegation.members if m.role is MemberRole.STAFF] if self.internal else [],
             emergency=self.emergency(),
+            duty_phone=delegation.duty_phone if self.internal else None,
             follow_ups=self.follow_ups(member, {a.id for a in appointments}),
         )
 

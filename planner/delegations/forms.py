@@ -31,7 +31,7 @@ from planner.editing import optional_text
 from planner.labels import choices, language_choices
 from planner.models import Delegation, DelegationStatus, FollowUp, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 from planner.timezones import FIRST_YEAR, LAST_YEAR
-from planner.web.forms import InputForm, RowForm, RowsField, plausible_date, year_range_message
+from planner.web.forms import InputForm, RowForm, RowsField, phone_number, plausible_date, year_range_message
 from planner.web.localtime import LocalTimeField
 from planner.web.searchable import searchable
 
@@ -48,13 +48,19 @@ class DelegationForm(InputForm):
     )
     status = SelectField(_l("Status"), choices=choices(DelegationStatus), default=DelegationStatus.DRAFT.value)
     notes = TextAreaField(_l("Interne Hinweise"), validators=[Optional(), Length(max=20000)])
+    duty_phone = StringField(
+        _l("Bereitschaftstelefon der Delegation"),
+        description=_l("Die Notfallnummer der Delegation unterwegs; steht auf dem Kontaktblatt und im Reisebriefing."),
+        validators=[Optional(), Length(max=50), phone_number],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
 
     def validate_end_date(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_("Die Rückkehr darf nicht vor der Abreise liegen."))
 
     def fill(self, record: Delegation) -> None:
-        for name in ("title", "purpose", "home_city_id", "start_date", "end_date", "notes", "version"):
+        for name in ("title", "purpose", "home_city_id", "start_date", "end_date", "notes", "duty_phone", "version"):
             self[name].data = getattr(record, name)
         self.status.data = record.status.value
 
@@ -67,6 +73,7 @@ class DelegationForm(InputForm):
             end_date=self.end_date.data,
             status=DelegationStatus(self.status.data),
             notes=self.notes.data,
+            duty_phone=self.duty_phone.data,
             version=self.version.data,
         )
 

@@ -25,6 +25,7 @@ class DelegationInput:
     status: DelegationStatus = DelegationStatus.DRAFT
     purpose: str | None = None
     notes: str | None = None
+    duty_phone: str | None = None
     version: int | None = None
 
 

@@ -70,6 +70,7 @@ def save_delegation(data: DelegationInput, delegation: Delegation | None = None)
     delegation.end_date = data.end_date
     _set_trip_status(delegation, data.status)
     delegation.notes = optional_text(data.notes)
+    delegation.duty_phone = optional_text(data.duty_phone)
     flush_edit(delegation)
     return delegation
 

@@ -136,7 +136,7 @@ def update_person(person: Person, data: PersonInput, version: int | None) -> Per
 # -- cities -------------------------------------------------------------------------
 
 
-def _country(iso_code: str) -> Country:
+def country_for_code(iso_code: str) -> Country:
     """The country with ``iso_code``, created on first use (the select offers every ISO country)."""
     if not is_country_code(iso_code):
         raise Rejected("country_iso", _l("Bitte ein Land aus der Liste wählen."))
@@ -182,7 +182,7 @@ def _check_zone_in_country(zone: str, country: Country) -> None:
 
 
 def create_city(data: CityInput) -> City:
-    country = _country(data.country_iso)
+    country = country_for_code(data.country_iso)
     rejected = _check_city(data, country)
     city = City()
     with _saving(city, rejected):
@@ -244,7 +244,7 @@ def delete_city(city: City, version: int | None) -> None:
 
 def update_city(city: City, data: CityInput, version: int | None) -> City:
     ensure_version(city, version)
-    country = _country(data.country_iso)
+    country = country_for_code(data.country_iso)
     rejected = _check_city(data, country, city.id)
     with _saving(city, rejected):
         city.country = country

@@ -5,6 +5,7 @@ from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
 from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, TravelProfile
 from planner.models.care_links import LinkState, MealNameRelease, TravelDataLink
+from planner.models.contacts import EmergencyNumber, EmergencyService
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
 from planner.models.entry import EntryRule, ValidityFrom
@@ -40,6 +41,8 @@ __all__ = [
     "Delegation",
     "DelegationStatus",
     "DietaryNeed",
+    "EmergencyNumber",
+    "EmergencyService",
     "EntryRule",
     "FeedFollows",
     "FeedToken",

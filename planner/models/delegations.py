@@ -58,6 +58,9 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
     # (see planner.delegations.operations.cancel_delegation). NULL while the trip is not cancelled.
     status_before_cancel: Mapped[DelegationStatus | None] = enum_column(DelegationStatus)
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # The delegation's duty phone on the road (carried by the organising staff, not a person's own number):
+    # printed on the contact sheet and in the brief for everyone travelling.
+    duty_phone: Mapped[str | None] = mapped_column(sa.String(50))
     # Archived trips leave the main lists but keep all their data.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change to the delegation or anything in it (see

@@ -21,6 +21,8 @@ class OrganizationKind(enum.StrEnum):
     TRADE_FAIR = "trade_fair"
     ASSOCIATION = "association"
     EDUCATION = "education"
+    # A German embassy or consulate general abroad: the contact sheet lists those of the trip's countries.
+    MISSION = "mission"
     OTHER = "other"
 
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from planner.models.base import Base, TrashableMixin, UTCDateTime
+from planner.models.contacts import EmergencyNumber
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.directory import Organization, Person
 from planner.models.entry import EntryRule
@@ -52,6 +53,7 @@ TRACKED = (
     Transfer,
     NightOverride,
     Room,
+    EmergencyNumber,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})

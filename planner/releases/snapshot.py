@@ -68,6 +68,7 @@ _DELEGATION = (
     "end_date",
     "status",
     "notes",
+    "duty_phone",
     "revision",
     "created_at",
     "updated_at",

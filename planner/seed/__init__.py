@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from planner.contacts.inputs import EmergencyNumberInput
+from planner.contacts.operations import create_emergency_number
 from planner.delegations.inputs import DelegationInput, FollowUpInput, LegInput, MemberInput
 from planner.delegations.operations import save_delegation, save_follow_up, save_leg, save_member
 from planner.directory.inputs import CityInput, OrganizationInput, PartnershipInput, PersonInput
@@ -47,6 +49,8 @@ from planner.models import (
     Country,
     Delegation,
     DelegationStatus,
+    EmergencyNumber,
+    EmergencyService,
     EntryRule,
     FollowUp,
     FollowUpStatus,
@@ -72,6 +76,8 @@ from planner.timezones import TimeZoneError, check_zone, to_utc
 
 SEED_DIR = Path(__file__).parent
 KELLER_TRIP = SEED_DIR / "keller-2024.toml"
+# Public facts every trip's brief and contact sheet print (with source and date checked), loaded with any trip.
+EMERGENCY_NUMBERS = SEED_DIR / "emergency-numbers.toml"
 
 # Seeded UIDs are derived from the seed keys so that every installation gives
 # the same appointment the same UID: a participant who re-subscribes after a
@@ -111,6 +117,9 @@ def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
         beside = path.parent / rules_file
         rules_path = beside if beside.exists() else SEED_DIR / rules_file
         data["entry_rules"] = [*data.get("entry_rules", []), *read_seed(rules_path).get("entry_rules", [])]
+    # The shared facts come with every trip (idempotent like the rest): a brief needs its countries' numbers.
+    facts = read_seed(EMERGENCY_NUMBERS)
+    data = {**data, "emergency_numbers": [*facts.get("emergency_numbers", []), *data.get("emergency_numbers", [])]}
     try:
         return _Loader(session, data).load()
     except SeedError:
@@ -213,6 +222,8 @@ class _Loader:
         delegation = self._delegation(self.data["delegation"])
         for entry in self.data["delegation"].get("follow_ups", []):
             self._follow_up(delegation, entry)
+        for entry in self.data.get("emergency_numbers", []):
+            self._emergency_number(entry)
         self.session.flush()
         return self.created
 
@@ -295,6 +306,27 @@ class _Loader:
             person = self._created("people", create_person(data))
         self.people[entry["key"]] = person
 
+    def _emergency_number(self, entry: dict[str, Any]) -> None:
+        service = EmergencyService(entry["service"])
+        code = entry["country"]
+        with self.session.no_autoflush:
+            exists = self.session.scalar(
+                sa.select(EmergencyNumber.id)
+                .join(EmergencyNumber.country)
+                .where(Country.iso_code == code, EmergencyNumber.service == service)
+            )
+        if exists is None:
+            data = EmergencyNumberInput(
+                country_iso=code,
+                service=service,
+                number=str(entry["number"]),
+                note=entry.get("note"),
+                source=entry.get("source"),
+                checked_on=entry.get("checked_on"),
+                to_be_verified=entry.get("to_be_verified", True),
+            )
+            self._created("emergency_numbers", create_emergency_number(data, today=date.today()))
+
     def _delegation(self, entry: dict[str, Any]) -> Delegation:
         home = self._ref(self.cities, entry["home_city"], "city")
         start, end = entry["start_date"], entry["end_date"]
@@ -313,6 +345,7 @@ class _Loader:
                         status=DelegationStatus(entry.get("status", "draft")),
                         purpose=entry.get("purpose"),
                         notes=entry.get("notes"),
+                        duty_phone=entry.get("duty_phone"),
                     )
                 ),
             )

@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.editing import Row
 from planner.formatting import territory_name
+from planner.text import is_phone_number
 from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone, zone_names, zones_of_country
 
 
@@ -216,6 +217,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 def year_range_message() -> str:
     return _("Bitte ein Datum zwischen %(first)d und %(last)d angeben.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def phone_number(form: FlaskForm, field: Field) -> None:
+    """A validator: a number one can dial (digits, an optional "+", spaces, brackets, "-" and "/")."""
+    if field.data and not is_phone_number(str(field.data).strip()):
+        raise ValidationError(_("Bitte nur eine Telefonnummer eingeben, wie man sie wählt (z. B. +49 211 123456)."))
 
 
 def plausible_date(form: FlaskForm, field: Field) -> None:
