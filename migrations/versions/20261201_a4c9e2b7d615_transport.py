@@ -7,7 +7,7 @@ travel-time check takes instead of the distance. ``transfer_riders``: the
 members riding. New tables only; nothing existing changes.
 
 Revision ID: a4c9e2b7d615
-Revises: f2c6a8d4b913
+Revises: b8e2d4f6a1c3
 Create Date: 2026-12-01 06:45:27.302804
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a4c9e2b7d615"
-down_revision = "f2c6a8d4b913"
+down_revision = "b8e2d4f6a1c3"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ planner decided differently for one night. ``rooms`` are stored by the nights
 they cover; ``room_occupants`` links them to the trip's members.
 
 Revision ID: a4c9e2f7b815
-Revises: f2c6a8d4b913
+Revises: a4c9e2b7d615
 Create Date: 2026-12-01 07:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a4c9e2f7b815"
-down_revision = "f2c6a8d4b913"
+down_revision = "a4c9e2b7d615"
 branch_labels = None
 depends_on = None
 

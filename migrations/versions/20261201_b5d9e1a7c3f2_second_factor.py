@@ -7,7 +7,7 @@ code (a code counts once). ``recovery_codes`` holds the SHA-256 digests of the
 one-time codes shown at enrolment.
 
 Revision ID: b5d9e1a7c3f2
-Revises: f2c6a8d4b913
+Revises: a4c8e2f6b1d7
 Create Date: 2026-12-01 07:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b5d9e1a7c3f2"
-down_revision = "f2c6a8d4b913"
+down_revision = "a4c8e2f6b1d7"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ One table, ``entry_rules``, that admins keep (planner.entry). Empty after the
 upgrade; ``flask seed`` loads the sourced rules for South Korea and China.
 
 Revision ID: b8e2d4f6a1c3
-Revises: f2c6a8d4b913
+Revises: c7d3e9a1f5b2
 Create Date: 2026-12-01 07:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b8e2d4f6a1c3"
-down_revision = "f2c6a8d4b913"
+down_revision = "c7d3e9a1f5b2"
 branch_labels = None
 depends_on = None
 

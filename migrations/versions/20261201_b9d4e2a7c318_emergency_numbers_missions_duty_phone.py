@@ -5,7 +5,7 @@ brief used to recognise a mission) get the new kind ``mission``; their old kind
 is not kept, so the downgrade turns every mission into a government body.
 
 Revision ID: b9d4e2a7c318
-Revises: a4c8e2f6b1d7
+Revises: a4c9e2f7b815
 Create Date: 2026-12-01 07:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b9d4e2a7c318"
-down_revision = "a4c8e2f6b1d7"
+down_revision = "a4c9e2f7b815"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """travel data links: travellers' one-time links (digests only) and meals whose organiser may see names
 
 Revision ID: c7d3e9a1f5b2
-Revises: a4c8e2f6b1d7
+Revises: b5d9e1a7c3f2
 Create Date: 2026-12-01 07:10:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c7d3e9a1f5b2"
-down_revision = "a4c8e2f6b1d7"
+down_revision = "b5d9e1a7c3f2"
 branch_labels = None
 depends_on = None
 
