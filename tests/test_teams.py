@@ -290,7 +290,7 @@ def test_the_creator_of_a_trip_joins_its_team_with_every_right(app: Flask, trip:
         new = db.session.scalars(sa.select(Delegation).where(Delegation.title == "Neue Teamreise")).one()
         team = db.session.scalars(sa.select(TeamMember).where(TeamMember.delegation_id == new.id)).all()
         assert [(m.user.email, m.may_edit, m.may_approve, m.may_care) for m in team] == [
-            ("planner@example.org", True, True, True)
+            ("planner@example.org", True, True, False)
         ]
     assert planner.get(f"/delegations/{new.id}").status_code == 200
     assert "Neue Teamreise" in planner.get("/").get_data(as_text=True)
@@ -317,7 +317,7 @@ def test_a_clone_gets_the_team_of_its_source(app: Flask, trip: dict[str, object]
         "teammate@example.org": (False, False, False),
         "preparer@example.org": (True, False, False),
         "viewer@example.org": (False, True, False),
-        "planner@example.org": (True, True, True),  # the cloner, with every right
+        "planner@example.org": (True, True, False),  # the cloner: plans and approves; the care of travellers is granted by name
     }
     viewer, _viewer_token = _signed_in(app, "viewer@example.org")
     assert viewer.get(f"/delegations/{copy.id}").status_code == 200

@@ -54,7 +54,7 @@ from planner.models.program import new_uid
 from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
-from planner.teams.operations import copy_team, join_with_all_rights
+from planner.teams.operations import copy_team, join_as_creator
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 
 _LEG_TEXTS = ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")
@@ -83,7 +83,7 @@ def create_delegation(data: NewDelegationInput, creator: User | None = None) -> 
     delegation = save_delegation(data.delegation)
     save_rows("legs", data.legs, lambda leg: save_leg(delegation, leg))
     if creator is not None:
-        join_with_all_rights(delegation, creator)
+        join_as_creator(delegation, creator)
     return delegation
 
 
@@ -166,7 +166,7 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
     )
     copy_team(source, copy)
     if cloner is not None:
-        join_with_all_rights(copy, cloner)
+        join_as_creator(copy, cloner)
     members = {member.id: save_member(copy, replace(MemberInput.of(member), version=None)) for member in source.members}
 
     def new_ids(old: list[Member]) -> tuple[int, ...]:

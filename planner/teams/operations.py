@@ -58,17 +58,22 @@ def remove_team_member(member: TeamMember) -> None:
     db.session.flush()
 
 
-def join_with_all_rights(delegation: Delegation, user: User) -> TeamMember:
-    """Put ``user`` on the team with every right their role allows (the creator of a trip, admins too).
+def join_as_creator(delegation: Delegation, user: User) -> TeamMember:
+    """Put ``user`` on the team with the rights to plan and approve (the creator of a trip, admins too).
 
     An admin who creates a trip joins as well: should the account become a planner later, it keeps its trips.
+    The care of personal data is never given by creating a trip: it is need-to-know, granted by name on
+    the team page (and it asks the account for a second factor).
     """
     user = db.session.get(User, user.id) or user  # the session's own object, not a proxy of another
     existing = db.session.scalars(
         sa.select(TeamMember).where(TeamMember.delegation_id == delegation.id, TeamMember.user_id == user.id)
     ).one_or_none()
     member = existing or TeamMember(delegation=delegation, user=user)
-    _apply(member, RightsInput(may_edit=role_may_edit(user.role), may_approve=True, may_care=True))
+    # A cloner who cared for the original's travellers keeps that right on the copy (copy_team gave it).
+    _apply(
+        member, RightsInput(may_edit=role_may_edit(user.role), may_approve=True, may_care=bool(existing and existing.may_care))
+    )
     db.session.add(member)
     db.session.flush()
     return member

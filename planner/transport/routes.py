@@ -32,12 +32,18 @@ bp = Blueprint("transport", __name__, url_prefix="/delegations/<int:delegation_i
 
 
 def _trip_day(delegation: Delegation, text: str | None) -> date:
-    """The day named in the URL, one of the trip's days (404 otherwise: a day the plan does not have)."""
+    """The day named in the URL, one of the trip's days (404 otherwise: a day the plan does not have).
+
+    A form opened without a day (a bookmark, the trip page) starts on the trip's first day.
+    """
+    days = trip_days(delegation)
+    if text is None and days:
+        return days[0]
     try:
         on = date.fromisoformat(text or "")
     except ValueError:
         abort(404)
-    if on not in trip_days(delegation):
+    if on not in days:
         abort(404)
     return on
 

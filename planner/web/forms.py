@@ -31,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.editing import Row
 from planner.formatting import territory_name
-from planner.text import is_phone_number
+from planner.text import is_phone_number, single_line
 from planner.timezones import FIRST_YEAR, LAST_YEAR, is_known_zone, zone_names, zones_of_country
 
 
@@ -221,7 +221,8 @@ def year_range_message() -> str:
 
 def phone_number(form: FlaskForm, field: Field) -> None:
     """A validator: a number one can dial (digits, an optional "+", spaces, brackets, "-" and "/")."""
-    if field.data and not is_phone_number(str(field.data).strip()):
+    # A line break in a one-line field is stored as a space (planner.text.single_line): judge the number so.
+    if field.data and not is_phone_number(single_line(str(field.data)).strip()):
         raise ValidationError(_("Bitte nur eine Telefonnummer eingeben, wie man sie wählt (z. B. +49 211 123456)."))
 
 

@@ -240,7 +240,8 @@ def test_the_brief_costs_a_fixed_number_of_queries(app: Flask, keller_trip: int)
     keller = _statements(app, keller_trip, full)
     assert keller == _statements(app, big_id, full)
     assert keller <= 25, keller
-    assert _statements(app, big_id, BriefOptions(audience=Audience.MEMBER, person_id=person_id)) == keller
+    # A member's brief leaves the meals' dietary counts out (planner.care.meals): one query fewer at most.
+    assert _statements(app, big_id, BriefOptions(audience=Audience.MEMBER, person_id=person_id)) <= keller
 
 
 def test_big_trip_renders_every_appointment(app: Flask, viewer: FlaskClient) -> None:
