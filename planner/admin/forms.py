@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from planner.admin.inputs import AccountInput, InviteInput
-from planner.labels import LABELS
+from planner.labels import lazy_label
 from planner.models import User, UserRole
 from planner.web.forms import InputForm
 
@@ -19,7 +19,7 @@ DISABLED = "disabled"
 
 
 def _role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, LABELS[role]) for role in ROLE_ORDER]
+    return [SelectChoice(role.value, lazy_label(role)) for role in ROLE_ORDER]
 
 
 class InviteForm(InputForm):

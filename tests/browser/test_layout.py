@@ -88,7 +88,8 @@ def test_the_programme_on_a_small_phone(live_server: LiveServer, browser) -> Non
         assert box is not None and box["width"] >= 44 and box["height"] >= 44, box
 
     # A menu opened by a tap shows every action inside the screen, and the page still does not scroll sideways.
-    row = page.locator("li.entry").filter(has_text="AIMMO")
+    # By its title: a travel-time hint in the next entry names AIMMO too.
+    row = page.locator("li.entry").filter(has=page.locator(".entry__title", has_text="AIMMO"))
     row.locator(".menu__toggle").tap()
     items = row.locator(".menu__item")
     names = [text.split("–")[0].strip() for text in items.all_inner_texts()]  # without the visually hidden title
