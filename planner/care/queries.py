@@ -16,6 +16,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
+from planner.entry.check import add_months
 from planner.extensions import db
 from planner.models import Delegation, Member, PersonalDataRead, TravelProfile
 
@@ -48,18 +49,6 @@ class MemberDataState:
     notes: tuple[str, ...]  # of NOTE_PARTS that hold something
     passport: PassportState
     confirmed_at: datetime | None
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, on the last day of a shorter month (31 Aug + 6 -> 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - every month has 28 days
 
 
 def passport_state(expires_on: date | None, trip_end: date) -> PassportState:

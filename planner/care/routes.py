@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from planner.care import operations, queries
 from planner.care.forms import TravelProfileForm
 from planner.delegations import queries as delegation_queries
+from planner.entry import queries as entry_queries
 from planner.extensions import db
 from planner.labels import label
 from planner.models import PassportType, TravelProfile
@@ -77,11 +78,15 @@ def member(delegation_id: int, member_id: int) -> str:
     profile = queries.profile_of(trip_member.person_id)
     if profile is not None:
         operations.record_read(current_user, trip_member.person_id, delegation_id, "profile")
+    # The entry check of this member's passport against the rules of every country they stay in.
+    passport = entry_queries.passport_facts(profile)
+    findings = entry_queries.check_member(delegation, trip_member, passport) if passport is not None else None
     html = render_template(
         "care/member.html",
         delegation=delegation,
         member=trip_member,
         profile=profile,
+        findings=findings,
         passport_type_label=_passport_type_label(profile),
         may_change=role_may_edit(current_user.role),
     )

@@ -17,7 +17,7 @@ from planner.entry.check import Finding, PassportFacts, Rule, check_entry, rule_
 from planner.entry.stays import JourneyFacts, LegFacts, Stay, journey_end_country, stays_from
 from planner.extensions import db
 from planner.formatting import sort_key, territory_name
-from planner.models import City, Delegation, EntryRule, ItemStatus, Journey, Leg, Member, PassportType
+from planner.models import City, Delegation, EntryRule, ItemStatus, Journey, Leg, Member, PassportType, TravelProfile
 
 
 def rules() -> list[EntryRule]:
@@ -152,3 +152,23 @@ def check_member(delegation: Delegation, member: Member, passport: PassportFacts
     shows personal data.
     """
     return check_entry(passport, stays_for_member(delegation, member), [rule_facts(rule) for rule in rules()])
+
+
+def passport_facts(profile: TravelProfile | None) -> PassportFacts | None:
+    """What the check needs of a traveller's stored passport, or None while a part of it is missing.
+
+    Reads decrypted personal data: only for a page that records the read (the carers' member page).
+    """
+    if profile is None or profile.passport_expires_on is None:
+        return None
+    if not (profile.passport_type and profile.passport_country and profile.nationality):
+        return None
+    known = {kind.value: kind for kind in PassportType}
+    if profile.passport_type not in known:
+        return None
+    return PassportFacts(
+        passport_type=known[profile.passport_type],
+        issuing_country=profile.passport_country,
+        expires_on=profile.passport_expires_on,
+        nationality=profile.nationality,
+    )

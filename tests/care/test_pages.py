@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 import sqlalchemy as sa
@@ -282,3 +283,36 @@ def test_the_read_log_lists_who_read_whose_data(app: Flask, planted: Planted) ->
     assert name in log
     assert not [value for value in PLANTED if value in log]
     assert PLANNER_EMAIL not in log
+
+
+def _entry_check(html: str) -> str:
+    """The text of the member page's entry-check section."""
+    section = re.search(r'<section aria-labelledby="entry-check">(.*?)</section>', html, re.S)
+    assert section is not None, "no entry check on the member page"
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", section.group(1))))
+
+
+def test_the_member_page_checks_the_passport_against_the_entry_rules(app: Flask, carer: FlaskClient, planted: Planted) -> None:
+    """The seeded rules: China wants a visa for an official passport, and six months of validity from entry."""
+    delegation_id, member_id, person_id = planted
+    url = f"/delegations/{delegation_id}/care/members/{member_id}"
+
+    check = _entry_check(carer.get(url).get_data(as_text=True))  # the planted profile: an official German passport
+    assert "China: Mit Dienst- oder Diplomatenpass ist ein Visum erforderlich." in check
+    assert "Problem:" in check
+
+    with app.app_context():
+        profile = db.session.scalars(sa.select(TravelProfile).where(TravelProfile.person_id == person_id)).one()
+        profile.passport_type = "ordinary"
+        profile.passport_expires_on = date(2025, 2, 1)  # valid for the trip, not six months beyond entering China
+        db.session.commit()
+    check = _entry_check(carer.get(url).get_data(as_text=True))
+    assert "Visum erforderlich" not in check
+    assert "China:" in check and "Problem:" in check
+
+    with app.app_context():
+        profile = db.session.scalars(sa.select(TravelProfile).where(TravelProfile.person_id == person_id)).one()
+        profile.passport_expires_on = None
+        db.session.commit()
+    check = _entry_check(carer.get(url).get_data(as_text=True))
+    assert "fehlen" in check and "Problem:" not in check
