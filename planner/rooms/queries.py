@@ -11,9 +11,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.delegations.queries import printed_state
 from planner.extensions import db
-from planner.models import ChangeRecord, City, Delegation, Leg, Member, NightOverride, Person, Room
-from planner.models.base import Base
+from planner.models import City, Delegation, Leg, Member, NightOverride, Person, Room
 from planner.rooms.checks import RoomWarning, check_rooms
 from planner.rooms.nights import Nights
 
@@ -49,11 +49,7 @@ def rooming(delegation_id: int) -> Rooming | None:
     )
     if delegation is None:
         return None
-    overrides = list(
-        db.session.scalars(
-            sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id).order_by(NightOverride.night)
-        )
-    )
+    overrides = night_overrides(delegation_id)
     rooms = list(
         db.session.scalars(
             sa.select(Room)
@@ -74,14 +70,19 @@ def room_or_404(delegation_id: int, room_id: int) -> Room:
     )
 
 
+def night_overrides(delegation_id: int) -> list[NightOverride]:
+    """The planners' decisions about the trip's nights, by night."""
+    return list(
+        db.session.scalars(
+            sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id).order_by(NightOverride.night)
+        )
+    )
+
+
 def override_on(delegation_id: int, night: date) -> NightOverride | None:
     return db.session.scalars(
         sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id, NightOverride.night == night)
     ).one_or_none()
-
-
-def _newest_change(model: type[Base]) -> sa.ScalarSelect:
-    return sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
 
 
 def rooming_state(delegation_id: int) -> tuple | None:
@@ -91,12 +92,7 @@ def rooming_state(delegation_id: int) -> tuple | None:
     and rooms (planner.models.revisions); the names of people and cities come
     from the directory, whose newest change of each kind stands for all of them.
     """
-    row = db.session.execute(
-        sa.select(Delegation.revision, Delegation.updated_at, _newest_change(Person), _newest_change(City)).where(
-            Delegation.id == delegation_id
-        )
-    ).one_or_none()
-    return None if row is None else tuple(row)
+    return printed_state(delegation_id, Person, City)
 
 
-__all__ = ["Rooming", "override_on", "room_or_404", "rooming", "rooming_state"]
+__all__ = ["Rooming", "night_overrides", "override_on", "room_or_404", "rooming", "rooming_state"]
