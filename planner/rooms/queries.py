@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from planner.delegations.queries import printed_state
 from planner.extensions import db
-from planner.models import City, Delegation, Leg, Member, NightOverride, Person, Room
+from planner.models import City, Delegation, Leg, Member, NightOverride, Person, Room, TravelProfile
 from planner.rooms.checks import RoomWarning, check_rooms
 from planner.rooms.nights import Nights
 
@@ -61,6 +61,32 @@ def rooming(delegation_id: int) -> Rooming | None:
     return Rooming(delegation, overrides, rooms, Nights(delegation, overrides, rooms))
 
 
+@dataclass(frozen=True)
+class RoomPreference:
+    """A member's room preference from their travel data (personal: for carers only, each read logged)."""
+
+    member_id: int
+    person_id: int
+    text: str
+
+
+def room_preferences(delegation_id: int) -> dict[int, RoomPreference]:
+    """The room preferences of the trip's members who have one, by member id, in one query.
+
+    Decrypts personal data: call only for a carer of the trip, and record the read
+    (:func:`planner.care.operations.record_read`) for every person it returns.
+    """
+    rows = db.session.execute(
+        sa.select(Member.id, Member.person_id, TravelProfile.room_preference)
+        .join(TravelProfile, TravelProfile.person_id == Member.person_id)
+        .where(Member.delegation_id == delegation_id, TravelProfile.room_preference.is_not(None))
+        .order_by(Member.sort_order, Member.id)
+    ).all()
+    return {
+        member_id: RoomPreference(member_id, person_id, text) for member_id, person_id, text in rows if text and text.strip()
+    }
+
+
 def room_or_404(delegation_id: int, room_id: int) -> Room:
     """Exactly the room the URL names, in exactly that delegation (404 otherwise), with its occupants."""
     return db.one_or_404(
@@ -95,4 +121,13 @@ def rooming_state(delegation_id: int) -> tuple | None:
     return printed_state(delegation_id, Person, City)
 
 
-__all__ = ["Rooming", "night_overrides", "override_on", "room_or_404", "rooming", "rooming_state"]
+__all__ = [
+    "RoomPreference",
+    "Rooming",
+    "night_overrides",
+    "override_on",
+    "room_or_404",
+    "room_preferences",
+    "rooming",
+    "rooming_state",
+]
