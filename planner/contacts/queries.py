@@ -56,7 +56,7 @@ def numbers_for(iso_codes: Iterable[str]) -> dict[str, list[EmergencyNumber]]:
     return found
 
 
-def _trip_for_sheet(delegation_id: int) -> sa.Select[tuple[Delegation]]:
+def _trip_for_sheet(delegation_id: int) -> sa.Select[Delegation]:
     return (
         sa.select(Delegation)
         .where(Delegation.id == delegation_id)

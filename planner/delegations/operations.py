@@ -248,6 +248,7 @@ def _clone_logistics(
     (the hotel hands them out per booking), and the vehicle's plate and driver
     with their phone (a hire for those days, and a third person's number).
     """
+
     def new_ids(old: list[Member]) -> tuple[int, ...]:
         return tuple(members[m.id].id for m in old if m.id in members)
 
@@ -264,12 +265,17 @@ def _clone_logistics(
     rooming = room_queries.rooming(copy.id)
     assert rooming is not None
     old_rooms = db.session.scalars(
-        sa.select(Room).where(Room.delegation_id == source_id).options(selectinload(Room.occupants)).order_by(Room.first_night, Room.id)
+        sa.select(Room)
+        .where(Room.delegation_id == source_id)
+        .options(selectinload(Room.occupants))
+        .order_by(Room.first_night, Room.id)
     ).all()
     for room in old_rooms:
-        data = RoomInput(room.room_type, room.first_night + offset, room.last_night + offset, new_ids(room.occupants), None, room.note)
+        room_data = RoomInput(
+            room.room_type, room.first_night + offset, room.last_night + offset, new_ids(room.occupants), None, room.note
+        )
         with contextlib.suppress(Rejected):
-            rooming.rooms.append(room_operations.save_room(rooming.nights, rooming.rooms, data))
+            rooming.rooms.append(room_operations.save_room(rooming.nights, rooming.rooms, room_data))
 
     vehicles = db.session.scalars(
         sa.select(Vehicle)

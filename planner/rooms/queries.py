@@ -82,9 +82,7 @@ def room_preferences(delegation_id: int) -> dict[int, RoomPreference]:
         .where(Member.delegation_id == delegation_id, TravelProfile.room_preference.is_not(None))
         .order_by(Member.sort_order, Member.id)
     ).all()
-    return {
-        member_id: RoomPreference(member_id, person_id, text) for member_id, person_id, text in rows if text and text.strip()
-    }
+    return {member_id: RoomPreference(member_id, person_id, text) for member_id, person_id, text in rows if text and text.strip()}
 
 
 def room_or_404(delegation_id: int, room_id: int) -> Room:

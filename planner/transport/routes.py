@@ -27,8 +27,8 @@ from planner.formatting import day as day_text
 from planner.models import Delegation, Transfer
 from planner.program import queries as program_queries
 from planner.transport import operations, queries, sheet
-from planner.transport.plan import DayPlan, day_plan
 from planner.transport.forms import TransferForm, VehicleForm
+from planner.transport.plan import DayPlan, day_plan
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, versioned_action
 from planner.web.forms import InputForm
 

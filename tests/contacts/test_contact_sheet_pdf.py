@@ -28,7 +28,7 @@ from tests.care.conftest import EMERGENCY, MEDICAL, PASSPORT, ROOM, plant_profil
 from tests.care.conftest import PHONE as TRAVELLER_PHONE
 from tests.conftest import signed_in_as
 from tests.jobs import follow_pdf, running_worker
-from tests.transport.test_vehicle_plan import DAY, PHONE, add_vehicle
+from tests.transport.test_vehicle_plan import PHONE, add_vehicle
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "contacts"
 LOTTE = ("Hotel Lotte (Testdaten)", "Eulji-ro 30, Jung-gu, Seoul (Testdaten)", "+82 2 0000 7711")
@@ -125,7 +125,9 @@ def test_the_sheet_state_moves_with_what_it_prints(app: Flask, keller: int) -> N
     assert len(set(states)) == 3
 
 
-def test_outside_the_team_the_printed_sheet_does_not_exist(app: Flask, client: FlaskClient, keller: int, outside_teams: None) -> None:
+def test_outside_the_team_the_printed_sheet_does_not_exist(
+    app: Flask, client: FlaskClient, keller: int, outside_teams: None
+) -> None:
     for role, email in ((UserRole.VIEWER, "stranger-viewer@example.org"), (UserRole.PLANNER, "stranger@example.org")):
         with app.test_client() as stranger:
             signed_in_as(stranger, role, email)

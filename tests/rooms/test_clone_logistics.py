@@ -45,7 +45,10 @@ def _plan_logistics(delegation_id: int) -> dict[str, object]:
     delegation = rooming.delegation
     keller, diener = delegation.members[0], delegation.members[1]
     override = room_operations.save_night(
-        delegation, date(2024, 10, 16), NightInput(NightKind.HOTEL, "Hotel Anders", "Chongqing, Nebenstraße 1", "+86 23 0000"), None
+        delegation,
+        date(2024, 10, 16),
+        NightInput(NightKind.HOTEL, "Hotel Anders", "Chongqing, Nebenstraße 1", "+86 23 0000"),
+        None,
     )
     room_operations.save_room(
         rooming.nights,
@@ -74,7 +77,9 @@ def test_the_copy_has_the_rooms_nights_vehicles_and_rides_of_the_original(app: F
         planned = _plan_logistics(keller)
         profiles = db.session.scalar(sa.select(sa.func.count(TravelProfile.id)))
     url = f"/delegations/{keller}/clone"
-    response = planner.post(url, data={"csrf_token": csrf_token(planner, url), "title": "Keller 2025", "start_date": "2025-10-12"})
+    response = planner.post(
+        url, data={"csrf_token": csrf_token(planner, url), "title": "Keller 2025", "start_date": "2025-10-12"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
 
     with app.app_context():
@@ -92,7 +97,9 @@ def test_the_copy_has_the_rooms_nights_vehicles_and_rides_of_the_original(app: F
         assert (room.first_night, room.last_night, room.room_type) == (date(2025, 10, 13), date(2025, 10, 14), RoomType.TWIN)
         assert room.note == "Ruhiges Zimmer" and room.room_number is None  # the number was the old booking's
         assert set(person_of) >= {m.id for m in room.occupants}  # the copy's own members ...
-        assert sorted(person_of[m.id] for m in room.occupants) == sorted([planned["keller"], planned["diener"]])  # ... the same people
+        assert sorted(person_of[m.id] for m in room.occupants) == sorted(
+            [planned["keller"], planned["diener"]]
+        )  # ... the same people
 
         vehicles = db.session.scalars(sa.select(Vehicle).where(Vehicle.delegation_id == copy.id)).all()
         assert len(vehicles) == 1

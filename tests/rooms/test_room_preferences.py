@@ -17,7 +17,9 @@ from tests.conftest import PLANNER_EMAIL, VIEWER_EMAIL, login
 def _reads(app: Flask) -> list[tuple[str, int | None, str]]:
     with app.app_context():
         rows = db.session.execute(
-            sa.select(PersonalDataRead.user_email, PersonalDataRead.person_id, PersonalDataRead.what).order_by(PersonalDataRead.id)
+            sa.select(PersonalDataRead.user_email, PersonalDataRead.person_id, PersonalDataRead.what).order_by(
+                PersonalDataRead.id
+            )
         ).all()
         return [(email, person, what) for email, person, what in rows]
 
@@ -34,7 +36,9 @@ def test_carers_see_room_preferences_and_each_look_is_logged(app: Flask, planted
     delegation_id, member_id, person_id = planted
     with app.app_context():
         # The member with the preference has a room in Seoul: the preference shows beside it too.
-        room = Room(delegation_id=delegation_id, room_type=RoomType.SINGLE, first_night=date(2024, 10, 14), last_night=date(2024, 10, 15))
+        room = Room(
+            delegation_id=delegation_id, room_type=RoomType.SINGLE, first_night=date(2024, 10, 14), last_night=date(2024, 10, 15)
+        )
         room.occupants = [db.session.get(Member, member_id)]
         db.session.add(room)
         db.session.commit()

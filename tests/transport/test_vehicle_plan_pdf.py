@@ -39,7 +39,9 @@ def _revision(delegation_id: int) -> int:
 def _pdf_text(path: Path, *, layout: bool = True) -> str:
     """pdftotext: with ``layout`` a table row stays one line; without, each cell's text stays together."""
     options = ["-layout"] if layout else []
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_the_vehicle_plan_prints_drivers_rides_and_the_revision_and_no_personal_data(
@@ -61,7 +63,14 @@ def test_the_vehicle_plan_prints_drivers_rides_and_the_revision_and_no_personal_
         after_ride = _revision(keller)
         car = operations.save_vehicle(
             delegation,
-            VehicleInput(day=DAY, city_id=van.city_id, seats=2, driver_name="Kim Min-jun", driver_phone=SECOND_PHONE, plate="서울 34나 5678"),
+            VehicleInput(
+                day=DAY,
+                city_id=van.city_id,
+                seats=2,
+                driver_name="Kim Min-jun",
+                driver_phone=SECOND_PHONE,
+                plate="서울 34나 5678",
+            ),
         )
         ride(keller, car, second, [keller_member.id], before=15)
         db.session.commit()
@@ -78,7 +87,9 @@ def test_the_vehicle_plan_prints_drivers_rides_and_the_revision_and_no_personal_
     assert "css/sheet.css" in html and "Bearbeiten" not in html
     assert f"Revision {revision}" in html and PHONE in html and SECOND_PHONE in html
     assert f"/transport/{DAY.isoformat()}/plan.pdf?lang=de" in html  # the toolbar's PDF link
-    english_view = unescape(planner.get(f"/delegations/{keller}/transport/{DAY.isoformat()}/print?lang=en").get_data(as_text=True))
+    english_view = unescape(
+        planner.get(f"/delegations/{keller}/transport/{DAY.isoformat()}/print?lang=en").get_data(as_text=True)
+    )
     assert '<html lang="en">' in english_view and "Seats (not counting the driver)" in english_view
     day_page = planner.get(f"/delegations/{keller}/transport/{DAY.isoformat()}").get_data(as_text=True)
     assert f"/transport/{DAY.isoformat()}/plan.pdf" in day_page  # the day page links the PDF
@@ -90,7 +101,9 @@ def test_the_vehicle_plan_prints_drivers_rides_and_the_revision_and_no_personal_
     assert pdf.headers["Content-Disposition"] == f'inline; filename="fahrzeugplan-{keller}-{DAY.isoformat()}-de.pdf"'
     path = ARTIFACTS / "vehicle-plan-seoul-de.pdf"
     path.write_bytes(pdf.data)
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(path), str(ARTIFACTS / path.stem)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(path), str(ARTIFACTS / path.stem)], check=True
+    )
     image = ARTIFACTS / f"{path.stem}.png"
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image.stat().st_size > 10_000
 
@@ -127,5 +140,8 @@ def test_outside_the_team_the_printed_plan_does_not_exist(
     for role, email in ((UserRole.VIEWER, "stranger-viewer@example.org"), (UserRole.PLANNER, "stranger@example.org")):
         with app.test_client() as stranger:
             signed_in_as(stranger, role, email)
-            for url in (f"/delegations/{keller}/transport/{DAY.isoformat()}/print", f"/delegations/{keller}/transport/{DAY.isoformat()}/plan.pdf"):
+            for url in (
+                f"/delegations/{keller}/transport/{DAY.isoformat()}/print",
+                f"/delegations/{keller}/transport/{DAY.isoformat()}/plan.pdf",
+            ):
                 assert stranger.get(url).status_code == 404, (email, url)
