@@ -152,6 +152,7 @@ LEAST_ROLE = {
     "transport.index": READ,
     "transport.show_day": READ,
     "transport.print_day": READ,  # the drivers' work numbers: the trip's team only (the sign-in hook's 404 outside it)
+    "transport.print_day_pdf": READ,
     "transport.new_vehicle": EDIT,
     "transport.edit_vehicle": EDIT,
     "transport.confirm_delete_vehicle": EDIT,
@@ -198,6 +199,7 @@ LEAST_ROLE = {
     "contacts.edit_number": ADMIN,
     "contacts.sheet": READ,  # the trip's team; no personal data on it
     "contacts.print_sheet": READ,
+    "contacts.sheet_pdf": READ,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}

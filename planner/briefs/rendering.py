@@ -1,8 +1,8 @@
 """PDF documents on the job queue: request, join, render in the worker, hand out the file.
 
 The one render path of every printed document: the trip brief, and the
-logistics sheets (the rooming list today; a vehicle plan or a contact sheet the
-same way). A kind of document is a :class:`Document` registered with
+logistics sheets (the rooming list, the vehicle plan, the contact sheet). A
+kind of document is a :class:`Document` registered with
 :func:`register_document`: its name, how it builds its HTML from the
 delegation and its choices (a JSON-able dict, the same in the request and in
 the job), its file name and the words of its progress page. Everything else

@@ -1,4 +1,4 @@
-"""What every printed logistics sheet shares (rooming list today; vehicle plan, contact sheet next).
+"""What every printed logistics sheet shares (rooming list, vehicle plan, contact sheet).
 
 A sheet is one template that extends ``briefs/sheet.html`` (A4, the brief's
 fonts, a running header with the sheet's title, "page X of Y" and a stamp in

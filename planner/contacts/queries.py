@@ -56,9 +56,8 @@ def numbers_for(iso_codes: Iterable[str]) -> dict[str, list[EmergencyNumber]]:
     return found
 
 
-def trip_for_sheet(delegation_id: int) -> Delegation:
-    """The delegation with its home city, legs and journeys (cities and countries): 404 if there is none."""
-    return db.one_or_404(
+def _trip_for_sheet(delegation_id: int) -> sa.Select[Delegation]:
+    return (
         sa.select(Delegation)
         .where(Delegation.id == delegation_id)
         .options(
@@ -70,6 +69,16 @@ def trip_for_sheet(delegation_id: int) -> Delegation:
             ),
         )
     )
+
+
+def trip_for_sheet(delegation_id: int) -> Delegation:
+    """The delegation with its home city, legs and journeys (cities and countries): 404 if there is none."""
+    return db.one_or_404(_trip_for_sheet(delegation_id))
+
+
+def trip_for_sheet_or_none(delegation_id: int) -> Delegation | None:
+    """As :func:`trip_for_sheet`, None if there is none (the render job: no request to answer with 404)."""
+    return db.session.scalars(_trip_for_sheet(delegation_id)).one_or_none()
 
 
 def missions_for(iso_codes: Iterable[str], delegation_id: int | None) -> list[Organization]:

@@ -1,7 +1,8 @@
 """Pages of emergency numbers (admins) and of the trip's contact and emergency sheet (the trip's team).
 
 Who may reach a trip's sheet is decided where every trip URL is checked
-(:func:`planner.teams.access.check_request`): the trip's team reads it.
+(:func:`planner.teams.access.check_request`): the trip's team reads it, on the
+page, as the printed sheet and as PDF (:mod:`planner.contacts.printing`).
 The emergency numbers are shared by every trip, so only admins change them.
 """
 
@@ -10,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as BaseResponse
 
 from planner.auth.access import admins_only
-from planner.contacts import operations, queries
+from planner.briefs.routes import queue_pdf
+from planner.contacts import operations, printing, queries
 from planner.contacts.forms import EmergencyNumberForm
 from planner.contacts.sheet import build_sheet
+from planner.editing import Rejected
 from planner.formatting import territory_name
 from planner.labels import label
 from planner.timezones import today_in
@@ -95,8 +99,28 @@ def sheet(delegation_id: int) -> str:
     return render_template("contacts/sheet.html", delegation=delegation, sheet=build_sheet(delegation))
 
 
+def _lang() -> str:
+    try:
+        return printing.check_lang(request.args.get("lang"))
+    except Rejected:
+        abort(404)
+
+
 @bp.get("/delegations/<int:delegation_id>/contacts/print")
-def print_sheet(delegation_id: int) -> str:
-    """The sheet on A4, one self-contained document: the source of its PDF later."""
-    delegation = queries.trip_for_sheet(delegation_id)
-    return render_template("contacts/print.html", sheet=build_sheet(delegation))
+def print_sheet(delegation_id: int) -> Response:
+    """The sheet on A4 as the printed sheet: the same HTML as its PDF."""
+    lang = _lang()
+    response = Response(printing.sheet_html(queries.trip_for_sheet(delegation_id), lang), content_type="text/html; charset=utf-8")
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/delegations/<int:delegation_id>/contacts/sheet.pdf")
+def sheet_pdf(delegation_id: int) -> BaseResponse:
+    """The sheet as PDF, through the one render queue (progress page, then the file)."""
+    lang = _lang()
+    state = printing.sheet_state(delegation_id)
+    if state is None:
+        abort(404)
+    return queue_pdf(printing.KIND, delegation_id, state, {"lang": lang})

@@ -1,16 +1,16 @@
 """The trip's contact and emergency sheet as plain view objects.
 
-One builder for the team's page and its print view (and, once the logistics
-sheets render through the brief's PDF pipeline, for the PDF). What it shows:
-the trip's duty phone, the German missions of the trip's countries, the hotels
-of the legs, and the emergency numbers of every country of the trip, each with
-its source date; a country without numbers is listed as "to be verified",
-never left out. No personal data: no traveller's phone, passport, diet or
-medical note is read here.
+One builder for the team's page, its print view and its PDF
+(:mod:`planner.contacts.printing`). What it shows: the trip's duty phone, the
+German missions of the trip's countries, the emergency numbers of every
+country of the trip, each with its source date (a country without numbers is
+listed as "to be verified", never left out), one entry per hotel stay as the
+hotel nights make them (:mod:`planner.rooms.nights`: the legs' hotels and the
+planners' overrides, with the stay's dates, address and phone as stored), and
+the drivers of the trip's vehicles (day, vehicle, name and work phone).
 
-Two places are left for the logistics features to fill: :attr:`ContactSheet.hotels`
-(today built from what the legs store; the hotel nights and rooms will take over)
-and :attr:`ContactSheet.drivers` (empty until vehicles and drivers exist).
+No personal data: no traveller's phone, passport, diet or medical note is read
+here, no travel profile at all; the view objects have no field for one.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from planner.contacts import queries
 from planner.contacts.countries import trip_countries
 from planner.formatting import territory_name
 from planner.labels import label
-from planner.models import Country, Delegation, EmergencyNumber, ItemStatus, Leg, Organization
+from planner.models import Country, Delegation, EmergencyNumber, ItemStatus, Leg, Organization, Vehicle
+from planner.rooms import queries as room_queries
+from planner.rooms.nights import Nights, Stay
+from planner.transport import queries as transport_queries
 
 
 @dataclass
@@ -78,8 +81,13 @@ class MissionView:
     people: list[MissionPerson] = field(default_factory=list)
 
 
+_PLACEHOLDER = re.compile(r"platzhalter|placeholder", re.I)
+
+
 @dataclass
 class HotelView:
+    """A leg's hotel as the leg stores it (the brief's list of hotels)."""
+
     city: str
     name: str | None
     address: str | None
@@ -92,10 +100,27 @@ class HotelView:
 
 
 @dataclass
-class DriverView:
-    """A driver and vehicle of the trip: filled by the vehicles feature once it exists."""
+class StayView:
+    """One hotel stay of the trip: consecutive nights in one hotel (:class:`planner.rooms.nights.Stay`)."""
 
-    name: str
+    city: str | None
+    name: str | None  # None: the hotel is still open
+    address: str | None
+    phone: str | None
+    arrival: date
+    departure: date
+    nights: int
+    # The leg's status when the stay comes from a leg; None when a planner set the hotel for the night.
+    status: ItemStatus | None
+    placeholder: bool
+
+
+@dataclass
+class DriverView:
+    """A vehicle of the trip on its day, with its driver's name and work phone as stored."""
+
+    day: date
+    name: str | None
     phone: str | None
     vehicle: str | None
     city: str | None
@@ -112,9 +137,9 @@ class ContactSheet:
     missions: list[MissionView]
     # The countries abroad without a German mission on the sheet: to be clarified before the trip.
     countries_without_mission: list[str]
-    # Hotels per leg, from the legs for now; the rooms feature (hotel nights) will fill this instead.
-    hotels: list[HotelView]
-    # Drivers and vehicles: the vehicles feature fills this; empty until then.
+    # One entry per hotel stay, from the hotel nights (legs and the planners' overrides).
+    hotels: list[StayView]
+    # The trip's vehicles with a driver's name or phone, by day.
     drivers: list[DriverView] = field(default_factory=list)
 
 
@@ -152,9 +177,42 @@ def hotel_views(legs: Iterable[Leg]) -> list[HotelView]:
             zone=leg.timezone,
             status=leg.status,
             # Legs carry no placeholder flag; seeded placeholder hotels say so in their name.
-            placeholder=bool(leg.hotel_phone) and bool(re.search(r"platzhalter|placeholder", leg.hotel_name or "", re.I)),
+            placeholder=bool(leg.hotel_phone) and bool(_PLACEHOLDER.search(leg.hotel_name or "")),
         )
         for leg in legs
+    ]
+
+
+def stay_view(stay: Stay) -> StayView:
+    """A hotel stay as the sheet lists it: the hotel of its first night (a stay is one hotel throughout)."""
+    first = stay.nights[0]
+    hotel = stay.hotel
+    return StayView(
+        city=stay.city.name if stay.city is not None else None,
+        name=hotel.name,
+        address=hotel.address,
+        phone=hotel.phone,
+        arrival=stay.arrival,
+        departure=stay.departure,
+        nights=len(stay.nights),
+        status=first.leg.status if first.leg is not None and first.override is None else None,
+        # Nothing flags a hotel as a placeholder; seeded placeholder hotels say so in their name.
+        placeholder=bool(hotel.phone) and bool(_PLACEHOLDER.search(hotel.name or "")),
+    )
+
+
+def driver_views(vehicles: Iterable[Vehicle]) -> list[DriverView]:
+    """The vehicles with a driver's name or phone (a vehicle without either is no contact), in the given order."""
+    return [
+        DriverView(
+            day=v.day,
+            name=v.driver_name,
+            phone=v.driver_phone,
+            vehicle=transport_queries.vehicle_name_without_driver(v),
+            city=v.city.name if v.city is not None else None,
+        )
+        for v in vehicles
+        if v.driver_name or v.driver_phone
     ]
 
 
@@ -185,7 +243,10 @@ def mission_view(organization: Organization) -> MissionView:
 
 
 def build_sheet(delegation: Delegation) -> ContactSheet:
-    """The sheet of ``delegation`` (loaded by :func:`planner.contacts.queries.trip_for_sheet`)."""
+    """The sheet of ``delegation`` (loaded by :func:`planner.contacts.queries.trip_for_sheet`).
+
+    Cancelled legs give no hotel nights (:mod:`planner.rooms.nights`), so a cancelled stay is not listed.
+    """
     countries = trip_countries(delegation)
     codes = [c.iso_code for c in countries]
     missions = queries.missions_for(codes, delegation.id)
@@ -200,5 +261,6 @@ def build_sheet(delegation: Delegation) -> ContactSheet:
         countries=country_numbers(countries, queries.numbers_for(codes)),
         missions=[mission_view(m) for m in missions],
         countries_without_mission=[territory_name(code) for code in codes if code != home and code not in covered],
-        hotels=hotel_views(leg for leg in delegation.legs if leg.status is not ItemStatus.CANCELLED),
+        hotels=[stay_view(stay) for stay in Nights(delegation, room_queries.night_overrides(delegation.id)).stays],
+        drivers=driver_views(transport_queries.trip_vehicles(delegation.id)),
     )

@@ -9,11 +9,13 @@ automatically at flush.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.delegations.inputs import (
     AddMembersInput,
@@ -48,14 +50,22 @@ from planner.models import (
     Leg,
     Member,
     PersonSide,
+    Room,
+    Transfer,
     User,
+    Vehicle,
 )
 from planner.models.program import new_uid
 from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
+from planner.rooms import operations as room_operations
+from planner.rooms import queries as room_queries
+from planner.rooms.inputs import NightInput, RoomInput
 from planner.teams.operations import copy_team, join_as_creator
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
+from planner.transport import operations as transport_operations
+from planner.transport.inputs import TransferInput, VehicleInput
 
 _LEG_TEXTS = ("focus", "hotel_name", "hotel_address", "hotel_phone", "notes")
 
@@ -150,7 +160,10 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
     Members, legs, appointments and journeys are copied through the same
     operations the pages use (with new calendar UIDs, as tentative; cancelled
     items stay behind); follow-ups and subscriptions belong to the old trip.
-    The team comes along with its rights; the ``cloner`` joins it with every right.
+    The logistics come along too (:func:`_clone_logistics`): night overrides,
+    rooms, vehicles and transfers, shifted by the same days. The team comes
+    along with its rights; the ``cloner`` joins it with every right. No
+    personal data is copied: travel data belongs to the person, not the trip.
     """
     offset = timedelta(days=(data.start_date - source.start_date).days)
     copy = save_delegation(
@@ -179,11 +192,12 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
             copy,
             replace(LegInput.of(leg), arrive_at=arrive_at, depart_at=depart_at, status=ItemStatus.TENTATIVE, version=None),
         )
+    appointments: dict[int, Appointment] = {}
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
         start, end = _shift_span(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone, offset)
-        save_appointment(
+        appointments[appointment.id] = save_appointment(
             copy,
             replace(
                 AppointmentInput.of(appointment),
@@ -215,7 +229,84 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
                 version=None,
             ),
         )
+    _clone_logistics(source.id, copy, offset, members, appointments)
     return copy
+
+
+def _clone_logistics(
+    source_id: int, copy: Delegation, offset: timedelta, members: dict[int, Member], appointments: dict[int, Appointment]
+) -> None:
+    """Copy the night overrides, rooms, vehicles and transfers of trip ``source_id`` into ``copy``, ``offset`` later.
+
+    Nights and days move by the offset, departures keep their wall time in the
+    vehicle's city (as appointments do); occupants and riders become the copy's
+    members, transfers go to the copies of their appointments. Each goes through
+    the operation the pages use, so the copy obeys the same rules: what they
+    refuse in the copy stays behind, like cancelled items do (a room outside
+    the copy's hotel stays, a transfer to a cancelled appointment, which is not
+    copied). What belonged to the old bookings stays behind too: room numbers
+    (the hotel hands them out per booking), and the vehicle's plate and driver
+    with their phone (a hire for those days, and a third person's number).
+    """
+
+    def new_ids(old: list[Member]) -> tuple[int, ...]:
+        return tuple(members[m.id].id for m in old if m.id in members)
+
+    for override in room_queries.night_overrides(source_id):
+        room_operations.save_night(
+            copy,
+            override.night + offset,
+            NightInput(override.kind, override.hotel_name, override.hotel_address, override.hotel_phone, override.note),
+            None,
+        )
+    db.session.flush()
+    # The copy's legs, journeys, members and overrides as stored now: its nights are derived from them.
+    db.session.expire(copy)
+    rooming = room_queries.rooming(copy.id)
+    assert rooming is not None
+    old_rooms = db.session.scalars(
+        sa.select(Room)
+        .where(Room.delegation_id == source_id)
+        .options(selectinload(Room.occupants))
+        .order_by(Room.first_night, Room.id)
+    ).all()
+    for room in old_rooms:
+        room_data = RoomInput(
+            room.room_type, room.first_night + offset, room.last_night + offset, new_ids(room.occupants), None, room.note
+        )
+        with contextlib.suppress(Rejected):
+            rooming.rooms.append(room_operations.save_room(rooming.nights, rooming.rooms, room_data))
+
+    vehicles = db.session.scalars(
+        sa.select(Vehicle)
+        .where(Vehicle.delegation_id == source_id)
+        .options(joinedload(Vehicle.city), selectinload(Vehicle.transfers).selectinload(Transfer.riders))
+        .order_by(Vehicle.day, Vehicle.id)
+    ).all()
+    for vehicle in vehicles:
+        try:
+            new_vehicle = transport_operations.save_vehicle(
+                copy, VehicleInput(vehicle.day + offset, vehicle.city_id, vehicle.seats, vehicle.kind, notes=vehicle.notes)
+            )
+        except Rejected:
+            continue
+        for transfer in vehicle.transfers:
+            target = appointments.get(transfer.appointment_id)
+            if target is None:
+                continue
+            origin = appointments.get(transfer.from_appointment_id) if transfer.from_appointment_id else None
+            data = TransferInput(
+                vehicle_id=new_vehicle.id,
+                appointment_id=target.id,
+                depart_at=_shift(transfer.depart_at, vehicle.city.timezone, offset),
+                from_appointment_id=origin.id if origin is not None else None,
+                from_place=transfer.from_place,
+                travel_minutes=transfer.travel_minutes,
+                rider_ids=new_ids(transfer.riders),
+                notes=transfer.notes,
+            )
+            with contextlib.suppress(Rejected):
+                transport_operations.save_transfer(copy, data)
 
 
 def save_member(delegation: Delegation, data: MemberInput, member: Member | None = None) -> Member:

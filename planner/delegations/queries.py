@@ -32,6 +32,7 @@ from planner.models import (
     appointment_briefings,
     journey_travellers,
 )
+from planner.models.base import Base
 from planner.models.trash import include_trashed
 from planner.teams.access import trip_filter
 from planner.timezones import to_local
@@ -231,6 +232,26 @@ def history(delegation_id: int, limit: int = 500) -> list[ChangeRecord]:
             .limit(limit)
         )
     )
+
+
+def printed_state(delegation_id: int, *directory: type[Base]) -> tuple | None:
+    """What can change a printed sheet of the trip, in one query; None if there is no such delegation.
+
+    The delegation's ``revision`` covers everything it owns (legs, journeys,
+    appointments, members, nights, rooms, vehicles, transfers:
+    :mod:`planner.models.revisions`); a sheet that also prints records of the
+    directory (people's names, cities, missions, emergency numbers) names their
+    models in ``directory``, whose newest change record stands for all rows of
+    that kind. Equal states give equal sheets: the render queue keys on it.
+    """
+    newest = [
+        sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
+        for model in directory
+    ]
+    row = db.session.execute(
+        sa.select(Delegation.revision, Delegation.updated_at, *newest).where(Delegation.id == delegation_id)
+    ).one_or_none()
+    return None if row is None else tuple(row)
 
 
 def home_city_choices() -> list[SelectChoice]:

@@ -331,7 +331,8 @@ def clone(delegation_id: int) -> Page:
             delegation,
             intro=_(
                 "Alle Termine, Verbindungen und Stationen werden um die Differenz der Abreisedaten verschoben "
-                "und behalten ihre Ortszeit."
+                "und behalten ihre Ortszeit; ebenso Zimmer, Hotelnächte, Fahrzeuge und Fahrten. Zimmernummern, "
+                "Kennzeichen und Fahrer gehören zur alten Buchung und kommen nicht mit, persönliche Reisedaten nie."
             ),
             submit_label=_("Kopie anlegen"),
         ),

@@ -32,8 +32,11 @@ from planner.models.delegations import Delegation, Leg, Member
 from planner.models.followups import FollowUp
 from planner.models.program import Appointment, Journey
 from planner.models.rooms import NightOverride, Room
+from planner.models.transport import Transfer, Vehicle
 
-_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room)
+# What belongs to a trip. The rooms, nights and vehicles count although no calendar shows them: the
+# printed sheets (rooming list, vehicle plan) stamp the trip's revision and their renders are keyed on it.
+_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room, Vehicle, Transfer)
 # Not the record's own data: counters, timestamps, and what signing in records.
 BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale", "totp_last_step"})
 

@@ -11,9 +11,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.delegations.queries import printed_state
 from planner.extensions import db
-from planner.models import ChangeRecord, City, Delegation, Leg, Member, NightOverride, Person, Room
-from planner.models.base import Base
+from planner.models import City, Delegation, Leg, Member, NightOverride, Person, Room, TravelProfile
 from planner.rooms.checks import RoomWarning, check_rooms
 from planner.rooms.nights import Nights
 
@@ -49,11 +49,7 @@ def rooming(delegation_id: int) -> Rooming | None:
     )
     if delegation is None:
         return None
-    overrides = list(
-        db.session.scalars(
-            sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id).order_by(NightOverride.night)
-        )
-    )
+    overrides = night_overrides(delegation_id)
     rooms = list(
         db.session.scalars(
             sa.select(Room)
@@ -65,6 +61,30 @@ def rooming(delegation_id: int) -> Rooming | None:
     return Rooming(delegation, overrides, rooms, Nights(delegation, overrides, rooms))
 
 
+@dataclass(frozen=True)
+class RoomPreference:
+    """A member's room preference from their travel data (personal: for carers only, each read logged)."""
+
+    member_id: int
+    person_id: int
+    text: str
+
+
+def room_preferences(delegation_id: int) -> dict[int, RoomPreference]:
+    """The room preferences of the trip's members who have one, by member id, in one query.
+
+    Decrypts personal data: call only for a carer of the trip, and record the read
+    (:func:`planner.care.operations.record_read`) for every person it returns.
+    """
+    rows = db.session.execute(
+        sa.select(Member.id, Member.person_id, TravelProfile.room_preference)
+        .join(TravelProfile, TravelProfile.person_id == Member.person_id)
+        .where(Member.delegation_id == delegation_id, TravelProfile.room_preference.is_not(None))
+        .order_by(Member.sort_order, Member.id)
+    ).all()
+    return {member_id: RoomPreference(member_id, person_id, text) for member_id, person_id, text in rows if text and text.strip()}
+
+
 def room_or_404(delegation_id: int, room_id: int) -> Room:
     """Exactly the room the URL names, in exactly that delegation (404 otherwise), with its occupants."""
     return db.one_or_404(
@@ -74,14 +94,19 @@ def room_or_404(delegation_id: int, room_id: int) -> Room:
     )
 
 
+def night_overrides(delegation_id: int) -> list[NightOverride]:
+    """The planners' decisions about the trip's nights, by night."""
+    return list(
+        db.session.scalars(
+            sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id).order_by(NightOverride.night)
+        )
+    )
+
+
 def override_on(delegation_id: int, night: date) -> NightOverride | None:
     return db.session.scalars(
         sa.select(NightOverride).where(NightOverride.delegation_id == delegation_id, NightOverride.night == night)
     ).one_or_none()
-
-
-def _newest_change(model: type[Base]) -> sa.ScalarSelect:
-    return sa.select(sa.func.max(ChangeRecord.id)).where(ChangeRecord.entity == model.__tablename__).scalar_subquery()
 
 
 def rooming_state(delegation_id: int) -> tuple | None:
@@ -91,12 +116,16 @@ def rooming_state(delegation_id: int) -> tuple | None:
     and rooms (planner.models.revisions); the names of people and cities come
     from the directory, whose newest change of each kind stands for all of them.
     """
-    row = db.session.execute(
-        sa.select(Delegation.revision, Delegation.updated_at, _newest_change(Person), _newest_change(City)).where(
-            Delegation.id == delegation_id
-        )
-    ).one_or_none()
-    return None if row is None else tuple(row)
+    return printed_state(delegation_id, Person, City)
 
 
-__all__ = ["Rooming", "override_on", "room_or_404", "rooming", "rooming_state"]
+__all__ = [
+    "RoomPreference",
+    "Rooming",
+    "night_overrides",
+    "override_on",
+    "room_or_404",
+    "room_preferences",
+    "rooming",
+    "rooming_state",
+]

@@ -1,7 +1,9 @@
 """Pages of the rooms feature: nights and hotels, the rooming list per hotel, its print view and PDF.
 
 Every page is a trip's page (the sign-in hook keeps it to the trip's team);
-changes are for editors only and go through the one edit flow. The PDF goes
+changes are for editors only and go through the one edit flow. The rooms page
+shows the trip's carers each member's room preference (personal travel data),
+and records each such read; nobody else's page holds a trace of it. The PDF goes
 through the one render queue (:func:`planner.briefs.routes.queue_pdf`).
 """
 
@@ -13,12 +15,15 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from planner.auth.access import editors_only
 from planner.briefs.routes import queue_pdf
+from planner.care.operations import record_read
 from planner.editing import Rejected
+from planner.extensions import db
 from planner.formatting import day as format_day
 from planner.formatting import listed_name
 from planner.models import Room
@@ -26,6 +31,7 @@ from planner.rooms import operations, queries, sheet
 from planner.rooms.checks import room_name
 from planner.rooms.forms import NightForm, RoomForm, night_choices
 from planner.rooms.nights import Night, Nights, NightState
+from planner.teams.access import may_care
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, versioned_action
 from planner.web.forms import InputForm
 
@@ -70,16 +76,26 @@ def describe(night: Night) -> str:
 
 @bp.get("/delegations/<int:delegation_id>/rooms")
 def index(delegation_id: int) -> str:
+    """Nights, stays and rooms; for the trip's carers also each member's room preference (each read logged)."""
     rooming = _rooming(delegation_id)
     warnings = rooming.warnings()
-    return render_template(
+    carer = may_care(current_user, delegation_id)
+    # Everyone else gets no preference at all: not read, not counted, not hinted at.
+    preferences = queries.room_preferences(delegation_id) if carer else {}
+    for preference in preferences.values():
+        record_read(current_user, preference.person_id, delegation_id, "rooming")
+    html = render_template(
         "rooms/index.html",
         delegation=rooming.delegation,
         rooming=rooming,
         warnings=warnings,
         describe=describe,
         room_name=room_name,
+        preferences=preferences,
     )
+    if preferences:
+        db.session.commit()  # the reads go with the page: no log, no page (as on the carers' pages)
+    return html
 
 
 # -- rooms -----------------------------------------------------------------------

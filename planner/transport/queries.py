@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from planner.extensions import db
 from planner.formatting import clock
 from planner.labels import label
-from planner.models import Appointment, Member, Transfer, Vehicle
+from planner.models import Appointment, Delegation, Member, Transfer, Vehicle
 from planner.timezones import UTC, to_local
 from planner.transport.travel import TravelRules
 
@@ -60,6 +60,27 @@ def vehicles_on(delegation_id: int, day: date) -> list[Vehicle]:
         )
         .unique()
         .all()
+    )
+
+
+def delegation_for_plan(delegation_id: int) -> Delegation | None:
+    """The delegation with its home city and members (their people): what a day's plan and its checks need."""
+    return db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(joinedload(Delegation.home_city), selectinload(Delegation.members).joinedload(Member.person))
+    ).one_or_none()
+
+
+def trip_vehicles(delegation_id: int) -> list[Vehicle]:
+    """Every vehicle of the trip with its city, by day: the drivers of the contact sheet."""
+    return list(
+        db.session.scalars(
+            sa.select(Vehicle)
+            .where(Vehicle.delegation_id == delegation_id)
+            .options(joinedload(Vehicle.city))
+            .order_by(Vehicle.day, Vehicle.id)
+        )
     )
 
 
@@ -111,6 +132,11 @@ def vehicle_name(vehicle: Vehicle) -> str:
     """A vehicle as the plan and the selects name it: kind, plate, driver."""
     parts = [label(vehicle.kind), vehicle.plate, vehicle.driver_name]
     return " · ".join(str(p) for p in parts if p)
+
+
+def vehicle_name_without_driver(vehicle: Vehicle) -> str:
+    """A vehicle by kind and plate, for lists that name the driver in a column of their own."""
+    return " · ".join(str(p) for p in (label(vehicle.kind), vehicle.plate) if p)
 
 
 def vehicle_choices(vehicles: list[Vehicle]) -> list[SelectChoice]:

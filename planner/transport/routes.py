@@ -1,8 +1,9 @@
 """Pages of the vehicle plan: the trip's days with vehicles, a day's plan and its print view; vehicles and transfers.
 
 Reading is for the trip's team; editing for its editors (the sign-in hook checks both, see
-:func:`planner.teams.access.check_request`). The print view is one self-contained template,
-A4 like the brief, so the brief's PDF pipeline can render the same template later.
+:func:`planner.teams.access.check_request`). The print view and the PDF are one printed
+sheet (:mod:`planner.transport.sheet`); the PDF goes through the one render queue
+(:func:`planner.briefs.routes.queue_pdf`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
@@ -18,13 +20,15 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import editors_only
+from planner.briefs.routes import queue_pdf
 from planner.delegations.queries import trip_days
+from planner.editing import Rejected
 from planner.formatting import day as day_text
 from planner.models import Delegation, Transfer
 from planner.program import queries as program_queries
-from planner.transport import operations, queries
-from planner.transport.checks import check_day
+from planner.transport import operations, queries, sheet
 from planner.transport.forms import TransferForm, VehicleForm
+from planner.transport.plan import DayPlan, day_plan
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, versioned_action
 from planner.web.forms import InputForm
 
@@ -64,41 +68,46 @@ def index(delegation_id: int) -> str:
     )
 
 
-def _plan(delegation_id: int, day: str) -> dict[str, object]:
+def _plan(delegation_id: int, day: str) -> DayPlan:
     delegation = program_queries.delegation_for_forms(delegation_id)
-    on = _trip_day(delegation, day)
-    vehicles = queries.vehicles_on(delegation_id, on)
-    warnings = check_day(vehicles, list(delegation.members))
-    by_transfer: dict[int, list[str]] = {}
-    by_appointment: dict[int, list[str]] = {}
-    for w in warnings:
-        target = (
-            by_transfer.setdefault(w.transfer_id, []) if w.transfer_id else by_appointment.setdefault(w.appointment_id or 0, [])
-        )
-        if w.message not in target:
-            target.append(w.message)
-    return {
-        "delegation": delegation,
-        "day": on,
-        "vehicles": vehicles,
-        "rides": queries.rides(vehicles),
-        "transfer_warnings": by_transfer,
-        "appointment_warnings": by_appointment,
-        "warned": len({w.message for w in warnings}),  # a clash of two rides is one warning, shown at both
-        "vehicle_name": queries.vehicle_name,
-    }
+    return day_plan(delegation, _trip_day(delegation, day))
 
 
 @bp.get("/transport/<day>")
 def show_day(delegation_id: int, day: str) -> str:
     """The vehicle plan of one day: vehicles with drivers and phones, the rides and who sits where, the warnings."""
-    return render_template("transport/day.html", **_plan(delegation_id, day))
+    return render_template("transport/day.html", **_plan(delegation_id, day).context())
+
+
+def _print_choices(day: str) -> sheet.PlanChoices:
+    try:
+        return sheet.check_choices(day, request.args.get("lang"))
+    except Rejected:
+        abort(404)
 
 
 @bp.get("/transport/<day>/print")
-def print_day(delegation_id: int, day: str) -> str:
-    """The day's vehicle plan for print (A4), one self-contained template (later also the PDF's)."""
-    return render_template("transport/print.html", **_plan(delegation_id, day))
+def print_day(delegation_id: int, day: str) -> FlaskResponse:
+    """The day's vehicle plan as the printed sheet (A4): the same HTML as its PDF."""
+    choices = _print_choices(day)
+    delegation = program_queries.delegation_for_forms(delegation_id)
+    _trip_day(delegation, day)
+    response = FlaskResponse(sheet.sheet_html(delegation, choices), content_type="text/html; charset=utf-8")
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/transport/<day>/plan.pdf")
+def print_day_pdf(delegation_id: int, day: str) -> Response:
+    """The day's vehicle plan as PDF, through the one render queue (progress page, then the file)."""
+    choices = _print_choices(day)
+    delegation = program_queries.delegation_for_forms(delegation_id)
+    _trip_day(delegation, day)
+    state = sheet.plan_state(delegation_id)
+    if state is None:
+        abort(404)
+    return queue_pdf(sheet.KIND, delegation_id, state, choices.as_dict())
 
 
 # -- vehicles --------------------------------------------------------------------

@@ -4,10 +4,12 @@ With a travel profile planted for a member of the Keller trip, every route of
 the app is fetched for every role (the route walk of tests/test_access.py:
 anonymous, viewer, planner, a planner who is the trip's carer, admin), then
 every feed audience, the member's personal page and contacts, every brief
-audience as print view and one brief as PDF (pdftotext), the export-data
-file, and every log record the process wrote meanwhile (the request log
-included). Each carer's look is in the read log; a planner without the care
-right gets 403 on the carers' pages.
+audience as print view, one brief, the vehicle plan and the contact sheet as
+PDF (pdftotext), the export-data file, and every log record the process wrote
+meanwhile (the request log included). The walk's routes include the printed
+sheets (rooming list, vehicle plan, contact sheet). Each carer's look is in
+the read log; a planner without the care right gets 403 on the carers' pages.
+The rooms page shows carers one value, the room preference, and logs that look.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from flask.testing import FlaskClient
 
 from planner.extensions import db
 from planner.models import Audience, FeedToken, Member, PersonalDataRead
-from tests.care.conftest import CARER_EMAIL, EXPIRY, EXPIRY_SHOWN, PLANTED, make_carer, plant_profile
+from tests.care.conftest import CARER_EMAIL, EXPIRY, EXPIRY_SHOWN, PLANTED, ROOM, make_carer, plant_profile
 from tests.conftest import csrf_token, login
 from tests.jobs import follow_pdf, running_worker
 from tests.test_access import _cases, world  # noqa: F401  (world: the walk's fixture, one of everything a URL names)
@@ -33,7 +35,11 @@ ROLES = ["anonymous", "viewer", "planner", "carer", "admin"]  # the admin last: 
 EMAILS = {"viewer": "viewer@example.org", "planner": "planner@example.org", "carer": CARER_EMAIL, "admin": "admin@example.org"}
 # The only pages that show the values, and only to the trip's carers (and admins).
 VALUE_PAGES = {"care.member", "care.edit"}
+# Pages that show carers (and admins) one value of it: the rooms page, each member's room preference.
+PREFERENCE_PAGES = {"rooms.index": {ROOM}}
 CARERS = {"carer", "admin"}
+# The printed sheets as PDF, besides the brief: the vehicle plan of the walk's day and the contact sheet.
+SHEET_PDFS = ("transport/2024-10-15/plan.pdf", "contacts/sheet.pdf")
 
 
 def _leaks(content: str) -> list[str]:
@@ -91,11 +97,19 @@ def test_planted_values_appear_only_on_the_carers_pages(
         with running_worker(app):
             # The planted member's own brief: the one that would print their data if any brief did.
             response, _seen = follow_pdf(printer, f"/delegations/{delegation_id}/brief.pdf?audience=member&member={person_id}")
+            sheets = [follow_pdf(printer, f"/delegations/{delegation_id}/{sheet}")[0] for sheet in SHEET_PDFS]
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         pdf = tmp_path / "member.pdf"
         pdf.write_bytes(response.data)
         pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         assert "Keller" in pdf_text and not _leaks(pdf_text), _leaks(pdf_text)
+        for sheet, printed in zip(SHEET_PDFS, sheets, strict=True):
+            assert printed.status_code == 200 and printed.mimetype == "application/pdf", sheet
+            pdf.write_bytes(printed.data)
+            sheet_text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+            squashed = re.sub(r"\s+", "", sheet_text)  # a value wrapped in a narrow cell is still a leak
+            leaked = [value for value in PLANTED if value in sheet_text or re.sub(r"\s+", "", value) in squashed]
+            assert "Seoul" in sheet_text and not leaked, (sheet, leaked)
 
     # 2. Every route, every role.
     for role in ROLES:
@@ -107,8 +121,11 @@ def test_planted_values_appear_only_on_the_carers_pages(
             content = response.get_data().decode("utf-8", "replace")
             leaked = _leaks(content)
             shows = endpoint in VALUE_PAGES and role in CARERS and method == "GET"
-            if leaked and not shows:
+            may_show = PREFERENCE_PAGES.get(endpoint, set()) if role in CARERS and method == "GET" else set()
+            if leaked and not shows and set(leaked) - may_show:
                 problems.append(f"{role} {method} {url} ({response.status_code}) shows {leaked}")
+            if may_show and set(leaked) != may_show:
+                problems.append(f"{role} {method} {url}: {response.status_code}, shows {leaked}, expected {may_show}")
             if shows:
                 # Every value; the expiry as the page writes it (a date on the page, ISO in the form's date field).
                 dates = {EXPIRY_SHOWN, EXPIRY.isoformat()}
@@ -175,7 +192,15 @@ def test_planted_values_appear_only_on_the_carers_pages(
             .group_by(PersonalDataRead.user_email)
         ).all()
         readers = {email for (email,) in db.session.execute(sa.select(PersonalDataRead.user_email).distinct())}
+        preference_reads = dict(
+            db.session.execute(
+                sa.select(PersonalDataRead.user_email, sa.func.count())
+                .where(PersonalDataRead.what == "rooming", PersonalDataRead.person_id == person_id)
+                .group_by(PersonalDataRead.user_email)
+            ).all()
+        )
     counts = dict(rows)
-    # One entry per page that showed the values; briefs, feeds and the backup record none (they show none).
+    # One entry per page that showed the values; briefs, sheets, feeds and the backup record none (they show none).
     assert counts == {CARER_EMAIL: shown["carer"], EMAILS["admin"]: shown["admin"]}
+    assert preference_reads == {CARER_EMAIL: len(PREFERENCE_PAGES), EMAILS["admin"]: len(PREFERENCE_PAGES)}
     assert readers == {CARER_EMAIL, EMAILS["admin"]}

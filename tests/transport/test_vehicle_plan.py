@@ -190,7 +190,7 @@ def test_pages_through_the_edit_flow(app: Flask, planner: FlaskClient, keller: i
     printed = client.get(f"/delegations/{keller}/transport/{DAY.isoformat()}/print")
     assert printed.status_code == 200
     text = printed.get_data(as_text=True)
-    assert PHONE in text and "size: A4" in text and "Bearbeiten" not in text
+    assert PHONE in text and "css/sheet.css" in text and "Bearbeiten" not in text
 
     delete = f"/delegations/{keller}/vehicles/{vehicle_id}/delete"
     assert client.get(delete).status_code == 200
