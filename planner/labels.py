@@ -16,8 +16,10 @@ from planner.models import (
     DelegationStatus,
     DietaryNeed,
     EmergencyService,
+    EtiquetteTopic,
     FeedFollows,
     FollowUpStatus,
+    GiftDirection,
     ItemStatus,
     JourneyMode,
     LinkState,
@@ -134,6 +136,16 @@ _LABEL_PAIRS: tuple[tuple[Enum, object], ...] = (
     (EmergencyService.AMBULANCE, _l("Rettungsdienst")),
     (EmergencyService.FIRE, _l("Feuerwehr")),
     (EmergencyService.TRAVEL_HOTLINE, _l("Touristen-Hotline")),
+    (GiftDirection.GIVEN, _l("überreicht")),
+    (GiftDirection.RECEIVED, _l("erhalten")),
+    (EtiquetteTopic.GREETING, _l("Begrüßung")),
+    (EtiquetteTopic.BUSINESS_CARDS, _l("Visitenkarten")),
+    (EtiquetteTopic.NAMES_AND_TITLES, _l("Namen und Anrede")),
+    (EtiquetteTopic.GIFTS, _l("Geschenke")),
+    (EtiquetteTopic.DINING, _l("Essen und Trinken")),
+    (EtiquetteTopic.DRESS, _l("Kleidung")),
+    (EtiquetteTopic.CONVERSATION, _l("Gespräch und Umgang")),
+    (EtiquetteTopic.OTHER, _l("Sonstiges")),
 )
 LABELS: dict[tuple[type, str], object] = {(type(member), member.value): text for member, text in _LABEL_PAIRS}
 
