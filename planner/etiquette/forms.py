@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.validators import StopValidation as _Stop
 
@@ -33,7 +34,11 @@ def _long_text(label_text: Any, *, required: bool = False) -> TextAreaField:
     return TextAreaField(label_text, validators=[first, Length(max=5000, message=_TOO_LONG)], filters=[_clean])
 
 
-LANGUAGE_CHOICES = [("", _l("– keine –")), ("ko", _l("Koreanisch")), ("zh_Hans", _l("Chinesisch (vereinfacht)"))]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("– keine –")),
+    SelectChoice("ko", _l("Koreanisch")),
+    SelectChoice("zh_Hans", _l("Chinesisch (vereinfacht)")),
+]
 
 
 class EtiquetteNoteForm(InputForm):
@@ -50,7 +55,7 @@ class EtiquetteNoteForm(InputForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.country_iso.choices = [("", _l("– bitte wählen –")), *country_choices()]
+        self.country_iso.choices = [SelectChoice("", _l("– bitte wählen –")), *(SelectChoice(c, n) for c, n in country_choices())]
 
     def fill(self, record: EtiquetteNote) -> None:
         self.process(formdata=None, obj=record)

@@ -22,6 +22,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from planner.formatting import current_locale, listed_name, territory_name
@@ -148,7 +149,7 @@ def to_xlsx(rows: Iterable[GiftRow]) -> bytes:
     for line in table(rows):
         sheet.append([_xlsx_cell(cell) for cell in line])
     for index, cell in enumerate(sheet[1], start=1):
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = 18
     for column in ("K", "M"):  # the amounts
         for cell in sheet[column][1:]:

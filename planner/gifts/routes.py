@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import admins_only, editors_only
 from planner.directory import queries as directory_queries
@@ -37,8 +38,8 @@ def _form(delegation: Delegation | None, formdata: MultiDict | None = None) -> G
     form = GiftForm(formdata=formdata) if formdata is not None else GiftForm()
     form.appointment_id.choices = queries.appointment_choices(delegation)
     form.person_id.choices = directory_queries.person_choices("—")
-    form.organization_id.choices = [(0, "—"), *directory_queries.organization_choices()]
-    form.city_id.choices = [(0, "—"), *directory_queries.city_choices()]
+    form.organization_id.choices = [SelectChoice(0, "—"), *(SelectChoice(i, n) for i, n in directory_queries.organization_choices())]
+    form.city_id.choices = [SelectChoice(0, "—"), *(SelectChoice(i, n) for i, n in directory_queries.city_choices())]
     return form
 
 
