@@ -277,6 +277,18 @@ FIELD_LABELS: dict[str, object] = {
     "room_number": _l("Zimmernummer"),
     "occupants": _l("Belegung"),
     "night": _l("Nacht"),
+    "direction": _l("Richtung"),
+    "item": _l("Geschenk"),
+    "given_on": _l("Datum der Übergabe"),
+    "occasion": _l("Anlass"),
+    "our_side": _l("Unsere Seite"),
+    "value_amount": _l("Geschätzter Wert"),
+    "currency": _l("Währung"),
+    "value_eur": _l("Wert in Euro"),
+    "kept_at": _l("Verbleib"),
+    "declared": _l("Gemeldet"),
+    "declared_on": _l("Gemeldet am"),
+    "placeholder": _l("Platzhalter"),
 }
 
 

@@ -49,7 +49,9 @@ class EtiquetteNoteForm(InputForm):
     native_language = SelectField(_l("Sprache der Übersetzung"), choices=LANGUAGE_CHOICES, default="")
     text_native = _long_text(_l("Übersetzung in die Landessprache"))
     native_reviewed = BooleanField(_l("Übersetzung von einer Person mit dieser Sprache geprüft"))
-    source = StringField(_l("Quelle (Webadresse oder Dokument)"), validators=[Optional(), Length(max=500, message=_TOO_LONG)], filters=[_clean])
+    source = StringField(
+        _l("Quelle (Webadresse oder Dokument)"), validators=[Optional(), Length(max=500, message=_TOO_LONG)], filters=[_clean]
+    )
     checked_on = DateField(_l("Geprüft am"), validators=[Optional(), plausible_date])
     to_be_verified = BooleanField(_l("Noch zu prüfen (ohne Quelle oder Prüfdatum nicht abwählbar)"), default=True)
 

@@ -22,9 +22,7 @@ def all_notes() -> list[EtiquetteNote]:
 
 
 def note_or_404(note_id: int) -> EtiquetteNote:
-    return db.one_or_404(
-        sa.select(EtiquetteNote).where(EtiquetteNote.id == note_id).options(joinedload(EtiquetteNote.country))
-    )
+    return db.one_or_404(sa.select(EtiquetteNote).where(EtiquetteNote.id == note_id).options(joinedload(EtiquetteNote.country)))
 
 
 def notes_for(iso_codes: Iterable[str]) -> dict[str, list[EtiquetteNote]]:

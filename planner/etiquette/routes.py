@@ -37,7 +37,9 @@ def _today() -> date:
 
 def _form_page(title: str, back_url: str) -> Callable[[InputForm], str]:
     def render(form: InputForm) -> str:
-        return render_template("form_page.html", form=form, heading=title, delegation=None, cancel_url=back_url, intro=str(_INTRO))
+        return render_template(
+            "form_page.html", form=form, heading=title, delegation=None, cancel_url=back_url, intro=str(_INTRO)
+        )
 
     return render
 
@@ -59,7 +61,9 @@ def new_note() -> Page:
         render=_form_page(_("Neuer Etikette-Hinweis"), back_url),
         done=lambda _saved: back_url,
         saved_message=lambda saved: _(
-            "Hinweis „%(topic)s“ (%(country)s) gespeichert.", topic=label(saved.topic), country=territory_name(saved.country.iso_code)
+            "Hinweis „%(topic)s“ (%(country)s) gespeichert.",
+            topic=label(saved.topic),
+            country=territory_name(saved.country.iso_code),
         ),
     )
 

@@ -82,9 +82,7 @@ def table(rows: Iterable[GiftRow]) -> list[list[Cell]]:
     for row in rows:
         gift = row.gift
         city = gift.city
-        repeat = (
-            _("schon am %(day)s geschenkt", day=row.repeats[-1].given_on.isoformat()) if row.repeats else ""
-        )
+        repeat = _("schon am %(day)s geschenkt", day=row.repeats[-1].given_on.isoformat()) if row.repeats else ""
         lines.append(
             [
                 gift.given_on,

@@ -85,16 +85,27 @@ class GiftForm(InputForm):
     appointment_id = SelectField(_l("Termin (falls bei einem Termin übergeben)"), coerce=int, default=0)
     occasion = _text(_l("Anlass (bleibt, auch wenn Reise oder Termin gelöscht werden)"), 300)
     person_id = SelectField(_l("Person (von wem / an wen)"), coerce=int, default=0, render_kw=searchable("person"))
-    organization_id = SelectField(_l("Organisation (von wem / an wen)"), coerce=int, default=0, render_kw=searchable("organization"))
-    city_id = SelectField(_l("Partnerstadt (leer: Ort des Termins oder der Organisation)"), coerce=int, default=0, render_kw=searchable("city"))
+    organization_id = SelectField(
+        _l("Organisation (von wem / an wen)"), coerce=int, default=0, render_kw=searchable("organization")
+    )
+    city_id = SelectField(
+        _l("Partnerstadt (leer: Ort des Termins oder der Organisation)"), coerce=int, default=0, render_kw=searchable("city")
+    )
     our_side = _text(_l("Übergeben bzw. erhalten von (unsere Seite)"), 200)
     value_amount = StringField(_l("Geschätzter Wert"), validators=[Optional(), _amount])
-    currency = StringField(_l("Währung (Code, z. B. EUR, CNY, KRW)"), default="EUR", validators=[_required, Length(max=3, message=_TOO_LONG)], filters=[_clean])
+    currency = StringField(
+        _l("Währung (Code, z. B. EUR, CNY, KRW)"),
+        default="EUR",
+        validators=[_required, Length(max=3, message=_TOO_LONG)],
+        filters=[_clean],
+    )
     value_eur = StringField(_l("Geschätzter Wert in Euro (nur bei anderer Währung)"), validators=[Optional(), _amount])
     kept_at = _text(_l("Verbleib (wo das Geschenk jetzt ist)"), 300)
     declared = BooleanField(_l("Gemeldet (bei meldepflichtigen Geschenken)"))
     declared_on = DateField(_l("Gemeldet am"), validators=[Optional(), plausible_date])
-    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=5000, message=_TOO_LONG)], filters=[_clean])
+    description = TextAreaField(
+        _l("Beschreibung"), validators=[Optional(), Length(max=5000, message=_TOO_LONG)], filters=[_clean]
+    )
     notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=5000, message=_TOO_LONG)], filters=[_clean])
     placeholder = BooleanField(_l("Angaben noch offen (Platzhalter, zu prüfen)"))
     repeat_confirmed = BooleanField(_l("Trotzdem speichern, auch wenn dasselbe Geschenk schon an dieses Gegenüber ging"))

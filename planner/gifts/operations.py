@@ -12,6 +12,7 @@ showing the warning).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeVar
 
 from babel.numbers import list_currencies
 from flask_babel import gettext as _
@@ -23,6 +24,8 @@ from planner.gifts import queries
 from planner.gifts.checks import Counterpart, earlier_repeats
 from planner.gifts.inputs import GiftInput
 from planner.models import Appointment, City, Delegation, Gift, GiftDirection, Organization, Person
+
+T = TypeVar("T")
 
 # Twelve digits, two of them after the point: Numeric(12, 2).
 MAX_VALUE = Decimal("9999999999.99")
@@ -41,18 +44,21 @@ def _euro_value(data: GiftInput) -> Decimal | None:
     """The value in euros the threshold is compared with; another currency needs its estimate."""
     currency = data.currency.upper()
     if currency not in list_currencies():
-        raise Rejected("currency", _("Unbekannte Währung „%(code)s“. Bitte einen dreistelligen Code wie EUR, CNY oder KRW angeben.", code=data.currency))
+        raise Rejected(
+            "currency",
+            _("Unbekannte Währung „%(code)s“. Bitte einen dreistelligen Code wie EUR, CNY oder KRW angeben.", code=data.currency),
+        )
     if currency == "EUR":
         return data.value_amount
     if data.value_amount is not None and data.value_eur is None:
         raise Rejected(
             "value_eur",
-            _("Bei einer anderen Währung als Euro bitte auch den geschätzten Wert in Euro angeben: nach ihm richtet sich die Meldepflicht."),
+            _("Bei anderer Währung als Euro bitte auch den Wert in Euro schätzen: nach ihm richtet sich die Meldepflicht."),
         )
     return data.value_eur
 
 
-def _load(model: type, record_id: int | None, field: str) -> object | None:
+def _load(model: type[T], record_id: int | None, field: str) -> T | None:
     if not record_id:
         return None
     with db.session.no_autoflush:
@@ -74,7 +80,10 @@ def save_gift(data: GiftInput, *, delegation: Delegation | None, gift: Gift | No
     person = _load(Person, data.person_id, "person_id")
     organization = _load(Organization, data.organization_id, "organization_id")
     if person is None and organization is None:
-        raise Rejected("person_id", _("Bitte angeben, von wem das Geschenk kam oder an wen es ging: eine Person, eine Organisation oder beides."))
+        raise Rejected(
+            "person_id",
+            _("Bitte angeben, von wem das Geschenk kam oder an wen es ging: eine Person, eine Organisation oder beides."),
+        )
     city = _load(City, data.city_id, "city_id")
     appointment: Appointment | None = None
     if data.appointment_id:
@@ -106,10 +115,10 @@ def save_gift(data: GiftInput, *, delegation: Delegation | None, gift: Gift | No
     gift.given_on = data.given_on
     gift.occasion = optional_text(data.occasion) or (appointment.title if appointment else None)
     gift.appointment = appointment
-    gift.person = person  # type: ignore[assignment]
-    gift.organization = organization  # type: ignore[assignment]
+    gift.person = person
+    gift.organization = organization
     # The partner city: as chosen, else where the appointment or the organization is.
-    gift.city = city or (appointment.city if appointment else None) or (organization.city if organization else None)  # type: ignore[assignment,union-attr]
+    gift.city = city or (appointment.city if appointment else None) or (organization.city if organization else None)
     gift.our_side = optional_text(data.our_side)
     gift.value_amount = data.value_amount
     gift.currency = data.currency.upper()
@@ -126,4 +135,3 @@ def save_gift(data: GiftInput, *, delegation: Delegation | None, gift: Gift | No
 def delete_gift(gift: Gift, version: int | None) -> None:
     """Delete ``gift`` (EditConflict if ``version`` is stale); the change history keeps what it was."""
     delete_edited(gift, version)
-

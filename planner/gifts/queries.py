@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,7 +15,7 @@ from planner.formatting import day, sort_key
 from planner.models import Appointment, City, Delegation, Gift, GiftDirection
 
 
-def _with_links(stmt: sa.Select[tuple[Gift]]) -> sa.Select[tuple[Gift]]:
+def _with_links(stmt: sa.Select[Any]) -> sa.Select[Any]:
     return stmt.options(
         joinedload(Gift.person),
         joinedload(Gift.organization),
@@ -76,16 +77,18 @@ def appointment_choices(delegation: Delegation | None) -> list[SelectChoice]:
     choices = [SelectChoice(0, "—")]
     if delegation is not None:
         for appointment in delegation.appointments:
-            choices.append(SelectChoice(appointment.id, f"{day(appointment.start_at, appointment.timezone)} · {appointment.title}"))
+            choices.append(
+                SelectChoice(appointment.id, f"{day(appointment.start_at, appointment.timezone)} · {appointment.title}")
+            )
     return choices
 
 
 def filter_cities() -> list[City]:
     """The cities the register has gifts for (the filter's choices)."""
     cities = db.session.scalars(
-        sa.select(City).where(City.id.in_(sa.select(Gift.city_id).where(Gift.city_id.is_not(None)))).options(
-            joinedload(City.country)
-        )
+        sa.select(City)
+        .where(City.id.in_(sa.select(Gift.city_id).where(Gift.city_id.is_not(None))))
+        .options(joinedload(City.country))
     ).all()
     return sorted(cities, key=lambda c: sort_key(c.name))
 

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.auth.access import admins_only, editors_only
 from planner.directory import queries as directory_queries
-from planner.formatting import day
+from planner.formatting import day, money
 from planner.gifts import export, operations, queries
 from planner.gifts.checks import GiftRow, declaration_threshold, register_rows
 from planner.gifts.forms import GiftForm
@@ -38,15 +38,19 @@ def _form(delegation: Delegation | None, formdata: MultiDict | None = None) -> G
     form = GiftForm(formdata=formdata) if formdata is not None else GiftForm()
     form.appointment_id.choices = queries.appointment_choices(delegation)
     form.person_id.choices = directory_queries.person_choices("—")
-    form.organization_id.choices = [SelectChoice(0, "—"), *(SelectChoice(i, n) for i, n in directory_queries.organization_choices())]
+    form.organization_id.choices = [
+        SelectChoice(0, "—"),
+        *(SelectChoice(i, n) for i, n in directory_queries.organization_choices()),
+    ]
     form.city_id.choices = [SelectChoice(0, "—"), *(SelectChoice(i, n) for i, n in directory_queries.city_choices())]
     return form
 
 
 def _intro() -> str:
     return _(
-        "Erhaltene Geschenke ab %(threshold)s sind meldepflichtig. Ein Geschenk, das schon einmal an dasselbe Gegenüber ging, wird vor dem Speichern gemeldet.",
-        threshold=f"{declaration_threshold():.0f} €",
+        "Erhaltene Geschenke ab %(threshold)s sind meldepflichtig. "
+        "Ein Geschenk, das schon einmal an dasselbe Gegenüber ging, wird vor dem Speichern gemeldet.",
+        threshold=money(declaration_threshold()),
     )
 
 

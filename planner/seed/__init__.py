@@ -374,7 +374,7 @@ class _Loader:
         person = self._ref(self.people, entry.get("person"), "person")
         organization = self._ref(self.organizations, entry.get("organization"), "organization")
         appointment = self._ref(self.appointments, entry.get("appointment"), "appointment")
-        amounts = {k: Decimal(str(entry[k])) if entry.get(k) is not None else None for k in ("value_amount", "value_eur")}
+        amount, euros = entry.get("value_amount"), entry.get("value_eur")
         data = GiftInput(
             direction=GiftDirection(entry["direction"]),
             item=entry["item"],
@@ -382,11 +382,16 @@ class _Loader:
             appointment_id=appointment.id if appointment else None,
             person_id=person.id if person else None,
             organization_id=organization.id if organization else None,
+            value_amount=Decimal(str(amount)) if amount is not None else None,
             currency=entry.get("currency", "EUR"),
+            value_eur=Decimal(str(euros)) if euros is not None else None,
             placeholder=entry.get("placeholder", False),
             repeat_confirmed=True,  # the seed states what was given; a repeat is the register's warning to show
-            **amounts,
-            **{k: entry.get(k) for k in ("description", "occasion", "our_side", "kept_at", "notes")},
+            description=entry.get("description"),
+            occasion=entry.get("occasion"),
+            our_side=entry.get("our_side"),
+            kept_at=entry.get("kept_at"),
+            notes=entry.get("notes"),
         )
         self._created("gifts", save_gift(data, delegation=delegation))
 

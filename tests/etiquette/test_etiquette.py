@@ -54,14 +54,19 @@ def test_an_unreviewed_translation_is_marked_and_a_country_without_notes_is_to_b
     with app.app_context():
         create_note(
             EtiquetteNoteInput(
-                country_iso="KR", topic=EtiquetteTopic.DINING, text_de="Platzhalter-Hinweis zum Essen",
-                native_language="ko", text_native="식사 예절 (초안)",
+                country_iso="KR",
+                topic=EtiquetteTopic.DINING,
+                text_de="Platzhalter-Hinweis zum Essen",
+                native_language="ko",
+                text_native="식사 예절 (초안)",
             ),
             today=date(2026, 12, 1),
         )
         db.session.execute(sa.delete(EtiquetteNote).where(EtiquetteNote.text_de.like("%Uhren%")))
         db.session.execute(
-            sa.delete(EtiquetteNote).where(EtiquetteNote.country_id.in_(sa.select(EtiquetteNote.country_id).where(EtiquetteNote.text_de.like("%Daumen%"))))
+            sa.delete(EtiquetteNote).where(
+                EtiquetteNote.country_id.in_(sa.select(EtiquetteNote.country_id).where(EtiquetteNote.text_de.like("%Daumen%")))
+            )
         )
         db.session.commit()
     html = _section(text(planner.get(f"/delegations/{keller}/brief?edition=draft")))
@@ -97,7 +102,13 @@ def test_notes_break_no_house_rule(app: Flask, keller_trip: int, changes: dict[s
 def test_planners_maintain_the_notes_and_viewers_do_not(app: Flask, planner: FlaskClient, keller: int) -> None:
     assert "Keine Uhren verschenken" in text(planner.get("/etiquette"))
     path = "/etiquette/new"
-    data = {"csrf_token": csrf_token(planner, path), "version": "1", "country_iso": "CN", "topic": "dining", "text_de": "Neuer Hinweis"}
+    data = {
+        "csrf_token": csrf_token(planner, path),
+        "version": "1",
+        "country_iso": "CN",
+        "topic": "dining",
+        "text_de": "Neuer Hinweis",
+    }
     # The box left unticked says "checked": without a source that is refused, nothing saved.
     refused = planner.post(path, data=data)
     assert refused.status_code == 422

@@ -66,8 +66,11 @@ def test_received_gifts_at_or_above_the_threshold_must_be_declared(app: Flask, k
 def test_a_given_gift_is_never_declared_and_an_unknown_value_is_flagged(app: Flask, keller_trip: int) -> None:
     with app.app_context():
         given = GiftInput(
-            direction=GiftDirection.GIVEN, item="Bildband", given_on=date(2024, 10, 17),
-            organization_id=_org("Stadtregierung Chongqing"), value_amount=Decimal("400"),
+            direction=GiftDirection.GIVEN,
+            item="Bildband",
+            given_on=date(2024, 10, 17),
+            organization_id=_org("Stadtregierung Chongqing"),
+            value_amount=Decimal("400"),
         )
         assert _flags(app, given) == (False, False)
         assert _flags(app, _received(None)) == (False, True)
@@ -125,12 +128,17 @@ def _form(client: FlaskClient, path: str, **values: str) -> dict[str, str]:
 def test_the_same_gift_to_the_same_counterpart_warns_before_saving(app: Flask, planner: FlaskClient, keller: int) -> None:
     path = f"/delegations/{keller}/gifts/new"
     with app.app_context():
-        chongqing, wcico = str(_org("Stadtregierung Chongqing")), str(_org("Western China International Communication Organization (WCICO)"))
+        chongqing, wcico = (
+            str(_org("Stadtregierung Chongqing")),
+            str(_org("Western China International Communication Organization (WCICO)")),
+        )
         before = _count()
     first = planner.post(path, data=_form(planner, path, organization_id=chongqing))
     assert first.status_code == 302
     # The same item, written differently, to the same organization: warned at the form, nothing saved.
-    again = planner.post(path, data=_form(planner, path, organization_id=chongqing, item="  bildband  DÜSSELDORF!", given_on="2026-05-02"))
+    again = planner.post(
+        path, data=_form(planner, path, organization_id=chongqing, item="  bildband  DÜSSELDORF!", given_on="2026-05-02")
+    )
     assert again.status_code == 422
     assert "Dasselbe Geschenk („Bildband Düsseldorf“) ging schon am" in text(again)
     with app.app_context():
@@ -140,7 +148,10 @@ def test_the_same_gift_to_the_same_counterpart_warns_before_saving(app: Flask, p
     assert other.status_code == 302
     # Confirmed: saved, and the register shows the repeat.
     confirmed = planner.post(
-        path, data=_form(planner, path, organization_id=chongqing, item="bildband düsseldorf", given_on="2026-05-02", repeat_confirmed="y")
+        path,
+        data=_form(
+            planner, path, organization_id=chongqing, item="bildband düsseldorf", given_on="2026-05-02", repeat_confirmed="y"
+        ),
     )
     assert confirmed.status_code == 302
     page = text(planner.get(f"/delegations/{keller}/gifts"))
@@ -159,7 +170,11 @@ def test_the_same_person_counts_as_the_same_counterpart(app: Flask, planner: Fla
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("abc", "Bitte einen Betrag wie 25 oder 1.234,50 angeben."), ("-5", "Der Wert darf nicht negativ sein."), ("12,345", "höchstens zwei Stellen")],
+    [
+        ("abc", "Bitte einen Betrag wie 25 oder 1.234,50 angeben."),
+        ("-5", "Der Wert darf nicht negativ sein."),
+        ("12,345", "höchstens zwei Stellen"),
+    ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_is_saved(
     app: Flask, planner: FlaskClient, keller: int, value: str, message: str
@@ -234,7 +249,7 @@ def test_the_csv_export_reads_back_and_is_safe_against_formulas(app: Flask, plan
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     planted = next(r for r in rows if "HYPERLINK" in r["Geschenk"])
-    assert planted["Geschenk"] == "'=HYPERLINK(\"https://evil.example\",\"klick\")"
+    assert planted["Geschenk"] == '\'=HYPERLINK("https://evil.example","klick")'
     assert planted["Verbleib"] == "'@Rathaus" and planted["Hinweise"] == "'+1 Vitrine"
     assert (planted["Wert"], planted["Währung"], planted["Wert in EUR"]) == ("300,00", "CNY", "38,50")
     assert planted["Meldepflichtig"] == "ja" and planted["Gemeldet"] == "nein"
@@ -266,7 +281,9 @@ def test_an_outsider_does_not_see_the_trip_register(app: Flask, client: FlaskCli
     assert client.get(f"/delegations/{keller}/gifts/export.csv").status_code == 404
 
 
-def test_a_viewer_reads_but_does_not_edit_and_only_admins_see_the_whole_register(app: Flask, client: FlaskClient, keller: int) -> None:
+def test_a_viewer_reads_but_does_not_edit_and_only_admins_see_the_whole_register(
+    app: Flask, client: FlaskClient, keller: int
+) -> None:
     login(client, VIEWER_EMAIL)
     page = client.get(f"/delegations/{keller}/gifts")
     assert page.status_code == 200 and "Neues Geschenk" not in text(page)
