@@ -37,6 +37,14 @@ def _required(_form: Any, field: Any) -> None:
         raise _Stop(_l("Bitte ausfüllen."))
 
 
+def _date_required(_form: Any, field: Any) -> None:
+    """Empty: "please fill in"; typed but no date: "please enter a valid date" (not "please fill in")."""
+    if field.data is None:
+        field.errors[:] = []
+        typed = bool(field.raw_data and str(field.raw_data[0]).strip())
+        raise _Stop(_l("Bitte ein gültiges Datum angeben.") if typed else _l("Bitte ausfüllen."))
+
+
 def _text(label_text: Any, max_length: int, *, required: bool = False) -> StringField:
     first = _required if required else Optional()
     return StringField(label_text, validators=[first, Length(max=max_length, message=_TOO_LONG)], filters=[_clean])
@@ -81,7 +89,7 @@ def _shown_amount(value: Decimal | None) -> str | None:
 class GiftForm(InputForm):
     direction = SelectField(_l("Richtung"), choices=choices(GiftDirection), default=GiftDirection.GIVEN.value)
     item = _text(_l("Geschenk (was)"), 200, required=True)
-    given_on = DateField(_l("Datum der Übergabe"), validators=[_required, plausible_date])
+    given_on = DateField(_l("Datum der Übergabe"), validators=[_date_required, plausible_date])
     appointment_id = SelectField(_l("Termin (falls bei einem Termin übergeben)"), coerce=int, default=0)
     occasion = _text(_l("Anlass (bleibt, auch wenn Reise oder Termin gelöscht werden)"), 300)
     person_id = SelectField(_l("Person (von wem / an wen)"), coerce=int, default=0, render_kw=searchable("person"))
@@ -109,10 +117,6 @@ class GiftForm(InputForm):
     notes = TextAreaField(_l("Hinweise"), validators=[Optional(), Length(max=5000, message=_TOO_LONG)], filters=[_clean])
     placeholder = BooleanField(_l("Angaben noch offen (Platzhalter, zu prüfen)"))
     repeat_confirmed = BooleanField(_l("Trotzdem speichern, auch wenn dasselbe Geschenk schon an dieses Gegenüber ging"))
-
-    def validate_given_on(self, field: DateField) -> None:
-        if field.raw_data and field.raw_data[0].strip() and field.data is None:
-            raise _Stop(_l("Bitte ein gültiges Datum angeben."))
 
     def validate_declared_on(self, field: DateField) -> None:
         if field.raw_data and field.raw_data[0].strip() and field.data is None:

@@ -305,3 +305,21 @@ def test_the_whole_register_filters_by_partner_city_and_year(app: Flask, client:
     assert "Partnerschaftsjubiläum" in text(client.get(f"/gifts?city={chongqing_city}&year=2024"))
     assert "Partnerschaftsjubiläum" not in text(client.get("/gifts?year=2023"))
     assert client.get("/gifts?city=abc&year=x").status_code == 200
+
+
+def test_the_register_outlives_its_trip(app: Flask, keller_trip: int) -> None:
+    # The compliance office asks about gifts years later: deleting the trip leaves its gifts, with their occasion.
+    with app.app_context():
+        db.session.delete(db.session.get(Delegation, keller_trip))
+        db.session.commit()
+        db.session.expire_all()
+        gift = db.session.scalars(sa.select(Gift)).one()
+        assert gift.delegation_id is None and gift.appointment_id is None
+        assert gift.occasion == "Feier zum 20-jährigen Jubiläum der Städtepartnerschaft Düsseldorf–Chongqing"
+        assert gift.organization is not None and gift.organization.name == "Stadtregierung Chongqing"
+
+
+def test_a_typed_date_that_is_no_date_gets_its_own_message(app: Flask, planner: FlaskClient, keller: int) -> None:
+    path = f"/delegations/{keller}/gifts/new"
+    response = planner.post(path, data=_form(planner, path, given_on="17.10.2024x"))
+    assert response.status_code == 422 and "Bitte ein gültiges Datum angeben." in text(response)
