@@ -163,6 +163,8 @@ def _register_blueprints(app: Flask) -> None:
     from planner.delegations.routes import bp as delegations_bp
     from planner.directory.routes import bp as directory_bp
     from planner.entry.routes import bp as entry_bp
+    from planner.etiquette.routes import bp as etiquette_bp
+    from planner.gifts.routes import bp as gifts_bp
     from planner.health import bp as health_bp
     from planner.i18n import bp as i18n_bp
     from planner.mail.routes import bp as mail_bp
@@ -181,6 +183,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(delegations_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(entry_bp)
+    app.register_blueprint(etiquette_bp)
+    app.register_blueprint(gifts_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(personal_bp)

@@ -94,6 +94,11 @@ TRAVEL_DATA_LINK_DAYS = 14
 TRAVEL_DATA_LINK_RATE_LIMIT = "120 per hour"
 TRAVEL_DATA_LINK_FAILURE_LIMIT = "20 per 15 minutes; 100 per day"
 
+# Received gifts worth this much (in euros) or more must be declared (planner/gifts/checks.py). 25 € is the
+# example the issue names for municipal staff; the city's own rule (e.g. its anti-corruption directive) decides:
+# set the figure it gives here (instance/config.py) - to be verified per city.
+GIFT_DECLARATION_THRESHOLD_EUR = 25
+
 # Folder with the brief's font files (planner/briefs/fonts.py); None: from their installed packages.
 BRIEF_FONT_DIR: str | None = None
 

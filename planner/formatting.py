@@ -13,10 +13,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
+from babel.numbers import format_currency
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -322,6 +324,13 @@ def line_breaks(paragraph: str) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in paragraph.split("\n"))
 
 
+def money(amount: Decimal | None, currency: str = "EUR") -> str:
+    """'1.234,50 €' / '€1,234.50'; an unknown amount as 'unbekannt'."""
+    if amount is None:
+        return _("unbekannt")
+    return str(format_currency(amount, currency, locale=_locale()))
+
+
 def current_locale() -> str:
     """The user's language ('de', 'en'), for ``<html lang>`` and Babel."""
     return _locale()
@@ -341,6 +350,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(field_label)
     app.add_template_filter(paragraphs)
     app.add_template_filter(line_breaks)
+    app.add_template_global(money)
     app.add_template_global(day_range)
     app.add_template_global(place_name)
     app.add_template_global(offset_to_home)

@@ -16,8 +16,10 @@ from planner.models import (
     DelegationStatus,
     DietaryNeed,
     EmergencyService,
+    EtiquetteTopic,
     FeedFollows,
     FollowUpStatus,
+    GiftDirection,
     ItemStatus,
     JourneyMode,
     LinkState,
@@ -134,6 +136,16 @@ _LABEL_PAIRS: tuple[tuple[Enum, object], ...] = (
     (EmergencyService.AMBULANCE, _l("Rettungsdienst")),
     (EmergencyService.FIRE, _l("Feuerwehr")),
     (EmergencyService.TRAVEL_HOTLINE, _l("Touristen-Hotline")),
+    (GiftDirection.GIVEN, _l("überreicht")),
+    (GiftDirection.RECEIVED, _l("erhalten")),
+    (EtiquetteTopic.GREETING, _l("Begrüßung")),
+    (EtiquetteTopic.BUSINESS_CARDS, _l("Visitenkarten")),
+    (EtiquetteTopic.NAMES_AND_TITLES, _l("Namen und Anrede")),
+    (EtiquetteTopic.GIFTS, _l("Geschenke")),
+    (EtiquetteTopic.DINING, _l("Essen und Trinken")),
+    (EtiquetteTopic.DRESS, _l("Kleidung")),
+    (EtiquetteTopic.CONVERSATION, _l("Gespräch und Umgang")),
+    (EtiquetteTopic.OTHER, _l("Sonstiges")),
 )
 LABELS: dict[tuple[type, str], object] = {(type(member), member.value): text for member, text in _LABEL_PAIRS}
 
@@ -265,6 +277,18 @@ FIELD_LABELS: dict[str, object] = {
     "room_number": _l("Zimmernummer"),
     "occupants": _l("Belegung"),
     "night": _l("Nacht"),
+    "direction": _l("Richtung"),
+    "item": _l("Geschenk"),
+    "given_on": _l("Datum der Übergabe"),
+    "occasion": _l("Anlass"),
+    "our_side": _l("Unsere Seite"),
+    "value_amount": _l("Geschätzter Wert"),
+    "currency": _l("Währung"),
+    "value_eur": _l("Wert in Euro"),
+    "kept_at": _l("Verbleib"),
+    "declared": _l("Gemeldet"),
+    "declared_on": _l("Gemeldet am"),
+    "placeholder": _l("Platzhalter"),
 }
 
 

@@ -98,6 +98,7 @@ ENGINE_TESTS = (
     "tests/mail/test_sending.py",  # the worker's claim of a send attempt (UPDATE ... WHERE attempts), the Redis queue
     "tests/releases/test_notifications.py",  # one message per release and member (a unique key), the Redis queue
     "tests/care/test_at_rest.py",  # personal data as tokens: the SQLite file, pg_dump; key rotation and backup per engine
+    "tests/gifts/test_gifts.py",  # Numeric values and the threshold comparison, ON DELETE SET NULL of a deleted trip
 )
 
 

@@ -23,8 +23,10 @@ from planner.models import (
     Delegation,
     EmergencyNumber,
     EntryRule,
+    EtiquetteNote,
     FeedToken,
     FollowUp,
+    Gift,
     Journey,
     Leg,
     Member,
@@ -200,6 +202,19 @@ LEAST_ROLE = {
     "contacts.sheet": READ,  # the trip's team; no personal data on it
     "contacts.print_sheet": READ,
     "contacts.sheet_pdf": READ,
+    "gifts.trip": READ,  # the trip's team reads its gifts
+    "gifts.trip_export": READ,
+    "gifts.new_trip_gift": EDIT,
+    "gifts.edit_trip_gift": EDIT,
+    "gifts.confirm_delete_trip_gift": EDIT,
+    "gifts.delete_trip_gift": EDIT,
+    "gifts.register": ADMIN,  # every trip's gifts over the years: only admins see every trip
+    "gifts.register_export": ADMIN,
+    "gifts.new_gift": ADMIN,
+    "gifts.edit_gift": ADMIN,
+    "etiquette.notes": EDIT,  # shared guidance for every trip, kept by planners and admins
+    "etiquette.new_note": EDIT,
+    "etiquette.edit_note": EDIT,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -270,6 +285,9 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "transfer_id": transfer.id,
             "room_id": room.id,
             "number_id": first(EmergencyNumber),
+            "gift_id": first(Gift),  # the seed's anniversary gift
+            "note_id": first(EtiquetteNote),
+            "kind": "csv",
         }
 
 

@@ -11,6 +11,7 @@ import copy
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from planner.models import (
     Delegation,
     FeedToken,
     FollowUp,
+    Gift,
     Journey,
     Leg,
     Member,
@@ -93,6 +95,8 @@ def _populate(source: Flask) -> dict[str, str]:
         appointments[1].start_at += timedelta(minutes=30)  # revision, version and an update record
         appointments[1].end_at += timedelta(minutes=30)
         appointments[1].attendees = delegation.members[:2]
+        gift = db.session.scalars(sa.select(Gift)).one()  # the seed's anniversary gift, with decimals to keep exact
+        gift.value_amount, gift.currency, gift.value_eur = Decimal("200.00"), "CNY", Decimal("25.50")
         db.session.flush()
         db.session.add(
             ChangeRecord(
@@ -147,6 +151,7 @@ def test_the_backup_covers_what_a_restore_must_prove(document: dict[str, Any]) -
     assert any(row["revision"] > 0 and row["version"] > 1 for row in tables["appointments"])
     assert any(row["user_id"] is not None for row in tables["change_records"])
     assert [row["revoked_at"] is None for row in tables["feed_tokens"]] == [True, False]
+    assert (tables["gifts"][0]["value_amount"], tables["gifts"][0]["value_eur"]) == ("200.00", "25.50")
 
 
 def test_export_import_export_is_identical(

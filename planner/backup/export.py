@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,6 +77,8 @@ def _json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, Decimal):  # a gift's value: as text, so that no float rounds it
+        return str(value)
     return value
 
 

@@ -40,6 +40,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,17 @@ def _enum(column_type: sa.Enum) -> Converter:
     return convert
 
 
+def _decimal(value: Any) -> Decimal:
+    """A decimal amount (a gift's value), written as a string so that no float rounds it: "25.00"."""
+    try:
+        parsed = Decimal(value) if isinstance(value, str) else None
+    except InvalidOperation:
+        parsed = None
+    if parsed is None or not parsed.is_finite():
+        raise _Bad(f'expected an amount such as "25.00", got {_describe(value)}')
+    return parsed
+
+
 def _json(value: Any) -> Any:
     return value  # json.loads produced it, so it is JSON already
 
@@ -291,6 +303,8 @@ def _converter(column: sa.Column[Any]) -> Converter:
         return _integer
     if isinstance(kind, sa.Float):
         return _float
+    if isinstance(kind, sa.Numeric):  # after Float, which is one
+        return _decimal
     if isinstance(kind, sa.DateTime):
         return _instant
     if isinstance(kind, sa.Date):

@@ -22,12 +22,14 @@ from planner.contacts.queries import numbers_for
 from planner.delegations.itinerary import Itinerary
 from planner.delegations.queries import delegation_with_programme
 from planner.editing import Rejected
+from planner.etiquette.queries import notes_for
 from planner.extensions import db
 from planner.models import (
     ChangeRecord,
     City,
     Delegation,
     EmergencyNumber,
+    EtiquetteNote,
     FeedToken,
     Member,
     Organization,
@@ -51,6 +53,8 @@ class BriefSource:
     feeds: list[FeedToken] = field(default_factory=list)
     # The emergency numbers of the trip's countries, by ISO code (a country without numbers has no key).
     emergency_numbers: dict[str, list[EmergencyNumber]] = field(default_factory=dict)
+    # The etiquette notes of the trip's countries, by ISO code (read live, like the numbers: guidance, not programme).
+    etiquette_notes: dict[str, list[EtiquetteNote]] = field(default_factory=dict)
     # A released brief: the release it prints, and the programme of the approved release before it (None for the
     # first release); both None for the draft.
     release: Release | None = None
@@ -88,12 +92,14 @@ def source_for(delegation: Delegation) -> BriefSource:
     Also takes a released programme rebuilt by
     :func:`planner.releases.snapshot.materialize`, which is not in the session.
     """
+    codes = [c.iso_code for c in trip_countries(delegation)]
     return BriefSource(
         delegation=delegation,
         organizations=_organizations(delegation),
         partnerships=_partnerships(delegation),
         feeds=_feeds(delegation.id),
-        emergency_numbers=numbers_for(c.iso_code for c in trip_countries(delegation)),
+        emergency_numbers=numbers_for(codes),
+        etiquette_notes=notes_for(codes),
     )
 
 

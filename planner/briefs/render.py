@@ -43,6 +43,7 @@ from planner.contacts.countries import trip_countries
 from planner.contacts.sheet import CountryNumbers, HotelView, country_numbers, hotel_views
 from planner.delegations.itinerary import Itinerary
 from planner.editing import Rejected
+from planner.etiquette.views import CountryEtiquette, country_etiquette
 from planner.formatting import (
     clock,
     country_name,
@@ -326,6 +327,8 @@ class Brief:
     replaces: int | None = None
     recipient: str = ""
     changes: list[str] = field(default_factory=list)
+    # Every country abroad with its etiquette notes, or none ("to be verified"); in the brief's language.
+    etiquette: list[CountryEtiquette] = field(default_factory=list)
 
     @property
     def audience(self) -> Audience:
@@ -623,6 +626,10 @@ class _Builder:
         """Every country of the trip (home, legs, journeys' ends), each with its numbers or as "to be verified"."""
         return country_numbers(trip_countries(self.delegation), self.source.emergency_numbers)
 
+    def etiquette(self) -> list[CountryEtiquette]:
+        home = self.delegation.home_city.country.iso_code if self.delegation.home_city is not None else None
+        return country_etiquette(trip_countries(self.delegation), self.source.etiquette_notes, self.options.lang, home=home)
+
     def follow_ups(self, member: Member | None, appointment_ids: set[int]) -> list[FollowUpView]:
         if not self.internal:
             return []
@@ -758,6 +765,7 @@ class _Builder:
             hosts=hosts,
             organisers=[self.person(m.person) for m in delegation.members if m.role is MemberRole.STAFF] if self.internal else [],
             emergency=self.emergency(),
+            etiquette=self.etiquette(),
             duty_phone=delegation.duty_phone if self.internal else None,
             follow_ups=self.follow_ups(member, {a.id for a in appointments}),
         )

@@ -9,8 +9,10 @@ from planner.models.contacts import EmergencyNumber, EmergencyService
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
 from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
 from planner.models.entry import EntryRule, ValidityFrom
+from planner.models.etiquette import EtiquetteNote, EtiquetteTopic
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
+from planner.models.gifts import Gift, GiftDirection
 from planner.models.history import ChangeRecord
 from planner.models.mail import MessageState, OutgoingMessage
 from planner.models.program import (
@@ -44,11 +46,15 @@ __all__ = [
     "EmergencyNumber",
     "EmergencyService",
     "EntryRule",
+    "EtiquetteNote",
+    "EtiquetteTopic",
     "FeedFollows",
     "FeedToken",
     "FollowUp",
     "FollowUpStatus",
     "FrozenRelease",
+    "Gift",
+    "GiftDirection",
     "ItemStatus",
     "Journey",
     "JourneyMode",

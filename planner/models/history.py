@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,8 +24,10 @@ from planner.models.contacts import EmergencyNumber
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.directory import Organization, Person
 from planner.models.entry import EntryRule
+from planner.models.etiquette import EtiquetteNote
 from planner.models.followups import FollowUp
 from planner.models.geography import City, Partnership
+from planner.models.gifts import Gift
 from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
@@ -54,6 +57,8 @@ TRACKED = (
     NightOverride,
     Room,
     EmergencyNumber,
+    Gift,
+    EtiquetteNote,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -86,6 +91,8 @@ def _jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Decimal):  # a gift's value: JSON has no decimals, and a float would round it
+        return str(value)
     if isinstance(value, (list, tuple)):
         return [_label(v) for v in value]
     return value

@@ -27,6 +27,7 @@ import tomllib
 import uuid
 from collections import Counter
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,10 @@ from planner.directory.operations import create_city, create_organization, creat
 from planner.editing import Rejected
 from planner.entry.inputs import EntryRuleInput
 from planner.entry.operations import create_rule
+from planner.etiquette.inputs import EtiquetteNoteInput
+from planner.etiquette.operations import create_note
+from planner.gifts.inputs import GiftInput
+from planner.gifts.operations import save_gift
 from planner.models import (
     Appointment,
     AppointmentKind,
@@ -52,8 +57,12 @@ from planner.models import (
     EmergencyNumber,
     EmergencyService,
     EntryRule,
+    EtiquetteNote,
+    EtiquetteTopic,
     FollowUp,
     FollowUpStatus,
+    Gift,
+    GiftDirection,
     ItemStatus,
     Journey,
     JourneyMode,
@@ -78,6 +87,8 @@ SEED_DIR = Path(__file__).parent
 KELLER_TRIP = SEED_DIR / "keller-2024.toml"
 # Public facts every trip's brief and contact sheet print (with source and date checked), loaded with any trip.
 EMERGENCY_NUMBERS = SEED_DIR / "emergency-numbers.toml"
+# Etiquette notes of the seeded trips' countries (with source and date checked), loaded with any trip like the numbers.
+ETIQUETTE_NOTES = SEED_DIR / "etiquette.toml"
 
 # Seeded UIDs are derived from the seed keys so that every installation gives
 # the same appointment the same UID: a participant who re-subscribes after a
@@ -120,6 +131,8 @@ def load_seed(session: Session, path: Path = KELLER_TRIP) -> Counter[str]:
     # The shared facts come with every trip (idempotent like the rest): a brief needs its countries' numbers.
     facts = read_seed(EMERGENCY_NUMBERS)
     data = {**data, "emergency_numbers": [*facts.get("emergency_numbers", []), *data.get("emergency_numbers", [])]}
+    notes = read_seed(ETIQUETTE_NOTES)
+    data = {**data, "etiquette_notes": [*notes.get("etiquette_notes", []), *data.get("etiquette_notes", [])]}
     try:
         return _Loader(session, data).load()
     except SeedError:
@@ -224,6 +237,10 @@ class _Loader:
             self._follow_up(delegation, entry)
         for entry in self.data.get("emergency_numbers", []):
             self._emergency_number(entry)
+        for entry in self.data.get("etiquette_notes", []):
+            self._etiquette_note(entry)
+        for entry in self.data["delegation"].get("gifts", []):
+            self._gift(delegation, entry)
         self.session.flush()
         return self.created
 
@@ -326,6 +343,57 @@ class _Loader:
                 to_be_verified=entry.get("to_be_verified", True),
             )
             self._created("emergency_numbers", create_emergency_number(data, today=date.today()))
+
+    def _etiquette_note(self, entry: dict[str, Any]) -> None:
+        topic = EtiquetteTopic(entry["topic"])
+        code = entry["country"]
+        with self.session.no_autoflush:
+            exists = self.session.scalar(
+                sa.select(EtiquetteNote.id)
+                .join(EtiquetteNote.country)
+                .where(Country.iso_code == code, EtiquetteNote.topic == topic, EtiquetteNote.text_de == entry["text_de"])
+            )
+        if exists is None:
+            data = EtiquetteNoteInput(
+                country_iso=code,
+                topic=topic,
+                text_de=entry["text_de"],
+                text_en=entry.get("text_en"),
+                native_language=entry.get("native_language"),
+                text_native=entry.get("text_native"),
+                native_reviewed=entry.get("native_reviewed", False),
+                source=entry.get("source"),
+                checked_on=entry.get("checked_on"),
+                to_be_verified=entry.get("to_be_verified", True),
+            )
+            self._created("etiquette_notes", create_note(data, today=date.today()))
+
+    def _gift(self, delegation: Delegation, entry: dict[str, Any]) -> None:
+        if self._existing(Gift, delegation_id=delegation.id, item=entry["item"]) is not None:
+            return
+        person = self._ref(self.people, entry.get("person"), "person")
+        organization = self._ref(self.organizations, entry.get("organization"), "organization")
+        appointment = self._ref(self.appointments, entry.get("appointment"), "appointment")
+        amount, euros = entry.get("value_amount"), entry.get("value_eur")
+        data = GiftInput(
+            direction=GiftDirection(entry["direction"]),
+            item=entry["item"],
+            given_on=entry["given_on"],
+            appointment_id=appointment.id if appointment else None,
+            person_id=person.id if person else None,
+            organization_id=organization.id if organization else None,
+            value_amount=Decimal(str(amount)) if amount is not None else None,
+            currency=entry.get("currency", "EUR"),
+            value_eur=Decimal(str(euros)) if euros is not None else None,
+            placeholder=entry.get("placeholder", False),
+            repeat_confirmed=True,  # the seed states what was given; a repeat is the register's warning to show
+            description=entry.get("description"),
+            occasion=entry.get("occasion"),
+            our_side=entry.get("our_side"),
+            kept_at=entry.get("kept_at"),
+            notes=entry.get("notes"),
+        )
+        self._created("gifts", save_gift(data, delegation=delegation))
 
     def _delegation(self, entry: dict[str, Any]) -> Delegation:
         home = self._ref(self.cities, entry["home_city"], "city")
