@@ -164,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.directory.routes import bp as directory_bp
     from planner.entry.routes import bp as entry_bp
     from planner.health import bp as health_bp
+    from planner.hostlang.routes import bp as hostlang_bp
     from planner.i18n import bp as i18n_bp
     from planner.mail.routes import bp as mail_bp
     from planner.personal.routes import bp as personal_bp
@@ -182,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(entry_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(hostlang_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(personal_bp)
     app.register_blueprint(mail_bp)

@@ -185,6 +185,10 @@ LEAST_ROLE = {
     "care_link.send": ADMIN,
     "care_link.revoke": ADMIN,
     "care_link.meal_names": ADMIN,
+    "hostlang.translations": READ,  # the trip's team reads what the host programme has and lacks
+    "hostlang.save": EDIT,
+    "hostlang.programme": READ,  # for the hosts: no notes, contacts or internal items
+    "hostlang.programme_pdf": READ,
     "rooms.index": READ,
     "rooms.rooming_list": READ,  # names, room types and nights for the hotel; no personal data
     "rooms.rooming_list_pdf": READ,
@@ -268,6 +272,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "transfer_id": transfer.id,
             "room_id": room.id,
             "number_id": first(EmergencyNumber),
+            "language": "ko",
         }
 
 

@@ -44,6 +44,7 @@ from planner.contacts.sheet import CountryNumbers, HotelView, country_numbers, h
 from planner.delegations.itinerary import Itinerary
 from planner.editing import Rejected
 from planner.formatting import (
+    current_locale,
     clock,
     country_name,
     format_offset,
@@ -103,9 +104,10 @@ def css_string(value: str) -> str:
 @dataclass
 class PersonView:
     name: str
-    native_name: str | None = None
+    native_name: str | None = None  # with its romanisation when there is one: "胡衡华 (Hú Hénghuá)"
     function: str | None = None
     organization: str | None = None
+    formal: str | None = None  # the formal address when it is more than the name: "Herr Oberbürgermeister"
     phone: str | None = None
     email: str | None = None
     languages: str = ""
@@ -389,10 +391,12 @@ class _Builder:
     def person(self, person: Person, *, with_contact: bool = True) -> PersonView:
         organization = person.organization
         show = with_contact and may_see(self.viewer, "personal_data")
+        names = person.names(current_locale())
         return PersonView(
-            name=person.display_name,
-            native_name=person.native_name,
-            function=person.function,
+            name=names.running,
+            native_name=names.native,
+            function=names.function,
+            formal=names.formal if names.formal != names.running else None,
             organization=organization.name if organization else None,
             phone=person.phone if show else None,
             email=person.email if show else None,

@@ -61,6 +61,7 @@ _ENTITIES = {
     "transfers": _l("Transfer"),
     "rooms": _l("Hotelzimmer"),
     "night_overrides": _l("Übernachtung"),
+    "content_translations": _l("Übersetzung"),
 }
 
 

@@ -7,11 +7,12 @@ from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, Tra
 from planner.models.care_links import LinkState, MealNameRelease, TravelDataLink
 from planner.models.contacts import EmergencyNumber, EmergencyService
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
-from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
+from planner.models.directory import Organization, OrganizationKind, Person, PersonNames, PersonSide, full_name
 from planner.models.entry import EntryRule, ValidityFrom
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
 from planner.models.history import ChangeRecord
+from planner.models.hostlang import ContentTranslation, TextState, TranslatedKind
 from planner.models.mail import MessageState, OutgoingMessage
 from planner.models.program import (
     Appointment,
@@ -37,6 +38,7 @@ __all__ = [
     "Base",
     "ChangeRecord",
     "City",
+    "ContentTranslation",
     "Country",
     "Delegation",
     "DelegationStatus",
@@ -67,6 +69,7 @@ __all__ = [
     "PassportType",
     "PendingImport",
     "Person",
+    "PersonNames",
     "PersonSide",
     "PersonalDataRead",
     "RecoveryCode",
@@ -76,7 +79,9 @@ __all__ = [
     "RoomType",
     "TeamMember",
     "TimeZoneName",
+    "TextState",
     "Transfer",
+    "TranslatedKind",
     "TravelDataLink",
     "TravelProfile",
     "UTCDateTime",

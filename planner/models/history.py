@@ -25,6 +25,7 @@ from planner.models.directory import Organization, Person
 from planner.models.entry import EntryRule
 from planner.models.followups import FollowUp
 from planner.models.geography import City, Partnership
+from planner.models.hostlang import ContentTranslation
 from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
@@ -54,6 +55,7 @@ TRACKED = (
     NightOverride,
     Room,
     EmergencyNumber,
+    ContentTranslation,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -117,6 +119,8 @@ def _label(obj: Any) -> str:
     if isinstance(obj, Room):  # named by its number, else by who sleeps in it
         names = ", ".join(m.person.name for m in obj.occupants if m.person is not None)
         return (obj.room_number or names or f"room {obj.id}")[:300]
+    if isinstance(obj, ContentTranslation):  # what it translates, and into which language
+        return f"{obj.subject_kind.value} {obj.subject_id} {obj.field} [{obj.language}]"[:300]
     if isinstance(obj, Journey):  # named by its ends, as the history page names it
         return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"
