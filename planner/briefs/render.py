@@ -44,9 +44,9 @@ from planner.contacts.sheet import CountryNumbers, HotelView, country_numbers, h
 from planner.delegations.itinerary import Itinerary
 from planner.editing import Rejected
 from planner.formatting import (
-    current_locale,
     clock,
     country_name,
+    current_locale,
     format_offset,
     language_names,
     numeric_date,

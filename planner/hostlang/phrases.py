@@ -57,10 +57,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "tentative": "待定",
         "missing": "[暂无译文]",
         "unreviewed": "* 译文未经审核",
-        "incomplete": "译文不完整：缺少 {count} 项",
+        # Chinese is punctuated with full-width marks; the ASCII ones would be a typo there.
+        "incomplete": "译文不完整：缺少 {count} 项",  # noqa: RUF001
         "local_time": "所有时间均为当地时间。",
-        "as_of": "截至：{date}",
-        "pages": "第 {page} 页，共 {pages} 页",
+        "as_of": "截至：{date}",  # noqa: RUF001
+        "pages": "第 {page} 页，共 {pages} 页",  # noqa: RUF001
     },
 }
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from planner.briefs.rendering import Document, register_document
@@ -139,7 +140,7 @@ def check_language(tag: str | None) -> str:
     if language is None or not phrases.printable(language):
         raise Rejected(
             "language",
-            _l("Das Gastprogramm gibt es bisher nur auf: %(languages)s.", languages=", ".join(phrases.PHRASES)),
+            _("Das Gastprogramm gibt es bisher nur auf: %(languages)s.", languages=", ".join(phrases.PHRASES)),
         )
     return language
 

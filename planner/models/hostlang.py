@@ -51,7 +51,9 @@ class TextState(enum.StrEnum):
 class ContentTranslation(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "content_translations"
     __table_args__ = (
-        sa.UniqueConstraint("delegation_id", "subject_kind", "subject_id", "field", "language", name="uq_content_translations_subject"),
+        sa.UniqueConstraint(
+            "delegation_id", "subject_kind", "subject_id", "field", "language", name="uq_content_translations_subject"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

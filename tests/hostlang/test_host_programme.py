@@ -45,19 +45,27 @@ def _form_fields(html: str) -> list[str]:
     return re.findall(r'name="text_([a-z]+-\d+-[a-z_]+)"', html)
 
 
-def _translate_all(client: FlaskClient, delegation_id: int, language: str, *, leave_out: int = 0, reviewed: bool = True) -> list[str]:
+def _translate_all(
+    client: FlaskClient, delegation_id: int, language: str, *, leave_out: int = 0, reviewed: bool = True
+) -> list[str]:
     """Fill in every text of the page (but the last ``leave_out``) and post it; the keys of the page."""
     url = f"/delegations/{delegation_id}/translations?language={language}"
     html = _page(client, delegation_id, language)
     keys = _form_fields(html)
     data: dict[str, object] = {"csrf_token": csrf_token(client, url), "version": 1}
     for n, key in enumerate(keys):
-        source = re.search(rf'name="source_{re.escape(key)}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="source_{re.escape(key)}"', html)
+        source = re.search(
+            rf'name="source_{re.escape(key)}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="source_{re.escape(key)}"', html
+        )
         assert source, key
         data[f"source_{key}"] = unescape(source.group(1) or source.group(2))
         if n >= len(keys) - leave_out:
             continue
-        data[f"text_{key}"] = "AIMMO" if key.startswith("organization-") and "AIMMO" in str(data[f"source_{key}"]) and key.endswith("-name") else SAMPLE[language].format(n=n)
+        data[f"text_{key}"] = (
+            "AIMMO"
+            if key.startswith("organization-") and "AIMMO" in str(data[f"source_{key}"]) and key.endswith("-name")
+            else SAMPLE[language].format(n=n)
+        )
         if reviewed and n % 2 == 0:
             data[f"reviewed_{key}"] = "y"
     response = client.post(url, data=data)
@@ -71,7 +79,7 @@ def _german_msgids() -> list[str]:
     found = []
     for raw in re.findall(r'^msgid "(.+)"$', text, flags=re.M):
         for piece in re.split(r"%\(\w+\)[sd]|\{\w+\}|\\n", raw):
-            piece = piece.strip(" .,:;–-()„“\"")
+            piece = piece.strip(' .,:;–-()„“"')
             if len(re.sub(r"[^A-Za-zÄÖÜäöüß]", "", piece)) >= 4:
                 found.append(piece)
     return found
@@ -91,7 +99,7 @@ def test_the_page_lists_every_missing_text_and_the_check_follows_each_change(app
     html = _page(planner, trip, "ko")
     keys = _form_fields(html)
     # The trip's title, titles and places of what the host sees, and the delegation list; nothing internal.
-    assert "delegation-%d-title" % trip in keys
+    assert f"delegation-{trip}-title" in keys
     assert "Internes Briefing der Delegation" not in html
     with app.app_context():
         texts = host_texts(trip, "ko")
@@ -116,6 +124,9 @@ def test_the_page_lists_every_missing_text_and_the_check_follows_each_change(app
         outdated = host_texts(trip, "ko")
         assert outdated is not None and f"appointment-{seegene.id}-title" in [item.key for item in outdated.missing]
     assert "veraltet (deutscher Text geändert)" in _page(planner, trip, "ko")
+    # Each saved translation is in the trip's change history, with what it translates.
+    history = unescape(planner.get(f"/delegations/{trip}/history").get_data(as_text=True))
+    assert "Übersetzung" in history and f"delegation {trip} title [ko]" in history
     # Another language knows nothing of the Korean ones.
     with app.app_context():
         chinese = host_texts(trip, "zh-Hans")
@@ -171,7 +182,9 @@ def _german_left(text: str, sources: list[str]) -> list[str]:
     return found + [marker for marker in (NOTE_MARKER, POINTS_MARKER) if marker in text]
 
 
-def test_the_host_programme_in_korean_and_chinese_has_local_dates_and_no_german(app: Flask, planner: FlaskClient, trip: int) -> None:
+def test_the_host_programme_in_korean_and_chinese_has_local_dates_and_no_german(
+    app: Flask, planner: FlaskClient, trip: int
+) -> None:
     _translate_all(planner, trip, "ko", leave_out=1)
     _translate_all(planner, trip, "zh-Hans")
     with app.app_context():

@@ -58,7 +58,9 @@ def test_english_title_where_it_differs_and_no_german_salutation_in_english() ->
 
 
 def test_chinese_and_korean_names_are_written_family_name_first_in_every_language() -> None:
-    hu = _person(given_name="Henghua", family_name="Hu", family_name_first=True, native_name="胡衡华", romanized_name="Hú Hénghuá")
+    hu = _person(
+        given_name="Henghua", family_name="Hu", family_name_first=True, native_name="胡衡华", romanized_name="Hú Hénghuá"
+    )
     for lang in ("de", "en"):
         assert hu.names(lang).running == "Hu Henghua"
     assert hu.names("de").native == "胡衡华 (Hú Hénghuá)"
