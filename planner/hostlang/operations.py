@@ -39,7 +39,7 @@ def save_translations(texts: HostTexts, entries: Iterable[TranslationInput]) -> 
             continue
         if saved is None:
             saved = ContentTranslation(
-                delegation_id=texts.delegation.id,
+                delegation=texts.delegation,
                 subject_kind=entry.kind,
                 subject_id=entry.subject_id,
                 field=entry.field,
