@@ -166,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.etiquette.routes import bp as etiquette_bp
     from planner.gifts.routes import bp as gifts_bp
     from planner.health import bp as health_bp
+    from planner.hostlang.routes import bp as hostlang_bp
     from planner.i18n import bp as i18n_bp
     from planner.mail.routes import bp as mail_bp
     from planner.personal.routes import bp as personal_bp
@@ -186,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(etiquette_bp)
     app.register_blueprint(gifts_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(hostlang_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(personal_bp)
     app.register_blueprint(mail_bp)

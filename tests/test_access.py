@@ -188,6 +188,10 @@ LEAST_ROLE = {
     "care_link.send": ADMIN,
     "care_link.revoke": ADMIN,
     "care_link.meal_names": ADMIN,
+    "hostlang.translations": READ,  # the trip's team reads what the host programme has and lacks
+    "hostlang.save": EDIT,
+    "hostlang.programme": READ,  # for the hosts: no notes, contacts or internal items
+    "hostlang.programme_pdf": READ,
     "rooms.index": READ,
     "rooms.rooming_list": READ,  # names, room types and nights for the hotel; no personal data
     "rooms.rooming_list_pdf": READ,
@@ -288,6 +292,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "gift_id": first(Gift),  # the seed's anniversary gift
             "note_id": first(EtiquetteNote),
             "kind": "csv",
+            "language": "ko",
         }
 
 

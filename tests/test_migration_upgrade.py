@@ -41,6 +41,7 @@ from planner.mail.inputs import Attachment, MessageInput
 from planner.mail.operations import queue_message
 from planner.models import (
     Appointment,
+    ContentTranslation,
     Delegation,
     MealNameRelease,
     NightKind,
@@ -52,6 +53,7 @@ from planner.models import (
     Room,
     RoomType,
     Transfer,
+    TranslatedKind,
     TravelDataLink,
     TravelProfile,
     Vehicle,
@@ -115,6 +117,12 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "last_fetched_at": None,
     # f2c6a8d4b913 (outgoing_messages): messages written before announced no release
     "release_id": None,
+    # c7e1f4a9d2b6 (people): no romanisation, English title or function, or salutation was kept before
+    "romanized_name": None,
+    "title_en": None,
+    "salutation": None,
+    "salutation_en": None,
+    "function_en": None,
 }
 
 # Columns a migration renamed: (table, old name) -> new name. Old rows are filled and compared under both names.
@@ -298,7 +306,16 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
         )
         room.occupants = [member]
         night = NightOverride(delegation=delegation, night=date(2024, 10, 13), kind=NightKind.NO_HOTEL)
-        db.session.add_all([vehicle, transfer, room, night])
+        translation = ContentTranslation(
+            delegation=delegation,
+            subject_kind=TranslatedKind.DELEGATION,
+            subject_id=delegation.id,
+            field="title",
+            language="ko",
+            text="시험 번역",
+            source_text=delegation.title,
+        )
+        db.session.add_all([vehicle, transfer, room, night, translation])
         db.session.commit()
         # Rooms and rides are part of the trip's revision: the release above stays the one in force.
         db.session.execute(sa.update(Release).values(revision=delegation.revision))

@@ -47,6 +47,7 @@ from planner.etiquette.views import CountryEtiquette, country_etiquette
 from planner.formatting import (
     clock,
     country_name,
+    current_locale,
     format_offset,
     language_names,
     numeric_date,
@@ -104,9 +105,10 @@ def css_string(value: str) -> str:
 @dataclass
 class PersonView:
     name: str
-    native_name: str | None = None
+    native_name: str | None = None  # with its romanisation when there is one: "胡衡华 (Hú Hénghuá)"
     function: str | None = None
     organization: str | None = None
+    formal: str | None = None  # the formal address when it is more than the name: "Herr Oberbürgermeister"
     phone: str | None = None
     email: str | None = None
     languages: str = ""
@@ -392,10 +394,12 @@ class _Builder:
     def person(self, person: Person, *, with_contact: bool = True) -> PersonView:
         organization = person.organization
         show = with_contact and may_see(self.viewer, "personal_data")
+        names = person.names(current_locale())
         return PersonView(
-            name=person.display_name,
-            native_name=person.native_name,
-            function=person.function,
+            name=names.running,
+            native_name=names.native,
+            function=names.function,
+            formal=names.formal if names.formal != names.running else None,
             organization=organization.name if organization else None,
             phone=person.phone if show else None,
             email=person.email if show else None,

@@ -25,10 +25,14 @@ from planner.briefs.render import css_string
 SHEET_LANGUAGES = ("de", "en")
 
 
-def sheet_page_css(title: str, stamp: str) -> Markup:
-    """The page rules that carry words (title in the header, ``stamp`` and "page X of Y" in the footer) and the fonts."""
+def sheet_page_css(title: str, stamp: str, page_words: str | None = None) -> Markup:
+    """The page rules that carry words (title in the header, ``stamp`` and "page X of Y" in the footer) and the fonts.
+
+    ``page_words`` is the "page X of Y" pattern with ``{page}`` and ``{pages}``; the
+    interface language's by default (a sheet in the host's language brings its own).
+    """
     footer_parts = []
-    for piece in re.split(r"(\{page\}|\{pages\})", _("Seite {page} von {pages}")):
+    for piece in re.split(r"(\{page\}|\{pages\})", page_words or _("Seite {page} von {pages}")):
         if piece == "{page}":
             footer_parts.append("counter(page)")
         elif piece == "{pages}":

@@ -62,6 +62,7 @@ _ENTITIES = {
     "rooms": _l("Hotelzimmer"),
     "night_overrides": _l("Übernachtung"),
     "gifts": _l("Geschenk"),
+    "content_translations": _l("Übersetzung"),
 }
 
 

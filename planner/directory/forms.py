@@ -214,12 +214,17 @@ class PersonForm(_RecordForm):
     """A person of the directory; also the "new person" dialog of other pages."""
 
     title = _text(_l("Titel (z. B. Dr., Prof. Dr.)"), 50)
+    title_en = _text(_l("Titel auf Englisch, falls anders (z. B. Prof.)"), 50)
+    salutation = _text(_l("Anrede (z. B. Herr Oberbürgermeister)"), 100)
+    salutation_en = _text(_l("Anrede auf Englisch (z. B. Lord Mayor)"), 100)
     given_name = _text(_l("Vorname"), 100)
     family_name = _text(_l("Familienname"), 200, required=True)
     family_name_first = BooleanField(_l("Familienname zuerst schreiben (z. B. chinesische oder koreanische Namen)"))
     side = SelectField(_l("Seite"), choices=choices(PersonSide), default=PersonSide.HOST.value)
     native_name = _text(_l("Name in Landesschrift"), 200)
+    romanized_name = _text(_l("Umschrift des Namens in Landesschrift (z. B. Pinyin)"), 200)
     function = _text(_l("Funktion"), 200)
+    function_en = _text(_l("Funktion auf Englisch"), 200)
     organization_id = SelectField(_l("Organisation"), coerce=_optional_id)
     email = EmailField(
         _l("E-Mail-Adresse"), validators=[Optional(), Length(max=254, message=_TOO_LONG), _email()], filters=[_clean]

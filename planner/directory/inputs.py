@@ -44,7 +44,12 @@ class PersonInput:
     side: PersonSide = PersonSide.HOST
     family_name_first: bool = False
     native_name: str | None = None
+    romanized_name: str | None = None
+    title_en: str | None = None
+    salutation: str | None = None
+    salutation_en: str | None = None
     function: str | None = None
+    function_en: str | None = None
     organization_id: int | None = None
     email: str | None = None
     phone: str | None = None

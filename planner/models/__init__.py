@@ -7,13 +7,14 @@ from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, Tra
 from planner.models.care_links import LinkState, MealNameRelease, TravelDataLink
 from planner.models.contacts import EmergencyNumber, EmergencyService
 from planner.models.delegations import Delegation, DelegationStatus, ItemStatus, Leg, Member, MemberRole
-from planner.models.directory import Organization, OrganizationKind, Person, PersonSide, full_name
+from planner.models.directory import Organization, OrganizationKind, Person, PersonNames, PersonSide, full_name
 from planner.models.entry import EntryRule, ValidityFrom
 from planner.models.etiquette import EtiquetteNote, EtiquetteTopic
 from planner.models.followups import FollowUp, FollowUpStatus
 from planner.models.geography import City, Country, Partnership
 from planner.models.gifts import Gift, GiftDirection
 from planner.models.history import ChangeRecord
+from planner.models.hostlang import ContentTranslation, TextState, TranslatedKind
 from planner.models.mail import MessageState, OutgoingMessage
 from planner.models.program import (
     Appointment,
@@ -39,6 +40,7 @@ __all__ = [
     "Base",
     "ChangeRecord",
     "City",
+    "ContentTranslation",
     "Country",
     "Delegation",
     "DelegationStatus",
@@ -73,6 +75,7 @@ __all__ = [
     "PassportType",
     "PendingImport",
     "Person",
+    "PersonNames",
     "PersonSide",
     "PersonalDataRead",
     "RecoveryCode",
@@ -81,8 +84,10 @@ __all__ = [
     "Room",
     "RoomType",
     "TeamMember",
+    "TextState",
     "TimeZoneName",
     "Transfer",
+    "TranslatedKind",
     "TravelDataLink",
     "TravelProfile",
     "UTCDateTime",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -63,6 +64,16 @@ class PersonSide(enum.StrEnum):
     HOST = "host"  # hosts, partners, counterparts abroad
 
 
+@dataclass(frozen=True)
+class PersonNames:
+    """How one person is written in one language (see :meth:`Person.names`)."""
+
+    running: str  # in running text, with title: "Dr. Stephan Keller", "Hu Henghua"
+    native: str | None  # the native-script form with its romanisation: "胡衡华 (Hú Hénghuá)"
+    formal: str  # the formal address: "Herr Oberbürgermeister" / "Lord Mayor"; the running name if none is given
+    function: str | None  # the function in that language
+
+
 def full_name(given_name: str | None, family_name: str, *, family_name_first: bool = False) -> str:
     """The name as it is written in running text, without title: "Stephan Keller", "Hu Henghua"."""
     parts = (family_name, given_name) if family_name_first else (given_name, family_name)
@@ -83,9 +94,17 @@ class Person(VersionedMixin, TimestampMixin, Base):
     # Chinese and Korean names are written family name first; the parts stay what they are.
     family_name_first: Mapped[bool] = mapped_column(default=False)
     native_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # The native-script name in Latin letters by a standard system (Hanyu Pinyin, Revised Romanization),
+    # which may differ from the spelling the person uses in the name parts ("Chun Jong-Yoon").
+    romanized_name: Mapped[str | None] = mapped_column(sa.String(200))
     title: Mapped[str | None] = mapped_column(sa.String(50))  # academic or official: "Dr.", "Prof. Dr."
+    title_en: Mapped[str | None] = mapped_column(sa.String(50))  # only where it differs: "Prof. Dr." -> "Prof."
+    # How the person is addressed, salutation and title of office: "Herr Oberbürgermeister" / "Lord Mayor".
+    salutation: Mapped[str | None] = mapped_column(sa.String(100))
+    salutation_en: Mapped[str | None] = mapped_column(sa.String(100))
     side: Mapped[PersonSide] = enum_column(PersonSide, default=PersonSide.HOST)
     function: Mapped[str | None] = mapped_column(sa.String(200))  # "Oberbürgermeister", "CEO"
+    function_en: Mapped[str | None] = mapped_column(sa.String(200))  # "Lord Mayor"
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(50))
@@ -97,7 +116,31 @@ class Person(VersionedMixin, TimestampMixin, Base):
 
     @property
     def display_name(self) -> str:
-        return f"{self.title} {self.name}" if self.title else self.name
+        """The name in German running text, with title: "Dr. Stephan Keller" (what lists and selects show)."""
+        return self.names("de").running
+
+    def names(self, lang: str | None) -> PersonNames:
+        """Every way a page, the brief or a place card writes this person, in ``lang`` ('de', 'en', ...).
+
+        German is the stored language; English uses the English title, salutation and function
+        where they are given and the German ones otherwise (a title like "Dr." is the same).
+        Name order follows the person's culture (``family_name_first``) in every language.
+        """
+        english = (lang or "de")[:2] == "en"
+        title = (self.title_en or self.title) if english else self.title
+        running = full_name(self.given_name, self.family_name or "", family_name_first=bool(self.family_name_first))
+        if title:
+            running = f"{title} {running}"
+        salutation = (self.salutation_en or None) if english else self.salutation
+        native = self.native_name
+        if native and self.romanized_name:
+            native = f"{native} ({self.romanized_name})"
+        return PersonNames(
+            running=running,
+            native=native,
+            formal=salutation or running,
+            function=(self.function_en or self.function) if english else self.function,
+        )
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"

@@ -28,6 +28,7 @@ from planner.models.etiquette import EtiquetteNote
 from planner.models.followups import FollowUp
 from planner.models.geography import City, Partnership
 from planner.models.gifts import Gift
+from planner.models.hostlang import ContentTranslation
 from planner.models.program import Appointment, Journey
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
@@ -59,6 +60,7 @@ TRACKED = (
     EmergencyNumber,
     Gift,
     EtiquetteNote,
+    ContentTranslation,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -124,6 +126,8 @@ def _label(obj: Any) -> str:
     if isinstance(obj, Room):  # named by its number, else by who sleeps in it
         names = ", ".join(m.person.name for m in obj.occupants if m.person is not None)
         return (obj.room_number or names or f"room {obj.id}")[:300]
+    if isinstance(obj, ContentTranslation):  # what it translates, and into which language
+        return f"{obj.subject_kind.value} {obj.subject_id} {obj.field} [{obj.language}]"[:300]
     if isinstance(obj, Journey):  # named by its ends, as the history page names it
         return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"

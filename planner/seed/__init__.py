@@ -311,7 +311,21 @@ class _Loader:
         lookup = {"family_name": entry["family_name"], "given_name": entry.get("given_name")}
         person = self._existing(Person, **lookup, organization_id=organization_id)
         if person is None:
-            texts = ("given_name", "title", "native_name", "function", "email", "phone", "languages", "notes")
+            texts = (
+                "given_name",
+                "title",
+                "title_en",
+                "salutation",
+                "salutation_en",
+                "native_name",
+                "romanized_name",
+                "function",
+                "function_en",
+                "email",
+                "phone",
+                "languages",
+                "notes",
+            )
             data = PersonInput(
                 family_name=entry["family_name"],
                 side=PersonSide(entry["side"]),
