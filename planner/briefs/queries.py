@@ -35,9 +35,11 @@ from planner.models import (
     Person,
     Release,
     ReleaseState,
+    SeatingPlan,
     TravelProfile,
 )
 from planner.models.base import Base
+from planner.protocol.queries import plans_of_trip
 from planner.releases.queries import ReleasedProgramme, previous_released_programme, released_programme
 
 
@@ -55,6 +57,8 @@ class BriefSource:
     # first release); both None for the draft.
     release: Release | None = None
     previous: ReleasedProgramme | None = None
+    # The appointments' seating plans by appointment id (planner.protocol); a released brief prints the current ones.
+    plans: dict[int, SeatingPlan] = field(default_factory=dict)
 
     def member_for_person(self, person_id: int) -> Member | None:
         return next((m for m in self.delegation.members if m.person_id == person_id), None)
@@ -94,6 +98,7 @@ def source_for(delegation: Delegation) -> BriefSource:
         partnerships=_partnerships(delegation),
         feeds=_feeds(delegation.id),
         emergency_numbers=numbers_for(c.iso_code for c in trip_countries(delegation)),
+        plans=plans_of_trip(delegation.id),
     )
 
 

@@ -61,6 +61,8 @@ _ENTITIES = {
     "transfers": _l("Transfer"),
     "rooms": _l("Hotelzimmer"),
     "night_overrides": _l("Übernachtung"),
+    "seating_plans": _l("Sitzordnung"),
+    "protocol_participants": _l("Rangfolge"),
 }
 
 

@@ -54,6 +54,8 @@ from planner.models.program import new_uid
 from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
+from planner.protocol.operations import copy_plan
+from planner.protocol.queries import plans_of_trip
 from planner.teams.operations import copy_team, join_as_creator
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 
@@ -147,7 +149,7 @@ def _shift_span(start: datetime, start_zone: str, end: datetime, end_zone: str, 
 def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None = None) -> Delegation:
     """A copy of ``source`` as a draft departing on ``data.start_date``; all local wall times are kept.
 
-    Members, legs, appointments and journeys are copied through the same
+    Members, legs, appointments (with their precedence and seating) and journeys are copied through the same
     operations the pages use (with new calendar UIDs, as tentative; cancelled
     items stay behind); follow-ups and subscriptions belong to the old trip.
     The team comes along with its rights; the ``cloner`` joins it with every right.
@@ -179,11 +181,13 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
             copy,
             replace(LegInput.of(leg), arrive_at=arrive_at, depart_at=depart_at, status=ItemStatus.TENTATIVE, version=None),
         )
+    # Precedence and seating go with their appointments: the people are the directory's, the same in the copy.
+    plans = plans_of_trip(source.id)
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
         start, end = _shift_span(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone, offset)
-        save_appointment(
+        copied = save_appointment(
             copy,
             replace(
                 AppointmentInput.of(appointment),
@@ -196,6 +200,8 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
                 version=None,
             ),
         )
+        if appointment.id in plans:
+            copy_plan(plans[appointment.id], copied)
     for journey in source.journeys:
         if journey.status == ItemStatus.CANCELLED:
             continue

@@ -23,6 +23,14 @@ from planner.models.program import (
     appointment_briefings,
     journey_travellers,
 )
+from planner.models.protocol import (
+    RANK_ORDER,
+    InterpreterPlace,
+    PrecedenceRank,
+    ProtocolParticipant,
+    SeatingPlan,
+    TableShape,
+)
 from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.rooms import ROOM_CAPACITY, NightKind, NightOverride, Room, RoomType, room_occupants
 from planner.models.teams import TeamMember
@@ -30,6 +38,7 @@ from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_ri
 from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
+    "RANK_ORDER",
     "ROOM_CAPACITY",
     "Appointment",
     "AppointmentKind",
@@ -49,6 +58,7 @@ __all__ = [
     "FollowUp",
     "FollowUpStatus",
     "FrozenRelease",
+    "InterpreterPlace",
     "ItemStatus",
     "Journey",
     "JourneyMode",
@@ -69,11 +79,15 @@ __all__ = [
     "Person",
     "PersonSide",
     "PersonalDataRead",
+    "PrecedenceRank",
+    "ProtocolParticipant",
     "RecoveryCode",
     "Release",
     "ReleaseState",
     "Room",
     "RoomType",
+    "SeatingPlan",
+    "TableShape",
     "TeamMember",
     "TimeZoneName",
     "Transfer",

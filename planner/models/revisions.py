@@ -31,9 +31,10 @@ from planner.models.base import VersionedMixin
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.followups import FollowUp
 from planner.models.program import Appointment, Journey
+from planner.models.protocol import ProtocolParticipant, SeatingPlan
 from planner.models.rooms import NightOverride, Room
 
-_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room)
+_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room, SeatingPlan, ProtocolParticipant)
 # Not the record's own data: counters, timestamps, and what signing in records.
 BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale", "totp_last_step"})
 
