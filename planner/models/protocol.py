@@ -85,11 +85,15 @@ class SeatingPlan(VersionedMixin, TimestampMixin, Base):
     @property
     def principals(self) -> list[ProtocolParticipant]:
         """Everyone with a place in the order of precedence, in that order (interpreters are not)."""
-        return [p for p in self.participants if not p.is_interpreter]
+        return [p for p in self._in_order() if not p.is_interpreter]
 
     @property
     def interpreters(self) -> list[ProtocolParticipant]:
-        return [p for p in self.participants if p.is_interpreter]
+        return [p for p in self._in_order() if p.is_interpreter]
+
+    def _in_order(self) -> list[ProtocolParticipant]:
+        # The collection is ordered when loaded; after a change in this session, by the positions now.
+        return sorted(self.participants, key=lambda p: (p.position or 0, p.id or 0))
 
     def __repr__(self) -> str:
         return f"<SeatingPlan {self.id} for appointment {self.appointment_id}>"

@@ -236,6 +236,7 @@ def copy_plan(source: SeatingPlan, appointment: Appointment) -> SeatingPlan:
             speaking_order=participant.speaking_order,
             seat=participant.seat,
         )
+        db.session.add(copies[participant.id])
     for participant in source.participants:
         if participant.serves_id is not None and participant.serves_id in copies:
             copies[participant.id].serves = copies[participant.serves_id]

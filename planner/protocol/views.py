@@ -20,11 +20,11 @@ from planner.protocol.operations import hosting
 from planner.protocol.queries import plan_for
 
 # Pixels per table unit (one place's width), and the margin around tables and seats for names and interpreters.
-UNIT = 84.0
+UNIT = 120.0
 MARGIN = 1.7
 SEAT_RADIUS = 0.22
 # A name on the drawing is cut here (the full name is in the list beside it).
-SHORT_NAME = 24
+SHORT_NAME = 19
 
 
 @dataclass(frozen=True)
