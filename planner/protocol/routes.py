@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -173,7 +174,7 @@ def edit_participant(delegation_id: int, appointment_id: int, participant_id: in
     )
 
 
-_STALE = "Die Rangfolge wurde inzwischen geändert. Bitte prüfen Sie sie und versuchen Sie es erneut."
+_STALE = _l("Die Rangfolge wurde inzwischen geändert. Bitte prüfen Sie sie und versuchen Sie es erneut.")
 
 
 @bp.post("/participants/<int:participant_id>/remove")
@@ -185,18 +186,25 @@ def remove_participant(delegation_id: int, appointment_id: int, participant_id: 
     return versioned_action(
         lambda version: operations.remove_participant(plan, participant, version),
         done=_index_url(delegation_id, appointment_id),
-        stale=_(_STALE),
+        stale=str(_STALE),
         message=_("%(name)s aus der Rangfolge entfernt.", name=name),
     )
 
 
-@bp.post("/participants/<int:participant_id>/<any(up, down):direction>")
+# Which way a move button goes: a field of the button's form, so the route needs no word in its path.
+_STEPS = {"up": -1, "down": 1}
+
+
+@bp.post("/participants/<int:participant_id>/move")
 @editors_only
-def move_participant(delegation_id: int, appointment_id: int, participant_id: int, direction: str) -> BaseResponse:
+def move_participant(delegation_id: int, appointment_id: int, participant_id: int) -> BaseResponse:
     _appointment, plan = _plan_with_appointment(delegation_id, appointment_id)
     participant = queries.participant_or_404(plan, participant_id)
+    step = _STEPS.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
     return _guarded(
-        lambda version: operations.move_participant(plan, participant, -1 if direction == "up" else 1, version),
+        lambda version: operations.move_participant(plan, participant, step, version),
         done=_index_url(delegation_id, appointment_id, f"participant-{participant_id}"),
     )
 
@@ -215,7 +223,7 @@ def order_by_rank(delegation_id: int, appointment_id: int) -> BaseResponse:
 def _guarded(act: Callable[[int], object], *, done: str, message: str | None = None) -> BaseResponse:
     """A versioned button whose operation may also refuse (Rejected): the refusal is flashed, nothing changes."""
     try:
-        return versioned_action(act, done=done, stale=_(_STALE), message=message)
+        return versioned_action(act, done=done, stale=str(_STALE), message=message)
     except Rejected as refusal:
         db.session.rollback()
         flash(str(refusal.message), "error")
@@ -233,7 +241,7 @@ def swap(delegation_id: int, appointment_id: int) -> Page:
             db.session.commit()
         except EditConflict:
             db.session.rollback()
-            flash(_(_STALE), "error")
+            flash(str(_STALE), "error")
             return redirect(_index_url(delegation_id, appointment_id, "seating-heading"))
         except Rejected as refusal:
             db.session.rollback()

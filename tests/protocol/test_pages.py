@@ -161,8 +161,8 @@ def test_a_plan_built_on_the_page_follows_the_rules_moves_and_swaps(app: Flask, 
     diener = _participant_id(app, meeting, "Diener")
     token = csrf_token(planner, _base(keller, meeting))
     move = planner.post(
-        f"{_base(keller, meeting)}/participants/{diener}/down",
-        data={"csrf_token": token, "version": _version(app, ProtocolParticipant, id=diener)},
+        f"{_base(keller, meeting)}/participants/{diener}/move",
+        data={"csrf_token": token, "version": _version(app, ProtocolParticipant, id=diener), "direction": "down"},
     )
     assert move.status_code == 302
     assert [f for f, _ in _order(app, meeting)][2:] == ["Referent/in Büro Oberbürgermeister (Platzhalter)", "Diener"]
@@ -249,7 +249,10 @@ def test_bad_input_gets_a_message_and_changes_nothing(
         assert message in _text(response)
     assert _snapshot(app) == before
     with app.app_context():
-        assert db.session.execute(sa.select(SeatingPlan.shape, SeatingPlan.seats_per_table, SeatingPlan.version)).all() == plan_before
+        assert (
+            db.session.execute(sa.select(SeatingPlan.shape, SeatingPlan.seats_per_table, SeatingPlan.version)).all()
+            == plan_before
+        )
 
 
 def test_a_stale_move_changes_nothing(app: Flask, planner: FlaskClient, keller: int) -> None:
@@ -258,7 +261,8 @@ def test_a_stale_move_changes_nothing(app: Flask, planner: FlaskClient, keller: 
     before = _snapshot(app)
     token = csrf_token(planner, _base(keller, banquet))
     stale = _version(app, ProtocolParticipant, id=diener) + 5
-    response = planner.post(f"{_base(keller, banquet)}/participants/{diener}/up", data={"csrf_token": token, "version": stale})
+    url = f"{_base(keller, banquet)}/participants/{diener}/move"
+    response = planner.post(url, data={"csrf_token": token, "version": stale, "direction": "up"})
     assert response.status_code == 302 and _snapshot(app) == before
     assert "inzwischen geändert" in _text(planner.get(response.headers["Location"]))
 
@@ -269,12 +273,12 @@ def test_viewers_read_and_may_not_change(app: Flask, client: FlaskClient, keller
     base = _base(keller, banquet)
     page = client.get(base)
     assert page.status_code == 200 and "<svg" in _text(page)
-    assert "Plätze tauschen" not in _text(page) and "/down" not in _text(page)  # no buttons for a reader
+    assert "Plätze tauschen" not in _text(page) and "/move" not in _text(page)  # no buttons for a reader
     assert client.get(f"{base}/cards").status_code == 200
     token = csrf_token(client, base)
     diener = _participant_id(app, banquet, "Diener")
     before = _snapshot(app)
-    for path in (f"participants/{diener}/up", "swap", "order-by-rank", f"participants/{diener}/remove", "plan"):
+    for path in (f"participants/{diener}/move", "swap", "order-by-rank", f"participants/{diener}/remove", "plan"):
         assert client.post(f"{base}/{path}", data={"csrf_token": token, "version": 1}).status_code == 403, path
     assert client.get(f"{base}/participants/new").status_code == 403
     assert _snapshot(app) == before
