@@ -198,6 +198,7 @@ LEAST_ROLE = {
     "protocol.place_cards": READ,
     "protocol.place_cards_pdf": READ,
     "protocol.edit_plan": EDIT,
+    "protocol.delete_plan": EDIT,
     "protocol.new_participant": EDIT,
     "protocol.edit_participant": EDIT,
     "protocol.remove_participant": EDIT,

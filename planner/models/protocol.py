@@ -124,9 +124,9 @@ class ProtocolParticipant(VersionedMixin, TimestampMixin, Base):
     serves: Mapped[ProtocolParticipant | None] = relationship(remote_side=[id], foreign_keys=[serves_id])
 
     @property
-    def delegation(self) -> Delegation:
+    def delegation(self) -> Delegation | None:
         """The trip the participant's plan belongs to: its revision and history follow the participant."""
-        return self.plan.delegation
+        return self.plan.delegation if self.plan is not None else None
 
     @property
     def is_interpreter(self) -> bool:

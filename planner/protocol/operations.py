@@ -167,8 +167,8 @@ def remove_participant(plan: SeatingPlan, participant: ProtocolParticipant, vers
     for other in plan.participants:
         if other.serves is participant:
             other.serves = None
-    plan.participants.remove(participant)
     delete_edited(participant, version)
+    db.session.expire(plan, ["participants"])  # read again without the one just deleted
     _renumber(plan, plan.principals)
     reseat(plan)
     flush_edit(plan)

@@ -37,10 +37,19 @@ def plan_for(appointment_id: int) -> SeatingPlan | None:
 
 
 def plans_of_trip(delegation_id: int) -> dict[int, SeatingPlan]:
-    """Every plan of the trip by appointment id (the brief prints them)."""
-    plans = db.session.scalars(
-        sa.select(SeatingPlan).where(SeatingPlan.delegation_id == delegation_id).options(*_with_people())
-    ).all()
+    """Every plan of the trip by appointment id (the brief prints them), in one query however many there are."""
+    plans = (
+        db.session.scalars(
+            sa.select(SeatingPlan)
+            .where(SeatingPlan.delegation_id == delegation_id)
+            .options(
+                joinedload(SeatingPlan.participants).joinedload(ProtocolParticipant.person).joinedload(Person.organization),
+                joinedload(SeatingPlan.appointment),
+            )
+        )
+        .unique()
+        .all()
+    )
     return {plan.appointment_id: plan for plan in plans}
 
 

@@ -110,6 +110,18 @@ def edit_plan(delegation_id: int, appointment_id: int) -> Page:
     )
 
 
+@bp.post("/plan/delete")
+@editors_only
+def delete_plan(delegation_id: int, appointment_id: int) -> BaseResponse:
+    _appointment, plan = _plan_with_appointment(delegation_id, appointment_id)
+    return versioned_action(
+        lambda version: operations.delete_plan(plan, version),
+        done=_index_url(delegation_id, appointment_id),
+        stale=str(_STALE),
+        message=_("Rangfolge und Sitzordnung gelöscht."),
+    )
+
+
 def _participant_form(appointment: Appointment, plan: SeatingPlan, formdata: object = None) -> ParticipantForm:
     form = ParticipantForm(formdata=formdata) if formdata is not None else ParticipantForm()
     members = appointment.delegation.members

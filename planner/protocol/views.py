@@ -61,8 +61,7 @@ class DrawnSeat:
     x: float
     y: float
     r: float
-    name: str  # short, for the drawing
-    native: str | None
+    name: str  # short, for the drawing (the native script is in the list beside it)
     hosting: bool
     label_x: float
     label_y: float
@@ -162,7 +161,6 @@ def draw(plan: SeatingPlan, seats: dict[int, int], rows: dict[int, Row]) -> Draw
                 y,
                 round(SEAT_RADIUS * UNIT, 1),
                 _short(sitter.name) if sitter else "",
-                sitter.native if sitter else None,
                 sitter.hosting if sitter else False,
                 lx,
                 round(ly + (8 if abs(ny) > 0.4 and ny > 0 else 0), 1),

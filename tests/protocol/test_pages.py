@@ -91,9 +91,12 @@ def test_the_seeded_banquet_is_a_placeholder_plan_in_protocol_order(app: Flask, 
     assert "Platzhalter" in html and "zu prüfen" in html
     svg = re.search(r"<svg class=\"seating\".*?</svg>", html, re.S)
     assert svg is not None
-    # Every principal on the drawing, with the native script; the interpreter drawn behind the one they serve (seat 2).
-    assert "Hu Henghua" in svg.group(0) and "胡衡华" in svg.group(0) and "Dr. Stephan Keller" in svg.group(0)
+    # Every principal on the drawing; the interpreter drawn behind the one they serve (seat 2).
+    assert "Hu Henghua" in svg.group(0) and "Dr. Stephan Keller" in svg.group(0)
     assert "D2" in svg.group(0)
+    # The list of seats beside it, with the native script.
+    seats = html.split('class="seat-list"', 1)[1].split("</ul>", 1)[0]
+    assert re.search(r"Platz 1: Hu Henghua <span[^>]*>胡衡华</span>", seats) and "Platz 2: Dr. Stephan Keller" in seats
     assert "dolmetscht für Dr. Stephan Keller" in html
 
     # The appointment page shows the order too, with the way to the seating page.
@@ -278,7 +281,7 @@ def test_viewers_read_and_may_not_change(app: Flask, client: FlaskClient, keller
     token = csrf_token(client, base)
     diener = _participant_id(app, banquet, "Diener")
     before = _snapshot(app)
-    for path in (f"participants/{diener}/move", "swap", "order-by-rank", f"participants/{diener}/remove", "plan"):
+    for path in (f"participants/{diener}/move", "swap", "order-by-rank", f"participants/{diener}/remove", "plan", "plan/delete"):
         assert client.post(f"{base}/{path}", data={"csrf_token": token, "version": 1}).status_code == 403, path
     assert client.get(f"{base}/participants/new").status_code == 403
     assert _snapshot(app) == before
@@ -308,3 +311,27 @@ def test_a_cloned_trip_takes_the_plans_along(app: Flask, keller: int) -> None:
         interpreter = plan.interpreters[0]
         assert interpreter.serves is not None and interpreter.serves.plan is plan  # the copy's own principal
         assert interpreter.serves.person.family_name == "Keller"
+
+
+def test_removing_a_person_closes_up_the_order_and_deleting_the_plan_leaves_the_appointment(
+    app: Flask, planner: FlaskClient, keller: int
+) -> None:
+    banquet = _appointment_id(app, BANQUET)
+    base = _base(keller, banquet)
+    keller_person = _participant_id(app, banquet, "Keller")
+    token = csrf_token(planner, base)
+    version = _version(app, ProtocolParticipant, id=keller_person)
+    assert (
+        planner.post(f"{base}/participants/{keller_person}/remove", data={"csrf_token": token, "version": version}).status_code
+        == 302
+    )
+    order = _order(app, banquet)
+    assert [f for f, _ in order][:2] == ["Hu", "Ansprechpartner/in Protokoll Stadtregierung Chongqing (Platzhalter)"]
+    assert sorted(seat for _f, seat in order) == [1, 2, 3, 4, 5]  # seated afresh, no gap
+    assert "noch niemandem zugeordnet" in _text(planner.get(base))  # the interpreter lost their principal
+    version = _version(app, SeatingPlan, appointment_id=banquet)
+    assert planner.post(f"{base}/plan/delete", data={"csrf_token": token, "version": version}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ProtocolParticipant)) == 0
+        assert db.session.get(Appointment, banquet) is not None
+    assert "noch keine Rangfolge" in _text(planner.get(base))
