@@ -81,6 +81,8 @@ class ParticipantForm(InputForm):
     serves_person_id = SelectField(_l("Dolmetscht für (nur Dolmetscher/innen)"), default=NOBODY)
 
     def validate_person_id(self, field: SelectField) -> None:
+        if field.data is None:  # not a number at all: WTForms has said so already
+            return
         known = {value for value, *_rest in _flat(field.choices)}
         if field.data not in known:
             raise ValidationError(_("Bitte eine Person aus der Liste wählen."))

@@ -19,9 +19,11 @@ from planner.protocol.names import protocol_name
 from planner.protocol.operations import hosting
 from planner.protocol.queries import plan_for
 
-# Pixels per table unit (one place's width), and the margin around tables and seats for names and interpreters.
+# Pixels per table unit (one place's width), and the margins around tables and seats (in units): room for the
+# names beside the outermost seats, and above and below for names and interpreters behind their principals.
 UNIT = 120.0
-MARGIN = 1.7
+MARGIN_X = 1.4
+MARGIN_Y = 1.2
 SEAT_RADIUS = 0.22
 # A name on the drawing is cut here (the full name is in the list beside it).
 SHORT_NAME = 19
@@ -132,7 +134,7 @@ def draw(plan: SeatingPlan, seats: dict[int, int], rows: dict[int, Row]) -> Draw
         return None
     layout = seating.layout(plan.shape, seating.table_sizes(plan.shape, len(principals), plan.seats_per_table))
     low_x, low_y, high_x, high_y = layout.bounds
-    ox, oy = -low_x + MARGIN * 1.6, -low_y + MARGIN
+    ox, oy = -low_x + MARGIN_X, -low_y + MARGIN_Y
 
     def px(x: float, y: float) -> tuple[float, float]:
         return round((x + ox) * UNIT, 1), round((y + oy) * UNIT, 1)
@@ -180,8 +182,8 @@ def draw(plan: SeatingPlan, seats: dict[int, int], rows: dict[int, Row]) -> Draw
         interpreters.append(
             DrawnInterpreter(x, y, round(SEAT_RADIUS * UNIT * 0.7, 1), _short(protocol_name(interpreter.person).display), number)
         )
-    width = (high_x - low_x + MARGIN * 3.2) * UNIT
-    height = (high_y - low_y + MARGIN * 2) * UNIT
+    width = (high_x - low_x + 2 * MARGIN_X) * UNIT
+    height = (high_y - low_y + 2 * MARGIN_Y) * UNIT
     return Drawing(round(width, 1), round(height, 1), tables, drawn, interpreters, label(plan.shape))
 
 
