@@ -171,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.mail.routes import bp as mail_bp
     from planner.personal.routes import bp as personal_bp
     from planner.program.routes import bp as program_bp
+    from planner.protocol.routes import bp as protocol_bp
     from planner.releases.routes import bp as releases_bp
     from planner.rooms.routes import bp as rooms_bp
     from planner.search.routes import bp as search_bp
@@ -194,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(program_bp)
     app.register_blueprint(releases_bp)
     app.register_blueprint(rooms_bp)
+    app.register_blueprint(protocol_bp)
     app.register_blueprint(search_bp)
     teams.init_app(app)
     care.init_app(app)

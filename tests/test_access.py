@@ -30,6 +30,7 @@ from planner.models import (
     Journey,
     Leg,
     Member,
+    ProtocolParticipant,
     Room,
     RoomType,
     Transfer,
@@ -200,6 +201,17 @@ LEAST_ROLE = {
     "rooms.confirm_delete_room": EDIT,
     "rooms.delete_room": EDIT,
     "rooms.edit_night": EDIT,
+    "protocol.index": READ,  # names, functions and seats of an appointment's table: the trip's team reads them
+    "protocol.place_cards": READ,
+    "protocol.place_cards_pdf": READ,
+    "protocol.edit_plan": EDIT,
+    "protocol.delete_plan": EDIT,
+    "protocol.new_participant": EDIT,
+    "protocol.edit_participant": EDIT,
+    "protocol.remove_participant": EDIT,
+    "protocol.move_participant": EDIT,
+    "protocol.order_by_rank": EDIT,
+    "protocol.swap": EDIT,
     "contacts.numbers": ADMIN,  # shared by every trip: facts with sources, kept by admins
     "contacts.new_number": ADMIN,
     "contacts.edit_number": ADMIN,
@@ -288,6 +300,8 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "vehicle_id": vehicle.id,
             "transfer_id": transfer.id,
             "room_id": room.id,
+            # A participant of the seeded banquet's plan (under the walk's appointment, which has none: 404 for editors).
+            "participant_id": first(ProtocolParticipant),
             "number_id": first(EmergencyNumber),
             "gift_id": first(Gift),  # the seed's anniversary gift
             "note_id": first(EtiquetteNote),

@@ -37,9 +37,11 @@ from planner.models import (
     Person,
     Release,
     ReleaseState,
+    SeatingPlan,
     TravelProfile,
 )
 from planner.models.base import Base
+from planner.protocol.queries import plans_of_trip
 from planner.releases.queries import ReleasedProgramme, previous_released_programme, released_programme
 
 
@@ -59,6 +61,8 @@ class BriefSource:
     # first release); both None for the draft.
     release: Release | None = None
     previous: ReleasedProgramme | None = None
+    # The appointments' seating plans by appointment id (planner.protocol); a released brief prints the current ones.
+    plans: dict[int, SeatingPlan] = field(default_factory=dict)
 
     def member_for_person(self, person_id: int) -> Member | None:
         return next((m for m in self.delegation.members if m.person_id == person_id), None)
@@ -100,6 +104,7 @@ def source_for(delegation: Delegation) -> BriefSource:
         feeds=_feeds(delegation.id),
         emergency_numbers=numbers_for(codes),
         etiquette_notes=notes_for(codes),
+        plans=plans_of_trip(delegation.id),
     )
 
 

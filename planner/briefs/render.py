@@ -71,6 +71,7 @@ from planner.models import (
     OrganizationKind,
     Person,
 )
+from planner.protocol.views import ProtocolView, protocol_view
 from planner.releases.changes import changes_between
 from planner.timezones import offset_between, to_local, utc_now
 
@@ -167,6 +168,8 @@ class AppointmentView:
     counterparts: list[PersonView]
     # A meal's dietary needs as counts, never names (planner.care.meals); the full brief only.
     diet: MealDiet | None = None
+    # The order of precedence and seating plan (planner.protocol); not in the press brief.
+    protocol: ProtocolView | None = None
     is_journey = False
 
     @property
@@ -179,7 +182,9 @@ class AppointmentView:
 
     @property
     def has_briefing(self) -> bool:
-        return bool(self.organization or self.objectives or self.talking_points or self.background or self.counterparts)
+        return bool(
+            self.organization or self.objectives or self.talking_points or self.background or self.counterparts or self.protocol
+        )
 
     @property
     def local_day(self) -> date:
@@ -468,7 +473,13 @@ class _Builder:
             notes=appointment.notes if may_see(viewer, "notes") else None,
             counterparts=counterparts.people if counterparts else [],
             diet=diet_counts(appointment.attendees, self.diets) if self.diets is not None and is_meal(appointment) else None,
+            protocol=self.protocol(appointment),
         )
+
+    def protocol(self, appointment: Appointment) -> ProtocolView | None:
+        # Who sits where at an official table is for the delegation, not for the press.
+        plan = self.source.plans.get(appointment.id) if self.internal else None
+        return protocol_view(plan) if plan is not None and plan.participants else None
 
     def journey(self, journey: Journey) -> JourneyView:
         return JourneyView(

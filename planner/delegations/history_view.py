@@ -63,6 +63,8 @@ _ENTITIES = {
     "night_overrides": _l("Übernachtung"),
     "gifts": _l("Geschenk"),
     "content_translations": _l("Übersetzung"),
+    "seating_plans": _l("Sitzordnung"),
+    "protocol_participants": _l("Rangfolge"),
 }
 
 

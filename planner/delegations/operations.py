@@ -62,6 +62,8 @@ from planner.program.operations import save_appointment, save_journey
 from planner.rooms import operations as room_operations
 from planner.rooms import queries as room_queries
 from planner.rooms.inputs import NightInput, RoomInput
+from planner.protocol.operations import copy_plan
+from planner.protocol.queries import plans_of_trip
 from planner.teams.operations import copy_team, join_as_creator
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 from planner.transport import operations as transport_operations
@@ -157,7 +159,7 @@ def _shift_span(start: datetime, start_zone: str, end: datetime, end_zone: str, 
 def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None = None) -> Delegation:
     """A copy of ``source`` as a draft departing on ``data.start_date``; all local wall times are kept.
 
-    Members, legs, appointments and journeys are copied through the same
+    Members, legs, appointments (with their precedence and seating) and journeys are copied through the same
     operations the pages use (with new calendar UIDs, as tentative; cancelled
     items stay behind); follow-ups and subscriptions belong to the old trip.
     The logistics come along too (:func:`_clone_logistics`): night overrides,
@@ -193,11 +195,13 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
             replace(LegInput.of(leg), arrive_at=arrive_at, depart_at=depart_at, status=ItemStatus.TENTATIVE, version=None),
         )
     appointments: dict[int, Appointment] = {}
+    # Precedence and seating go with their appointments: the people are the directory's, the same in the copy.
+    plans = plans_of_trip(source.id)
     for appointment in source.appointments:
         if appointment.status == ItemStatus.CANCELLED:
             continue
         start, end = _shift_span(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone, offset)
-        appointments[appointment.id] = save_appointment(
+        copied = appointments[appointment.id] = save_appointment(
             copy,
             replace(
                 AppointmentInput.of(appointment),
@@ -210,6 +214,8 @@ def clone_delegation(source: Delegation, data: CloneInput, cloner: User | None =
                 version=None,
             ),
         )
+        if appointment.id in plans:
+            copy_plan(plans[appointment.id], copied)
     for journey in source.journeys:
         if journey.status == ItemStatus.CANCELLED:
             continue

@@ -26,6 +26,14 @@ from planner.models.program import (
     appointment_briefings,
     journey_travellers,
 )
+from planner.models.protocol import (
+    RANK_ORDER,
+    InterpreterPlace,
+    PrecedenceRank,
+    ProtocolParticipant,
+    SeatingPlan,
+    TableShape,
+)
 from planner.models.releases import FrozenRelease, Release, ReleaseState
 from planner.models.rooms import ROOM_CAPACITY, NightKind, NightOverride, Room, RoomType, room_occupants
 from planner.models.teams import TeamMember
@@ -33,6 +41,7 @@ from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_ri
 from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
+    "RANK_ORDER",
     "ROOM_CAPACITY",
     "Appointment",
     "AppointmentKind",
@@ -57,6 +66,7 @@ __all__ = [
     "FrozenRelease",
     "Gift",
     "GiftDirection",
+    "InterpreterPlace",
     "ItemStatus",
     "Journey",
     "JourneyMode",
@@ -78,11 +88,15 @@ __all__ = [
     "PersonNames",
     "PersonSide",
     "PersonalDataRead",
+    "PrecedenceRank",
+    "ProtocolParticipant",
     "RecoveryCode",
     "Release",
     "ReleaseState",
     "Room",
     "RoomType",
+    "SeatingPlan",
+    "TableShape",
     "TeamMember",
     "TextState",
     "TimeZoneName",

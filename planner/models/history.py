@@ -30,6 +30,7 @@ from planner.models.geography import City, Partnership
 from planner.models.gifts import Gift
 from planner.models.hostlang import ContentTranslation
 from planner.models.program import Appointment, Journey
+from planner.models.protocol import ProtocolParticipant, SeatingPlan
 from planner.models.releases import Release
 from planner.models.revisions import BOOKKEEPING
 from planner.models.rooms import NightOverride, Room
@@ -61,6 +62,8 @@ TRACKED = (
     Gift,
     EtiquetteNote,
     ContentTranslation,
+    SeatingPlan,
+    ProtocolParticipant,
 )
 # Never copied into the history, whatever the record.
 SECRET_FIELDS = frozenset({"password_hash", "totp_secret"})
@@ -128,6 +131,10 @@ def _label(obj: Any) -> str:
         return (obj.room_number or names or f"room {obj.id}")[:300]
     if isinstance(obj, ContentTranslation):  # what it translates, and into which language
         return f"{obj.subject_kind.value} {obj.subject_id} {obj.field} [{obj.language}]"[:300]
+    if isinstance(obj, SeatingPlan):  # named by its appointment
+        return obj.appointment.title[:300] if obj.appointment is not None else f"seating plan {obj.id}"
+    if isinstance(obj, ProtocolParticipant):  # named by its person
+        return obj.person.name[:300] if obj.person is not None else f"participant {obj.id}"
     if isinstance(obj, Journey):  # named by its ends, as the history page names it
         return f"{obj.departure_place} → {obj.arrival_place}"[:300]
     return f"{type(obj).__name__} {getattr(obj, 'id', '')}"

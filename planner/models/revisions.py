@@ -31,12 +31,16 @@ from planner.models.base import VersionedMixin
 from planner.models.delegations import Delegation, Leg, Member
 from planner.models.followups import FollowUp
 from planner.models.program import Appointment, Journey
+from planner.models.protocol import ProtocolParticipant, SeatingPlan
 from planner.models.rooms import NightOverride, Room
 from planner.models.transport import Transfer, Vehicle
 
 # What belongs to a trip. The rooms, nights and vehicles count although no calendar shows them: the
-# printed sheets (rooming list, vehicle plan) stamp the trip's revision and their renders are keyed on it.
-_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room, Vehicle, Transfer)
+# printed sheets (rooming list, vehicle plan, the brief's seating plans) stamp the trip's revision and their renders
+# are keyed on it.
+_OWNED = (
+    Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room, Vehicle, Transfer, SeatingPlan, ProtocolParticipant
+)
 # Not the record's own data: counters, timestamps, and what signing in records.
 BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale", "totp_last_step"})
 

@@ -27,6 +27,7 @@ from planner.program.conflicts import HINT_KINDS, Neighbourhood, check_appointme
 from planner.program.forms import AppointmentForm, JourneyForm, JourneyRowsForm, MoveAppointmentForm
 from planner.program.inputs import DEFAULT_DURATION, whole_delegation
 from planner.program.timeline import timeline_days
+from planner.protocol.views import protocol_of
 from planner.teams.access import may_care
 from planner.transport.queries import travel_rules
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
@@ -447,4 +448,5 @@ def show_appointment(delegation_id: int, appointment_id: int) -> str:
         hints=list(dict.fromkeys(h.message for h in hints)),
         diet=diet,
         may_care=may_care(current_user, delegation_id),
+        protocol=protocol_of(appointment_id),
     )

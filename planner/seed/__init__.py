@@ -12,7 +12,7 @@ undoes a planner's edits.
 Everything but the countries (reference data without a page of their own) is
 created through the same operations as the pages, with typed inputs: cities,
 partnerships, organizations, people, the delegation, its members, legs,
-journeys, appointments and follow-ups. The operations write through
+journeys, appointments, their seating plans and follow-ups. The operations write through
 ``db.session`` and flush; the caller commits.
 
 A trip file may name a file of entry rules (``[meta] entry_rules``, beside it
@@ -63,6 +63,7 @@ from planner.models import (
     FollowUpStatus,
     Gift,
     GiftDirection,
+    InterpreterPlace,
     ItemStatus,
     Journey,
     JourneyMode,
@@ -75,11 +76,16 @@ from planner.models import (
     PassportType,
     Person,
     PersonSide,
+    PrecedenceRank,
+    SeatingPlan,
+    TableShape,
     ValidityFrom,
     Visibility,
 )
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
+from planner.protocol.inputs import ParticipantInput, PlanInput
+from planner.protocol.operations import save_participant, save_plan
 from planner.text import single_line
 from planner.timezones import TimeZoneError, check_zone, to_utc
 
@@ -454,6 +460,8 @@ class _Loader:
             self._journey(delegation, item)
         for item in entry.get("appointments", []):
             self._appointment(delegation, item)
+        for item in entry.get("seating", []):
+            self._seating(item)
         return delegation
 
     def _leg(self, delegation: Delegation, item: dict[str, Any]) -> None:
@@ -533,6 +541,36 @@ class _Loader:
             )
             appointment = self._created("appointments", save_appointment(delegation, data))
         self.appointments[item["key"]] = appointment
+
+    def _seating(self, item: dict[str, Any]) -> None:
+        appointment = self._ref(self.appointments, item["appointment"], "appointment")
+        if self._existing(SeatingPlan, appointment_id=appointment.id) is not None:
+            return
+        plan = save_plan(
+            appointment,
+            PlanInput(
+                shape=TableShape(item.get("shape", "french")),
+                host_side=PersonSide(item.get("host_side", "host")),
+                host_first=item.get("host_first", False),
+                interpreter_place=InterpreterPlace(item.get("interpreter_place", "behind")),
+                seats_per_table=item.get("seats_per_table", 10),
+                is_placeholder=item.get("placeholder", True),
+                note=item.get("note"),
+            ),
+        )
+        self._created("seating_plans", plan)
+        # Principals first, so that an interpreter finds the person they serve.
+        entries = sorted(item.get("participants", []), key=lambda e: e.get("rank") == PrecedenceRank.INTERPRETER.value)
+        for entry in entries:
+            person = self._ref(self.people, entry["person"], "person")
+            serves = self._ref(self.people, entry.get("serves"), "person")
+            data = ParticipantInput(
+                person_id=person.id,
+                rank=PrecedenceRank(entry["rank"]) if "rank" in entry else None,
+                speaking_order=entry.get("speaking_order"),
+                serves_person_id=serves.id if serves else None,
+            )
+            self._created("protocol_participants", save_participant(plan, data))
 
     def _follow_up(self, delegation: Delegation, item: dict[str, Any]) -> None:
         if self._existing(FollowUp, delegation_id=delegation.id, title=item["title"]) is not None:
