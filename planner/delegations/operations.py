@@ -59,11 +59,11 @@ from planner.models.program import new_uid
 from planner.models.trash import include_trashed
 from planner.program.inputs import AppointmentInput, JourneyInput
 from planner.program.operations import save_appointment, save_journey
+from planner.protocol.operations import copy_plan
+from planner.protocol.queries import plans_of_trip
 from planner.rooms import operations as room_operations
 from planner.rooms import queries as room_queries
 from planner.rooms.inputs import NightInput, RoomInput
-from planner.protocol.operations import copy_plan
-from planner.protocol.queries import plans_of_trip
 from planner.teams.operations import copy_team, join_as_creator
 from planner.timezones import NonexistentLocalTime, to_local, to_utc, utc_now
 from planner.transport import operations as transport_operations

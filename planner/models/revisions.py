@@ -38,9 +38,7 @@ from planner.models.transport import Transfer, Vehicle
 # What belongs to a trip. The rooms, nights and vehicles count although no calendar shows them: the
 # printed sheets (rooming list, vehicle plan, the brief's seating plans) stamp the trip's revision and their renders
 # are keyed on it.
-_OWNED = (
-    Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room, Vehicle, Transfer, SeatingPlan, ProtocolParticipant
-)
+_OWNED = (Appointment, Journey, Leg, Member, FollowUp, NightOverride, Room, Vehicle, Transfer, SeatingPlan, ProtocolParticipant)
 # Not the record's own data: counters, timestamps, and what signing in records.
 BOOKKEEPING = frozenset({"revision", "version", "created_at", "updated_at", "last_login_at", "locale", "totp_last_step"})
 

@@ -28,8 +28,9 @@ def protocol_name(person: Person, lang: str | None = None) -> ProtocolName:
     In ``lang``, else the language being rendered (a place card in English uses the English title and
     function). The native script stays bare: a card or a seat list sets it beside the Latin name already.
     """
-    names = person.names(lang or str(get_locale() or "de"))
-    english = (lang or str(get_locale() or "de"))[:2] == "en"
+    lang = lang or str(get_locale() or "de")
+    names = person.names(lang)
+    english = lang[:2] == "en"
     return ProtocolName(
         display=names.running,
         native=person.native_name,
