@@ -565,7 +565,7 @@ def _checked_lines(text: str) -> list[str]:
                     limit=MAX_PROPERTIES,
                 )
             )
-        header, value, parameters = _split_line(line, len(match.group(1)), number)
+        value, parameters = _split_line(line, len(match.group(1)), number)
         count = len(parameters) + sum(_QUOTED.sub("", p).count(",") if '"' in p else p.count(",") for p in parameters)
         if count > MAX_PARAMETERS:
             raise ImportRejected(
@@ -637,19 +637,19 @@ def _component_kept(stack: list[str]) -> bool:
     return tuple(stack) in _KEPT_COMPONENTS or stack[:2] == ["VCALENDAR", "VTIMEZONE"]
 
 
-def _split_line(line: str, name_length: int, number: int) -> tuple[str, str, list[str]]:
-    """Name with parameters, the value, and the parameters: split at the first colon outside double quotes."""
+def _split_line(line: str, name_length: int, number: int) -> tuple[str, list[str]]:
+    """The value and the parameters of a content line: split at the first colon outside double quotes."""
     if '"' not in line:  # the usual line, without the regular expressions' cost
         header, colon, value = line.partition(":")
         if not colon:
             raise ImportRejected(_("Zeile %(line)d ist keine gültige iCalendar-Zeile.", line=number))
-        return header, value, header.split(";")[1:]
+        return value, header.split(";")[1:]
     end = _HEADER.match(line)
     position = end.end() if end is not None else 0
     if line[position : position + 1] != ":":
         raise ImportRejected(_("Zeile %(line)d ist keine gültige iCalendar-Zeile.", line=number))
     header = line[:position]
-    return header, line[position + 1 :], _PARAMETER.findall(header, name_length)
+    return line[position + 1 :], _PARAMETER.findall(header, name_length)
 
 
 def _line_too_long(number: int) -> ImportRejected:
