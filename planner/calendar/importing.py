@@ -394,9 +394,14 @@ def parse_ics(
     return items
 
 
-def _decode(data: bytes) -> str:
+def check_size(data: bytes) -> None:
+    """Refuse a file above :data:`MAX_BYTES` (:class:`ImportRejected`) without reading it."""
     if len(data) > MAX_BYTES:
         raise ImportRejected(_("Die Datei ist größer als %(size)s und wird nicht importiert.", size=_size_label(MAX_BYTES)))
+
+
+def _decode(data: bytes) -> str:
+    check_size(data)
     if not data.strip():
         raise ImportRejected(_("Die Datei ist leer."))
     if data.startswith(_UTF16_BOMS):
@@ -1450,7 +1455,17 @@ def import_ics(session: Session, delegation: Delegation, data: bytes) -> Counter
     UIDs, say) undoes all of them. The caller commits. Raises
     :class:`ImportRejected`; the database is then as it was.
     """
-    planned = plan_import(session, delegation, parse_for_delegation(delegation, data))
+    return import_items(session, delegation, parse_for_delegation(delegation, data))
+
+
+def import_items(session: Session, delegation: Delegation, items: Iterable[ImportItem]) -> Counter[str]:
+    """Plan and apply already parsed ``items`` (a stored plan) as one unit, as :func:`import_ics` does a file.
+
+    The items are matched against the database again: UIDs may have been
+    taken or rows changed since the items were parsed. Raises
+    :class:`ImportRejected`; the database is then as it was.
+    """
+    planned = plan_import(session, delegation, items)
     try:
         _begin_for_real(session)
         with session.begin_nested():

@@ -1,0 +1,42 @@
+"""an upload keeps its parsed items (the plan), its state on the job queue and an expiry
+
+Uploads waiting for confirmation are parsed once now: the row holds the parsed
+items (``plan``), or the file only until the job worker has parsed it. Rows
+from before cannot be read as a plan; they are short-lived (a day) and are
+dropped, and the planner uploads the file again. The downgrade likewise drops
+what the old schema cannot hold (every upload without its file).
+
+Revision ID: c4e8a2f6d159
+Revises: b9d4e2a7c318
+Create Date: 2026-12-01 11:30:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c4e8a2f6d159"
+down_revision = "b9d4e2a7c318"
+branch_labels = None
+depends_on = None
+
+_STATE = sa.Enum("queued", "running", "ready", "failed", name="importstate", native_enum=False, length=32)
+
+
+def upgrade() -> None:
+    op.execute("DELETE FROM pending_imports")
+    with op.batch_alter_table("pending_imports", schema=None) as batch_op:
+        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=True)
+        batch_op.add_column(sa.Column("state", _STATE, nullable=False))
+        batch_op.add_column(sa.Column("plan", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("error", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False))
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM pending_imports WHERE content IS NULL")
+    with op.batch_alter_table("pending_imports", schema=None) as batch_op:
+        batch_op.drop_column("expires_at")
+        batch_op.drop_column("error")
+        batch_op.drop_column("plan")
+        batch_op.drop_column("state")
+        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=False)

@@ -1,0 +1,78 @@
+"""Large .ics uploads are parsed on the job queue, not in the web request.
+
+Parsing a large allowed file takes up to about a second of CPU (more on a busy
+machine); a web worker doing that for four users at once answers nobody else.
+So the upload request only keeps a file above ``IMPORT_INLINE_MAX_BYTES`` in
+its ``pending_imports`` row (state QUEUED), and :func:`parse_import` is
+enqueued after its commit (:func:`~planner.calendar.import_operations.keep_upload`);
+the preview URL shows a progress page, refreshing itself, until the worker
+has stored the plan (READY) or the reason it refused the file (FAILED). Small files are parsed in the request: a round trip through the
+queue would cost them more than the parse.
+
+The state lives in the row, not in the jobs store as a PDF render's does: the
+plan itself has to be in the database (see :mod:`planner.calendar.import_plan`),
+and one row keeps plan and state from disagreeing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from planner.calendar import import_operations, importing
+from planner.extensions import db
+from planner.jobs import job, jobs
+from planner.models import Delegation, ImportState, PendingImport
+
+log = logging.getLogger(__name__)
+
+PARSE_IMPORT = import_operations.PARSE_IMPORT
+
+
+def is_large(data: bytes) -> bool:
+    """Whether an upload of ``data`` is parsed on the queue rather than in the request."""
+    return len(data) > int(current_app.config["IMPORT_INLINE_MAX_BYTES"])
+
+
+def queue_full() -> bool:
+    """More jobs wait than the queue takes (``JOB_MAX_PENDING``, as for PDF renders)."""
+    return jobs().pending() >= int(current_app.config["JOB_MAX_PENDING"])
+
+
+@job(PARSE_IMPORT)
+def parse_import(pending_id: int, locale: str) -> None:
+    """Parse the kept file of upload ``pending_id`` and keep its plan, or why it was refused.
+
+    Messages are in ``locale``, the uploader's language at the time of the
+    upload. Runs in the job worker, inside an app context; commits.
+    """
+    pending = db.session.get(PendingImport, pending_id)
+    if pending is None or pending.state != ImportState.QUEUED or pending.content is None:
+        return  # discarded, lapsed or taken by another worker: nobody waits for this one
+    import_operations.start_parsing(pending)
+    db.session.commit()
+    with force_locale(locale):
+        try:
+            delegation = db.session.get(Delegation, pending.delegation_id)
+            if delegation is None:
+                return  # the trip was deleted (and the upload with it)
+            items = importing.parse_for_delegation(delegation, pending.content or b"")
+            # As in the request: a UID of another trip refuses the file at once, not only at confirmation.
+            importing.plan_import(db.session(), delegation, items)
+        except importing.ImportRejected as rejected:
+            import_operations.store_refusal(pending, rejected.message)
+        except Exception:
+            log.exception("parsing upload %s failed", pending_id)
+            db.session.rollback()
+            pending = db.session.get(PendingImport, pending_id)
+            if pending is None:
+                return
+            import_operations.store_refusal(
+                pending, _("Die Datei konnte wegen eines internen Fehlers nicht gelesen werden. Bitte erneut hochladen.")
+            )
+        else:
+            import_operations.store_plan(pending, items)
+    db.session.commit()
