@@ -6,8 +6,9 @@ So the upload request only keeps a file above ``IMPORT_INLINE_MAX_BYTES`` in
 its ``pending_imports`` row (state QUEUED), and :func:`parse_import` is
 enqueued after its commit (:func:`~planner.calendar.import_operations.keep_upload`);
 the preview URL shows a progress page, refreshing itself, until the worker
-has stored the plan (READY) or the reason it refused the file (FAILED). Small files are parsed in the request: a round trip through the
-queue would cost them more than the parse.
+has stored the plan (READY) or the reason it refused the file (FAILED).
+Small files are parsed in the request: a round trip through the queue would
+cost them more than the parse.
 
 The state lives in the row, not in the jobs store as a PDF render's does: the
 plan itself has to be in the database (see :mod:`planner.calendar.import_plan`),
