@@ -2,9 +2,10 @@
 
 Uploads waiting for confirmation are parsed once now: the row holds the parsed
 items (``plan``), or the file only until the job worker has parsed it. Rows
-from before cannot be read as a plan; they are short-lived (a day) and are
-dropped, and the planner uploads the file again. The downgrade likewise drops
-what the old schema cannot hold (every upload without its file).
+from before have no plan: they become READY without one and lapse at once
+(``expires_at`` = ``created_at``), so their preview asks for the file again
+and the next upload clears them. The downgrade drops what the old schema
+cannot hold (every upload without its file).
 
 Revision ID: c4e8a2f6d159
 Revises: b9d4e2a7c318
@@ -23,13 +24,16 @@ _STATE = sa.Enum("queued", "running", "ready", "failed", name="importstate", nat
 
 
 def upgrade() -> None:
-    op.execute("DELETE FROM pending_imports")
     with op.batch_alter_table("pending_imports", schema=None) as batch_op:
         batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=True)
-        batch_op.add_column(sa.Column("state", _STATE, nullable=False))
+        batch_op.add_column(sa.Column("state", _STATE, nullable=True))
         batch_op.add_column(sa.Column("plan", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("error", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False))
+        batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE pending_imports SET state = 'ready', expires_at = created_at")
+    with op.batch_alter_table("pending_imports", schema=None) as batch_op:
+        batch_op.alter_column("state", existing_type=_STATE, nullable=False)
+        batch_op.alter_column("expires_at", existing_type=sa.DateTime(timezone=True), nullable=False)
 
 
 def downgrade() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,12 +26,13 @@ from planner.calendar.importing import ImportItem, import_items
 from planner.extensions import db
 from planner.jobs import jobs
 from planner.models import Delegation, ImportState, PendingImport, User
+from planner.models.calendar import IMPORT_LIFETIME
 from planner.timezones import utc_now
 
 log = logging.getLogger(__name__)
 
 # Uploads nobody confirmed are dropped after this long.
-PENDING_LIFETIME = timedelta(hours=24)
+PENDING_LIFETIME = IMPORT_LIFETIME
 # The job of planner.calendar.import_jobs, enqueued by name (that module imports this one).
 PARSE_IMPORT = "parse_import"
 _TO_PARSE = "planner.calendar.uploads_to_parse"

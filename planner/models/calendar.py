@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,6 +91,14 @@ class FeedToken(Base):
         return self.revoked_at is None
 
 
+# An upload nobody confirmed lapses after this long.
+IMPORT_LIFETIME = timedelta(hours=24)
+
+
+def _import_expiry() -> datetime:
+    return utc_now() + IMPORT_LIFETIME
+
+
 class ImportState(enum.StrEnum):
     """Where an upload is between the file and its preview (see :mod:`planner.calendar.import_jobs`)."""
 
@@ -123,4 +131,4 @@ class PendingImport(Base):
     plan: Mapped[str | None] = mapped_column(sa.Text)
     error: Mapped[str | None] = mapped_column(sa.Text)  # why the file was refused, once FAILED
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_import_expiry)
