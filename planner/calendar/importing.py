@@ -564,7 +564,7 @@ def _checked_lines(text: str) -> list[str]:
         if properties[-1] > MAX_PROPERTIES:
             raise ImportRejected(
                 _(
-                    "Der Eintrag %(component)s vor Zeile %(line)d hat mehr als %(limit)d Angaben und wird nicht importiert.",
+                    "Der Eintrag %(component)s hat bei Zeile %(line)d mehr als %(limit)d Angaben und wird nicht importiert.",
                     component=stack[-1],
                     line=number,
                     limit=MAX_PROPERTIES,
