@@ -43,14 +43,20 @@ def event(uid: str, *lines: str, summary: str = "Termin") -> str:
     )
 
 
-def large_booking(count: int = 40) -> bytes:
-    """A file above the inline limit the tests set (4 KiB): forty ordinary events in Seoul."""
-    return calendar(
-        *(
-            event(f"large-{index}@test", f"LOCATION:Seoul City Hall {index}", summary=f"Gespräch {index}")
-            for index in range(count)
+def large_booking(count: int = 40, notes: int = 0) -> bytes:
+    """``count`` ordinary events in Seoul, 20 minutes apart on the trip's days, each with ``notes`` characters of notes."""
+    events = []
+    for index in range(count):
+        day, slot = 14 + index % 5, index // 5
+        start = f"202410{day}T{6 + slot // 3:02d}{slot % 3 * 20:02d}00"
+        text = ("Unterlagen\\, Ansprechpartner und Anfahrt. " * (notes // 40 + 1))[:notes]
+        events.append(
+            f"BEGIN:VEVENT\r\nUID:large-{index}@test\r\nSUMMARY:Gespräch {index}\r\nLOCATION:Seoul City Hall {index}\r\n"
+            f"DTSTART;TZID=Asia/Seoul:{start}\r\nDURATION:PT15M\r\n"
+            + ("DESCRIPTION:" + "\r\n ".join(text[i : i + 70] for i in range(0, len(text), 70)) + "\r\n" if notes else "")
+            + "END:VEVENT\r\n"
         )
-    )
+    return calendar(*events)
 
 
 @pytest.fixture
