@@ -120,6 +120,7 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "state": "ready",
     "plan": None,
     "error": None,
+    "counts": None,
     "expires_at": lambda row, _tables: row["created_at"],
 }
 

@@ -1,4 +1,4 @@
-"""an upload keeps its parsed items (the plan), its state on the job queue and an expiry
+"""an upload keeps its parsed items (the plan), its state on the job queue, its outcome and an expiry
 
 Uploads waiting for confirmation are parsed once now: the row holds the parsed
 items (``plan``), or the file only until the job worker has parsed it. Rows
@@ -20,7 +20,9 @@ down_revision = "b9d4e2a7c318"
 branch_labels = None
 depends_on = None
 
-_STATE = sa.Enum("queued", "running", "ready", "failed", name="importstate", native_enum=False, length=32)
+_STATE = sa.Enum(
+    "queued", "running", "ready", "importing", "imported", "failed", name="importstate", native_enum=False, length=32
+)
 
 
 def upgrade() -> None:
@@ -29,6 +31,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("state", _STATE, nullable=True))
         batch_op.add_column(sa.Column("plan", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("error", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("counts", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE pending_imports SET state = 'ready', expires_at = created_at")
     with op.batch_alter_table("pending_imports", schema=None) as batch_op:
@@ -40,6 +43,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM pending_imports WHERE content IS NULL")
     with op.batch_alter_table("pending_imports", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
+        batch_op.drop_column("counts")
         batch_op.drop_column("error")
         batch_op.drop_column("plan")
         batch_op.drop_column("state")

@@ -23,14 +23,20 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from planner.calendar import import_operations, importing
+from planner.calendar import import_operations, import_plan, importing
 from planner.extensions import db
 from planner.jobs import job, jobs
-from planner.models import Delegation, ImportState, PendingImport
+from planner.models import Delegation, ImportState, PendingImport, User
+from planner.models.history import set_actor
 
 log = logging.getLogger(__name__)
 
 PARSE_IMPORT = import_operations.PARSE_IMPORT
+
+
+def writes_on_queue(items: int) -> bool:
+    """Whether confirming a plan of ``items`` items is left to the job worker (each item is a save with its history)."""
+    return items > int(current_app.config["IMPORT_INLINE_MAX_ITEMS"])
 
 
 def is_large(data: bytes) -> bool:
@@ -77,3 +83,43 @@ def parse_import(pending_id: int, locale: str) -> None:
         else:
             import_operations.store_plan(pending, items)
     db.session.commit()
+
+
+@job(import_operations.WRITE_IMPORT)
+def write_import(pending_id: int, locale: str) -> None:
+    """Import the kept items of upload ``pending_id`` (confirmed) as one transaction, for its uploader.
+
+    The change history names the uploader, as for an import in the request.
+    A file that no longer fits (a UID taken since the preview) imports
+    nothing: the row is then FAILED with the reason. Commits.
+    """
+    pending = db.session.get(PendingImport, pending_id)
+    if pending is None or pending.state != ImportState.IMPORTING:
+        return
+    user = db.session.get(User, pending.user_id)
+    delegation = db.session.get(Delegation, pending.delegation_id)
+    if user is None or delegation is None:
+        return  # the account or the trip was deleted, and the upload with it
+    set_actor(db.session(), (user.id, user.email))
+    try:
+        with force_locale(locale):
+            try:
+                import_operations.write_kept(delegation, pending)
+                db.session.commit()
+                return
+            except (importing.ImportRejected, import_plan.StalePlan) as refused:
+                message = (
+                    refused.message
+                    if isinstance(refused, importing.ImportRejected)
+                    else _("Die Datei konnte nicht gelesen werden.")
+                )
+            except Exception:
+                log.exception("importing upload %s failed", pending_id)
+                message = _("Der Import konnte nicht gespeichert werden; es wurde nichts geändert. Bitte erneut versuchen.")
+            db.session.rollback()
+            again = db.session.get(PendingImport, pending_id)
+            if again is not None:
+                import_operations.store_refusal(again, message)
+                db.session.commit()
+    finally:
+        set_actor(db.session(), None)

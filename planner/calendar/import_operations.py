@@ -33,9 +33,16 @@ log = logging.getLogger(__name__)
 
 # Uploads nobody confirmed are dropped after this long.
 PENDING_LIFETIME = IMPORT_LIFETIME
-# The job of planner.calendar.import_jobs, enqueued by name (that module imports this one).
+# The jobs of planner.calendar.import_jobs, enqueued by name (that module imports this one).
 PARSE_IMPORT = "parse_import"
-_TO_PARSE = "planner.calendar.uploads_to_parse"
+WRITE_IMPORT = "write_import"
+_TO_ENQUEUE = "planner.calendar.import_jobs_to_enqueue"
+
+
+def _enqueue_after_commit(task: str, pending_id: int, locale: str) -> None:
+    # The worker must find the row as committed: enqueued only after the caller's commit (nothing after a rollback).
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    db.session().info.setdefault(_TO_ENQUEUE, []).append((app, task, pending_id, locale))
 
 
 def _new(delegation: Delegation, user: User, filename: str, **values: object) -> PendingImport:
@@ -62,24 +69,30 @@ def keep_upload(delegation: Delegation, user: User, filename: str, content: byte
     row; nothing is enqueued after a rollback); its messages are in ``locale``.
     """
     pending = _new(delegation, user, filename, content=content, state=ImportState.QUEUED)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    db.session().info.setdefault(_TO_PARSE, []).append((app, pending.id, locale))
+    _enqueue_after_commit(PARSE_IMPORT, pending.id, locale)
     return pending
+
+
+def queue_import(pending: PendingImport, locale: str = "de") -> None:
+    """Confirmed: the job worker writes the kept items (state IMPORTING), enqueued once the caller commits."""
+    pending.state = ImportState.IMPORTING
+    db.session.flush()
+    _enqueue_after_commit(WRITE_IMPORT, pending.id, locale)
 
 
 @sa.event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    waiting: list[tuple[Any, int, str]] = session.info.pop(_TO_PARSE, [])
-    for app, pending_id, locale in waiting:
+    waiting: list[tuple[Any, str, int, str]] = session.info.pop(_TO_ENQUEUE, [])
+    for app, task, pending_id, locale in waiting:
         try:
-            jobs(app).enqueue(PARSE_IMPORT, pending_id, locale)
+            jobs(app).enqueue(task, pending_id, locale)
         except Exception:  # the queue is down: the progress page says the worker has not taken it
             log.exception("could not put upload %s on the job queue", pending_id)
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_TO_PARSE, None)
+    session.info.pop(_TO_ENQUEUE, None)
 
 
 def keep_plan(delegation: Delegation, user: User, filename: str, items: Iterable[ImportItem]) -> PendingImport:
@@ -113,6 +126,16 @@ def discard_upload(pending: PendingImport) -> None:
     """Forget a kept upload."""
     db.session.delete(pending)
     db.session.flush()
+
+
+def write_kept(delegation: Delegation, pending: PendingImport) -> Counter[str]:
+    """The job worker's import of the kept items: like :func:`import_upload`, but the row stays, IMPORTED with its counts."""
+    counts = import_items(db.session(), delegation, import_plan.load(pending.plan))
+    pending.state = ImportState.IMPORTED
+    pending.counts = dict(counts)
+    pending.plan = None
+    db.session.flush()
+    return counts
 
 
 def import_upload(delegation: Delegation, pending: PendingImport) -> Counter[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, url_for
@@ -244,8 +245,13 @@ def import_preview(delegation_id: int, key: str) -> str | BaseResponse:
         pending = _pending_or_404(delegation_id, key)
     except _Stale:
         return _stale(delegation_id)
-    if pending.state in (ImportState.QUEUED, ImportState.RUNNING):
+    if pending.state in (ImportState.QUEUED, ImportState.RUNNING, ImportState.IMPORTING):
         return _import_progress(delegation, pending)
+    if pending.state == ImportState.IMPORTED:
+        counts = dict(pending.counts or {})
+        import_operations.discard_upload(pending)
+        db.session.commit()
+        return _imported(delegation_id, counts)
     if pending.state == ImportState.FAILED:
         message = pending.error or _("Die Datei konnte nicht gelesen werden.")
         import_operations.discard_upload(pending)
@@ -291,9 +297,13 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
     except _Stale:
         return _stale(delegation_id)
     if pending.state != ImportState.READY:
-        # Still being parsed (or refused): the preview URL shows where it stands.
+        # Still being parsed or written (or refused): the preview URL shows where it stands.
         return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=key))
     try:
+        if import_jobs.writes_on_queue(len(import_plan.load(pending.plan))):
+            import_operations.queue_import(pending, str(get_locale()))
+            db.session.commit()
+            return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=key))
         counts = import_operations.import_upload(delegation, pending)
         db.session.commit()
     except import_plan.StalePlan:
@@ -302,12 +312,16 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
     except importing.ImportRejected as rejected:
         db.session.rollback()  # the kept plan stays, for another try
         return _back_to_upload(delegation_id, rejected.message)
+    return _imported(delegation_id, counts)
+
+
+def _imported(delegation_id: int, counts: Mapping[str, int]) -> BaseResponse:
     flash(
         _(
             "Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",
-            created=counts["created"],
-            updated=counts["updated"],
-            unchanged=counts["unchanged"],
+            created=counts.get("created", 0),
+            updated=counts.get("updated", 0),
+            unchanged=counts.get("unchanged", 0),
         ),
         "info",
     )
@@ -323,6 +337,9 @@ def import_discard(delegation_id: int, key: str) -> BaseResponse:
         pending = _pending_or_404(delegation_id, key)
     except _Stale:
         return _stale(delegation_id)
+    if pending.state in (ImportState.IMPORTING, ImportState.IMPORTED):
+        # Too late to discard: the preview URL shows the import's progress or outcome.
+        return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=key))
     import_operations.discard_upload(pending)
     db.session.commit()
     flash(_("Import verworfen; es wurde nichts geändert."), "info")

@@ -105,6 +105,8 @@ class ImportState(enum.StrEnum):
     QUEUED = "queued"  # a large file waits for the job worker to parse it
     RUNNING = "running"  # the job worker parses it
     READY = "ready"  # parsed: ``plan`` holds the items, the preview can be shown
+    IMPORTING = "importing"  # confirmed; a plan of many items is written by the job worker
+    IMPORTED = "imported"  # written by the job worker: ``counts`` says how many were created, updated, unchanged
     FAILED = "failed"  # refused: ``error`` says why, in the uploader's language
 
 
@@ -130,5 +132,6 @@ class PendingImport(Base):
     # The parsed items as JSON (planner.calendar.import_plan), once READY.
     plan: Mapped[str | None] = mapped_column(sa.Text)
     error: Mapped[str | None] = mapped_column(sa.Text)  # why the file was refused, once FAILED
+    counts: Mapped[dict[str, int] | None] = mapped_column(sa.JSON)  # created/updated/unchanged, once IMPORTED
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_import_expiry)
