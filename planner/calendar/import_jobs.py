@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 
 from planner.calendar import import_operations, import_plan, importing
 from planner.extensions import db
-from planner.jobs import job, jobs
+from planner.jobs import TaskOptions, job, jobs
 from planner.models import Delegation, ImportState, PendingImport, User
 from planner.models.history import set_actor
 
@@ -85,7 +85,8 @@ def parse_import(pending_id: int, locale: str) -> None:
     db.session.commit()
 
 
-@job(import_operations.WRITE_IMPORT)
+# Never dropped for waiting: the planner confirmed it and the progress page waits for it, however late.
+@job(import_operations.WRITE_IMPORT, TaskOptions(expires=False))
 def write_import(pending_id: int, locale: str) -> None:
     """Import the kept items of upload ``pending_id`` (confirmed) as one transaction, for its uploader.
 
