@@ -18,8 +18,10 @@ deployment. What is fixed here, and why:
   ``keepalive`` seconds, so a browser's open connection does not count against
   the worker for long.
 * **timeout** is the worker's heartbeat: a gthread worker's main loop keeps
-  beating while its threads work, so a long PDF rendering is not killed by it,
-  but a worker that hangs altogether is replaced.
+  beating while its threads work, so it never limited a request, but a worker
+  that hangs altogether is replaced after it. It is gunicorn's usual 30 s
+  again (it was 120 s while PDF renders and .ics parses ran in the request):
+  briefs and sheets are rendered, large imports parsed, by the job worker.
 * **One worker without a shared Redis.** The sign-in limits
   (:mod:`planner.auth.ratelimit`) hold for the whole deployment only when every
   worker counts in a shared Redis; without one each worker counts on its own,
@@ -48,7 +50,7 @@ worker_class = "gthread"
 threads = int(os.environ.get("PLANNER_THREADS", "2"))
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 keepalive = 5
-timeout = 120
+timeout = 30
 graceful_timeout = 30
 accesslog = None
 errorlog = "-"

@@ -136,7 +136,10 @@ def test_discard(app: Flask, client: FlaskClient, keller: int) -> None:
     preview_url = response.headers["Location"]
     token = csrf_token(client, preview_url)
     assert client.post(preview_url + "/discard", data={"csrf_token": token}).status_code == 302
-    assert client.get(preview_url).status_code == 404
+    # A discarded upload is gone: its URL says so (and sends back to the upload) rather than a bare 404.
+    gone = client.get(preview_url)
+    assert gone.status_code == 302 and gone.headers["Location"].endswith(f"/delegations/{keller}/import")
+    assert "Dieser Import ist nicht mehr vorhanden" in client.get(gone.headers["Location"]).get_data(as_text=True)
     assert counts(app)[0] == 16
 
 

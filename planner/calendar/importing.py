@@ -132,6 +132,16 @@ MAX_LINES = 20_000
 MAX_COMPONENTS = 10 * MAX_ITEMS
 MAX_DEPTH = 4  # VCALENDAR > VEVENT > VALARM is 3; one spare level for X- components
 MAX_TIMEZONES = 50
+# What icalendar costs is per parameter and per list value (about 20-40 µs each
+# on the CI machine): a 2 MB file of nothing but parameters or CATEGORIES values
+# took 12-18 s. These limits are far above real files (Outlook writes at most
+# eight parameters on an ATTENDEE, a handful of CATEGORIES) and, with the lines
+# the reader never uses left out before icalendar parses (_checked_lines), keep
+# the parse of any allowed file well under a second.
+MAX_PARAMETERS = 20  # per property, parameter values of a list counted singly
+MAX_VALUES = 100  # per property with a list value (CATEGORIES, RDATE, EXDATE, RRULE parts ...)
+MAX_PROPERTIES = 200  # per component (an event with 150 attendees still fits)
+MAX_TIMEZONE_LINES = 2_000  # all VTIMEZONE definitions together; a real one has 10 to 40 lines
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
 DEFAULT_DURATION = timedelta(hours=1)
@@ -384,9 +394,14 @@ def parse_ics(
     return items
 
 
-def _decode(data: bytes) -> str:
+def check_size(data: bytes) -> None:
+    """Refuse a file above :data:`MAX_BYTES` (:class:`ImportRejected`) without reading it."""
     if len(data) > MAX_BYTES:
         raise ImportRejected(_("Die Datei ist größer als %(size)s und wird nicht importiert.", size=_size_label(MAX_BYTES)))
+
+
+def _decode(data: bytes) -> str:
+    check_size(data)
     if not data.strip():
         raise ImportRejected(_("Die Datei ist leer."))
     if data.startswith(_UTF16_BOMS):
@@ -418,11 +433,15 @@ def _decode(data: bytes) -> str:
 
 
 def _checked_lines(text: str) -> list[str]:
-    """Unfold the content lines and check the structure before icalendar sees it.
+    """Unfold the content lines, check the structure and limits, and keep what the reader uses.
 
-    The parser is fed exactly these lines, so what is checked here is what is
-    parsed. Limits keep hostile files (megabyte lines, deep nesting,
-    thousands of components) from costing more than a moment.
+    The parser is fed exactly the lines returned, so what is checked here is
+    what is parsed. Limits keep hostile files (megabyte lines, deep nesting,
+    thousands of components, parameters or list values) from costing more
+    than a moment. Lines the reader never looks at (ATTENDEE, CATEGORIES,
+    X- properties, alarms ...) are checked but not handed to icalendar, whose
+    cost per line and per parameter made a legal 2 MB file take seconds; of
+    the lines kept, only the parameters the reader uses (TZID, VALUE) stay.
     """
     head = text.lstrip()[:200]
     if not head.upper().startswith("BEGIN:VCALENDAR"):
@@ -452,14 +471,18 @@ def _checked_lines(text: str) -> list[str]:
         if len(raw) > MAX_LINE_CHARS:
             raise _line_too_long(number)
         if len(logical) >= MAX_LINES:
-            raise ImportRejected(_("Die Datei hat zu viele Zeilen und wird nicht importiert."))
+            raise ImportRejected(_("Die Datei hat mehr als %(limit)d Zeilen und wird nicht importiert.", limit=MAX_LINES))
         logical.append([raw])
         numbers.append(number)
         length = len(raw)
     lines = ["".join(parts) for parts in logical]
 
+    kept: list[str] = []
     stack: list[str] = []
-    calendars = events = components = 0
+    properties: list[int] = []  # properties seen so far in each open component
+    seen: list[Counter[str]] = []  # kept properties by name, per open component
+    skipping = 0  # depth of the component being left out (0: none)
+    calendars = events = components = timezones = timezone_lines = 0
     for line, number in zip(lines, numbers, strict=True):
         match = _CONTENT_LINE.match(line)
         if not match:
@@ -484,17 +507,31 @@ def _checked_lines(text: str) -> list[str]:
                 elif not stack:
                     raise ImportRejected(_("Zeile %(line)d steht außerhalb des Kalenders.", line=number))
                 stack.append(value)
+                properties.append(0)
+                seen.append(Counter())
                 components += 1
                 if len(stack) > MAX_DEPTH:
                     raise ImportRejected(_("Die Datei ist zu tief verschachtelt (Zeile %(line)d).", line=number))
                 if components > MAX_COMPONENTS:
-                    raise ImportRejected(_("Die Datei enthält zu viele Einträge und wird nicht importiert."))
+                    raise ImportRejected(
+                        _(
+                            "Die Datei enthält mehr als %(limit)d Einträge (Termine, Erinnerungen, Zeitzonen ...) "
+                            "und wird nicht importiert.",
+                            limit=MAX_COMPONENTS,
+                        )
+                    )
                 if value == "VEVENT":
                     events += 1
                     if events > MAX_ITEMS:
                         raise ImportRejected(
                             _("Die Datei enthält mehr als %(count)d Termine und wird nicht importiert.", count=MAX_ITEMS)
                         )
+                if value == "VTIMEZONE" and len(stack) == 2:
+                    timezones += 1
+                    if timezones > MAX_TIMEZONES:
+                        raise ImportRejected(_("Die Datei enthält zu viele Zeitzonen-Definitionen."))
+                if not skipping and not _component_kept(stack):
+                    skipping = len(stack)
             else:
                 if not stack:
                     raise ImportRejected(_("Zeile %(line)d: END:%(name)s ohne passendes BEGIN.", line=number, name=value))
@@ -507,12 +544,117 @@ def _checked_lines(text: str) -> list[str]:
                             expected=stack[-1],
                         )
                     )
+                if skipping == len(stack):
+                    skipping = 0
+                    kept_now = False
+                else:
+                    kept_now = not skipping
                 stack.pop()
-        elif not stack:
+                properties.pop()
+                seen.pop()
+                if kept_now:
+                    kept.append(line)
+                continue
+            if not skipping:
+                kept.append(line)
+            continue
+        if not stack:
             raise ImportRejected(_("Zeile %(line)d steht außerhalb des Kalenders.", line=number))
+        properties[-1] += 1
+        if properties[-1] > MAX_PROPERTIES:
+            raise ImportRejected(
+                _(
+                    "Der Eintrag %(component)s hat bei Zeile %(line)d mehr als %(limit)d Angaben und wird nicht importiert.",
+                    component=stack[-1],
+                    line=number,
+                    limit=MAX_PROPERTIES,
+                )
+            )
+        value, parameters = _split_line(line, len(match.group(1)), number)
+        count = len(parameters) + sum(_QUOTED.sub("", p).count(",") if '"' in p else p.count(",") for p in parameters)
+        if count > MAX_PARAMETERS:
+            raise ImportRejected(
+                _(
+                    "Zeile %(line)d (%(name)s) hat %(count)d Parameter; erlaubt sind höchstens %(limit)d.",
+                    line=number,
+                    name=_shorten(name, 40),
+                    count=count,
+                    limit=MAX_PARAMETERS,
+                )
+            )
+        if name in _LIST_PROPERTIES:
+            values = value.count(",") - value.count("\\,") + 1
+            if name in ("RRULE", "EXRULE"):
+                values += value.count(";")
+            if values > MAX_VALUES:
+                raise ImportRejected(
+                    _(
+                        "Zeile %(line)d (%(name)s) hat %(count)d Werte; erlaubt sind höchstens %(limit)d.",
+                        line=number,
+                        name=name,
+                        count=values,
+                        limit=MAX_VALUES,
+                    )
+                )
+        if skipping:
+            continue
+        if "VTIMEZONE" in stack:
+            timezone_lines += 1
+            if timezone_lines > MAX_TIMEZONE_LINES:
+                raise ImportRejected(
+                    _(
+                        "Die Zeitzonen-Definitionen der Datei haben zusammen mehr als %(limit)d Zeilen "
+                        "und werden nicht importiert.",
+                        limit=MAX_TIMEZONE_LINES,
+                    )
+                )
+            kept.append(line)
+            continue
+        wanted = _KEPT_PROPERTIES.get(stack[-1], ())
+        # Twice at most: a second DTSTART is enough for the reader to refuse the event by name.
+        if name in wanted and seen[-1][name] < 2:
+            seen[-1][name] += 1
+            used = [p for p in parameters if p.split("=", 1)[0].strip().upper() in _USED_PARAMETERS]
+            kept.append(match.group(1) + "".join(";" + p for p in used) + ":" + value)
     if stack:
         raise ImportRejected(_("Die Datei ist unvollständig (abgeschnitten?): END:%(name)s fehlt.", name=stack[-1]))
-    return lines
+    return kept
+
+
+# The components whose content the reader looks at, by their place in the file; the
+# contents of others (alarms, X- components) are left out. Tasks and journal entries
+# stay, empty, for the message that a file has nothing but those.
+_KEPT_COMPONENTS = {("VCALENDAR",), ("VCALENDAR", "VEVENT"), ("VCALENDAR", "VTODO"), ("VCALENDAR", "VJOURNAL")}
+_KEPT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "VCALENDAR": ("METHOD",),
+    "VEVENT": (*_SINGLE_PROPERTIES, *_SERIES_PROPERTIES),
+}
+_USED_PARAMETERS = ("TZID", "VALUE")
+# Properties whose value icalendar splits into a list, one object per value.
+_LIST_PROPERTIES = frozenset({"CATEGORIES", "RESOURCES", "RDATE", "EXDATE", "FREEBUSY", "RRULE", "EXRULE"})
+# A parameter: ";" up to the next ";" outside double quotes (a quoted value may hold ";" and ":").
+_PARAMETER = re.compile(r';((?:[^";]|"[^"]*")*)')
+_QUOTED = re.compile(r'"[^"]*"')
+_HEADER = re.compile(r'(?:[^":]|"[^"]*")*')
+
+
+def _component_kept(stack: list[str]) -> bool:
+    return tuple(stack) in _KEPT_COMPONENTS or stack[:2] == ["VCALENDAR", "VTIMEZONE"]
+
+
+def _split_line(line: str, name_length: int, number: int) -> tuple[str, list[str]]:
+    """The value and the parameters of a content line: split at the first colon outside double quotes."""
+    if '"' not in line:  # the usual line, without the regular expressions' cost
+        header, colon, value = line.partition(":")
+        if not colon:
+            raise ImportRejected(_("Zeile %(line)d ist keine gültige iCalendar-Zeile.", line=number))
+        return value, header.split(";")[1:]
+    end = _HEADER.match(line)
+    position = end.end() if end is not None else 0
+    if line[position : position + 1] != ":":
+        raise ImportRejected(_("Zeile %(line)d ist keine gültige iCalendar-Zeile.", line=number))
+    header = line[:position]
+    return line[position + 1 :], _PARAMETER.findall(header, name_length)
 
 
 def _line_too_long(number: int) -> ImportRejected:
@@ -1313,7 +1455,17 @@ def import_ics(session: Session, delegation: Delegation, data: bytes) -> Counter
     UIDs, say) undoes all of them. The caller commits. Raises
     :class:`ImportRejected`; the database is then as it was.
     """
-    planned = plan_import(session, delegation, parse_for_delegation(delegation, data))
+    return import_items(session, delegation, parse_for_delegation(delegation, data))
+
+
+def import_items(session: Session, delegation: Delegation, items: Iterable[ImportItem]) -> Counter[str]:
+    """Plan and apply already parsed ``items`` (a stored plan) as one unit, as :func:`import_ics` does a file.
+
+    The items are matched against the database again: UIDs may have been
+    taken or rows changed since the items were parsed. Raises
+    :class:`ImportRejected`; the database is then as it was.
+    """
+    planned = plan_import(session, delegation, items)
     try:
         _begin_for_real(session)
         with session.begin_nested():

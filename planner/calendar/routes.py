@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,12 +14,12 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.audiences import Viewer
 from planner.auth.access import editors_only, public
-from planner.calendar import feed_cache, import_operations, importing, operations, queries
+from planner.calendar import feed_cache, import_jobs, import_operations, import_plan, importing, operations, queries
 from planner.calendar.export import Scope, export_calendar
 from planner.calendar.forms import ActionForm, ImportForm, NewFeedForm
 from planner.calendar.qr import qr_svg
 from planner.extensions import db
-from planner.models import Audience, Delegation, PendingImport
+from planner.models import Audience, Delegation, ImportState, PendingImport
 from planner.program import queries as program_queries
 from planner.timezones import today_in, utc_now
 
@@ -167,19 +168,30 @@ def revoke_subscription(delegation_id: int, feed_id: int) -> BaseResponse:
 @bp.route("/delegations/<int:delegation_id>/import", methods=["GET", "POST"])
 @editors_only
 def import_upload(delegation_id: int) -> str | BaseResponse:
-    """Step 1: upload. Nothing is imported yet; the file waits for the preview."""
+    """Step 1: upload. The file is parsed once (here if small, else by the job worker); nothing is imported yet."""
     delegation = _delegation_or_404(delegation_id)
     form = ImportForm()
     error = None
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(importing.MAX_BYTES + 1)
+        filename = upload.filename or "kalender.ics"
         try:
-            importing.plan_import(db.session(), delegation, importing.parse_for_delegation(delegation, data))
+            importing.check_size(data)
+            if import_jobs.is_large(data):
+                # Never parsed in the request: the job worker does it, the preview URL shows its progress.
+                if import_jobs.queue_full():
+                    raise importing.ImportRejected(
+                        _("Gerade warten zu viele Aufträge. Bitte versuchen Sie es in einer Minute erneut.")
+                    )
+                pending = import_operations.keep_upload(delegation, current_user, filename, data, str(get_locale()))
+            else:
+                items = importing.parse_for_delegation(delegation, data)
+                importing.plan_import(db.session(), delegation, items)  # refuses UIDs of other trips at once
+                pending = import_operations.keep_plan(delegation, current_user, filename, items)
         except importing.ImportRejected as rejected:
             error = rejected.message
         else:
-            pending = import_operations.keep_upload(delegation, current_user, upload.filename or "kalender.ics", data)
             db.session.commit()
             return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=pending.key))
     return render_template(
@@ -192,51 +204,124 @@ def import_upload(delegation_id: int) -> str | BaseResponse:
     )
 
 
+class _Stale(Exception):
+    """The upload is gone (confirmed, discarded, lapsed) or was stored by an older release."""
+
+
 def _pending_or_404(delegation_id: int, key: str) -> PendingImport:
-    pending = queries.pending_import(delegation_id, key, current_user.id)
-    if pending is None:
+    """The current user's upload ``key`` of this trip; 404 for anyone else's, :class:`_Stale` when it is gone."""
+    pending = queries.pending_import_by_key(key)
+    if pending is None or pending.expires_at <= utc_now():
+        raise _Stale()
+    if pending.user_id != current_user.id or pending.delegation_id != delegation_id:
         abort(404)
     return pending
+
+
+def _back_to_upload(delegation_id: int, message: str) -> BaseResponse:
+    flash(message, "error")
+    return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
+
+
+def _stale(delegation_id: int) -> BaseResponse:
+    return _back_to_upload(
+        delegation_id,
+        _(
+            "Dieser Import ist nicht mehr vorhanden: Er wurde bereits abgeschlossen, verworfen oder ist abgelaufen. "
+            "Bitte laden Sie die Datei erneut hoch."
+        ),
+    )
 
 
 @bp.get("/delegations/<int:delegation_id>/import/<key>")
 @editors_only
 def import_preview(delegation_id: int, key: str) -> str | BaseResponse:
-    """Step 2: what will be created, updated or left alone; floating times flagged."""
+    """Step 2: what will be created, updated or left alone (floating times flagged).
+
+    While the job worker parses a large file, this URL shows its progress.
+    """
     delegation = _delegation_or_404(delegation_id)
-    pending = _pending_or_404(delegation_id, key)
     try:
-        items = importing.plan_import(db.session(), delegation, importing.parse_for_delegation(delegation, pending.content))
-    except importing.ImportRejected as rejected:
-        flash(rejected.message, "error")
+        pending = _pending_or_404(delegation_id, key)
+    except _Stale:
+        return _stale(delegation_id)
+    if pending.state in (ImportState.QUEUED, ImportState.RUNNING, ImportState.IMPORTING):
+        return _import_progress(delegation, pending)
+    if pending.state == ImportState.IMPORTED:
+        counts = dict(pending.counts or {})
         import_operations.discard_upload(pending)
         db.session.commit()
-        return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
+        return _imported(delegation_id, counts)
+    if pending.state == ImportState.FAILED:
+        message = pending.error or _("Die Datei konnte nicht gelesen werden.")
+        import_operations.discard_upload(pending)
+        db.session.commit()
+        return _back_to_upload(delegation_id, message)
+    try:
+        items = importing.plan_import(db.session(), delegation, import_plan.load(pending.plan))
+    except import_plan.StalePlan:
+        import_operations.discard_upload(pending)
+        db.session.commit()
+        return _stale(delegation_id)
+    except importing.ImportRejected as rejected:
+        import_operations.discard_upload(pending)
+        db.session.commit()
+        return _back_to_upload(delegation_id, rejected.message)
     return render_template("calendar/import_preview.html", delegation=delegation, pending=pending, items=items, form=ActionForm())
+
+
+def _import_progress(delegation: Delegation, pending: PendingImport) -> BaseResponse:
+    """The page that refreshes itself while the job worker parses the file (as a PDF render's progress page does)."""
+    waited = (utc_now() - pending.created_at).total_seconds()
+    stalled = pending.state == ImportState.QUEUED and waited > float(current_app.config["JOB_STALL_SECONDS"])
+    page = render_template(
+        "calendar/import_progress.html", delegation=delegation, pending=pending, waited=int(waited), stalled=stalled
+    )
+    response = make_response(page, 200)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/delegations/<int:delegation_id>/import/<key>/confirm")
 @editors_only
 def import_confirm(delegation_id: int, key: str) -> BaseResponse:
-    """Step 3: import as one transaction; a file that no longer fits imports nothing."""
+    """Step 3: import the stored plan as one transaction, matched against the database again.
+
+    A file that no longer fits (a UID taken meanwhile) imports nothing.
+    """
     delegation = _delegation_or_404(delegation_id)
-    pending = _pending_or_404(delegation_id, key)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
+        pending = _pending_or_404(delegation_id, key)
+    except _Stale:
+        return _stale(delegation_id)
+    if pending.state != ImportState.READY:
+        # Still being parsed or written (or refused): the preview URL shows where it stands.
+        return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=key))
+    try:
+        if import_jobs.writes_on_queue(len(import_plan.load(pending.plan))):
+            import_operations.queue_import(pending, str(get_locale()))
+            db.session.commit()
+            return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=key))
         counts = import_operations.import_upload(delegation, pending)
         db.session.commit()
+    except import_plan.StalePlan:
+        db.session.rollback()
+        return _stale(delegation_id)
     except importing.ImportRejected as rejected:
-        db.session.rollback()  # the kept upload stays, for another try
-        flash(rejected.message, "error")
-        return redirect(url_for("calendar.import_upload", delegation_id=delegation_id))
-    db.session.commit()
+        db.session.rollback()  # the kept plan stays, for another try
+        return _back_to_upload(delegation_id, rejected.message)
+    return _imported(delegation_id, counts)
+
+
+def _imported(delegation_id: int, counts: Mapping[str, int]) -> BaseResponse:
     flash(
         _(
             "Import abgeschlossen: %(created)d neu, %(updated)d aktualisiert, %(unchanged)d unverändert.",
-            created=counts["created"],
-            updated=counts["updated"],
-            unchanged=counts["unchanged"],
+            created=counts.get("created", 0),
+            updated=counts.get("updated", 0),
+            unchanged=counts.get("unchanged", 0),
         ),
         "info",
     )
@@ -246,9 +331,15 @@ def import_confirm(delegation_id: int, key: str) -> BaseResponse:
 @bp.post("/delegations/<int:delegation_id>/import/<key>/discard")
 @editors_only
 def import_discard(delegation_id: int, key: str) -> BaseResponse:
-    pending = _pending_or_404(delegation_id, key)
     if not ActionForm().validate_on_submit():
         abort(400)
+    try:
+        pending = _pending_or_404(delegation_id, key)
+    except _Stale:
+        return _stale(delegation_id)
+    if pending.state in (ImportState.IMPORTING, ImportState.IMPORTED):
+        # Too late to discard: the preview URL shows the import's progress or outcome.
+        return redirect(url_for("calendar.import_preview", delegation_id=delegation_id, key=key))
     import_operations.discard_upload(pending)
     db.session.commit()
     flash(_("Import verworfen; es wurde nichts geändert."), "info")

@@ -2,7 +2,7 @@
 
 from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
 from planner.models.base import Base, TimeZoneName, UTCDateTime
-from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
+from planner.models.calendar import Audience, FeedFollows, FeedToken, ImportState, PendingImport
 from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, TravelProfile
 from planner.models.care_links import LinkState, MealNameRelease, TravelDataLink
 from planner.models.contacts import EmergencyNumber, EmergencyService
@@ -67,6 +67,7 @@ __all__ = [
     "Gift",
     "GiftDirection",
     "InterpreterPlace",
+    "ImportState",
     "ItemStatus",
     "Journey",
     "JourneyMode",

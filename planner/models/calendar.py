@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,11 +91,32 @@ class FeedToken(Base):
         return self.revoked_at is None
 
 
-class PendingImport(Base):
-    """An uploaded .ics file between preview and confirmation.
+# An upload nobody confirmed lapses after this long.
+IMPORT_LIFETIME = timedelta(hours=24)
 
-    Kept in the database rather than on local disk or in the session so any
-    app server behind the load balancer can confirm what another one previewed.
+
+def _import_expiry() -> datetime:
+    return utc_now() + IMPORT_LIFETIME
+
+
+class ImportState(enum.StrEnum):
+    """Where an upload is between the file and its preview (see :mod:`planner.calendar.import_jobs`)."""
+
+    QUEUED = "queued"  # a large file waits for the job worker to parse it
+    RUNNING = "running"  # the job worker parses it
+    READY = "ready"  # parsed: ``plan`` holds the items, the preview can be shown
+    IMPORTING = "importing"  # confirmed; a plan of many items is written by the job worker
+    IMPORTED = "imported"  # written by the job worker: ``counts`` says how many were created, updated, unchanged
+    FAILED = "failed"  # refused: ``error`` says why, in the uploader's language
+
+
+class PendingImport(Base):
+    """An uploaded .ics file between upload and confirmation: its parsed items (the plan), or the file until parsed.
+
+    Kept in the database rather than on local disk, in a process or in the
+    session, so any app server behind the load balancer (and the job worker)
+    can read what another one stored; it belongs to the user who uploaded it
+    and lapses at ``expires_at``.
     """
 
     __tablename__ = "pending_imports"
@@ -105,5 +126,12 @@ class PendingImport(Base):
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(sa.String(255))
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The file, only until it is parsed (a large one waits here for the job worker); None afterwards.
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    state: Mapped[ImportState] = enum_column(ImportState, default=ImportState.QUEUED)
+    # The parsed items as JSON (planner.calendar.import_plan), once READY.
+    plan: Mapped[str | None] = mapped_column(sa.Text)
+    error: Mapped[str | None] = mapped_column(sa.Text)  # why the file was refused, once FAILED
+    counts: Mapped[dict[str, int] | None] = mapped_column(sa.JSON)  # created/updated/unchanged, once IMPORTED
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_import_expiry)

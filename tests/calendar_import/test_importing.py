@@ -891,10 +891,11 @@ def test_an_update_writes_what_changed_and_nothing_else(trip: Trip) -> None:
 
 
 def test_import_upload_leaves_the_commit_to_the_caller(trip: Trip) -> None:
-    """keep_upload and import_upload flush; the import views commit (planner.editing's rule)."""
+    """keep_plan and import_upload flush; the import views commit (planner.editing's rule)."""
     user = make_user()
     before = snapshot()
-    pending = import_operations.keep_upload(trip.delegation, user, "a.ics", calendar(event("caller@test", "Offen")))
+    items = parse_for_delegation(trip.delegation, calendar(event("caller@test", "Offen")))
+    pending = import_operations.keep_plan(trip.delegation, user, "a.ics", items)
     assert pending.key  # flushed: the preview URL can be built before the commit
     counts = import_operations.import_upload(trip.delegation, pending)
     assert counts["created"] == 1
