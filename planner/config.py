@@ -59,6 +59,8 @@ JOB_MAX_PENDING = 50  # more waiting jobs than this: new requests get 503 with R
 JOB_EXPIRES_SECONDS = 900  # a job not started by then is dropped (its record lapses too)
 JOB_STALL_SECONDS = 60  # the progress page says the worker may be down after waiting this long
 JOB_OUTPUT_SECONDS = 24 * 3600  # finished PDFs are kept this long for the same request
+# A feed's serialized events (planner.calendar.feed_blocks) are kept this long after its last rebuild.
+FEED_BLOCK_SECONDS = 7 * 24 * 3600
 # Outgoing e-mail (planner.mail). Without MAIL_SERVER nothing leaves the machine: each message is
 # written as an .eml file into MAIL_OUTBOX_FOLDER (default: instance/outbox) and shown on the admin's
 # outbox page. With MAIL_SERVER the job worker hands messages to that SMTP server: STARTTLS with
