@@ -103,7 +103,8 @@ def export_calendar(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
     )
     request.method = method
-    request.last_changes = {(type(item), item.id): last_change(item) for item in [*request.appointments, *request.journeys]}
+    items: list[Item] = [*request.appointments, *request.journeys]
+    request.last_changes = {(type(item), item.id): last_change(item) for item in items}
     changed = max([delegation.updated_at, *request.last_changes.values()])
     if version is not None:
         with force_locale(locale):

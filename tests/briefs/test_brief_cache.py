@@ -79,9 +79,10 @@ def _key(trip: int, options: BriefOptions = FULL) -> str:  # noqa: F811
 
 
 def _appointment(trip: int) -> Appointment:  # noqa: F811
-    return db.session.scalars(
-        sa.select(Appointment).where(Appointment.delegation_id == trip).order_by(Appointment.start_at)
-    ).first()  # type: ignore[return-value]
+    query = sa.select(Appointment).where(Appointment.delegation_id == trip).order_by(Appointment.start_at)
+    appointment = db.session.scalars(query).first()
+    assert appointment is not None
+    return appointment
 
 
 def _korea() -> Country:
