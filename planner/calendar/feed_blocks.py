@@ -15,6 +15,13 @@ turns values into bytes, so
   assembled calendar equals a full build byte for byte (tests/calendar/test_feed_blocks.py);
 * nothing needs to be invalidated: a changed event simply finds no block.
 
+Working out an event's values costs about as much as loading it, so a build
+first looks an item up by :func:`item_key` (the ids and versions of every row
+its event reads, its revision and LAST-MODIFIED, and the feed's reader,
+language and links: a tuple of integers) and works out the values only for
+items it does not find; the block is still named by the values' digest. The
+tests compare the result with a full build after each kind of change.
+
 The blocks of one feed (its token row: one audience, member, locale) are one
 entry of the jobs store (:mod:`planner.jobs.store`: the instance folder, or
 Redis when ``REDIS_URL`` is set, shared by every host), holding only the
@@ -31,6 +38,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import icalendar
 from flask import current_app
@@ -38,14 +46,20 @@ from flask import current_app
 from planner.calendar import ical
 from planner.encryption import DataKeyError, decrypt_bytes, encrypt_bytes
 from planner.jobs import jobs
+from planner.models import Appointment
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 
 # The code that turns values into bytes: a deployment with another icalendar or another event
-# serialization must not reuse the blocks of the previous one.
+# serialization must not reuse the blocks of the previous one. The compiled translations word the
+# events, so the shortcut by item (see :meth:`EventBlocks.of_item`) must not outlive them either.
 _CODE = hashlib.blake2b(f"{FORMAT}|{icalendar.__version__}|".encode() + Path(ical.__file__).read_bytes(), digest_size=16).digest()
+_WORDING = hashlib.blake2b(
+    _CODE + b"".join(path.read_bytes() for path in sorted((Path(ical.__file__).parents[1] / "translations").rglob("*.mo"))),
+    digest_size=16,
+).digest()
 
 
 def digest(values: ical.EventValues) -> str:
@@ -54,27 +68,86 @@ def digest(values: ical.EventValues) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16, key=_CODE).hexdigest()
 
 
+def _row(row: Any) -> tuple[int, int] | None:
+    return None if row is None else (row.id, row.version)
+
+
+def item_key(item: ical.Item, request: ical.CalendarRequest) -> str:
+    """What an item's event is made from, as row versions: equal keys, equal values.
+
+    Every row the event reads, by id and ``version`` (raised at each flush that changes the
+    row's own data or its many-to-many lists, :mod:`planner.models.revisions`), the item's
+    revision and LAST-MODIFIED, and who the calendar is for, in which language, with which
+    links. Working out the values of every event again costs about as much as loading them;
+    this key costs a tuple of integers.
+    """
+    viewer = request.viewer
+    member = viewer.member
+    parts: tuple[Any, ...]
+    if isinstance(item, Appointment):
+        people = [(m.id, m.version, m.person_id, m.person.version) for m in item.attendees]
+        rows = (_row(item.organization), _row(item.contact_person), _row(item.city))
+        parts = ("A", item.id, item.version, item.revision, rows, people)
+    else:
+        people = [(m.id, m.version, m.person_id, m.person.version) for m in item.travellers]
+        parts = ("J", item.id, item.version, item.revision, _row(item.departure_city), people)
+    changed = request.last_changes.get((type(item), item.id)) if request.last_changes is not None else None
+    reader = (viewer.audience.value, _row(member), member.role.value if member is not None else None)
+    page = request.link_for(request.delegation)
+    whole = (parts, changed or ical.last_change(item), item.created_at, item.uid, reader, request.locale, page)
+    return hashlib.blake2b(repr(whole).encode("utf-8"), digest_size=16, key=_WORDING).hexdigest()
+
+
 class EventBlocks:
-    """Blocks by digest, from the last build of one feed; counts what this build serialized anew."""
+    """Blocks by digest and items' entries by :func:`item_key`, from the last build of one feed.
 
-    def __init__(self, known: dict[str, bytes] | None = None) -> None:
+    Counts what this build serialized anew (``serialized``) and whose values it worked out again (``valued``).
+    """
+
+    def __init__(
+        self, known: dict[str, bytes] | None = None, items: dict[str, tuple[tuple[str, str], str]] | None = None
+    ) -> None:
         self.known = known or {}
+        self.items = items or {}
         self.used: dict[str, bytes] = {}
+        self.used_items: dict[str, tuple[tuple[str, str], str]] = {}
         self.serialized = 0  # events serialized in this build (the rest came from ``known``)
+        self.valued = 0  # events whose values were worked out (the rest were found by their item key)
 
-    def block(self, values: ical.EventValues) -> bytes:
-        name = digest(values)
-        found = self.known.get(name)
-        if found is None:
-            found = ical.event_from_values(values).to_ical()
+    def of_item(self, item: ical.Item, request: ical.CalendarRequest) -> tuple[tuple[str, str], bytes] | None:
+        name = item_key(item, request)
+        entry = self.items.get(name)
+        if entry is None:
+            return None
+        sort_key, block_name = entry
+        block = self.known.get(block_name)
+        if block is None:
+            return None
+        self.used[block_name] = block
+        self.used_items[name] = entry
+        return sort_key, block
+
+    def keep(
+        self, item: ical.Item, request: ical.CalendarRequest, sort_key: tuple[str, str], values: ical.EventValues
+    ) -> tuple[tuple[str, str], bytes]:
+        self.valued += 1
+        block_name = digest(values)
+        block = self.known.get(block_name)
+        if block is None:
+            block = ical.event_from_values(values).to_ical()
             self.serialized += 1
-        self.used[name] = found
-        return found
+        self.used[block_name] = block
+        self.used_items[item_key(item, request)] = (sort_key, block_name)
+        return sort_key, block
 
     @property
     def changed(self) -> bool:
-        """Whether the blocks to keep differ from those found (new ones, or some no longer used)."""
-        return self.serialized > 0 or len(self.used) != len(self.known)
+        """Whether what to keep differs from what was found (new entries, or some no longer used)."""
+        return self.valued > 0 or len(self.used) != len(self.known) or len(self.used_items) != len(self.items)
+
+    def carried(self) -> EventBlocks:
+        """What the next build starts from: the blocks and entries this one used."""
+        return EventBlocks(dict(self.used), dict(self.used_items))
 
 
 def _name(feed_id: int) -> str:
@@ -90,8 +163,10 @@ def load(feed_id: int) -> EventBlocks:
         kept = json.loads(decrypt_bytes(raw))
         if kept.get("format") != FORMAT:
             return EventBlocks()
-        return EventBlocks({name: block.encode("utf-8") for name, block in kept["blocks"].items()})
-    except (DataKeyError, ValueError, KeyError, AttributeError):
+        blocks = {name: block.encode("utf-8") for name, block in kept["blocks"].items()}
+        items = {name: ((start, uid), block) for name, (start, uid, block) in kept["items"].items()}
+        return EventBlocks(blocks, items)
+    except (DataKeyError, ValueError, KeyError, AttributeError, TypeError):
         log.info("feed %s: kept event blocks unreadable, building all events", feed_id)
         return EventBlocks()
 
@@ -100,6 +175,10 @@ def save(feed_id: int, blocks: EventBlocks) -> None:
     """Keep the blocks this build used for the feed's next build (when they changed)."""
     if not blocks.changed:
         return
-    kept = {"format": FORMAT, "blocks": {name: block.decode("utf-8") for name, block in blocks.used.items()}}
+    kept = {
+        "format": FORMAT,
+        "blocks": {name: block.decode("utf-8") for name, block in blocks.used.items()},
+        "items": {name: [start, uid, block] for name, ((start, uid), block) in blocks.used_items.items()},
+    }
     body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     jobs().store.set(_name(feed_id), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))

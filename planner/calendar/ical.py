@@ -153,13 +153,21 @@ def build_calendar(request: CalendarRequest, blocks: EventBlocks | None = None) 
     with force_locale(request.locale):
         remembered = _phrasebook.set({})
         try:
-            calendar, entries = _calendar_parts(request)
+            calendar, items = _calendar_parts(request)
+            entries = []
+            for item in items:
+                found = blocks.of_item(item, request)
+                if found is None:
+                    sort_key, values = _item_values(item, request)
+                    found = blocks.keep(item, request, sort_key, values)
+                entries.append(found)
         finally:
             _phrasebook.reset(remembered)
+    entries.sort(key=_sort_key)
     head = calendar.to_ical()
     if not head.endswith(_END):  # icalendar always ends a calendar so; anything else is no calendar to splice into
         raise ValueError("unexpected calendar ending")
-    return b"".join([head[: -len(_END)], *(blocks.block(values) for _key, values in entries), _END])
+    return b"".join([head[: -len(_END)], *(block for _key, block in entries), _END])
 
 
 def make_calendar(request: CalendarRequest) -> Calendar:
@@ -173,13 +181,22 @@ def make_calendar(request: CalendarRequest) -> Calendar:
 
 
 def _make_calendar(request: CalendarRequest) -> Calendar:
-    calendar, entries = _calendar_parts(request)
+    calendar, items = _calendar_parts(request)
+    # (sort key, values) pairs: the key is the start as written (its ISO form) and the UID.
+    entries = [_item_values(item, request) for item in items]
+    entries.sort(key=_sort_key)
     calendar.subcomponents.extend(event_from_values(values) for _key, values in entries)  # what add_component does
     return calendar
 
 
-def _calendar_parts(request: CalendarRequest) -> tuple[Calendar, list[tuple[tuple[str, str], EventValues]]]:
-    """The calendar with its properties and time zones but no events, and each event's values in calendar order."""
+def _item_values(item: Item, request: CalendarRequest) -> tuple[tuple[str, str], EventValues]:
+    if isinstance(item, Appointment):
+        return _appointment_values(item, request)
+    return _journey_values(item, request)
+
+
+def _calendar_parts(request: CalendarRequest) -> tuple[Calendar, list[Item]]:
+    """The calendar with its properties and time zones but no events, and the items that become its events."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -210,14 +227,10 @@ def _calendar_parts(request: CalendarRequest) -> tuple[Calendar, list[tuple[tupl
     journeys = [j for j in request.journeys if _visible(j, request)]
     for component in _timezones(appointments, journeys):
         calendar.add_component(component)
-    # (sort key, values) pairs: the key is the start as written (its ISO form) and the UID.
-    entries = [_appointment_values(a, request) for a in appointments]
-    entries += [_journey_values(j, request) for j in journeys]
-    entries.sort(key=_sort_key)
-    return calendar, entries
+    return calendar, [*appointments, *journeys]
 
 
-def _sort_key(keyed: tuple[tuple[str, str], EventValues]) -> tuple[str, str]:
+def _sort_key(keyed: tuple[tuple[str, str], Any]) -> tuple[str, str]:
     return keyed[0]
 
 
@@ -227,6 +240,7 @@ _END = b"END:VCALENDAR\r\n"
 # event's bytes depend on is in here (texts already translated and filtered for the viewer),
 # so equal values give equal bytes, and a digest of them names the serialized block.
 EventValues = tuple[tuple[str, Any], ...]
+SortKey = tuple[str, str]  # an event's place in the calendar: its start as written (ISO form) and its UID
 
 _TYPES: dict[str, Callable[[Any], Any]] = {
     "UID": vText,
@@ -256,10 +270,16 @@ def event_from_values(values: EventValues) -> Event:
 
 
 class EventBlocks(Protocol):
-    """Serialized events by their values (see :mod:`planner.calendar.feed_blocks`)."""
+    """Serialized events from earlier builds (see :mod:`planner.calendar.feed_blocks`)."""
 
-    def block(self, values: EventValues) -> bytes:
-        """The bytes of ``event_from_values(values).to_ical()``, from earlier builds when they have it."""
+    def of_item(self, item: Item, request: CalendarRequest) -> tuple[tuple[str, str], bytes] | None:
+        """The sort key and bytes of ``item``'s event if nothing it shows changed since they were kept, else None."""
+        ...
+
+    def keep(
+        self, item: Item, request: CalendarRequest, sort_key: tuple[str, str], values: EventValues
+    ) -> tuple[tuple[str, str], bytes]:
+        """The sort key and the bytes of ``event_from_values(values).to_ical()``, kept for ``item``."""
         ...
 
 
