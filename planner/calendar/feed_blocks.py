@@ -46,7 +46,7 @@ from flask import current_app
 from planner.calendar import ical
 from planner.encryption import DataKeyError, decrypt_bytes, encrypt_bytes
 from planner.jobs import jobs
-from planner.models import Appointment
+from planner.models import Appointment, Member
 
 log = logging.getLogger(__name__)
 
@@ -72,30 +72,40 @@ def _row(row: Any) -> tuple[int, int] | None:
     return None if row is None else (row.id, row.version)
 
 
-def item_key(item: ical.Item, request: ical.CalendarRequest) -> str:
+def item_key(item: ical.Item, request: ical.CalendarRequest, people: dict[int, str] | None = None) -> str:
     """What an item's event is made from, as row versions: equal keys, equal values.
 
     Every row the event reads, by id and ``version`` (raised at each flush that changes the
     row's own data or its many-to-many lists, :mod:`planner.models.revisions`), the item's
     revision and LAST-MODIFIED, and who the calendar is for, in which language, with which
     links. Working out the values of every event again costs about as much as loading them;
-    this key costs a tuple of integers.
+    this key costs a few integers. ``people`` remembers each member's part for one build.
     """
+    people = {} if people is None else people
     viewer = request.viewer
     member = viewer.member
     parts: tuple[Any, ...]
     if isinstance(item, Appointment):
-        people = [(m.id, m.version, m.person_id, m.person.version) for m in item.attendees]
         rows = (_row(item.organization), _row(item.contact_person), _row(item.city))
-        parts = ("A", item.id, item.version, item.revision, rows, people)
+        parts = ("A", item.id, item.version, item.revision, rows, _people(item.attendees, people))
     else:
-        people = [(m.id, m.version, m.person_id, m.person.version) for m in item.travellers]
-        parts = ("J", item.id, item.version, item.revision, _row(item.departure_city), people)
+        parts = ("J", item.id, item.version, item.revision, _row(item.departure_city), _people(item.travellers, people))
     changed = request.last_changes.get((type(item), item.id)) if request.last_changes is not None else None
     reader = (viewer.audience.value, _row(member), member.role.value if member is not None else None)
     page = request.link_for(request.delegation)
     whole = (parts, changed or ical.last_change(item), item.created_at, item.uid, reader, request.locale, page)
     return hashlib.blake2b(repr(whole).encode("utf-8"), digest_size=16, key=_WORDING).hexdigest()
+
+
+def _people(members: list[Member], people: dict[int, str]) -> str:
+    # The same fifty members attend most appointments: each member's part is written once per build.
+    parts = []
+    for member in members:
+        part = people.get(member.id)
+        if part is None:
+            part = people[member.id] = f"{member.id}.{member.version}.{member.person_id}.{member.person.version}"
+        parts.append(part)
+    return ",".join(parts)
 
 
 class EventBlocks:
@@ -113,9 +123,10 @@ class EventBlocks:
         self.used_items: dict[str, tuple[tuple[str, str], str]] = {}
         self.serialized = 0  # events serialized in this build (the rest came from ``known``)
         self.valued = 0  # events whose values were worked out (the rest were found by their item key)
+        self._people: dict[int, str] = {}
 
     def of_item(self, item: ical.Item, request: ical.CalendarRequest) -> tuple[tuple[str, str], bytes] | None:
-        name = item_key(item, request)
+        name = item_key(item, request, self._people)
         entry = self.items.get(name)
         if entry is None:
             return None
@@ -137,7 +148,7 @@ class EventBlocks:
             block = ical.event_from_values(values).to_ical()
             self.serialized += 1
         self.used[block_name] = block
-        self.used_items[item_key(item, request)] = (sort_key, block_name)
+        self.used_items[item_key(item, request, self._people)] = (sort_key, block_name)
         return sort_key, block
 
     @property
