@@ -38,6 +38,11 @@ show them. A PDF that no configured key opens any more counts as not rendered.
 The key also names the deployment's translations and templates
 (:func:`output_version`): a finished PDF is not handed out after an update
 that would have worded it differently.
+
+A draft's cover says when it was made ("Stand ..."): a reused draft PDF
+shows the time of its render, which stays true, since its key holds while
+nothing it prints has changed. A released brief prints no such time, so it
+is byte for byte what a render now would give (tests/briefs/test_brief_cache.py).
 """
 
 from __future__ import annotations
