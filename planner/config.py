@@ -65,6 +65,8 @@ IMPORT_INLINE_MAX_BYTES = 64 * 1024
 # Confirming more items than this is left to the job worker too: each item is saved with its history like an
 # edit on the form (about 5 ms each; 500 took 3 s on a busy two-core machine).
 IMPORT_INLINE_MAX_ITEMS = 50
+# A feed's serialized events (planner.calendar.feed_blocks) are kept this long after its last rebuild.
+FEED_BLOCK_SECONDS = 7 * 24 * 3600
 # Outgoing e-mail (planner.mail). Without MAIL_SERVER nothing leaves the machine: each message is
 # written as an .eml file into MAIL_OUTBOX_FOLDER (default: instance/outbox) and shown on the admin's
 # outbox page. With MAIL_SERVER the job worker hands messages to that SMTP server: STARTTLS with

@@ -90,3 +90,16 @@ def rotate(token: str) -> str:
         return _cipher().rotate(token.encode("ascii")).decode("ascii")
     except (InvalidToken, UnicodeError) as error:
         raise DataKeyError("a stored value does not open with any configured data key") from error
+
+
+def encrypt_bytes(plain: bytes) -> bytes:
+    """The token of ``plain`` (a rendered output kept in a shared store) under the current key."""
+    return _cipher().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """The bytes of a token from :func:`encrypt_bytes`; :class:`DataKeyError` if no configured key opens it."""
+    try:
+        return _cipher().decrypt(token)
+    except InvalidToken as error:
+        raise DataKeyError("a stored output does not open with any configured data key") from error

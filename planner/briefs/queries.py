@@ -189,8 +189,9 @@ def brief_state(delegation_id: int) -> tuple | None:
 
     The delegation's ``revision`` covers what it owns (appointments, journeys,
     members, legs, follow-ups); the brief also quotes the directory (people,
-    organizations, cities, partnerships), whose newest change record stands
-    for all of them, and prints the QR code of the newest unrevoked
+    organizations, cities, partnerships, the emergency numbers and etiquette
+    notes of the trip's countries), whose newest change record stands for all
+    of them, and prints the QR code of the newest unrevoked
     subscription and the number of the release in force, which no revision
     counts, and counts meals' dietary needs from the travel profiles (their newest
     change and their number, so a deletion counts too). Equal states give equal briefs,
@@ -201,7 +202,7 @@ def brief_state(delegation_id: int) -> tuple | None:
         sa.select(
             Delegation.revision,
             Delegation.updated_at,
-            *(_newest_change(model) for model in (Person, Organization, City, Partnership)),
+            *(_newest_change(model) for model in (Person, Organization, City, Partnership, EmergencyNumber, EtiquetteNote)),
             sa.select(sa.func.max(FeedToken.id)).where(of_delegation).scalar_subquery(),
             sa.select(sa.func.count(FeedToken.revoked_at)).where(of_delegation).scalar_subquery(),
             # A new approval changes the released brief; the draft's revision does not count it.

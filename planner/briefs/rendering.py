@@ -28,8 +28,21 @@ Now a request only checks the options and looks up or enqueues a render:
 * the job worker renders a fixed number of briefs at once, whatever the
   number of requests; queued jobs expire, so abandoned requests do not pile up.
 
-The records live in the jobs store (:mod:`planner.jobs.store`), readable by
-every web worker; the finished PDF too.
+The records live in the jobs store (:mod:`planner.jobs.store`: the instance
+folder, or Redis when ``REDIS_URL`` is set), readable by every web worker; the
+finished PDF too, for ``JOB_OUTPUT_SECONDS`` (a day), encrypted with the data
+keys (:mod:`planner.encryption`): every document carries names, phone numbers
+or (the full brief) counts of dietary needs, and a copy of the store must not
+show them. A PDF that no configured key opens any more counts as not rendered.
+
+The key also names the deployment's translations and templates
+(:func:`output_version`): a finished PDF is not handed out after an update
+that would have worded it differently.
+
+A draft's cover says when it was made ("Stand ..."): a reused draft PDF
+shows the time of its render, which stays true, since its key holds while
+nothing it prints has changed. A released brief prints no such time, so it
+is byte for byte what a render now would give (tests/briefs/test_brief_cache.py).
 """
 
 from __future__ import annotations
@@ -38,8 +51,11 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, request, url_for
@@ -49,6 +65,7 @@ from planner.briefs import fonts, queries, render
 from planner.briefs.options import SECTIONS, BriefOptions, check_options
 from planner.briefs.pdf import html_to_pdf
 from planner.editing import Rejected
+from planner.encryption import DataKeyError, decrypt_bytes, encrypt_bytes
 from planner.jobs import job, jobs
 from planner.jobs.store import Store
 
@@ -60,6 +77,27 @@ PENDING = (QUEUED, RUNNING)
 GONE, ERROR = "gone", "error"
 # A user with a render pending is asked to come back after about this long.
 RETRY_AFTER_SECONDS = 10
+
+# Documents this process rendered, by kind: a render is seconds of CPU, so the count is worth watching
+# (and the tests read it to tell a reused PDF from a new render).
+RENDERS: Counter[str] = Counter()
+
+
+@cache
+def output_version(root_path: str) -> str:
+    """A digest of what words and draws every document besides the data: compiled translations, templates, styles.
+
+    Read once per process: a deployment changes them only with a restart.
+    """
+    root = Path(root_path)
+    digest = hashlib.blake2b(digest_size=12)
+    for folder, pattern in ((root / "translations", "*.mo"), (root.parent / "templates", "*.html"), (root / "static", "*.css")):
+        for path in sorted(folder.rglob(pattern)):
+            if "node_modules" in path.parts:
+                continue
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -145,7 +183,7 @@ def document_key(kind: str, delegation_id: int, state: tuple, choices: dict[str,
     The public address is part of it: links and the calendar QR code in the
     PDF point at the host the request came to.
     """
-    parts = [kind, delegation_id, [str(value) for value in state], choices, base_url]
+    parts = [kind, delegation_id, [str(value) for value in state], choices, base_url, output_version(current_app.root_path)]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:40]
 
 
@@ -191,8 +229,15 @@ def record(key: str) -> RenderRecord | None:
 
 
 def pdf_bytes(key: str) -> bytes | None:
-    """The finished PDF of render ``key``, or None."""
-    return jobs().store.get(_pdf_name(key))
+    """The finished PDF of render ``key``, or None (also when no configured data key opens it)."""
+    stored = jobs().store.get(_pdf_name(key))
+    if stored is None:
+        return None
+    try:
+        return decrypt_bytes(stored)
+    except DataKeyError:
+        log.warning("render %s: the stored PDF does not open with the configured data keys", key)
+        return None
 
 
 def request_pdf(delegation_id: int, state: tuple, options: BriefOptions, *, base_url: str, user_id: int) -> tuple[str, bool]:
@@ -216,7 +261,7 @@ def request_document(
     config = current_app.config
     key = document_key(kind, delegation_id, state, choices, base_url)
     existing = _load(store, key)
-    if existing is not None and existing.state == DONE and store.get(_pdf_name(key)) is not None:
+    if existing is not None and existing.state == DONE and pdf_bytes(key) is not None:
         return key, True
     if existing is not None and existing.pending:
         return key, False  # join the render that is on its way
@@ -322,7 +367,8 @@ def render_document(kind: str, key: str, delegation_id: int, choices: dict, base
         if body is None:
             outcome = replace(outcome, error=GONE)
         else:
-            store.set(_pdf_name(key), body, float(config["JOB_OUTPUT_SECONDS"]))
+            RENDERS[kind] += 1
+            store.set(_pdf_name(key), encrypt_bytes(body), float(config["JOB_OUTPUT_SECONDS"]))
             outcome = replace(outcome, state=DONE)
     except Rejected:
         outcome = replace(outcome, error=GONE)  # e.g. the member left the trip since the request

@@ -19,7 +19,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 
 from planner.audiences import Viewer, shows_item
-from planner.calendar.ical import CalendarRequest, Item, build_calendar, last_change
+from planner.calendar.ical import CalendarRequest, EventBlocks, Item, build_calendar, last_change
 from planner.calendar.queries import items_for_member, items_on_day
 from planner.formatting import day as format_day
 from planner.models import Appointment, Delegation, Journey, Member
@@ -89,29 +89,28 @@ def export_calendar(
     viewer: Viewer | None = None,
     version: ShownVersion | None = None,
     method: str | None = None,
+    blocks: EventBlocks | None = None,
 ) -> ExportedCalendar:
     """The calendar of ``scope`` for ``viewer`` (default: the planning team) as iCalendar bytes.
 
     With ``version`` (the feeds) its name and description say which version of the
     programme it is (see :mod:`planner.releases.shown`); the file name does not.
     ``method`` "PUBLISH" for a file sent as an e-mail attachment (see :class:`CalendarRequest`).
+    ``blocks``: the events serialized by earlier builds (the feeds, :mod:`planner.calendar.feed_blocks`);
+    the bytes are the same with or without them.
     """
     request = calendar_request(
         delegation, scope, locale=locale, today=today, link_for=link_for, source_url=source_url, viewer=viewer
     )
     request.method = method
-    changed = max(
-        [
-            delegation.updated_at,
-            *(last_change(a) for a in request.appointments),
-            *(last_change(j) for j in request.journeys),
-        ]
-    )
+    items: list[Item] = [*request.appointments, *request.journeys]
+    request.last_changes = {(type(item), item.id): last_change(item) for item in items}
+    changed = max([delegation.updated_at, *request.last_changes.values()])
     if version is not None:
         with force_locale(locale):
             request.version_label, request.version_note = version.texts(changed, current_app.config["HOME_TIMEZONE"])
         changed = version.shown_since(changed)
-    return ExportedCalendar(build_calendar(request), _slug(request.name) + ".ics", changed)
+    return ExportedCalendar(build_calendar(request, blocks), _slug(request.name) + ".ics", changed)
 
 
 def calendar_request(

@@ -6,7 +6,9 @@ body depends on (for a feed that follows the released version: the number of the
 release in force rather than the draft's revision, so an approval refreshes it and a
 draft edit does not); if this worker has built the feed for exactly that state before, it
 knows the ETag and Last-Modified the body had and answers 304 with the same headers.
-Anything else builds the calendar and remembers its validators for the next poll.
+Anything else builds the calendar and remembers its validators for the next poll;
+the build serializes only the events that changed since the feed's last build
+(:mod:`planner.calendar.feed_blocks`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from flask import Response, current_app, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from planner.audiences import Viewer
-from planner.calendar import queries
+from planner.calendar import feed_blocks, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.queries import FeedState
 from planner.models import FeedFollows
@@ -55,6 +57,8 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     shown = shown_programme(
         delegation, member, subscription.release_number, follows_release=subscription.follows == FeedFollows.RELEASED
     )
+    # The events serialized by this feed's last build: only changed ones are serialized again.
+    blocks = feed_blocks.load(subscription.id)
     exported = export_calendar(
         shown.programme,
         Scope(member=shown.member),
@@ -63,7 +67,9 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
         source_url=url_for("calendar.feed", token=subscription.token, _external=True),
         viewer=Viewer(subscription.audience, shown.member),
         version=shown.version,
+        blocks=blocks,
     )
+    feed_blocks.save(subscription.id, blocks)
     response = _feed_headers(ics_response(exported), exported.filename)
     # The validator was read before the build: if the data changed in between, this entry is for a state
     # that is already gone and will not be looked up again.

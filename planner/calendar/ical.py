@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, Timezone, vCategory, vDDDTypes, vGeo, vInt, vText, vUri
@@ -43,7 +43,7 @@ from icalendar.timezone import tzp
 from planner import labels
 from planner.audiences import Viewer, may_see
 from planner.calendar.vtimezone import build_vtimezone
-from planner.models import Appointment, Delegation, ItemStatus, Journey
+from planner.models import Appointment, Delegation, ItemStatus, Journey, Member
 from planner.text import CALENDAR_CONTROL, single_line
 from planner.timezones import UTC, ensure_utc, shows_unique_wall_time, to_local, utc_offset
 
@@ -78,6 +78,8 @@ class CalendarRequest:
     # None for feeds and downloads (a published calendar); "PUBLISH" for a file sent by e-mail, whose
     # MIME part says method=PUBLISH and must match (RFC 6047). Never REQUEST: that is an invitation.
     method: str | None = None
+    # Each item's :func:`last_change` by (type, id), when the caller worked them out already (the export does).
+    last_changes: dict[tuple[type, int], datetime] | None = None
 
 
 # Translations already looked up for the calendar being built (one locale per calendar): flask-babel's
@@ -137,9 +139,35 @@ def _visible(item: Item, request: CalendarRequest) -> bool:
     return request.today <= request.delegation.end_date
 
 
-def build_calendar(request: CalendarRequest) -> bytes:
-    """Return the calendar as iCalendar bytes (UTF-8, CRLF, folded at 75 octets)."""
-    return make_calendar(request).to_ical()
+def build_calendar(request: CalendarRequest, blocks: EventBlocks | None = None) -> bytes:
+    """Return the calendar as iCalendar bytes (UTF-8, CRLF, folded at 75 octets).
+
+    With ``blocks`` (a feed's serialized events from earlier builds) only the
+    events whose values changed are serialized; the rest are copied from
+    ``blocks``. The bytes are the same either way: an event's block is a pure
+    function of its values (:func:`event_from_values`), and it is stored under
+    a digest of exactly those values.
+    """
+    if blocks is None:
+        return make_calendar(request).to_ical()
+    with force_locale(request.locale):
+        remembered = _phrasebook.set({})
+        try:
+            calendar, items = _calendar_parts(request)
+            entries = []
+            for item in items:
+                found = blocks.of_item(item, request)
+                if found is None:
+                    sort_key, values = _item_values(item, request)
+                    found = blocks.keep(item, request, sort_key, values)
+                entries.append(found)
+        finally:
+            _phrasebook.reset(remembered)
+    entries.sort(key=_sort_key)
+    head = calendar.to_ical()
+    if not head.endswith(_END):  # icalendar always ends a calendar so; anything else is no calendar to splice into
+        raise ValueError("unexpected calendar ending")
+    return b"".join([head[: -len(_END)], *(block for _key, block in entries), _END])
 
 
 def make_calendar(request: CalendarRequest) -> Calendar:
@@ -153,6 +181,22 @@ def make_calendar(request: CalendarRequest) -> Calendar:
 
 
 def _make_calendar(request: CalendarRequest) -> Calendar:
+    calendar, items = _calendar_parts(request)
+    # (sort key, values) pairs: the key is the start as written (its ISO form) and the UID.
+    entries = [_item_values(item, request) for item in items]
+    entries.sort(key=_sort_key)
+    calendar.subcomponents.extend(event_from_values(values) for _key, values in entries)  # what add_component does
+    return calendar
+
+
+def _item_values(item: Item, request: CalendarRequest) -> tuple[tuple[str, str], EventValues]:
+    if isinstance(item, Appointment):
+        return _appointment_values(item, request)
+    return _journey_values(item, request)
+
+
+def _calendar_parts(request: CalendarRequest) -> tuple[Calendar, list[Item]]:
+    """The calendar with its properties and time zones but no events, and the items that become its events."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -183,16 +227,60 @@ def _make_calendar(request: CalendarRequest) -> Calendar:
     journeys = [j for j in request.journeys if _visible(j, request)]
     for component in _timezones(appointments, journeys):
         calendar.add_component(component)
-    # (sort key, event) pairs: the key is the start as written (its ISO form) and the UID.
-    events = [_appointment_event(a, request) for a in appointments]
-    events += [_journey_event(j, request) for j in journeys]
-    events.sort(key=_sort_key)
-    calendar.subcomponents.extend(event for _key, event in events)  # what add_component does, one by one
-    return calendar
+    return calendar, [*appointments, *journeys]
 
 
-def _sort_key(keyed: tuple[tuple[str, str], Event]) -> tuple[str, str]:
+def _sort_key(keyed: tuple[tuple[str, str], Any]) -> tuple[str, str]:
     return keyed[0]
+
+
+_END = b"END:VCALENDAR\r\n"
+
+# An event as plain values: (property name, value) in the order they are set. Everything the
+# event's bytes depend on is in here (texts already translated and filtered for the viewer),
+# so equal values give equal bytes, and a digest of them names the serialized block.
+EventValues = tuple[tuple[str, Any], ...]
+SortKey = tuple[str, str]  # an event's place in the calendar: its start as written (ISO form) and its UID
+
+_TYPES: dict[str, Callable[[Any], Any]] = {
+    "UID": vText,
+    "DTSTAMP": vDDDTypes,
+    "CREATED": vDDDTypes,
+    "LAST-MODIFIED": vDDDTypes,
+    "SEQUENCE": vInt,
+    "STATUS": vText,
+    "TRANSP": vText,
+    "SUMMARY": vText,
+    "DTSTART": vDDDTypes,
+    "DTEND": vDDDTypes,
+    "LOCATION": vText,
+    "GEO": vGeo,
+    "CATEGORIES": lambda value: vCategory([value]),
+    "DESCRIPTION": vText,
+    "URL": lambda link: _url(link),
+}
+
+
+def event_from_values(values: EventValues) -> Event:
+    """The VEVENT of ``values``, each value made with the type ``Component.add`` would choose."""
+    event = Event()
+    for name, value in values:
+        event[name] = _TYPES[name](value)
+    return event
+
+
+class EventBlocks(Protocol):
+    """Serialized events from earlier builds (see :mod:`planner.calendar.feed_blocks`)."""
+
+    def of_item(self, item: Item, request: CalendarRequest) -> tuple[tuple[str, str], bytes] | None:
+        """The sort key and bytes of ``item``'s event if nothing it shows changed since they were kept, else None."""
+        ...
+
+    def keep(
+        self, item: Item, request: CalendarRequest, sort_key: tuple[str, str], values: EventValues
+    ) -> tuple[tuple[str, str], bytes]:
+        """The sort key and the bytes of ``event_from_values(values).to_ical()``, kept for ``item``."""
+        ...
 
 
 def _timezones(appointments: Iterable[Appointment], journeys: Iterable[Journey]) -> list:
@@ -240,16 +328,38 @@ def last_change(item: Item) -> datetime:
     return max(source.updated_at for source in sources if source is not None)
 
 
-def _common(event: Event, item: Item) -> None:
-    updated = _utc_stamp(last_change(item))
-    event["UID"] = vText(item.uid)
-    event["DTSTAMP"] = vDDDTypes(updated)
-    event["CREATED"] = vDDDTypes(_utc_stamp(item.created_at))
-    event["LAST-MODIFIED"] = vDDDTypes(updated)
-    event["SEQUENCE"] = vInt(item.revision)
-    event["STATUS"] = vText(_STATUS[item.status])
-    # A cancelled item should not block anyone's free/busy time.
-    event["TRANSP"] = vText("TRANSPARENT" if item.status == ItemStatus.CANCELLED else "OPAQUE")
+def _names(members: Iterable[Member]) -> list[str]:
+    """The members' display names, each person's worked out once while one calendar is built.
+
+    A trip's members attend most of its appointments: the same fifty names would
+    otherwise be composed again for every event.
+    """
+    book = _phrasebook.get()
+    if book is None:
+        return [m.person.display_name for m in members]
+    names = []
+    for member in members:
+        key = ("person", member.person_id)
+        name = book.get(key)
+        if name is None:
+            name = book[key] = member.person.display_name
+        names.append(name)
+    return names
+
+
+def _common(item: Item, request: CalendarRequest) -> list[tuple[str, Any]]:
+    changed = request.last_changes.get((type(item), item.id)) if request.last_changes is not None else None
+    updated = _utc_stamp(changed or last_change(item))
+    return [
+        ("UID", item.uid),
+        ("DTSTAMP", updated),
+        ("CREATED", _utc_stamp(item.created_at)),
+        ("LAST-MODIFIED", updated),
+        ("SEQUENCE", item.revision),
+        ("STATUS", _STATUS[item.status]),
+        # A cancelled item should not block anyone's free/busy time.
+        ("TRANSP", "TRANSPARENT" if item.status == ItemStatus.CANCELLED else "OPAQUE"),
+    ]
 
 
 def _url(link: str) -> vUri:
@@ -283,11 +393,10 @@ def _ends(start: datetime, start_zone: str, end: datetime, end_zone: str) -> tup
     return ensure_utc(start), ensure_utc(end)
 
 
-def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tuple[tuple[str, str], Event]:
-    """The event and its sort key (start as written, UID)."""
-    event = Event()
-    _common(event, appointment)
-    event["SUMMARY"] = vText(_summary(appointment.title, appointment.status))
+def _appointment_values(appointment: Appointment, request: CalendarRequest) -> tuple[tuple[str, str], EventValues]:
+    """The event's values and its sort key (start as written, UID)."""
+    event = _common(appointment, request)
+    event.append(("SUMMARY", _summary(appointment.title, appointment.status)))
     start: date | datetime
     end: date | datetime
     if appointment.all_day:
@@ -295,22 +404,21 @@ def _appointment_event(appointment: Appointment, request: CalendarRequest) -> tu
         end = to_local(appointment.end_at, appointment.timezone).date()  # exclusive, RFC 5545 3.6.1
     else:
         start, end = _ends(appointment.start_at, appointment.timezone, appointment.end_at, appointment.timezone)
-    event["DTSTART"] = vDDDTypes(start)
-    event["DTEND"] = vDDDTypes(end)
+    event += [("DTSTART", start), ("DTEND", end)]
     location = appointment_location(appointment)
     if location:
-        event["LOCATION"] = vText(location)
+        event.append(("LOCATION", location))
     latitude, longitude = appointment.latitude, appointment.longitude
     if (latitude is None or longitude is None) and appointment.city is not None:
         latitude, longitude = appointment.city.latitude, appointment.city.longitude
     if latitude is not None and longitude is not None:
-        event["GEO"] = vGeo((latitude, longitude))
+        event.append(("GEO", (latitude, longitude)))
     kind = label(appointment.kind)
-    event["CATEGORIES"] = vCategory([kind])
+    event.append(("CATEGORIES", kind))
     link = request.link_for(appointment)
-    event["DESCRIPTION"] = vText(_appointment_description(appointment, link, kind, request.viewer))
-    event["URL"] = _url(link)
-    return (start.isoformat(), appointment.uid), event
+    event.append(("DESCRIPTION", _appointment_description(appointment, link, kind, request.viewer)))
+    event.append(("URL", link))
+    return (start.isoformat(), appointment.uid), tuple(event)
 
 
 def appointment_location(appointment: Appointment) -> str:
@@ -364,7 +472,7 @@ def _appointment_description(appointment: Appointment, link: str, kind: str, vie
         section(_("Ansprechperson vor Ort"), text)
     if may_see(viewer, "dress_code"):
         section(_("Kleiderordnung"), appointment.dress_code)
-    attendees = ", ".join(m.person.display_name for m in appointment.attendees)
+    attendees = ", ".join(_names(appointment.attendees))
     section(_("Teilnehmende"), attendees)
     if may_see(viewer, "notes"):
         section(_("Hinweise"), appointment.notes)
@@ -372,15 +480,14 @@ def _appointment_description(appointment: Appointment, link: str, kind: str, vie
     return "\n".join(lines)
 
 
-def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[str, str], Event]:
-    """The event and its sort key (start as written, UID)."""
-    event = Event()
-    _common(event, journey)
+def _journey_values(journey: Journey, request: CalendarRequest) -> tuple[tuple[str, str], EventValues]:
+    """The event's values and its sort key (start as written, UID)."""
+    event = _common(journey, request)
     departure_place = one_line(journey.departure_place)
     route = f"{departure_place} → {one_line(journey.arrival_place)}"
     number = journey_connection(journey)
     mode = label(journey.mode)
-    event["SUMMARY"] = vText(journey_summary(journey))
+    event.append(("SUMMARY", journey_summary(journey)))
     # Departure in the departure zone, arrival in the arrival zone (RFC 5545 allows different TZIDs),
     # both in UTC when either falls in a transition hour (see _ends).
     start, end = _ends(journey.depart_at, journey.departure_timezone, journey.arrive_at, journey.arrival_timezone)
@@ -390,18 +497,16 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
     # does) would land an hour off; a UTC start keeps them exact.
     if utc_offset(journey.depart_at, journey.departure_timezone) != utc_offset(journey.arrive_at, journey.departure_timezone):
         start = ensure_utc(journey.depart_at)
-    event["DTSTART"] = vDDDTypes(start)
-    event["DTEND"] = vDDDTypes(end)
-    event["LOCATION"] = vText(departure_place)
+    event += [("DTSTART", start), ("DTEND", end), ("LOCATION", departure_place)]
     city = journey.departure_city
     # Both coordinates or none: a city with only one of them has no position to give.
     if city is not None and city.latitude is not None and city.longitude is not None:
-        event["GEO"] = vGeo((city.latitude, city.longitude))
-    event["CATEGORIES"] = vCategory([mode])
+        event.append(("GEO", (city.latitude, city.longitude)))
+    event.append(("CATEGORIES", mode))
     lines = [route, label(journey.status), ""]
     if number:
         lines += [_("Verbindung: %(number)s", number=number), ""]
-    travellers = ", ".join(m.person.display_name for m in journey.travellers)
+    travellers = ", ".join(_names(journey.travellers))
     if travellers:
         lines += [_("Reisende: %(names)s", names=travellers), ""]
     notes = clean(journey.notes) if may_see(request.viewer, "notes") else ""
@@ -409,6 +514,6 @@ def _journey_event(journey: Journey, request: CalendarRequest) -> tuple[tuple[st
         lines += [_("Hinweise") + ":", notes, ""]
     link = request.link_for(journey)
     lines.append(_("Im Delegationsplaner: %(url)s", url=link))
-    event["DESCRIPTION"] = vText("\n".join(lines))
-    event["URL"] = _url(link)
-    return (start.isoformat(), journey.uid), event
+    event.append(("DESCRIPTION", "\n".join(lines)))
+    event.append(("URL", link))
+    return (start.isoformat(), journey.uid), tuple(event)

@@ -24,6 +24,7 @@ from flask import Flask
 
 from planner import PROJECT_ROOT
 from planner.briefs import rendering
+from planner.encryption import decrypt_bytes
 from planner.extensions import db
 from planner.jobs import jobs
 from planner.jobs.store import FileStore, RedisStore
@@ -238,7 +239,11 @@ def test_with_redis_the_queue_records_and_file_live_in_redis(redis_app: Flask) -
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     name = redis_app.config["JOB_QUEUE_NAME"]
     client = queue.store.client  # type: ignore[attr-defined]
-    assert client.get(f"{name}:store:brief-pdf:{key}") == response.data
+    stored = client.get(f"{name}:store:brief-pdf:{key}")
+    # Kept encrypted with the data keys: the PDF prints names and phone numbers.
+    assert stored is not None and b"%PDF" not in stored and response.data not in stored
+    with redis_app.app_context():
+        assert decrypt_bytes(stored) == response.data
     assert 0 < client.ttl(f"{name}:store:brief-pdf:{key}") <= redis_app.config["JOB_OUTPUT_SECONDS"]
     assert not (Path(redis_app.instance_path) / "outputs").exists()  # nothing went to the instance folder
     assert not (Path(redis_app.instance_path) / "jobs.sqlite3").exists()

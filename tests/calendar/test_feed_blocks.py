@@ -1,0 +1,266 @@
+"""A feed keeps its serialized events and rebuilds only the changed ones; its bytes equal a full build.
+
+The Keller trip. Each kind of change is made through the ORM and committed;
+the calendar is then built twice from a freshly loaded programme: once from
+the blocks the previous build left (:mod:`planner.calendar.feed_blocks`) and
+once in full (no blocks). The two must be byte-identical, and the number of
+events serialized anew says that unchanged events came from the blocks and
+changed ones did not. The last tests go through the subscription route: the
+blocks of the team's feed and a member's feed stay apart, are stored
+encrypted, and the 304 answer is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from icalendar import Calendar
+
+from planner.audiences import Viewer
+from planner.calendar import feed_blocks
+from planner.calendar.export import Scope, export_calendar
+from planner.calendar.feed_blocks import EventBlocks
+from planner.delegations.queries import delegation_with_programme
+from planner.extensions import db
+from planner.jobs import jobs
+from planner.models import Appointment, Audience, City, Delegation, FeedToken, Journey, Member, Organization, Person
+from tests.conftest import KellerSeeder
+
+TODAY = date(2024, 10, 1)  # before the trip: cancelled items still in the feed
+TEAM_ONLY = "INTERN-MARKER-7Q"  # planted in an appointment's notes: the team's feed only
+
+
+@pytest.fixture
+def trip(app: Flask, seed_keller: KellerSeeder) -> Iterator[int]:
+    seed_keller(app)
+    with app.test_request_context("/feeds/x.ics", base_url="https://planner.example.org"):
+        yield db.session.scalars(sa.select(Delegation.id)).one()
+
+
+def _build(delegation_id: int, blocks: EventBlocks | None, *, locale: str = "de", audience: Audience = Audience.TEAM) -> bytes:
+    db.session.expire_all()  # the programme read again, as a new request reads it
+    delegation = delegation_with_programme(delegation_id)
+    assert delegation is not None
+    return export_calendar(
+        delegation, Scope(), locale=locale, today=TODAY, viewer=Viewer(audience), blocks=blocks, source_url="https://x/f.ics"
+    ).body
+
+
+def _events(body: bytes) -> int:
+    return len(Calendar.from_ical(body).walk("VEVENT"))
+
+
+def _blocks_of(body: bytes) -> list[bytes]:
+    """The VEVENT blocks of a calendar as written."""
+    return [b"BEGIN:VEVENT" + part.split(b"END:VEVENT")[0] for part in body.split(b"BEGIN:VEVENT")[1:]]
+
+
+def _rebuilt(delegation_id: int, previous: EventBlocks, **options) -> tuple[bytes, EventBlocks]:
+    """The calendar from ``previous``'s blocks, checked against a full build; and the blocks it used."""
+    blocks = previous.carried()
+    body = _build(delegation_id, blocks, **options)
+    assert body == _build(delegation_id, None, **options)  # byte for byte what a full build gives
+    return body, blocks
+
+
+def _appointment(delegation_id: int, *, with_coordinates: bool | None = None, attended: bool = True) -> Appointment:
+    query = sa.select(Appointment).where(Appointment.delegation_id == delegation_id).order_by(Appointment.start_at)
+    for appointment in db.session.scalars(query):
+        if with_coordinates is False and appointment.latitude is not None:
+            continue
+        if with_coordinates is False and appointment.city is None:
+            continue
+        if attended and not appointment.attendees:
+            continue
+        return appointment
+    raise AssertionError("no such appointment in the seed")
+
+
+def _edit_title(trip: int) -> None:
+    _appointment(trip).title += " (verlegt)"
+
+
+def _move(trip: int) -> None:
+    appointment = _appointment(trip)
+    appointment.start_at += timedelta(minutes=30)
+    appointment.end_at += timedelta(minutes=30)
+
+
+def _journey(trip: int) -> None:
+    journey = db.session.scalars(sa.select(Journey).where(Journey.delegation_id == trip).order_by(Journey.id)).first()
+    assert journey is not None
+    journey.number = "LH 9999"
+
+
+def _member_removed(trip: int) -> None:
+    appointment = _appointment(trip)
+    appointment.attendees.remove(appointment.attendees[0])
+
+
+def _member_added(trip: int) -> None:
+    delegation = db.session.get(Delegation, trip)
+    assert delegation is not None
+    appointment = next(a for a in delegation.appointments if set(delegation.members) - set(a.attendees))
+    appointment.attendees.append(next(m for m in delegation.members if m not in appointment.attendees))
+
+
+def _person_renamed(trip: int) -> None:
+    # Someone of the directory who appears in a few events: an appointment's contact person.
+    appointment = next(
+        a for a in db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == trip)) if a.contact_person_id
+    )
+    person = db.session.get(Person, appointment.contact_person_id)
+    assert person is not None
+    person.given_name = "Umbenannt"
+
+
+def _member_renamed(trip: int) -> None:
+    member = db.session.scalars(sa.select(Member).where(Member.delegation_id == trip).order_by(Member.id)).first()
+    assert member is not None
+    person = db.session.get(Person, member.person_id)
+    assert person is not None
+    person.given_name = "Umbenannt"
+
+
+def _organization_renamed(trip: int) -> None:
+    appointment = next(
+        a for a in db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == trip)) if a.organization_id
+    )
+    organization = db.session.get(Organization, appointment.organization_id)
+    assert organization is not None
+    organization.name += " AG"
+
+
+def _city_moved(trip: int) -> None:
+    appointment = _appointment(trip, with_coordinates=False, attended=False)
+    city = db.session.get(City, appointment.city_id)
+    assert city is not None
+    city.latitude = (city.latitude or 0) + 0.01
+
+
+def _cancelled(trip: int) -> None:
+    from planner.models import ItemStatus
+
+    _appointment(trip).status = ItemStatus.CANCELLED
+
+
+def _notes(trip: int) -> None:
+    _appointment(trip).notes = f"Nur intern: {TEAM_ONLY}"
+
+
+def _trashed(trip: int) -> None:
+    db.session.delete(_appointment(trip))
+
+
+CHANGES: dict[str, Callable[[int], None]] = {
+    "appointment title": _edit_title,
+    "appointment moved": _move,
+    "journey number": _journey,
+    "attendee removed": _member_removed,
+    "attendee added": _member_added,
+    "contact person renamed": _person_renamed,
+    "member renamed": _member_renamed,
+    "organization renamed": _organization_renamed,
+    "city coordinates": _city_moved,
+    "appointment cancelled": _cancelled,
+    "internal notes": _notes,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_after_a_change_only_changed_events_are_serialized_and_the_bytes_equal_a_full_build(trip: int, change: str) -> None:
+    first = EventBlocks()
+    before = _build(trip, first)
+    assert first.serialized == _events(before) > 10  # nothing kept yet: every event serialized
+    unchanged, again = _rebuilt(trip, first)
+    assert (
+        unchanged == before and again.serialized == again.valued == 0 and not again.changed
+    )  # nothing changed: all from the blocks
+
+    CHANGES[change](trip)
+    db.session.commit()
+    after, blocks = _rebuilt(trip, first)
+    assert after != before  # the change shows in the feed
+    # Exactly the events whose bytes changed were serialized again, no other.
+    changed = set(_blocks_of(after)) - set(_blocks_of(before))
+    assert blocks.serialized == len(changed) >= 1
+    assert blocks.valued >= blocks.serialized  # values worked out again only for items whose rows changed
+    if change != "member renamed":  # a member who attends everything is in every event
+        assert blocks.serialized < _events(after)  # the rest came from the blocks
+    assert blocks.changed
+
+
+def test_a_removed_event_is_dropped_without_serializing_anything(trip: int) -> None:
+    first = EventBlocks()
+    before = _build(trip, first)
+    _trashed(trip)
+    db.session.commit()
+    after, blocks = _rebuilt(trip, first)
+    assert _events(after) == _events(before) - 1 and blocks.serialized == 0
+    assert blocks.changed and len(blocks.used) == len(first.used) - 1  # the next build keeps no block it does not use
+
+
+def test_another_locale_or_audience_reuses_no_block_that_would_differ(trip: int) -> None:
+    _notes(trip)
+    db.session.commit()
+    team = EventBlocks()
+    team_body = _build(trip, team)
+    assert TEAM_ONLY.encode() in team_body
+    english, blocks = _rebuilt(trip, team, locale="en")
+    assert blocks.serialized == _events(english)  # every text is in English now: no German block fits
+    press, blocks = _rebuilt(trip, team, audience=Audience.PRESS)
+    assert TEAM_ONLY.encode() not in press  # the team's blocks never stand in for the press's events
+    member, blocks = _rebuilt(trip, team, audience=Audience.MEMBER)
+    assert TEAM_ONLY.encode() not in member
+
+
+def test_the_route_keeps_each_feeds_blocks_apart_encrypted_and_still_answers_304(app: Flask, seed_keller: KellerSeeder) -> None:
+    seed_keller(app)
+    with app.app_context():
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        member = next(m for m in delegation.members if any(m in a.attendees for a in delegation.appointments))
+        appointment = next(a for a in delegation.appointments if member in a.attendees)
+        appointment.notes = f"Nur intern: {TEAM_ONLY}"
+        team_feed, member_feed = FeedToken.issue(delegation), FeedToken.issue(delegation, member)
+        db.session.add_all([team_feed, member_feed])
+        db.session.commit()
+        feeds = {"team": (team_feed.id, team_feed.token), "member": (member_feed.id, member_feed.token)}
+        appointment_id = appointment.id
+    client = app.test_client()
+    bodies = {}
+    for name, (feed_id, token) in feeds.items():
+        response = client.get(f"/feeds/{token}.ics")
+        assert response.status_code == 200
+        bodies[name] = response.data
+        with app.app_context():
+            stored = jobs().store.get(f"feed-blocks:{feed_id}")
+            assert stored is not None and b"BEGIN:VEVENT" not in stored and b"Nur intern" not in stored  # encrypted
+            kept = feed_blocks.load(feed_id).known
+            assert kept and all(block.startswith(b"BEGIN:VEVENT\r\n") for block in kept.values())
+        # Built again from the kept blocks: the same bytes.
+        assert client.get(f"/feeds/{token}.ics").data == response.data
+        # The poll with the current ETag is answered 304, as before.
+        assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert TEAM_ONLY.encode() in bodies["team"]
+    assert TEAM_ONLY.encode() not in bodies["member"]
+    with app.app_context():
+        team_kept = set(feed_blocks.load(feeds["team"][0]).known.values())
+        assert not any(TEAM_ONLY.encode() in block for block in feed_blocks.load(feeds["member"][0]).known.values())
+        assert any(TEAM_ONLY.encode() in block for block in team_kept)
+
+    # A change: the feed built from its blocks equals the one built with none kept.
+    with app.app_context():
+        changed = db.session.get(Appointment, appointment_id)
+        assert changed is not None
+        changed.title += " (neu)"
+        db.session.commit()
+    team_id, team_token = feeds["team"]
+    rebuilt = client.get(f"/feeds/{team_token}.ics").data
+    assert rebuilt != bodies["team"] and b"(neu)" in rebuilt
+    with app.app_context():
+        jobs().store.delete(f"feed-blocks:{team_id}")
+    assert client.get(f"/feeds/{team_token}.ics").data == rebuilt
