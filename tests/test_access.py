@@ -33,6 +33,7 @@ from planner.models import (
     ProtocolParticipant,
     Room,
     RoomType,
+    SeatingPlan,
     Transfer,
     UserRole,
     Vehicle,
@@ -273,8 +274,12 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
         )
         room.occupants = [delegation.members[0]]
         db.session.add(room)
-        db.session.commit()
         first = lambda model: db.session.scalars(sa.select(model.id).order_by(model.id)).first()  # noqa: E731
+        # A seating plan with one participant under the walk's appointment, for the protocol pages' URLs.
+        plan = SeatingPlan(delegation=delegation, appointment_id=first(Appointment))
+        participant = ProtocolParticipant(plan=plan, person=delegation.members[0].person, position=1, seat=1)
+        db.session.add_all([plan, participant])
+        db.session.commit()
         return {
             "delegation_id": delegation.id,
             "appointment_id": first(Appointment),
@@ -300,8 +305,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "vehicle_id": vehicle.id,
             "transfer_id": transfer.id,
             "room_id": room.id,
-            # A participant of the seeded banquet's plan (under the walk's appointment, which has none: 404 for editors).
-            "participant_id": first(ProtocolParticipant),
+            "participant_id": participant.id,
             "number_id": first(EmergencyNumber),
             "gift_id": first(Gift),  # the seed's anniversary gift
             "note_id": first(EtiquetteNote),
