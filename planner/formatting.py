@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from babel import Locale
@@ -185,7 +186,13 @@ _NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA"
 
 
 def _territories() -> Mapping[str, str]:
-    return Locale.parse(_locale()).territories
+    return _territories_in(_locale())
+
+
+@lru_cache(maxsize=8)
+def _territories_in(locale: str) -> Mapping[str, str]:
+    # Once per language: a page names many countries (every option of a zone select's groups).
+    return Locale.parse(locale).territories
 
 
 def territory_name(iso_code: str) -> str:
@@ -207,12 +214,16 @@ def english_country_name(iso_code: str) -> str:
 
 def is_country_code(iso_code: str) -> bool:
     """Whether ``iso_code`` is an ISO 3166-1 alpha-2 code of a country (not 'EU', not 'de')."""
-    return (
-        len(iso_code) == 2
-        and iso_code.isalpha()
-        and iso_code.isupper()
-        and iso_code not in _NOT_COUNTRIES
-        and iso_code in Locale.parse("en").territories
+    return iso_code in _country_codes()
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    # CLDR's territories are data of the installed Babel: read once, not once per option of every country select.
+    return frozenset(
+        code
+        for code in map(str, Locale.parse("en").territories)
+        if len(code) == 2 and code.isalpha() and code.isupper() and code not in _NOT_COUNTRIES
     )
 
 
@@ -234,8 +245,14 @@ def person_sort_key(person: Person) -> tuple[str, str, int]:
 
 def country_choices() -> list[tuple[str, str]]:
     """Every ISO 3166-1 country as (code, name), named in the user's language and sorted by :func:`sort_key`."""
-    names = {code: name for code, name in _territories().items() if is_country_code(code)}
-    return sorted(names.items(), key=lambda item: sort_key(item[1]))
+    return list(_country_choices(_locale()))
+
+
+@lru_cache(maxsize=8)
+def _country_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    # Per language, once: CLDR names do not change while the app runs, and every form with a country select asks.
+    names = {code: name for code, name in Locale.parse(locale).territories.items() if is_country_code(code)}
+    return tuple(sorted(names.items(), key=lambda item: sort_key(item[1])))
 
 
 def language_names(codes: str | None) -> str:

@@ -4,6 +4,8 @@ Both are rules for every route, so they live here once instead of in each view:
 
 * :class:`RecordIdConverter` replaces Werkzeug's ``int`` converter, so every
   ``<int:...>`` in a rule only matches an id a database key can hold.
+* :class:`CompiledOnceRule` compiles each rule's URL builder once per process,
+  not once per app.
 * :class:`BaseUrlLinks` builds absolute links (``url_for(..., _external=True)``:
   feed links, the ``SOURCE``/``URL`` of a calendar, QR codes) from the
   configured public address ``BASE_URL`` (``PLANNER_BASE_URL``) when there is
@@ -12,11 +14,12 @@ Both are rules for every route, so they live here once instead of in each view:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, has_request_context, request
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, Rule
 
 # Primary keys are INTEGER columns: PostgreSQL's integer is 32-bit signed, and an id beyond
 # it made the query fail ("integer out of range") - a 500 instead of a 404. SQLite's
@@ -64,8 +67,37 @@ class RecordIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+# Builder functions by everything their generated code depends on (see CompiledOnceRule).
+_BUILDERS: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+
+
+class CompiledOnceRule(Rule):
+    """A Werkzeug rule that reuses the URL builder an equal rule of an earlier app compiled.
+
+    Werkzeug writes each rule's ``url_for`` builder as Python source (an AST) and compiles it,
+    twice per rule: for the planner's ~150 rules about half of the CPU time of making an app.
+    A process makes several apps: gunicorn's master makes one (``on_starting``) and each worker,
+    forked from it, its own; the tests one per test. The builder's code depends only on the
+    rule's text, its parsed parts (``_trace``) and whether unknown arguments are appended; it
+    reaches the rule's converters through ``self`` when it runs, and is bound to each rule
+    separately, so one compiled function serves every equal rule. A rule with defaults is
+    compiled as usual: Werkzeug folds a default into the code through the rule's converter.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        if self.defaults:
+            return super()._compile_builder(append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        builder = _BUILDERS.get(key)
+        if builder is None:
+            builder = _BUILDERS[key] = super()._compile_builder(append_unknown)
+        return builder
+
+
 class BaseUrlLinks(Flask):
     """Flask, with the record-id converter and absolute links built from ``BASE_URL``."""
+
+    url_rule_class = CompiledOnceRule
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

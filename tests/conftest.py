@@ -33,6 +33,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.test import TestResponse
 
 from planner import create_app
@@ -162,6 +164,31 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
     factory.drop_all()
 
 
+class ProcessTemplateCode(BytecodeCache):
+    """Jinja's compiled templates kept in memory for every app of this process (xdist worker).
+
+    Each test makes its own app, and each app its own Jinja environment, which compiled every
+    template it rendered from source again: ~20 ms for the sign-in page alone, the brief's
+    much more. Jinja's own bytecode cache hands the next app the code instead; a bucket whose
+    template source changed (its checksum) is compiled afresh. Every app comes from
+    ``create_app`` with the same Jinja options, so the code is the same it would compile.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = ProcessTemplateCode()
+
+
 def make_app(database_url: str, instance_path: Path, **overrides: object) -> Flask:
     config = {
         "TESTING": True,
@@ -178,7 +205,9 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    application.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return application
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,12 +10,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from planner import create_app
 from planner.extensions import db
 from planner.models import Country, Delegation, UserRole
 from planner.seed import load_seed
 from tests.conftest import (
     BACKEND,
     SESSION_STARTED,
+    TEMPLATE_CODE,
     DatabaseFactory,
     KellerSeeder,
     make_app,
@@ -105,3 +108,32 @@ def test_seed_keller_loads_the_seed_into_a_database_that_has_rows_already(app: F
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Country).filter_by(iso_code="DE")) == 1
         assert db.session.scalars(sa.select(Delegation.title)).one() == "Delegationsreise nach Seoul und Chongqing"
+
+
+def test_apps_share_compiled_templates_and_render_what_a_fresh_compile_renders(
+    app: Flask, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.test_client().get("/auth/login")  # this process has compiled the sign-in page now
+    second = make_app(database_url, tmp_path / "second")
+    assert second.jinja_env.bytecode_cache is TEMPLATE_CODE
+    compiled: list[str | None] = []
+    original = type(second.jinja_env).compile
+
+    def counting(env, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return original(env, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(type(second.jinja_env), "compile", counting)
+    shared = second.test_client().get("/auth/login")
+    assert shared.status_code == 200
+    assert "auth/login.html" not in compiled and "base.html" not in compiled, compiled
+    # The same page from an app of create_app's own, which compiles every template from source.
+    own = create_app({**second.config, "INSTANCE_PATH": str(tmp_path / "own")})
+    fresh = own.test_client().get("/auth/login")
+    assert "auth/login.html" in compiled and "base.html" in compiled
+    assert _without_tokens(shared.get_data(as_text=True)) == _without_tokens(fresh.get_data(as_text=True))
+
+
+def _without_tokens(page: str) -> str:
+    """The page with each request's own values (CSRF token, CSP nonce) blanked out."""
+    return re.sub(r'(value|nonce)="[^"]*"', r'\1=""', page)
