@@ -1,6 +1,7 @@
 """The domain model. Importing this package registers every table and the revision hook."""
 
 from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
+from planner.models.api import ApiToken, TokenScope
 from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedFollows, FeedToken, PendingImport
 from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, TravelProfile
@@ -41,6 +42,8 @@ from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_ri
 from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
+    "ApiToken",
+    "TokenScope",
     "RANK_ORDER",
     "ROOM_CAPACITY",
     "Appointment",
