@@ -10,10 +10,10 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from planner.api.tokens import NewToken
+from planner.labels import choices
 from planner.models import TokenScope
 from planner.timezones import to_utc
 
-SCOPE_CHOICES = [(TokenScope.READ.value, _l("Lesen")), (TokenScope.WRITE.value, _l("Lesen und Schreiben"))]
 DEFAULT_DAYS = 90
 
 
@@ -23,7 +23,7 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(_l("Bitte geben Sie an, wofür das Token ist.")), Length(max=100)],
         description=_l("Zum Beispiel „Intranet-Export“: woran Sie das Token später erkennen."),
     )
-    scope = SelectField(_l("Berechtigung"), choices=SCOPE_CHOICES, default=TokenScope.READ.value)
+    scope = SelectField(_l("Berechtigung"), choices=choices(TokenScope), default=TokenScope.READ.value)
     expires_on = DateField(
         _l("Gültig bis einschließlich"),
         validators=[DataRequired(_l("Bitte geben Sie ein gültiges Datum an."))],

@@ -90,6 +90,10 @@ class DelegationOut(Schema):
     notes = fields.String(allow_none=True, required=True, metadata={"description": "The planning office's notes."})
 
 
+class DelegationDetail(DelegationOut):
+    """One delegation on its own (a class of its own: APIFlask cannot reuse a schema that a list already nests)."""
+
+
 class DelegationPage(Schema):
     items = fields.List(fields.Nested(DelegationOut), required=True)
     page = fields.Nested(PageMeta, required=True)

@@ -53,6 +53,11 @@ class ApiToken(Base):
     def scope_set(self) -> frozenset[TokenScope]:
         return frozenset(TokenScope(value) for value in self.scopes.split())
 
+    @property
+    def widest_scope(self) -> TokenScope:
+        """What the token is called by on the account page: write (which includes read), else read."""
+        return TokenScope.WRITE if TokenScope.WRITE in self.scope_set else TokenScope.READ
+
     def has_scope(self, scope: TokenScope) -> bool:
         return scope in self.scope_set
 

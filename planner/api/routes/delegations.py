@@ -8,7 +8,7 @@ from flask import abort
 
 from planner.api import queries, serialize
 from planner.api.blueprint import COMMON_ERRORS, SECURITY_SCHEME, bp
-from planner.api.schemas import DelegationOut, DelegationPage, LegPage, MemberPage, PageQuery
+from planner.api.schemas import DelegationDetail, DelegationPage, LegPage, MemberPage, PageQuery
 from planner.api.tokens import current_owner
 from planner.audiences import Viewer
 from planner.models import Delegation
@@ -36,7 +36,7 @@ def list_delegations(page: dict[str, int]) -> dict[str, Any]:
 
 
 @bp.get("/delegations/<int:delegation_id>")
-@bp.output(DelegationOut)
+@bp.output(DelegationDetail)
 @bp.doc(summary="One delegation", security=SECURITY_SCHEME, responses=_ERRORS)
 def get_delegation(delegation_id: int) -> dict[str, Any]:
     return serialize.delegation(delegation_or_404(delegation_id), Viewer.team())
