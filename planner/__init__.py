@@ -19,9 +19,8 @@ from apiflask import APIFlask
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from planner import api
+from planner import api, log_redaction
 from planner import config as default_config
-from planner import log_redaction
 from planner.db_recovery import RetryLostReads
 from planner.text import CONTROL
 from planner.urls import BaseUrlLinks

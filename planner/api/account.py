@@ -19,8 +19,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner.api import tokens
-from planner.api.forms import TokenForm
-from planner.api.forms import RevokeForm
+from planner.api.forms import RevokeForm, TokenForm
 from planner.auth.access import public
 from planner.editing import Rejected
 from planner.extensions import db

@@ -96,9 +96,7 @@ def appointments(delegation_id: int, member: Member | None, limit: int, offset: 
         )
     )
     if member is not None:
-        select = select.where(
-            Appointment.attendees.any(Member.id == member.id), Appointment.visibility != Visibility.INTERNAL
-        )
+        select = select.where(Appointment.attendees.any(Member.id == member.id), Appointment.visibility != Visibility.INTERNAL)
     return _page(select, [Appointment.start_at, Appointment.id], limit, offset)
 
 

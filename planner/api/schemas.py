@@ -53,7 +53,9 @@ class PageMeta(Schema):
     total = fields.Integer(required=True, metadata={"description": "How many items the whole list has."})
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
-    next_offset = fields.Integer(allow_none=True, required=True, metadata={"description": "The offset of the next page; null on the last."})
+    next_offset = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The offset of the next page; null on the last."}
+    )
 
 
 class Instant(Schema):
@@ -149,10 +151,14 @@ class AppointmentOut(Schema):
     longitude = fields.Float(allow_none=True, required=True)
     organization = fields.Nested(OrganizationRef, allow_none=True, required=True)
     dress_code = fields.String(allow_none=True, required=True)
-    objectives = fields.String(allow_none=True, required=True, metadata={"description": "Briefing material: null where not briefed."})
+    objectives = fields.String(
+        allow_none=True, required=True, metadata={"description": "Briefing material: null where not briefed."}
+    )
     talking_points = fields.String(allow_none=True, required=True)
     background = fields.String(allow_none=True, required=True)
-    notes = fields.String(allow_none=True, required=True, metadata={"description": "The planning office's notes; null for a member."})
+    notes = fields.String(
+        allow_none=True, required=True, metadata={"description": "The planning office's notes; null for a member."}
+    )
     attendees = fields.List(fields.Integer(), required=True, metadata={"description": "Member ids."})
 
 

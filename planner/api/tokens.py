@@ -131,4 +131,3 @@ def rate_limit_key() -> str:
     if secret is not None:
         return "api-token:" + token_digest(secret)[:32]
     return "api-client:" + (request.remote_addr or "unknown")
-

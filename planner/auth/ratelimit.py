@@ -47,6 +47,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from planner.api import problems
+from planner.api.blueprint import bp as api_blueprint
 from planner.api.tokens import rate_limit_key as api_rate_limit_key
 from planner.auth.second_factor import PENDING_SESSION_KEY
 
@@ -183,9 +184,9 @@ def init_app(app: Flask) -> Limiter | None:
     _limit(app, limiter, PASSWORD_ENDPOINT, [(app.config["PASSWORD_CHECK_RATE_LIMIT"], password_check_key)])
     if TRAVEL_DATA_ENDPOINT in app.view_functions:
         _limit_travel_data(app, limiter)
-    if API_BLUEPRINT in app.blueprints:
+    if app.blueprints.get(API_BLUEPRINT) is api_blueprint:
         # Every request of the JSON API, per token (planner.api.tokens.rate_limit_key).
-        limiter.limit(app.config["API_RATE_LIMIT"], key_func=api_rate_limit_key)(app.blueprints[API_BLUEPRINT])
+        limiter.limit(app.config["API_RATE_LIMIT"], key_func=api_rate_limit_key)(api_blueprint)
     app.extensions[_LIMITER] = limiter
     # Say so at start, not only at the first sign-in: a worker counting alone is worth an operator's look.
     storage_status(app)

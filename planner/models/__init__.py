@@ -42,10 +42,9 @@ from planner.models.transport import Transfer, Vehicle, VehicleKind, transfer_ri
 from planner.models.users import RecoveryCode, User, UserRole, UserSession
 
 __all__ = [
-    "ApiToken",
-    "TokenScope",
     "RANK_ORDER",
     "ROOM_CAPACITY",
+    "ApiToken",
     "Appointment",
     "AppointmentKind",
     "Audience",
@@ -103,6 +102,7 @@ __all__ = [
     "TeamMember",
     "TextState",
     "TimeZoneName",
+    "TokenScope",
     "Transfer",
     "TranslatedKind",
     "TravelDataLink",

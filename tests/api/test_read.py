@@ -63,7 +63,9 @@ def trip(app: Flask, outside_teams: None) -> Trip:
         join_team(viewer, delegation)
         seoul = make_city("Seoul", "Asia/Seoul", "KR")
         arrive = to_utc(datetime(2024, 10, 14, 9, 0), "Asia/Seoul")
-        db.session.add(Leg(delegation=delegation, city=seoul, arrive_at=arrive, depart_at=arrive + timedelta(days=3), notes=NOTES))
+        db.session.add(
+            Leg(delegation=delegation, city=seoul, arrive_at=arrive, depart_at=arrive + timedelta(days=3), notes=NOTES)
+        )
         mia = Person(given_name="Mia", family_name="Mitglied", phone=MEMBER_PHONE)
         bert = Person(given_name="Bert", family_name="Gebrieft")
         member = Member(delegation=delegation, person=mia, role=MemberRole.MEMBER, sort_order=1)
@@ -73,11 +75,18 @@ def trip(app: Flask, outside_teams: None) -> Trip:
         db.session.flush()
         for hour in (9, 11, 15):
             appointment = make_appointment(
-                delegation, datetime(2024, 10, 15, hour, 0), title=f"Termin {hour}", city=seoul, notes=NOTES, talking_points=TALKING
+                delegation,
+                datetime(2024, 10, 15, hour, 0),
+                title=f"Termin {hour}",
+                city=seoul,
+                notes=NOTES,
+                talking_points=TALKING,
             )
             appointment.attendees = [member, briefed]
             appointment.briefed = [briefed]
-        internal = make_appointment(delegation, datetime(2024, 10, 16, 8, 0), title=INTERNAL_TITLE, visibility=Visibility.INTERNAL)
+        internal = make_appointment(
+            delegation, datetime(2024, 10, 16, 8, 0), title=INTERNAL_TITLE, visibility=Visibility.INTERNAL
+        )
         internal.attendees = [member, briefed]
         depart = to_utc(datetime(2024, 10, 17, 12, 0), "Asia/Seoul")
         journey = Journey(
@@ -162,7 +171,12 @@ def test_instants_are_utc_with_zone_and_local_wall_time(app: Flask, client: Flas
     assert journey["arrival"]["at"] == {"utc": "2024-10-17T07:00:00Z", "zone": "Asia/Shanghai", "local": "2024-10-17T15:00:00"}
     _status, legs = _get(client, secret, f"/delegations/{trip.delegation_id}/legs")
     assert legs["items"][0]["arrive"]["local"] == "2024-10-14T09:00:00"
-    assert legs["items"][0]["city"] == {"id": legs["items"][0]["city"]["id"], "name": "Seoul", "timezone": "Asia/Seoul", "country": "KR"}
+    assert legs["items"][0]["city"] == {
+        "id": legs["items"][0]["city"]["id"],
+        "name": "Seoul",
+        "timezone": "Asia/Seoul",
+        "country": "KR",
+    }
 
 
 def test_the_team_gets_internal_items_and_notes_but_never_booking_or_contact_data(
@@ -180,9 +194,7 @@ def test_the_team_gets_internal_items_and_notes_but_never_booking_or_contact_dat
         assert marker not in text, marker
 
 
-def test_a_members_programme_has_their_items_without_internal_ones_or_notes(
-    client: FlaskClient, trip: Trip, make_token
-) -> None:
+def test_a_members_programme_has_their_items_without_internal_ones_or_notes(client: FlaskClient, trip: Trip, make_token) -> None:
     secret = make_token("planner@example.org")
     plain = client.get(f"/api/v1/delegations/{trip.delegation_id}/appointments?member={trip.member_id}", headers=bearer(secret))
     text = plain.get_data(as_text=True)
@@ -191,7 +203,9 @@ def test_a_members_programme_has_their_items_without_internal_ones_or_notes(
     for marker in (INTERNAL_TITLE, NOTES, TALKING):
         assert marker not in text, marker
     # Briefing material goes to the member briefed for the appointment; internal notes never.
-    briefed = client.get(f"/api/v1/delegations/{trip.delegation_id}/appointments?member={trip.briefed_id}", headers=bearer(secret))
+    briefed = client.get(
+        f"/api/v1/delegations/{trip.delegation_id}/appointments?member={trip.briefed_id}", headers=bearer(secret)
+    )
     assert TALKING in briefed.get_data(as_text=True)
     assert NOTES not in briefed.get_data(as_text=True)
     journeys = client.get(f"/api/v1/delegations/{trip.delegation_id}/journeys?member={trip.member_id}", headers=bearer(secret))
@@ -242,7 +256,9 @@ def test_the_seeded_trip_reads_like_the_database(app: Flask, client: FlaskClient
         expected_titles = [
             a.title
             for a in db.session.scalars(
-                sa.select(Appointment).where(Appointment.delegation_id == delegation.id).order_by(Appointment.start_at, Appointment.id)
+                sa.select(Appointment)
+                .where(Appointment.delegation_id == delegation.id)
+                .order_by(Appointment.start_at, Appointment.id)
             )
         ]
         owner = db.session.scalars(sa.select(User).where(User.email == "admin@example.org")).one()

@@ -77,13 +77,15 @@ def test_bad_token_input_changes_nothing(app: Flask, client: FlaskClient, fields
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
 
 
-def test_a_revoked_token_stops_at_once_and_only_the_owner_revokes(app: Flask, client: FlaskClient, make_token: TokenMaker) -> None:
+def test_a_revoked_token_stops_at_once_and_only_the_owner_revokes(
+    app: Flask, client: FlaskClient, make_token: TokenMaker
+) -> None:
     signed_in_as(client, UserRole.PLANNER, "planner@example.org")
     with app.app_context():
         make_user(UserRole.PLANNER, "other@example.org")
     mine, theirs = make_token("planner@example.org"), make_token("other@example.org")
     with app.app_context():
-        ids = dict(db.session.execute(sa.select(User.email, ApiToken.id).join(ApiToken.user)).tuples().all())
+        ids = {email: token_id for email, token_id in db.session.execute(sa.select(User.email, ApiToken.id).join(ApiToken.user))}
     token = csrf_token(client, "/auth/api-tokens")
     # Someone else's token: as if there were none.
     assert client.post(f"/auth/api-tokens/{ids['other@example.org']}/revoke", data={"csrf_token": token}).status_code == 404
