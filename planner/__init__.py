@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from apiflask import APIFlask
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 
+from planner import api, log_redaction
 from planner import config as default_config
-from planner import log_redaction
 from planner.db_recovery import RetryLostReads
 from planner.text import CONTROL
 from planner.urls import BaseUrlLinks
@@ -27,8 +28,13 @@ from planner.urls import BaseUrlLinks
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class PlannerFlask(RetryLostReads, BaseUrlLinks):
-    """The planner's Flask: reads retried after a lost connection, record-id URLs, links from ``BASE_URL``."""
+class PlannerFlask(RetryLostReads, BaseUrlLinks, APIFlask):
+    """The planner's Flask: reads retried after a lost connection, record-id URLs, links from ``BASE_URL``.
+
+    An APIFlask, for the JSON API's OpenAPI document (:mod:`planner.api`): only views of
+    APIFlask blueprints are in it, and HTML pages keep their own error pages (``json_errors``
+    off); the docs page is the planner's own (no CDN), so APIFlask's is switched off.
+    """
 
 
 class PlannerRequest(Request):
@@ -72,6 +78,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(instance_path),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
+        title=api.API_TITLE,
+        version=api.API_VERSION,
+        spec_path=api.SPEC_PATH,
+        docs_path=None,
+        json_errors=False,
     )
     app.request_class = PlannerRequest
     app.config.from_object(default_config)
@@ -200,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
     teams.init_app(app)
     care.init_app(app)
     transport.init_app(app)
+    api.init_app(app)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

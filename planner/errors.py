@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, Response, current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from planner.api import problems
 from planner.db_recovery import discard_session
 from planner.extensions import db, login_manager
 
@@ -30,16 +31,23 @@ def register(app: Flask) -> None:
         return _render(400, _l("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut."))
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
         if error.code is None or error.code < 400:
             return error
+        if problems.is_api_request():
+            headers = dict(error.get_headers())
+            if error.code == 401:
+                headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return problems.problem(error.code, headers=headers)
         return _render(error.code, _MESSAGES.get(error.code, error.description))
 
     @app.errorhandler(InternalServerError)
-    def internal_error(_error: InternalServerError) -> tuple[str, int]:
+    def internal_error(_error: InternalServerError) -> tuple[str, int] | Response:
         # Whatever half-done work the request had must not leak into the next one; a connection the
         # server dropped is thrown away instead of failing this handler too.
         discard_session(db.session)
+        if problems.is_api_request():
+            return problems.problem(500)
         try:
             return _render(500, _MESSAGES[500])
         except Exception:

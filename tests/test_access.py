@@ -43,6 +43,8 @@ from planner.releases.operations import prepare_release
 from tests.conftest import KellerSeeder, csrf_token, join_team, login, make_user
 
 PUBLIC, READ, EDIT, ADMIN = "public", "read", "edit", "admin"
+# The JSON API takes a bearer token and nothing else: a signed-in browser gets 401 there (tests/api).
+TOKEN = "token"
 
 LEAST_ROLE = {
     "static": PUBLIC,
@@ -232,6 +234,17 @@ LEAST_ROLE = {
     "etiquette.notes": EDIT,  # shared guidance for every trip, kept by planners and admins
     "etiquette.new_note": EDIT,
     "etiquette.edit_note": EDIT,
+    "openapi.spec": PUBLIC,  # describes the API, no data
+    "api_account.docs": PUBLIC,
+    "api_account.token_list": READ,  # one's own tokens; a token never reaches further than its owner
+    "api_account.create_token": READ,
+    "api_account.revoke_token": READ,
+    "api.list_delegations": TOKEN,
+    "api.get_delegation": TOKEN,
+    "api.list_members": TOKEN,
+    "api.list_legs": TOKEN,
+    "api.list_appointments": TOKEN,
+    "api.list_journeys": TOKEN,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}
@@ -311,6 +324,7 @@ def world(app: Flask, seed_keller: KellerSeeder) -> dict[str, object]:
             "note_id": first(EtiquetteNote),
             "kind": "csv",
             "language": "ko",
+            "token_id": 1,  # nobody's: revoking it is a 404
         }
 
 
@@ -341,8 +355,12 @@ def test_walk_every_route(app: Flask, world: dict[str, object], role: str) -> No
         # POSTs with a valid CSRF token, so a refusal is about the role, not the token.
         response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token or anonymous_token})
         least = LEAST_ROLE[endpoint]
-        allowed = ROLES[role] >= RANK[least]
         status = response.status_code
+        if least == TOKEN:
+            if status != 401 or response.mimetype != "application/problem+json":
+                problems.append(f"{method} {url}: {role} without a token got {status} {response.mimetype}, expected 401")
+            continue
+        allowed = ROLES[role] >= RANK[least]
         if response.status_code >= 500:
             problems.append(f"{method} {url}: {status}")
         elif not allowed and role == "anonymous":

@@ -40,6 +40,7 @@ from planner.extensions import db
 from planner.mail.inputs import Attachment, MessageInput
 from planner.mail.operations import queue_message
 from planner.models import (
+    ApiToken,
     Appointment,
     ContentTranslation,
     Delegation,
@@ -305,6 +306,16 @@ def keller_rows(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
         db.session.add(TravelDataLink(member_id=member.id, digest="0" * 64, expires_at=datetime(2024, 10, 20, tzinfo=UTC)))
         db.session.add(MealNameRelease(appointment_id=appointment.id, released_by_id=planner.id))
         db.session.add(RecoveryCode(user_id=planner.id, digest="1" * 64, created_at=datetime(2024, 10, 1, tzinfo=UTC)))
+        db.session.add(
+            ApiToken(
+                user_id=planner.id,
+                name="Intranet",
+                digest="2" * 64,
+                scopes="read",
+                created_at=datetime(2024, 10, 1, tzinfo=UTC),
+                expires_at=datetime(2025, 10, 1, tzinfo=UTC),
+            )
+        )
         vehicle = Vehicle(delegation=delegation, day=date(2024, 10, 15), city_id=appointment.city_id, seats=4)
         transfer = Transfer(delegation=delegation, vehicle=vehicle, appointment_id=appointment.id, depart_at=appointment.start_at)
         transfer.riders = [member]

@@ -23,7 +23,7 @@ from planner.models import Appointment, ChangeRecord, Delegation, Journey, Leg, 
 from tests import test_access
 from tests.conftest import csrf_token, join_team, login
 from tests.html_forms import form_values
-from tests.test_access import ADMIN, LEAST_ROLE, READ, _cases
+from tests.test_access import ADMIN, LEAST_ROLE, READ, TOKEN, _cases
 
 world = test_access.world  # the role walk's fixture: the Keller trip, one of everything, an account per role
 
@@ -93,6 +93,8 @@ def _walk(
     for endpoint, rule, method in cases:
         if "<int:delegation_id>" not in rule or (only is not None and method != only):
             continue
+        if LEAST_ROLE[endpoint] == TOKEN:
+            continue  # the JSON API ignores sessions; tests/api walks it with tokens inside and outside the team
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
         response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
         seen[endpoint] = (method, url, response.status_code)

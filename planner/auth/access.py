@@ -32,7 +32,11 @@ from planner.teams.access import check_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PUBLIC_ENDPOINTS = {"static"}
+# The OpenAPI document of the JSON API (APIFlask's view) describes the API, not any data.
+_PUBLIC_ENDPOINTS = {"static", "openapi.spec"}
+# Blueprints that authenticate every request themselves and ignore the session: the JSON API
+# takes bearer tokens only (planner.api.blueprint), and checks the per-trip teams itself.
+_OWN_AUTHENTICATION = {"api"}
 # What a user who still has a one-time password may reach: the page to replace it, and the way out.
 _WHILE_PASSWORD_MUST_CHANGE = {"auth.password", "auth.logout", "i18n.set_language"}
 # What an account that needs a second factor reaches before it has one: the page to set it up, and the way out.
@@ -72,7 +76,7 @@ def _require_login() -> Any:
     endpoint = request.endpoint
     if endpoint is None:  # no route matched: let the 404 handler answer
         return None
-    if endpoint in _PUBLIC_ENDPOINTS:
+    if endpoint in _PUBLIC_ENDPOINTS or request.blueprint in _OWN_AUTHENTICATION:
         return None
     view = current_app.view_functions.get(endpoint)
     if getattr(view, "_planner_public", False):

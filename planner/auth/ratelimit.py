@@ -46,6 +46,9 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from planner.api import problems
+from planner.api.blueprint import bp as api_blueprint
+from planner.api.tokens import rate_limit_key as api_rate_limit_key
 from planner.auth.second_factor import PENDING_SESSION_KEY
 
 LOGIN_ENDPOINT = "auth.login"
@@ -53,6 +56,7 @@ PASSWORD_ENDPOINT = "auth.password"
 CODE_ENDPOINT = "auth.code"
 # A traveller's one-time link (planner.care.link): public, so limited per client address.
 TRAVEL_DATA_ENDPOINT = "care_link.form"
+API_BLUEPRINT = "api"
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "planner",
@@ -180,6 +184,9 @@ def init_app(app: Flask) -> Limiter | None:
     _limit(app, limiter, PASSWORD_ENDPOINT, [(app.config["PASSWORD_CHECK_RATE_LIMIT"], password_check_key)])
     if TRAVEL_DATA_ENDPOINT in app.view_functions:
         _limit_travel_data(app, limiter)
+    if app.blueprints.get(API_BLUEPRINT) is api_blueprint:
+        # Every request of the JSON API, per token (planner.api.tokens.rate_limit_key).
+        limiter.limit(app.config["API_RATE_LIMIT"], key_func=api_rate_limit_key)(api_blueprint)
     app.extensions[_LIMITER] = limiter
     # Say so at start, not only at the first sign-in: a worker counting alone is worth an operator's look.
     storage_status(app)
@@ -209,7 +216,7 @@ def _limit_travel_data(app: Flask, limiter: Limiter) -> None:
     app.view_functions[TRAVEL_DATA_ENDPOINT] = view
 
 
-def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int, dict[str, str]] | Response:
     headers = {}
     limiter: Limiter | None = current_app.extensions.get(_LIMITER)
     breached = limiter.current_limit if limiter is not None else None
@@ -217,4 +224,6 @@ def _too_many_requests(_error: RateLimitExceeded) -> tuple[str, int, dict[str, s
         # Any error at all: the storage went away meanwhile, and the page matters more than the header.
         with contextlib.suppress(Exception):
             headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
+    if problems.is_api_request():
+        return problems.problem(429, headers=headers)
     return render_template("errors/error.html", code=429, message=MESSAGE), 429, headers

@@ -43,8 +43,9 @@ FORMAT_VERSION = 2
 SECRET_COLUMNS = {"users": {"password_hash", "totp_secret"}, "feed_tokens": {"token", "digest"}}
 # Uploads between preview and confirmation, who is signed in where, and the mail already handed out
 # (copies of what the programme said then, with personal addresses) are not part of the planner's data;
-# nor are recovery codes, of no use without the second-factor secret they stand in for.
-TRANSIENT_TABLES = {"pending_imports", "user_sessions", "outgoing_messages", "recovery_codes"}
+# nor are recovery codes, of no use without the second-factor secret they stand in for, nor API tokens (kept
+# only as digests; a restored account makes new ones).
+TRANSIENT_TABLES = {"pending_imports", "user_sessions", "outgoing_messages", "recovery_codes", "api_tokens"}
 ENCRYPTED_PART_NOTE = (
     "Encrypted personal data: each value of an encrypted column is a Fernet token as stored. "
     "Restoring it needs the data keys of the planner that wrote this file (PLANNER_DATA_KEYS or "
@@ -70,9 +71,14 @@ def _rows(session: Session, table: sa.Table) -> list[dict[str, Any]]:
     return [{key: (None if key in secret else _json_value(value)) for key, value in row.items()} for row in rows]
 
 
+def utc_text(value: datetime) -> str:
+    """An instant as the export writes it: RFC 3339 in UTC with a ``Z`` (the JSON API writes them so too)."""
+    return ensure_utc(value).isoformat().replace("+00:00", "Z")
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return ensure_utc(value).isoformat().replace("+00:00", "Z")
+        return utc_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, enum.Enum):

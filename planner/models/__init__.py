@@ -1,6 +1,7 @@
 """The domain model. Importing this package registers every table and the revision hook."""
 
 from planner.models import revisions, trash  # noqa: F401  (register the flush and query hooks)
+from planner.models.api import ApiToken, TokenScope
 from planner.models.base import Base, TimeZoneName, UTCDateTime
 from planner.models.calendar import Audience, FeedFollows, FeedToken, ImportState, PendingImport
 from planner.models.care import DietaryNeed, PassportType, PersonalDataRead, TravelProfile
@@ -43,6 +44,7 @@ from planner.models.users import RecoveryCode, User, UserRole, UserSession
 __all__ = [
     "RANK_ORDER",
     "ROOM_CAPACITY",
+    "ApiToken",
     "Appointment",
     "AppointmentKind",
     "Audience",
@@ -101,6 +103,7 @@ __all__ = [
     "TeamMember",
     "TextState",
     "TimeZoneName",
+    "TokenScope",
     "Transfer",
     "TranslatedKind",
     "TravelDataLink",

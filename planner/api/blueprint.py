@@ -1,0 +1,40 @@
+"""The ``/api/v1`` blueprint and its one gate: every request needs a valid bearer token with the right scope.
+
+The gate runs before every view of the blueprint, so a view added later cannot
+forget it (as the sign-in hook does for the pages, :mod:`planner.auth.access`,
+which leaves this blueprint to it). A session cookie counts for nothing here:
+the API is for scripts, and without cookies it needs no CSRF token either.
+"""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import abort, g, request
+
+from planner.api import tokens
+from planner.timezones import utc_now
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="API")
+
+# The OpenAPI name of the scheme every operation names in its security requirement.
+SECURITY_SCHEME = "BearerToken"
+SECURITY_SCHEMES = {
+    SECURITY_SCHEME: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token (account page, 'API-Tokens'); scopes: read, write (includes read).",
+    }
+}
+# Documented on every operation (the gate can answer them all); the views add their own.
+COMMON_ERRORS = {401: "No valid token", 403: "Scope or rights missing", 429: "Rate limit exceeded"}
+
+
+@bp.before_request
+def _check_token() -> None:
+    secret = tokens.presented_token()
+    token = tokens.authenticate(secret, utc_now()) if secret is not None else None
+    if token is None:
+        abort(401)
+    if not token.has_scope(tokens.required_scope(request.method)):
+        abort(403)
+    g.api_token = token

@@ -1,0 +1,116 @@
+"""The API's reads: one page of a list in a fixed order, with what its serializer needs loaded eagerly.
+
+Every function takes the account the token acts for and keeps to the trips that
+account may see (:mod:`planner.teams.access`); trashed rows are left out by the
+model's query hook (:mod:`planner.models.trash`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner.extensions import db
+from planner.models import Appointment, City, Delegation, Journey, Leg, Member, User, Visibility
+from planner.teams.access import may_see, trip_filter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+    def meta(self) -> dict[str, Any]:
+        following = self.offset + self.limit
+        return {
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            "next_offset": following if following < self.total else None,
+        }
+
+
+def _page(select: sa.Select[Any], order: list[Any], limit: int, offset: int) -> Page[Any]:
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery())) or 0
+    items = list(db.session.scalars(select.order_by(*order).limit(limit).offset(offset)).unique())
+    return Page(items, total, limit, offset)
+
+
+_CITY = (joinedload(City.country),)
+
+
+def delegations(user: User, limit: int, offset: int) -> Page[Delegation]:
+    """The trips ``user`` may see, by start date (newest first)."""
+    select = (
+        sa.select(Delegation)
+        .where(trip_filter(user, Delegation.id))
+        .options(joinedload(Delegation.home_city).joinedload(City.country))
+    )
+    return _page(select, [Delegation.start_date.desc(), Delegation.id], limit, offset)
+
+
+def delegation(user: User, delegation_id: int) -> Delegation | None:
+    """The trip, if ``user`` may see it (None otherwise: it does not exist for them)."""
+    if not may_see(user, delegation_id):
+        return None
+    return db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(joinedload(Delegation.home_city).joinedload(City.country))
+    ).one_or_none()
+
+
+def member(delegation_id: int, member_id: int) -> Member | None:
+    return db.session.scalars(
+        sa.select(Member).where(Member.id == member_id, Member.delegation_id == delegation_id).options(joinedload(Member.person))
+    ).one_or_none()
+
+
+def members(delegation_id: int, limit: int, offset: int) -> Page[Member]:
+    select = sa.select(Member).where(Member.delegation_id == delegation_id).options(joinedload(Member.person))
+    return _page(select, [Member.sort_order, Member.id], limit, offset)
+
+
+def legs(delegation_id: int, limit: int, offset: int) -> Page[Leg]:
+    select = sa.select(Leg).where(Leg.delegation_id == delegation_id).options(joinedload(Leg.city).joinedload(City.country))
+    return _page(select, [Leg.arrive_at, Leg.id], limit, offset)
+
+
+def appointments(delegation_id: int, member: Member | None, limit: int, offset: int) -> Page[Appointment]:
+    """The trip's appointments by start; with ``member`` only theirs, never internal ones (the member audience)."""
+    select = (
+        sa.select(Appointment)
+        .where(Appointment.delegation_id == delegation_id)
+        .options(
+            joinedload(Appointment.city).joinedload(City.country),
+            joinedload(Appointment.organization),
+            selectinload(Appointment.attendees),
+            selectinload(Appointment.briefed),
+        )
+    )
+    if member is not None:
+        select = select.where(Appointment.attendees.any(Member.id == member.id), Appointment.visibility != Visibility.INTERNAL)
+    return _page(select, [Appointment.start_at, Appointment.id], limit, offset)
+
+
+def journeys(delegation_id: int, member: Member | None, limit: int, offset: int) -> Page[Journey]:
+    """The trip's journeys by departure; with ``member`` only those they travel on, never internal ones."""
+    select = (
+        sa.select(Journey)
+        .where(Journey.delegation_id == delegation_id)
+        .options(
+            joinedload(Journey.departure_city).joinedload(City.country),
+            joinedload(Journey.arrival_city).joinedload(City.country),
+            selectinload(Journey.travellers),
+        )
+    )
+    if member is not None:
+        select = select.where(Journey.travellers.any(Member.id == member.id), Journey.visibility != Visibility.INTERNAL)
+    return _page(select, [Journey.depart_at, Journey.id], limit, offset)

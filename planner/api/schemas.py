@@ -1,0 +1,195 @@
+"""The shapes of the API's answers and query parameters, from which APIFlask writes the OpenAPI document.
+
+Output schemas describe dictionaries built by :mod:`planner.api.serialize`
+(which decides, per audience, what a field may carry); they are the contract
+that the schema-driven tests (Schemathesis) hold every answer to. Fields that
+may be empty are ``allow_none``, written as ``["string", "null"]`` in OpenAPI 3.1.
+"""
+
+from __future__ import annotations
+
+from apiflask import Schema, fields
+from apiflask.validators import OneOf, Range
+
+from planner.models import AppointmentKind, DelegationStatus, ItemStatus, JourneyMode, MemberRole, Visibility
+from planner.urls import MAX_RECORD_ID
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def _values(enum_type: type) -> list[str]:
+    return [member.value for member in enum_type]  # type: ignore[attr-defined]
+
+
+class PageQuery(Schema):
+    """Pagination by ``limit`` and ``offset``: the items ``offset`` .. ``offset + limit - 1`` in the list's fixed order."""
+
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"How many items (1-{MAX_LIMIT}, default {DEFAULT_LIMIT})."},
+    )
+    offset = fields.Integer(
+        load_default=0,
+        validate=Range(min=0, max=MAX_RECORD_ID),
+        metadata={"description": "How many items to skip (default 0)."},
+    )
+
+
+class ProgrammeQuery(PageQuery):
+    """Pagination plus, optionally, the member whose own programme is wanted (the member audience)."""
+
+    member = fields.Integer(
+        validate=Range(min=1, max=MAX_RECORD_ID),
+        metadata={
+            "description": "A member id of the delegation: only that member's own items, as the member sees them "
+            "(no internal items, notes or booking data; briefing material only where they are briefed)."
+        },
+    )
+
+
+class PageMeta(Schema):
+    total = fields.Integer(required=True, metadata={"description": "How many items the whole list has."})
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    next_offset = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The offset of the next page; null on the last."}
+    )
+
+
+class Instant(Schema):
+    """One instant three ways: UTC (as ``flask export-data`` writes it), the IANA zone of the place, and its wall clock there."""
+
+    utc = fields.String(required=True, metadata={"format": "date-time", "description": "RFC 3339 in UTC, ending in Z."})
+    zone = fields.String(required=True, metadata={"description": "IANA time zone of the place, e.g. Asia/Seoul."})
+    local = fields.String(
+        required=True, metadata={"description": "Local wall time at the place, ISO 8601 without offset (2024-10-16T09:30:00)."}
+    )
+
+
+class CityRef(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True)
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2 code."})
+
+
+class OrganizationRef(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class DelegationOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    purpose = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, validate=OneOf(_values(DelegationStatus)))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    home_city = fields.Nested(CityRef, required=True)
+    revision = fields.Integer(required=True, metadata={"description": "Rises with every change of the trip or its items."})
+    notes = fields.String(allow_none=True, required=True, metadata={"description": "The planning office's notes."})
+
+
+class DelegationDetail(DelegationOut):
+    """One delegation on its own (a class of its own: APIFlask cannot reuse a schema that a list already nests)."""
+
+
+class DelegationPage(Schema):
+    items = fields.List(fields.Nested(DelegationOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class MemberOut(Schema):
+    """A member of the delegation: who and in which role; never contact or travel data."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=OneOf(_values(MemberRole)))
+    function = fields.String(allow_none=True, required=True)
+    sort_order = fields.Integer(required=True)
+
+
+class MemberPage(Schema):
+    items = fields.List(fields.Nested(MemberOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class LegOut(Schema):
+    id = fields.Integer(required=True)
+    city = fields.Nested(CityRef, required=True)
+    arrive = fields.Nested(Instant, required=True)
+    depart = fields.Nested(Instant, required=True)
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    focus = fields.String(allow_none=True, required=True)
+    hotel_name = fields.String(allow_none=True, required=True)
+    hotel_address = fields.String(allow_none=True, required=True)
+    notes = fields.String(allow_none=True, required=True)
+
+
+class LegPage(Schema):
+    items = fields.List(fields.Nested(LegOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class AppointmentOut(Schema):
+    id = fields.Integer(required=True)
+    uid = fields.String(required=True, metadata={"description": "The calendar UID (as in the iCalendar feeds)."})
+    revision = fields.Integer(required=True, metadata={"description": "The calendar SEQUENCE."})
+    title = fields.String(required=True)
+    kind = fields.String(required=True, validate=OneOf(_values(AppointmentKind)))
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    visibility = fields.String(required=True, validate=OneOf(_values(Visibility)))
+    all_day = fields.Boolean(required=True)
+    start = fields.Nested(Instant, required=True)
+    end = fields.Nested(Instant, required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+    venue = fields.String(allow_none=True, required=True)
+    address = fields.String(allow_none=True, required=True)
+    latitude = fields.Float(allow_none=True, required=True)
+    longitude = fields.Float(allow_none=True, required=True)
+    organization = fields.Nested(OrganizationRef, allow_none=True, required=True)
+    dress_code = fields.String(allow_none=True, required=True)
+    objectives = fields.String(
+        allow_none=True, required=True, metadata={"description": "Briefing material: null where not briefed."}
+    )
+    talking_points = fields.String(allow_none=True, required=True)
+    background = fields.String(allow_none=True, required=True)
+    notes = fields.String(
+        allow_none=True, required=True, metadata={"description": "The planning office's notes; null for a member."}
+    )
+    attendees = fields.List(fields.Integer(), required=True, metadata={"description": "Member ids."})
+
+
+class AppointmentPage(Schema):
+    items = fields.List(fields.Nested(AppointmentOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class Place(Schema):
+    place = fields.String(required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+    at = fields.Nested(Instant, required=True)
+
+
+class JourneyOut(Schema):
+    """A journey; booking references are never part of the API (with a surname they change a booking)."""
+
+    id = fields.Integer(required=True)
+    uid = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    mode = fields.String(required=True, validate=OneOf(_values(JourneyMode)))
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    visibility = fields.String(required=True, validate=OneOf(_values(Visibility)))
+    departure = fields.Nested(Place, required=True)
+    arrival = fields.Nested(Place, required=True)
+    carrier = fields.String(allow_none=True, required=True)
+    number = fields.String(allow_none=True, required=True)
+    notes = fields.String(allow_none=True, required=True)
+    travellers = fields.List(fields.Integer(), required=True, metadata={"description": "Member ids."})
+
+
+class JourneyPage(Schema):
+    items = fields.List(fields.Nested(JourneyOut), required=True)
+    page = fields.Nested(PageMeta, required=True)

@@ -1,0 +1,124 @@
+"""The API's records as dictionaries for one audience (:mod:`planner.audiences` decides each field).
+
+Instants are written as ``flask export-data`` writes them (:func:`planner.backup.export.utc_text`)
+with the place's IANA zone and the local wall time beside them (:func:`planner.timezones.to_local`).
+Nothing here reads personal travel data, contact details or booking references.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from planner.audiences import Viewer, may_see
+from planner.backup.export import utc_text
+from planner.models import Appointment, City, Delegation, Journey, Leg, Member, Organization
+from planner.timezones import to_local
+
+
+def instant(value: datetime, zone: str) -> dict[str, str]:
+    return {"utc": utc_text(value), "zone": zone, "local": to_local(value, zone).replace(tzinfo=None).isoformat()}
+
+
+def city(value: City | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"id": value.id, "name": value.name, "timezone": value.timezone, "country": value.country.iso_code}
+
+
+def _organization(value: Organization | None) -> dict[str, Any] | None:
+    return None if value is None else {"id": value.id, "name": value.name}
+
+
+def delegation(value: Delegation, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "title": value.title,
+        "purpose": value.purpose,
+        "status": value.status.value,
+        "start_date": value.start_date,
+        "end_date": value.end_date,
+        "home_city": city(value.home_city),
+        "revision": value.revision,
+        "notes": value.notes if may_see(viewer, "notes") else None,
+    }
+
+
+def member(value: Member) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.person.display_name,
+        "role": value.role.value,
+        "function": value.function,
+        "sort_order": value.sort_order,
+    }
+
+
+def leg(value: Leg, viewer: Viewer) -> dict[str, Any]:
+    hotels = may_see(viewer, "hotels")
+    return {
+        "id": value.id,
+        "city": city(value.city),
+        "arrive": instant(value.arrive_at, value.city.timezone),
+        "depart": instant(value.depart_at, value.city.timezone),
+        "status": value.status.value,
+        "focus": value.focus,
+        "hotel_name": value.hotel_name if hotels else None,
+        "hotel_address": value.hotel_address if hotels else None,
+        "notes": value.notes if may_see(viewer, "notes") else None,
+    }
+
+
+def appointment(value: Appointment, viewer: Viewer) -> dict[str, Any]:
+    def briefing(field: str) -> str | None:
+        return getattr(value, field) if may_see(viewer, field, value) else None
+
+    return {
+        "id": value.id,
+        "uid": value.uid,
+        "revision": value.revision,
+        "title": value.title,
+        "kind": value.kind.value,
+        "status": value.status.value,
+        "visibility": value.visibility.value,
+        "all_day": value.all_day,
+        "start": instant(value.start_at, value.timezone),
+        "end": instant(value.end_at, value.timezone),
+        "city": city(value.city),
+        "venue": value.venue,
+        "address": value.address,
+        "latitude": value.latitude,
+        "longitude": value.longitude,
+        "organization": _organization(value.organization),
+        "dress_code": value.dress_code if may_see(viewer, "dress_code") else None,
+        "objectives": briefing("objectives"),
+        "talking_points": briefing("talking_points"),
+        "background": briefing("background"),
+        "notes": value.notes if may_see(viewer, "notes") else None,
+        "attendees": [m.id for m in value.attendees],
+    }
+
+
+def journey(value: Journey, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "uid": value.uid,
+        "revision": value.revision,
+        "mode": value.mode.value,
+        "status": value.status.value,
+        "visibility": value.visibility.value,
+        "departure": {
+            "place": value.departure_place,
+            "city": city(value.departure_city),
+            "at": instant(value.depart_at, value.departure_timezone),
+        },
+        "arrival": {
+            "place": value.arrival_place,
+            "city": city(value.arrival_city),
+            "at": instant(value.arrive_at, value.arrival_timezone),
+        },
+        "carrier": value.carrier,
+        "number": value.number,
+        "notes": value.notes if may_see(viewer, "notes") else None,
+        "travellers": [m.id for m in value.travellers],
+    }
