@@ -1,7 +1,7 @@
 """api tokens: personal tokens for /api/v1, stored as digests
 
 Revision ID: a4d7e2c9b815
-Revises: e1a9bb2520cb
+Revises: c4e8a2f6d159
 Create Date: 2026-12-01 11:45:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a4d7e2c9b815"
-down_revision = "e1a9bb2520cb"
+down_revision = "c4e8a2f6d159"
 branch_labels = None
 depends_on = None
 

@@ -39,7 +39,15 @@ def upgrade() -> None:
         sa.Column(
             "subject_kind",
             sa.Enum(
-                "delegation", "appointment", "organization", "person", "member", name="translatedkind", native_enum=False, length=32),
+                "delegation",
+                "appointment",
+                "organization",
+                "person",
+                "member",
+                name="translatedkind",
+                native_enum=False,
+                length=32,
+            ),
             nullable=False,
         ),
         sa.Column("subject_id", sa.Integer(), nullable=False),
