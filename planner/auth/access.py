@@ -72,15 +72,23 @@ editors_only = roles_required(UserRole.ADMIN, UserRole.PLANNER)
 admins_only = roles_required(UserRole.ADMIN)
 
 
+def is_public(endpoint: str) -> bool:
+    """Whether ``endpoint`` is reachable without signing in: a view marked :func:`public`, or the API's description."""
+    return endpoint in _PUBLIC_ENDPOINTS or getattr(current_app.view_functions.get(endpoint), "_planner_public", False)
+
+
+def takes_tokens(endpoint: str) -> bool:
+    """Whether ``endpoint`` belongs to a blueprint that authenticates by bearer token and ignores the session."""
+    return endpoint.split(".", 1)[0] in _OWN_AUTHENTICATION
+
+
 def _require_login() -> Any:
     endpoint = request.endpoint
     if endpoint is None:  # no route matched: let the 404 handler answer
         return None
-    if endpoint in _PUBLIC_ENDPOINTS or request.blueprint in _OWN_AUTHENTICATION:
+    if is_public(endpoint) or takes_tokens(endpoint):
         return None
     view = current_app.view_functions.get(endpoint)
-    if getattr(view, "_planner_public", False):
-        return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if current_user.must_change_password:
