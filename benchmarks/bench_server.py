@@ -62,6 +62,8 @@ from harness import (  # noqa: E402
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 MEMORY_TARGET_MB = 200
+POLL_TARGET = 0.8  # 304 feed polls against /healthz on the same server (issue #17)
+POLL_TARGET_TRIPS = ("Keller", "300 appointments")
 FIGURES = ("throughput", "items")
 ITEM_BASE_SIZE = 30  # the Keller trip's size
 ITEM_TARGET_RATIO = 1.5
@@ -196,6 +198,10 @@ def _throughput_figures(base_url: str, viewer: str, trips: dict[str, tuple[int, 
             ("feed poll 304 under gunicorn", feed, {"If-None-Match": _etag(feed)}),
         ):
             measured = wrk(url, seconds, headers)
+            ratio = round(measured["requests_per_s"] / floor["requests_per_s"], 3)
+            # Issue #17: a 304 poll makes the same one database round trip as /healthz, so it keeps most of its rate.
+            # The 3,000-appointment feed is built once per worker inside the window, so only smaller trips are held to it.
+            targeted = figure == "feed poll 304 under gunicorn" and trip in POLL_TARGET_TRIPS
             rows.append(
                 row(
                     figure,
@@ -203,7 +209,9 @@ def _throughput_figures(base_url: str, viewer: str, trips: dict[str, tuple[int, 
                     measured["requests_per_s"],
                     "req/s",
                     floor["requests_per_s"],
-                    round(measured["requests_per_s"] / floor["requests_per_s"], 3),
+                    ratio,
+                    f"≥ {POLL_TARGET} × /healthz" if targeted else "",
+                    ratio >= POLL_TARGET if targeted else None,
                     **_latency(measured),
                 )
             )

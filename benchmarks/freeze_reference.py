@@ -127,7 +127,9 @@ def freeze(sizes: list[int]) -> dict[str, object]:
         "frozen_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": commit,
         "html_bytes": briefs,
-        "static_files": sorted(str(p.relative_to(REFERENCE / "static")) for p in (REFERENCE / "static").rglob("*") if p.is_file()),
+        "static_files": sorted(
+            str(p.relative_to(REFERENCE / "static")) for p in (REFERENCE / "static").rglob("*") if p.is_file()
+        ),
         "fonts_from_packages": {font.filename: font.distribution for font in BRIEF_FONTS},
         "fonts_from_system": ["DejaVu Sans"],
     }
