@@ -70,9 +70,18 @@ from planner.calendar import ical  # noqa: E402
 from planner.delegations import queries as delegation_queries  # noqa: E402
 from planner.extensions import db  # noqa: E402
 from planner.models import Appointment, Delegation, FeedToken, TeamMember, User, UserRole  # noqa: E402
-from planner.program.conflicts import check_programme, warnings_by_appointment  # noqa: E402
+from planner.program.conflicts import (  # noqa: E402
+    check_legs,
+    check_programme,
+    split_hints,
+    warnings_by_appointment,
+    warnings_by_leg,
+)
+from planner.releases import queries as release_queries  # noqa: E402
 from planner.seed import load_seed  # noqa: E402
+from planner.teams.access import may_approve  # noqa: E402
 from planner.timezones import today_in  # noqa: E402
+from planner.transport.queries import travel_rules  # noqa: E402
 
 PASSWORD = "benchmark password, not used elsewhere"
 PLANNER_EMAIL = "bench-planner@example.org"
@@ -225,10 +234,17 @@ def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int,
         # Exactly the calls the view makes (planner/delegations/routes.py: show).
         delegation = delegation_queries.delegation_with_programme(delegation_id)
         buffer = timedelta(minutes=app.config["CONFLICT_BUFFER_MINUTES"])
+        warnings, hints = split_hints(check_programme(delegation, buffer, travel_rules(delegation.id)))
         context = {
             "delegation": delegation,
-            "programme": delegation_queries.programme(delegation),
-            "warnings": warnings_by_appointment(check_programme(delegation, buffer)),
+            "programme": delegation_queries.programme(delegation, every_day=True),
+            "warnings": warnings_by_appointment(warnings),
+            "hints": warnings_by_appointment(hints),
+            "leg_warnings": warnings_by_leg(check_legs(delegation)),
+            "outside_legs": len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),
+            "quick_add": None,
+            "release_status": release_queries.release_status(delegation),
+            "may_approve": may_approve(user, delegation),
         }
         missing = {key for key in context if key not in view_keys}
         if missing:
@@ -241,6 +257,8 @@ def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int,
             assert client.get(url).status_code == 200
 
         def template_only() -> None:
+            # The view's request in between ends with its own context: sign in again (the page asks current_user).
+            login_user(user)
             render_template("delegations/show.html", **context)
 
         values, floors = alternate(through_the_view, template_only, runs)
