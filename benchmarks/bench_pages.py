@@ -384,9 +384,13 @@ def feed_after_change(
         ids = db.session.scalars(
             sa.select(Appointment.id).where(Appointment.delegation_id == delegation_id).order_by(Appointment.start_at)
         ).all()
-    chosen = ids[len(ids) // 2 : len(ids) // 2 + FEED_CHANGE_RUNS]
     before = anonymous.get(url)
     assert before.status_code == 200
+    with app.app_context():
+        # Appointments the feed shows (a cancelled or internal one may be left out), from the middle of the programme.
+        uids = dict(db.session.execute(sa.select(Appointment.id, Appointment.uid).where(Appointment.id.in_(ids))).tuples().all())
+    shown = [i for i in ids if uids[i].encode() in before.get_data().replace(b"\r\n ", b"")]
+    chosen = shown[len(shown) // 2 : len(shown) // 2 + FEED_CHANGE_RUNS]
     anonymous.get(url)  # warm: whatever the route keeps after a full answer
     times = []
     for n, appointment_id in enumerate(chosen):
@@ -401,7 +405,7 @@ def feed_after_change(
         times.append(time.perf_counter() - start)
         body = answer.get_data()
         if answer.status_code != 200 or body == before.get_data() or title.encode() not in body.replace(b"\r\n ", b""):
-            raise RuntimeError("the feed did not show the changed appointment")
+            raise RuntimeError(f"the feed did not show the changed appointment {appointment_id} ({answer.status_code})")
         before = answer
     value = statistics.median(times) * 1000
     ratio = value / full_build_ms
