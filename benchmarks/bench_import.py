@@ -12,7 +12,7 @@ no folding, so the 20,000-line limit holds) and that make a parser work hard:
 * **many parameters**: every event carries one ``X-`` property with about
   1,100 parameters;
 * **many CATEGORIES values**: every event carries one CATEGORIES line with
-  about 4,000 values.
+  about 2,700 values.
 
 Target: upload + preview + confirm at most 2 s each file (an absolute figure,
 measured on the machine the output names). Informative floor: icalendar's
