@@ -27,7 +27,12 @@ measures for each trip:
    app, in requests per second: the floor view passes through the very same
    before/after-request hooks (sign-in check, rate limits, security headers,
    request log, session), so the ratio shows only what the feed's own
-   revalidation costs. Target: at least 0.7 x.
+   revalidation costs. Informative: the constant view touches no database,
+   so the target (issue #17) is set under gunicorn against ``/healthz``,
+   which makes the same one round trip (bench_server.py).
+4. The feed through its public route right after one appointment changed
+   (3,000 appointments), against one full build of the same feed (figure 3's
+   value). Target: at most 0.2 x.
 
 Each time is the median of ``--runs`` runs after a warm-up; value and floor
 runs alternate so that other work on the machine slows both alike. Nothing
@@ -64,10 +69,19 @@ from planner.calendar import export as calendar_export  # noqa: E402
 from planner.calendar import ical  # noqa: E402
 from planner.delegations import queries as delegation_queries  # noqa: E402
 from planner.extensions import db  # noqa: E402
-from planner.models import Delegation, FeedToken, TeamMember, User, UserRole  # noqa: E402
-from planner.program.conflicts import check_programme, warnings_by_appointment  # noqa: E402
+from planner.models import Appointment, Delegation, FeedToken, TeamMember, User, UserRole  # noqa: E402
+from planner.program.conflicts import (  # noqa: E402
+    check_legs,
+    check_programme,
+    split_hints,
+    warnings_by_appointment,
+    warnings_by_leg,
+)
+from planner.releases import queries as release_queries  # noqa: E402
 from planner.seed import load_seed  # noqa: E402
+from planner.teams.access import may_approve  # noqa: E402
 from planner.timezones import today_in  # noqa: E402
+from planner.transport.queries import travel_rules  # noqa: E402
 
 PASSWORD = "benchmark password, not used elsewhere"
 PLANNER_EMAIL = "bench-planner@example.org"
@@ -75,6 +89,8 @@ CONSTANT_PATH = "/__bench/constant"
 CONSTANT_BODY = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
 POLLS_PER_RUN = 300
 POLL_SECONDS = 2.0
+FEED_CHANGE_TRIP = "3000 appointments"  # issue #17: one changed event of 3,000
+FEED_CHANGE_RUNS = 5
 
 PAGES = {
     "delegation page (programme)": "/delegations/{id}",
@@ -218,10 +234,17 @@ def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int,
         # Exactly the calls the view makes (planner/delegations/routes.py: show).
         delegation = delegation_queries.delegation_with_programme(delegation_id)
         buffer = timedelta(minutes=app.config["CONFLICT_BUFFER_MINUTES"])
+        warnings, hints = split_hints(check_programme(delegation, buffer, travel_rules(delegation.id)))
         context = {
             "delegation": delegation,
-            "programme": delegation_queries.programme(delegation),
-            "warnings": warnings_by_appointment(check_programme(delegation, buffer)),
+            "programme": delegation_queries.programme(delegation, every_day=True),
+            "warnings": warnings_by_appointment(warnings),
+            "hints": warnings_by_appointment(hints),
+            "leg_warnings": warnings_by_leg(check_legs(delegation)),
+            "outside_legs": len({w.appointment_id for w in warnings if w.kind == "outside_legs"}),
+            "quick_add": None,
+            "release_status": release_queries.release_status(delegation),
+            "may_approve": may_approve(user, delegation),
         }
         missing = {key for key in context if key not in view_keys}
         if missing:
@@ -234,6 +257,8 @@ def programme_page(app: Flask, client, trip: str, delegation_id: int, runs: int,
             assert client.get(url).status_code == 200
 
         def template_only() -> None:
+            # The view's request in between ends with its own context: sign in again (the page asks current_user).
+            login_user(user)
             render_template("delegations/show.html", **context)
 
         values, floors = alternate(through_the_view, template_only, runs)
@@ -333,10 +358,67 @@ def feed_polls(anonymous, trip: str, token: str, runs: int) -> dict[str, Any]:
         "req/s",
         floor,
         ratio,
-        "≥ 0.7 × constant view",
-        ratio >= 0.7,
+        # Issue #17: the target is set under gunicorn against /healthz (bench_server.py); in process it is informative.
+        "(informative; see gunicorn row)",
+        None,
         runs_per_s=[round(v, 1) for v in values],
         floor_runs_per_s=[round(v, 1) for v in floors],
+    )
+
+
+def feed_after_change(
+    app: Flask, anonymous, trip: str, delegation_id: int, token: str, full_build_ms: float, targeted: bool = True
+) -> dict[str, Any]:
+    """The public feed route answering in full right after one appointment changed, against one full build.
+
+    Each run renames one appointment (a different one each time, in the
+    middle of the programme, through the ORM so every flush hook runs) and
+    then fetches the feed as a calendar app does after a change, without
+    ``If-None-Match``. The body must differ from the one before and carry the
+    new title, so the figure is a changed feed, whatever the feed keeps between
+    requests. Floor: the whole build from the database to bytes (the "feed
+    build" row of the same trip, same run).
+    """
+    url = f"/feeds/{token}.ics"
+    with app.app_context():
+        ids = db.session.scalars(
+            sa.select(Appointment.id).where(Appointment.delegation_id == delegation_id).order_by(Appointment.start_at)
+        ).all()
+    before = anonymous.get(url)
+    assert before.status_code == 200
+    with app.app_context():
+        # Appointments the feed shows (a cancelled or internal one may be left out), from the middle of the programme.
+        uids = dict(db.session.execute(sa.select(Appointment.id, Appointment.uid).where(Appointment.id.in_(ids))).tuples().all())
+    shown = [i for i in ids if uids[i].encode() in before.get_data().replace(b"\r\n ", b"")]
+    chosen = shown[len(shown) // 2 : len(shown) // 2 + FEED_CHANGE_RUNS]
+    anonymous.get(url)  # warm: whatever the route keeps after a full answer
+    times = []
+    for n, appointment_id in enumerate(chosen):
+        title = f"Geänderter Termin {n} (Benchmark)"
+        with app.app_context():
+            appointment = db.session.get(Appointment, appointment_id)
+            appointment.title = title
+            db.session.commit()
+        gc.collect()
+        start = time.perf_counter()
+        answer = anonymous.get(url)
+        times.append(time.perf_counter() - start)
+        body = answer.get_data()
+        if answer.status_code != 200 or body == before.get_data() or title.encode() not in body.replace(b"\r\n ", b""):
+            raise RuntimeError(f"the feed did not show the changed appointment {appointment_id} ({answer.status_code})")
+        before = answer
+    value = statistics.median(times) * 1000
+    ratio = value / full_build_ms
+    return row(
+        "feed after one appointment changed (route)",
+        trip,
+        value,
+        "ms",
+        full_build_ms,
+        ratio,
+        "≤ 0.2 × full build" if targeted else "(informative; target set for 3000)",
+        ratio <= 0.2 if targeted else None,
+        runs_ms=[round(t * 1000, 2) for t in times],
     )
 
 
@@ -353,7 +435,10 @@ def run(runs: int = 5, sizes: tuple[int, ...] | list[int] = (300, 3000)) -> list
     for trip, (delegation_id, token) in trips.items():
         programme_rows[trip] = programme_page(app, client, trip, delegation_id, runs, targeted=trip == "300 appointments")
         rows.append(programme_rows[trip])
-        rows.append(feed_build(app, trip, delegation_id, token, runs))
+        build = feed_build(app, trip, delegation_id, token, runs)
+        rows.append(build)
+        if trip == list(trips)[-1]:  # the largest trip; the target is set for 3,000 appointments
+            rows.append(feed_after_change(app, anonymous, trip, delegation_id, token, build["value"], trip == FEED_CHANGE_TRIP))
         rows.append(feed_polls(anonymous, trip, token, runs))
     small, large = programme_rows.get("300 appointments"), programme_rows.get("3000 appointments")
     if small and large:

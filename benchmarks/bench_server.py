@@ -62,6 +62,8 @@ from harness import (  # noqa: E402
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 MEMORY_TARGET_MB = 200
+POLL_TARGET = 0.8  # 304 feed polls against /healthz on the same server (issue #17)
+POLL_TARGET_TRIPS = ("Keller", "300 appointments")
 FIGURES = ("throughput", "items")
 ITEM_BASE_SIZE = 30  # the Keller trip's size
 ITEM_TARGET_RATIO = 1.5
@@ -143,6 +145,10 @@ def run(
                 for size in sorted({ITEM_BASE_SIZE, *sizes}):
                     delegation_id = trips[f"{size} appointments"][0] if size in sizes else generate_trip(size)[0]
                     item_trips[size] = _middle_items(delegation_id)
+            # The accounts on every generated trip's team too (planner.teams.access): outside it a page is a 404,
+            # which wrk would count as an error and which answers far faster than the page.
+            generated = {trip_id for trip_id, _token in trips.values()} | {parts["delegation"] for parts in item_trips.values()}
+            _join_teams(generated - {prepared.keller_id}, prepared.planners, prepared.viewers)
             db.engine.dispose()
 
         log_path = workdir / "gunicorn.log"
@@ -153,6 +159,7 @@ def run(
                 rows += _throughput_figures(server.base_url, prepared.viewers[0], trips, seconds)
             peaks = server.peak_memory_mib()
         log_errors = _server_errors(log_path)
+        refused = _refused_requests(log_path)
     peak = max(peaks.values()) if peaks else float("nan")
     rows.append(
         row(
@@ -174,6 +181,7 @@ def run(
             "count",
             target="0",
             passed=errors + log_errors == 0,
+            answers_4xx_5xx=refused,
         )
     )
     shutil.rmtree(workdir, ignore_errors=True)
@@ -190,12 +198,19 @@ def _throughput_figures(base_url: str, viewer: str, trips: dict[str, tuple[int, 
         page = base_url + f"/delegations/{delegation_id}"
         feed = base_url + f"/feeds/{token}.ics"
         wrk(page, 2, {"Cookie": cookie})
+        etag = _etag(feed)
+        # Every worker keeps the ETag of the feed it built: let each one build it before the polls are timed.
+        wrk(feed, seconds, {"If-None-Match": etag})
         for figure, url, headers in (
             ("programme page under gunicorn", page, {"Cookie": cookie}),
             ("feed under gunicorn", feed, {}),
-            ("feed poll 304 under gunicorn", feed, {"If-None-Match": _etag(feed)}),
+            ("feed poll 304 under gunicorn", feed, {"If-None-Match": etag}),
         ):
             measured = wrk(url, seconds, headers)
+            ratio = round(measured["requests_per_s"] / floor["requests_per_s"], 3)
+            # Issue #17: a 304 poll makes the same one database round trip as /healthz, so it keeps most of its rate.
+            # The 3,000-appointment feed is built once per worker inside the window, so only smaller trips are held to it.
+            targeted = figure == "feed poll 304 under gunicorn" and trip in POLL_TARGET_TRIPS
             rows.append(
                 row(
                     figure,
@@ -203,11 +218,27 @@ def _throughput_figures(base_url: str, viewer: str, trips: dict[str, tuple[int, 
                     measured["requests_per_s"],
                     "req/s",
                     floor["requests_per_s"],
-                    round(measured["requests_per_s"] / floor["requests_per_s"], 3),
+                    ratio,
+                    f"≥ {POLL_TARGET} × /healthz" if targeted else "",
+                    ratio >= POLL_TARGET if targeted else None,
                     **_latency(measured),
                 )
             )
     return rows
+
+
+def _join_teams(delegation_ids: set[int], planners: list[str], viewers: list[str]) -> None:
+    """Put the benchmark's accounts on the teams of ``delegation_ids`` (planners may edit), as on the Keller trip."""
+    import sqlalchemy as sa
+
+    from planner.extensions import db
+    from planner.models import TeamMember, User
+
+    users = db.session.scalars(sa.select(User).where(User.email.in_([*planners, *viewers]))).all()
+    for delegation_id in sorted(delegation_ids):
+        for user in users:
+            db.session.add(TeamMember(delegation_id=delegation_id, user_id=user.id, may_edit=user.email in planners))
+    db.session.commit()
 
 
 def _middle_items(delegation_id: int) -> dict[str, int]:
@@ -291,6 +322,18 @@ def _latency(measured: dict[str, float]) -> dict[str, float]:
 def _etag(url: str) -> str:
     with urllib.request.urlopen(url) as answer:
         return answer.headers["ETag"]
+
+
+def _refused_requests(log: Path) -> dict[str, int]:
+    """Answers of 400 and above in the request log, counted by status and path (ids blanked): where errors come from."""
+    counts: dict[str, int] = {}
+    for record in _request_log(log):
+        status = record.get("status")
+        if isinstance(status, int) and status >= 400:
+            path = re.sub(r"/[0-9a-f]{12,}|/\d+", "/…", str(record.get("path")))
+            key = f"{status} {path}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _server_errors(log: Path) -> int:

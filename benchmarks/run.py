@@ -3,15 +3,20 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only pages,brief,server] [--sizes 300,3000]
                                        [--pdf-sizes 300] [--runs 5] [--seconds 10]
 
-Three parts, each measuring the planner next to a floor measured moments
+Four parts, each measuring the planner next to a floor measured moments
 before or after on the same machine (benchmarks/README.md says which floor
 and why):
 
 * pages  (bench_pages.py):  SQL queries per page, programme page vs its template,
-  feed build vs icalendar's serialization, 304 feed polls vs a constant view;
-* brief  (bench_brief.py):  the PDF route vs WeasyPrint alone;
-* server (bench_server.py): gunicorn (4 workers) on PostgreSQL under wrk, and the
-  workers' peak memory.
+  feed build vs icalendar's serialization, the feed after one appointment
+  changed vs a full build, 304 feed polls vs a constant view (informative);
+* brief  (bench_brief.py):  the brief's first render vs the frozen reference
+  (benchmarks/reference/), the PDF route vs WeasyPrint alone, a download when
+  nothing changed vs a fresh render;
+* import (bench_import.py): hostile-but-allowed 2 MB .ics files through upload,
+  preview and confirm;
+* server (bench_server.py): gunicorn (4 workers) on PostgreSQL under wrk (304
+  polls vs /healthz), and the workers' peak memory.
 
 Prints one table (figure, trip, value, floor, ratio, target, pass/fail) and the
 machine, and writes it all to benchmarks/results/bench-<UTC timestamp>.json.
@@ -34,7 +39,7 @@ sys.path.insert(0, str(HERE))
 from harness import describe_machine, machine, print_table, sizes_argument  # noqa: E402
 
 RESULTS = HERE / "results"
-PARTS = ("pages", "brief", "server")
+PARTS = ("pages", "brief", "import", "server")
 
 
 def parts_argument(text: str) -> list[str]:
@@ -47,7 +52,7 @@ def parts_argument(text: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", type=parts_argument, default=list(PARTS), help="parts to run: pages,brief,server")
+    parser.add_argument("--only", type=parts_argument, default=list(PARTS), help="parts to run: pages,brief,import,server")
     parser.add_argument("--sizes", type=sizes_argument, default=[300, 3000], help="generated trips for pages and server")
     parser.add_argument(
         "--pdf-sizes",
@@ -76,6 +81,10 @@ def main() -> int:
             import bench_pages
 
             rows += [{"part": part, **row} for row in bench_pages.run(runs=args.runs, sizes=args.sizes)]
+        elif part == "import":
+            import bench_import
+
+            rows += [{"part": part, **row} for row in bench_import.run()]
         elif part == "brief":
             import bench_brief
 

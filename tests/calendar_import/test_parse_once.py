@@ -300,20 +300,16 @@ def test_a_file_over_a_limit_is_refused_by_name_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("name", ["many-parameters", "many-categories"])
-def test_hostile_but_allowed_2_mb_files_parse_in_well_under_two_seconds(app_ctx: Flask, name: str) -> None:
-    """Every limit reached on every line, 2 MB: imported, and in CPU time far below the issue's two seconds.
+def test_hostile_but_allowed_2_mb_files_are_imported(app_ctx: Flask, name: str) -> None:
+    """Every limit reached on every line, 2 MB: allowed, and read completely.
 
-    Before the limits these took 12 s (parameters) and 18 s (CATEGORIES) on
-    the same machine. CPU time of this process, so a busy machine does not
-    make the test fail.
+    These are the files of `make bench`'s import rows (benchmarks/ics_files.py), which hold the time
+    of upload + preview + confirm to two seconds; here only that they stay within the limits.
     """
     data = ics_files.FILES[name]()
     assert len(data) > 2_000_000
-    started = time.process_time()
     items = importing.parse_ics(data, fallback_zone_for=lambda _wall: "Asia/Seoul")
-    spent = time.process_time() - started
     assert len(items) == importing.MAX_ITEMS
-    assert spent < 2.0, f"{name}: {spent:.2f} s"
 
 
 def test_lines_left_out_do_not_change_what_is_read(app_ctx: Flask) -> None:
