@@ -108,7 +108,7 @@ def run() -> list[dict[str, object]]:
         requests = sum(seconds for step, seconds in figures.items() if "worker" not in step)
         rows.append(
             row(
-                f".ics import, 2 MB, {name}: upload+preview+confirm",
+                f".ics import 2 MB, {name}, 3 requests",
                 "Keller",
                 round(requests, 3),
                 "s",
