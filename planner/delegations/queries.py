@@ -120,8 +120,9 @@ def _attach_members(delegation: Delegation) -> None:
     items: dict[tuple[str, int], Appointment | Journey] = {("attendees", a.id): a for a in delegation.appointments}
     items |= {("briefed", a.id): a for a in delegation.appointments}
     items |= {("travellers", j.id): j for j in delegation.journeys}
-    ids: dict[tuple[str, int], set[int]] = {key: set() for key in items}
-    if ids:
+    # Only the items someone attends get a set: most of a large trip's briefing lists are empty.
+    ids: dict[tuple[str, int], set[int]] = {}
+    if items:
         # Spelled out rather than left to the global trash rule: it may not reach into a UNION's parts,
         # and a trashed member's attendance rows stay (hidden with them) until a restore.
         pairs = db.session.execute(
@@ -141,8 +142,12 @@ def _attach_members(delegation: Delegation) -> None:
             )
         )
         for kind, item_id, member_id in pairs:
-            if (kind, item_id) in ids:
-                ids[kind, item_id].add(member_id)
+            key = (kind, item_id)
+            if key in items:
+                found = ids.get(key)
+                if found is None:
+                    found = ids[key] = set()
+                found.add(member_id)
     members = list(delegation.members)
     known = {m.id for m in members}
     strangers = set().union(*ids.values()) - known if ids else set()
@@ -152,7 +157,7 @@ def _attach_members(delegation: Delegation) -> None:
     by_id = {m.id: m for m in members}
     position = {m.id: index for index, m in enumerate(members)}
     for (attribute, _id), item in items.items():
-        chosen = sorted(ids[attribute, _id], key=position.__getitem__)
+        chosen = sorted(ids.get((attribute, _id), ()), key=position.__getitem__)
         set_committed_value(item, attribute, [by_id[i] for i in chosen])
 
 
