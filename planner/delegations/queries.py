@@ -86,7 +86,9 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
             sa.select(Delegation)
             .where(Delegation.id == delegation_id)
             .options(
-                joinedload(Delegation.home_city),
+                # The countries: the brief's emergency numbers and etiquette are by country
+                # (planner.contacts.countries.trip_countries); a lazy load per country otherwise.
+                joinedload(Delegation.home_city).joinedload(City.country),
                 joinedload(Delegation.legs).joinedload(Leg.city).joinedload(City.country),
                 selectinload(Delegation.members).joinedload(Member.person).joinedload(Person.organization),
                 selectinload(Delegation.follow_ups).options(joinedload(FollowUp.owner), joinedload(FollowUp.organization)),
@@ -97,8 +99,8 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
                     joinedload(Appointment.contact_person),
                 ),
                 selectinload(Delegation.journeys).options(
-                    joinedload(Journey.departure_city),
-                    joinedload(Journey.arrival_city),
+                    joinedload(Journey.departure_city).joinedload(City.country),
+                    joinedload(Journey.arrival_city).joinedload(City.country),
                 ),
             )
         )
