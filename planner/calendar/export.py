@@ -104,7 +104,8 @@ def export_calendar(
     )
     request.method = method
     items: list[Item] = [*request.appointments, *request.journeys]
-    request.last_changes = {(type(item), item.id): last_change(item) for item in items}
+    members: dict[int, datetime] = {}  # each member's latest change, read once for all their items
+    request.last_changes = {(type(item), item.id): last_change(item, members) for item in items}
     changed = max([delegation.updated_at, *request.last_changes.values()])
     if version is not None:
         with force_locale(locale):

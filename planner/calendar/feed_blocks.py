@@ -72,18 +72,19 @@ def _row(row: Any) -> tuple[int, int] | None:
     return None if row is None else (row.id, row.version)
 
 
-def item_key(item: ical.Item, request: ical.CalendarRequest, people: dict[int, str] | None = None) -> str:
+def item_key(
+    item: ical.Item, request: ical.CalendarRequest, people: dict[int, str] | None = None, common: tuple | None = None
+) -> str:
     """What an item's event is made from, as row versions: equal keys, equal values.
 
     Every row the event reads, by id and ``version`` (raised at each flush that changes the
     row's own data or its many-to-many lists, :mod:`planner.models.revisions`), the item's
     revision and LAST-MODIFIED, and who the calendar is for, in which language, with which
     links. Working out the values of every event again costs about as much as loading them;
-    this key costs a few integers. ``people`` remembers each member's part for one build.
+    this key costs a few integers. ``people`` remembers each member's part for one build,
+    ``common`` is :func:`reader_key` of ``request`` when the caller has it already.
     """
     people = {} if people is None else people
-    viewer = request.viewer
-    member = viewer.member
     parts: tuple[Any, ...]
     if isinstance(item, Appointment):
         rows = (_row(item.organization), _row(item.contact_person), _row(item.city))
@@ -91,10 +92,16 @@ def item_key(item: ical.Item, request: ical.CalendarRequest, people: dict[int, s
     else:
         parts = ("J", item.id, item.version, item.revision, _row(item.departure_city), _people(item.travellers, people))
     changed = request.last_changes.get((type(item), item.id)) if request.last_changes is not None else None
-    reader = (viewer.audience.value, _row(member), member.role.value if member is not None else None)
-    page = request.link_for(request.delegation)
-    whole = (parts, changed or ical.last_change(item), item.created_at, item.uid, reader, request.locale, page)
+    whole = (parts, changed or ical.last_change(item), item.created_at, item.uid, common or reader_key(request))
     return hashlib.blake2b(repr(whole).encode("utf-8"), digest_size=16, key=_WORDING).hexdigest()
+
+
+def reader_key(request: ical.CalendarRequest) -> tuple:
+    """The part of every item's key that is the same for the whole calendar: its reader, language and links."""
+    viewer = request.viewer
+    member = viewer.member
+    reader = (viewer.audience.value, _row(member), member.role.value if member is not None else None)
+    return (reader, request.locale, request.link_for(request.delegation))
 
 
 def _people(members: list[Member], people: dict[int, str]) -> str:
@@ -124,9 +131,16 @@ class EventBlocks:
         self.serialized = 0  # events serialized in this build (the rest came from ``known``)
         self.valued = 0  # events whose values were worked out (the rest were found by their item key)
         self._people: dict[int, str] = {}
+        # reader_key of the request being built (one request per build): its page link costs a url_for.
+        self._common: tuple[ical.CalendarRequest, tuple] | None = None
+
+    def _key(self, item: ical.Item, request: ical.CalendarRequest) -> str:
+        if self._common is None or self._common[0] is not request:
+            self._common = (request, reader_key(request))
+        return item_key(item, request, self._people, self._common[1])
 
     def of_item(self, item: ical.Item, request: ical.CalendarRequest) -> tuple[tuple[str, str], bytes] | None:
-        name = item_key(item, request, self._people)
+        name = self._key(item, request)
         entry = self.items.get(name)
         if entry is None:
             return None
@@ -148,7 +162,7 @@ class EventBlocks:
             block = ical.event_from_values(values).to_ical()
             self.serialized += 1
         self.used[block_name] = block
-        self.used_items[item_key(item, request, self._people)] = (sort_key, block_name)
+        self.used_items[self._key(item, request)] = (sort_key, block_name)
         return sort_key, block
 
     @property

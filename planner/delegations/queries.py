@@ -86,7 +86,9 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
             sa.select(Delegation)
             .where(Delegation.id == delegation_id)
             .options(
-                joinedload(Delegation.home_city),
+                # The countries: the brief's emergency numbers and etiquette are by country
+                # (planner.contacts.countries.trip_countries); a lazy load per country otherwise.
+                joinedload(Delegation.home_city).joinedload(City.country),
                 joinedload(Delegation.legs).joinedload(Leg.city).joinedload(City.country),
                 selectinload(Delegation.members).joinedload(Member.person).joinedload(Person.organization),
                 selectinload(Delegation.follow_ups).options(joinedload(FollowUp.owner), joinedload(FollowUp.organization)),
@@ -97,8 +99,8 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
                     joinedload(Appointment.contact_person),
                 ),
                 selectinload(Delegation.journeys).options(
-                    joinedload(Journey.departure_city),
-                    joinedload(Journey.arrival_city),
+                    joinedload(Journey.departure_city).joinedload(City.country),
+                    joinedload(Journey.arrival_city).joinedload(City.country),
                 ),
             )
         )
@@ -120,8 +122,9 @@ def _attach_members(delegation: Delegation) -> None:
     items: dict[tuple[str, int], Appointment | Journey] = {("attendees", a.id): a for a in delegation.appointments}
     items |= {("briefed", a.id): a for a in delegation.appointments}
     items |= {("travellers", j.id): j for j in delegation.journeys}
-    ids: dict[tuple[str, int], set[int]] = {key: set() for key in items}
-    if ids:
+    # Only the items someone attends get a set: most of a large trip's briefing lists are empty.
+    ids: dict[tuple[str, int], set[int]] = {}
+    if items:
         # Spelled out rather than left to the global trash rule: it may not reach into a UNION's parts,
         # and a trashed member's attendance rows stay (hidden with them) until a restore.
         pairs = db.session.execute(
@@ -141,8 +144,12 @@ def _attach_members(delegation: Delegation) -> None:
             )
         )
         for kind, item_id, member_id in pairs:
-            if (kind, item_id) in ids:
-                ids[kind, item_id].add(member_id)
+            key = (kind, item_id)
+            if key in items:
+                found = ids.get(key)
+                if found is None:
+                    found = ids[key] = set()
+                found.add(member_id)
     members = list(delegation.members)
     known = {m.id for m in members}
     strangers = set().union(*ids.values()) - known if ids else set()
@@ -152,7 +159,7 @@ def _attach_members(delegation: Delegation) -> None:
     by_id = {m.id: m for m in members}
     position = {m.id: index for index, m in enumerate(members)}
     for (attribute, _id), item in items.items():
-        chosen = sorted(ids[attribute, _id], key=position.__getitem__)
+        chosen = sorted(ids.get((attribute, _id), ()), key=position.__getitem__)
         set_committed_value(item, attribute, [by_id[i] for i in chosen])
 
 

@@ -81,16 +81,35 @@ class ReleaseStatus:
     draft_changes: list[Change] = field(default_factory=list)
 
 
+def _current_and_pending(delegation_id: int) -> tuple[Release | None, Release | None]:
+    """:func:`current_release` and :func:`pending_release` in one query (the trip page shows both)."""
+    states = (ReleaseState.APPROVED, ReleaseState.PREPARED)
+    newest = (
+        sa.select(sa.func.max(Release.number))
+        .where(Release.delegation_id == delegation_id, Release.state.in_(states))
+        .group_by(Release.state)
+    )
+    found = {
+        release.state: release
+        for release in db.session.scalars(
+            sa.select(Release)
+            .where(Release.delegation_id == delegation_id, Release.state.in_(states), Release.number.in_(newest))
+            .options(*_PEOPLE)
+        )
+    }
+    return found.get(ReleaseState.APPROVED), found.get(ReleaseState.PREPARED)
+
+
 def release_status(delegation: Delegation) -> ReleaseStatus:
     """``delegation`` with its programme loaded (it is compared with the release in force)."""
-    current = current_release(delegation.id)
+    current, pending = _current_and_pending(delegation.id)
     draft_changed = current is not None and delegation.revision != current.revision
     changes: list[Change] = []
     if current is not None and draft_changed:
         changes = changes_between(materialize(current.snapshot), delegation, Viewer.team())
     return ReleaseStatus(
         current=current,
-        pending=pending_release(delegation.id),
+        pending=pending,
         draft_changed=draft_changed,
         draft_changes=changes,
     )

@@ -366,3 +366,21 @@ def test_the_right_to_approve_is_per_trip_and_not_the_role(app: Flask, trip: int
         (release,) = releases(app, trip)
         assert release.state is ReleaseState.APPROVED
         assert release.approved_by_id == user_id(app, "buero@example.org")
+
+
+def test_release_status_finds_the_newest_approved_and_the_pending_release(app: Flask, trip: int) -> None:
+    """The trip page's release in force and pending release (one query): the newest of each state, never a withdrawn one."""
+    from planner.releases.queries import release_status
+
+    with app.app_context():
+        delegation = db.session.get(Delegation, trip)
+        assert delegation is not None
+        assert (release_status(delegation).current, release_status(delegation).pending) == (None, None)
+        states = [ReleaseState.APPROVED, ReleaseState.APPROVED, ReleaseState.PREPARED, ReleaseState.WITHDRAWN]
+        for number, state in enumerate(states, start=1):
+            db.session.add(Release(delegation_id=trip, number=number, state=state, snapshot={}, revision=delegation.revision))
+        db.session.flush()
+        status = release_status(delegation)
+        assert status.current is not None and status.current.number == 2
+        assert status.pending is not None and status.pending.number == 3
+        assert not status.draft_changed
