@@ -12,6 +12,8 @@ from apiflask import APIBlueprint
 from flask import abort, g, request
 
 from planner.api import tokens
+from planner.extensions import db
+from planner.models.history import set_actor
 from planner.timezones import utc_now
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="API")
@@ -38,3 +40,5 @@ def _check_token() -> None:
     if not token.has_scope(tokens.required_scope(request.method)):
         abort(403)
     g.api_token = token
+    # Writes are the token owner's doing in the change history (the pages set the signed-in user so).
+    set_actor(db.session(), (token.user.id, token.user.email))

@@ -100,6 +100,20 @@ def appointments(delegation_id: int, member: Member | None, limit: int, offset: 
     return _page(select, [Appointment.start_at, Appointment.id], limit, offset)
 
 
+def appointment(delegation_id: int, appointment_id: int) -> Appointment | None:
+    """One appointment of the trip (None if it has no such one, or it is in the trash), loaded for its serializer."""
+    return db.session.scalars(
+        sa.select(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.delegation_id == delegation_id)
+        .options(
+            joinedload(Appointment.city).joinedload(City.country),
+            joinedload(Appointment.organization),
+            selectinload(Appointment.attendees),
+            selectinload(Appointment.briefed),
+        )
+    ).one_or_none()
+
+
 def journeys(delegation_id: int, member: Member | None, limit: int, offset: int) -> Page[Journey]:
     """The trip's journeys by departure; with ``member`` only those they travel on, never internal ones."""
     select = (
