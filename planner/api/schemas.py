@@ -266,3 +266,54 @@ class IfMatch(Schema):
         validate=Length(max=200),
         metadata={"description": 'The ETag of the appointment as last read, e.g. "3".'},
     )
+
+
+class PressDelegation(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+
+
+class PressAppointment(Schema):
+    """A public appointment with what the press brief prints of it: no notes, briefing, dress code or contacts."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True, validate=OneOf(_values(AppointmentKind)))
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    all_day = fields.Boolean(required=True)
+    start = fields.Nested(Instant, required=True)
+    end = fields.Nested(Instant, required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+    venue = fields.String(allow_none=True, required=True)
+    address = fields.String(allow_none=True, required=True)
+    organization = fields.String(allow_none=True, required=True, metadata={"description": "The host's name."})
+    attendees = fields.List(fields.String(), required=True, metadata={"description": "Names of the members attending."})
+    whole_delegation = fields.Boolean(required=True)
+
+
+class PressPlace(Schema):
+    place = fields.String(required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+    at = fields.Nested(Instant, required=True)
+
+
+class PressJourney(Schema):
+    """A public journey with what the press brief prints of it: never a booking reference or notes."""
+
+    id = fields.Integer(required=True)
+    mode = fields.String(required=True, validate=OneOf(_values(JourneyMode)))
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    departure = fields.Nested(PressPlace, required=True)
+    arrival = fields.Nested(PressPlace, required=True)
+    carrier = fields.String(allow_none=True, required=True)
+    number = fields.String(allow_none=True, required=True)
+    travellers = fields.List(fields.String(), required=True, metadata={"description": "Names of the members travelling."})
+    whole_delegation = fields.Boolean(required=True)
+
+
+class PressProgramme(Schema):
+    delegation = fields.Nested(PressDelegation, required=True)
+    appointments = fields.List(fields.Nested(PressAppointment), required=True)
+    journeys = fields.List(fields.Nested(PressJourney), required=True)
