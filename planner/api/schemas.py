@@ -212,6 +212,12 @@ _TEXT_LIMITS = {
     "notes": 10000,
 }
 _WALL_TIME = "Local wall time at the place, ISO 8601 without offset (2024-10-27T02:30)."
+# Not "date-time": that format demands an offset, and a wall time has none (the zone is a field of its own).
+_WALL_TIME_SHAPE = {
+    "description": _WALL_TIME,
+    "format": "local-date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$",
+}
 _FOLD = (
     "Only for a wall time that happens twice (the hour the clocks are turned back): 0 = the first occurrence "
     "(still summer time), 1 = the second. Without it such a time is refused with 422 naming both instants."
@@ -232,9 +238,9 @@ def _appointment_fields(complete: bool) -> dict[str, fields.Field]:
             validate=Length(max=64),
             metadata={"description": "IANA zone of the place; empty or null: the city's zone."},
         ),
-        "start": fields.NaiveDateTime(required=complete, metadata={"description": _WALL_TIME}),
+        "start": fields.NaiveDateTime(required=complete, metadata=_WALL_TIME_SHAPE),
         "start_fold": fields.Integer(allow_none=True, validate=OneOf([0, 1]), metadata={"description": _FOLD}),
-        "end": fields.NaiveDateTime(required=complete, metadata={"description": _WALL_TIME}),
+        "end": fields.NaiveDateTime(required=complete, metadata=_WALL_TIME_SHAPE),
         "end_fold": fields.Integer(allow_none=True, validate=OneOf([0, 1]), metadata={"description": _FOLD}),
         "organization_id": fields.Integer(allow_none=True, validate=record_id),
         "contact_person_id": fields.Integer(allow_none=True, validate=record_id),
