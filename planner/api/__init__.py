@@ -32,7 +32,9 @@ DEFAULTS = {
 APIFLASK_SETTINGS = {
     "AUTO_SERVERS": False,
     "AUTO_200_RESPONSE": False,
-    "DESCRIPTION": "Read access to the delegations a personal token's owner may see. "
+    "DESCRIPTION": "The delegations a personal token's owner may see; appointments can be written with the "
+    "write scope and the trip's edit right (local wall time, IANA zone and, in a repeated hour, `start_fold`/"
+    "`end_fold`; `If-Match` with the `ETag` on replace, change and trash: 428 without, 412 when stale). "
     "Authentication: `Authorization: Bearer <token>` (account page, API-Tokens); scopes read and write "
     "(write includes read). Pagination: `limit` and `offset`, each list answers with `page.total` and "
     "`page.next_offset`. Errors: application/problem+json (RFC 9457).",

@@ -24,8 +24,10 @@ _DETAILS = {
     403: _l("Dafür fehlt diesem Token oder seinem Konto die Berechtigung."),
     404: _l("Das gesuchte Objekt gibt es nicht, oder es ist für dieses Konto nicht sichtbar."),
     405: _l("Diese Methode ist hier nicht möglich."),
+    412: _l("Das Objekt wurde inzwischen geändert (If-Match passt nicht mehr zum ETag). Bitte neu laden und erneut senden."),
     413: _l("Die gesendeten Daten sind zu groß."),
     422: _l("Die Angaben der Anfrage sind ungültig."),
+    428: _l("Diese Änderung braucht den Kopf If-Match mit dem ETag der zuletzt gelesenen Fassung."),
     429: _l("Zu viele Anfragen in kurzer Zeit. Bitte warten Sie, bis die im Kopf Retry-After genannte Zeit vergangen ist."),
     500: _l("Ein interner Fehler ist aufgetreten. Es wurde nichts geändert."),
 }
@@ -70,6 +72,10 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "errors": {"type": "object", "description": "422 only: the invalid fields by location (query, json)."},
+        "instants": {
+            "type": "object",
+            "description": "422 for a repeated wall time only: per field, both possible instants (RFC 3339 UTC).",
+        },
     },
     "required": ["type", "title", "status", "detail"],
 }

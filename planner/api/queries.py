@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.extensions import db
-from planner.models import Appointment, City, Delegation, Journey, Leg, Member, User, Visibility
+from planner.models import Appointment, AppointmentKind, City, Delegation, Journey, Leg, Member, User, Visibility
 from planner.teams.access import may_see, trip_filter
 
 T = TypeVar("T")
@@ -100,6 +100,20 @@ def appointments(delegation_id: int, member: Member | None, limit: int, offset: 
     return _page(select, [Appointment.start_at, Appointment.id], limit, offset)
 
 
+def appointment(delegation_id: int, appointment_id: int) -> Appointment | None:
+    """One appointment of the trip (None if it has no such one, or it is in the trash), loaded for its serializer."""
+    return db.session.scalars(
+        sa.select(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.delegation_id == delegation_id)
+        .options(
+            joinedload(Appointment.city).joinedload(City.country),
+            joinedload(Appointment.organization),
+            selectinload(Appointment.attendees),
+            selectinload(Appointment.briefed),
+        )
+    ).one_or_none()
+
+
 def journeys(delegation_id: int, member: Member | None, limit: int, offset: int) -> Page[Journey]:
     """The trip's journeys by departure; with ``member`` only those they travel on, never internal ones."""
     select = (
@@ -114,3 +128,40 @@ def journeys(delegation_id: int, member: Member | None, limit: int, offset: int)
     if member is not None:
         select = select.where(Journey.travellers.any(Member.id == member.id), Journey.visibility != Visibility.INTERNAL)
     return _page(select, [Journey.depart_at, Journey.id], limit, offset)
+
+
+def press_programme(delegation_id: int) -> tuple[Delegation, list[Appointment], list[Journey]] | None:
+    """The trip with its members, and its public appointments and journeys by time (the press audience's items)."""
+    delegation = db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.id == delegation_id)
+        .options(selectinload(Delegation.members).joinedload(Member.person))
+    ).one_or_none()
+    if delegation is None:
+        return None
+    people = joinedload(Member.person)
+    appointments = db.session.scalars(
+        sa.select(Appointment)
+        .where(
+            Appointment.delegation_id == delegation_id,
+            Appointment.visibility == Visibility.PUBLIC,
+            Appointment.kind != AppointmentKind.INTERNAL_BRIEFING,
+        )
+        .options(
+            joinedload(Appointment.city).joinedload(City.country),
+            joinedload(Appointment.organization),
+            selectinload(Appointment.attendees).options(people),
+        )
+        .order_by(Appointment.start_at, Appointment.id)
+    ).unique()
+    journeys = db.session.scalars(
+        sa.select(Journey)
+        .where(Journey.delegation_id == delegation_id, Journey.visibility == Visibility.PUBLIC)
+        .options(
+            joinedload(Journey.departure_city).joinedload(City.country),
+            joinedload(Journey.arrival_city).joinedload(City.country),
+            selectinload(Journey.travellers).options(people),
+        )
+        .order_by(Journey.depart_at, Journey.id)
+    ).unique()
+    return delegation, list(appointments), list(journeys)

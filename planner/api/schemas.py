@@ -8,8 +8,10 @@ may be empty are ``allow_none``, written as ``["string", "null"]`` in OpenAPI 3.
 
 from __future__ import annotations
 
+from typing import cast
+
 from apiflask import Schema, fields
-from apiflask.validators import OneOf, Range
+from apiflask.validators import Length, OneOf, Range
 
 from planner.models import AppointmentKind, DelegationStatus, ItemStatus, JourneyMode, MemberRole, Visibility
 from planner.urls import MAX_RECORD_ID
@@ -193,3 +195,131 @@ class JourneyOut(Schema):
 class JourneyPage(Schema):
     items = fields.List(fields.Nested(JourneyOut), required=True)
     page = fields.Nested(PageMeta, required=True)
+
+
+class AppointmentDetail(AppointmentOut):
+    """One appointment on its own; its answer carries the row's version as the ``ETag``."""
+
+
+# The form's limits (planner.program.forms.AppointmentForm), so the API refuses what the form refuses.
+_TEXT_LIMITS = {
+    "venue": 200,
+    "address": 2000,
+    "objectives": 10000,
+    "talking_points": 10000,
+    "background": 20000,
+    "dress_code": 100,
+    "notes": 10000,
+}
+_WALL_TIME = "Local wall time at the place, ISO 8601 without offset (2024-10-27T02:30)."
+# Not "date-time": that format demands an offset, and a wall time has none (the zone is a field of its own).
+_WALL_TIME_SHAPE = {
+    "description": _WALL_TIME,
+    "format": "local-date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$",
+}
+_FOLD = (
+    "Only for a wall time that happens twice (the hour the clocks are turned back): 0 = the first occurrence "
+    "(still summer time), 1 = the second. Without it such a time is refused with 422 naming both instants."
+)
+
+
+def _appointment_fields(complete: bool) -> dict[str, fields.Field]:
+    """The fields of an appointment write; ``complete``: create and replace (PUT) need title, city and times."""
+    record_id = Range(min=1, max=MAX_RECORD_ID)
+    found: dict[str, fields.Field] = {
+        "title": fields.String(required=complete, validate=Length(min=1, max=200)),
+        "kind": fields.String(validate=OneOf(_values(AppointmentKind))),
+        "status": fields.String(validate=OneOf(_values(ItemStatus))),
+        "visibility": fields.String(validate=OneOf(_values(Visibility))),
+        "city_id": fields.Integer(required=complete, validate=record_id),
+        "timezone": fields.String(
+            allow_none=True,
+            validate=Length(max=64),
+            metadata={"description": "IANA zone of the place; empty or null: the city's zone."},
+        ),
+        "start": fields.NaiveDateTime(required=complete, metadata=_WALL_TIME_SHAPE),
+        "start_fold": fields.Integer(allow_none=True, validate=OneOf([0, 1]), metadata={"description": _FOLD}),
+        "end": fields.NaiveDateTime(required=complete, metadata=_WALL_TIME_SHAPE),
+        "end_fold": fields.Integer(allow_none=True, validate=OneOf([0, 1]), metadata={"description": _FOLD}),
+        "organization_id": fields.Integer(allow_none=True, validate=record_id),
+        "contact_person_id": fields.Integer(allow_none=True, validate=record_id),
+        "attendees": fields.List(
+            fields.Integer(validate=record_id),
+            validate=Length(max=500),
+            metadata={"description": "Member ids of this delegation (a new appointment without it: everyone)."},
+        ),
+        "briefed": fields.List(fields.Integer(validate=record_id), validate=Length(max=500)),
+    }
+    for name, limit in _TEXT_LIMITS.items():
+        found[name] = fields.String(allow_none=True, validate=Length(max=limit))
+    return found
+
+
+AppointmentIn = cast("type[Schema]", Schema.from_dict(_appointment_fields(complete=True), name="AppointmentIn"))
+AppointmentPatch = cast("type[Schema]", Schema.from_dict(_appointment_fields(complete=False), name="AppointmentPatch"))
+
+
+class ETagHeader(Schema):
+    etag = fields.String(data_key="ETag", metadata={"description": 'The row\'s version, quoted ("3"): send it as If-Match.'})
+
+
+class IfMatch(Schema):
+    """The version the writer last saw, from an ``ETag`` (required; the view answers 428 without it)."""
+
+    if_match = fields.String(
+        data_key="If-Match",
+        validate=Length(max=200),
+        metadata={"description": 'The ETag of the appointment as last read, e.g. "3".'},
+    )
+
+
+class PressDelegation(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+
+
+class PressAppointment(Schema):
+    """A public appointment with what the press brief prints of it: no notes, briefing, dress code or contacts."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True, validate=OneOf(_values(AppointmentKind)))
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    all_day = fields.Boolean(required=True)
+    start = fields.Nested(Instant, required=True)
+    end = fields.Nested(Instant, required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+    venue = fields.String(allow_none=True, required=True)
+    address = fields.String(allow_none=True, required=True)
+    organization = fields.String(allow_none=True, required=True, metadata={"description": "The host's name."})
+    attendees = fields.List(fields.String(), required=True, metadata={"description": "Names of the members attending."})
+    whole_delegation = fields.Boolean(required=True)
+
+
+class PressPlace(Schema):
+    place = fields.String(required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+    at = fields.Nested(Instant, required=True)
+
+
+class PressJourney(Schema):
+    """A public journey with what the press brief prints of it: never a booking reference or notes."""
+
+    id = fields.Integer(required=True)
+    mode = fields.String(required=True, validate=OneOf(_values(JourneyMode)))
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    departure = fields.Nested(PressPlace, required=True)
+    arrival = fields.Nested(PressPlace, required=True)
+    carrier = fields.String(allow_none=True, required=True)
+    number = fields.String(allow_none=True, required=True)
+    travellers = fields.List(fields.String(), required=True, metadata={"description": "Names of the members travelling."})
+    whole_delegation = fields.Boolean(required=True)
+
+
+class PressProgramme(Schema):
+    delegation = fields.Nested(PressDelegation, required=True)
+    appointments = fields.List(fields.Nested(PressAppointment), required=True)
+    journeys = fields.List(fields.Nested(PressJourney), required=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from planner.audiences import Viewer, may_see
+from planner.audiences import Viewer, may_see, shows_item
 from planner.backup.export import utc_text
-from planner.models import Appointment, City, Delegation, Journey, Leg, Member, Organization
+from planner.models import Appointment, Audience, City, Delegation, Journey, Leg, Member, Organization
 from planner.timezones import to_local
 
 
@@ -121,4 +121,72 @@ def journey(value: Journey, viewer: Viewer) -> dict[str, Any]:
         "number": value.number,
         "notes": value.notes if may_see(viewer, "notes") else None,
         "travellers": [m.id for m in value.travellers],
+    }
+
+
+# The press programme: what the press brief prints of an item (templates/briefs/brief.html with the press
+# audience), nothing more. Built field by field, not by leaving fields out of the team's answer, so a field
+# added to the team's answer later does not reach the press unseen.
+PRESS = Viewer(Audience.PRESS)
+
+
+def _names(people: list[Member], everyone: set[int]) -> tuple[list[str], bool]:
+    return [m.person.display_name for m in people], {m.id for m in people} == everyone
+
+
+def press_appointment(value: Appointment, everyone: set[int]) -> dict[str, Any]:
+    assert shows_item(PRESS, value), "only public items reach the press"
+    names, whole = _names(value.attendees, everyone)
+    return {
+        "id": value.id,
+        "title": value.title,
+        "kind": value.kind.value,
+        "status": value.status.value,
+        "all_day": value.all_day,
+        "start": instant(value.start_at, value.timezone),
+        "end": instant(value.end_at, value.timezone),
+        "city": city(value.city),
+        "venue": value.venue,
+        "address": value.address,
+        "organization": None if value.organization is None else value.organization.name,
+        "attendees": names,
+        "whole_delegation": whole,
+    }
+
+
+def press_journey(value: Journey, everyone: set[int]) -> dict[str, Any]:
+    assert shows_item(PRESS, value), "only public items reach the press"
+    names, whole = _names(value.travellers, everyone)
+    return {
+        "id": value.id,
+        "mode": value.mode.value,
+        "status": value.status.value,
+        "departure": {
+            "place": value.departure_place,
+            "city": city(value.departure_city),
+            "at": instant(value.depart_at, value.departure_timezone),
+        },
+        "arrival": {
+            "place": value.arrival_place,
+            "city": city(value.arrival_city),
+            "at": instant(value.arrive_at, value.arrival_timezone),
+        },
+        "carrier": value.carrier,
+        "number": value.number,
+        "travellers": names,
+        "whole_delegation": whole,
+    }
+
+
+def press_programme(delegation: Delegation, appointments: list[Appointment], journeys: list[Journey]) -> dict[str, Any]:
+    everyone = {m.id for m in delegation.members}
+    return {
+        "delegation": {
+            "id": delegation.id,
+            "title": delegation.title,
+            "start_date": delegation.start_date,
+            "end_date": delegation.end_date,
+        },
+        "appointments": [press_appointment(a, everyone) for a in appointments if shows_item(PRESS, a)],
+        "journeys": [press_journey(j, everyone) for j in journeys if shows_item(PRESS, j)],
     }

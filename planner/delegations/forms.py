@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.delegations.inputs import (
@@ -54,13 +54,21 @@ class DelegationForm(InputForm):
         validators=[Optional(), Length(max=50), phone_number],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
+    press_public = BooleanField(
+        _l("Presseprogramm ohne Token veröffentlichen"),
+        description=_l(
+            "Die als öffentlich markierten Termine und Fahrten dieser Reise stehen dann unter "
+            "/api/v1/delegations/<Nr.>/press für jeden lesbar (z. B. für die Website der Stadt)."
+        ),
+    )
 
     def validate_end_date(self, field: DateField) -> None:
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_("Die Rückkehr darf nicht vor der Abreise liegen."))
 
     def fill(self, record: Delegation) -> None:
-        for name in ("title", "purpose", "home_city_id", "start_date", "end_date", "notes", "duty_phone", "version"):
+        shown = ("title", "purpose", "home_city_id", "start_date", "end_date", "notes", "duty_phone", "press_public", "version")
+        for name in shown:
             self[name].data = getattr(record, name)
         self.status.data = record.status.value
 
@@ -74,6 +82,7 @@ class DelegationForm(InputForm):
             status=DelegationStatus(self.status.data),
             notes=self.notes.data,
             duty_phone=self.duty_phone.data,
+            press_public=bool(self.press_public.data),
             version=self.version.data,
         )
 

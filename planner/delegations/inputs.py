@@ -26,6 +26,7 @@ class DelegationInput:
     purpose: str | None = None
     notes: str | None = None
     duty_phone: str | None = None
+    press_public: bool = False
     version: int | None = None
 
 

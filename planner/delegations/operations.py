@@ -83,6 +83,7 @@ def save_delegation(data: DelegationInput, delegation: Delegation | None = None)
     _set_trip_status(delegation, data.status)
     delegation.notes = optional_text(data.notes)
     delegation.duty_phone = optional_text(data.duty_phone)
+    delegation.press_public = data.press_public
     flush_edit(delegation)
     return delegation
 

@@ -61,6 +61,9 @@ class Delegation(VersionedMixin, TimestampMixin, Base):
     # The delegation's duty phone on the road (carried by the organising staff, not a person's own number):
     # printed on the contact sheet and in the brief for everyone travelling.
     duty_phone: Mapped[str | None] = mapped_column(sa.String(50))
+    # The press programme (its public items only) at /api/v1/delegations/<id>/press without a token; off unless a
+    # planner turns it on for this trip.
+    press_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Archived trips leave the main lists but keep all their data.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change to the delegation or anything in it (see
