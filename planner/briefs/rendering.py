@@ -137,6 +137,13 @@ class QueueFull(Exception):
     retry_after = 30
 
 
+# What the wait page of every sheet says to a user who already has another render pending.
+_SHEET_BUSY = _l(
+    "Für Sie wird bereits ein anderes PDF erstellt. Bitte warten Sie, bis es fertig ist, "
+    "und versuchen Sie es dann erneut (in etwa %(seconds)s Sekunden)."
+)
+
+
 @dataclass(frozen=True)
 class Document:
     """A kind of printed document the queue renders.
@@ -147,8 +154,8 @@ class Document:
     the choices name is gone (a member who left, a hotel stay that moved).
     ``filename(delegation_id, choices)`` names the file. The progress and wait
     pages say ``producing``, ``failed``, ``gone`` (what the choices named is no
-    more) and ``busy`` (with ``%(seconds)s``), and offer ``retry_endpoint`` (a view
-    taking ``delegation_id``) after a failure.
+    more) and ``busy`` (with ``%(seconds)s``; every sheet says the same), and offer
+    ``retry_endpoint`` (a view taking ``delegation_id``) after a failure.
     """
 
     kind: str
@@ -157,8 +164,8 @@ class Document:
     producing: Any
     failed: Any
     gone: Any
-    busy: Any
     retry_endpoint: str
+    busy: Any = _SHEET_BUSY
 
 
 DOCUMENTS: dict[str, Document] = {}

@@ -91,10 +91,6 @@ register_document(
         producing=_l("Kontaktblatt wird erstellt"),
         failed=_l("Kontaktblatt konnte nicht erstellt werden"),
         gone=_l("Die Delegation besteht nicht mehr."),
-        busy=_l(
-            "Für Sie wird bereits ein anderes PDF erstellt. Bitte warten Sie, bis es fertig ist, "
-            "und versuchen Sie es dann erneut (in etwa %(seconds)s Sekunden)."
-        ),
         retry_endpoint="contacts.sheet",
     )
 )

@@ -182,10 +182,6 @@ register_document(
         producing=_l("Gastprogramm wird erstellt"),
         failed=_l("Gastprogramm konnte nicht erstellt werden"),
         gone=_l("Die Delegation besteht nicht mehr so, wie angefragt."),
-        busy=_l(
-            "Für Sie wird bereits ein anderes PDF erstellt. Bitte warten Sie, bis es fertig ist, "
-            "und versuchen Sie es dann erneut (in etwa %(seconds)s Sekunden)."
-        ),
         retry_endpoint="hostlang.translations",
     )
 )

@@ -142,10 +142,6 @@ register_document(
         producing=_l("Tischkarten werden erstellt"),
         failed=_l("Tischkarten konnten nicht erstellt werden"),
         gone=_l("Der Termin oder seine Sitzordnung besteht nicht mehr so, wie angefragt."),
-        busy=_l(
-            "Für Sie wird bereits ein anderes PDF erstellt. Bitte warten Sie, bis es fertig ist, "
-            "und versuchen Sie es dann erneut (in etwa %(seconds)s Sekunden)."
-        ),
         retry_endpoint="delegations.show",
     )
 )

@@ -193,10 +193,6 @@ register_document(
         producing=_l("Rooming-Liste wird erstellt"),
         failed=_l("Rooming-Liste konnte nicht erstellt werden"),
         gone=_l("Die Delegation oder dieser Hotelaufenthalt besteht nicht mehr so, wie angefragt."),
-        busy=_l(
-            "Für Sie wird bereits ein anderes PDF erstellt. Bitte warten Sie, bis es fertig ist, "
-            "und versuchen Sie es dann erneut (in etwa %(seconds)s Sekunden)."
-        ),
         retry_endpoint="rooms.index",
     )
 )
