@@ -295,6 +295,8 @@ def test_the_english_csv_is_comma_separated_and_reads_back(client: FlaskClient, 
     lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline=""), delimiter=","))
     assert response.data.startswith(b"\xef\xbb\xbf")
     assert len(lines) == 7 and all(len(line) == 14 for line in lines)
+    # Headings in English (of the new ones, those already in the catalogue).
+    assert (lines[0][0], lines[0][1], lines[0][8], lines[0][12]) == ("Day", "Start (local time)", "Title", "Participants")
     assert lines[1][:7] == [
         "2024-10-15",
         "2024-10-15 09:30",
