@@ -17,6 +17,7 @@ so every text is escaped by the XML writer, never pasted into markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from xml.etree import ElementTree as ET
@@ -33,7 +34,6 @@ from planner.formatting import clock, day, end_clock, place_name
 from planner.labels import label
 from planner.models import Appointment, Audience, City, Delegation, ItemStatus, Journey, Member
 from planner.spreadsheets import csv_bytes
-from planner.text import CONTROL
 from planner.timezones import to_local
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -187,9 +187,13 @@ def _coordinates(a: Appointment) -> tuple[float, float] | None:
     return None
 
 
+# What XML 1.0 cannot carry at all, escaped or not: C0 controls but tab and line breaks, U+FFFE, U+FFFF
+# (and lone surrogates). The inputs strip controls (planner.text.CONTROL); old or imported data may not have.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value: str | None) -> str:
-    # XML 1.0 cannot carry C0 controls at all, escaped or not; the inputs strip them, old data may not have.
-    return CONTROL.sub("", value or "")
+    return _NOT_XML.sub("", value or "")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:

@@ -364,7 +364,8 @@ def test_a_control_character_in_old_data_still_gives_well_formed_xml(
 ) -> None:
     with app.app_context():
         # Written past the model's rules, as an old database might hold it.
-        db.session.execute(db.text("UPDATE appointments SET venue = :venue WHERE title = 'Nur Kai'"), {"venue": "Halle\x0b B"})
+        update = db.text("UPDATE appointments SET venue = :venue WHERE title = 'Nur Kai'")
+        db.session.execute(update, {"venue": "Halle\x0b B\uffff"})
         db.session.commit()
     secret = make_token("planner@example.org")
     marks = _placemarks(_kml(client.get(f"/api/v1/delegations/{trip.delegation_id}/places.kml", headers=bearer(secret))))
