@@ -528,11 +528,12 @@ class ReleaseChanges(Schema):
     changes = fields.List(fields.Nested(ChangeOut), required=True)
 
 
+def _language(description: str) -> fields.String:
+    return fields.String(validate=OneOf(list(LANGUAGES)), metadata={"description": description})
+
+
 class LanguageQuery(Schema):
-    lang = fields.String(
-        validate=OneOf(list(LANGUAGES)),
-        metadata={"description": "The language of the words (de, en; default: German). German files use ';', English ','."},
-    )
+    lang = _language("The language of the sentences: de (default) or en.")
 
 
 class ChangesQuery(LanguageQuery):
@@ -548,7 +549,8 @@ class ChangesQuery(LanguageQuery):
     )
 
 
-class ExportQuery(LanguageQuery):
+class ExportQuery(Schema):
+    lang = _language("The language of the words and the file's conventions: de (default; ';' between cells) or en (',').")
     member = fields.Integer(
         validate=Range(min=1, max=MAX_RECORD_ID),
         metadata={"description": "A member id of the delegation: only that member's own items, as the member sees them."},
