@@ -164,7 +164,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from planner import care, teams, transport
+    from planner import care, exports, teams, transport
     from planner.admin.routes import bp as admin_bp
     from planner.auth.routes import bp as auth_bp
     from planner.briefs.routes import bp as briefs_bp
@@ -211,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
     teams.init_app(app)
     care.init_app(app)
     transport.init_app(app)
+    exports.init_app(app)
     api.init_app(app)
 
 

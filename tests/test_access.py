@@ -73,6 +73,10 @@ LEAST_ROLE = {
     "calendar.member_ics": READ,
     "calendar.day_ics": READ,
     "calendar.appointment_ics": READ,
+    "exports.programme_csv": READ,
+    "exports.places_kml": READ,
+    "exports.member_programme_csv": READ,
+    "exports.member_places_kml": READ,
     "releases.index": READ,
     "releases.compare": READ,
     "briefs.show": READ,
@@ -252,6 +256,18 @@ LEAST_ROLE = {
     "api.trash_appointment": TOKEN,
     # Without a token only for a trip that publishes its press programme (off by default, as in this walk).
     "api.press_programme": TOKEN,
+    "api.list_organizations": TOKEN,
+    "api.get_organization": TOKEN,
+    "api.list_people": TOKEN,
+    "api.get_person": TOKEN,
+    "api.list_cities": TOKEN,
+    "api.get_city": TOKEN,
+    "api.list_partnerships": TOKEN,
+    "api.get_partnership": TOKEN,
+    "api.list_releases": TOKEN,
+    "api.release_changes": TOKEN,
+    "api.programme_csv": TOKEN,
+    "api.places_kml": TOKEN,
 }
 RANK = {PUBLIC: 0, READ: 1, EDIT: 2, ADMIN: 3}
 ROLES = {"anonymous": 0, "viewer": 1, "planner": 2, "admin": 3}

@@ -28,6 +28,8 @@ PAGES = [
     "/delegations/{id}/calendar.ics",
     "/delegations/{id}/history",
     "/",
+    "/delegations/{id}/programme.csv",
+    "/delegations/{id}/places.kml",
 ]
 
 

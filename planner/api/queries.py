@@ -8,13 +8,34 @@ model's query hook (:mod:`planner.models.trash`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.audiences import Viewer
+from planner.directory import queries as directory_queries
 from planner.extensions import db
-from planner.models import Appointment, AppointmentKind, City, Delegation, Journey, Leg, Member, User, Visibility
+from planner.models import (
+    Appointment,
+    AppointmentKind,
+    City,
+    Delegation,
+    Journey,
+    Leg,
+    Member,
+    Organization,
+    OrganizationKind,
+    Partnership,
+    Person,
+    Release,
+    User,
+    Visibility,
+)
+from planner.releases import queries as release_queries
+from planner.releases.changes import Change, changes_between
+from planner.releases.snapshot import materialize
 from planner.teams.access import may_see, trip_filter
 
 T = TypeVar("T")
@@ -165,3 +186,68 @@ def press_programme(delegation_id: int) -> tuple[Delegation, list[Appointment], 
         .order_by(Journey.depart_at, Journey.id)
     ).unique()
     return delegation, list(appointments), list(journeys)
+
+
+# -- the directory and released versions --------------------------------------------------------------------------
+# The directory's own reads (planner.directory.queries), in the order its pages list them, one page cut out; the
+# profiles keep to the trips the token's owner may see, as the pages do. A directory and a trip's releases are
+# small enough to read whole.
+
+
+def page_of(items: list[T], limit: int, offset: int) -> Page[T]:
+    """One page of a list read whole, in its own order."""
+    return Page(items[offset : offset + limit], len(items), limit, offset)
+
+
+def organizations(kind: OrganizationKind | None, limit: int, offset: int) -> Page[Organization]:
+    return page_of(directory_queries.organizations(kind), limit, offset)
+
+
+def people(limit: int, offset: int) -> Page[Person]:
+    return page_of(directory_queries.people(), limit, offset)
+
+
+def cities(now: datetime, limit: int, offset: int) -> Page[City]:
+    return page_of([row.city for row in directory_queries.cities(now)], limit, offset)
+
+
+def partnerships(limit: int, offset: int) -> Page[Partnership]:
+    return page_of(directory_queries.partnerships(), limit, offset)
+
+
+def releases(delegation_id: int, limit: int, offset: int) -> Page[Release]:
+    """The trip's releases, the newest first, withdrawn ones included (as its releases page lists them)."""
+    return page_of(release_queries.releases_of(delegation_id), limit, offset)
+
+
+@dataclass(frozen=True)
+class ReleaseChanges:
+    """What changed in release ``release`` against ``previous`` (the approved one before it), for one reader."""
+
+    release: Release
+    previous: Release | None
+    changes: list[Change]
+    zones: dict[tuple[str, int], str]  # each item's zone by (item, id), to write the changes' instants
+
+
+def _zones(*programmes: Delegation) -> dict[tuple[str, int], str]:
+    zones: dict[tuple[str, int], str] = {}
+    for programme in programmes:  # the newer last: a moved item is dated where it is now
+        zones.update({("leg", leg.id): leg.timezone for leg in programme.legs})
+        zones.update({("appointment", a.id): a.timezone for a in programme.appointments})
+        zones.update({("journey", j.id): j.departure_timezone for j in programme.journeys})
+    return zones
+
+
+def release_changes(delegation_id: int, number: int, viewer: Viewer) -> ReleaseChanges:
+    """Release ``number`` of the trip (404 if it has none) and what changed in it for ``viewer``.
+
+    The first approved version, and any version before it, has nothing to be compared with: no changes.
+    """
+    found = release_queries.release_or_404(delegation_id, number)
+    previous = release_queries.previous_released_programme(delegation_id, number)
+    if previous is None:
+        return ReleaseChanges(found, None, [], {})
+    programme = materialize(found.snapshot)
+    changes = changes_between(previous.programme, programme, viewer)
+    return ReleaseChanges(found, previous.release, changes, _zones(previous.programme, programme))

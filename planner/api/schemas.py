@@ -11,9 +11,23 @@ from __future__ import annotations
 from typing import cast
 
 from apiflask import Schema, fields
+from apiflask.schemas import FileSchema
 from apiflask.validators import Length, OneOf, Range
 
-from planner.models import AppointmentKind, DelegationStatus, ItemStatus, JourneyMode, MemberRole, Visibility
+from planner.config import LANGUAGES
+from planner.models import (
+    AppointmentKind,
+    Audience,
+    DelegationStatus,
+    ItemStatus,
+    JourneyMode,
+    MemberRole,
+    OrganizationKind,
+    PersonSide,
+    ReleaseState,
+    Visibility,
+)
+from planner.releases.changes import ChangeKind
 from planner.urls import MAX_RECORD_ID
 
 DEFAULT_LIMIT = 50
@@ -323,3 +337,229 @@ class PressProgramme(Schema):
     delegation = fields.Nested(PressDelegation, required=True)
     appointments = fields.List(fields.Nested(PressAppointment), required=True)
     journeys = fields.List(fields.Nested(PressJourney), required=True)
+
+
+# -- the directory (organizations, people, cities, partnerships) ---------------------------------------------
+# What the directory's pages show every signed-in reader, less what the API never carries: no e-mail
+# addresses or phone numbers (of people or organizations), no personal travel data (planner.personal).
+
+
+class DirectoryAppointment(Schema):
+    """An appointment a directory record is part of, on a trip the token's owner may see."""
+
+    id = fields.Integer(required=True)
+    delegation_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=OneOf(_values(ItemStatus)))
+    start = fields.Nested(Instant, required=True)
+
+
+class PersonRef(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "As German running text names them, with title."})
+    function = fields.String(allow_none=True, required=True)
+
+
+class OrganizationOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    native_name = fields.String(allow_none=True, required=True, metadata={"description": "In the local script."})
+    kind = fields.String(required=True, validate=OneOf(_values(OrganizationKind)))
+    sector = fields.String(allow_none=True, required=True)
+    profile = fields.String(allow_none=True, required=True)
+    home_relation = fields.String(allow_none=True, required=True, metadata={"description": "Why it matters at home."})
+    founded_year = fields.Integer(allow_none=True, required=True)
+    website = fields.String(allow_none=True, required=True)
+    address = fields.String(allow_none=True, required=True)
+    city = fields.Nested(CityRef, allow_none=True, required=True)
+
+
+class OrganizationDetail(OrganizationOut):
+    """One organization with its people and its appointments on the trips the token's owner may see."""
+
+    people = fields.List(fields.Nested(PersonRef), required=True)
+    appointments = fields.List(fields.Nested(DirectoryAppointment), required=True)
+
+
+class OrganizationPage(Schema):
+    items = fields.List(fields.Nested(OrganizationOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class PersonOut(Schema):
+    """A person of the directory: names, function, organization; never contact or personal travel data."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "As German running text names them, with title."})
+    given_name = fields.String(allow_none=True, required=True)
+    family_name = fields.String(required=True)
+    family_name_first = fields.Boolean(required=True, metadata={"description": "Written family name first (Chinese, Korean)."})
+    native_name = fields.String(allow_none=True, required=True)
+    romanized_name = fields.String(allow_none=True, required=True)
+    title = fields.String(allow_none=True, required=True)
+    salutation = fields.String(allow_none=True, required=True)
+    function = fields.String(allow_none=True, required=True)
+    function_en = fields.String(allow_none=True, required=True)
+    side = fields.String(required=True, validate=OneOf(_values(PersonSide)))
+    organization = fields.Nested(OrganizationRef, allow_none=True, required=True)
+    languages = fields.String(allow_none=True, required=True, metadata={"description": "ISO 639-1 codes, e.g. 'de, en'."})
+    notes = fields.String(allow_none=True, required=True)
+
+
+class Membership(Schema):
+    delegation_id = fields.Integer(required=True)
+    delegation_title = fields.String(required=True)
+    member_id = fields.Integer(required=True)
+    role = fields.String(required=True, validate=OneOf(_values(MemberRole)))
+    function = fields.String(allow_none=True, required=True)
+
+
+class PersonDetail(PersonOut):
+    """One person with the trips they travel with and the appointments they are the on-site contact for
+    (only trips the token's owner may see)."""
+
+    memberships = fields.List(fields.Nested(Membership), required=True)
+    contact_for = fields.List(fields.Nested(DirectoryAppointment), required=True)
+
+
+class PersonPage(Schema):
+    items = fields.List(fields.Nested(PersonOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class CityOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    native_name = fields.String(allow_none=True, required=True)
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2 code."})
+    timezone = fields.String(required=True, metadata={"description": "IANA time zone."})
+    latitude = fields.Float(allow_none=True, required=True)
+    longitude = fields.Float(allow_none=True, required=True)
+    profile = fields.String(allow_none=True, required=True)
+
+
+class CityDetail(CityOut):
+    """One city with its organizations and the ids of its partnerships."""
+
+    organizations = fields.List(fields.Nested(OrganizationRef), required=True)
+    partnerships = fields.List(fields.Integer(), required=True)
+
+
+class CityPage(Schema):
+    items = fields.List(fields.Nested(CityOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class PartnershipOut(Schema):
+    id = fields.Integer(required=True)
+    home_city = fields.Nested(CityRef, required=True)
+    partner_city = fields.Nested(CityRef, required=True)
+    since = fields.Date(required=True)
+    notes = fields.String(allow_none=True, required=True)
+
+
+class PartnershipDetail(PartnershipOut):
+    """One partnership on its own."""
+
+
+class PartnershipPage(Schema):
+    items = fields.List(fields.Nested(PartnershipOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+# -- released versions ----------------------------------------------------------------------------------------
+
+
+class ReleaseStep(Schema):
+    """One step of a release: when (in the trip's home zone) and by whom."""
+
+    at = fields.Nested(Instant, required=True)
+    by = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The account's name (its e-mail address before the @); null if the account is gone."},
+    )
+
+
+class ReleaseOut(Schema):
+    number = fields.Integer(required=True, metadata={"description": "Per delegation; a withdrawn number is not used again."})
+    state = fields.String(required=True, validate=OneOf(_values(ReleaseState)))
+    note = fields.String(allow_none=True, required=True)
+    revision = fields.Integer(required=True, metadata={"description": "The delegation's revision the version was taken at."})
+    prepared = fields.Nested(ReleaseStep, required=True)
+    approved = fields.Nested(ReleaseStep, allow_none=True, required=True, metadata={"description": "Released at, by."})
+    withdrawn = fields.Nested(ReleaseStep, allow_none=True, required=True)
+    approval_reason = fields.String(
+        allow_none=True, required=True, metadata={"description": "Why an admin approved a version they prepared."}
+    )
+
+
+class ReleasePage(Schema):
+    items = fields.List(fields.Nested(ReleaseOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class ReleaseDetail(ReleaseOut):
+    """One release on its own."""
+
+
+class ChangeOut(Schema):
+    """One change as its reader sees it, with the sentence the pages show (in ``lang``)."""
+
+    kind = fields.String(required=True, validate=OneOf(_values(ChangeKind)))
+    item = fields.String(required=True, validate=OneOf(["appointment", "journey", "leg", "delegation"]))
+    item_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    at = fields.Nested(
+        Instant, allow_none=True, required=True, metadata={"description": "The item's start; null for the trip as a whole."}
+    )
+    text = fields.String(required=True)
+
+
+class ReleaseChanges(Schema):
+    release = fields.Nested(ReleaseDetail, required=True)
+    previous = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The approved version compared with; null for the first (then there are no changes)."},
+    )
+    audience = fields.String(required=True, validate=OneOf(_values(Audience)))
+    member = fields.Integer(allow_none=True, required=True)
+    changes = fields.List(fields.Nested(ChangeOut), required=True)
+
+
+def _language(description: str) -> fields.String:
+    return fields.String(validate=OneOf(list(LANGUAGES)), metadata={"description": description})
+
+
+class LanguageQuery(Schema):
+    lang = _language("The language of the sentences: de (default) or en.")
+
+
+class ChangesQuery(LanguageQuery):
+    """Whose view of the changes: an audience, or (``member``) one member's own programme."""
+
+    audience = fields.String(
+        validate=OneOf([a.value for a in (Audience.TEAM, Audience.LEADERSHIP, Audience.PRESS)]),
+        metadata={"description": "team (default), leadership or press; for one member's view give `member` instead."},
+    )
+    member = fields.Integer(
+        validate=Range(min=1, max=MAX_RECORD_ID),
+        metadata={"description": "A member id of the delegation: the changes in that member's own programme."},
+    )
+
+
+class ExportQuery(Schema):
+    lang = _language("The language of the words and the file's conventions: de (default; ';' between cells) or en (',').")
+    member = fields.Integer(
+        validate=Range(min=1, max=MAX_RECORD_ID),
+        metadata={"description": "A member id of the delegation: only that member's own items, as the member sees them."},
+    )
+
+
+# A file answer (CSV, KML); its media type is documented per operation.
+FILE = FileSchema(type="string", format="binary")
+
+
+class OrganizationQuery(PageQuery):
+    kind = fields.String(validate=OneOf(_values(OrganizationKind)), metadata={"description": "Only organizations of this kind."})

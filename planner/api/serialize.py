@@ -12,7 +12,21 @@ from typing import Any
 
 from planner.audiences import Viewer, may_see, shows_item
 from planner.backup.export import utc_text
-from planner.models import Appointment, Audience, City, Delegation, Journey, Leg, Member, Organization
+from planner.models import (
+    Appointment,
+    Audience,
+    City,
+    Delegation,
+    Journey,
+    Leg,
+    Member,
+    Organization,
+    Partnership,
+    Person,
+    Release,
+    User,
+)
+from planner.releases.changes import Change
 from planner.timezones import to_local
 
 
@@ -189,4 +203,159 @@ def press_programme(delegation: Delegation, appointments: list[Appointment], jou
         },
         "appointments": [press_appointment(a, everyone) for a in appointments if shows_item(PRESS, a)],
         "journeys": [press_journey(j, everyone) for j in journeys if shows_item(PRESS, j)],
+    }
+
+
+# -- the directory ----------------------------------------------------------------------------------------------
+# As the directory's pages show a record, without e-mail addresses and phone numbers (the API carries none).
+
+
+def directory_appointment(value: Appointment) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "delegation_id": value.delegation_id,
+        "title": value.title,
+        "status": value.status.value,
+        "start": instant(value.start_at, value.timezone),
+    }
+
+
+def person_ref(value: Person) -> dict[str, Any]:
+    return {"id": value.id, "name": value.display_name, "function": value.function}
+
+
+def organization_record(value: Organization) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.name,
+        "native_name": value.native_name,
+        "kind": value.kind.value,
+        "sector": value.sector,
+        "profile": value.profile,
+        "home_relation": value.home_relation,
+        "founded_year": value.founded_year,
+        "website": value.website,
+        "address": value.address,
+        "city": city(value.city),
+    }
+
+
+def organization_profile(value: Organization, appointments: list[Appointment]) -> dict[str, Any]:
+    return {
+        **organization_record(value),
+        "people": [person_ref(p) for p in value.people],
+        "appointments": [directory_appointment(a) for a in appointments],
+    }
+
+
+def person_record(value: Person) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.display_name,
+        "given_name": value.given_name,
+        "family_name": value.family_name,
+        "family_name_first": value.family_name_first,
+        "native_name": value.native_name,
+        "romanized_name": value.romanized_name,
+        "title": value.title,
+        "salutation": value.salutation,
+        "function": value.function,
+        "function_en": value.function_en,
+        "side": value.side.value,
+        "organization": _organization(value.organization),
+        "languages": value.languages,
+        "notes": value.notes,
+    }
+
+
+def person_profile(value: Person, memberships: list[Member], contact_for: list[Appointment]) -> dict[str, Any]:
+    return {
+        **person_record(value),
+        "memberships": [
+            {
+                "delegation_id": m.delegation_id,
+                "delegation_title": m.delegation.title,
+                "member_id": m.id,
+                "role": m.role.value,
+                "function": m.function,
+            }
+            for m in memberships
+        ],
+        "contact_for": [directory_appointment(a) for a in contact_for],
+    }
+
+
+def city_record(value: City) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.name,
+        "native_name": value.native_name,
+        "country": value.country.iso_code,
+        "timezone": value.timezone,
+        "latitude": value.latitude,
+        "longitude": value.longitude,
+        "profile": value.profile,
+    }
+
+
+def city_profile(value: City, organizations: list[Organization], partnerships: list[Partnership]) -> dict[str, Any]:
+    return {
+        **city_record(value),
+        "organizations": [{"id": o.id, "name": o.name} for o in organizations],
+        "partnerships": [p.id for p in partnerships],
+    }
+
+
+def partnership(value: Partnership) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "home_city": city(value.home_city),
+        "partner_city": city(value.partner_city),
+        "since": value.since,
+        "notes": value.notes,
+    }
+
+
+# -- released versions ------------------------------------------------------------------------------------------
+
+
+def account_name(user: User | None) -> str | None:
+    """How an answer names an account: the part of its e-mail address before the @ (accounts have no other name).
+
+    The whole address stays out: the API carries no e-mail addresses.
+    """
+    return None if user is None else user.email.split("@", 1)[0]
+
+
+def _step(at: datetime | None, by: User | None, zone: str) -> dict[str, Any] | None:
+    return None if at is None else {"at": instant(at, zone), "by": account_name(by)}
+
+
+def release(value: Release, home_zone: str) -> dict[str, Any]:
+    """A release with its steps in the trip's home zone (the pages show them there)."""
+    return {
+        "number": value.number,
+        "state": value.state.value,
+        "note": value.note,
+        "revision": value.revision,
+        "prepared": _step(value.prepared_at, value.prepared_by, home_zone),
+        "approved": _step(value.approved_at, value.approved_by, home_zone),
+        "withdrawn": _step(value.withdrawn_at, value.withdrawn_by, home_zone),
+        "approval_reason": value.approval_reason,
+    }
+
+
+def change(value: Change, zones: dict[tuple[str, int], str]) -> dict[str, Any]:
+    """One change; ``zones``: each item's zone (an appointment's, a journey's departure, a stay's city) by (item, id)."""
+    zone = zones.get((value.item, value.item_id))
+    at = None
+    if value.item != "delegation" and value.at is not None and zone is not None:
+        at = instant(value.at, zone)
+    return {
+        "kind": value.kind.value,
+        "item": value.item,
+        "item_id": value.item_id,
+        "title": value.title,
+        "at": at,
+        "text": value.text,
     }

@@ -73,7 +73,8 @@ class _PlannerLinks:
         return f"{page}#{_anchor(item)}"
 
 
-def _slug(text: str) -> str:
+def file_stem(text: str) -> str:
+    """A download's file name stem from ``text``: ASCII letters, digits and hyphens ("Reise nach Seoul" -> "reise-nach-seoul")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "kalender"
 
@@ -111,7 +112,7 @@ def export_calendar(
         with force_locale(locale):
             request.version_label, request.version_note = version.texts(changed, current_app.config["HOME_TIMEZONE"])
         changed = version.shown_since(changed)
-    return ExportedCalendar(build_calendar(request, blocks), _slug(request.name) + ".ics", changed)
+    return ExportedCalendar(build_calendar(request, blocks), file_stem(request.name) + ".ics", changed)
 
 
 def calendar_request(

@@ -2,9 +2,8 @@
 
 Both files come from the same rows (:func:`table`), with the column headings in
 the reader's language. Cells are the register's free text, typed by anyone with
-edit rights: a cell beginning with ``=``, ``+``, ``-``, ``@`` (or a tab or
-carriage return) would run as a formula in a spreadsheet, so such text is
-written with a leading apostrophe, in both formats (openpyxl, too, stores a
+edit rights: text that would run as a formula is guarded
+(:func:`planner.spreadsheets.guarded`), in both formats (openpyxl, too, stores a
 string beginning with "=" as a formula). Numbers and dates are written as
 numbers and dates in XLSX; the CSV is written for a German office's
 spreadsheet: ``;`` between cells, UTF-8 with a byte-order mark, decimal
@@ -28,15 +27,9 @@ from openpyxl.utils import get_column_letter
 from planner.formatting import current_locale, listed_name, territory_name
 from planner.gifts.checks import GiftRow
 from planner.labels import label
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from planner.spreadsheets import guarded
 
 Cell = str | Decimal | date | None
-
-
-def guarded(text: str) -> str:
-    """``text`` as a spreadsheet shows it, never as a formula it would run."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def headings() -> list[str]:

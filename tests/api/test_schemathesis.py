@@ -9,7 +9,8 @@ since generated ids mostly miss it.
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import datetime, timedelta
 
 import pytest
 import schemathesis
@@ -19,8 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.models import Delegation, Member, TokenScope, User, UserRole
+from planner.program import operations
+from planner.program.inputs import AppointmentInput
+from planner.releases.inputs import ApprovalInput, PrepareInput
+from planner.releases.operations import approve_release, prepare_release
 from tests.api.conftest import TokenMaker, bearer
 from tests.conftest import KellerSeeder, join_team, make_appointment, make_delegation, make_user
 
@@ -127,19 +133,64 @@ def test_generated_writes_with_a_write_token(
     assert statuses & {200, 201, 204}, f"no generated write succeeded: {sorted(statuses)}"
 
 
+def _two_versions(app: Flask, delegation_id: int) -> None:
+    """Versions 1 and 2 of the trip, approved by an admin, with a moved appointment between them."""
+    with app.test_request_context():
+        admin = make_user(UserRole.ADMIN, "admin@example.org")
+        planner = db.session.scalars(sa.select(User).where(User.email == EMAIL)).one()
+        for step in range(2):
+            if step:
+                trip = delegation_with_programme(delegation_id)
+                assert trip is not None
+                first = trip.appointments[0]
+                moved = dataclasses.replace(AppointmentInput.of(first), start_at=first.start_at + timedelta(minutes=30))
+                operations.save_appointment(trip, dataclasses.replace(moved, end_at=first.end_at + timedelta(minutes=30)), first)
+                db.session.commit()
+            trip = delegation_with_programme(delegation_id)
+            assert trip is not None
+            release = prepare_release(trip, PrepareInput(), planner)
+            approve_release(release, ApprovalInput(version=release.version), admin)
+            db.session.commit()
+
+
 def test_the_real_trips_answers_match_the_schema(
     app: Flask, keller_for_api: tuple[int, int], read_token: str, api_schema: schemathesis.BaseSchema
 ) -> None:
     delegation_id, member_id = keller_for_api
+    _two_versions(app, delegation_id)
     calls = [("/api/v1/delegations", {}, {})]
     for suffix in ("", "/members", "/legs", "/appointments", "/journeys"):
         calls.append((f"/api/v1/delegations/{{delegation_id}}{suffix}", {"delegation_id": delegation_id}, {}))
     for suffix in ("/appointments", "/journeys"):
         calls.append((f"/api/v1/delegations/{{delegation_id}}{suffix}", {"delegation_id": delegation_id}, {"member": member_id}))
+    for path in ("/api/v1/organizations", "/api/v1/people", "/api/v1/cities", "/api/v1/partnerships"):
+        calls.append((path, {}, {}))
+    for path, name in (
+        ("/api/v1/organizations/{organization_id}", "organization_id"),
+        ("/api/v1/people/{person_id}", "person_id"),
+        ("/api/v1/cities/{city_id}", "city_id"),
+        ("/api/v1/partnerships/{partnership_id}", "partnership_id"),
+    ):
+        calls.append((path, {name: 1}, {}))
+    calls.append(("/api/v1/delegations/{delegation_id}/releases", {"delegation_id": delegation_id}, {}))
+    for query in ({}, {"member": member_id}, {"audience": "press", "lang": "en"}):
+        calls.append(
+            (
+                "/api/v1/delegations/{delegation_id}/releases/{number}/changes",
+                {"delegation_id": delegation_id, "number": 2},
+                query,
+            )
+        )
+    for suffix in ("/programme.csv", "/places.kml"):
+        for query in ({}, {"member": member_id, "lang": "en"}):
+            calls.append((f"/api/v1/delegations/{{delegation_id}}{suffix}", {"delegation_id": delegation_id}, query))
     for path, path_parameters, query in calls:
         case = api_schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
         response = case.call_and_validate(headers=bearer(read_token))
         assert response.status_code == 200, (path, query)
+        if response.headers["content-type"][0].startswith(("text/csv", "application/vnd.google-earth.kml+xml")):
+            assert response.content, path
+            continue
         body = response.json()
         if "items" in body:
             assert body["items"], f"{path} {query}: the Keller trip has some"
