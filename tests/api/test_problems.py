@@ -95,3 +95,16 @@ def test_a_fault_of_ours_is_a_500_problem_without_a_traceback(database_url: str,
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_problems_speak_the_language_the_client_asks_for(client: FlaskClient, token: str) -> None:
+    german = _problem(client.get("/api/v1/delegations/999", headers=bearer(token)), 404)["detail"]
+    english = _problem(
+        client.get("/api/v1/delegations/999", headers={**bearer(token), "Accept-Language": "en-GB,en;q=0.8"}), 404
+    )["detail"]
+    unknown = _problem(client.get("/api/v1/delegations/999", headers={**bearer(token), "Accept-Language": "fr"}), 404)
+    assert "Objekt" in german and "Objekt" not in english and english.isascii()
+    assert unknown["detail"] == german  # a language we do not speak: German, the default
+    # The header chooses for the API only; the pages keep the account's or session's language.
+    page = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="de"' in page
