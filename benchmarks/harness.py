@@ -80,6 +80,19 @@ def describe_machine(info: dict[str, object]) -> str:
 # -- counting and arguments --------------------------------------------------------------
 
 
+# SQL queries a page may cost (the same for every trip size): ten, except the brief, whose sections each read
+# their own table (programme in six, organizations, partnerships, feed links, emergency numbers, etiquette notes,
+# seating plans, diet counts, plus the options form's trip and members) — constant, but more than ten since
+# protocol and logistics joined it (issue #17's note). Shared by `make bench` and tests/test_query_counts.py.
+QUERY_CAP = 10
+QUERY_CAPS = {"/delegations/{id}/brief": 18}
+
+
+def query_cap(path: str) -> int:
+    """The most SQL queries the page at ``path`` (a pattern with ``{id}``) may run."""
+    return QUERY_CAPS.get(path, QUERY_CAP)
+
+
 @contextlib.contextmanager
 def counted(app: Any) -> Iterator[list[str]]:
     """The SQL statements ``app``'s engine runs inside the block (also used by tests/test_query_counts.py)."""
