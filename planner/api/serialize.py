@@ -12,7 +12,7 @@ from typing import Any
 
 from planner.audiences import Viewer, may_see, shows_item
 from planner.backup.export import utc_text
-from planner.models import Appointment, Audience, City, Delegation, Journey, Leg, Member, Organization
+from planner.models import Appointment, Audience, City, Delegation, FollowUp, Journey, Leg, Member, Organization
 from planner.timezones import to_local
 
 
@@ -51,6 +51,8 @@ def member(value: Member) -> dict[str, Any]:
         "role": value.role.value,
         "function": value.function,
         "sort_order": value.sort_order,
+        "person_id": value.person_id,
+        "language": value.language,
     }
 
 
@@ -189,4 +191,19 @@ def press_programme(delegation: Delegation, appointments: list[Appointment], jou
         },
         "appointments": [press_appointment(a, everyone) for a in appointments if shows_item(PRESS, a)],
         "journeys": [press_journey(j, everyone) for j in journeys if shows_item(PRESS, j)],
+    }
+
+
+def follow_up(value: FollowUp) -> dict[str, Any]:
+    """A follow-up as the trip page shows it to the planning team (the only audience of follow-ups)."""
+    owner, appointment = value.owner, value.appointment
+    return {
+        "id": value.id,
+        "title": value.title,
+        "description": value.description,
+        "status": value.status.value,
+        "due_on": value.due_on,
+        "owner": None if owner is None else {"id": owner.id, "name": owner.display_name},
+        "organization": _organization(value.organization),
+        "appointment": None if appointment is None else {"id": appointment.id, "title": appointment.title},
     }
