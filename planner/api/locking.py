@@ -83,3 +83,17 @@ def links(resource: str, id_param: str) -> dict[str, Any]:
         "change": {"operationId": f"change_{resource}", "parameters": locked},
         "trash": {"operationId": f"trash_{resource}", "parameters": locked},
     }
+
+
+def document_preconditions(spec: dict[str, Any]) -> dict[str, Any]:
+    """Mark ``If-Match`` as the required header it is in the OpenAPI document (a spec processor).
+
+    The schema leaves it optional so that the view, not the validation, answers
+    its absence, with 428 Precondition Required (RFC 6585) rather than a 422.
+    """
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+                    parameter["required"] = True
+    return spec
