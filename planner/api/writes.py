@@ -40,6 +40,7 @@ from planner.models import (
     Visibility,
 )
 from planner.program.inputs import AppointmentInput, JourneyInput, whole_delegation
+from planner.text import CONTROL
 from planner.timezones import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -53,6 +54,15 @@ from planner.web.forms import year_range_message
 from planner.web.localtime import nonexistent_time_message, repeated_time_message
 
 _TEXTS = ("venue", "address", "objectives", "talking_points", "background", "dress_code", "notes")
+
+
+def without_controls(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with C0 control characters taken out of its texts, as the request does for every form field.
+
+    (:class:`planner.PlannerRequest`; the JSON body is parsed by the API's input
+    schemas, past the request's own cleaning.) PostgreSQL refuses NUL outright.
+    """
+    return {name: CONTROL.sub("", value) if isinstance(value, str) else value for name, value in body.items()}
 
 
 class Refused(Exception):
@@ -110,6 +120,7 @@ def appointment_input(
     take the form's defaults for them (a new appointment: the whole delegation
     attends). Raises :class:`Refused` naming every field that breaks a rule.
     """
+    body = without_controls(body)
     if saved is not None and not replace:
         base = AppointmentInput.of(saved)
     else:
@@ -207,6 +218,7 @@ def journey_input(
     reference is no part of the API: every write keeps the one saved.
     Raises :class:`Refused` naming every field that breaks a rule.
     """
+    body = without_controls(body)
     if saved is not None and not replace:
         base = JourneyInput.of(saved)
     else:
@@ -274,6 +286,7 @@ def member_input(body: dict[str, Any], saved: Member | None, *, replace: bool, v
     person is already in the delegation is the operation's rule
     (:func:`planner.delegations.operations.save_member`).
     """
+    body = without_controls(body)
     base = MemberInput.of(saved) if saved is not None and not replace else MemberInput(person_id=0)
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
@@ -303,6 +316,7 @@ def follow_up_input(
     The appointment it comes from must be one of this delegation's (the form
     offers only those); owner and organization must exist in the directory.
     """
+    body = without_controls(body)
     base = FollowUpInput.of(saved) if saved is not None and not replace else FollowUpInput(title="")
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}

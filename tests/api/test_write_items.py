@@ -602,3 +602,20 @@ def test_the_history_names_the_tokens_owner(app: Flask, client: FlaskClient, tri
     }
     actors = {(entity, record_id, action): (user_id, email) for entity, record_id, action, user_id, email in rows}
     assert {key: actors.get(key) for key in by_api} == dict.fromkeys(by_api, (planner_id, "planner@example.org"))
+
+
+def test_control_characters_are_taken_out_as_from_every_form(
+    app: Flask, client: FlaskClient, trip: Trip, make_token: TokenMaker
+) -> None:
+    """PostgreSQL refuses NUL: the API takes C0 controls out of texts as the request does for form fields."""
+    secret = make_token("planner@example.org", TokenScope.WRITE)
+    created = client.post(
+        _url(trip, "follow-ups"), json={"title": "Dank\x00brief\x07", "description": "a\x00b"}, headers=bearer(secret)
+    )
+    assert created.status_code == 201
+    stored = _stored(app, FollowUp, created.get_json()["id"])
+    assert (stored.title, stored.description) == ("Dankbrief", "ab")
+    only_controls = client.post(
+        _url(trip, "journeys"), json=_journey_body(trip, departure_place="\x00\x01"), headers=bearer(secret)
+    )
+    assert only_controls.status_code == 422 and list(only_controls.get_json()["errors"]["json"]) == ["departure_place"]
