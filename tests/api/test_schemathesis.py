@@ -2,7 +2,7 @@
 
 Every operation gets a bounded number of generated requests (valid and invalid
 parameters): reads with a read token, writes with a write token (half of them
-aimed at a throwaway trip's records with their current ETag) and, each time,
+aimed at a throwaway trip's records) and, each time,
 with a wrong credential that must never write (a read token, or the write token
 of an account without the trip's edit right). Every answer must be no 5xx, have
 a documented status and content type, and match its schema (problem documents
@@ -21,7 +21,6 @@ import pytest
 import schemathesis
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
@@ -81,7 +80,7 @@ def test_generated_requests_get_documented_answers(api_schema: schemathesis.Base
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @_settings(20)
+        @_settings(15)
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=bearer(read_token))
 
@@ -98,7 +97,7 @@ class Throwaway:
     city_id: int
 
 
-# Where each record of the throwaway trip is read (for its ETag), by its path parameter.
+# The throwaway trip's records by path parameter, and their collection (one stateful run each).
 _RECORDS = {
     "appointment_id": "appointments",
     "journey_id": "journeys",
@@ -141,15 +140,16 @@ def throwaway(app: Flask, keller_for_api: tuple[int, int]) -> Throwaway:
         return Throwaway(delegation.id, ids, [person.id for person in spare], keller.home_city_id)
 
 
-def _aim(case: schemathesis.Case, trip: Throwaway, client: FlaskClient, token: str) -> None:
-    """Point ``case`` at the throwaway trip's record, with its current ETag, so a generated write can succeed."""
+def _aim(case: schemathesis.Case, trip: Throwaway) -> None:
+    """Point ``case`` at the throwaway trip's record, with ``If-Match: *``, so a generated write can succeed.
+
+    Any version, knowingly: the ETags themselves are the stateful run's (it follows the links that carry them).
+    """
     case.path_parameters = {**(case.path_parameters or {}), "delegation_id": trip.delegation_id}
-    for name, collection in _RECORDS.items():
+    for name in _RECORDS:
         if name in case.path_parameters:
             case.path_parameters[name] = trip.ids[name]
-            current = client.get(f"/api/v1/delegations/{trip.delegation_id}/{collection}/{trip.ids[name]}", headers=bearer(token))
-            if current.status_code == 200:
-                case.headers = {**(case.headers or {}), "If-Match": current.headers["ETag"]}
+            case.headers = {**(case.headers or {}), "If-Match": "*"}
     _real_references(case, trip)
 
 
@@ -174,13 +174,12 @@ def _real_references(case: schemathesis.Case, trip: Throwaway, *, valid_times: b
 def test_generated_writes_with_a_write_token(
     app: Flask, api_schema: schemathesis.BaseSchema, throwaway: Throwaway, make_token: TokenMaker, read_token: str
 ) -> None:
-    """Writes with a write token, aimed at the throwaway trip half the time (with the current ETag): no 5xx,
+    """Writes with a write token, aimed at the throwaway trip's records half the time: no 5xx,
     every answer documented and in its schema. The same request with a wrong credential is never a 2xx:
     a read token (scope), the write token of a team member without the edit right, or of an outsider (role)."""
     write_token = make_token(EMAIL, TokenScope.WRITE)
     wrong = {"read": read_token}
     wrong.update(reader=make_token(READER, TokenScope.WRITE), outsider=make_token(OUTSIDER, TokenScope.WRITE))
-    client = app.test_client()
     order = ["POST", "PUT", "PATCH", "DELETE"]  # the trash last: a trashed record takes no more changes
     writes = [op for op in (r.ok() for r in api_schema.get_all_operations()) if op.method.upper() != "GET"]
     writes.sort(key=lambda op: order.index(op.method.upper()))
@@ -193,7 +192,7 @@ def test_generated_writes_with_a_write_token(
         @_settings(10)
         def check(case: schemathesis.Case, aim: bool, credential: str) -> None:
             if aim:
-                _aim(case, throwaway, client, read_token)
+                _aim(case, throwaway)
             refused = case.call(headers=bearer(wrong[credential]))
             assert not 200 <= refused.status_code < 300, f"{credential} wrote: {case.method} {case.formatted_path}"
             # A body the schema allows may still break a rule of the form (a DST gap, an end before the
@@ -248,7 +247,7 @@ def test_stateful_links_create_read_change_trash(
             )
 
     run_state_machine_as_test(
-        Workflow, settings=settings(_settings(8), stateful_step_count=5, suppress_health_check=list(HealthCheck))
+        Workflow, settings=settings(_settings(6), stateful_step_count=5, suppress_health_check=list(HealthCheck))
     )
     assert any(200 <= status < 300 for _label, status in linked), f"no link led to a successful call: {linked}"
 
