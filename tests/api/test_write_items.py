@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from benchmarks.harness import counted  # the same counter as make bench's query figures
 from planner.extensions import db
 from planner.models import (
     ChangeRecord,
@@ -619,3 +620,31 @@ def test_control_characters_are_taken_out_as_from_every_form(
         _url(trip, "journeys"), json=_journey_body(trip, departure_place="\x00\x01"), headers=bearer(secret)
     )
     assert only_controls.status_code == 422 and list(only_controls.get_json()["errors"]["json"]) == ["departure_place"]
+
+
+def test_the_follow_up_list_costs_the_same_for_one_and_for_many(
+    app: Flask, client: FlaskClient, trip: Trip, make_token: TokenMaker
+) -> None:
+    secret = make_token("viewer@example.org")
+    client.get(_url(trip, "follow-ups"), headers=bearer(secret))  # the token's first use notes the time once
+    counts = []
+    for more in (0, 8):
+        with app.app_context():
+            for number in range(more):
+                owner = Person(given_name="Olga", family_name=f"Owner {number}")
+                organization = Organization(name=f"Firma {number}", kind=OrganizationKind.COMPANY)
+                db.session.add(
+                    FollowUp(
+                        delegation_id=trip.delegation_id,
+                        title=f"Aufgabe {number}",
+                        owner=owner,
+                        organization=organization,
+                        appointment_id=trip.appointment_id,
+                    )
+                )
+            db.session.commit()
+        with counted(app) as statements:
+            response = client.get(_url(trip, "follow-ups"), headers=bearer(secret))
+        assert response.status_code == 200 and len(response.get_json()["items"]) == 1 + more
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{counts[0]} queries for one follow-up, {counts[1]} for nine"
