@@ -23,6 +23,7 @@ from planner.editing import Rejected
 from planner.extensions import db
 from planner.models import User, UserRole
 from planner.seed import KELLER_TRIP, SeedError, load_seed
+from planner.timezones import utc_now
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -84,6 +85,7 @@ def create_user_command(email: str, role: str) -> None:
 @click.argument("email")
 def set_password_command(email: str) -> None:
     """Set an account's password (prompt, or stdin when piped); e.g. after restoring a backup."""
+    from planner.api.tokens import revoke_all
     from planner.auth.operations import password_hash_method, password_problem
 
     user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
@@ -95,8 +97,9 @@ def set_password_command(email: str) -> None:
         raise click.ClickException(problem)
     user.set_password(password, password_hash_method())
     end_all_sessions(user.id)
+    revoke_all(user.id, utc_now())
     db.session.commit()
-    click.echo(f"Password of {user.email} changed; their open sessions have ended.")
+    click.echo(f"Password of {user.email} changed; their open sessions have ended and their API tokens are revoked.")
 
 
 @users_cli.command("reset-second-factor")

@@ -25,11 +25,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from planner.admin.inputs import AccountInput, InviteInput
+from planner.api import tokens as api_tokens
 from planner.auth.operations import create_user, normalise_email, password_hash_method
 from planner.auth.sessions import end_all_sessions
 from planner.editing import Rejected, ensure_version, flush_edit
 from planner.extensions import db
 from planner.models import User, UserRole
+from planner.timezones import utc_now
 
 # No 0/O, 1/l/I: the admin may read the password out over the phone.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -131,10 +133,11 @@ def _last_admin_message(user: User) -> str:
 
 
 def reset_password(user: User) -> str:
-    """Give ``user`` a new one-time password and return it; the old one stops working at once."""
+    """Give ``user`` a new one-time password and return it; the old one, the sessions and API tokens stop at once."""
     password = one_time_password()
     user.set_password(password, password_hash_method())
     user.must_change_password = True
     end_all_sessions(user.id)
+    api_tokens.revoke_all(user.id, utc_now())
     db.session.flush()
     return password

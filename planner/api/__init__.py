@@ -32,9 +32,10 @@ DEFAULTS = {
 APIFLASK_SETTINGS = {
     "AUTO_SERVERS": False,
     "AUTO_200_RESPONSE": False,
-    "DESCRIPTION": "The delegations a personal token's owner may see; appointments can be written with the "
-    "write scope and the trip's edit right (local wall time, IANA zone and, in a repeated hour, `start_fold`/"
-    "`end_fold`; `If-Match` with the `ETag` on replace, change and trash: 428 without, 412 when stale). "
+    "DESCRIPTION": "The delegations a personal token's owner may see; appointments, journeys, members and "
+    "follow-ups can be written with the write scope and the trip's edit right (local wall time, IANA zone and, in a "
+    "repeated hour, `start_fold`/`end_fold` or `depart_fold`/`arrive_fold`; `If-Match` with the `ETag` on replace, "
+    "change and trash: 428 without, 412 when stale). "
     "Authentication: `Authorization: Bearer <token>` (account page, API-Tokens); scopes read and write "
     "(write includes read). Pagination: `limit` and `offset`, each list answers with `page.total` and "
     "`page.next_offset`. Errors: application/problem+json (RFC 9457).",
@@ -43,7 +44,7 @@ APIFLASK_SETTINGS = {
 
 def init_app(app: Flask) -> None:
     """Register the API, its docs and token pages; call with the other blueprints (before the rate limiter)."""
-    from planner.api import account, problems
+    from planner.api import account, locking, problems
     from planner.api.blueprint import SECURITY_SCHEMES, bp
     from planner.api.routes import delegations  # noqa: F401  (the views join the blueprint)
     from planner.extensions import csrf
@@ -57,4 +58,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.error_callback = problems.from_apiflask_error  # type: ignore[attr-defined]
     spec_processor: Any = app.spec_processor  # type: ignore[attr-defined]
-    spec_processor(problems.document_problems)
+    spec_processor(lambda spec: locking.document_preconditions(problems.document_problems(spec)))

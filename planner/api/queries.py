@@ -22,6 +22,7 @@ from planner.models import (
     AppointmentKind,
     City,
     Delegation,
+    FollowUp,
     Journey,
     Leg,
     Member,
@@ -251,3 +252,32 @@ def release_changes(delegation_id: int, number: int, viewer: Viewer) -> ReleaseC
     programme = materialize(found.snapshot)
     changes = changes_between(previous.programme, programme, viewer)
     return ReleaseChanges(found, previous.release, changes, _zones(previous.programme, programme))
+
+
+def journey(delegation_id: int, journey_id: int) -> Journey | None:
+    """One journey of the trip (None if it has no such one, or it is in the trash), loaded for its serializer."""
+    return db.session.scalars(
+        sa.select(Journey)
+        .where(Journey.id == journey_id, Journey.delegation_id == delegation_id)
+        .options(
+            joinedload(Journey.departure_city).joinedload(City.country),
+            joinedload(Journey.arrival_city).joinedload(City.country),
+            selectinload(Journey.travellers),
+        )
+    ).one_or_none()
+
+
+_FOLLOW_UP = (joinedload(FollowUp.owner), joinedload(FollowUp.organization), joinedload(FollowUp.appointment))
+
+
+def follow_ups(delegation_id: int, limit: int, offset: int) -> Page[FollowUp]:
+    """The trip's follow-ups by due date (those without one last, on every database), then as entered."""
+    select = sa.select(FollowUp).where(FollowUp.delegation_id == delegation_id).options(*_FOLLOW_UP)
+    return _page(select, [FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id], limit, offset)
+
+
+def follow_up(delegation_id: int, follow_up_id: int) -> FollowUp | None:
+    """One follow-up of the trip (None if it has no such one, or it is in the trash)."""
+    return db.session.scalars(
+        sa.select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.delegation_id == delegation_id).options(*_FOLLOW_UP)
+    ).one_or_none()

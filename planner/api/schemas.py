@@ -15,10 +15,12 @@ from apiflask.schemas import FileSchema
 from apiflask.validators import Length, OneOf, Range
 
 from planner.config import LANGUAGES
+from planner.labels import LANGUAGE_LABELS
 from planner.models import (
     AppointmentKind,
     Audience,
     DelegationStatus,
+    FollowUpStatus,
     ItemStatus,
     JourneyMode,
     MemberRole,
@@ -125,6 +127,10 @@ class MemberOut(Schema):
     role = fields.String(required=True, validate=OneOf(_values(MemberRole)))
     function = fields.String(allow_none=True, required=True)
     sort_order = fields.Integer(required=True)
+    person_id = fields.Integer(required=True, metadata={"description": "The person in the directory."})
+    language = fields.String(
+        required=True, validate=OneOf(list(LANGUAGE_LABELS)), metadata={"description": "Of the member's e-mails and feeds."}
+    )
 
 
 class MemberPage(Schema):
@@ -284,7 +290,7 @@ class IfMatch(Schema):
     if_match = fields.String(
         data_key="If-Match",
         validate=Length(max=200),
-        metadata={"description": 'The ETag of the appointment as last read, e.g. "3".'},
+        metadata={"description": 'The ETag of the record as last read, e.g. "3".'},
     )
 
 
@@ -563,3 +569,122 @@ FILE = FileSchema(type="string", format="binary")
 
 class OrganizationQuery(PageQuery):
     kind = fields.String(validate=OneOf(_values(OrganizationKind)), metadata={"description": "Only organizations of this kind."})
+
+
+# -- journeys, members and follow-ups: one record, and writing them ---------------------------
+
+
+class JourneyDetail(JourneyOut):
+    """One journey on its own; its answer carries the row's version as the ``ETag``."""
+
+
+def _journey_fields(complete: bool) -> dict[str, fields.Field]:
+    """The fields of a journey write (the journey form's, without the booking reference); ``complete``: create and PUT."""
+    record_id = Range(min=1, max=MAX_RECORD_ID)
+    found: dict[str, fields.Field] = {
+        "mode": fields.String(validate=OneOf(_values(JourneyMode))),
+        "status": fields.String(validate=OneOf(_values(ItemStatus))),
+        "visibility": fields.String(validate=OneOf(_values(Visibility))),
+    }
+    for end, wall in (("departure", "depart"), ("arrival", "arrive")):
+        found[f"{end}_city_id"] = fields.Integer(required=complete, validate=record_id)
+        found[f"{end}_place"] = fields.String(
+            required=complete, validate=Length(min=1, max=200), metadata={"description": "Airport, station, address."}
+        )
+        found[f"{end}_timezone"] = fields.String(
+            allow_none=True,
+            validate=Length(max=64),
+            metadata={"description": f"IANA zone of the {end}; empty or null: the city's zone."},
+        )
+        found[wall] = fields.NaiveDateTime(
+            required=complete, metadata={**_WALL_TIME_SHAPE, "description": f"Local wall time of the {end} there."}
+        )
+        found[f"{wall}_fold"] = fields.Integer(allow_none=True, validate=OneOf([0, 1]), metadata={"description": _FOLD})
+    found["carrier"] = fields.String(allow_none=True, validate=Length(max=100))
+    found["number"] = fields.String(allow_none=True, validate=Length(max=20))
+    found["notes"] = fields.String(allow_none=True, validate=Length(max=10000))
+    found["travellers"] = fields.List(
+        fields.Integer(validate=record_id),
+        validate=Length(max=500),
+        metadata={"description": "Member ids of this delegation (a new journey without it: everyone)."},
+    )
+    return found
+
+
+JourneyIn = cast("type[Schema]", Schema.from_dict(_journey_fields(complete=True), name="JourneyIn"))
+JourneyPatch = cast("type[Schema]", Schema.from_dict(_journey_fields(complete=False), name="JourneyPatch"))
+
+
+class MemberDetail(MemberOut):
+    """One member on its own; its answer carries the row's version as the ``ETag``."""
+
+
+def _member_fields(complete: bool) -> dict[str, fields.Field]:
+    """What the member form offers: a directory person, the role, the function on the trip and the language."""
+    return {
+        "person_id": fields.Integer(
+            required=complete,
+            validate=Range(min=1, max=MAX_RECORD_ID),
+            metadata={"description": "A person of the directory, not yet in this delegation."},
+        ),
+        "role": fields.String(validate=OneOf(_values(MemberRole))),
+        "function": fields.String(allow_none=True, validate=Length(max=200)),
+        "language": fields.String(validate=OneOf(list(LANGUAGE_LABELS))),
+    }
+
+
+MemberIn = cast("type[Schema]", Schema.from_dict(_member_fields(complete=True), name="MemberIn"))
+MemberPatch = cast("type[Schema]", Schema.from_dict(_member_fields(complete=False), name="MemberPatch"))
+
+
+class FollowUpOwner(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class FollowUpAppointment(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
+class FollowUpOut(Schema):
+    """A follow-up: what remains to do after the trip, for the planning team."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, validate=OneOf(_values(FollowUpStatus)))
+    due_on = fields.Date(allow_none=True, required=True)
+    owner = fields.Nested(FollowUpOwner, allow_none=True, required=True, metadata={"description": "Who is responsible."})
+    organization = fields.Nested(OrganizationRef, allow_none=True, required=True)
+    appointment = fields.Nested(
+        FollowUpAppointment, allow_none=True, required=True, metadata={"description": "The appointment it came from."}
+    )
+
+
+class FollowUpPage(Schema):
+    items = fields.List(fields.Nested(FollowUpOut), required=True)
+    page = fields.Nested(PageMeta, required=True)
+
+
+class FollowUpDetail(FollowUpOut):
+    """One follow-up on its own; its answer carries the row's version as the ``ETag``."""
+
+
+def _follow_up_fields(complete: bool) -> dict[str, fields.Field]:
+    record_id = Range(min=1, max=MAX_RECORD_ID)
+    return {
+        "title": fields.String(required=complete, validate=Length(min=1, max=200)),
+        "description": fields.String(allow_none=True, validate=Length(max=10000)),
+        "status": fields.String(validate=OneOf(_values(FollowUpStatus))),
+        "due_on": fields.Date(allow_none=True),
+        "owner_id": fields.Integer(allow_none=True, validate=record_id, metadata={"description": "A person of the directory."}),
+        "organization_id": fields.Integer(allow_none=True, validate=record_id),
+        "appointment_id": fields.Integer(
+            allow_none=True, validate=record_id, metadata={"description": "An appointment of this delegation."}
+        ),
+    }
+
+
+FollowUpIn = cast("type[Schema]", Schema.from_dict(_follow_up_fields(complete=True), name="FollowUpIn"))
+FollowUpPatch = cast("type[Schema]", Schema.from_dict(_follow_up_fields(complete=False), name="FollowUpPatch"))

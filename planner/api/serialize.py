@@ -17,6 +17,7 @@ from planner.models import (
     Audience,
     City,
     Delegation,
+    FollowUp,
     Journey,
     Leg,
     Member,
@@ -65,6 +66,8 @@ def member(value: Member) -> dict[str, Any]:
         "role": value.role.value,
         "function": value.function,
         "sort_order": value.sort_order,
+        "person_id": value.person_id,
+        "language": value.language,
     }
 
 
@@ -358,4 +361,19 @@ def change(value: Change, zones: dict[tuple[str, int], str]) -> dict[str, Any]:
         "title": value.title,
         "at": at,
         "text": value.text,
+    }
+
+
+def follow_up(value: FollowUp) -> dict[str, Any]:
+    """A follow-up as the trip page shows it to the planning team (the only audience of follow-ups)."""
+    owner, appointment = value.owner, value.appointment
+    return {
+        "id": value.id,
+        "title": value.title,
+        "description": value.description,
+        "status": value.status.value,
+        "due_on": value.due_on,
+        "owner": None if owner is None else {"id": owner.id, "name": owner.display_name},
+        "organization": _organization(value.organization),
+        "appointment": None if appointment is None else {"id": appointment.id, "title": appointment.title},
     }

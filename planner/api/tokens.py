@@ -78,6 +78,18 @@ def revoke(user: User, token_id: int, now: datetime) -> bool:
     return True
 
 
+def revoke_all(user_id: int, now: datetime) -> None:
+    """Revoke every open token of the account, in the caller's transaction: its password was changed or reset.
+
+    A token is as good as the password that made it: whoever took over an account
+    and made a token must lose it with the password, as the sessions end
+    (:func:`planner.auth.sessions.end_all_sessions`). The owner makes new ones.
+    """
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
+
+
 def tokens_of(user: User) -> list[ApiToken]:
     """``user``'s tokens, newest first (revoked and expired ones too, so the owner sees what ran out)."""
     return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
+from planner.api import tokens as api_tokens
 from planner.auth.sessions import end_all_sessions
 from planner.editing import Rejected
 from planner.extensions import db
@@ -99,7 +100,7 @@ def bootstrap_admin(email: str) -> tuple[User, str] | None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Replace ``user``'s password; every other session of the account ends with the old one.
+    """Replace ``user``'s password; every other session and every API token of the account ends with the old one.
 
     Raises :class:`~planner.editing.Rejected` (with the field it concerns) and changes
     nothing when the current password is wrong or the new one is not allowed.
@@ -114,4 +115,5 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new, password_hash_method())
     user.must_change_password = False
     end_all_sessions(user.id)
+    api_tokens.revoke_all(user.id, utc_now())
     db.session.flush()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from planner.editing import Row
-from planner.models import DelegationStatus, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
+from planner.models import DelegationStatus, FollowUp, FollowUpStatus, ItemStatus, Leg, Member, MemberRole
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,8 @@ class FollowUpInput:
     organization_id: int | None = None
     appointment_id: int | None = None
     version: int | None = None
+
+    @classmethod
+    def of(cls, follow_up: FollowUp) -> FollowUpInput:
+        """The follow-up as saved: the base for a change of a few fields (``dataclasses.replace``)."""
+        return cls(**{f.name: getattr(follow_up, f.name) for f in dataclasses.fields(cls)})

@@ -235,7 +235,8 @@ def test_pages_walk_the_list_in_order(client: FlaskClient, trip: Trip, make_toke
     assert seen == [item["id"] for item in whole["items"]]
     _status, members = _get(client, secret, f"/delegations/{trip.delegation_id}/members?limit=1&offset=1")
     assert [m["name"] for m in members["items"]] == ["Bert Gebrieft"]
-    assert set(members["items"][0]) == {"id", "name", "role", "function", "sort_order"}
+    # What the member form shows that is not personal data; never contact, passport, health or diet.
+    assert set(members["items"][0]) == {"id", "name", "role", "function", "sort_order", "person_id", "language"}
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "offset=-1", "limit=abc", "member=0"])

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.extensions import db
-from planner.models import ApiToken, User, UserRole
+from planner.models import ApiToken, TokenScope, User, UserRole
 from planner.timezones import utc_now
 from tests.api.conftest import TokenMaker, bearer
-from tests.conftest import csrf_token, make_delegation, make_user, signed_in_as
+from tests.conftest import PASSWORD, csrf_token, make_delegation, make_user, post_password_change, signed_in_as
 
 _SHOWN = re.compile(r'<code id="new-token">([^<]+)</code>')
 
@@ -138,3 +138,54 @@ def test_a_session_cookie_is_no_token(client: FlaskClient) -> None:
 def test_the_token_pages_need_an_account(client: FlaskClient) -> None:
     response = client.get("/auth/api-tokens")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+# -- a new password revokes the account's tokens ---------------------------------------------------
+
+NEW_PASSWORD = "ein ganz neues Passwort"
+
+
+def _answers(client: FlaskClient, *secrets: str) -> list[int]:
+    return [client.get("/api/v1/delegations", headers=bearer(secret)).status_code for secret in secrets]
+
+
+def test_changing_ones_password_revokes_ones_tokens(app: Flask, client: FlaskClient, make_token: TokenMaker) -> None:
+    signed_in_as(client, UserRole.PLANNER, "planner@example.org")
+    with app.app_context():
+        make_user(UserRole.PLANNER, "other@example.org")
+    mine = [make_token("planner@example.org"), make_token("planner@example.org", TokenScope.WRITE)]
+    theirs = make_token("other@example.org")
+    assert _answers(client, *mine, theirs) == [200, 200, 200]
+    refused = post_password_change(client, "wrong password", NEW_PASSWORD)
+    assert "Das bisherige Passwort stimmt nicht." in refused.get_data(as_text=True)
+    assert _answers(client, *mine) == [200, 200]  # a refused change revokes nothing
+    assert post_password_change(client, PASSWORD, NEW_PASSWORD).status_code in (302, 303)
+    assert _answers(client, *mine, theirs) == [401, 401, 200]
+    with app.app_context():
+        rows = db.session.execute(sa.select(User.email, ApiToken.revoked_at).join(ApiToken.user)).all()
+    assert {email for email, revoked in rows if revoked is not None} == {"planner@example.org"}
+    # A token made after the change works again.
+    assert _answers(client, make_token("planner@example.org")) == [200]
+
+
+def test_an_admins_password_reset_revokes_the_accounts_tokens(app: Flask, client: FlaskClient, make_token: TokenMaker) -> None:
+    signed_in_as(client, UserRole.ADMIN, "admin@example.org")
+    with app.app_context():
+        planner_id = make_user(UserRole.PLANNER, "planner@example.org").id
+    theirs, own = make_token("planner@example.org", TokenScope.WRITE), make_token("admin@example.org")
+    token = csrf_token(client, "/admin/users")
+    response = client.post(f"/admin/users/{planner_id}/password", data={"csrf_token": token})
+    assert response.status_code == 200
+    assert _answers(client, theirs, own) == [401, 200]
+
+
+def test_setting_a_password_on_the_command_line_revokes_the_accounts_tokens(app: Flask, make_token: TokenMaker) -> None:
+    with app.app_context():
+        make_user(UserRole.PLANNER, "planner@example.org")
+    secret = make_token("planner@example.org")
+    client = app.test_client()
+    assert _answers(client, secret) == [200]
+    result = app.test_cli_runner().invoke(args=["users", "set-password", "planner@example.org"], input=NEW_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "API tokens are revoked" in result.output
+    assert _answers(client, secret) == [401]

@@ -18,18 +18,14 @@ from flask_babel import gettext as _
 
 from planner.api import queries, serialize
 from planner.api.blueprint import COMMON_ERRORS, SECURITY_SCHEME, bp
+from planner.api.locking import commit, etag, links, matched_version
 from planner.api.problems import problem
-from planner.api.routes.delegations import delegation_or_404
+from planner.api.routes.delegations import delegation_or_404, editable_trip
 from planner.api.schemas import AppointmentDetail, AppointmentIn, AppointmentPatch, ETagHeader, IfMatch
-from planner.api.tokens import current_owner
 from planner.api.writes import Refused, appointment_input
 from planner.audiences import Viewer
-from planner.editing import EditConflict
-from planner.extensions import db
 from planner.models import Appointment, Delegation
 from planner.program import operations
-from planner.program.queries import delegation_for_forms
-from planner.teams.access import may_edit
 
 _READ_ERRORS = {**COMMON_ERRORS, 404: "No such delegation or appointment, or not visible to this token"}
 _WRITE_ERRORS = {**_READ_ERRORS, 422: "Invalid input (DST gap, repeated time without its occurrence, ...)"}
@@ -38,31 +34,8 @@ _LOCKED_ERRORS = {
     412: "The appointment changed since the ETag sent in If-Match",
     428: "If-Match missing",
 }
+_LINKS = links("appointment", "appointment_id")
 Answer = tuple[Any, int, dict[str, str]]
-
-
-def etag(appointment: Appointment) -> str:
-    """The appointment's entity tag: its row version (rises with every save), quoted as HTTP wants."""
-    return f'"{appointment.version}"'
-
-
-def _matched_version(headers: dict[str, str], appointment: Appointment) -> int:
-    """The version named by ``If-Match`` if it is the current one; aborts with 428 without it, 412 if stale."""
-    raw = headers.get("if_match")
-    if not raw or not raw.strip():
-        abort(428)
-    tags = [tag.strip() for tag in raw.split(",")]
-    if "*" in tags or etag(appointment) in tags:  # weak tags (W/"3") never match an If-Match (RFC 9110 13.1.1)
-        return appointment.version
-    abort(412)
-
-
-def _editable_trip(delegation_id: int) -> Delegation:
-    """The trip with what a save needs, if the token's owner may edit it (404 if not visible, 403 without the right)."""
-    delegation_or_404(delegation_id)
-    if not may_edit(current_owner(), delegation_id):
-        abort(403)
-    return delegation_for_forms(delegation_id)
 
 
 def _answer(delegation_id: int, appointment_id: int, status: int = 200) -> Answer:
@@ -79,17 +52,13 @@ def _answer(delegation_id: int, appointment_id: int, status: int = 200) -> Answe
 
 def _save(delegation: Delegation, body: dict[str, Any], saved: Appointment | None, *, replace: bool, version: int | None) -> int:
     """Save through the form's operation and commit (the id); a refused input or a lost race changes nothing."""
-    try:
-        data = appointment_input(delegation, body, saved, replace=replace, version=version)
-        appointment = operations.save_appointment(delegation, data, saved)
-        db.session.commit()
-    except Refused:
-        db.session.rollback()
-        raise
-    except EditConflict:
-        db.session.rollback()
-        abort(412)
-    return appointment.id
+    return commit(
+        lambda: (
+            operations.save_appointment(
+                delegation, appointment_input(delegation, body, saved, replace=replace, version=version), saved
+            ).id
+        )
+    )
 
 
 @bp.errorhandler(Refused)
@@ -109,8 +78,8 @@ def _appointment_or_404(delegation_id: int, appointment_id: int) -> Appointment:
 
 
 @bp.get("/delegations/<int:delegation_id>/appointments/<int:appointment_id>")
-@bp.output(AppointmentDetail, headers=ETagHeader)
-@bp.doc(summary="One appointment", security=SECURITY_SCHEME, responses=_READ_ERRORS)
+@bp.output(AppointmentDetail, headers=ETagHeader, links=_LINKS)
+@bp.doc(summary="One appointment", security=SECURITY_SCHEME, responses=_READ_ERRORS, operation_id="get_appointment")
 def get_appointment(delegation_id: int, appointment_id: int) -> Answer:
     """The appointment as the planning team sees it, with its version as ``ETag``."""
     delegation = delegation_or_404(delegation_id)
@@ -119,11 +88,11 @@ def get_appointment(delegation_id: int, appointment_id: int) -> Answer:
 
 @bp.post("/delegations/<int:delegation_id>/appointments")
 @bp.input(AppointmentIn, arg_name="body")
-@bp.output(AppointmentDetail, status_code=201, headers=ETagHeader)
-@bp.doc(summary="Create an appointment", security=SECURITY_SCHEME, responses=_WRITE_ERRORS)
+@bp.output(AppointmentDetail, status_code=201, headers=ETagHeader, links=_LINKS)
+@bp.doc(summary="Create an appointment", security=SECURITY_SCHEME, responses=_WRITE_ERRORS, operation_id="create_appointment")
 def create_appointment(delegation_id: int, body: dict[str, Any]) -> Answer:
     """A new appointment from local wall times at the place (write scope and edit right on the trip)."""
-    delegation = _editable_trip(delegation_id)
+    delegation = editable_trip(delegation_id)
     saved = _save(delegation, body, None, replace=True, version=None)
     return _answer(delegation.id, saved, 201)
 
@@ -131,13 +100,13 @@ def create_appointment(delegation_id: int, body: dict[str, Any]) -> Answer:
 @bp.put("/delegations/<int:delegation_id>/appointments/<int:appointment_id>")
 @bp.input(IfMatch, location="headers", arg_name="headers")
 @bp.input(AppointmentIn, arg_name="body")
-@bp.output(AppointmentDetail, headers=ETagHeader)
-@bp.doc(summary="Replace an appointment", security=SECURITY_SCHEME, responses=_LOCKED_ERRORS)
+@bp.output(AppointmentDetail, headers=ETagHeader, links=_LINKS)
+@bp.doc(summary="Replace an appointment", security=SECURITY_SCHEME, responses=_LOCKED_ERRORS, operation_id="replace_appointment")
 def replace_appointment(delegation_id: int, appointment_id: int, headers: dict[str, str], body: dict[str, Any]) -> Any:
     """Replace every field (those left out take the defaults of a new appointment, attendees none); needs If-Match."""
-    delegation = _editable_trip(delegation_id)
+    delegation = editable_trip(delegation_id)
     appointment = _appointment_or_404(delegation.id, appointment_id)
-    version = _matched_version(headers, appointment)
+    version = matched_version(headers, appointment)
     saved = _save(delegation, body, appointment, replace=True, version=version)
     return _answer(delegation.id, saved)
 
@@ -145,13 +114,13 @@ def replace_appointment(delegation_id: int, appointment_id: int, headers: dict[s
 @bp.patch("/delegations/<int:delegation_id>/appointments/<int:appointment_id>")
 @bp.input(IfMatch, location="headers", arg_name="headers")
 @bp.input(AppointmentPatch, arg_name="body")
-@bp.output(AppointmentDetail, headers=ETagHeader)
-@bp.doc(summary="Change an appointment", security=SECURITY_SCHEME, responses=_LOCKED_ERRORS)
+@bp.output(AppointmentDetail, headers=ETagHeader, links=_LINKS)
+@bp.doc(summary="Change an appointment", security=SECURITY_SCHEME, responses=_LOCKED_ERRORS, operation_id="change_appointment")
 def change_appointment(delegation_id: int, appointment_id: int, headers: dict[str, str], body: dict[str, Any]) -> Any:
     """Change the fields given, keep the rest; a time left out keeps its wall time (read in a changed zone). Needs If-Match."""
-    delegation = _editable_trip(delegation_id)
+    delegation = editable_trip(delegation_id)
     appointment = _appointment_or_404(delegation.id, appointment_id)
-    version = _matched_version(headers, appointment)
+    version = matched_version(headers, appointment)
     saved = _save(delegation, body, appointment, replace=False, version=version)
     return _answer(delegation.id, saved)
 
@@ -159,16 +128,16 @@ def change_appointment(delegation_id: int, appointment_id: int, headers: dict[st
 @bp.delete("/delegations/<int:delegation_id>/appointments/<int:appointment_id>")
 @bp.input(IfMatch, location="headers", arg_name="headers")
 @bp.output({}, status_code=204)
-@bp.doc(summary="Move an appointment to the trash", security=SECURITY_SCHEME, responses=_LOCKED_ERRORS)
+@bp.doc(
+    summary="Move an appointment to the trash",
+    security=SECURITY_SCHEME,
+    responses=_LOCKED_ERRORS,
+    operation_id="trash_appointment",
+)
 def trash_appointment(delegation_id: int, appointment_id: int, headers: dict[str, str]) -> Any:
     """Move the appointment to the trip's trash (restorable on the trash page); needs If-Match."""
-    delegation = _editable_trip(delegation_id)
+    delegation = editable_trip(delegation_id)
     appointment = _appointment_or_404(delegation.id, appointment_id)
-    version = _matched_version(headers, appointment)
-    try:
-        operations.trash_appointment(appointment, version)
-        db.session.commit()
-    except EditConflict:
-        db.session.rollback()
-        abort(412)
+    version = matched_version(headers, appointment)
+    commit(lambda: operations.trash_appointment(appointment, version))
     return "", 204

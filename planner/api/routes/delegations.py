@@ -12,6 +12,8 @@ from planner.api.schemas import DelegationDetail, DelegationPage, LegPage, Membe
 from planner.api.tokens import current_owner
 from planner.audiences import Viewer
 from planner.models import Delegation
+from planner.program.queries import delegation_for_forms
+from planner.teams.access import may_edit
 
 _ERRORS = {**COMMON_ERRORS, 404: "No such delegation, or not visible to this token"}
 
@@ -63,3 +65,15 @@ def list_legs(delegation_id: int, page: dict[str, int]) -> dict[str, Any]:
     found = queries.legs(delegation.id, page["limit"], page["offset"])
     viewer = Viewer.team()
     return {"items": [serialize.leg(leg, viewer) for leg in found.items], "page": found.meta()}
+
+
+def editable_trip(delegation_id: int) -> Delegation:
+    """The trip with what a save needs, if the token's owner may edit it (404 if not visible, 403 without the right).
+
+    Every write of a trip's items asks this first, as the pages' ``editors_only``
+    does: a per-trip team member without the edit right, and a viewer, get 403.
+    """
+    delegation_or_404(delegation_id)
+    if not may_edit(current_owner(), delegation_id):
+        abort(403)
+    return delegation_for_forms(delegation_id)
