@@ -73,9 +73,11 @@ ANY_TOKEN, TRIP_READ, PRESS, TRIP_WRITE = "any token", "trip read", "press", "tr
 RULES = (ANY_TOKEN, TRIP_READ, PRESS, TRIP_WRITE)
 OK = 0  # the operation's own success status (200, 201 or 204), from OPERATIONS
 
-# Who asks -> what each rule answers them, in the order of RULES.
+# Who asks -> what each rule answers them: (any token, trip read, press, trip write). Who is who: "editor" a planner
+# on the trip's team with the edit right, "reader" one without it, "viewer" a viewer on the team (whose write token
+# dates from when the account was a planner), "outsider" a planner on another trip's team only; "expired" and
+# "revoked" are the editor's write tokens, "disabled account" a write token of a team planner whose account is off.
 EXPECTED: dict[str, tuple[int, int, int, int]] = {
-    #                  any token  trip read  press  trip write
     "no token": (401, 401, 401, 401),
     "unknown token": (401, 401, 401, 401),
     "expired": (401, 401, 401, 401),
@@ -201,7 +203,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 # -- the world ----------------------------------------------------------------------------------------------------------
 
 # The path parameter of each record a successful trash removes, and its model (a fresh one replaces it).
-RENEWED = {"appointment_id": Appointment, "journey_id": Journey, "member_id": Member, "follow_up_id": FollowUp}
+RENEWED: dict[str, type[Any]] = {
+    "appointment_id": Appointment,
+    "journey_id": Journey,
+    "member_id": Member,
+    "follow_up_id": FollowUp,
+}
 
 
 @dataclass
