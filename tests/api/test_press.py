@@ -189,3 +189,20 @@ def test_without_a_token_only_when_the_trip_publishes_it(app: Flask, client: Fla
         assert planted not in opened.get_data(as_text=True)
     # Only the press programme opens: the rest of the trip still needs a token.
     assert client.get(f"/api/v1/delegations/{trip.delegation_id}/appointments").status_code == 401
+
+
+def test_a_published_press_programme_is_open_to_a_token_outside_the_team(
+    app: Flask, client: FlaskClient, trip: Trip, make_token: TokenMaker
+) -> None:
+    outsider = bearer(make_token("outsider@example.org"))
+    assert client.get(_url(trip), headers=outsider).status_code == 404
+    with app.app_context():
+        delegation = db.session.get(Delegation, trip.delegation_id)
+        assert delegation is not None
+        delegation.press_public = True
+        db.session.commit()
+    opened = client.get(_url(trip), headers=outsider)
+    assert opened.status_code == 200
+    assert [a["id"] for a in opened.get_json()["appointments"]] == [trip.public_id]
+    # The rest of the trip stays closed to them.
+    assert client.get(f"/api/v1/delegations/{trip.delegation_id}/appointments", headers=outsider).status_code == 404
