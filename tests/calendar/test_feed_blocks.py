@@ -24,14 +24,17 @@ from planner.audiences import Viewer
 from planner.calendar import feed_blocks
 from planner.calendar.export import Scope, export_calendar
 from planner.calendar.feed_blocks import EventBlocks
+from planner.calendar.feed_build import export_feed
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.jobs import jobs
+from planner.releases.shown import ShownVersion
 from planner.models import Appointment, Audience, City, Delegation, FeedToken, Journey, Member, Organization, Person
 from tests.conftest import KellerSeeder
 
 TODAY = date(2024, 10, 1)  # before the trip: cancelled items still in the feed
 TEAM_ONLY = "INTERN-MARKER-7Q"  # planted in an appointment's notes: the team's feed only
+SOURCE = "https://x/f.ics"
 
 
 @pytest.fixture
@@ -41,12 +44,27 @@ def trip(app: Flask, seed_keller: KellerSeeder) -> Iterator[int]:
         yield db.session.scalars(sa.select(Delegation.id)).one()
 
 
-def _build(delegation_id: int, blocks: EventBlocks | None, *, locale: str = "de", audience: Audience = Audience.TEAM) -> bytes:
+def _build(
+    delegation_id: int,
+    blocks: EventBlocks | None,
+    *,
+    locale: str = "de",
+    audience: Audience = Audience.TEAM,
+    member_id: int | None = None,
+) -> bytes:
     db.session.expire_all()  # the programme read again, as a new request reads it
     delegation = delegation_with_programme(delegation_id)
     assert delegation is not None
+    member = next(m for m in delegation.members if m.id == member_id) if member_id is not None else None
     return export_calendar(
-        delegation, Scope(), locale=locale, today=TODAY, viewer=Viewer(audience), blocks=blocks, source_url="https://x/f.ics"
+        delegation,
+        Scope(member=member),
+        locale=locale,
+        today=TODAY,
+        viewer=Viewer(audience, member),
+        blocks=blocks,
+        source_url=SOURCE,
+        version=ShownVersion(None),
     ).body
 
 
@@ -59,11 +77,69 @@ def _blocks_of(body: bytes) -> list[bytes]:
     return [b"BEGIN:VEVENT" + part.split(b"END:VEVENT")[0] for part in body.split(b"BEGIN:VEVENT")[1:]]
 
 
+def _full(delegation_id: int, *, locale: str = "de", audience: Audience = Audience.TEAM, member_id: int | None = None):
+    """The calendar built in full from the programme loaded as ORM rows, no blocks."""
+    db.session.expire_all()
+    delegation = delegation_with_programme(delegation_id)
+    assert delegation is not None
+    member = next(m for m in delegation.members if m.id == member_id) if member_id is not None else None
+    return export_calendar(
+        delegation,
+        Scope(member=member),
+        locale=locale,
+        today=TODAY,
+        viewer=Viewer(audience, member),
+        source_url=SOURCE,
+        version=ShownVersion(None),  # as the route builds a draft's feed: the version named, with its Last-Modified
+    )
+
+
+def _from_keys(
+    delegation_id: int,
+    blocks: EventBlocks,
+    *,
+    locale: str = "de",
+    audience: Audience = Audience.TEAM,
+    member_id: int | None = None,
+    most_stale: float = 1.0,
+):
+    """The draft feed from kept blocks, its programme read as columns (:mod:`planner.calendar.feed_build`)."""
+    db.session.expunge_all()  # nothing loaded: as a new request
+    delegation = db.session.get(Delegation, delegation_id)
+    assert delegation is not None
+    member = db.session.get(Member, member_id) if member_id is not None else None
+    return export_feed(
+        delegation,
+        member,
+        locale=locale,
+        today=TODAY,
+        source_url=SOURCE,
+        viewer=Viewer(audience, member),
+        version=ShownVersion(None),
+        blocks=blocks,
+        most_stale=most_stale,
+    )
+
+
 def _rebuilt(delegation_id: int, previous: EventBlocks, **options) -> tuple[bytes, EventBlocks]:
-    """The calendar from ``previous``'s blocks, checked against a full build; and the blocks it used."""
+    """The calendar from ``previous``'s blocks, checked against a full build; and the blocks it used.
+
+    Built both ways a feed is rebuilt: from the programme loaded as ORM rows, and from its
+    columns with only the changed items loaded. Both must give a full build's bytes,
+    Last-Modified and file name, find the same blocks by the same item keys and work out
+    the same items again.
+    """
+    full = _full(delegation_id, **options)
     blocks = previous.carried()
     body = _build(delegation_id, blocks, **options)
-    assert body == _build(delegation_id, None, **options)  # byte for byte what a full build gives
+    assert body == full.body  # byte for byte what a full build gives
+    keyed = previous.carried()
+    from_keys = _from_keys(delegation_id, keyed, **options)
+    assert from_keys is not None
+    assert from_keys.body == full.body
+    assert (from_keys.last_modified, from_keys.filename) == (full.last_modified, full.filename)
+    assert keyed.used_items == blocks.used_items and keyed.used == blocks.used  # the same keys, the same blocks
+    assert (keyed.valued, keyed.serialized) == (blocks.valued, blocks.serialized)
     return body, blocks
 
 
