@@ -471,3 +471,36 @@ def test_a_feed_with_most_events_changed_is_left_to_the_full_build(trip: int) ->
     one_changed = first.carried()
     rebuilt = _from_keys(trip, one_changed, most_stale=MOST_STALE)
     assert rebuilt is not None and rebuilt.body == _full(trip).body and one_changed.valued == 1
+
+
+def test_a_trashed_members_feed_answers_404_though_its_blocks_are_kept(app: Flask, seed_keller: KellerSeeder) -> None:
+    from planner.delegations.operations import restore_member, trash_member
+
+    seed_keller(app)
+    with app.app_context():
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        member = next(m for m in delegation.members if any(m in a.attendees for a in delegation.appointments))
+        feed = FeedToken.issue(delegation, member)
+        db.session.add(feed)
+        db.session.commit()
+        feed_id, token, member_id = feed.id, feed.token, member.id
+    client = app.test_client()
+    first = client.get(f"/feeds/{token}.ics")
+    assert first.status_code == 200
+    with app.app_context():
+        assert feed_blocks.load(feed_id).items  # the next build starts from the kept blocks
+        member = db.session.get(Member, member_id)
+        assert member is not None
+        trash_member(member, member.version)
+        db.session.commit()
+    # Never the whole trip's calendar instead: the member's feed rests with them.
+    assert client.get(f"/feeds/{token}.ics").status_code == 404
+    with app.app_context():
+        from planner.models.trash import include_trashed
+
+        trashed = db.session.scalars(sa.select(Member).where(Member.id == member_id).execution_options(**include_trashed())).one()
+        restore_member(trashed)
+        db.session.commit()
+    back = client.get(f"/feeds/{token}.ics")
+    assert back.status_code == 200
+    assert _events(back.data) == _events(first.data)
