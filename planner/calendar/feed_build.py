@@ -22,7 +22,6 @@ with a full build after each kind of change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -91,25 +90,32 @@ def export_feed(
         attending = lists.get(("attendees", row.id), [])
         if not shows(viewer, row.visibility, row.kind) or (member is not None and member.id not in attending):
             continue
-        changed = last_changes[(Appointment, row.id)] = _appointment_change(row, people.changes(attending))
+        attendees, attendees_changed = people.of(attending)
+        changed = last_changes[(Appointment, row.id)] = _appointment_change(row, attendees_changed)
         if not ical.shows_status(row.status, request):
             continue
         shown += 1
         instants += ical.appointment_instants(row.all_day, row.timezone, row.start_at, row.end_at)
-        related = (_related(row, "organization"), _related(row, "contact"), _related(row, "city"))
-        parts = ("A", row.id, row.version, row.revision, related, people.parts(attending))
+        related = (
+            None if row.organization_id is None else (row.organization_id, row.organization_version),
+            None if row.contact_id is None else (row.contact_id, row.contact_version),
+            None if row.city_id is None else (row.city_id, row.city_version),
+        )
+        parts = ("A", row.id, row.version, row.revision, related, attendees)
         _find(blocks, feed_blocks.key_of(parts, changed, row.created_at, row.uid, common), Appointment, row.id, entries, stale)
 
     for row in keys.journeys:
         travelling = lists.get(("travellers", row.id), [])
         if not shows(viewer, row.visibility, None) or (member is not None and member.id not in travelling):
             continue
-        changed = last_changes[(Journey, row.id)] = _journey_change(row, people.changes(travelling))
+        travellers, travellers_changed = people.of(travelling)
+        changed = last_changes[(Journey, row.id)] = _journey_change(row, travellers_changed)
         if not ical.shows_status(row.status, request):
             continue
         shown += 1
         instants += ical.journey_instants(row.departure_timezone, row.depart_at, row.arrival_timezone, row.arrive_at)
-        journey_parts = ("J", row.id, row.version, row.revision, _related(row, "city"), people.parts(travelling))
+        city = None if row.city_id is None else (row.city_id, row.city_version)
+        journey_parts = ("J", row.id, row.version, row.revision, city, travellers)
         key = feed_blocks.key_of(journey_parts, changed, row.created_at, row.uid, common)
         _find(blocks, key, Journey, row.id, entries, stale)
 
@@ -138,51 +144,47 @@ def _find(
         entries.append(found)
 
 
-def _related(row: sa.Row, name: str) -> tuple[int, int] | None:
-    """A related row of ``row`` as :func:`planner.calendar.feed_blocks.item_key` writes it: (id, version), or None."""
-    row_id = getattr(row, f"{name}_id")
-    return None if row_id is None else (row_id, getattr(row, f"{name}_version"))
-
-
 class _People:
     """Each member's part of the item keys and latest change, worked out once per build (they attend most items)."""
 
     def __init__(self, members: dict[int, sa.Row]) -> None:
         self._members = members
-        self._parts: dict[int, str] = {}
-        self._changes: dict[int, datetime] = {}
+        self._known: dict[int, tuple[str, datetime]] = {}
 
-    def parts(self, ids: list[int]) -> str:
+    def of(self, ids: list[int]) -> tuple[str, datetime | None]:
+        """The people part of an item key for the members ``ids`` (in list order), and their latest change (None: nobody)."""
         parts = []
+        latest: datetime | None = None
         for member_id in ids:
-            part = self._parts.get(member_id)
-            if part is None:
+            known = self._known.get(member_id)
+            if known is None:
                 row = self._members[member_id]
-                part = self._parts[member_id] = feed_blocks.member_part(row.id, row.version, row.person_id, row.person_version)
-            parts.append(part)
-        return ",".join(parts)
-
-    def changes(self, ids: list[int]) -> Iterable[datetime]:
-        for member_id in ids:
-            changed = self._changes.get(member_id)
-            if changed is None:
-                row = self._members[member_id]
-                changed = self._changes[member_id] = max(row.updated_at, row.person_updated_at)
-            yield changed
+                part = feed_blocks.member_part(row.id, row.version, row.person_id, row.person_version)
+                known = self._known[member_id] = (part, max(row.updated_at, row.person_updated_at))
+            parts.append(known[0])
+            if latest is None or known[1] > latest:
+                latest = known[1]
+        return ",".join(parts), latest
 
 
-def _appointment_change(row: sa.Row, people: Iterable[datetime]) -> datetime:
-    """:func:`planner.calendar.ical.last_change` of an appointment read as columns."""
-    sources = [row.updated_at, row.organization_updated_at, row.contact_updated_at]
-    if row.latitude is None or row.longitude is None:
-        sources.append(row.city_updated_at)  # GEO falls back to the city's coordinates
-    return max([*(stamp for stamp in sources if stamp is not None), *people])
+def _appointment_change(row: sa.Row, people: datetime | None) -> datetime:
+    """:func:`planner.calendar.ical.last_change` of an appointment read as columns (``people``: its attendees' latest)."""
+    latest = row.updated_at
+    # GEO falls back to the city's coordinates: then the city counts.
+    city = row.city_updated_at if row.latitude is None or row.longitude is None else None
+    for stamp in (row.organization_updated_at, row.contact_updated_at, city, people):
+        if stamp is not None and stamp > latest:
+            latest = stamp
+    return latest
 
 
-def _journey_change(row: sa.Row, people: Iterable[datetime]) -> datetime:
-    """:func:`planner.calendar.ical.last_change` of a journey read as columns."""
-    sources = [row.updated_at, row.city_updated_at]
-    return max([*(stamp for stamp in sources if stamp is not None), *people])
+def _journey_change(row: sa.Row, people: datetime | None) -> datetime:
+    """:func:`planner.calendar.ical.last_change` of a journey read as columns (``people``: its travellers' latest)."""
+    latest = row.updated_at
+    for stamp in (row.city_updated_at, people):
+        if stamp is not None and stamp > latest:
+            latest = stamp
+    return latest
 
 
 def _load(stale: dict[type, dict[int, str]], lists: dict[tuple[str, int], list[int]]) -> list[tuple[str, ical.Item]]:
