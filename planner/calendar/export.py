@@ -4,7 +4,10 @@ Routes, feeds and the CLI all come through :func:`export_calendar`, so a
 member's download and a member's subscription can never differ. Each
 calendar is made for a :class:`~planner.audiences.Viewer`; items the
 viewer's audience may not know of are left out here
-(:func:`planner.audiences.shows_item`).
+(:func:`planner.audiences.shows_item`). The one exception, a draft's feed
+rebuilt from its kept event blocks (:mod:`planner.calendar.feed_build`),
+reads the same rules from columns and uses this module's name and version
+helpers; its tests compare its bytes with :func:`export_calendar`'s.
 """
 
 from __future__ import annotations

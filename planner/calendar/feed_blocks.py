@@ -20,7 +20,10 @@ first looks an item up by :func:`item_key` (the ids and versions of every row
 its event reads, its revision and LAST-MODIFIED, and the feed's reader,
 language and links: a tuple of integers) and works out the values only for
 items it does not find; the block is still named by the values' digest. The
-tests compare the result with a full build after each kind of change.
+tests compare the result with a full build after each kind of change. A
+draft's feed makes the same keys (:func:`key_of`) from the programme read as
+columns and loads only the items it does not find
+(:mod:`planner.calendar.feed_build`).
 
 The blocks of one feed (its token row: one audience, member, locale) are one
 entry of the jobs store (:mod:`planner.jobs.store`: the instance folder, or
