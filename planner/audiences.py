@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from planner.models import Appointment, AppointmentKind, Audience, Journey, Member, MemberRole, Visibility
 
-__all__ = ["FIELDS", "PERSONAL_FEEDS", "Audience", "Viewer", "Visibility", "may_see", "shows_item"]
+__all__ = ["FIELDS", "PERSONAL_FEEDS", "Audience", "Viewer", "Visibility", "may_see", "shows", "shows_item"]
 
 # What each field of the programme is for. "briefing" fields go to the team,
 # the leadership and the members briefed for the appointment; "team" fields
@@ -73,13 +73,18 @@ class Viewer:
 
 def shows_item(viewer: Viewer, item: Appointment | Journey) -> bool:
     """Whether ``item`` appears at all in an output for ``viewer`` (personal outputs also filter by attendance)."""
+    return shows(viewer, item.visibility, item.kind if isinstance(item, Appointment) else None)
+
+
+def shows(viewer: Viewer, visibility: Visibility, kind: AppointmentKind | None) -> bool:
+    """:func:`shows_item` for an item read as columns: its visibility and, for an appointment, its kind (None: a journey)."""
     if viewer.audience is Audience.TEAM:
         return True
     if viewer.audience is Audience.PRESS:
-        if isinstance(item, Appointment) and item.kind is AppointmentKind.INTERNAL_BRIEFING:
+        if kind is AppointmentKind.INTERNAL_BRIEFING:
             return False
-        return item.visibility is Visibility.PUBLIC
-    return item.visibility is not Visibility.INTERNAL
+        return visibility is Visibility.PUBLIC
+    return visibility is not Visibility.INTERNAL
 
 
 def may_see(viewer: Viewer, field: str, appointment: Appointment | None = None) -> bool:

@@ -60,6 +60,31 @@ def test_feed_queries_do_not_grow(app: Flask) -> None:
     assert counts[0] == counts[1] and counts[1] <= 10, counts
 
 
+def test_feed_rebuild_after_a_change_queries_do_not_grow(app: Flask) -> None:
+    """The rebuild from kept blocks reads the programme as columns and loads only the changed item: fixed queries too."""
+    client = app.test_client()
+    counts = []
+    for delegation_id, token in (build_trip(app, 10), build_trip(app, 500)):
+        first = client.get(f"/feeds/{token}.ics")  # built in full: its event blocks are kept
+        assert first.status_code == 200
+        with app.app_context():
+            # One the feed shows (a cancelled one of a past trip is left out).
+            appointment = next(
+                a
+                for a in db.session.scalars(
+                    sa.select(Appointment).where(Appointment.delegation_id == delegation_id).order_by(Appointment.start_at)
+                )
+                if a.uid.encode() in first.data.replace(b"\r\n ", b"")
+            )
+            appointment.title = "Umbenannt für die Zählung"
+            db.session.commit()
+        with counted(app) as statements:
+            again = client.get(f"/feeds/{token}.ics")
+        assert again.status_code == 200 and "Umbenannt für".encode() in again.data.replace(b"\r\n ", b"")
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[1] <= 10, counts
+
+
 ITEM_PAGES = {
     "appointment page": "/delegations/{id}/appointments/{appointment}",
     "appointment edit page": "/delegations/{id}/appointments/{appointment}/edit",

@@ -4,7 +4,10 @@ Routes, feeds and the CLI all come through :func:`export_calendar`, so a
 member's download and a member's subscription can never differ. Each
 calendar is made for a :class:`~planner.audiences.Viewer`; items the
 viewer's audience may not know of are left out here
-(:func:`planner.audiences.shows_item`).
+(:func:`planner.audiences.shows_item`). The one exception, a draft's feed
+rebuilt from its kept event blocks (:mod:`planner.calendar.feed_build`),
+reads the same rules from columns and uses this module's name and version
+helpers; its tests compare its bytes with :func:`export_calendar`'s.
 """
 
 from __future__ import annotations
@@ -50,11 +53,11 @@ def planner_link(item: Item | Delegation) -> str:
 
 
 def _anchor(item: Item) -> str:
-    # Letters, digits and a hyphen: url_for leaves it as it is, so _PlannerLinks may append it itself.
+    # Letters, digits and a hyphen: url_for leaves it as it is, so PlannerLinks may append it itself.
     return f"appointment-{item.id}" if isinstance(item, Appointment) else f"journey-{item.id}"
 
 
-class _PlannerLinks:
+class PlannerLinks:
     """:func:`planner_link` for the items of one calendar, building each delegation page's address once.
 
     ``url_for`` per event was a noticeable part of building a large feed; the
@@ -107,12 +110,33 @@ def export_calendar(
     items: list[Item] = [*request.appointments, *request.journeys]
     members: dict[int, datetime] = {}  # each member's latest change, read once for all their items
     request.last_changes = {(type(item), item.id): last_change(item, members) for item in items}
-    changed = max([delegation.updated_at, *request.last_changes.values()])
-    if version is not None:
-        with force_locale(locale):
-            request.version_label, request.version_note = version.texts(changed, current_app.config["HOME_TIMEZONE"])
-        changed = version.shown_since(changed)
-    return ExportedCalendar(build_calendar(request, blocks), file_stem(request.name) + ".ics", changed)
+    changed = name_version(request, version, max([delegation.updated_at, *request.last_changes.values()]))
+    return ExportedCalendar(build_calendar(request, blocks), calendar_filename(request), changed)
+
+
+def name_version(request: CalendarRequest, version: ShownVersion | None, changed: datetime) -> datetime:
+    """Name ``version`` in the calendar of ``request`` (changed last at ``changed``); its Last-Modified."""
+    if version is None:
+        return changed
+    with force_locale(request.locale):
+        request.version_label, request.version_note = version.texts(changed, current_app.config["HOME_TIMEZONE"])
+    return version.shown_since(changed)
+
+
+def calendar_filename(request: CalendarRequest) -> str:
+    """The file name of the calendar of ``request``."""
+    return file_stem(request.name) + ".ics"
+
+
+def calendar_name(delegation: Delegation, scope: Scope) -> str:
+    """The calendar's name (in the current locale): the trip's title, and whose, which day or which item."""
+    if scope.member is not None:
+        return f"{delegation.title} – {scope.member.person.display_name}"
+    if scope.day is not None:
+        return f"{delegation.title} – {format_day(scope.day)}"
+    if scope.appointment is not None:
+        return f"{delegation.title} – {scope.appointment.title}"
+    return delegation.title
 
 
 def calendar_request(
@@ -128,21 +152,18 @@ def calendar_request(
     """What goes into the calendar of ``scope`` for ``viewer`` (default: the planning team), and its name."""
     viewer = viewer or Viewer.team()
     if link_for is planner_link:
-        link_for = _PlannerLinks()  # the same links, each delegation's page address built once
+        link_for = PlannerLinks()  # the same links, each delegation's page address built once
     appointments: list[Appointment]
     journeys: list[Journey]
-    name = delegation.title
     with force_locale(locale):
+        name = calendar_name(delegation, scope)
         if scope.member is not None:
             appointments, journeys = items_for_member(delegation, scope.member)
-            name = f"{delegation.title} – {scope.member.person.display_name}"
         elif scope.day is not None:
             appointments, journeys = items_on_day(delegation, scope.day)
-            name = f"{delegation.title} – {format_day(scope.day)}"
         elif scope.appointment is not None:
             # Only this item: the delegation's programme is not read (nor loaded, if it was not).
             appointments, journeys = [scope.appointment], []
-            name = f"{delegation.title} – {scope.appointment.title}"
         else:
             appointments, journeys = list(delegation.appointments), list(delegation.journeys)
     appointments = [a for a in appointments if shows_item(viewer, a)]

@@ -20,7 +20,10 @@ first looks an item up by :func:`item_key` (the ids and versions of every row
 its event reads, its revision and LAST-MODIFIED, and the feed's reader,
 language and links: a tuple of integers) and works out the values only for
 items it does not find; the block is still named by the values' digest. The
-tests compare the result with a full build after each kind of change.
+tests compare the result with a full build after each kind of change. A
+draft's feed makes the same keys (:func:`key_of`) from the programme read as
+columns and loads only the items it does not find
+(:mod:`planner.calendar.feed_build`).
 
 The blocks of one feed (its token row: one audience, member, locale) are one
 entry of the jobs store (:mod:`planner.jobs.store`: the instance folder, or
@@ -37,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +96,23 @@ def item_key(
     else:
         parts = ("J", item.id, item.version, item.revision, _row(item.departure_city), _people(item.travellers, people))
     changed = request.last_changes.get((type(item), item.id)) if request.last_changes is not None else None
-    whole = (parts, changed or ical.last_change(item), item.created_at, item.uid, common or reader_key(request))
+    return key_of(parts, changed or ical.last_change(item), item.created_at, item.uid, common or reader_key(request))
+
+
+def key_of(parts: tuple, changed: datetime, created_at: datetime, uid: str, common: tuple) -> str:
+    """The key of an item from its parts: what :func:`item_key` makes of ORM rows, and the feed build of columns.
+
+    ``parts``: ``("A", id, version, revision, (organization, contact person, city), people)`` for an
+    appointment, ``("J", id, version, revision, departure city, people)`` for a journey, each related
+    row as ``(id, version)`` or None and the people as :func:`member_part` joined by commas, in list order.
+    """
+    whole = (parts, changed, created_at, uid, common)
     return hashlib.blake2b(repr(whole).encode("utf-8"), digest_size=16, key=_WORDING).hexdigest()
+
+
+def member_part(member_id: int, version: int, person_id: int, person_version: int) -> str:
+    """One attendee's or traveller's part of an item key: their row and their person's, by version."""
+    return f"{member_id}.{version}.{person_id}.{person_version}"
 
 
 def reader_key(request: ical.CalendarRequest) -> tuple:
@@ -110,7 +129,7 @@ def _people(members: list[Member], people: dict[int, str]) -> str:
     for member in members:
         part = people.get(member.id)
         if part is None:
-            part = people[member.id] = f"{member.id}.{member.version}.{member.person_id}.{member.person.version}"
+            part = people[member.id] = member_part(member.id, member.version, member.person_id, member.person.version)
         parts.append(part)
     return ",".join(parts)
 
@@ -140,7 +159,15 @@ class EventBlocks:
         return item_key(item, request, self._people, self._common[1])
 
     def of_item(self, item: ical.Item, request: ical.CalendarRequest) -> tuple[tuple[str, str], bytes] | None:
-        name = self._key(item, request)
+        return self.find(self._key(item, request))
+
+    def keep(
+        self, item: ical.Item, request: ical.CalendarRequest, sort_key: tuple[str, str], values: ical.EventValues
+    ) -> tuple[tuple[str, str], bytes]:
+        return self.store(self._key(item, request), sort_key, values)
+
+    def find(self, name: str) -> tuple[tuple[str, str], bytes] | None:
+        """The sort key and bytes kept for the item key ``name`` (noted as used), or None."""
         entry = self.items.get(name)
         if entry is None:
             return None
@@ -152,9 +179,8 @@ class EventBlocks:
         self.used_items[name] = entry
         return sort_key, block
 
-    def keep(
-        self, item: ical.Item, request: ical.CalendarRequest, sort_key: tuple[str, str], values: ical.EventValues
-    ) -> tuple[tuple[str, str], bytes]:
+    def store(self, name: str, sort_key: tuple[str, str], values: ical.EventValues) -> tuple[tuple[str, str], bytes]:
+        """The bytes of ``values`` (serialized unless a block of equal values is kept), kept for the item key ``name``."""
         self.valued += 1
         block_name = digest(values)
         block = self.known.get(block_name)
@@ -162,7 +188,7 @@ class EventBlocks:
             block = ical.event_from_values(values).to_ical()
             self.serialized += 1
         self.used[block_name] = block
-        self.used_items[self._key(item, request)] = (sort_key, block_name)
+        self.used_items[name] = (sort_key, block_name)
         return sort_key, block
 
     @property

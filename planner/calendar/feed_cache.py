@@ -8,7 +8,8 @@ draft edit does not); if this worker has built the feed for exactly that state b
 knows the ETag and Last-Modified the body had and answers 304 with the same headers.
 Anything else builds the calendar and remembers its validators for the next poll;
 the build serializes only the events that changed since the feed's last build
-(:mod:`planner.calendar.feed_blocks`).
+(:mod:`planner.calendar.feed_blocks`), and for a draft's feed loads only those events
+in full (:mod:`planner.calendar.feed_build`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from planner.audiences import Viewer
 from planner.calendar import feed_blocks, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
+from planner.calendar.feed_build import export_feed
 from planner.calendar.queries import FeedState
-from planner.models import FeedFollows
+from planner.extensions import db
+from planner.models import Delegation, FeedFollows
 from planner.releases.shown import shown_programme
 
 ICS_MIMETYPE = "text/calendar"
@@ -51,6 +54,53 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     # the programme: decoding thousands of blocks while thousands of ORM rows are alive made the cyclic
     # garbage collector walk those rows again (about a sixth of a rebuild's time in the profile).
     blocks = feed_blocks.load(subscription.id)
+    source_url = url_for("calendar.feed", token=subscription.token, _external=True)
+    exported = _from_blocks(subscription, today, blocks, source_url) if blocks.items else None
+    if exported is None:
+        exported = _built_in_full(subscription, today, blocks, source_url)
+    if exported is None:
+        return None
+    feed_blocks.save(subscription.id, blocks)
+    response = _feed_headers(ics_response(exported), exported.filename)
+    # The validator was read before the build: if the data changed in between, this entry is for a state
+    # that is already gone and will not be looked up again.
+    built_etag = response.get_etag()[0]
+    if built_etag is not None:  # ics_response always sets one; without it there would be nothing to match
+        _built_feeds().put(key, _BuiltFeed(built_etag, exported.last_modified, exported.filename))
+    return response.make_conditional(request)
+
+
+def _from_blocks(
+    subscription: FeedState, today: date, blocks: feed_blocks.EventBlocks, source_url: str
+) -> ExportedCalendar | None:
+    """A draft's feed from its kept blocks, the programme read as columns; None: build it in full.
+
+    A feed that shows a release draws a programme rebuilt from the release's snapshot, which
+    has no columns to read: it is built in full (from its kept blocks as well).
+    """
+    if subscription.release_number is not None:
+        return None
+    delegation = db.session.get(Delegation, subscription.delegation_id)
+    member = queries.feed_member_alone(subscription.member_id)
+    if delegation is None or (subscription.member_id is not None and member is None):
+        return None  # gone, or in the trash: the full build finds that out again and answers accordingly
+    shown = shown_programme(delegation, member, None, follows_release=subscription.follows == FeedFollows.RELEASED)
+    return export_feed(
+        delegation,
+        shown.member,
+        locale=subscription.locale,
+        today=today,
+        source_url=source_url,
+        viewer=Viewer(subscription.audience, shown.member),
+        version=shown.version,
+        blocks=blocks,
+    )
+
+
+def _built_in_full(
+    subscription: FeedState, today: date, blocks: feed_blocks.EventBlocks, source_url: str
+) -> ExportedCalendar | None:
+    """The feed built from the whole programme loaded (using the kept blocks); None if its trip or member is gone."""
     delegation = queries.delegation_with_programme(subscription.delegation_id)
     if delegation is None:  # deleted since the token was read (the token row goes with it)
         return None
@@ -61,24 +111,16 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     shown = shown_programme(
         delegation, member, subscription.release_number, follows_release=subscription.follows == FeedFollows.RELEASED
     )
-    exported = export_calendar(
+    return export_calendar(
         shown.programme,
         Scope(member=shown.member),
         locale=subscription.locale,
         today=today,
-        source_url=url_for("calendar.feed", token=subscription.token, _external=True),
+        source_url=source_url,
         viewer=Viewer(subscription.audience, shown.member),
         version=shown.version,
         blocks=blocks,
     )
-    feed_blocks.save(subscription.id, blocks)
-    response = _feed_headers(ics_response(exported), exported.filename)
-    # The validator was read before the build: if the data changed in between, this entry is for a state
-    # that is already gone and will not be looked up again.
-    built_etag = response.get_etag()[0]
-    if built_etag is not None:  # ics_response always sets one; without it there would be nothing to match
-        _built_feeds().put(key, _BuiltFeed(built_etag, exported.last_modified, exported.filename))
-    return response.make_conditional(request)
 
 
 def _key(subscription: FeedState, today: date) -> tuple:

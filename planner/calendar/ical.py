@@ -134,7 +134,12 @@ def _vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
 
 
 def _visible(item: Item, request: CalendarRequest) -> bool:
-    if item.status != ItemStatus.CANCELLED:
+    return shows_status(item.status, request)
+
+
+def shows_status(status: ItemStatus, request: CalendarRequest) -> bool:
+    """Whether an item of ``status`` is an event of the calendar: cancelled ones only until the trip is over."""
+    if status != ItemStatus.CANCELLED:
         return True
     return request.today <= request.delegation.end_date
 
@@ -163,11 +168,34 @@ def build_calendar(request: CalendarRequest, blocks: EventBlocks | None = None) 
                 entries.append(found)
         finally:
             _phrasebook.reset(remembered)
+    return splice(calendar, entries)
+
+
+def serialize_events(
+    request: CalendarRequest,
+    items: Iterable[tuple[str, Item]],
+    store: Callable[[str, SortKey, EventValues], tuple[SortKey, bytes]],
+) -> list[tuple[SortKey, bytes]]:
+    """The events of ``items`` (each with its key for ``store``), worked out as :func:`build_calendar` does.
+
+    ``store`` turns the key, sort key and values into the event's bytes
+    (:meth:`planner.calendar.feed_blocks.EventBlocks.store`).
+    """
+    with force_locale(request.locale):
+        remembered = _phrasebook.set({})
+        try:
+            return [store(key, *_item_values(item, request)) for key, item in items]
+        finally:
+            _phrasebook.reset(remembered)
+
+
+def splice(head: Calendar, entries: list[tuple[SortKey, bytes]]) -> bytes:
+    """The bytes of ``head`` (a calendar without events) with the serialized events of ``entries``, in calendar order."""
     entries.sort(key=_sort_key)
-    head = calendar.to_ical()
-    if not head.endswith(_END):  # icalendar always ends a calendar so; anything else is no calendar to splice into
+    written = head.to_ical()
+    if not written.endswith(_END):  # icalendar always ends a calendar so; anything else is no calendar to splice into
         raise ValueError("unexpected calendar ending")
-    return b"".join([head[: -len(_END)], *(block for _key, block in entries), _END])
+    return b"".join([written[: -len(_END)], *(block for _key, block in entries), _END])
 
 
 def make_calendar(request: CalendarRequest) -> Calendar:
@@ -197,6 +225,33 @@ def _item_values(item: Item, request: CalendarRequest) -> tuple[tuple[str, str],
 
 def _calendar_parts(request: CalendarRequest) -> tuple[Calendar, list[Item]]:
     """The calendar with its properties and time zones but no events, and the items that become its events."""
+    appointments = [a for a in request.appointments if _visible(a, request)]
+    journeys = [j for j in request.journeys if _visible(j, request)]
+    instants = [
+        *(pair for a in appointments for pair in appointment_instants(a.all_day, a.timezone, a.start_at, a.end_at)),
+        *(
+            pair
+            for j in journeys
+            for pair in journey_instants(j.departure_timezone, j.depart_at, j.arrival_timezone, j.arrive_at)
+        ),
+    ]
+    return calendar_head(request, instants), [*appointments, *journeys]
+
+
+def appointment_instants(all_day: bool, zone: str, start: datetime, end: datetime) -> tuple[tuple[str, datetime], ...]:
+    """The (zone, instant) pairs an appointment's event needs VTIMEZONEs for (none for an all-day one: dates only)."""
+    return () if all_day else ((zone, start), (zone, end))
+
+
+def journey_instants(
+    departure_zone: str, depart: datetime, arrival_zone: str, arrive: datetime
+) -> tuple[tuple[str, datetime], ...]:
+    """The (zone, instant) pairs a journey's event needs VTIMEZONEs for: departure and arrival each in its own zone."""
+    return ((departure_zone, depart), (arrival_zone, arrive))
+
+
+def calendar_head(request: CalendarRequest, instants: Iterable[tuple[str, datetime]]) -> Calendar:
+    """The calendar's properties and the VTIMEZONEs of ``instants`` (zone, instant pairs of its events); no events."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -222,12 +277,9 @@ def _calendar_parts(request: CalendarRequest) -> tuple[Calendar, list[Item]]:
     calendar.add("x-published-ttl", "PT1H")  # Outlook reads this one; kept equal to REFRESH
     if request.source_url:
         calendar.add("source", request.source_url, parameters={"VALUE": "URI"})
-
-    appointments = [a for a in request.appointments if _visible(a, request)]
-    journeys = [j for j in request.journeys if _visible(j, request)]
-    for component in _timezones(appointments, journeys):
+    for component in _timezones(instants):
         calendar.add_component(component)
-    return calendar, [*appointments, *journeys]
+    return calendar
 
 
 def _sort_key(keyed: tuple[tuple[str, str], Any]) -> tuple[str, str]:
@@ -283,14 +335,10 @@ class EventBlocks(Protocol):
         ...
 
 
-def _timezones(appointments: Iterable[Appointment], journeys: Iterable[Journey]) -> list:
+def _timezones(instants: Iterable[tuple[str, datetime]]) -> list:
     spans: dict[str, list[datetime]] = {}
-    for a in appointments:
-        if not a.all_day:
-            spans.setdefault(a.timezone, []).extend((a.start_at, a.end_at))
-    for j in journeys:
-        spans.setdefault(j.departure_timezone, []).append(j.depart_at)
-        spans.setdefault(j.arrival_timezone, []).append(j.arrive_at)
+    for zone, instant in instants:
+        spans.setdefault(zone, []).append(instant)
     return [_vtimezone(zone, min(times).year, max(times).year) for zone, times in sorted(spans.items())]
 
 

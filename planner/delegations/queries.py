@@ -112,6 +112,34 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
     return delegation
 
 
+def attendance_pairs(delegation_id: int) -> list[tuple[str, int, int]]:
+    """Who attends, is briefed for and travels on which item of the trip, in one query: (list, item id, member id).
+
+    The list is "attendees" or "briefed" (item: an appointment) or "travellers" (a journey);
+    trashed members are left out, as the relationships leave them out.
+    """
+    # Spelled out rather than left to the global trash rule: it may not reach into a UNION's parts,
+    # and a trashed member's attendance rows stay (hidden with them) until a restore. Run as Core on the
+    # session's connection: tens of thousands of plain rows, without the ORM's per-row work.
+    rows = db.session.connection().execute(
+        sa.union_all(
+            sa.select(sa.literal("attendees"), appointment_attendees.c.appointment_id, appointment_attendees.c.member_id)
+            .join(Appointment, Appointment.id == appointment_attendees.c.appointment_id)
+            .join(Member, Member.id == appointment_attendees.c.member_id)
+            .where(Appointment.delegation_id == delegation_id, Member.deleted_at.is_(None)),
+            sa.select(sa.literal("briefed"), appointment_briefings.c.appointment_id, appointment_briefings.c.member_id)
+            .join(Appointment, Appointment.id == appointment_briefings.c.appointment_id)
+            .join(Member, Member.id == appointment_briefings.c.member_id)
+            .where(Appointment.delegation_id == delegation_id, Member.deleted_at.is_(None)),
+            sa.select(sa.literal("travellers"), journey_travellers.c.journey_id, journey_travellers.c.member_id)
+            .join(Journey, Journey.id == journey_travellers.c.journey_id)
+            .join(Member, Member.id == journey_travellers.c.member_id)
+            .where(Journey.delegation_id == delegation_id, Member.deleted_at.is_(None)),
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
 def _attach_members(delegation: Delegation) -> None:
     """Fill every appointment's ``attendees`` and ``briefed`` and every journey's ``travellers`` from one query.
 
@@ -125,25 +153,7 @@ def _attach_members(delegation: Delegation) -> None:
     # Only the items someone attends get a set: most of a large trip's briefing lists are empty.
     ids: dict[tuple[str, int], set[int]] = {}
     if items:
-        # Spelled out rather than left to the global trash rule: it may not reach into a UNION's parts,
-        # and a trashed member's attendance rows stay (hidden with them) until a restore.
-        pairs = db.session.execute(
-            sa.union_all(
-                sa.select(sa.literal("attendees"), appointment_attendees.c.appointment_id, appointment_attendees.c.member_id)
-                .join(Appointment, Appointment.id == appointment_attendees.c.appointment_id)
-                .join(Member, Member.id == appointment_attendees.c.member_id)
-                .where(Appointment.delegation_id == delegation.id, Member.deleted_at.is_(None)),
-                sa.select(sa.literal("briefed"), appointment_briefings.c.appointment_id, appointment_briefings.c.member_id)
-                .join(Appointment, Appointment.id == appointment_briefings.c.appointment_id)
-                .join(Member, Member.id == appointment_briefings.c.member_id)
-                .where(Appointment.delegation_id == delegation.id, Member.deleted_at.is_(None)),
-                sa.select(sa.literal("travellers"), journey_travellers.c.journey_id, journey_travellers.c.member_id)
-                .join(Journey, Journey.id == journey_travellers.c.journey_id)
-                .join(Member, Member.id == journey_travellers.c.member_id)
-                .where(Journey.delegation_id == delegation.id, Member.deleted_at.is_(None)),
-            )
-        )
-        for kind, item_id, member_id in pairs:
+        for kind, item_id, member_id in attendance_pairs(delegation.id):
             key = (kind, item_id)
             if key in items:
                 found = ids.get(key)

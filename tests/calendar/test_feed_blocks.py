@@ -24,14 +24,18 @@ from planner.audiences import Viewer
 from planner.calendar import feed_blocks
 from planner.calendar.export import Scope, export_calendar
 from planner.calendar.feed_blocks import EventBlocks
+from planner.calendar.feed_build import MOST_STALE, export_feed
 from planner.delegations.queries import delegation_with_programme
 from planner.extensions import db
 from planner.jobs import jobs
 from planner.models import Appointment, Audience, City, Delegation, FeedToken, Journey, Member, Organization, Person
+from planner.releases.shown import ShownVersion
+from planner.timezones import utc_now
 from tests.conftest import KellerSeeder
 
 TODAY = date(2024, 10, 1)  # before the trip: cancelled items still in the feed
 TEAM_ONLY = "INTERN-MARKER-7Q"  # planted in an appointment's notes: the team's feed only
+SOURCE = "https://x/f.ics"
 
 
 @pytest.fixture
@@ -41,12 +45,27 @@ def trip(app: Flask, seed_keller: KellerSeeder) -> Iterator[int]:
         yield db.session.scalars(sa.select(Delegation.id)).one()
 
 
-def _build(delegation_id: int, blocks: EventBlocks | None, *, locale: str = "de", audience: Audience = Audience.TEAM) -> bytes:
+def _build(
+    delegation_id: int,
+    blocks: EventBlocks | None,
+    *,
+    locale: str = "de",
+    audience: Audience = Audience.TEAM,
+    member_id: int | None = None,
+) -> bytes:
     db.session.expire_all()  # the programme read again, as a new request reads it
     delegation = delegation_with_programme(delegation_id)
     assert delegation is not None
+    member = next(m for m in delegation.members if m.id == member_id) if member_id is not None else None
     return export_calendar(
-        delegation, Scope(), locale=locale, today=TODAY, viewer=Viewer(audience), blocks=blocks, source_url="https://x/f.ics"
+        delegation,
+        Scope(member=member),
+        locale=locale,
+        today=TODAY,
+        viewer=Viewer(audience, member),
+        blocks=blocks,
+        source_url=SOURCE,
+        version=ShownVersion(None),
     ).body
 
 
@@ -59,11 +78,69 @@ def _blocks_of(body: bytes) -> list[bytes]:
     return [b"BEGIN:VEVENT" + part.split(b"END:VEVENT")[0] for part in body.split(b"BEGIN:VEVENT")[1:]]
 
 
+def _full(delegation_id: int, *, locale: str = "de", audience: Audience = Audience.TEAM, member_id: int | None = None):
+    """The calendar built in full from the programme loaded as ORM rows, no blocks."""
+    db.session.expire_all()
+    delegation = delegation_with_programme(delegation_id)
+    assert delegation is not None
+    member = next(m for m in delegation.members if m.id == member_id) if member_id is not None else None
+    return export_calendar(
+        delegation,
+        Scope(member=member),
+        locale=locale,
+        today=TODAY,
+        viewer=Viewer(audience, member),
+        source_url=SOURCE,
+        version=ShownVersion(None),  # as the route builds a draft's feed: the version named, with its Last-Modified
+    )
+
+
+def _from_keys(
+    delegation_id: int,
+    blocks: EventBlocks,
+    *,
+    locale: str = "de",
+    audience: Audience = Audience.TEAM,
+    member_id: int | None = None,
+    most_stale: float = 1.0,
+):
+    """The draft feed from kept blocks, its programme read as columns (:mod:`planner.calendar.feed_build`)."""
+    db.session.expunge_all()  # nothing loaded: as a new request
+    delegation = db.session.get(Delegation, delegation_id)
+    assert delegation is not None
+    member = db.session.get(Member, member_id) if member_id is not None else None
+    return export_feed(
+        delegation,
+        member,
+        locale=locale,
+        today=TODAY,
+        source_url=SOURCE,
+        viewer=Viewer(audience, member),
+        version=ShownVersion(None),
+        blocks=blocks,
+        most_stale=most_stale,
+    )
+
+
 def _rebuilt(delegation_id: int, previous: EventBlocks, **options) -> tuple[bytes, EventBlocks]:
-    """The calendar from ``previous``'s blocks, checked against a full build; and the blocks it used."""
+    """The calendar from ``previous``'s blocks, checked against a full build; and the blocks it used.
+
+    Built both ways a feed is rebuilt: from the programme loaded as ORM rows, and from its
+    columns with only the changed items loaded. Both must give a full build's bytes,
+    Last-Modified and file name, find the same blocks by the same item keys and work out
+    the same items again.
+    """
+    full = _full(delegation_id, **options)
     blocks = previous.carried()
     body = _build(delegation_id, blocks, **options)
-    assert body == _build(delegation_id, None, **options)  # byte for byte what a full build gives
+    assert body == full.body  # byte for byte what a full build gives
+    keyed = previous.carried()
+    from_keys = _from_keys(delegation_id, keyed, **options)
+    assert from_keys is not None
+    assert from_keys.body == full.body
+    assert (from_keys.last_modified, from_keys.filename) == (full.last_modified, full.filename)
+    assert keyed.used_items == blocks.used_items and keyed.used == blocks.used  # the same keys, the same blocks
+    assert (keyed.valued, keyed.serialized) == (blocks.valued, blocks.serialized)
     return body, blocks
 
 
@@ -156,6 +233,66 @@ def _trashed(trip: int) -> None:
     db.session.delete(_appointment(trip))
 
 
+def _member_trashed(trip: int) -> None:
+    # Set directly, past trash_member (which also touches the member's items): the items' own rows do not change,
+    # only who their attendance lists show, which the column read must notice by itself.
+    member = _attending_few(trip)
+    member.deleted_at = utc_now()
+
+
+def _attending_few(trip: int) -> Member:
+    """The member attending the fewest appointments (at least one): a change to them changes some events only."""
+    delegation = db.session.get(Delegation, trip)
+    assert delegation is not None
+    counts = {m.id: sum(m in a.attendees for a in delegation.appointments) for m in delegation.members}
+    fewest = min((m for m in delegation.members if counts[m.id]), key=lambda m: counts[m.id])
+    assert counts[fewest.id] < len(delegation.appointments)
+    return fewest
+
+
+def _traveller_removed(trip: int) -> None:
+    journey = next(
+        j
+        for j in db.session.scalars(sa.select(Journey).where(Journey.delegation_id == trip).order_by(Journey.id))
+        if j.travellers
+    )
+    journey.travellers.remove(journey.travellers[-1])
+
+
+def _journey_city_moved(trip: int) -> None:
+    journey = next(
+        j
+        for j in db.session.scalars(sa.select(Journey).where(Journey.delegation_id == trip).order_by(Journey.id))
+        if j.departure_city is not None and j.departure_city.latitude is not None
+    )
+    assert journey.departure_city is not None
+    journey.departure_city.longitude = (journey.departure_city.longitude or 0) + 0.01
+
+
+def _appointment_added(trip: int) -> None:
+    model = _appointment(trip)
+    added = Appointment(
+        delegation_id=trip,
+        title="Zusätzlicher Termin",
+        start_at=model.start_at + timedelta(hours=1),
+        end_at=model.end_at + timedelta(hours=1),
+        timezone=model.timezone,
+        city_id=model.city_id,
+        organization_id=model.organization_id,
+    )
+    added.attendees = list(model.attendees)
+    db.session.add(added)
+
+
+def _contact_phone(trip: int) -> None:
+    appointment = next(
+        a for a in db.session.scalars(sa.select(Appointment).where(Appointment.delegation_id == trip)) if a.contact_person_id
+    )
+    person = db.session.get(Person, appointment.contact_person_id)
+    assert person is not None
+    person.phone = "+82 2 0000 0000"
+
+
 CHANGES: dict[str, Callable[[int], None]] = {
     "appointment title": _edit_title,
     "appointment moved": _move,
@@ -168,6 +305,11 @@ CHANGES: dict[str, Callable[[int], None]] = {
     "city coordinates": _city_moved,
     "appointment cancelled": _cancelled,
     "internal notes": _notes,
+    "member trashed": _member_trashed,
+    "traveller removed": _traveller_removed,
+    "journey's departure city moved": _journey_city_moved,
+    "appointment added": _appointment_added,
+    "contact person's phone": _contact_phone,
 }
 
 
@@ -264,3 +406,101 @@ def test_the_route_keeps_each_feeds_blocks_apart_encrypted_and_still_answers_304
     with app.app_context():
         jobs().store.delete(f"feed-blocks:{team_id}")
     assert client.get(f"/feeds/{team_token}.ics").data == rebuilt
+
+
+def _members_appointment(trip: int, member_id: int) -> Appointment:
+    member = db.session.get(Member, member_id)
+    return next(
+        a
+        for a in db.session.scalars(
+            sa.select(Appointment).where(Appointment.delegation_id == trip).order_by(Appointment.start_at)
+        )
+        if member in a.attendees and member not in a.briefed
+    )
+
+
+def _briefed(trip: int, member_id: int) -> None:
+    appointment = _members_appointment(trip, member_id)
+    appointment.objectives = f"Ziel: {TEAM_ONLY}"  # briefing material: in the member's feed only once they are briefed
+    db.session.commit()
+    appointment.briefed.append(db.session.get(Member, member_id))
+
+
+def _made_internal(trip: int, member_id: int) -> None:
+    from planner.models import Visibility
+
+    _members_appointment(trip, member_id).visibility = Visibility.INTERNAL
+
+
+def _no_longer_attending(trip: int, member_id: int) -> None:
+    appointment = _members_appointment(trip, member_id)
+    appointment.attendees.remove(db.session.get(Member, member_id))
+
+
+MEMBER_CHANGES: dict[str, Callable[[int, int], None]] = {
+    "briefed for an appointment": _briefed,
+    "appointment made internal": _made_internal,
+    "no longer attending": _no_longer_attending,
+}
+
+
+@pytest.mark.parametrize("change", list(MEMBER_CHANGES))
+def test_a_members_feed_rebuilt_from_columns_equals_a_full_build(trip: int, change: str) -> None:
+    """A member's own feed (their items, member audience, briefing material where they are briefed)."""
+    member_id = _attending_few(trip).id
+    options = {"audience": Audience.MEMBER, "member_id": member_id}
+    first = EventBlocks()
+    before = _build(trip, first, **options)
+    assert 0 < _events(before) < _events(_build(trip, None))  # their items only
+    MEMBER_CHANGES[change](trip, member_id)
+    db.session.commit()
+    after, blocks = _rebuilt(trip, first, **options)
+    assert after != before
+    assert (TEAM_ONLY.encode() in after) == (change == "briefed for an appointment")
+    assert blocks.serialized <= 1 and blocks.changed
+
+
+def test_a_feed_with_most_events_changed_is_left_to_the_full_build(trip: int) -> None:
+    nothing_kept = EventBlocks()
+    assert _from_keys(trip, nothing_kept, most_stale=MOST_STALE) is None
+    assert nothing_kept.valued == 0  # nothing worked out: the full build does it once
+    first = EventBlocks()
+    _build(trip, first)
+    _edit_title(trip)
+    db.session.commit()
+    one_changed = first.carried()
+    rebuilt = _from_keys(trip, one_changed, most_stale=MOST_STALE)
+    assert rebuilt is not None and rebuilt.body == _full(trip).body and one_changed.valued == 1
+
+
+def test_a_trashed_members_feed_answers_404_though_its_blocks_are_kept(app: Flask, seed_keller: KellerSeeder) -> None:
+    from planner.delegations.operations import restore_member, trash_member
+
+    seed_keller(app)
+    with app.app_context():
+        delegation = db.session.scalars(sa.select(Delegation)).one()
+        member = next(m for m in delegation.members if any(m in a.attendees for a in delegation.appointments))
+        feed = FeedToken.issue(delegation, member)
+        db.session.add(feed)
+        db.session.commit()
+        feed_id, token, member_id = feed.id, feed.token, member.id
+    client = app.test_client()
+    first = client.get(f"/feeds/{token}.ics")
+    assert first.status_code == 200
+    with app.app_context():
+        assert feed_blocks.load(feed_id).items  # the next build starts from the kept blocks
+        member = db.session.get(Member, member_id)
+        assert member is not None
+        trash_member(member, member.version)
+        db.session.commit()
+    # Never the whole trip's calendar instead: the member's feed rests with them.
+    assert client.get(f"/feeds/{token}.ics").status_code == 404
+    with app.app_context():
+        from planner.models.trash import include_trashed
+
+        trashed = db.session.scalars(sa.select(Member).where(Member.id == member_id).execution_options(**include_trashed())).one()
+        restore_member(trashed)
+        db.session.commit()
+    back = client.get(f"/feeds/{token}.ics")
+    assert back.status_code == 200
+    assert _events(back.data) == _events(first.data)
