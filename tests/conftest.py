@@ -31,13 +31,14 @@ from typing import Any
 import pyotp
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from werkzeug.test import TestResponse
 
-from planner import create_app
+from planner import create_app, encryption
 from planner.auth.operations import password_hash_method
 from planner.extensions import db
 from planner.models import (
@@ -205,9 +206,28 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
     config.update(overrides)
+    if not config.get("PLANNER_DATA_KEYS"):
+        _give_data_key(instance_path)
     application = create_app(config)
     application.jinja_env.bytecode_cache = TEMPLATE_CODE
     return application
+
+
+def _give_data_key(instance_path: Path) -> None:
+    """Put a fresh data key into the instance folder, as a previous start of the app would have left it.
+
+    The app writes a missing key file and fsyncs it before use (planner.config.load_or_create_key_file):
+    ~10 ms of waiting for the disk per app, and every test makes one. The file is the app's own format
+    (one Fernet key, mode 0600); an instance folder that has one keeps it. Making the file is tested
+    on its own (test_config.py, care/test_at_rest.py).
+    """
+    path = encryption.key_file(str(instance_path))
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(Fernet.generate_key().decode("ascii") + "\n")
 
 
 @pytest.fixture(scope="session")
