@@ -17,6 +17,7 @@ proves production still uses scrypt.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -122,6 +123,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = keep
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tune the garbage collector for the run, once everything is imported (in each xdist worker).
+
+    Every test makes its own app (~80 000 objects in reference cycles: blueprints, Jinja,
+    SQLAlchemy), so the collector's full passes ran every few tests and went through every
+    object of the process each time, the ~200 000 of the imported modules included: about a
+    fifth of the suite's CPU time. Frozen, the imported objects are left out of every pass
+    (they live until the end anyway); the higher thresholds make passes rarer, each freeing
+    the garbage of several tests at once (a worker peaks at ~700 MB instead of ~500 MB).
+    Cyclic garbage is still collected, and what the tests run is the same code.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 class DatabaseFactory:
