@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner import create_app
+from planner import create_app, encryption
 from planner.auth.operations import password_hash_method
 from planner.extensions import db
 from planner.models import User
@@ -62,6 +63,22 @@ def test_secret_key_from_environment_needs_no_key_file(tmp_path: Path, monkeypat
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     assert fresh_app(tmp_path / "inst").config["SECRET_KEY"] == "from-the-environment"
     assert not (tmp_path / "inst" / "secret_key").exists()
+
+
+def test_first_start_creates_a_private_data_key_and_a_restart_reuses_it(tmp_path: Path) -> None:
+    # The suite's make_app hands each app a data key file in advance (no fsync per test); here the app makes its own.
+    first = fresh_app(tmp_path / "inst")
+    key_file = tmp_path / "inst" / encryption.KEY_FILE
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    (key,) = encryption.parse_keys(key_file.read_text(encoding="ascii"))
+    with first.app_context():
+        token = encryption.encrypt("Reisepass C01X00T47")
+    assert Fernet(key.encode("ascii")).decrypt(token.encode("ascii")) == b"Reisepass C01X00T47"
+    with fresh_app(tmp_path / "inst").app_context():
+        assert encryption.decrypt(token) == "Reisepass C01X00T47"
+    assert key_file.read_text(encoding="ascii").strip() == key
+    fresh_app(tmp_path / "other")
+    assert encryption.parse_keys((tmp_path / "other" / encryption.KEY_FILE).read_text(encoding="ascii")) != [key]
 
 
 def test_empty_secret_key_file_does_not_leave_the_app_without_a_key(tmp_path: Path) -> None:
