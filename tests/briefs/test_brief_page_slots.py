@@ -27,7 +27,7 @@ def _document() -> str:
             refs = (
                 '<p class="entry__ref"><a href="#target-103">Gesprächsunterlage</a></p>'
                 '<p class="entry__ref"><a href="#nowhere">Verloren</a></p>'
-                f"<p>Getippt: <a href=\"#target-50\">Lücke{PAGE_SLOT}Ende</a></p>"
+                f'<p>Getippt: <a href="#target-50">Lücke{PAGE_SLOT}Ende</a></p>'
             )
         if number == 104:  # backward
             refs = '<p class="entry__meta">Termin · <a class="backref" href="#target-2">im Programm</a></p>'
