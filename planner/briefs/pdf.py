@@ -97,7 +97,11 @@ def html_to_pdf(
     static_url_path: str = "/static",
     files: Mapping[str, Path] | None = None,
 ) -> bytes:
-    """Render ``html`` (the brief) to PDF bytes with the static-only fetcher (plus ``files``: URL path -> file)."""
+    """Render ``html`` (the brief) to PDF bytes with the static-only fetcher (plus ``files``: URL path -> file).
+
+    The document is laid out once; cross-references' page numbers are then
+    written into their slots (:func:`fill_page_slots`) before it is drawn.
+    """
     fetcher = StaticOnlyFetcher(static_folder, static_url_path, base_url, files)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
     fill_page_slots(document)
@@ -140,12 +144,12 @@ def fill_page_slots(document: Document) -> int:
             if not isinstance(box, TextBox) or PAGE_SLOT not in box.text or not box.element_tag.endswith("::after"):
                 continue
             href = box.element.get("href", "") if box.element is not None else ""
-            number = first_page.get(href[1:]) if href.startswith("#") else None
-            reference = "" if number is None else f", {number}"
-            if number is None:
+            target_page = first_page.get(href[1:]) if href.startswith("#") else None
+            if target_page is None:
                 log.warning("brief rendering: no page for the link target %s", href[:200])
-            text = box.text.replace(PAGE_SLOT, reference, 1)
+            text = box.text.replace(PAGE_SLOT, "" if target_page is None else f", {target_page}", 1)
+            # Both: the box's text and its (released) Pango layout's, from which drawing rebuilds the line.
             box.text = text
             box.pango_layout.text = text
-            filled += number is not None
+            filled += target_page is not None
     return filled
