@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from planner.extensions import db
 from planner.models import Appointment, Delegation, Journey, Leg, Organization, Person
-from tests.briefs.conftest import ARTIFACTS, BOOKING_REFERENCE, KellerBriefs, RenderedPdf, squash
+from tests.briefs.conftest import ARTIFACTS, BOOKING_REFERENCE, KellerBriefs, RenderedPdf, normalise, squash
 
 HOME = ZoneInfo("Europe/Berlin")
 GERMAN_DAYS = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")
@@ -424,3 +424,78 @@ def test_member_brief_has_only_that_members_entries(keller: KellerBriefs) -> Non
     assert "PERSÖNLICHES EXEMPLAR" in pdf.pages[0]
     assert all(diener["person_id"] in j["travellers"] for j in journeys)  # he takes every flight
     assert squash("an Mo., 14. Okt.,") in pdf.squashed  # the overnight flight, with its day
+
+
+# -- page numbers in the contents and the cross-references --------------------------------
+#
+# Every number is checked against the page where its target stands, as pdftotext reads
+# it, and against that page's own footer ("Seite N von M"): the numbers are written into
+# the PDF after layout (planner/briefs/pdf.py, fill_page_slots), so this is what proves
+# them right.
+
+CONTENTS_LINE = re.compile(r"^(?P<label>.+?)\s*\.{3,}\s*(?P<page>\d+)$")
+
+
+def contents_entries(pdf: RenderedPdf) -> tuple[int, list[tuple[str, int]]]:
+    """The contents' lines as (label, page number), in order, and the index of the last contents page."""
+    first = last = first_page_with(pdf, "Inhalt")
+    entries: list[tuple[str, int]] = []
+    for index in range(first, len(pdf.pages)):
+        found = [CONTENTS_LINE.match(line.strip()) for line in pdf.pages[index].splitlines()]
+        matches = [(normalise(m["label"]), int(m["page"])) for m in found if m]
+        if not matches:
+            break
+        entries.extend(matches)
+        last = index
+    return last, entries
+
+
+def lines_of(page: str) -> list[str]:
+    return [normalise(line) for line in page.splitlines() if line.strip()]
+
+
+def test_contents_page_numbers_are_the_pages_of_their_headings(keller: KellerBriefs) -> None:
+    pdf = keller.pdf()
+    last_contents, entries = contents_entries(pdf)
+    labels = [label for label, _page in entries]
+    chapters = ["Die Delegation", "Auf einen Blick", "Programm", "Gesprächsunterlagen", "Städtepartnerschaft"]
+    chapters += ["Kontakte und Notfälle", "Nachbereitung"]
+    assert [label for label in labels if label in chapters] == chapters, labels
+    days = {a["start"].date() for a in programme_of(keller)[0]}
+    assert len(entries) >= len(chapters) + len(days) + 1, labels  # every chapter, every day, the partner city
+
+    # The contents follow the document's order: each heading is searched from the previous one's page on.
+    # A heading is a line of its own: the label, or (a partner city) "Chongqing 重庆, China".
+    index = last_contents + 1
+    for label, number in entries:
+        heading = re.compile(re.escape(label) + r"(( \S+)?, .+)?")
+        while not any(heading.fullmatch(line) for line in lines_of(pdf.pages[index])):
+            index += 1
+            assert index < len(pdf.pages), f"{label!r} ({number}) is on no page after the contents"
+        assert number == index + 1, (label, number, index + 1)
+        assert f"Seite {number} von {len(pdf.pages)}" in pdf.pages[index], (label, number)
+
+
+def test_cross_references_name_the_pages_of_briefing_and_programme_entry(keller: KellerBriefs) -> None:
+    pdf = keller.pdf()
+    titles = [a["title"] for a in programme_of(keller)[0]]
+    forward: dict[int, set[int]] = {}  # programme page -> briefing pages it points to
+    backward: dict[int, int] = {}  # briefing page -> the programme page it points to
+    for number, page in enumerate(pdf.pages, start=1):
+        for target in re.findall(r"Gesprächsunterlage, (\d+)", page):
+            forward.setdefault(number, set()).add(int(target))
+        back = re.findall(r"im Programm, (\d+)", page)
+        if back:
+            assert len(back) == 1, (number, back)  # one briefing per page
+            backward[number] = int(back[0])
+    assert len(backward) >= 5 and forward, (forward, backward)
+    pointed_at = {target for targets in forward.values() for target in targets}
+    assert pointed_at == set(backward), (pointed_at, set(backward))  # every reference lands on a briefing
+    for briefing_page, programme_page in backward.items():
+        # ... and the briefing's "in the programme" page is the one that points to it,
+        assert briefing_page in forward.get(programme_page, set()), (briefing_page, programme_page)
+        # with the appointment's title on both pages (in the programme beside the time column, which
+        # pdftotext may interleave with a wrapped title).
+        on_briefing = {t for t in titles if squash(t) in squash(pdf.pages[briefing_page - 1])}
+        assert any(has_in_order(pdf.pages[programme_page - 1], t) for t in on_briefing), (briefing_page, on_briefing)
+        assert f"Seite {briefing_page} von" in pdf.pages[briefing_page - 1]
