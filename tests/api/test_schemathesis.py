@@ -252,8 +252,11 @@ def test_stateful_links_create_read_change_trash(
                 recorder=self.recorder,
             )
 
+    # Derandomized: with a handful of runs a random draw could now and then follow no link at all (seen once in CI
+    # for the members, where every create must name a person not yet on the trip); the fixed draw does, every time.
     run_state_machine_as_test(
-        Workflow, settings=settings(_settings(6), stateful_step_count=5, suppress_health_check=list(HealthCheck))
+        Workflow,
+        settings=settings(_settings(8), stateful_step_count=5, suppress_health_check=list(HealthCheck), derandomize=True),
     )
     assert any(200 <= status < 300 for _label, status in linked), f"no link led to a successful call: {linked}"
 
