@@ -38,7 +38,10 @@ def workers(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -
         if not redis_reachable():
             pytest.skip(f"no Redis server answers at {REDIS}")
         overrides = {"REDIS_URL": REDIS, "JOB_QUEUE_NAME": f"planner-test-{uuid.uuid4().hex[:8]}"}
-    pair = (make_app(database_url, tmp_path / "instance", **overrides), make_app(database_url, tmp_path / "instance", **overrides))
+    pair = (
+        make_app(database_url, tmp_path / "instance", **overrides),
+        make_app(database_url, tmp_path / "instance", **overrides),
+    )
     yield pair
     store = jobs(pair[0]).store
     if isinstance(store, RedisStore):
@@ -155,4 +158,6 @@ def test_an_unreadable_shared_entry_means_a_build_not_an_error(workers: tuple[Fl
 
 
 def _store_config(app: Flask) -> dict[str, object]:
-    return {"REDIS_URL": app.config["REDIS_URL"], "JOB_QUEUE_NAME": app.config["JOB_QUEUE_NAME"]} if app.config["REDIS_URL"] else {}
+    if not app.config["REDIS_URL"]:
+        return {}
+    return {"REDIS_URL": app.config["REDIS_URL"], "JOB_QUEUE_NAME": app.config["JOB_QUEUE_NAME"]}
