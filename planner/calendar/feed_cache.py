@@ -169,7 +169,7 @@ def _code_version() -> bytes:
 
     The shared entries outlive a deployment (the in-memory ones do not): a new version that words or
     serializes a feed differently must not answer 304 for a body built by the previous one. Read once
-    per process (a deployment changes these only with a restart); ~20 ms for the whole package.
+    per process (a deployment changes these only with a restart): about 10 ms for the whole package.
     """
     root = Path(__file__).parents[1]
     digest = hashlib.blake2b(digest_size=16)
