@@ -4,8 +4,11 @@ Calendar apps poll every hour and nearly always hold the current ETag. One query
 (:func:`planner.calendar.queries.feed_state`) finds the feed and reads everything its
 body depends on (for a feed that follows the released version: the number of the
 release in force rather than the draft's revision, so an approval refreshes it and a
-draft edit does not); if this worker has built the feed for exactly that state before, it
-knows the ETag and Last-Modified the body had and answers 304 with the same headers.
+draft edit does not); if the feed has been built for exactly that state before, its ETag and
+Last-Modified are known and the poll is answered 304 with the same headers. They are looked
+up in this worker's memory first, then in the store the kept event blocks live in (the
+instance folder, or Redis: :mod:`planner.jobs.store`), so a poll that reaches another worker
+or another host than the one that built the feed is answered 304 as well, without a build.
 Anything else builds the calendar and remembers its validators for the next poll;
 the build serializes only the events that changed since the feed's last build
 (:mod:`planner.calendar.feed_blocks`), and for a draft's feed loads only those events
@@ -14,9 +17,16 @@ in full (:mod:`planner.calendar.feed_build`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path
 from threading import Lock
 
 from flask import Response, current_app, request, url_for
@@ -27,11 +37,15 @@ from planner.calendar import feed_blocks, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.feed_build import export_feed
 from planner.calendar.queries import FeedState
+from planner.encryption import DataKeyError, decrypt_bytes, encrypt_bytes
 from planner.extensions import db
+from planner.jobs import jobs
 from planner.models import Delegation, FeedFollows
 from planner.releases.shown import shown_programme
 
 ICS_MIMETYPE = "text/calendar"
+
+log = logging.getLogger(__name__)
 
 
 def ics_response(exported: ExportedCalendar) -> Response:
@@ -45,7 +59,13 @@ def ics_response(exported: ExportedCalendar) -> Response:
 def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     """The answer to a poll of ``subscription`` (304 when the client's copy is current); None if its trip is gone."""
     key = _key(subscription, today)
-    known = _built_feeds().get(key)
+    built_feeds = _built_feeds()
+    known = built_feeds.get(key)
+    if known is None:
+        # Built by another worker or host: the shared store knows its validators (one read, no build).
+        known = _shared_get(key)
+        if known is not None:
+            built_feeds.put(key, known)
     if known is not None:
         conditional = known.unchanged().make_conditional(request)
         if conditional.status_code == 304:
@@ -66,7 +86,10 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
     # that is already gone and will not be looked up again.
     built_etag = response.get_etag()[0]
     if built_etag is not None:  # ics_response always sets one; without it there would be nothing to match
-        _built_feeds().put(key, _BuiltFeed(built_etag, exported.last_modified, exported.filename))
+        built = _BuiltFeed(built_etag, exported.last_modified, exported.filename)
+        built_feeds.put(key, built)
+        if built != known:  # a plain GET of a state already shared (the common case) writes nothing
+            _shared_put(key, built)
     return response.make_conditional(request)
 
 
@@ -125,6 +148,7 @@ def _built_in_full(
 
 def _key(subscription: FeedState, today: date) -> tuple:
     # The root URL as its parts (it is a function of them): building the string costs more than the rest of the key.
+    # The state the body was built from comes last: _shared_name names the entry by everything before it.
     return (
         subscription.id,
         subscription.token,
@@ -139,6 +163,75 @@ def _key(subscription: FeedState, today: date) -> tuple:
     )
 
 
+@cache
+def _code_version() -> bytes:
+    """A digest of what turns the same data into other bytes: the planner's code, its translations, the libraries.
+
+    The shared entries outlive a deployment (the in-memory ones do not): a new version that words or
+    serializes a feed differently must not answer 304 for a body built by the previous one. Read once
+    per process (a deployment changes these only with a restart): about 10 ms for the whole package.
+    """
+    root = Path(__file__).parents[1]
+    digest = hashlib.blake2b(digest_size=16)
+    paths = []
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if name not in {"static", "__pycache__"}]  # no code in there
+        paths += [Path(folder) / name for name in files if name.endswith((".py", ".mo"))]
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    for package in ("icalendar", "tzdata", "babel"):
+        try:
+            digest.update(f"|{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"|{package}=-".encode())
+    return digest.digest()
+
+
+def _digest(parts: tuple) -> str:
+    # repr is exact and the same in every process for what a key holds (ints, strs, enums, aware datetimes, dates).
+    whole = (_code_version().hex(), current_app.config["HOME_TIMEZONE"], parts)
+    return hashlib.blake2b(repr(whole).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _shared_name(key: tuple) -> str:
+    # One entry per feed (and root URL), overwritten when its state changes, so the store does not
+    # fill with one file per edit; a digest, since the key holds the token (a secret) and the host.
+    return f"feed-poll:{_digest(key[:-1])}"
+
+
+def _shared_get(key: tuple) -> _BuiltFeed | None:
+    """The validators another worker stored for exactly ``key`` (the feed *and* the state it was built from), or None."""
+    raw = jobs().store.get(_shared_name(key))
+    if raw is None:
+        return None
+    try:
+        kept = json.loads(decrypt_bytes(raw))
+        if kept["state"] != _digest(key):
+            return None  # built from another state: the feed changed since (or the entry is older)
+        return _BuiltFeed(kept["etag"], datetime.fromisoformat(kept["last_modified"]), kept["filename"])
+    except (DataKeyError, ValueError, KeyError, TypeError):
+        log.info("feed %s: stored validators unreadable, building the feed", key[0])
+        return None
+
+
+def _shared_put(key: tuple, built: _BuiltFeed) -> None:
+    """Keep the validators of a body built from ``key`` for every worker and host.
+
+    Encrypted like the feed's blocks: the file name is the member's name for a member's feed. Two
+    workers writing at once (an old state and a new) at worst leave the old one, which matches no
+    state read from now on: the next poll builds once more, it never gets a wrong 304.
+    """
+    kept = {
+        "state": _digest(key),
+        "etag": built.etag,
+        "last_modified": built.last_modified.isoformat(),
+        "filename": built.filename,
+    }
+    body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    jobs().store.set(_shared_name(key), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))
+
+
 def _feed_headers(response: Response, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # The URL is a secret: shared caches must not keep it; clients revalidate with the ETag.
@@ -150,7 +243,7 @@ def _feed_headers(response: Response, filename: str) -> Response:
 
 @dataclass(frozen=True)
 class _BuiltFeed:
-    """What a 304 repeats of a body this worker built: its validators and file name."""
+    """What a 304 repeats of a body built before (by this worker or another): its validators and file name."""
 
     etag: str
     last_modified: datetime
@@ -165,10 +258,10 @@ class _BuiltFeed:
 
 
 class _BuiltFeeds:
-    """The feeds this worker built, by the state they were built from.
+    """The feeds this worker built or found in the shared store, by the state they were built from.
 
     Small (a few hundred entries of three short values, oldest dropped
-    first) and per worker: another worker simply builds the feed once.
+    first) and per worker: the first level, so a poll this worker knows reads no store.
     """
 
     LIMIT = 512
