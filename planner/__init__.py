@@ -122,11 +122,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     formatting.register(app)
     assets.init_app(app)
     searchable.init_app(app)
-    if not app.testing:
-        # Said at every start (server, `make run`, CLI) rather than discovered as boxes or a slow PDF.
-        from planner.briefs.fonts import log_rendering_problems
-
-        log_rendering_problems(app)
+    # What PDFs would lack on this machine is said by the processes that render them (the job worker,
+    # `flask export-brief`), not here: the check loads WeasyPrint, which web workers never need.
     return app
 
 

@@ -13,9 +13,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from planner.briefs import queries, render
-from planner.briefs.fonts import font_files_by_url
+from planner.briefs.fonts import log_rendering_problems
 from planner.briefs.options import LANGUAGES, SECTIONS, Audience, Edition, check_options
-from planner.briefs.pdf import html_to_pdf
+from planner.briefs.rendering import pdf_of
 from planner.editing import Rejected
 
 
@@ -61,6 +61,7 @@ def export_brief_command(
 ) -> None:
     """Write a delegation's trip brief as PDF, as the web page /delegations/ID/brief.pdf gives it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    log_rendering_problems(app)
     to_stdout = str(output) == "-"
     if not to_stdout and not output.parent.resolve().is_dir():
         raise click.ClickException(f"Cannot write {output}: the folder {output.parent} does not exist. Nothing written.")
@@ -85,13 +86,8 @@ def export_brief_command(
             raise click.ClickException(
                 f"Person {person_id} is not a member of delegation {delegation_id}. Nothing written."
             ) from None
-        pdf = html_to_pdf(
-            html,
-            base_url=context.request.host_url,
-            static_folder=app.static_folder or "",
-            static_url_path=app.static_url_path,
-            files=font_files_by_url(app),
-        )
+        pdf = pdf_of(lambda: html, context.request.host_url)
+        assert pdf is not None  # pdf_of gives None only for no HTML, and here there is some
     if to_stdout:
         stdout = sys.stdout.buffer  # click.get_binary_stream is deprecated (gone in Click 9)
         stdout.write(pdf)

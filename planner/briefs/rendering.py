@@ -63,7 +63,6 @@ from flask_babel import lazy_gettext as _l
 
 from planner.briefs import fonts, queries, render
 from planner.briefs.options import SECTIONS, BriefOptions, check_options
-from planner.briefs.pdf import html_to_pdf
 from planner.editing import Rejected
 from planner.encryption import DataKeyError, decrypt_bytes, encrypt_bytes
 from planner.jobs import job, jobs
@@ -297,6 +296,10 @@ def pdf_of(html: Callable[[], str | None], base_url: str) -> bytes | None:
 
     Needs an app context, not a request: url_for then points at the host the user asked.
     """
+    # Imported by the processes that render (the job worker, the CLI), not by every web worker that
+    # imports this module to queue a render: WeasyPrint and the Pango libraries it loads cost ~26 MiB each.
+    from planner.briefs.pdf import html_to_pdf
+
     with current_app.test_request_context(base_url=base_url):
         document = html()
         if document is None:

@@ -20,9 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from planner.formatting import current_locale, listed_name, territory_name
 from planner.gifts.checks import GiftRow
@@ -132,6 +129,11 @@ def _xlsx_cell(value: Cell) -> Any:
 
 def to_xlsx(rows: Iterable[GiftRow]) -> bytes:
     """The register as an .xlsx workbook with one sheet."""
+    # Imported on the first export, not with the app: openpyxl costs each web worker ~9 MiB it rarely needs.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -16,6 +16,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from planner.briefs.fonts import log_rendering_problems
 from planner.jobs.queue import jobs
 
 jobs_cli = AppGroup("jobs", help="The job queue (PDF renders, e-mail).")
@@ -43,6 +44,8 @@ def worker_command(workers: int | None, worker_type: str | None) -> None:
     if nice:
         os.nice(nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Said at the worker's start (it renders every PDF) rather than discovered as boxes or a slow PDF.
+    log_rendering_problems(app)
     # Never the Redis URL itself: it may carry a password.
     where = "Redis" if app.config.get("REDIS_URL") else getattr(queue.huey.storage, "filename", "?")
     click.echo(f"Job worker: {count} {kind} worker(s), queue in {where}", err=True)

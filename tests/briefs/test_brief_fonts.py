@@ -136,9 +136,9 @@ def test_missing_harfbuzz_subsetting_is_reported(app: Flask, monkeypatch: pytest
     assert "libharfbuzz-subset0" in problem and "30 times" in problem and "apt-get install" in problem
 
 
-def test_the_app_warns_at_start_when_a_brief_font_is_missing(tmp_path: Path) -> None:
-    # A real start (not TESTING), as `make run`, `flask` commands and gunicorn do it, on a machine
-    # without the font packages' files (an empty BRIEF_FONT_DIR) and without any system font.
+def test_the_job_worker_warns_at_start_when_a_brief_font_is_missing(tmp_path: Path) -> None:
+    # A real start of the process that renders every PDF (`make run` and `make serve` start it), on a
+    # machine without the font packages' files (an empty BRIEF_FONT_DIR) and without any system font.
     no_fonts = tmp_path / "no-fonts"
     no_fonts.mkdir()
     env = {
@@ -149,15 +149,35 @@ def test_the_app_warns_at_start_when_a_brief_font_is_missing(tmp_path: Path) -> 
         "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
         "SECRET_KEY": "start-check-not-a-secret",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", "from planner import create_app; create_app()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    command = [sys.executable, "-m", "flask", "--app", "planner", "jobs", "worker", "--workers", "1", "--worker-type", "thread"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    said: list[str] = []
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:  # the check comes before the worker says it runs
+            said.append(line)
+            if line.startswith("Job worker:"):
+                break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    stderr = "".join(said)
+    assert "Job worker:" in stderr, stderr
     for font in BRIEF_FONTS:
-        assert f"{font.filename} ({font.family}) is missing" in done.stderr, done.stderr
-    assert "Latin font DejaVu Sans is not installed" in done.stderr, done.stderr
+        assert f"{font.filename} ({font.family}) is missing" in stderr, stderr
+    assert "Latin font DejaVu Sans is not installed" in stderr, stderr
+
+
+def test_a_web_worker_does_not_load_the_pdf_renderer(tmp_path: Path) -> None:
+    # Web workers queue renders and never run one: WeasyPrint (and the Pango libraries it loads) would
+    # cost each of them ~26 MiB, openpyxl another 9 (README, "Performance": memory per worker).
+    env = {
+        **os.environ,
+        "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
+        "SECRET_KEY": "start-check-not-a-secret",
+    }
+    script = "import sys; from planner import create_app; create_app(); print(sorted({'weasyprint', 'openpyxl'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
