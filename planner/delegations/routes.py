@@ -44,6 +44,7 @@ from planner.timezones import today_in
 from planner.transport.queries import travel_rules
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
+from planner.web.pages import render_large
 
 bp = Blueprint("delegations", __name__)
 
@@ -74,10 +75,10 @@ class QuickAddDay:
     form: QuickAddForm
 
 
-def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> str:
+def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> Response:
     buffer = timedelta(minutes=current_app.config["CONFLICT_BUFFER_MINUTES"])
     warnings, hints = split_hints(check_programme(delegation, buffer, travel_rules(delegation.id)))
-    return render_template(
+    return render_large(
         "delegations/show.html",
         delegation=delegation,
         programme=queries.programme(delegation, every_day=True),
@@ -93,7 +94,7 @@ def _trip_page(delegation: Delegation, quick_add: QuickAddDay | None = None) -> 
 
 
 @bp.get("/delegations/<int:delegation_id>")
-def show(delegation_id: int) -> str:
+def show(delegation_id: int) -> Response:
     return _trip_page(_delegation(delegation_id))
 
 

@@ -32,6 +32,7 @@ from planner.teams.access import may_care
 from planner.transport.queries import travel_rules
 from planner.web.edit_flow import Page, SavedNow, confirmation_page, edit_page, restore_action, versioned_action
 from planner.web.forms import InputForm
+from planner.web.pages import render_large
 
 bp = Blueprint("program", __name__, url_prefix="/delegations/<int:delegation_id>")
 
@@ -413,11 +414,11 @@ def restore_journey(delegation_id: int, journey_id: int) -> Response:
 
 
 @bp.get("/timeline")
-def timeline(delegation_id: int) -> str:
+def timeline(delegation_id: int) -> Response:
     delegation = delegation_with_programme(delegation_id)
     if delegation is None:
         abort(404)
-    return render_template(
+    return render_large(
         "program/timeline.html",
         delegation=delegation,
         days=timeline_days(delegation),

@@ -30,7 +30,7 @@ from planner.web.forms import InputForm, VersionField, field_named
 from planner.web.localtime import FOLD_CHOICES
 
 T = TypeVar("T")
-Page = str | tuple[str, int] | Response
+Page = str | tuple[str | Response, int] | Response
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def edit_page(
     *,
     record: Any,
     save: Callable[[Any], T],
-    render: Callable[[InputForm], str],
+    render: Callable[[InputForm], str | Response],
     done: Callable[[T], str | Response],
     saved_message: Callable[[T], str] | None = None,
     conflict: SavedNow | None = None,
