@@ -109,7 +109,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from planner import cli, errors, formatting, security
+    from planner import cli, errors, formatting, security, workload
     from planner.auth import ratelimit
     from planner.web import assets, searchable
 
@@ -122,6 +122,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     formatting.register(app)
     assets.init_app(app)
     searchable.init_app(app)
+    workload.init_app(app)
     # What PDFs would lack on this machine is said by the processes that render them (the job worker,
     # `flask export-brief`), not here: the check loads WeasyPrint, which web workers never need.
     return app

@@ -32,6 +32,7 @@ from threading import Lock
 from flask import Response, current_app, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from planner import workload
 from planner.audiences import Viewer
 from planner.calendar import feed_blocks, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
@@ -103,6 +104,7 @@ def _from_blocks(
     """
     if subscription.release_number is not None:
         return None
+    workload.whole_programme()  # the whole programme's rows, one at a time per worker (planner.workload)
     delegation = db.session.get(Delegation, subscription.delegation_id)
     member = queries.feed_member_alone(subscription.member_id)
     if delegation is None or (subscription.member_id is not None and member is None):

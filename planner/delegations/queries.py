@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields.choices import SelectChoice
 
+from planner import workload
 from planner.audiences import Viewer, shows_item
 from planner.delegations.itinerary import Itinerary
 from planner.extensions import db
@@ -81,6 +82,7 @@ def delegation_with_programme(delegation_id: int) -> Delegation | None:
     every 500 appointments and load every member row again for every
     appointment it attends).
     """
+    workload.whole_programme()  # one at a time per worker (planner.workload)
     delegation = (
         db.session.scalars(
             sa.select(Delegation)

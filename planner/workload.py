@@ -1,0 +1,46 @@
+"""One whole programme in memory per worker process at a time.
+
+A page or feed of a whole trip loads the trip's programme: every appointment,
+journey and member with what they point to, for as long as the request runs
+(a trip of 3,000 appointments: about 50 MiB more for a worker). A gunicorn worker
+serves two requests at once (:mod:`planner.gunicorn_conf`), and two such requests
+at once doubled its peak while gaining nothing: loading and rendering are
+Python, and Python runs one thread of a process at a time. So the second one
+waits here until the first request has ended, while the worker's other
+requests (feed polls, one item's pages, forms) go on beside it. Measured with
+``make bench`` (README, "Performance"): lower peaks, and more whole pages per
+second, since two renders no longer take turns holding the interpreter.
+
+Outside a request (the job worker, ``flask`` commands) nothing waits. A request
+that has waited :data:`WAIT_SECONDS` goes ahead anyway: a slower page, never a
+stuck one.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app, g, has_request_context
+
+WAIT_SECONDS = 30.0
+_KEY = "planner_whole_programmes"
+
+
+def whole_programme() -> None:
+    """Call before loading a whole programme: waits for the worker's turn, held until the request ends."""
+    if not has_request_context() or "holds_whole_programme" in g:
+        return
+    turns: threading.Semaphore = current_app.extensions[_KEY]
+    g.holds_whole_programme = turns.acquire(timeout=WAIT_SECONDS)
+
+
+def _end_of_request(_error: BaseException | None = None) -> None:
+    if g.pop("holds_whole_programme", False):
+        current_app.extensions[_KEY].release()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_KEY] = threading.Semaphore(1)
+    # teardown_request runs for every request, also one that failed, and before the response is sent:
+    # a slow client does not hold the turn.
+    app.teardown_request(_end_of_request)

@@ -1,0 +1,69 @@
+"""One whole programme per worker at a time (planner.workload): the second request waits for the first to end."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+
+from planner.delegations.queries import delegation_with_programme
+
+
+def test_a_second_whole_programme_waits_until_the_first_request_ends(app: Flask, keller: int) -> None:
+    order: list[str] = []
+    first_loaded = threading.Event()
+    first_may_end = threading.Event()
+
+    def first() -> None:
+        with app.test_request_context(f"/delegations/{keller}"):
+            assert delegation_with_programme(keller) is not None
+            order.append("first loaded")
+            first_loaded.set()
+            first_may_end.wait(timeout=60)
+            order.append("first ends")
+
+    def second() -> None:
+        first_loaded.wait(timeout=60)
+        with app.test_request_context(f"/delegations/{keller}/timeline"):
+            assert delegation_with_programme(keller) is not None
+            order.append("second loaded")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_loaded.wait(timeout=60)
+    # The second request is waiting for its turn now (or about to); it must not load before the first ends.
+    threads[1].join(timeout=1)
+    assert threads[1].is_alive()
+    first_may_end.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert order == ["first loaded", "first ends", "second loaded"]
+
+
+def test_one_request_loads_its_programme_again_without_waiting_for_itself(app: Flask, keller: int) -> None:
+    with app.test_request_context(f"/delegations/{keller}"):
+        assert delegation_with_programme(keller) is not None
+        assert delegation_with_programme(keller) is not None  # e.g. read again after a commit
+
+
+def test_a_failed_request_gives_up_its_turn(app: Flask, keller: int) -> None:
+    try:
+        with app.test_request_context(f"/delegations/{keller}"):
+            delegation_with_programme(keller)
+            raise RuntimeError("the page failed")
+    except RuntimeError:
+        pass
+    turns = app.extensions["planner_whole_programmes"]
+    assert turns.acquire(timeout=0), "the failed request still holds the turn"
+    turns.release()
+
+
+def test_the_job_worker_and_commands_never_wait(app: Flask, keller: int) -> None:
+    turns = app.extensions["planner_whole_programmes"]
+    assert turns.acquire(timeout=0)  # every turn taken
+    try:
+        with app.app_context():  # no request: a job or a `flask` command
+            assert delegation_with_programme(keller) is not None
+    finally:
+        turns.release()
