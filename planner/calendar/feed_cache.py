@@ -71,6 +71,10 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
         conditional = known.unchanged().make_conditional(request)
         if conditional.status_code == 304:
             return conditional
+        # A plain GET (many calendar services send no If-None-Match) of a state built before: its stored body.
+        body = _stored_body(key, known)
+        if body is not None:
+            return Response(body, headers=known.headers()).make_conditional(request)
     # The events serialized by this feed's last build: only changed ones are serialized again. Read before
     # the programme: decoding thousands of blocks while thousands of ORM rows are alive made the cyclic
     # garbage collector walk those rows again (about a sixth of a rebuild's time in the profile).
@@ -91,6 +95,7 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
         built_feeds.put(key, built)
         if built != known:  # a plain GET of a state already shared (the common case) writes nothing
             _shared_put(key, built)
+        _store_body(key, built, exported.body)
     return response.make_conditional(request)
 
 
@@ -234,6 +239,36 @@ def _shared_put(key: tuple, built: _BuiltFeed) -> None:
     jobs().store.set(_shared_name(key), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))
 
 
+def _body_name(key: tuple) -> str:
+    return f"feed-body:{_digest(key[:-1])}"
+
+
+def _stored_body(key: tuple, known: _BuiltFeed) -> bytes | None:
+    """The body built for exactly ``key`` (the feed and the state it was built from) with ``known``'s ETag, or None.
+
+    A feed of 3,000 appointments built again from its kept blocks took a worker 0.4 s and about 50 MiB for
+    every plain GET; read from here, a few MiB and milliseconds.
+    """
+    raw = jobs().store.get(_body_name(key))
+    if raw is None:
+        return None
+    try:
+        header, body = decrypt_bytes(raw).split(b"\n", 1)
+        kept = json.loads(header)
+    except (DataKeyError, ValueError):
+        log.info("feed %s: stored body unreadable, building the feed", key[0])
+        return None
+    if kept.get("state") != _digest(key) or kept.get("etag") != known.etag:
+        return None  # built from another state (the feed changed since), or by another version of the code
+    return body
+
+
+def _store_body(key: tuple, built: _BuiltFeed, body: bytes) -> None:
+    """Keep the body built from ``key`` for the next plain GET of any worker, encrypted like the feed's blocks."""
+    header = json.dumps({"state": _digest(key), "etag": built.etag}, separators=(",", ":")).encode("ascii")
+    jobs().store.set(_body_name(key), encrypt_bytes(header + b"\n" + body), float(current_app.config["FEED_BLOCK_SECONDS"]))
+
+
 def _feed_headers(response: Response, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # The URL is a secret: shared caches must not keep it; clients revalidate with the ETag.
@@ -253,7 +288,11 @@ class _BuiltFeed:
 
     def unchanged(self) -> Response:
         """An empty body with the built one's headers: make_conditional turns it into the 304."""
-        return Response(b"", headers=self._headers)
+        return Response(b"", headers=self.headers())
+
+    def headers(self) -> list[tuple[str, str]]:
+        """The built response's headers (a body given with them sets its own Content-Length), a list of its own."""
+        return list(self._headers)
 
     @cached_property
     def _headers(self) -> list[tuple[str, str]]:

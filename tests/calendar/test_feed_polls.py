@@ -161,3 +161,55 @@ def _store_config(app: Flask) -> dict[str, object]:
     if not app.config["REDIS_URL"]:
         return {}
     return {"REDIS_URL": app.config["REDIS_URL"], "JOB_QUEUE_NAME": app.config["JOB_QUEUE_NAME"]}
+
+
+def test_a_plain_get_of_an_unchanged_feed_is_the_stored_body_from_any_worker(
+    workers: tuple[Flask, Flask], seed_keller: KellerSeeder
+) -> None:
+    # Many calendar services poll without If-None-Match: the body built once is handed out again, not rebuilt.
+    a, b = workers
+    seed_keller(a)
+    feed, appointment_id = _member_feed(a)
+    first = a.test_client().get(feed)
+    assert first.status_code == 200
+    status, poll, _ = _poll(a, feed, first.headers["ETag"])
+    assert status == 304
+    for worker in (b, a):
+        with counted(worker) as statements:
+            again = worker.test_client().get(feed)
+        assert again.status_code == 200
+        assert again.data == first.data  # byte for byte
+        assert {k: v for k, v in again.headers.items() if k != "Date"} == {k: v for k, v in first.headers.items() if k != "Date"}
+        assert len(statements) == len(poll), statements  # the feed's look-up only: no build
+
+    # After a change neither worker hands out the stored body: both give the new calendar.
+    with a.app_context():
+        appointment = db.session.get(Appointment, appointment_id)
+        assert appointment is not None
+        appointment.title += " (verlegt auf Mittwoch)"
+        db.session.commit()
+    changed = b.test_client().get(feed)
+    assert changed.data != first.data and b"(verlegt auf Mittwoch)" in changed.data.replace(b"\r\n ", b"")
+    with counted(a) as statements:
+        from_a = a.test_client().get(feed)
+    assert from_a.data == changed.data and len(statements) == len(poll), statements
+
+
+def test_an_unreadable_stored_body_means_a_build_not_an_error(workers: tuple[Flask, Flask], seed_keller: KellerSeeder) -> None:
+    a, b = workers
+    seed_keller(a)
+    feed, _ = _member_feed(a)
+    first = a.test_client().get(feed)
+    store = jobs(a).store
+    prefix = f"{a.config['JOB_QUEUE_NAME']}:store:" if isinstance(store, RedisStore) else ""
+    names = (
+        [key.decode().removeprefix(prefix) for key in store.client.scan_iter(f"{prefix}feed-body:*")]
+        if isinstance(store, RedisStore)
+        else [path.name.replace("_", ":") for path in (Path(a.instance_path) / "outputs").glob("feed-body_*")]
+    )
+    assert len(names) == 1
+    store.set(names[0], b"not an entry", 60)  # damaged, or written with another data key
+    with counted(b) as statements:
+        rebuilt = b.test_client().get(feed)
+    assert rebuilt.status_code == 200 and rebuilt.data == first.data
+    assert any("appointments" in statement for statement in statements), statements  # built, from the database
