@@ -207,7 +207,7 @@ def _name(feed_id: int) -> str:
 
 def load(feed_id: int) -> EventBlocks:
     """The blocks kept for feed ``feed_id`` (none when there are none or they cannot be read)."""
-    raw = jobs().store.get(_name(feed_id))
+    raw = jobs().cache.get(_name(feed_id))
     if raw is None:
         return EventBlocks()
     try:
@@ -232,4 +232,4 @@ def save(feed_id: int, blocks: EventBlocks) -> None:
         "items": {name: [start, uid, block] for name, ((start, uid), block) in blocks.used_items.items()},
     }
     body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    jobs().store.set(_name(feed_id), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))
+    jobs().cache.set(_name(feed_id), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))

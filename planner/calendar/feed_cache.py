@@ -9,7 +9,10 @@ Last-Modified are known and the poll is answered 304 with the same headers. They
 up in this worker's memory first, then in the store the kept event blocks live in (the
 instance folder, or Redis: :mod:`planner.jobs.store`), so a poll that reaches another worker
 or another host than the one that built the feed is answered 304 as well, without a build.
-Anything else builds the calendar and remembers its validators for the next poll;
+A plain GET of a state built before gets the body built then, kept encrypted in
+the same store (many calendar services send no If-None-Match). The store is a
+cache here: when it cannot be reached the feed is built (:class:`planner.jobs.store.CacheStore`).
+Anything else builds the calendar and remembers its validators and body for the next poll;
 the build serializes only the events that changed since the feed's last build
 (:mod:`planner.calendar.feed_blocks`), and for a draft's feed loads only those events
 in full (:mod:`planner.calendar.feed_build`).
@@ -209,7 +212,7 @@ def _shared_name(key: tuple) -> str:
 
 def _shared_get(key: tuple) -> _BuiltFeed | None:
     """The validators another worker stored for exactly ``key`` (the feed *and* the state it was built from), or None."""
-    raw = jobs().store.get(_shared_name(key))
+    raw = jobs().cache.get(_shared_name(key))
     if raw is None:
         return None
     try:
@@ -236,7 +239,7 @@ def _shared_put(key: tuple, built: _BuiltFeed) -> None:
         "filename": built.filename,
     }
     body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    jobs().store.set(_shared_name(key), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))
+    jobs().cache.set(_shared_name(key), encrypt_bytes(body), float(current_app.config["FEED_BLOCK_SECONDS"]))
 
 
 def _body_name(key: tuple) -> str:
@@ -249,7 +252,7 @@ def _stored_body(key: tuple, known: _BuiltFeed) -> bytes | None:
     A feed of 3,000 appointments built again from its kept blocks took a worker 0.4 s and about 50 MiB for
     every plain GET; read from here, a few MiB and milliseconds.
     """
-    raw = jobs().store.get(_body_name(key))
+    raw = jobs().cache.get(_body_name(key))
     if raw is None:
         return None
     try:
@@ -266,7 +269,7 @@ def _stored_body(key: tuple, known: _BuiltFeed) -> bytes | None:
 def _store_body(key: tuple, built: _BuiltFeed, body: bytes) -> None:
     """Keep the body built from ``key`` for the next plain GET of any worker, encrypted like the feed's blocks."""
     header = json.dumps({"state": _digest(key), "etag": built.etag}, separators=(",", ":")).encode("ascii")
-    jobs().store.set(_body_name(key), encrypt_bytes(header + b"\n" + body), float(current_app.config["FEED_BLOCK_SECONDS"]))
+    jobs().cache.set(_body_name(key), encrypt_bytes(header + b"\n" + body), float(current_app.config["FEED_BLOCK_SECONDS"]))
 
 
 def _feed_headers(response: Response, filename: str) -> Response:

@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from planner.jobs.store import FileStore, RedisStore, Store
+from planner.jobs.store import CacheStore, FileStore, RedisStore, Store
 
 _TASKS: dict[str, Callable[..., None]] = {}
 _OPTIONS: dict[str, TaskOptions] = {}
@@ -89,12 +89,13 @@ def make_store(config: dict[str, Any], instance_path: str) -> Store:
 
 
 class Jobs:
-    """An app's queue (``huey``), its store (``store``) and its registered tasks."""
+    """An app's queue (``huey``), its store (``store``; ``cache``: the same, for what may be lost) and its tasks."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.huey = make_huey(app.config, app.instance_path)
         self.store = make_store(app.config, app.instance_path)
+        self.cache = CacheStore(self.store)
         self.tasks: dict[str, TaskWrapper] = {}
         self._engine_pid = os.getpid()
         self.register_all()

@@ -17,12 +17,15 @@ lapses by itself instead of blocking its user for ever.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
 import time
 from pathlib import Path
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9:_-]{0,127}$")
 
@@ -148,3 +151,37 @@ class RedisStore:
 
     def prune(self) -> int:
         return 0  # Redis expires keys itself
+
+
+class CacheStore:
+    """A store used only as a cache: a feed's kept blocks, validators and body.
+
+    When the store cannot be reached (Redis down or restarting, a full or
+    read-only disk) a read is a miss and a write is skipped, each logged as a
+    warning: the feed is built from the database as if nothing had been kept,
+    rather than every calendar client getting a 500 until the store is back.
+    Job states and rendered files use the store itself, since losing them is
+    not the same as not having them.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            return self.store.get(name)
+        except _unreachable() as error:
+            log.warning("store unreachable, reading %s as missing: %s", name.split(":", 1)[0], error)
+            return None
+
+    def set(self, name: str, value: bytes, ttl: float) -> None:
+        try:
+            self.store.set(name, value, ttl)
+        except _unreachable() as error:
+            log.warning("store unreachable, not keeping %s: %s", name.split(":", 1)[0], error)
+
+
+def _unreachable() -> tuple[type[Exception], ...]:
+    from redis.exceptions import RedisError  # a dependency; imported here as RedisStore imports redis
+
+    return (OSError, RedisError)

@@ -213,3 +213,22 @@ def test_an_unreadable_stored_body_means_a_build_not_an_error(workers: tuple[Fla
         rebuilt = b.test_client().get(feed)
     assert rebuilt.status_code == 200 and rebuilt.data == first.data
     assert any("appointments" in statement for statement in statements), statements  # built, from the database
+
+
+def test_feeds_are_served_while_the_shared_store_is_down(database_url: str, tmp_path: Path, seed_keller: KellerSeeder) -> None:
+    # REDIS_URL names a server that does not answer (Redis restarting, say): what is kept there is only a cache,
+    # so calendar clients get their calendar built from the database, not a 500.
+    app = make_app(database_url, tmp_path / "instance", REDIS_URL="redis://127.0.0.1:9/0", JOB_QUEUE_NAME="planner-down")
+    try:
+        seed_keller(app)
+        feed, _ = _member_feed(app)
+        client = app.test_client()
+        first = client.get(feed)
+        assert first.status_code == 200 and b"BEGIN:VCALENDAR" in first.data
+        again = client.get(feed)
+        assert again.status_code == 200 and again.data == first.data
+        assert client.get(feed, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
