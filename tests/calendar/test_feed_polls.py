@@ -135,15 +135,7 @@ def test_an_unreadable_shared_entry_means_a_build_not_an_error(workers: tuple[Fl
     etag = first.headers["ETag"]
     status, known_poll, _ = _poll(a, feed, etag)
     assert status == 304
-    store = jobs(a).store
-    prefix = f"{a.config['JOB_QUEUE_NAME']}:store:" if isinstance(store, RedisStore) else ""
-    names = (
-        [key.decode().removeprefix(prefix) for key in store.client.scan_iter(f"{prefix}feed-poll:*")]
-        if isinstance(store, RedisStore)
-        else [path.name.replace("_", ":") for path in (Path(a.instance_path) / "outputs").glob("feed-poll_*")]
-    )
-    assert len(names) == 1
-    store.set(names[0], b"not an entry", 60)  # damaged, or written with another data key
+    _damage_the_entry(a, "feed-poll")
     # B cannot use it: it builds (the same body, so the client's copy is still current: 304 after the build).
     status, statements, _ = _poll(b, feed, etag)
     assert status == 304 and len(statements) > len(known_poll), statements
@@ -155,6 +147,18 @@ def test_an_unreadable_shared_entry_means_a_build_not_an_error(workers: tuple[Fl
     finally:
         with third.app_context():
             db.engine.dispose()
+
+
+def _damage_the_entry(app: Flask, kind: str) -> None:
+    """Overwrite the one store entry of ``kind`` with bytes that are no entry (damaged, or another data key's)."""
+    store = jobs(app).store
+    if isinstance(store, RedisStore):
+        prefix = f"{app.config['JOB_QUEUE_NAME']}:store:"
+        names = [key.decode().removeprefix(prefix) for key in store.client.scan_iter(f"{prefix}{kind}:*")]
+    else:
+        names = [path.name.replace("_", ":") for path in (Path(app.instance_path) / "outputs").glob(f"{kind}_*")]
+    assert len(names) == 1
+    store.set(names[0], b"not an entry", 60)
 
 
 def _store_config(app: Flask) -> dict[str, object]:
@@ -200,15 +204,7 @@ def test_an_unreadable_stored_body_means_a_build_not_an_error(workers: tuple[Fla
     seed_keller(a)
     feed, _ = _member_feed(a)
     first = a.test_client().get(feed)
-    store = jobs(a).store
-    prefix = f"{a.config['JOB_QUEUE_NAME']}:store:" if isinstance(store, RedisStore) else ""
-    names = (
-        [key.decode().removeprefix(prefix) for key in store.client.scan_iter(f"{prefix}feed-body:*")]
-        if isinstance(store, RedisStore)
-        else [path.name.replace("_", ":") for path in (Path(a.instance_path) / "outputs").glob("feed-body_*")]
-    )
-    assert len(names) == 1
-    store.set(names[0], b"not an entry", 60)  # damaged, or written with another data key
+    _damage_the_entry(a, "feed-body")
     with counted(b) as statements:
         rebuilt = b.test_client().get(feed)
     assert rebuilt.status_code == 200 and rebuilt.data == first.data
