@@ -47,6 +47,8 @@ log_redaction.install()
 worker_class = "gthread"
 # Two threads: in `make load` four threads per worker let a worker hold four large pages at once and
 # peak at 250 MiB; two kept every worker under 185 MiB (the bench target is 200) at the same throughput.
+# Of two whole-trip pages or feed builds, one waits for the other (planner.workload); one thread only
+# left workers idle while another served a queue of kept-alive connections.
 threads = int(os.environ.get("PLANNER_THREADS", "2"))
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 keepalive = 5
