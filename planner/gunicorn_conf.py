@@ -36,6 +36,7 @@ deployment. What is fixed here, and why:
 
 from __future__ import annotations
 
+import faulthandler
 import os
 from typing import Any
 
@@ -79,3 +80,12 @@ def on_starting(server: Any) -> None:
         server.log.warning(ONE_WORKER_MESSAGE, requested)
         server.cfg.set("workers", 1)  # also after a reload (HUP), which reads the setting again
         server.num_workers = 1
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """gunicorn hook, in each new worker: a crash in native code leaves the Python stack of every thread in the log.
+
+    gunicorn itself only says "Worker was sent SIGSEGV". The stacks name files, lines and
+    functions, never values, so nothing secret reaches the log.
+    """
+    faulthandler.enable()

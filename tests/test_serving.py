@@ -185,3 +185,20 @@ def test_with_redis_several_workers_share_the_limit(servers: Servers) -> None:
         assert json.loads(answer.read()) == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
     # The counters are in Redis, under this server's prefix, which is what the workers share.
     assert any(b"mayor@example.org" in key for key in store.scan_iter(f"*{servers.prefix}*"))
+
+
+def test_a_crashed_worker_leaves_its_python_stacks_in_the_log_and_is_replaced(servers: Servers) -> None:
+    # A crash in native code (the segfault of a C extension) said only "Worker was sent SIGSEGV!": without the
+    # Python stacks nobody can tell which request or library it was (planner.gunicorn_conf.post_fork).
+    server = servers.alone
+    pids = [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", server.output())]
+    assert pids
+    os.kill(pids[-1], signal.SIGSEGV)
+    deadline = time.monotonic() + 60
+    while server.booted_workers() < len(pids) + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    output = server.output()
+    assert "Fatal Python error: Segmentation fault" in output, output[-3000:]
+    assert re.search(r'File ".*/(gunicorn|selectors|threading)[^"]*\.py", line \d+', output), output[-3000:]
+    assert server.booted_workers() == len(pids) + 1
+    server.wait_until_healthy()
