@@ -177,7 +177,9 @@ def test_a_web_worker_does_not_load_the_pdf_renderer(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
         "SECRET_KEY": "start-check-not-a-secret",
     }
-    script = "import sys; from planner import create_app; create_app(); print(sorted({'weasyprint', 'openpyxl'} & set(sys.modules)))"
+    script = (
+        "import sys; from planner import create_app; create_app(); print(sorted({'weasyprint', 'openpyxl'} & set(sys.modules)))"
+    )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", done.stdout
