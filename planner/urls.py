@@ -4,8 +4,8 @@ Both are rules for every route, so they live here once instead of in each view:
 
 * :class:`RecordIdConverter` replaces Werkzeug's ``int`` converter, so every
   ``<int:...>`` in a rule only matches an id a database key can hold.
-* :class:`CompiledOnceRule` compiles each rule's URL builder once per process,
-  not once per app.
+* :class:`CompiledOnceRule` parses each rule and compiles its URL builder once per
+  process, not once per app.
 * :class:`BaseUrlLinks` builds absolute links (``url_for(..., _external=True)``:
   feed links, the ``SOURCE``/``URL`` of a calendar, QR codes) from the
   configured public address ``BASE_URL`` (``PLANNER_BASE_URL``) when there is
@@ -14,12 +14,13 @@ Both are rules for every route, so they live here once instead of in each view:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, has_request_context, request
-from werkzeug.routing import IntegerConverter, Map, Rule
+from werkzeug.routing import BaseConverter, IntegerConverter, Map, Rule
+from werkzeug.routing.rules import RulePart
 
 # Primary keys are INTEGER columns: PostgreSQL's integer is 32-bit signed, and an id beyond
 # it made the query fail ("integer out of range") - a 500 instead of a 404. SQLite's
@@ -69,6 +70,10 @@ class RecordIdConverter(IntegerConverter):
 
 # Builder functions by everything their generated code depends on (see CompiledOnceRule).
 _BUILDERS: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+# A parsed rule by its text and the map's converter classes: its parts, what it added to the
+# rule's trace, and the converters it asked for (variable, converter name, args, kwargs).
+_ConverterCall = tuple[str, str, tuple[Any, ...], Mapping[str, Any]]
+_PARSED: dict[tuple[object, ...], tuple[tuple[RulePart, ...], tuple[tuple[bool, str], ...], tuple[_ConverterCall, ...]]] = {}
 
 
 class CompiledOnceRule(Rule):
@@ -83,6 +88,41 @@ class CompiledOnceRule(Rule):
     separately, so one compiled function serves every equal rule. A rule with defaults is
     compiled as usual: Werkzeug folds a default into the code through the rule's converter.
     """
+
+    def _parse_rule(self, rule: str) -> Iterable[RulePart]:
+        """Werkzeug's parse of ``rule``, taken from an equal rule of an earlier app where there was one.
+
+        Parsing (a regular expression per path segment) is most of the rest of an app's rule
+        cost. Its result depends only on the text and on the converter classes the map names:
+        the parts (regular expressions and weights, read but never changed by the matcher),
+        the entries it appends to the trace, and the converters it makes. Those are made
+        again for each rule, through ``get_converter`` with the same arguments, so each
+        rule still has converters of its own map.
+        """
+        key = (rule, tuple(self.map.converters.items()))
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            calls: list[_ConverterCall] = []
+            trace_start = len(self._trace)
+            make = self.get_converter
+
+            def recorded(variable: str, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> BaseConverter:
+                calls.append((variable, name, args, kwargs))
+                return make(variable, name, args, kwargs)
+
+            self.get_converter = recorded  # type: ignore[method-assign,assignment]
+            try:
+                parts = tuple(super()._parse_rule(rule))
+            finally:
+                del self.get_converter
+            _PARSED[key] = (parts, tuple(self._trace[trace_start:]), tuple(calls))
+            return parts
+        parts, trace, made = parsed
+        self._trace.extend(trace)
+        for variable, name, args, kwargs in made:
+            self._converters[variable] = self.get_converter(variable, name, args, kwargs)
+            self.arguments.add(variable)
+        return parts
 
     def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
         if self.defaults:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from planner import create_app
 from planner.extensions import db
 from planner.models import Appointment, User, UserRole
 from planner.timezones import to_utc
@@ -170,21 +172,40 @@ def test_export_to_stdout_and_to_an_unwritable_place(runner: FlaskCliRunner, app
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="uses the venv's flask script")
-def test_real_flask_command_end_to_end(databases: DatabaseFactory, tmp_path: Path) -> None:
-    """The commands `make run` uses, as a user runs them: migrate, seed, bootstrap, export."""
+def test_real_flask_command_end_to_end(databases: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands `make run` uses, as a user runs them: migrate, seed, bootstrap, export.
+
+    The first, ``db upgrade``, is a real start of ``flask --app planner`` in a process of its own,
+    configured only by the environment. The others run the same commands on the app the same
+    factory makes from the same environment (what ``flask --app planner`` calls), in this process:
+    each further start of a Python process with the planner's imports cost seconds and checked
+    nothing the first start does not (test_logs.py starts `make run` itself, test_serving.py `make serve`).
+    """
     env = dict(os.environ, DATABASE_URL=databases.new(), PLANNER_INSTANCE_PATH=str(tmp_path / "instance"))
     env.pop("SECRET_KEY", None)
     flask = [sys.executable, "-m", "flask", "--app", "planner"]
+    done = subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([*flask, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return done
+    for name in ("DATABASE_URL", "PLANNER_INSTANCE_PATH"):
+        monkeypatch.setenv(name, env[name])
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    application = create_app()
+    runner = application.test_cli_runner()
 
-    run("db", "upgrade")
-    assert "created" in run("seed").stdout
-    assert "Password:" in run("users", "bootstrap-admin").stdout
-    run("export-data", "-o", str(tmp_path / "export.json"))
+    def run(*args: str) -> Result:
+        result = runner.invoke(args=list(args))
+        assert result.exit_code == 0, result.output
+        return result
+
+    try:
+        assert "created" in run("seed").stdout
+        assert "Password:" in run("users", "bootstrap-admin").stdout
+        run("export-data", "-o", str(tmp_path / "export.json"))
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
     document = json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))
     assert document["schema_revision"]
     legs = document["tables"]["legs"]

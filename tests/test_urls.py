@@ -54,3 +54,31 @@ def test_equal_text_with_other_defaults_builds_its_own_url() -> None:
     assert url_map.bind("example.org").build("first", {}) == "/page/1"
     assert url_map.bind("example.org").build("any", {"number": 5}) == "/page/5"
     assert other.bind("example.org").build("first", {}) == "/page/2"
+
+
+def test_a_second_app_reuses_the_parse_and_matches_as_werkzeug_parses(database_url: str, tmp_path: Path) -> None:
+    first = make_app(database_url, tmp_path / "one")
+    second = make_app(database_url, tmp_path / "two")
+    rules = {rule.endpoint: rule for rule in first.url_map.iter_rules()}
+    for rule in second.url_map.iter_rules():
+        assert all(a is b for a, b in zip(rule._parts[1:], rules[rule.endpoint]._parts[1:], strict=True)), rule.rule  # reused
+        # Werkzeug's own parse of the same text on the same map is the measure.
+        own = Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
+        own.map, own.subdomain, own.merge_slashes = second.url_map, rule.subdomain, rule.merge_slashes
+        own._trace, own._converters = [], {}
+        parts = list(Rule._parse_rule(own, rule.rule))
+        assert rule._parts[1:] == parts, rule.rule  # the first part is the (empty) host's
+        assert rule._trace[1:] == own._trace and rule.arguments == own.arguments, rule.rule
+        # Converters of their own (made for this map), of the same kind and pattern.
+        assert {name: (type(c), c.regex) for name, c in rule._converters.items()} == {
+            name: (type(c), c.regex) for name, c in own._converters.items()
+        }
+        assert all(converter.map is second.url_map for converter in rule._converters.values())
+    with second.test_request_context():
+        assert second.url_for("program.edit_appointment", delegation_id=3, appointment_id=14) == (
+            "/delegations/3/appointments/14/edit"
+        )
+    assert second.url_map.bind("example.org").match("/delegations/3/appointments/14/edit") == (
+        "program.edit_appointment",
+        {"delegation_id": 3, "appointment_id": 14},
+    )
