@@ -99,6 +99,7 @@ EXPECTED_IN_ADDED_COLUMNS: dict[str, Any] = {
     "duty_phone": None,  # b9d4e2a7c318: no trip had a duty phone before; the sheet says "not entered yet"
     "archived_at": None,  # 776f765ebc14: nothing was archived before archiving existed
     "press_public": False,  # b7e3f1a9c264: no trip published its press programme before; a planner turns it on
+    "claimed_until": None,  # c5e8a2d7f3b1: no job holds a message that was waiting before the upgrade
     "must_change_password": False,  # 3c5e0d7a91b2: existing accounts keep the passwords they chose
     "session_epoch": 0,  # 3c5e0d7a91b2: epoch 0 keeps the old fingerprint, so nobody is signed out
     # a7c3e91d4b20 (cities, members): when they last changed is unknown; the epoch moves no event's LAST-MODIFIED

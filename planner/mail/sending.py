@@ -18,6 +18,7 @@ import secrets
 import smtplib
 import socket
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -138,33 +139,46 @@ def deliver(message: OutgoingMessage) -> MessageState:
     return MessageState.OUTBOX
 
 
+def claim_seconds() -> float:
+    """How long a sending job holds its message: one whole SMTP exchange, each step allowed ``MAIL_TIMEOUT_SECONDS``."""
+    return 10 * float(current_app.config["MAIL_TIMEOUT_SECONDS"])
+
+
 @job("send_message", TaskOptions(retries="MAIL_RETRIES", retry_delay="MAIL_RETRY_SECONDS", expires=False))
 def send_message(message_id: int) -> None:
     """One attempt at delivering message ``message_id`` (the job worker runs it; Huey retries on SendFailed)."""
-    message = db.session.get(OutgoingMessage, message_id)
-    if message is None or message.state != MessageState.QUEUED:
-        return  # rolled back, deleted with its trip, or already delivered by a duplicate job
-    # Claim this attempt: of two jobs for one message (a requeue), only one sends.
+    # Claim the message before sending, in a statement of its own: of two jobs for one message (a requeue),
+    # only the one whose update matched sends. Counting attempts alone was not enough: a duplicate that read
+    # the row after the first job's claim but before its final commit claimed again and sent a second copy.
+    now = utc_now()
     claimed = db.session.execute(
         sa.update(OutgoingMessage)
         .where(
             OutgoingMessage.id == message_id,
             OutgoingMessage.state == MessageState.QUEUED,
-            OutgoingMessage.attempts == message.attempts,
+            sa.or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now),
         )
-        .values(attempts=message.attempts + 1)
+        .values(attempts=OutgoingMessage.attempts + 1, claimed_until=now + timedelta(seconds=claim_seconds()))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return
-    db.session.refresh(message)
+        state = db.session.scalar(sa.select(OutgoingMessage.state).where(OutgoingMessage.id == message_id))
+        if state == MessageState.QUEUED:
+            # Another job is sending it now, or died doing so and its claim runs out: look again later, when the
+            # message is either delivered (nothing to do) or free to take.
+            raise SendFailed(f"message {message_id}: being sent by another job")
+        return  # rolled back, deleted with its trip, or already delivered by a duplicate job
+    message = db.session.get(OutgoingMessage, message_id)
+    if message is None:
+        return  # deleted with its trip since the claim
     try:
         state = deliver(message)
     except Exception as error:  # noqa: BLE001  (every failure is recorded on the message, none reaches a page)
         reason, permanent = describe(error)
         last = permanent or message.attempts > int(current_app.config["MAIL_RETRIES"])
         message.last_error = reason[:1000]
+        message.claimed_until = None
         if last:
             message.state = MessageState.FAILED
         db.session.commit()
@@ -173,6 +187,7 @@ def send_message(message_id: int) -> None:
             raise SendFailed(f"message {message_id}: attempt {message.attempts} failed") from None
         return
     message.state = state
+    message.claimed_until = None
     message.sent_at = utc_now()
     message.last_error = None
     if message.kind in REDACTED_AFTER_SENDING:

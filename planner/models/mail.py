@@ -51,6 +51,9 @@ class OutgoingMessage(Base):
     attachment: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     state: Mapped[MessageState] = enum_column(MessageState, default=MessageState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
+    # While a job is sending this message: until when the claim holds. A second job for the same
+    # message (a requeue) sends nothing before then; a claim left by a worker that died runs out.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

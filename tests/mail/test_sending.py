@@ -7,19 +7,26 @@ database says and what the outbox pages show.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from flask import Flask
 
 from planner.editing import Rejected
@@ -27,11 +34,21 @@ from planner.extensions import db
 from planner.jobs import jobs
 from planner.mail.inputs import Attachment, MessageInput
 from planner.mail.operations import queue_message
+from planner.mail.sending import SendFailed, send_message
 from planner.models import Delegation, Member, MessageState, OutgoingMessage, UserRole
 from planner.seed import load_seed
+from planner.timezones import utc_now
 from tests.conftest import DatabaseFactory, KellerSeeder, login, make_app, make_user
 from tests.jobs import running_worker
-from tests.mail.conftest import MAIL_LOGIN, MAIL_SECRET, SmtpServer, TlsSmtpServer, free_port, wait_until_done
+from tests.mail.conftest import (
+    MAIL_LOGIN,
+    MAIL_SECRET,
+    Recorder,
+    SmtpServer,
+    TlsSmtpServer,
+    free_port,
+    wait_until_done,
+)
 
 RECIPIENT = "kim.participant@example.org"
 BODY_MARKER = "BODY-MARKER-7f3a: Ihr Programm, Version 5"
@@ -335,3 +352,68 @@ def test_requeue_after_a_lost_queue_sends_each_waiting_message_once(app: Flask) 
     assert [message.attempts for message in done] == [1, 1]
     files = sorted(path.name for path in (Path(app.instance_path) / "outbox").glob("*.eml"))
     assert files == [f"message-{first:06d}.eml", f"message-{second:06d}.eml"]
+
+
+@dataclass
+class HoldingRecorder(Recorder):
+    """Accepts every message, but keeps the first DATA open until the test lets it through."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        if not self.arrived.is_set():
+            self.arrived.set()
+            # Waited for off the event loop, so a second connection would still be served meanwhile.
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_duplicate_job_sends_nothing_while_the_first_is_still_delivering(database_url: str, tmp_path: Path) -> None:
+    handler = HoldingRecorder()
+    server = Controller(handler, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        app = _smtp_app(database_url, tmp_path / "instance", server.port)
+        message_id = _queue(app)
+        with running_worker(app, workers=1):
+            assert handler.arrived.wait(60), "the worker never reached the SMTP server"
+            # The first delivery is now between its claim and its final commit: a requeued job runs here.
+            with app.app_context(), pytest.raises(SendFailed, match="being sent by another job"):
+                send_message(message_id)
+            handler.release.set()
+            message = wait_until_done(app, message_id)
+        with app.app_context():
+            send_message(message_id)  # the same duplicate once the message is sent: nothing to do
+    finally:
+        handler.release.set()
+        server.stop()
+    assert message.state == MessageState.SENT and message.attempts == 1 and message.claimed_until is None
+    assert handler.attempts == 1 and len(handler.received) == 1
+
+
+def test_a_claim_left_by_a_worker_that_died_runs_out_and_the_message_is_sent(app: Flask) -> None:
+    message_id = _queue(app)
+    jobs(app).huey.flush()  # the worker that took the job died mid-delivery: only the row is left
+    outbox = Path(app.instance_path) / "outbox"
+    with app.app_context():
+        db.session.execute(
+            sa.update(OutgoingMessage)
+            .where(OutgoingMessage.id == message_id)
+            .values(attempts=1, claimed_until=utc_now() + timedelta(seconds=30))
+        )
+        db.session.commit()
+        with pytest.raises(SendFailed):  # requeued while the claim still holds: tried again later
+            send_message(message_id)
+        assert not outbox.exists()
+        db.session.execute(
+            sa.update(OutgoingMessage)
+            .where(OutgoingMessage.id == message_id)
+            .values(claimed_until=utc_now() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        send_message(message_id)
+        message = db.session.get(OutgoingMessage, message_id)
+        assert message is not None
+        assert (message.state, message.attempts, message.claimed_until) == (MessageState.OUTBOX, 2, None)
+    assert [path.name for path in outbox.glob("*.eml")] == [f"message-{message_id:06d}.eml"]
