@@ -15,7 +15,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -166,19 +166,19 @@ def _messages(app: Flask, number: int) -> list[OutgoingMessage]:
         return rows
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 180) -> None:
+def _wait_until_delivered(app: Flask, number: int, count: int, timeout: float = 180) -> None:
+    """Until release ``number`` has ``count`` messages and none is still queued; on timeout, say where each stands."""
     deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the worker did not finish in time"
-        time.sleep(0.1)
-
-
-def _delivered(app: Flask, number: int, count: int) -> Callable[[], bool]:
-    def done() -> bool:
+    while True:
         messages = _messages(app, number)
-        return len(messages) >= count and all(m.state != MessageState.QUEUED for m in messages)
-
-    return done
+        if len(messages) >= count and all(m.state != MessageState.QUEUED for m in messages):
+            return
+        if time.monotonic() > deadline:
+            with app.app_context():
+                pending = jobs(app).pending()
+            states = [(m.member_id, m.state.value, m.attempts, m.claimed_until, m.last_error) for m in messages]
+            raise AssertionError(f"after {timeout} s: {len(messages)} of {count} messages {states}, jobs waiting {pending}")
+        time.sleep(0.1)
 
 
 def _received(server: SmtpServer) -> dict[str, EmailMessage]:
@@ -264,7 +264,7 @@ def test_each_affected_member_gets_one_message_in_their_language_with_their_chan
     assert _approve_next(trip) == 1
     assert smtp_server.handler.received == [] and _messages(app, 1) == []
     with running_worker(app):
-        _wait_for(_delivered(app, 1, len(ADDRESSES)))
+        _wait_until_delivered(app, 1, len(ADDRESSES))
     first = _messages(app, 1)
     assert sorted(m.recipient for m in first) == sorted(ADDRESSES.values())
     assert all(m.state == MessageState.SENT and m.kind == "release" for m in first)
@@ -298,7 +298,7 @@ def test_each_affected_member_gets_one_message_in_their_language_with_their_chan
     smtp_server.handler.received.clear()
     assert _approve_next(trip) == 2
     with running_worker(app):
-        _wait_for(_delivered(app, 2, len(AFFECTED_BY_VERSION_2)))
+        _wait_until_delivered(app, 2, len(AFFECTED_BY_VERSION_2))
     # The worker has stopped (running jobs finished): nobody else got a message, nobody a second one.
     second = _messages(app, 2)
     assert sorted(m.recipient for m in second) == sorted(ADDRESSES[name] for name in AFFECTED_BY_VERSION_2)
@@ -365,7 +365,7 @@ def test_a_failing_mail_server_gets_retries_then_each_failure_shows_and_the_rele
     app = trip.app
     assert _approve_next(trip) == 1  # the approval page answers as always: the mail server is not asked here
     with running_worker(app):
-        _wait_for(_delivered(app, 1, len(ADDRESSES)))
+        _wait_until_delivered(app, 1, len(ADDRESSES))
     messages = _messages(app, 1)
     assert len(messages) == len(ADDRESSES) and refusing_smtp_server.handler.received == []
     for message in messages:
@@ -403,7 +403,7 @@ def test_with_the_redis_queue_each_member_gets_one_message(redis_trip: Trip, smt
     queue = jobs(app)
     assert type(queue.huey).__name__ == "RedisHuey" and queue.pending() == 1  # the notification job, nothing sent yet
     with running_worker(app):
-        _wait_for(_delivered(app, 1, len(ADDRESSES)))
+        _wait_until_delivered(app, 1, len(ADDRESSES))
     assert sorted(m.recipient for m in _messages(app, 1)) == sorted(ADDRESSES.values())
     assert set(_received(smtp_server)) == set(ADDRESSES.values())
     assert not (Path(app.instance_path) / "jobs.sqlite3").exists()
