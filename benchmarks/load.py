@@ -142,6 +142,7 @@ def main() -> int:
                 workers=args.workers,
             )
     server_errors = count_server_errors(workdir / "gunicorn.log")
+    crashes = count_worker_crashes(workdir / "gunicorn.log")
     conflicts = _lines(Path(plan["conflict_file"]))
 
     total = stats.get("Aggregated", {})
@@ -161,6 +162,7 @@ def main() -> int:
         "requests": stats,
         "errors": errors,
         "server_errors_5xx": server_errors,
+        "worker_crashes": crashes,
         "edits_acknowledged": acknowledged,
         "edits_refused_as_conflicts": conflicts,
         # Every save locust counted ended as acknowledged, refused as a conflict, or an error.
@@ -187,6 +189,7 @@ def main() -> int:
     ok = (
         errors == 0
         and server_errors == 0
+        and crashes == 0
         and lost == 0
         and phantom == 0
         and acknowledged > 0
@@ -293,6 +296,16 @@ def count_server_errors(log: Path) -> int:
     return count
 
 
+def count_worker_crashes(log: Path) -> int:
+    """Workers that died instead of being stopped: killed by a signal (a segfault), exited with an error, or a fatal error.
+
+    A worker that crashes between requests costs no client an error, so the request counts alone would pass
+    such a run; gunicorn's arbiter and faulthandler (gunicorn_conf.post_fork) write these lines.
+    """
+    markers = ("was sent SIG", "exited with code", "Fatal Python error")
+    return sum(any(marker in line for marker in markers) for line in _read(log))
+
+
 def _read(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
@@ -310,7 +323,10 @@ def print_report(result: dict) -> None:
             f"{row['p50_ms']:>7.0f} {row['p95_ms']:>7.0f} {row['p99_ms']:>7.0f}"
         )
     print()
-    print(f"errors: {result['errors']} (5xx in the server log: {result['server_errors_5xx']})")
+    print(
+        f"errors: {result['errors']} (5xx in the server log: {result['server_errors_5xx']}; "
+        f"workers crashed: {result['worker_crashes']})"
+    )
     print(
         f"edits acknowledged: {result['edits_acknowledged']}, "
         f"refused as conflicting (409): {result['edits_refused_as_conflicts']}"

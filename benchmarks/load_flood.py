@@ -221,9 +221,10 @@ def run_flood(
         result["render_worker_peak_memory_mib"] = worker.peak_memory_mib()
         result["web_worker_peak_memory_mib"] = sorted(server.peak_memory_mib().values())
     result["renders_stored"] = len([p for p in (instance_path / "outputs").glob("brief-pdf_*")])
-    from load import count_server_errors
+    from load import count_server_errors, count_worker_crashes
 
     result["server_errors_5xx"] = count_server_errors(workdir / "gunicorn-flood.log")
+    result["worker_crashes"] = count_worker_crashes(workdir / "gunicorn-flood.log")
     result["setup"] = {
         "parallel": parallel,
         "seconds": seconds,
@@ -240,6 +241,7 @@ def run_flood(
         and programme["polls"]
         and programme["answered"] >= 0.9 * programme["polls"]  # type: ignore[index,operator]
         and result["server_errors_5xx"] == 0
+        and result["worker_crashes"] == 0
         and drained is not None
     )
     return result
@@ -257,7 +259,8 @@ def print_flood(result: dict[str, object]) -> None:
     )
     print(
         f"  peak memory: web workers {result['web_worker_peak_memory_mib']} MiB, "
-        f"job worker and renders {result['render_worker_peak_memory_mib']} MiB; 5xx: {result['server_errors_5xx']}"
+        f"job worker and renders {result['render_worker_peak_memory_mib']} MiB; 5xx: {result['server_errors_5xx']}; "
+        f"workers crashed: {result['worker_crashes']}"
     )
     print("  PASS" if result["passed"] else "  FAIL: the service did not keep answering during the flood")
 

@@ -31,7 +31,9 @@ sys.path.insert(0, str(BENCHMARKS))
 
 from forms import csrf_token, edit_form_fields  # noqa: E402
 from harness import prepare_database  # noqa: E402
-from load import check_edits  # noqa: E402
+from load import check_edits, count_worker_crashes  # noqa: E402
+
+__all__ = ["count_worker_crashes"]  # for the serving test, which crashes a real worker
 
 
 @pytest.fixture
@@ -143,6 +145,7 @@ def test_a_short_load_run_ends_without_errors_or_lost_updates(tmp_path: Path) ->
     assert "PASS: no errors, no lost updates" in run.stdout
     (result_file,) = tmp_path.glob("load-*.json")
     result = json.loads(result_file.read_text())
+    assert result["worker_crashes"] == 0 and result["pdf_flood"]["worker_crashes"] == 0
     assert result["lost_updates"] == 0 and result["errors"] == 0 and result["edits_acknowledged"] > 0
     assert result["requests"]["feed poll"]["requests"] > 0 and result["requests"]["programme (delegation page)"]["requests"] > 0
     assert result["slow_clients"]["passed"] and result["slow_clients"]["connections"] == 20

@@ -29,6 +29,7 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
 
 import pytest
 
+from tests.test_load_harness import count_worker_crashes
 from tests.test_security import REDIS_URL, redis_reachable
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -202,3 +203,5 @@ def test_a_crashed_worker_leaves_its_python_stacks_in_the_log_and_is_replaced(se
     assert re.search(r'File ".*/(gunicorn|selectors|threading)[^"]*\.py", line \d+', output), output[-3000:]
     assert server.booted_workers() == len(pids) + 1
     server.wait_until_healthy()
+    # `make load` counts such a death as a failure even when no request was cut off by it.
+    assert count_worker_crashes(server.log_path) >= 1
