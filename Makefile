@@ -11,6 +11,9 @@ PYTEST_ARGS ?= -n $(shell echo $$(( $$(nproc) + 1 ))) --dist worksteal
 ADMIN_EMAIL ?= admin@example.org
 FLASK := $(BIN)/flask --app planner
 LOCK := .ci/requirements.lock
+# make load's locust, apart from the app's environment (pyproject.toml, extra "load").
+LOAD_VENV := .venv-load
+LOAD_STAMP := $(LOAD_VENV)/.installed
 STAMP := $(VENV)/.installed
 VENDOR := planner/static/vendor
 VENDOR_STAMP := $(VENDOR)/node_modules/.installed
@@ -69,7 +72,7 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 test: system-deps install lint
 	$(PYTEST) $(PYTEST_ARGS)
 
-test-postgres: system-deps install
+test-postgres: system-deps install $(LOAD_STAMP)
 	PLANNER_TEST_DATABASE=postgresql $(PYTEST) $(PYTEST_ARGS)
 
 # Speed figures against floors measured in the same run (see benchmarks/README.md).
@@ -80,10 +83,16 @@ bench: system-deps install
 # database on loopback, then 50 idle connections for 30 s through nginx in front of it; prints
 # throughput, latency, the lost-update and the slow-client checks, then floods the same set-up
 # (with the job worker) with PDF brief requests and checks the site keeps answering (README, "Operations").
-load: system-deps install
+load: system-deps install $(LOAD_STAMP)
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 install: $(STAMP) $(MO_FILES) $(VENDOR_STAMP)
+
+# benchmarks/load.py runs locust from here (tests/test_load_harness.py's short run too, in test-postgres).
+$(LOAD_STAMP): $(LOCK)
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet -c $(LOCK) locust
+	touch $(LOAD_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -124,7 +133,7 @@ system-deps:
 # Re-pin every dependency (needs network); commit the result.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --no-header --no-annotate -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --extra load --python-version 3.11 --no-header --no-annotate -o $(LOCK)
 
 clean:
-	rm -rf $(VENV) $(VENDOR)/node_modules .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(LOAD_VENV) $(VENDOR)/node_modules .pytest_cache .mypy_cache .ruff_cache test-artifacts

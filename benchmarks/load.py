@@ -90,7 +90,7 @@ def main() -> int:
             print(f"{args.users} users for {args.seconds} s ...", flush=True)
             locust = subprocess.run(
                 [
-                    sys.executable,
+                    str(locust_python()),
                     "-m",
                     "locust",
                     "-f",
@@ -203,6 +203,14 @@ def main() -> int:
         return 0
     print(f"FAIL: see errors / lost updates above; server log and locust files in {workdir}")
     return 1
+
+
+def locust_python() -> Path:
+    """The Python of the environment locust is installed in (``make load`` makes it): not the app's, see pyproject.toml."""
+    python = Path(os.environ.get("PLANNER_LOCUST_PYTHON") or HERE.parent / ".venv-load" / "bin" / "python")
+    if not python.exists():
+        raise SystemExit(f"locust is not installed at {python}: run `make load`, which installs it there")
+    return python
 
 
 def read_stats(path: Path) -> dict[str, dict[str, float]]:
