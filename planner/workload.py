@@ -11,6 +11,9 @@ requests (feed polls, one item's pages, forms) go on beside it. Measured with
 ``make bench`` (README, "Performance"): lower peaks, and more whole pages per
 second, since two renders no longer take turns holding the interpreter.
 
+After such a request has been sent, the worker hands the memory it freed back to
+the system (:func:`planner.allocator.trim`).
+
 Outside a request (the job worker, ``flask`` commands) nothing waits. A request
 that has waited :data:`WAIT_SECONDS` goes ahead anyway: a slower page, never a
 stuck one.
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, Response, after_this_request, current_app, g, has_request_context
+
+from planner import allocator
 
 WAIT_SECONDS = 30.0
 _KEY = "planner_whole_programmes"
@@ -32,6 +37,14 @@ def whole_programme() -> None:
         return
     turns: threading.Semaphore = current_app.extensions[_KEY]
     g.holds_whole_programme = turns.acquire(timeout=WAIT_SECONDS)
+    after_this_request(_trim_when_sent)
+
+
+def _trim_when_sent(response: Response) -> Response:
+    # Once the answer is sent and the programme's objects are gone, their free pages go back to the
+    # system: the worker's next large request starts lower (planner.allocator).
+    response.call_on_close(allocator.trim)
+    return response
 
 
 def _end_of_request(_error: BaseException | None = None) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import platform
 import threading
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
+from planner import allocator
 from planner.delegations.queries import delegation_with_programme
 
 
@@ -67,3 +71,25 @@ def test_the_job_worker_and_commands_never_wait(app: Flask, keller: int) -> None
             assert delegation_with_programme(keller) is not None
     finally:
         turns.release()
+
+
+def test_a_whole_programme_page_hands_its_memory_back_once_sent(
+    keller: int, planner: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trims: list[str] = []
+    monkeypatch.setattr(allocator, "trim", lambda: trims.append("trim"))
+    response = planner.get(f"/delegations/{keller}", buffered=False)
+    assert response.status_code == 200
+    assert trims == [], "trimmed before the page was sent"
+    response.close()
+    assert trims == ["trim"]
+    # A page of one appointment loads no whole programme: nothing to hand back.
+    planner.get("/healthz").close()
+    assert trims == ["trim"]
+
+
+def test_the_allocator_settings_are_safe_to_call() -> None:
+    # On glibc (the servers') they take effect (here: for threads this test process starts later, which
+    # then share one arena); elsewhere they do nothing. Neither raises.
+    assert allocator.one_arena() == (platform.libc_ver()[0] == "glibc")
+    allocator.trim()
