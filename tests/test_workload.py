@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner import allocator
+from planner import allocator, workload
 from planner.delegations.queries import delegation_with_programme
 
 
@@ -93,3 +93,16 @@ def test_the_allocator_settings_are_safe_to_call() -> None:
     # then share one arena); elsewhere they do nothing. Neither raises.
     assert allocator.one_arena() == (platform.libc_ver()[0] == "glibc")
     allocator.trim()
+
+
+@pytest.mark.parametrize(("growth", "collected"), [(0, True), (2**40, False)])
+def test_a_full_collection_only_after_a_request_that_grew_the_worker(
+    keller: int, planner: FlaskClient, monkeypatch: pytest.MonkeyPatch, growth: int, collected: bool
+) -> None:
+    # A full pass of the cyclic collector frees a large programme's objects, but costs ~0.1 s: only when worth it.
+    passes: list[str] = []
+    monkeypatch.setattr(workload, "LARGE_GROWTH", growth)
+    monkeypatch.setattr(workload.gc, "collect", lambda: passes.append("gc") or 0)
+    monkeypatch.setattr(allocator, "trim", lambda: passes.append("trim"))
+    planner.get(f"/delegations/{keller}").close()
+    assert passes == (["gc", "trim"] if collected else ["trim"])
