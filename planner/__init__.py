@@ -149,13 +149,16 @@ def _create_private_sqlite_file(uri: str, instance_path: str) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from planner import models  # noqa: F401  (every table must be known before migrate/create_all)
+    from planner import (
+        models,  # noqa: F401  (every table must be known before migrate/create_all)
+        schema_migrations,
+    )
     from planner.auth import access
-    from planner.extensions import babel, csrf, db, login_manager, migrate
+    from planner.extensions import babel, csrf, db, login_manager
     from planner.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    schema_migrations.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     access.init_app(app, login_manager)

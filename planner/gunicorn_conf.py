@@ -28,6 +28,8 @@ deployment. What is fixed here, and why:
   and four workers would let four times the documented number of guesses
   through. So without ``REDIS_URL`` the planner runs one worker and says so
   (:func:`on_starting`), rather than serving with limits that are not true.
+* **One malloc arena per worker** (glibc): the request threads reuse each other's freed
+  memory instead of each keeping its own (:mod:`planner.allocator`; README, "Performance").
 * **No access log, redacted error log.** gunicorn's access line would print
   feed URLs with their secret tokens; the planner writes its own JSON request
   line with the tokens redacted (:mod:`planner.security`), and every other log
@@ -40,7 +42,7 @@ import faulthandler
 import os
 from typing import Any
 
-from planner import log_redaction
+from planner import allocator, log_redaction
 
 # In the master already: its records (and those of workers forked from it) are redacted from the start.
 log_redaction.install()
@@ -68,7 +70,9 @@ ONE_WORKER_MESSAGE = (
 
 
 def on_starting(server: Any) -> None:
-    """gunicorn hook, in the master before any worker starts: one worker unless the counters are shared."""
+    """gunicorn hook, in the master before any worker starts: one malloc arena; one worker unless the counters are shared."""
+    # Inherited by every worker forked from here, before their request threads start (planner.allocator).
+    allocator.one_arena()
     requested = int(server.cfg.workers)
     if requested <= 1:
         return

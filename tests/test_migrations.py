@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,8 @@ from alembic.script import ScriptDirectory
 from planner.extensions import db
 from tests.conftest import DatabaseFactory, make_app
 
-MIGRATIONS = Path(__file__).parents[1] / "migrations"
+ROOT = Path(__file__).parents[1]
+MIGRATIONS = ROOT / "migrations"
 
 
 def _diff(connection: sa.Connection) -> list:
@@ -107,3 +111,38 @@ def test_names_are_split_and_travellers_are_our_side(databases: DatabaseFactory,
             ("Dolmetscher/in (Platzhalter)", None, None, "Dolmetscher/in (Platzhalter)", "host", False),
         ]
         db.engine.dispose()
+
+
+def test_flask_db_commands_migrate(databases: DatabaseFactory, tmp_path: Path) -> None:
+    # `flask db` is a stand-in until called (planner.schema_migrations): the real group parses and runs.
+    app = make_app(databases.new(), tmp_path / "instance")
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["--help"])
+    assert listed.exit_code == 0 and "db " in listed.output, listed.output
+    assert "upgrade" in runner.invoke(args=["db", "--help"]).output
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert _diff(connection) == []
+        db.engine.dispose()
+    # Alembic prints to the sys.stdout of its import, which the runner does not capture: the exit code tells.
+    assert runner.invoke(args=["db", "current"]).exit_code == 0
+    unknown = runner.invoke(args=["db", "no-such-command"])
+    assert unknown.exit_code == 2 and "No such command" in unknown.output
+
+
+def test_a_web_worker_does_not_load_alembic(tmp_path: Path) -> None:
+    # Only `flask db` and the tests migrate; Flask-Migrate with Alembic and Mako would cost every
+    # web worker about 11 MiB (README, "Performance": memory per worker).
+    env = {
+        **os.environ,
+        "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
+        "SECRET_KEY": "start-check-not-a-secret",
+    }
+    loaded = "{'alembic', 'flask_migrate', 'mako'} & set(sys.modules)"
+    script = f"import sys; from planner import create_app; create_app(); print(sorted({loaded}))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout

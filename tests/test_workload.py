@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import platform
 import threading
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
+from planner import allocator, workload
 from planner.delegations.queries import delegation_with_programme
 
 
@@ -67,3 +71,38 @@ def test_the_job_worker_and_commands_never_wait(app: Flask, keller: int) -> None
             assert delegation_with_programme(keller) is not None
     finally:
         turns.release()
+
+
+def test_a_whole_programme_page_hands_its_memory_back_once_sent(
+    keller: int, planner: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trims: list[str] = []
+    monkeypatch.setattr(allocator, "trim", lambda: trims.append("trim"))
+    response = planner.get(f"/delegations/{keller}", buffered=False)
+    assert response.status_code == 200
+    assert trims == [], "trimmed before the page was sent"
+    response.close()
+    assert trims == ["trim"]
+    # A page of one appointment loads no whole programme: nothing to hand back.
+    planner.get("/healthz").close()
+    assert trims == ["trim"]
+
+
+def test_the_allocator_settings_are_safe_to_call() -> None:
+    # On glibc (the servers') they take effect (here: for threads this test process starts later, which
+    # then share one arena); elsewhere they do nothing. Neither raises.
+    assert allocator.one_arena() == (platform.libc_ver()[0] == "glibc")
+    allocator.trim()
+
+
+@pytest.mark.parametrize(("growth", "collected"), [(0, True), (2**40, False)])
+def test_a_full_collection_only_after_a_request_that_grew_the_worker(
+    keller: int, planner: FlaskClient, monkeypatch: pytest.MonkeyPatch, growth: int, collected: bool
+) -> None:
+    # A full pass of the cyclic collector frees a large programme's objects, but costs ~0.1 s: only when worth it.
+    passes: list[str] = []
+    monkeypatch.setattr(workload, "LARGE_GROWTH", growth)
+    monkeypatch.setattr(workload.gc, "collect", lambda: passes.append("gc") or 0)
+    monkeypatch.setattr(allocator, "trim", lambda: passes.append("trim"))
+    planner.get(f"/delegations/{keller}").close()
+    assert passes == (["gc", "trim"] if collected else ["trim"])
