@@ -25,7 +25,6 @@ import json
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property
@@ -42,14 +41,13 @@ from planner.calendar import feed_blocks, queries
 from planner.calendar.export import ExportedCalendar, Scope, export_calendar
 from planner.calendar.feed_build import export_feed
 from planner.calendar.queries import FeedState
-from planner.encryption import DataKeyError, decrypt_bytes, decrypt_large, encrypt_bytes
+from planner.encryption import DataKeyError, decrypt_bytes, encrypt_bytes
 from planner.extensions import db
 from planner.jobs import jobs
 from planner.models import Delegation, FeedFollows
 from planner.releases.shown import shown_programme
 
 ICS_MIMETYPE = "text/calendar"
-_HEADER_LIMIT = 1024  # bytes: a stored body's header line (its state digest and ETag) is far shorter
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +77,7 @@ def feed_response(subscription: FeedState, today: date) -> BaseResponse | None:
         # A plain GET (many calendar services send no If-None-Match) of a state built before: its stored body.
         body = _stored_body(key, known)
         if body is not None:
-            stored = Response(_chunks(body), headers=known.headers())
-            stored.content_length = len(body)  # not computed for a generator
-            return stored.make_conditional(request)
+            return Response(body, headers=known.headers()).make_conditional(request)
     # The events serialized by this feed's last build: only changed ones are serialized again. Read before
     # the programme: decoding thousands of blocks while thousands of ORM rows are alive made the cyclic
     # garbage collector walk those rows again (about a sixth of a rebuild's time in the profile).
@@ -250,36 +246,24 @@ def _body_name(key: tuple) -> str:
     return f"feed-body:{_digest(key[:-1])}"
 
 
-def _stored_body(key: tuple, known: _BuiltFeed) -> memoryview | None:
+def _stored_body(key: tuple, known: _BuiltFeed) -> bytes | None:
     """The body built for exactly ``key`` (the feed and the state it was built from) with ``known``'s ETag, or None.
 
     A feed of 3,000 appointments built again from its kept blocks took a worker 0.4 s and about 50 MiB for
-    every plain GET; read from here, a few MiB and milliseconds. Decrypted in place and sent from there
-    (:func:`planner.encryption.decrypt_large`, :func:`_chunks`): Fernet's decrypt and a split of header and
-    body held about five copies of the 2 MB body at once.
+    every plain GET; read from here, a few MiB and milliseconds.
     """
     raw = jobs().cache.get(_body_name(key))
     if raw is None:
         return None
     try:
-        plain = decrypt_large(raw)
-        del raw  # the token's 2.6 MB, no longer needed while the body is sent
-        newline = bytes(plain[:_HEADER_LIMIT]).find(b"\n")  # the header line is short: state and ETag
-        kept = json.loads(bytes(plain[:newline])) if newline >= 0 else None
+        header, body = decrypt_bytes(raw).split(b"\n", 1)
+        kept = json.loads(header)
     except (DataKeyError, ValueError):
-        kept = None
-    if not isinstance(kept, dict):
         log.info("feed %s: stored body unreadable, building the feed", key[0])
         return None
     if kept.get("state") != _digest(key) or kept.get("etag") != known.etag:
         return None  # built from another state (the feed changed since), or by another version of the code
-    return plain[newline + 1 :]
-
-
-def _chunks(body: memoryview, size: int = 256 * 1024) -> Iterator[bytes]:
-    # The WSGI server takes bytes: one piece of the body at a time, not a copy of all of it.
-    for start in range(0, len(body), size):
-        yield bytes(body[start : start + size])
+    return body
 
 
 def _store_body(key: tuple, built: _BuiltFeed, body: bytes) -> None:

@@ -228,13 +228,3 @@ def test_feeds_are_served_while_the_shared_store_is_down(database_url: str, tmp_
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-def test_a_stored_body_is_sent_in_pieces_that_make_it_whole() -> None:
-    from planner.calendar.feed_cache import _chunks
-
-    body = os.urandom(1_000_003)
-    pieces = list(_chunks(memoryview(body), size=256 * 1024))
-    assert all(isinstance(piece, bytes) for piece in pieces) and len(pieces) == 4
-    assert b"".join(pieces) == body
-    assert list(_chunks(memoryview(b""))) == []
