@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -130,19 +127,3 @@ def test_flask_db_commands_migrate(databases: DatabaseFactory, tmp_path: Path) -
     assert runner.invoke(args=["db", "current"]).exit_code == 0
     unknown = runner.invoke(args=["db", "no-such-command"])
     assert unknown.exit_code == 2 and "No such command" in unknown.output
-
-
-def test_a_web_worker_does_not_load_alembic(tmp_path: Path) -> None:
-    # Only `flask db` and the tests migrate; Flask-Migrate with Alembic and Mako would cost every
-    # web worker about 11 MiB (README, "Performance": memory per worker).
-    env = {
-        **os.environ,
-        "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
-        "SECRET_KEY": "start-check-not-a-secret",
-    }
-    loaded = "{'alembic', 'flask_migrate', 'mako'} & set(sys.modules)"
-    script = f"import sys; from planner import create_app; create_app(); print(sorted({loaded}))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]", done.stdout

@@ -17,6 +17,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -205,3 +206,21 @@ def test_a_crashed_worker_leaves_its_python_stacks_in_the_log_and_is_replaced(se
     server.wait_until_healthy()
     # `make load` counts such a death as a failure even when no request was cut off by it.
     assert count_worker_crashes(server.log_path) >= 1
+
+
+def test_a_web_worker_loads_no_library_that_only_other_processes_use(tmp_path: Path) -> None:
+    # Each would cost every web worker its memory (README, "Performance": memory per worker): WeasyPrint with
+    # Pango ~26 MiB and openpyxl 9 (the job worker renders, exports run there), Flask-Migrate with Alembic and
+    # Mako ~11 (only `flask db` and the tests migrate), gevent with greenlet 4 (Huey imports it whenever it is
+    # installed; only make load's locust needs it, in .venv-load).
+    env = {
+        **os.environ,
+        "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
+        "SECRET_KEY": "start-check-not-a-secret",
+    }
+    unwanted = {"weasyprint", "openpyxl", "alembic", "flask_migrate", "mako", "gevent", "greenlet"}
+    script = f"import sys; from planner import create_app; create_app(); print(sorted({unwanted!r} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout

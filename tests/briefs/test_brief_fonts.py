@@ -166,19 +166,3 @@ def test_the_job_worker_warns_at_start_when_a_brief_font_is_missing(tmp_path: Pa
     for font in BRIEF_FONTS:
         assert f"{font.filename} ({font.family}) is missing" in stderr, stderr
     assert "Latin font DejaVu Sans is not installed" in stderr, stderr
-
-
-def test_a_web_worker_does_not_load_the_pdf_renderer(tmp_path: Path) -> None:
-    # Web workers queue renders and never run one: WeasyPrint (and the Pango libraries it loads) would
-    # cost each of them ~26 MiB, openpyxl another 9 (README, "Performance": memory per worker).
-    env = {
-        **os.environ,
-        "PLANNER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
-        "SECRET_KEY": "start-check-not-a-secret",
-    }
-    loaded = "{'weasyprint', 'openpyxl'} & set(sys.modules)"
-    script = f"import sys; from planner import create_app; create_app(); print(sorted({loaded}))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]", done.stdout
