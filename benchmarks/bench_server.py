@@ -51,6 +51,8 @@ from forms import csrf_token  # noqa: E402
 from harness import (  # noqa: E402
     PASSWORD,
     Gunicorn,
+    count_server_errors,
+    count_worker_crashes,
     describe_machine,
     machine,
     postgres_database,
@@ -161,7 +163,8 @@ def run(
             if "throughput" in figures:
                 rows += _throughput_figures(server, prepared.viewers[0], trips, seconds)
             peaks = server.peak_memory_mib()
-        log_errors = _server_errors(log_path)
+        # A worker that crashed (a segfault) fails the run even when no request was cut off by it.
+        log_errors = count_server_errors(log_path) + count_worker_crashes(log_path)
         refused = _refused_requests(log_path)
     peak = max(peaks.values()) if peaks else float("nan")
     rows.append(
@@ -178,7 +181,7 @@ def run(
     errors = sum(r.get("errors", 0) for r in rows)
     rows.append(
         row(
-            "errors under wrk (non-2xx/3xx, socket) and 5xx in the log",
+            "errors under wrk (non-2xx/3xx, socket), 5xx and worker crashes in the log",
             "all trips",
             errors + log_errors,
             "count",
@@ -393,10 +396,6 @@ def _refused_requests(log: Path) -> dict[str, int]:
             key = f"{status} {path}"
             counts[key] = counts.get(key, 0) + 1
     return counts
-
-
-def _server_errors(log: Path) -> int:
-    return sum(1 for line in log.read_text(encoding="utf-8").splitlines() if re.search(r'"status": 5\d\d', line))
 
 
 def figures_argument(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import re
@@ -391,3 +392,31 @@ def probe(session: requests.Session, url: str, within: float) -> float | None:
         ok = False
     elapsed = time.monotonic() - started
     return elapsed if ok and elapsed <= within else None
+
+
+def count_server_errors(log: Path) -> int:
+    """5xx answers in the planner's JSON request lines, plus requests gunicorn had to answer itself."""
+    count = 0
+    for line in _log_lines(log):
+        # An exception that escaped the planner: gunicorn sent its own 500 page, and no JSON line was written.
+        count += "Error handling request" in line
+        if line.startswith("{"):
+            try:
+                count += json.loads(line).get("status", 0) >= 500
+            except json.JSONDecodeError:
+                continue
+    return count
+
+
+def count_worker_crashes(log: Path) -> int:
+    """Workers that died instead of being stopped: killed by a signal (a segfault), exited with an error, or a fatal error.
+
+    A worker that crashes between requests costs no client an error, so the request counts alone would pass
+    such a run; gunicorn's arbiter and faulthandler (gunicorn_conf.post_fork) write these lines.
+    """
+    markers = ("was sent SIG", "exited with code", "Fatal Python error")
+    return sum(any(marker in line for marker in markers) for line in _log_lines(log))
+
+
+def _log_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []

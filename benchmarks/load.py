@@ -39,7 +39,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import PASSWORD, Gunicorn, describe_machine, machine, postgres_database, prepare_database  # noqa: E402
+from harness import (  # noqa: E402
+    PASSWORD,
+    Gunicorn,
+    count_server_errors,
+    count_worker_crashes,
+    describe_machine,
+    machine,
+    postgres_database,
+    prepare_database,
+)
 from load_flood import print_flood, run_flood  # noqa: E402
 from load_slow_clients import print_slow_clients, run_slow_clients  # noqa: E402
 
@@ -288,30 +297,6 @@ def check_edits(database_url: str, plan: dict) -> tuple[int, int, int]:
     for edit in lost[:10]:
         print(f"LOST: appointment {edit['appointment_id']} lacks acknowledged save {edit['marker']}", file=sys.stderr)
     return len(lost), len(phantom), len(acknowledged)
-
-
-def count_server_errors(log: Path) -> int:
-    """5xx answers in the planner's JSON request lines, plus requests gunicorn had to answer itself."""
-    count = 0
-    for line in _read(log):
-        # An exception that escaped the planner: gunicorn sent its own 500 page, and no JSON line was written.
-        count += "Error handling request" in line
-        if line.startswith("{"):
-            try:
-                count += json.loads(line).get("status", 0) >= 500
-            except json.JSONDecodeError:
-                continue
-    return count
-
-
-def count_worker_crashes(log: Path) -> int:
-    """Workers that died instead of being stopped: killed by a signal (a segfault), exited with an error, or a fatal error.
-
-    A worker that crashes between requests costs no client an error, so the request counts alone would pass
-    such a run; gunicorn's arbiter and faulthandler (gunicorn_conf.post_fork) write these lines.
-    """
-    markers = ("was sent SIG", "exited with code", "Fatal Python error")
-    return sum(any(marker in line for marker in markers) for line in _read(log))
 
 
 def _read(path: Path) -> list[str]:

@@ -41,7 +41,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from harness import Gunicorn, peak_memory_of, postgres_database, prepare_database, probe, signed_in_session, stop_process  # noqa: E402
+from harness import (  # noqa: E402
+    Gunicorn,
+    count_server_errors,
+    count_worker_crashes,
+    peak_memory_of,
+    postgres_database,
+    prepare_database,
+    probe,
+    signed_in_session,
+    stop_process,
+)
 
 # Variants the flood asks for: different briefs (and so different renders) per user.
 VARIANTS = [
@@ -221,8 +231,6 @@ def run_flood(
         result["render_worker_peak_memory_mib"] = worker.peak_memory_mib()
         result["web_worker_peak_memory_mib"] = sorted(server.peak_memory_mib().values())
     result["renders_stored"] = len([p for p in (instance_path / "outputs").glob("brief-pdf_*")])
-    from load import count_server_errors, count_worker_crashes
-
     result["server_errors_5xx"] = count_server_errors(workdir / "gunicorn-flood.log")
     result["worker_crashes"] = count_worker_crashes(workdir / "gunicorn-flood.log")
     result["setup"] = {

@@ -30,8 +30,8 @@ sys.path.insert(0, str(BENCHMARKS / "load"))
 sys.path.insert(0, str(BENCHMARKS))
 
 from forms import csrf_token, edit_form_fields  # noqa: E402
-from harness import prepare_database  # noqa: E402
-from load import check_edits, count_worker_crashes  # noqa: E402
+from harness import count_worker_crashes, prepare_database  # noqa: E402
+from load import check_edits  # noqa: E402
 
 __all__ = ["count_worker_crashes"]  # for the serving test, which crashes a real worker
 
