@@ -361,6 +361,7 @@ def _drained(server: Gunicorn, limit: float = 300) -> None:
     whose whole-trip requests wait their turn (planner.workload) answers it at once from its other thread.
     So the workers' CPU time is read from /proc until it stays still.
     """
+    server.peak_memory_mib()  # read after each figure: a worker that dies later keeps the peak it reached
     deadline = time.monotonic() + limit
     idle = 0
     used = _cpu_ticks(server.worker_pids())

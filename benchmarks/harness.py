@@ -265,7 +265,8 @@ class Gunicorn:
     """``make serve`` in a subprocess: ``with Gunicorn(url, instance) as server: server.base_url``.
 
     The request log (one JSON line per request) goes to ``log_path``; the
-    workers' peak memory is read from /proc before they stop.
+    workers' peak memory is read from /proc whenever asked, and kept for
+    workers that have gone since (one that crashed took its peak with it).
     """
 
     def __init__(
@@ -280,6 +281,7 @@ class Gunicorn:
         self.base_url = f"http://{self.address}"
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
+        self._peaks: dict[int, float] = {}
 
     def __enter__(self) -> Gunicorn:
         env = {
@@ -336,9 +338,12 @@ class Gunicorn:
             return []
 
     def peak_memory_mib(self) -> dict[int, float]:
-        """Each worker's peak resident memory so far (VmHWM), in MiB."""
-        peaks = {pid: peak_memory_of(pid) for pid in self.worker_pids()}
-        return {pid: peak for pid, peak in peaks.items() if peak is not None}
+        """Each worker's peak resident memory so far (VmHWM), in MiB: the living ones, and those seen here before."""
+        for pid in self.worker_pids():
+            peak = peak_memory_of(pid)
+            if peak is not None:
+                self._peaks[pid] = max(peak, self._peaks.get(pid, 0.0))
+        return dict(self._peaks)
 
     def __exit__(self, *_exc: object) -> None:
         stop_process(self.process)
