@@ -141,6 +141,11 @@ class Jobs:
         """How many tasks wait for a worker."""
         return int(self.huey.pending_count())
 
+    def waiting_arguments(self, name: str) -> set[tuple[Any, ...]]:
+        """The arguments of every task ``name`` on the queue: waiting for a worker, or for its time (a retry)."""
+        waiting = [*self.huey.pending(), *self.huey.scheduled()]
+        return {tuple(task.args) for task in waiting if task.name == name}
+
 
 def jobs(app: Flask | None = None) -> Jobs:
     """The app's :class:`Jobs`, created on first use."""

@@ -1,4 +1,8 @@
-"""``flask mail requeue``: put messages still waiting back on the job queue (after the queue was lost or down)."""
+"""``flask mail requeue``: put messages that no job will send back on the job queue (after the queue was lost or down).
+
+The job worker does the same every five minutes (:func:`planner.mail.operations.requeue_stranded_mail`);
+the command is for not waiting that long.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from flask.cli import AppGroup
 
 from planner.extensions import db
 from planner.mail import operations
+from planner.timezones import utc_now
 
 mail_cli = AppGroup("mail", help="Outgoing e-mail.")
 
 
 @mail_cli.command("requeue")
 def requeue_command() -> None:
-    """Enqueue every message in state 'queued' again; a message already on its way is sent once."""
-    ids = operations.requeue_waiting()
+    """Enqueue each message in state 'queued' that has no job on the queue; a message is sent once either way."""
+    ids = operations.requeue_stranded(utc_now())
     db.session.commit()
     click.echo(f"{len(ids)} message(s) queued again")

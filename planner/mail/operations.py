@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,12 +16,16 @@ from sqlalchemy.orm import Session
 from planner.editing import Rejected
 from planner.extensions import db
 from planner.jobs import jobs
+from planner.jobs.queue import periodic_job
 from planner.mail.inputs import MessageInput
 from planner.models import MessageState, OutgoingMessage
+from planner.timezones import utc_now
 
 log = logging.getLogger(__name__)
 
 _PENDING = "planner_mail_pending"
+# A message this young may still be between its commit and its job's arrival on the queue.
+REQUEUE_GRACE = timedelta(minutes=1)
 # An iTIP method other than PUBLISH makes the client treat the file as an invitation to answer.
 _METHOD = re.compile(rb"^METHOD:(.*?)\r?$", re.MULTILINE | re.IGNORECASE)
 
@@ -65,7 +70,7 @@ def _enqueue_committed(session: Session) -> None:
     for app, message_id in pending:
         try:
             jobs(app).enqueue("send_message", message_id)
-        except Exception:  # the queue is down: the row stays queued, `flask mail requeue` sends it
+        except Exception:  # the queue is down: the row stays queued, and requeue_stranded_mail sends it
             log.exception("could not put message %s on the job queue", message_id)
 
 
@@ -74,10 +79,35 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def requeue_waiting() -> list[int]:
-    """Put every message still queued on the job queue again (after the queue was lost or down); their ids."""
-    ids = list(db.session.scalars(sa.select(OutgoingMessage.id).where(OutgoingMessage.state == MessageState.QUEUED)))
+def requeue_stranded(now: datetime) -> list[int]:
+    """Put each queued message that no job will send on the job queue again; their ids.
+
+    Stranded: its job never reached the queue (the queue was down when the message was
+    queued) or the queue lost it (a Redis flushed or restarted without its data, with a
+    first attempt or a retry waiting). A message with a job on the queue (waiting, or
+    waiting for its retry) or claimed by a job sending it now is left alone, and so is one
+    queued in the last :data:`REQUEUE_GRACE` (its job goes on the queue after its commit).
+    Should a job be queued twice anyway, the message is still sent once
+    (:func:`planner.mail.sending.send_message` claims it).
+    """
     queue = jobs()
-    for message_id in ids:
+    on_queue = {args[0] for args in queue.waiting_arguments("send_message") if args}
+    waiting = db.session.scalars(
+        sa.select(OutgoingMessage.id).where(
+            OutgoingMessage.state == MessageState.QUEUED,
+            OutgoingMessage.created_at < now - REQUEUE_GRACE,
+            sa.or_(OutgoingMessage.claimed_until.is_(None), OutgoingMessage.claimed_until < now),
+        )
+    )
+    stranded = [message_id for message_id in waiting if message_id not in on_queue]
+    for message_id in stranded:
         queue.enqueue("send_message", message_id)
-    return ids
+    return stranded
+
+
+@periodic_job("requeue_stranded_mail", minute="*/5")
+def requeue_stranded_mail() -> None:
+    """Every five minutes on the job worker: :func:`requeue_stranded` (no message waits for ``flask mail requeue``)."""
+    ids = requeue_stranded(utc_now())
+    if ids:
+        log.warning("%s stranded message(s) queued again: %s", len(ids), ", ".join(map(str, ids)))

@@ -33,7 +33,7 @@ from planner.editing import Rejected
 from planner.extensions import db
 from planner.jobs import jobs
 from planner.mail.inputs import Attachment, MessageInput
-from planner.mail.operations import queue_message
+from planner.mail.operations import queue_message, requeue_stranded, requeue_stranded_mail
 from planner.mail.sending import SendFailed, send_message
 from planner.models import Delegation, Member, MessageState, OutgoingMessage, UserRole
 from planner.seed import load_seed
@@ -335,23 +335,73 @@ def test_with_redis_the_same_flow_delivers_once(redis_mail_app: Flask, smtp_serv
     assert not (Path(redis_mail_app.instance_path) / "jobs.sqlite3").exists()
 
 
-def test_requeue_after_a_lost_queue_sends_each_waiting_message_once(app: Flask) -> None:
+def _queued_minutes_ago(app: Flask, minutes: int, *message_ids: int) -> None:
+    """The messages as if queued ``minutes`` ago: the sweep leaves younger ones to the jobs on their way."""
+    with app.app_context():
+        db.session.execute(
+            sa.update(OutgoingMessage)
+            .where(OutgoingMessage.id.in_(message_ids))
+            .values(created_at=utc_now() - timedelta(minutes=minutes))
+        )
+        db.session.commit()
+
+
+def test_after_a_lost_queue_the_worker_requeues_each_waiting_message_and_it_is_sent_once(app: Flask) -> None:
     first = _queue(app)
     second = _queue(app)
     jobs(app).huey.flush()  # the queue is lost (a Redis flushed, a file deleted): the rows still wait
     assert jobs(app).pending() == 0
+    _queued_minutes_ago(app, 2, first, second)
+    # The job worker's scheduler runs the sweep every five minutes; an admin need not wait for it.
+    periodic = {task.name for task in jobs(app).huey._registry.periodic_tasks}
+    assert "requeue_stranded_mail" in periodic
     result = app.test_cli_runner().invoke(args=["mail", "requeue"])
     assert result.exit_code == 0 and "2 message(s) queued again" in result.output
-    app.test_cli_runner().invoke(args=["mail", "requeue"])  # twice: each message now has two jobs
-    assert jobs(app).pending() == 4
+    with app.app_context():
+        requeue_stranded_mail()  # then the worker's sweep: each message has its job on the queue now
+    assert jobs(app).pending() == 2
+    jobs(app).enqueue("send_message", first)  # should a message be queued twice anyway, it is sent once
     with running_worker(app):
         done = [wait_until_done(app, message_id) for message_id in (first, second)]
-        while jobs(app).pending():  # let the duplicate jobs run too before counting
+        while jobs(app).pending():  # let the duplicate job run too before counting
             time.sleep(0.1)
     assert [message.state for message in done] == [MessageState.OUTBOX, MessageState.OUTBOX]
     assert [message.attempts for message in done] == [1, 1]
     files = sorted(path.name for path in (Path(app.instance_path) / "outbox").glob("*.eml"))
     assert files == [f"message-{first:06d}.eml", f"message-{second:06d}.eml"]
+
+
+def test_the_sweep_leaves_every_message_that_a_job_will_send(app: Flask) -> None:
+    stranded, young, claimed, on_queue, retrying, sent = (_queue(app) for _ in range(6))
+    jobs(app).huey.flush()
+    _queued_minutes_ago(app, 10, stranded, claimed, on_queue, retrying, sent)
+    with app.app_context():
+        now = utc_now()
+        db.session.get_one(OutgoingMessage, claimed).claimed_until = now + timedelta(minutes=5)  # a job sends it now
+        db.session.get_one(OutgoingMessage, sent).state = MessageState.SENT
+        db.session.commit()
+    jobs(app).enqueue("send_message", on_queue)
+    # A retry waits on Huey's schedule until its time, where Huey puts a task that failed and has a retry_delay.
+    retry = jobs(app).tasks["send_message"].s(retrying)
+    retry.eta = now + timedelta(minutes=2)
+    jobs(app).huey.add_schedule(retry)
+    with app.app_context():
+        assert requeue_stranded(utc_now()) == [stranded]
+        assert jobs(app).waiting_arguments("send_message") == {(stranded,), (on_queue,), (retrying,)}
+        # The young one is the sweep's after a minute, when its job has had every chance to arrive.
+        assert requeue_stranded(utc_now() + timedelta(minutes=2)) == [young]
+
+
+def test_with_redis_the_sweep_sees_the_jobs_on_the_queue_and_refills_a_lost_one(redis_mail_app: Flask) -> None:
+    app = redis_mail_app
+    waiting, lost = _queue(app), _queue(app)
+    _queued_minutes_ago(app, 2, waiting, lost)
+    queue = jobs(app)
+    queue.huey.flush()  # Redis restarted without its data
+    queue.enqueue("send_message", waiting)
+    with app.app_context():
+        assert requeue_stranded(utc_now()) == [lost]
+    assert queue.waiting_arguments("send_message") == {(waiting,), (lost,)}
 
 
 @dataclass
