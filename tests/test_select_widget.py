@@ -20,6 +20,10 @@ class _Plain(Form):
             SelectChoice(True, "yes"),
             SelectChoice(0, "—"),
             SelectChoice(7, ""),  # no label: the value is shown
+            # The same text as a plain label (escaped) and as Markup (kept): OptionsSelect's cache of
+            # written options must not hand one the other's HTML.
+            SelectChoice("s", "<i>same</i>"),
+            SelectChoice("m", Markup("<i>same</i>")),
             SelectChoice("x", "with attributes", render_kw={"data-zone": "Asia/Seoul", "disabled": True}),
             *(SelectChoice(zone, zone.replace("_", " "), optgroup="Zeitzonen") for zone in zone_names()),
         ]
@@ -39,6 +43,7 @@ def test_the_same_html_as_wtforms_for_every_kind_of_option() -> None:
     for name in ("single", "several"):
         expected, written = str(plain[name](class_="wide")), str(fast[name](class_="wide"))
         assert written == expected
+        assert str(fast[name](class_="wide")) == expected  # again, the options now from the cache
     assert '<option selected value="Asia/Seoul">Asia/Seoul</option>' in str(fast.single())
     # the selected state follows the data: another value, another selected option
     other = _Fast(data={"single": "7"})

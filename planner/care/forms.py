@@ -112,11 +112,17 @@ def _notes(label: Any) -> TextAreaField:
 class TravelProfileForm(InputForm):
     """One person's travel data: passport, phone on the trip, emergency contact, diet, health, mobility, room."""
 
-    passport_type = SelectField(_l("Passart"), validate_choice=False, validators=[Optional()])
-    passport_country = SelectField(_l("Ausstellender Staat"), validate_choice=False, validators=[Optional(), _country])
+    # _clean: a blank value (whitespace only) is no choice. Optional() lets it through unchecked, as
+    # empty, so it must also be empty in the data: "\r" as passport type was a 500, as country stored.
+    passport_type = SelectField(_l("Passart"), validate_choice=False, validators=[Optional()], filters=[_clean])
+    passport_country = SelectField(
+        _l("Ausstellender Staat"), validate_choice=False, validators=[Optional(), _country], filters=[_clean]
+    )
     passport_number = _text(_l("Passnummer"), 20, _passport_number, filters=(_passport_number_filter,))
     passport_expires_on = _OptionalDateField(_l("Pass gültig bis"), validators=[Optional(), plausible_date])
-    nationality = SelectField(_l("Staatsangehörigkeit"), validate_choice=False, validators=[Optional(), _country])
+    nationality = SelectField(
+        _l("Staatsangehörigkeit"), validate_choice=False, validators=[Optional(), _country], filters=[_clean]
+    )
     mobile_phone = _text(_l("Mobiltelefon auf der Reise"), 50, _phone)
     emergency_contact = _text(_l("Kontakt im Notfall (Name, Beziehung, Telefon)"), 300)
     dietary_needs = _Needs(_l("Ernährung"))
