@@ -217,6 +217,19 @@ def test_a_person_without_data_gets_a_first_profile(app: Flask, carer: FlaskClie
     assert stored(app, person_id) == before
 
 
+def test_a_choice_of_only_whitespace_is_no_choice(app: Flask, carer: FlaskClient, planted: Planted) -> None:
+    # Found by the hostile-input test: "\r" as passport type was a 500, a blank country was stored as one.
+    delegation_id, member_id, person_id = planted
+    url = f"/delegations/{delegation_id}/care/members/{member_id}/edit"
+    data = {**_form(carer, url), "passport_type": "\r", "passport_country": " ", "nationality": "\t\n"}
+    response = carer.post(url, data=data)
+    assert response.status_code == 302, text(response)[:3000]
+    with app.app_context():
+        profile = db.session.scalars(sa.select(TravelProfile).filter_by(person_id=person_id)).one()
+        assert (profile.passport_type, profile.passport_country, profile.nationality) == (None, None, None)
+        assert profile.passport_number == PASSPORT and profile.version == 2
+
+
 BAD_INPUT = [
     ({"passport_country": "XX"}, "Bitte ein Land aus der Liste wählen."),
     ({"nationality": "EU"}, "Bitte ein Land aus der Liste wählen."),
