@@ -3,7 +3,8 @@
 A page or feed of a whole trip loads the trip's programme: every appointment,
 journey and member with what they point to, for as long as the request runs
 (a trip of 3,000 appointments: about 50 MiB more for a worker). A gunicorn worker
-serves two requests at once (:mod:`planner.gunicorn_conf`), and two such requests
+serves two requests at once (:mod:`planner.gunicorn_conf`: from CPython 3.12 on; one
+on 3.11), as ``flask run`` serves several, and two such requests
 at once doubled its peak while gaining nothing: loading and rendering are
 Python, and Python runs one thread of a process at a time. So the second one
 waits here until the first request has ended, while the worker's other
